@@ -1,0 +1,1 @@
+"""Lianfang (廉防): integrity risk prevention and control platform."""

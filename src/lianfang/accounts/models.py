@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.roles import Role
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @cached_property
+    def active_grants(self) -> list["RoleGrant"]:
+        if not self.is_authenticated or not self.is_active:
+            return []
+        return list(self.role_grants.select_related("organisation", "department"))
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.active_grants)
+
+    def has_any_role(self, roles) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_privileged(self) -> bool:
+        return self.has_any_role(Role.PRIVILEGED)
+
+
+class RoleGrant(models.Model):
+    """A role granted to a user on an organisation node (a department head: on a department)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("科室"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+    )
+    granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation", "department"],
+                name="accounts_rolegrant_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.DEPT_HEAD) | Q(department__isnull=False),
+                name="accounts_rolegrant_dept_head_has_department",
+            ),
+        ]
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} @ {self.organisation}"

@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One write, in a hash chain. Rows are never updated or deleted (a trigger on PostgreSQL).
+
+    `hash` is the SHA-256 of this event's canonical content, which includes `prev_hash`, so
+    altering, removing or reordering any event breaks the chain from that event on.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=255)
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    organisation_path = models.CharField(max_length=255, blank=True, db_index=True)
+    before = models.JSONField(_("原值"), null=True, blank=True)
+    after = models.JSONField(_("新值"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The single row that serialises appends and anchors the chain's last event."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class Module(models.Model):
+    """A module of the platform that an administrator can switch on or off."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    icon = models.CharField(_("图标"), max_length=40, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("模块")
+        verbose_name_plural = _("模块")
+
+    def __str__(self):
+        return self.name
+
+
+class Column(models.Model):
+    """A column (栏目) of the platform or its disclosure portal, configurable by administrators."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="columns")
+    code = models.SlugField(_("代码"), max_length=40)
+    title = models.CharField(_("标题"), max_length=60)
+    title_en = models.CharField(_("英文标题"), max_length=60, blank=True)
+    visible = models.BooleanField(_("显示"), default=True)
+    public = models.BooleanField(_("对外公开"), default=False)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["module__order", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "code"], name="core_column_unique_code")
+        ]
+        verbose_name = _("栏目")
+        verbose_name_plural = _("栏目")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,64 @@
+"""The navigation by module. Each entry names the module code an administrator can disable."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    module: str
+    label: str
+    url_name: str
+    icon: str
+    roles: tuple[str, ...]
+
+
+NAV: list[tuple[str, list[NavItem]]] = [
+    (
+        _("工作台"),
+        [NavItem("dashboard", _("首页"), "core:home", "speedometer2", Role.ALL)],
+    ),
+    (
+        _("组织与人员"),
+        [
+            NavItem("org", _("单位"), "org:organisation_list", "diagram-3", Role.ALL),
+            NavItem("org", _("科室"), "org:department_list", "building", Role.ALL),
+            NavItem("org", _("岗位"), "org:post_list", "briefcase", Role.ALL),
+            NavItem("org", _("人员"), "org:person_list", "people", Role.ALL),
+            NavItem("org", _("领导分管"), "org:division_list", "person-badge", Role.ALL),
+        ],
+    ),
+    (
+        _("监督"),
+        [NavItem("audit", _("审计日志"), "core:audit_list", "shield-check", (Role.INTEGRITY,))],
+    ),
+    (
+        _("系统维护"),
+        [
+            NavItem("maintenance", _("模块与栏目"), "core:module_list", "gear", (Role.ADMIN,)),
+            NavItem(
+                "maintenance", _("用户与角色"), "accounts:user_list", "person-gear", (Role.ADMIN,)
+            ),
+        ],
+    ),
+]
+
+
+def nav_for(user, enabled_codes: set[str], current_path: str):
+    """The navigation groups this user may see, with the active item marked."""
+    groups = []
+    for title, items in NAV:
+        visible = []
+        for item in items:
+            if item.module not in enabled_codes or not user.has_any_role(item.roles):
+                continue
+            url = reverse(item.url_name)
+            active = current_path == url or (url != "/" and current_path.startswith(url))
+            visible.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        if visible:
+            groups.append({"title": title, "items": visible})
+    return groups

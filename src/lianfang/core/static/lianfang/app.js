@@ -1,0 +1,21 @@
+// Small behaviours shared by every page; no inline scripts (the CSP forbids them).
+document.addEventListener("DOMContentLoaded", () => {
+  // Auto-submit filter forms when a select changes.
+  document.querySelectorAll("form[data-autosubmit] select").forEach((el) => {
+    el.addEventListener("change", () => el.form.requestSubmit());
+  });
+  // Confirm destructive actions.
+  document.querySelectorAll("[data-confirm]").forEach((el) => {
+    el.addEventListener("click", (event) => {
+      if (!window.confirm(el.dataset.confirm)) event.preventDefault();
+    });
+  });
+  // Show progress on forms that start long work (imports, exports).
+  document.querySelectorAll("form[data-progress]").forEach((form) => {
+    form.addEventListener("submit", () => {
+      const bar = document.getElementById(form.dataset.progress);
+      if (bar) bar.classList.remove("d-none");
+      form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
+    });
+  });
+});

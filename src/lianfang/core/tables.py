@@ -1,0 +1,48 @@
+"""Sorting and pagination for list pages, driven by the query string (?sort=-name&page=2)."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 200
+
+
+@dataclass
+class Table:
+    page_obj: Page
+    sort_key: str
+    descending: bool
+
+    @property
+    def rows(self):
+        return self.page_obj.object_list
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def paginate(request, queryset, *, sorts: dict[str, str | tuple[str, ...]], default: str):
+    """Sort `queryset` by the `sort` parameter (a key of `sorts`, '-' for descending) and page it.
+
+    `sorts` maps public keys to ORM orderings, so users can only sort by what a page offers.
+    """
+    raw = request.GET.get("sort", default)
+    descending = raw.startswith("-")
+    key = raw.lstrip("-")
+    if key not in sorts:
+        key = default.lstrip("-")
+        descending = default.startswith("-")
+    fields = sorts[key]
+    fields = (fields,) if isinstance(fields, str) else fields
+    ordering = [("-" + f if descending else f) for f in fields] + (
+        ["-pk"] if descending else ["pk"]
+    )
+    per_page = min(max(_int(request.GET.get("per_page"), DEFAULT_PER_PAGE), 1), MAX_PER_PAGE)
+    paginator = Paginator(queryset.order_by(*ordering), per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    return Table(page_obj=page, sort_key=key, descending=descending)

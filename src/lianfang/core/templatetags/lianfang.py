@@ -1,0 +1,37 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs):
+    """The current query string with some parameters replaced (None removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def next_sort(table, key):
+    """The sort value a header link should set: flip direction when already sorted by `key`."""
+    if table.sort_key == key and not table.descending:
+        return "-" + key
+    return key
+
+
+@register.filter
+def page_window(paginator, number, size=2):
+    """Page numbers around the current one, with None marking a gap."""
+    last = paginator.num_pages
+    pages = sorted({1, last, *range(max(1, number - size), min(last, number + size) + 1)})
+    result, prev = [], 0
+    for n in pages:
+        if n - prev > 1:
+            result.append(None)
+        result.append(n)
+        prev = n
+    return result

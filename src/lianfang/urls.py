@@ -1,0 +1,24 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from lianfang.core.access import public, role_required
+from lianfang.core.roles import Role
+
+urlpatterns = [
+    path("", include("lianfang.core.urls")),
+    path("accounts/", include("lianfang.accounts.urls")),
+    path("org/", include("lianfang.org.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "api/schema/",
+        role_required(*Role.ALL)(SpectacularAPIView.as_view()),
+        name="api-schema",
+    ),
+    path("api/", include("lianfang.org.api_urls")),
+]
+
+handler404 = "lianfang.core.views.not_found"
+handler403 = "lianfang.core.views.forbidden"
+handler500 = "lianfang.core.views.server_error"
+
+__all__ = ["urlpatterns", "public"]
