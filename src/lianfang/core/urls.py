@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, maintenance_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("audit/", views.home, name="audit_list"),
-    path("maintenance/modules/", views.home, name="module_list"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
+    path("maintenance/modules/", maintenance_views.module_list, name="module_list"),
 ]
