@@ -6,13 +6,17 @@ the IMMEDIATE write lock on SQLite), so concurrent writers never fork the chain.
 
 import datetime as dt
 import decimal
+import enum
 import hashlib
 import json
+import math
 import uuid
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import AuditChainHead, AuditEvent
 
@@ -27,6 +31,7 @@ HASHED_FIELDS = (
     "object_id",
     "object_repr",
     "organisation_id",
+    "organisation_path",
     "before",
     "after",
     "prev_hash",
@@ -43,6 +48,8 @@ def to_jsonable(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN and infinities are not JSON (PostgreSQL refuses them)
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -70,11 +77,30 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
 
 
+def _hashable(value):
+    """The value as the database gives it back, so a stored event rehashes to the same digest.
+
+    PostgreSQL's jsonb keeps numbers as decimals: a float such as 1e+16 comes back as the
+    integer 10000000000000000. Integral floats are therefore hashed as that integer.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(decimal.Decimal(repr(value)))
+    if isinstance(value, dict):
+        return {k: _hashable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hashable(v) for v in value]
+    return value
+
+
 def canonical(event: AuditEvent) -> bytes:
+    """The bytes an event's hash covers: its content, in sorted-key compact JSON."""
     content = {name: getattr(event, name) for name in HASHED_FIELDS}
     content["created_at"] = event.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     return json.dumps(
-        to_jsonable(content), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        _hashable(to_jsonable(content)),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode()
 
 
@@ -111,35 +137,41 @@ def _organisation_of(obj):
 
 
 def record_many(*, actor, changes: list[Change]) -> list[AuditEvent]:
-    """Append one event per change, in order. Must run inside the writer's transaction."""
+    """Append one event per change, in order. Must run inside the writer's transaction.
+
+    The events share one timestamp and take consecutive sequence numbers; nobody else can
+    append between them.
+    """
     if not changes:
         return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events must be appended inside the write's transaction")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     now = timezone.now()
-    label = _actor_label(actor)
+    label = _actor_label(actor)[:150]
     events = []
     prev = head.hash
     seq = head.seq
     for change in changes:
         obj = change.obj
         org = change.organisation or _organisation_of(obj)
-        before, after = diff(change.before, change.after)
+        before, after = diff(to_jsonable(change.before), to_jsonable(change.after))
         seq += 1
         event = AuditEvent(
             seq=seq,
             created_at=now,
             actor_id=getattr(actor, "pk", None),
             actor_label=label,
-            action=change.action,
-            object_type=change.object_type or (obj._meta.label_lower if obj is not None else ""),
-            object_id=change.object_id or (str(obj.pk) if obj is not None else ""),
+            action=change.action[:64],
+            object_type=(change.object_type or (obj._meta.label_lower if obj is not None else ""))[
+                :100
+            ],
+            object_id=(change.object_id or (str(obj.pk) if obj is not None else ""))[:64],
             object_repr=(change.object_repr or (str(obj) if obj is not None else ""))[:255],
             organisation_id=getattr(org, "pk", None),
             organisation_path=getattr(org, "path", "") or "",
-            before=to_jsonable(before),
-            after=to_jsonable(after),
+            before=before,
+            after=after,
             prev_hash=prev,
         )
         event.hash = compute_hash(event)
@@ -167,58 +199,124 @@ def _actor_label(actor) -> str:
     return actor.get_username()
 
 
+class Problem(enum.StrEnum):
+    """What is wrong with the first broken event."""
+
+    MISSING = "missing"  # the row holding the next sequence number is absent or elsewhere
+    UNLINKED = "unlinked"  # its prev_hash is not the previous event's hash
+    ALTERED = "altered"  # its content no longer matches its hash
+    TRUNCATED = "truncated"  # the chain head names events that are gone from the end
+    UNANCHORED = "unanchored"  # the last event is not the one the chain head anchors
+    BEYOND_HEAD = "beyond_head"  # rows past the chain head that no append wrote
+
+
 @dataclass
 class VerifyResult:
     ok: bool
-    count: int
+    count: int  # events verified, in order, before the first broken one (all when ok)
     broken_seq: int | None = None
-    broken_id: int | None = None
-    reason: str = ""
+    broken_id: int | None = None  # the row at the broken position (None when it is gone)
+    problem: Problem | None = None
+    found_seq: int | None = None  # MISSING: the event found where `broken_seq` belongs
+    head_seq: int | None = None  # TRUNCATED: how many events the chain head names
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, in English, for operators and logs."""
+        seq, row = self.broken_seq, self.broken_id
+        if self.problem is None:
+            return ""
+        return {
+            Problem.MISSING: f"event #{seq} is missing or out of order "
+            f"(row {row} holds event #{self.found_seq} where #{seq} belongs)",
+            Problem.UNLINKED: f"event #{seq} (row {row}) does not link to the event before it "
+            "(its prev_hash differs: an event was removed, reordered or rewritten)",
+            Problem.ALTERED: f"event #{seq} (row {row}) was altered "
+            "(its content does not match its hash)",
+            Problem.TRUNCATED: f"event #{seq} is missing: the chain head names "
+            f"{self.head_seq} events but the chain ends at #{self.count} "
+            "(events removed from the end)",
+            Problem.UNANCHORED: f"event #{seq} (row {row}) is not the event the chain head "
+            "anchors (the end of the chain was replaced)",
+            Problem.BEYOND_HEAD: f"event #{seq} (row {row}) lies beyond the chain head "
+            "(written outside the audit service)",
+        }[self.problem]
+
+    @property
+    def message(self) -> str:
+        """The result in the user's language, for the audit page."""
+        if self.ok:
+            return _("审计链完整：共 %(count)s 条事件，逐条校验通过。") % {"count": self.count}
+        detail = {
+            Problem.MISSING: _(
+                "第 %(seq)s 号事件缺失或顺序被调换（记录 %(row)s 处应为第 %(seq)s 号，"
+                "实为第 %(found)s 号）。"
+            ),
+            Problem.UNLINKED: _(
+                "第 %(seq)s 号事件（记录 %(row)s）与前一事件的哈希不衔接：事件被删除、调换或改写。"
+            ),
+            Problem.ALTERED: _("第 %(seq)s 号事件（记录 %(row)s）的内容与其哈希不符，已被篡改。"),
+            Problem.TRUNCATED: _(
+                "第 %(seq)s 号事件缺失：链头记有 %(head)s 条事件，链只到第 %(count)s 号，"
+                "链尾事件已被删除。"
+            ),
+            Problem.UNANCHORED: _(
+                "第 %(seq)s 号事件（记录 %(row)s）不是链头锚定的事件，链尾已被替换。"
+            ),
+            Problem.BEYOND_HEAD: _(
+                "第 %(seq)s 号事件（记录 %(row)s）位于链头之后，不是由审计服务写入的。"
+            ),
+        }[self.problem]
+        params = {
+            "seq": self.broken_seq,
+            "row": self.broken_id,
+            "found": self.found_seq,
+            "head": self.head_seq,
+            "count": self.count,
+        }
+        return _("审计链已被破坏：") + detail % params
 
 
 def verify(batch_size: int = 2000) -> VerifyResult:
-    """Walk the chain in order; report the first event altered, removed or reordered."""
+    """Walk the chain in row order; report the first event altered, removed or reordered.
+
+    The chain head is read first and the walk stops at the event it names, so appends that
+    commit while the walk runs are not mistaken for tampering. Reads in batches of
+    `batch_size` rows, so memory stays flat however long the chain.
+    """
+    head = AuditChainHead.objects.filter(id=1).first()
+    head_seq = head.seq if head else 0
+    head_hash = head.hash if head else GENESIS
     prev_hash = GENESIS
     expected_seq = 1
-    count = 0
     last_id = 0
-    while True:
+    while expected_seq <= head_seq:
         batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
             break
         for event in batch:
+            if expected_seq > head_seq:
+                break
             last_id = event.id
-            count += 1
-            if event.seq != expected_seq:
-                reason = (
-                    f"event #{expected_seq} is missing or out of order "
-                    f"(found #{event.seq} at row {event.id})"
-                )
-                return VerifyResult(False, count, expected_seq, event.id, reason)
+            seq = expected_seq
+            if event.seq != seq:
+                return VerifyResult(False, seq - 1, seq, event.id, Problem.MISSING, event.seq)
             if event.prev_hash != prev_hash:
-                return VerifyResult(
-                    False,
-                    count,
-                    event.seq,
-                    event.id,
-                    f"event #{event.seq} does not follow the previous event (chain broken)",
-                )
+                return VerifyResult(False, seq - 1, seq, event.id, Problem.UNLINKED)
             if compute_hash(event) != event.hash:
-                return VerifyResult(
-                    False, count, event.seq, event.id, f"event #{event.seq} was altered"
-                )
+                return VerifyResult(False, seq - 1, seq, event.id, Problem.ALTERED)
             prev_hash = event.hash
             expected_seq += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    head_seq = head.seq if head else 0
-    head_hash = head.hash if head else GENESIS
-    if head_seq != count or head_hash != prev_hash:
-        return VerifyResult(
-            False,
-            count,
-            count + 1 if head_seq > count else head_seq,
-            None,
-            f"the chain head names event #{head_seq} but the chain ends at #{count}"
-            " (events removed from the end)",
-        )
+    count = expected_seq - 1
+    if count < head_seq:
+        return VerifyResult(False, count, count + 1, None, Problem.TRUNCATED, head_seq=head_seq)
+    if count and prev_hash != head_hash:
+        return VerifyResult(False, count - 1, count, last_id, Problem.UNANCHORED)
+    # Rows past the head: read the highest seq first, then the head again, so an append that
+    # commits in between (which moves both) cannot look like a forged row.
+    highest = AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
+    latest_head = AuditChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    if highest > latest_head:
+        stray = AuditEvent.objects.filter(seq__gt=latest_head).order_by("seq").first()
+        return VerifyResult(False, count, stray.seq, stray.id, Problem.BEYOND_HEAD)
     return VerifyResult(True, count)

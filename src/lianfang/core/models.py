@@ -17,7 +17,8 @@ class AuditEvent(models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Keep the id when a user is deleted: rewriting it would break the event's hash.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
