@@ -1,7 +1,10 @@
 """Small builders for tests: an organisation tree with one user per role."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core.roles import Role
@@ -38,9 +41,15 @@ def make_person(org, dept, staff_no, name, post=None, start=dt.date(2020, 1, 1),
     return person
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD hashed once per run: argon2 is deliberately slow, and worlds have many users."""
+    return make_password(PASSWORD)
+
+
 def make_user(username, *grants, person=None):
     """grants: (role, organisation[, department]) tuples."""
-    user = User.objects.create_user(username=username, password=PASSWORD, display_name=username)
+    user = User.objects.create(username=username, password=password_hash(), display_name=username)
     for grant in grants:
         role, org, *rest = grant
         RoleGrant.objects.create(
