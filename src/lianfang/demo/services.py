@@ -1,0 +1,280 @@
+"""Load and remove the demo data: 示例市卫生健康委员会 with its hospitals, staff and logins.
+
+Rows are written with bulk_create, a hospital at a time, inside one transaction; the audit
+chain gets one "demo.load" event per organisation created (not one per row).
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+
+from lianfang.accounts.models import RoleGrant, User
+from lianfang.core import audit
+from lianfang.core.models import AuditEvent
+from lianfang.core.roles import Role
+from lianfang.org.models import (
+    Department,
+    DepartmentFunction,
+    LeaderDivision,
+    Organisation,
+    Person,
+    Post,
+    PostAssignment,
+)
+
+from .generator import (
+    AUTHORITY_CODE,
+    AUTHORITY_NAME,
+    HospitalRows,
+    build_hospital,
+    hospital_code,
+    hospital_organisation,
+)
+
+DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
+ACTOR = "lianfang demo"
+BATCH_SIZE = 1000
+MAX_SCALE = 99
+
+
+@dataclass(frozen=True)
+class LoginSpec:
+    key: str
+    username: str
+    label: str  # the role as the login table names it
+    display_name: str  # used when no person is linked
+
+
+# One login per role; `key` names the person from generator.LOGIN_PEOPLE (if any).
+LOGINS = (
+    LoginSpec("admin", "admin", "系统管理员", "系统管理员"),
+    LoginSpec("integrity", "integrity", "纪检监察", "纪检监察员"),
+    LoginSpec("leader", "leader", "领导", "院领导"),
+    LoginSpec("dept_head", "dept_head", "部门负责人", "科主任"),
+    LoginSpec("staff", "staff", "职工", "职工"),
+    LoginSpec("wjw", "wjw", "纪检监察（卫健委）", "卫健委纪检监察员"),
+)
+
+
+@dataclass
+class Login:
+    label: str
+    username: str
+    name: str
+    scope: str
+
+
+@dataclass
+class LoadResult:
+    organisations: list[Organisation]
+    counts: dict[str, dict[str, int]]
+    logins: list[Login]
+    seconds: float = 0.0
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(code__in=[AUTHORITY_CODE, hospital_code(1)]).exists()
+
+
+def demo_load(
+    *, seed: int = 1, scale: int = 1, progress: Callable[[str], None] | None = None
+) -> LoadResult:
+    """Create the commission, `scale` hospitals of ~1,500 staff each, and the demo logins.
+
+    The same seed gives the same data. Refuses (ValueError) when the demo already exists.
+    """
+    if not 1 <= scale <= MAX_SCALE:
+        raise ValueError(f"scale must be between 1 and {MAX_SCALE}")
+    progress = progress or (lambda message: None)
+    started = time.monotonic()
+    with transaction.atomic():
+        if demo_exists():
+            raise ValueError("demo data already exists")
+        authority = Organisation.objects.create(
+            name=AUTHORITY_NAME,
+            short_name="市卫健委",
+            code=AUTHORITY_CODE,
+            kind=Organisation.Kind.AUTHORITY,
+            address="示例市政务服务中心",
+        )
+        authority.path = f"/{authority.pk}/"
+        authority.save(update_fields=["path"])
+        hospitals = Organisation.objects.bulk_create(
+            [hospital_organisation(i, seed, authority) for i in range(1, scale + 1)]
+        )
+        for hospital in hospitals:
+            hospital.path = f"{authority.path}{hospital.pk}/"
+            hospital.depth = authority.depth + 1
+        Organisation.objects.bulk_update(hospitals, ["path", "depth"])
+
+        counts = {}
+        first_rows = None
+        for index, hospital in enumerate(hospitals, start=1):
+            rows = build_hospital(hospital, seed=seed, index=index)
+            _save(rows)
+            counts[hospital.code] = rows.counts()
+            if index == 1:
+                first_rows = rows
+            progress(
+                f"[{index}/{scale}] {hospital.name}：{len(rows.departments)} 个科室，"
+                f"{len(rows.people)} 名人员，{len(rows.posts)} 个岗位"
+                f"（{time.monotonic() - started:.1f} 秒）"
+            )
+        _create_logins(authority, hospitals[0], first_rows)
+
+        totals = {key: sum(c[key] for c in counts.values()) for key in first_rows.counts()}
+        changes = [
+            audit.Change(
+                action="demo.load",
+                obj=authority,
+                after={"seed": seed, "hospitals": scale, **totals},
+            )
+        ]
+        changes += [
+            audit.Change(
+                action="demo.load", obj=hospital, after={"seed": seed, **counts[hospital.code]}
+            )
+            for hospital in hospitals
+        ]
+        audit.record_many(actor=ACTOR, changes=changes)
+    return LoadResult(
+        organisations=[authority, *hospitals],
+        counts=counts,
+        logins=demo_logins(),
+        seconds=time.monotonic() - started,
+        totals=totals,
+    )
+
+
+def _save(rows: HospitalRows) -> None:
+    Department.objects.bulk_create(rows.departments, batch_size=BATCH_SIZE)
+    DepartmentFunction.objects.bulk_create(rows.functions, batch_size=BATCH_SIZE)
+    Post.objects.bulk_create(rows.posts, batch_size=BATCH_SIZE)
+    Person.objects.bulk_create(rows.people, batch_size=BATCH_SIZE)
+    PostAssignment.objects.bulk_create(rows.assignments, batch_size=BATCH_SIZE)
+    for department, head in rows.heads:
+        department.head = head
+    Department.objects.bulk_update([d for d, _ in rows.heads], ["head"], batch_size=BATCH_SIZE)
+    LeaderDivision.objects.bulk_create(rows.divisions, batch_size=BATCH_SIZE)
+
+
+def _create_logins(authority: Organisation, hospital: Organisation, rows: HospitalRows) -> None:
+    """One user per role, all with DEMO_PASSWORD. Existing users of these names are reused."""
+    people = rows.login_people
+    grants = {
+        "admin": [(Role.ADMIN, hospital, None), (Role.ADMIN, authority, None)],
+        "integrity": [(Role.INTEGRITY, hospital, None)],
+        "leader": [(Role.LEADER, hospital, None), (Role.STAFF, hospital, None)],
+        "dept_head": [
+            (Role.DEPT_HEAD, hospital, people["dept_head"].department),
+            (Role.STAFF, hospital, None),
+        ],
+        "staff": [(Role.STAFF, hospital, None)],
+        "wjw": [(Role.INTEGRITY, authority, None)],
+    }
+    # One slow argon2 hash shared by all: the demo password is printed for everyone anyway.
+    encoded = make_password(DEMO_PASSWORD)
+    new_grants = []
+    for spec in LOGINS:
+        person = people.get(spec.key)
+        user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
+        user.display_name = person.name if person else spec.display_name
+        user.is_active = True
+        user.password = encoded
+        user.save()
+        if person is not None and not Person.objects.filter(user=user).exists():
+            person.user = user
+            person.save(update_fields=["user"])
+        new_grants += [
+            RoleGrant(user=user, role=role, organisation=org, department=dept)
+            for role, org, dept in grants[spec.key]
+        ]
+    RoleGrant.objects.bulk_create(new_grants, ignore_conflicts=True)
+
+
+def demo_logins() -> list[Login]:
+    """The demo logins as they stand in the database, for the table the command prints."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[s.username for s in LOGINS]).prefetch_related(
+            "role_grants__organisation", "role_grants__department"
+        )
+    }
+    people = {
+        p.user_id: p
+        for p in Person.objects.filter(user__in=users.values()).select_related("department")
+    }
+    logins = []
+    for spec in LOGINS:
+        user = users.get(spec.username)
+        if user is None:
+            continue
+        person = people.get(user.pk)
+        scope = "；".join(
+            f"{g.get_role_display()}@{g.department or g.organisation.short_name or g.organisation}"
+            for g in user.role_grants.all()
+        )
+        name = person.name if person else user.display_name
+        if person is not None:
+            name = f"{name}（{person.department.name if person.department else person.title}）"
+        logins.append(Login(spec.label, spec.username, name, scope))
+    return logins
+
+
+def demo_reset() -> dict[str, int]:
+    """Delete the demo organisations and everything that belongs to them.
+
+    Users are kept (their role grants and links to people go): deleting a user would rewrite
+    the actor of its audit events, and audit events are never changed or deleted.
+    """
+    with transaction.atomic():
+        authority = Organisation.objects.filter(code=AUTHORITY_CODE).first()
+        subtree = Organisation.objects.filter(
+            models.Q(path__startswith=authority.path) if authority else models.Q(pk__in=[])
+        )
+        subtree = subtree | Organisation.objects.filter(code=hospital_code(1))
+        organisations = list(subtree.order_by("-depth", "pk"))
+        if not organisations:
+            return {}
+        ids = [o.pk for o in organisations]
+        counts = {
+            "organisations": len(ids),
+            "departments": Department.objects.filter(organisation_id__in=ids).count(),
+            "people": Person.objects.filter(organisation_id__in=ids).count(),
+        }
+        for model in (LeaderDivision, PostAssignment):
+            _purge(model.objects.filter(person_organisation_q(model, ids)))
+        _purge(Person.objects.filter(organisation_id__in=ids))
+        _purge(Post.objects.filter(organisation_id__in=ids))
+        _purge(Department.objects.filter(organisation_id__in=ids))
+        root = authority or organisations[-1]
+        audit.record(actor=ACTOR, action="demo.reset", obj=root, before=counts)
+        for org in organisations:
+            _purge(Organisation.objects.filter(pk=org.pk))
+    return counts
+
+
+def person_organisation_q(model, organisation_ids) -> models.Q:
+    field_name = "leader" if model is LeaderDivision else "person"
+    return models.Q(**{f"{field_name}__organisation_id__in": organisation_ids})
+
+
+def _purge(queryset, depth: int = 0) -> None:
+    """Delete `queryset`, first deleting rows of any app that PROTECT or RESTRICT it."""
+    model = queryset.model
+    if model is AuditEvent or depth > 10:
+        raise RuntimeError(f"refusing to delete {model._meta.label} rows")
+    for relation in model._meta.related_objects:
+        if relation.on_delete not in (models.PROTECT, models.RESTRICT):
+            continue
+        if relation.related_model is model:
+            continue  # the organisation tree: deleted leaves first by the caller
+        related = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": queryset.values("pk")}
+        )
+        _purge(related, depth + 1)
+    queryset.delete()
