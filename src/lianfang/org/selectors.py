@@ -1,10 +1,23 @@
 """Reads of organisations, departments, posts and people. Each starts from `visible_to`."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from lianfang.core.scoping import register, scope_of
 
-from .models import Department, LeaderDivision, Organisation, Person, Post, PostAssignment
+from .models import (
+    Department,
+    DepartmentFunction,
+    LeaderDivision,
+    Organisation,
+    Person,
+    Post,
+    PostAssignment,
+)
 
 
 @register(Organisation)
@@ -77,3 +90,341 @@ def current_assignments(person_ids) -> dict[int, PostAssignment]:
     for row in rows:
         result.setdefault(row.person_id, row)
     return result
+
+
+# Write scope --------------------------------------------------------------------------------
+# Administrators and the integrity office edit organisation data in their subtrees only.
+
+
+def organisations_manageable_by(user) -> QuerySet[Organisation]:
+    scope = scope_of(user)
+    if not scope.subtree_paths:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(scope.subtree_q("path"))
+
+
+def departments_manageable_by(user) -> QuerySet[Department]:
+    return Department.objects.filter(scope_of(user).subtree_q("organisation__path"))
+
+
+def posts_manageable_by(user) -> QuerySet[Post]:
+    return Post.objects.filter(scope_of(user).subtree_q("organisation__path"))
+
+
+def people_manageable_by(user) -> QuerySet[Person]:
+    return Person.objects.filter(scope_of(user).subtree_q("organisation__path"))
+
+
+def divisions_manageable_by(user) -> QuerySet[LeaderDivision]:
+    return LeaderDivision.objects.filter(scope_of(user).subtree_q("department__organisation__path"))
+
+
+def functions_manageable_by(user) -> QuerySet[DepartmentFunction]:
+    return DepartmentFunction.objects.filter(
+        scope_of(user).subtree_q("department__organisation__path")
+    )
+
+
+def assignments_manageable_by(user) -> QuerySet[PostAssignment]:
+    return PostAssignment.objects.filter(scope_of(user).subtree_q("person__organisation__path"))
+
+
+def can_manage(user, organisation) -> bool:
+    """Whether `user` may edit data of `organisation` (an Organisation, or None)."""
+    if organisation is None:
+        return False
+    return any(organisation.path.startswith(p) for p in scope_of(user).subtree_paths)
+
+
+def can_manage_any(user) -> bool:
+    return bool(scope_of(user).subtree_paths)
+
+
+# Lists ----------------------------------------------------------------------------------------
+
+
+def _count(model, field: str):
+    """A subquery counting `model` rows whose `field` is the outer row."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def _active_people_count(field: str):
+    return Coalesce(
+        Subquery(
+            Person.objects.filter(active=True, **{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def _open_holders_count():
+    return Coalesce(
+        Subquery(
+            PostAssignment.objects.filter(post=OuterRef("pk"), end__isnull=True)
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+@dataclass
+class TreeNode:
+    organisation: Organisation
+    level: int
+    matched: bool = True
+
+    @property
+    def indent(self) -> int:
+        return min(self.level, 8)
+
+
+def organisation_tree(*, user, filters: dict | None = None) -> list[TreeNode]:
+    """The visible organisations as an indented tree (depth-first, siblings by order and name),
+    each with counts of departments, posts and active people.
+
+    With a search `q` or a `kind`, matching nodes are shown with their visible ancestors
+    (marked `matched=False`) so the tree keeps its shape.
+    """
+    filters = filters or {}
+    orgs = list(
+        organisations_visible_to(user).annotate(
+            department_count=_count(Department, "organisation"),
+            post_count=_count(Post, "organisation"),
+            people_count=_active_people_count("organisation"),
+        )
+    )
+    by_id = {o.pk: o for o in orgs}
+    q = (filters.get("q") or "").strip()
+    kind = filters.get("kind") or ""
+    if q or kind:
+        matches = {
+            o.pk
+            for o in orgs
+            if (not q or q in o.name or q in o.short_name or q.lower() == o.code.lower())
+            and (not kind or o.kind == kind)
+        }
+        keep = set(matches)
+        for pk in matches:
+            keep.update(a for a in by_id[pk].ancestors_ids() if a in by_id)
+    else:
+        matches = keep = set(by_id)
+    children: dict[int | None, list[Organisation]] = {}
+    for org in orgs:
+        if org.pk not in keep:
+            continue
+        parent = org.parent_id if org.parent_id in keep else None
+        children.setdefault(parent, []).append(org)
+    for siblings in children.values():
+        siblings.sort(key=lambda o: (o.order, o.name, o.pk))
+    result = []
+
+    def walk(parent_id, level):
+        for org in children.get(parent_id, []):
+            result.append(TreeNode(org, level, org.pk in matches))
+            walk(org.pk, level + 1)
+
+    walk(None, 0)
+    return result
+
+
+def department_list(*, user, filters: dict | None = None) -> QuerySet[Department]:
+    filters = filters or {}
+    qs = departments_visible_to(user).select_related("organisation", "head")
+    if filters.get("organisation"):
+        qs = qs.filter(organisation=filters["organisation"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("active") in (True, False):
+        qs = qs.filter(active=filters["active"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return qs.annotate(
+        people_count=_active_people_count("department"),
+        post_count=_count(Post, "department"),
+    )
+
+
+def post_list(*, user, filters: dict | None = None) -> QuerySet[Post]:
+    filters = filters or {}
+    qs = posts_visible_to(user).select_related("organisation", "department")
+    if filters.get("organisation"):
+        qs = qs.filter(organisation=filters["organisation"])
+    if filters.get("department"):
+        qs = qs.filter(department=filters["department"])
+    if filters.get("is_key"):
+        qs = qs.filter(is_key=True)
+    if filters.get("is_sensitive"):
+        qs = qs.filter(is_sensitive=True)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(duties__icontains=q))
+    return qs.annotate(holder_count=_open_holders_count())
+
+
+def _holds_open(**post_filters):
+    return Exists(
+        PostAssignment.objects.filter(
+            person=OuterRef("pk"),
+            end__isnull=True,
+            **{f"post__{k}": v for k, v in post_filters.items()},
+        )
+    )
+
+
+def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
+    """Visible people, by name or 工号 (`q`), department, current post, key or sensitive
+    current post, and leader flag. Inactive people only when `active` is False."""
+    filters = filters or {}
+    qs = people_visible_to(user).select_related("organisation", "department")
+    if filters.get("organisation"):
+        qs = qs.filter(organisation=filters["organisation"])
+    if filters.get("department"):
+        qs = qs.filter(department=filters["department"])
+    if filters.get("post"):
+        qs = qs.filter(_holds_open(pk=filters["post"].pk))
+    flag = filters.get("post_flag")
+    if flag == "key":
+        qs = qs.filter(_holds_open(is_key=True))
+    elif flag == "sensitive":
+        qs = qs.filter(_holds_open(is_sensitive=True))
+    elif flag == "key_or_sensitive":
+        qs = qs.filter(_holds_open(is_key=True) | _holds_open(is_sensitive=True))
+    if filters.get("leader"):
+        qs = qs.filter(is_leader=True)
+    active = filters.get("active")
+    qs = qs.filter(active=active if active in (True, False) else True)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(staff_no__icontains=q))
+    return qs
+
+
+def attach_current_posts(people) -> list:
+    """Set `current` (the open PostAssignment or None) on each person, in one query."""
+    people = list(people)
+    current = current_assignments(p.pk for p in people)
+    for person in people:
+        person.current = current.get(person.pk)
+    return people
+
+
+def person_history(person: Person) -> QuerySet[PostAssignment]:
+    return PostAssignment.objects.filter(person=person).select_related("post__department")
+
+
+def post_holders(*, user, post: Post) -> QuerySet[PostAssignment]:
+    """The visible people who held `post`, current holders first, then latest start first."""
+    return (
+        assignments_visible_to(user)
+        .filter(post=post)
+        .select_related("person__department")
+        .order_by(F("end").desc(nulls_first=True), "-start", "pk")
+    )
+
+
+def current_divisions(today: dt.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(since__lte=today) & (Q(until__isnull=True) | Q(until__gte=today))
+
+
+def leader_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
+    """Leaders (people flagged as leader, or in charge of a visible department) with their
+    current divisions prefetched as `current_divisions`."""
+    filters = filters or {}
+    divisions = divisions_visible_to(user)
+    qs = Person.objects.filter(
+        Q(pk__in=divisions.filter(current_divisions()).values("leader_id"))
+        | Q(pk__in=people_visible_to(user).filter(is_leader=True).values("pk"))
+    ).filter(active=True)
+    if filters.get("organisation"):
+        qs = qs.filter(organisation=filters["organisation"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(staff_no__icontains=q)
+            | Q(pk__in=divisions.filter(duties__icontains=q).values("leader_id"))
+        )
+    return qs.select_related("organisation").prefetch_related(
+        Prefetch(
+            "divisions",
+            queryset=divisions.filter(current_divisions())
+            .select_related("department")
+            .order_by("since", "department__order", "pk"),
+            to_attr="current_divisions",
+        )
+    )
+
+
+def person_divisions(*, user, person: Person) -> QuerySet[LeaderDivision]:
+    return (
+        divisions_visible_to(user)
+        .filter(leader=person)
+        .select_related("department__organisation")
+        .order_by(F("until").desc(nulls_first=True), "-since", "pk")
+    )
+
+
+def department_divisions(*, user, department: Department) -> QuerySet[LeaderDivision]:
+    return (
+        divisions_visible_to(user)
+        .filter(department=department)
+        .filter(current_divisions())
+        .select_related("leader")
+    )
+
+
+def department_staff(*, user, department: Department) -> QuerySet[Person]:
+    return people_visible_to(user).filter(department=department, active=True)
+
+
+def rotation_overdue(user, *, today: dt.date | None = None) -> QuerySet[PostAssignment]:
+    """Open assignments of active, visible people to key or sensitive posts held longer than
+    the post's rotation period (`rotation_years`), in one query.
+
+    "Longer than" compares calendar dates: a post taken on 2020-03-01 with a 3-year period is
+    overdue from 2023-03-02.
+    """
+    today = today or timezone.localdate()
+    due_year = ExtractYear("start") + F("post__rotation_years")
+    start_md = ExtractMonth("start") * 100 + ExtractDay("start")
+    return (
+        assignments_visible_to(user)
+        .filter(
+            end__isnull=True,
+            person__active=True,
+            post__rotation_years__isnull=False,
+        )
+        .filter(Q(post__is_key=True) | Q(post__is_sensitive=True))
+        .alias(due_year=due_year, start_md=start_md)
+        .filter(
+            Q(due_year__lt=today.year)
+            | Q(due_year=today.year, start_md__lt=today.month * 100 + today.day)
+        )
+        .select_related("person__organisation", "person__department", "post__department")
+    )
+
+
+def rotation_due_date(start: dt.date, years: int) -> dt.date:
+    """The anniversary ending a rotation period (29 February falls back to 28)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)

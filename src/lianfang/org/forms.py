@@ -1,0 +1,493 @@
+"""Forms of the org pages. They parse and offer choices within the user's scope; the rules
+themselves live in services.py, whose errors the views put back on these forms."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import Department, DepartmentFunction, LeaderDivision, Organisation, Person, Post
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+ROSTER_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _style(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class OrgChoiceField(forms.ModelChoiceField):
+    """A choice of a department or post, prefixed with its organisation when several show."""
+
+    def __init__(self, *args, prefix_org=False, **kwargs):
+        self.prefix_org = prefix_org
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        parts = []
+        if self.prefix_org:
+            parts.append(obj.organisation.short_name or obj.organisation.name)
+        if isinstance(obj, Post):
+            parts.append(obj.department.name if obj.department_id else _("单位岗位"))
+        parts.append(obj.name)
+        return " · ".join(str(p) for p in parts)
+
+
+class DataForm(forms.Form):
+    """A form whose fields come from a model's fields, filled from an instance (if any).
+    `cleaned_data` goes to a service; the form never saves."""
+
+    model = None
+    field_names: tuple[str, ...] = ()
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = forms.model_to_dict(instance, fields=self.field_names)
+        super().__init__(*args, **kwargs)
+        model_fields = forms.fields_for_model(
+            self.model,
+            fields=self.field_names,
+            widgets={
+                name: DateInput()
+                for name in self.field_names
+                if self.model._meta.get_field(name).get_internal_type() == "DateField"
+            },
+        )
+        self.fields.update({n: model_fields[n] for n in self.field_names if n in model_fields})
+        self.setup()
+        _style(self)
+
+    def setup(self):
+        pass
+
+    @property
+    def is_create(self):
+        return self.instance is None
+
+    def apply_service_errors(self, error: ValidationError):
+        """Put a service's ValidationError on the matching fields (others on the form)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class OrganisationForm(DataForm):
+    model = Organisation
+    field_names = ("name", "short_name", "code", "kind", "parent", "address", "order")
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def setup(self):
+        choices = selectors.organisations_manageable_by(self.user)
+        parent = self.fields["parent"]
+        if self.instance is not None:
+            choices = choices.exclude(path__startswith=self.instance.path)
+            if self.instance.parent_id:
+                # the root of a user's subtree keeps its parent, which lies outside that subtree
+                choices = choices | Organisation.objects.filter(pk=self.instance.parent_id)
+        parent.queryset = choices.order_by("path")
+        parent.required = not (self.instance is not None and self.instance.parent_id is None)
+        parent.label_from_instance = lambda o: "\u3000" * o.depth + o.name
+
+
+class DepartmentForm(DataForm):
+    model = Department
+    field_names = (
+        "organisation",
+        "name",
+        "code",
+        "kind",
+        "head",
+        "phone",
+        "is_key",
+        "order",
+        "active",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def setup(self):
+        if self.is_create:
+            self.fields["organisation"].queryset = selectors.organisations_manageable_by(
+                self.user
+            ).order_by("path")
+            del self.fields["head"]
+        else:
+            del self.fields["organisation"]
+            # the head is one of the department's people (or whoever heads it now)
+            self.fields["head"].queryset = Person.objects.filter(
+                Q(department_id=self.instance.pk) | Q(pk=self.instance.head_id),
+                organisation_id=self.instance.organisation_id,
+            ).order_by("staff_no")
+            self.fields["head"].label_from_instance = lambda p: f"{p.name}（{p.staff_no}）"
+
+
+class FunctionForm(DataForm):
+    model = DepartmentFunction
+    field_names = ("title", "description", "order")
+
+    def setup(self):
+        self.fields["description"].widget.attrs["rows"] = 3
+
+
+class PostForm(DataForm):
+    model = Post
+    field_names = (
+        "organisation",
+        "department",
+        "name",
+        "code",
+        "is_key",
+        "is_sensitive",
+        "is_leadership",
+        "rotation_years",
+        "duties",
+    )
+
+    def __init__(self, *args, user, organisation=None, **kwargs):
+        self.user = user
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def setup(self):
+        departments = selectors.departments_manageable_by(self.user).select_related("organisation")
+        if self.is_create:
+            orgs = selectors.organisations_manageable_by(self.user).order_by("path")
+            self.fields["organisation"].queryset = orgs
+            multi = orgs.count() > 1
+        else:
+            del self.fields["organisation"]
+            departments = departments.filter(organisation_id=self.instance.organisation_id)
+            multi = False
+        self.fields["department"] = OrgChoiceField(
+            departments.order_by("organisation__path", "order", "code"),
+            required=False,
+            prefix_org=multi,
+            label=_("科室"),
+            empty_label=_("（单位层面岗位）"),
+        )
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("留空将自动生成。")
+        self.fields["duties"].widget.attrs["rows"] = 4
+        self.fields["rotation_years"].help_text = _("重点、敏感岗位任职满此年限应交流轮岗。")
+        self.order_fields(self.field_names)
+
+    def clean(self):
+        data = super().clean()
+        org = data.get("organisation") if self.is_create else None
+        dept = data.get("department")
+        if org is not None and dept is not None and dept.organisation_id != org.pk:
+            self.add_error("department", _("科室须属于所选单位。"))
+        return data
+
+
+class PersonForm(DataForm):
+    model = Person
+    field_names = (
+        "organisation",
+        "department",
+        "staff_no",
+        "name",
+        "gender",
+        "title",
+        "phone",
+        "is_leader",
+        "active",
+        "photo",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def setup(self):
+        departments = selectors.departments_manageable_by(self.user).select_related("organisation")
+        if self.is_create:
+            orgs = selectors.organisations_manageable_by(self.user).order_by("path")
+            self.fields["organisation"].queryset = orgs
+            multi = orgs.count() > 1
+        else:
+            del self.fields["organisation"]
+            departments = departments.filter(organisation_id=self.instance.organisation_id)
+            multi = False
+        self.fields["department"] = OrgChoiceField(
+            departments.order_by("organisation__path", "order", "code"),
+            required=False,
+            prefix_org=multi,
+            label=_("科室"),
+        )
+        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        self.order_fields(self.field_names)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > PHOTO_MAX_BYTES:
+            raise ValidationError(_("照片不能超过 2 MB。"))
+        return photo
+
+    def clean(self):
+        data = super().clean()
+        org = data.get("organisation") if self.is_create else None
+        dept = data.get("department")
+        if org is not None and dept is not None and dept.organisation_id != org.pk:
+            self.add_error("department", _("科室须属于所选单位。"))
+        return data
+
+
+class AssignForm(forms.Form):
+    post = OrgChoiceField(Post.objects.none(), label=_("岗位"))
+    start = forms.DateField(label=_("任职开始"), widget=DateInput())
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = (
+            Post.objects.filter(organisation_id=person.organisation_id)
+            .select_related("department")
+            .order_by("department__order", "department__code", "code")
+        )
+        _style(self)
+
+    def apply_service_errors(self, error):
+        DataForm.apply_service_errors(self, error)
+
+
+class AssignmentForm(forms.Form):
+    start = forms.DateField(label=_("任职开始"), widget=DateInput())
+    end = forms.DateField(label=_("任职结束"), widget=DateInput(), required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def apply_service_errors(self, error):
+        DataForm.apply_service_errors(self, error)
+
+
+class DivisionForm(DataForm):
+    model = LeaderDivision
+    field_names = ("leader", "department", "since", "until", "duties")
+
+    def __init__(self, *args, user, leader=None, **kwargs):
+        self.user = user
+        self.leader = leader
+        super().__init__(*args, **kwargs)
+
+    def setup(self):
+        leader = self.leader or (self.instance.leader if self.instance else None)
+        departments = selectors.departments_manageable_by(self.user).select_related("organisation")
+        if leader is not None:
+            del self.fields["leader"]
+            departments = departments.filter(organisation_id=leader.organisation_id)
+            multi = False
+        else:
+            leaders = (
+                selectors.people_manageable_by(self.user)
+                .filter(is_leader=True, active=True)
+                .select_related("organisation")
+                .order_by("organisation__path", "staff_no")
+            )
+            self.fields["leader"].queryset = leaders
+            multi = len({p.organisation_id for p in leaders}) > 1
+            self.fields["leader"].label_from_instance = (
+                (lambda p: f"{p.organisation.short_name or p.organisation.name} · {p.name}")
+                if multi
+                else (lambda p: p.name)
+            )
+            self.fields["leader"].help_text = _("仅列出标记为“单位领导”的在职人员。")
+        self.fields["department"] = OrgChoiceField(
+            departments.order_by("organisation__path", "order", "code"),
+            prefix_org=multi,
+            label=_("分管科室"),
+        )
+        self.order_fields(self.field_names)
+
+
+# Filters --------------------------------------------------------------------------------------
+
+
+class FilterForm(forms.Form):
+    """A GET filter form: invalid values are dropped, never an error page."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+
+    def __init__(self, data=None, *, user=None, **kwargs):
+        self.user = user
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.setup()
+        _style(self)
+        for field in self.fields.values():
+            attrs = field.widget.attrs
+            attrs["class"] = (
+                attrs["class"]
+                .replace("form-select", "form-select form-select-sm")
+                .replace("form-control", "form-control form-control-sm")
+            )
+
+    def setup(self):
+        pass
+
+    @property
+    def values(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(v not in (None, "", False) for v in self.values.values())
+
+    def _org_field(self, queryset):
+        self.fields["organisation"] = forms.ModelChoiceField(
+            queryset.order_by("path"), required=False, label=_("单位"), empty_label=_("全部单位")
+        )
+        return queryset
+
+    def _multi_org(self):
+        return selectors.organisations_visible_to(self.user).count() > 1
+
+
+class OrganisationFilterForm(FilterForm):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *Organisation.Kind.choices]
+    )
+
+    def setup(self):
+        self.fields["q"].widget.attrs["placeholder"] = _("名称或编码")
+
+
+class DepartmentFilterForm(FilterForm):
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *Department.Kind.choices]
+    )
+
+    def setup(self):
+        self._org_field(selectors.organisations_visible_to(self.user))
+        self.fields["q"].widget.attrs["placeholder"] = _("科室名称或编码")
+        self.order_fields(["organisation", "kind", "q"])
+
+
+def _department_filter_field(user, multi):
+    return OrgChoiceField(
+        selectors.departments_visible_to(user)
+        .select_related("organisation")
+        .order_by("organisation__path", "order", "code"),
+        required=False,
+        prefix_org=multi,
+        label=_("科室"),
+        empty_label=_("全部科室"),
+    )
+
+
+class PostFilterForm(FilterForm):
+    FLAGS = [("", _("全部岗位")), ("key", _("重点岗位")), ("sensitive", _("敏感岗位"))]
+    flag = forms.ChoiceField(label=_("类别"), required=False, choices=FLAGS)
+
+    def setup(self):
+        multi = self._multi_org()
+        self.fields["department"] = _department_filter_field(self.user, multi)
+        self.fields["q"].widget.attrs["placeholder"] = _("岗位名称、编码或职责")
+        self.order_fields(["department", "flag", "q"])
+
+    @property
+    def values(self):
+        values = super().values
+        flag = values.pop("flag", "")
+        values["is_key"] = flag == "key"
+        values["is_sensitive"] = flag == "sensitive"
+        return values
+
+
+class PersonFilterForm(FilterForm):
+    FLAGS = [
+        ("", _("全部岗位类别")),
+        ("key_or_sensitive", _("重点或敏感岗位")),
+        ("key", _("重点岗位")),
+        ("sensitive", _("敏感岗位")),
+    ]
+    post_flag = forms.ChoiceField(label=_("岗位类别"), required=False, choices=FLAGS)
+    leader = forms.BooleanField(label=_("仅单位领导"), required=False)
+
+    def setup(self):
+        multi = self._multi_org()
+        if multi:
+            self._org_field(selectors.organisations_visible_to(self.user))
+        self.fields["department"] = _department_filter_field(self.user, multi)
+        self.fields["post"] = OrgChoiceField(
+            selectors.posts_visible_to(self.user)
+            .select_related("organisation", "department")
+            .order_by("organisation__path", "department__order", "code"),
+            required=False,
+            prefix_org=multi,
+            label=_("岗位"),
+            empty_label=_("全部岗位"),
+        )
+        self.fields["q"].widget.attrs["placeholder"] = _("姓名或工号")
+        self.order_fields(["q", "organisation", "department", "post", "post_flag", "leader"])
+
+
+class LeaderFilterForm(FilterForm):
+    def setup(self):
+        if self._multi_org():
+            self._org_field(selectors.organisations_visible_to(self.user))
+        self.fields["q"].widget.attrs["placeholder"] = _("姓名、工号或分管工作")
+        self.order_fields(["q", "organisation"])
+
+
+class RotationFilterForm(FilterForm):
+    def setup(self):
+        multi = self._multi_org()
+        if multi:
+            self._org_field(selectors.organisations_visible_to(self.user))
+        self.fields["department"] = _department_filter_field(self.user, multi)
+        self.fields["q"].widget.attrs["placeholder"] = _("姓名或工号")
+        self.order_fields(["q", "organisation", "department"])
+
+
+class RosterImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label=_("导入到单位"))
+    file = forms.FileField(
+        label=_("人员名册（.xlsx）"),
+        help_text=_("请使用下载的模板填写，第 1 行为表头。"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = selectors.organisations_manageable_by(user).order_by("path")
+        self.fields["organisation"].queryset = orgs
+        self.fields["organisation"].label_from_instance = lambda o: "\u3000" * o.depth + o.name
+        self.fields["file"].widget.attrs["accept"] = (
+            ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        _style(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("只能导入 Excel .xlsx 文件（旧版 .xls 请另存为 .xlsx）。"))
+        if upload.size > ROSTER_MAX_BYTES:
+            raise ValidationError(_("文件不能超过 10 MB。"))
+        return upload
