@@ -1,28 +1,52 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class OTPRequiredMiddleware:
-    """Privileged users (administrators, integrity office) must pass TOTP before anything else.
+    """Signed-in users who must pass TOTP are stopped until they do.
 
-    Off when settings.REQUIRE_OTP is false (development and the demo, which then says so).
+    That is every privileged user (administrators, integrity office) and anyone who has bound
+    an authenticator. Without a bound device a privileged user is sent to set one up; with
+    one, to enter a code. Off when settings.REQUIRE_OTP is false (development and the demo,
+    whose pages then say so).
     """
 
-    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+    EXEMPT_PREFIXES = ("/static/", "/i18n/")
+    EXEMPT_URL_NAMES = (
+        "accounts:login",
+        "accounts:logout",
+        "accounts:otp_setup",
+        "accounts:otp_verify",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            settings.REQUIRE_OTP
-            and user is not None
-            and user.is_authenticated
-            and user.is_privileged
-            and not user.is_verified()
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
-        ):
-            return redirect(f"{reverse('accounts:otp_verify')}?next={request.get_full_path()}")
+        target = self._target(request)
+        if target is not None:
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(target)}?{query}")
         return self.get_response(request)
+
+    def _target(self, request):
+        user = getattr(request, "user", None)
+        if not settings.REQUIRE_OTP or user is None or not user.is_authenticated:
+            return None
+        if user.is_verified() or self._exempt(request.path):
+            return None
+        has_device = TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+        if has_device:
+            return "accounts:otp_verify"
+        if user.is_privileged:
+            return "accounts:otp_setup"
+        return None
+
+    def _exempt(self, path):
+        if path.startswith(self.EXEMPT_PREFIXES):
+            return True
+        return path in {reverse(name) for name in self.EXEMPT_URL_NAMES}

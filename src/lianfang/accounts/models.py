@@ -9,6 +9,16 @@ from lianfang.core.roles import Role
 
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    # The node an account belongs to, so an administrator keeps seeing an account that has
+    # no role or linked person yet.
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
 
     class Meta:
         verbose_name = _("用户")

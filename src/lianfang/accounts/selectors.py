@@ -1,27 +1,121 @@
-"""Reads of user accounts. Administrators see the accounts granted in their subtree."""
+"""Reads of user accounts. Administrators see the accounts of their subtree; others, themselves."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from lianfang.core.roles import Role
 from lianfang.core.scoping import register, scope_of
+from lianfang.org.models import Department, Organisation, Person
 
 from .models import RoleGrant, User
 
 
+def admin_paths(user) -> tuple[str, ...]:
+    """The organisation subtrees `user` administers (their ADMIN grants), ancestors only."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    return tuple(sorted({g.organisation.path for g in user.active_grants if g.role == Role.ADMIN}))
+
+
+def _paths_q(paths, path_field: str) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def path_within(path: str, paths) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
 @register(User)
 def users_visible_to(user) -> QuerySet[User]:
+    """Yourself; an administrator also every account that belongs to, holds a role in, or is
+    linked to a person of their subtree."""
     scope = scope_of(user)
     if scope.is_empty:
         return User.objects.none()
     q = Q(pk=user.pk)
-    if Role.ADMIN in scope.roles:
-        admin_paths = [g.organisation.path for g in user.active_grants if g.role == Role.ADMIN]
-        for path in admin_paths:
-            q |= Q(role_grants__organisation__path__startswith=path)
-            q |= Q(person__organisation__path__startswith=path)
-    return User.objects.filter(q).distinct()
+    paths = admin_paths(user)
+    if paths:
+        q |= _paths_q(paths, "organisation__path")
+        q |= Q(
+            pk__in=RoleGrant.objects.filter(_paths_q(paths, "organisation__path")).values("user_id")
+        )
+        q |= Q(
+            pk__in=Person.objects.filter(
+                _paths_q(paths, "organisation__path"), user__isnull=False
+            ).values("user_id")
+        )
+    return User.objects.filter(q)
 
 
 @register(RoleGrant)
 def role_grants_visible_to(user) -> QuerySet[RoleGrant]:
     return RoleGrant.objects.filter(user__in=users_visible_to(user).values("pk"))
+
+
+def user_list(*, user, filters: dict) -> QuerySet[User]:
+    """The users page: visible accounts with their roles, filtered by search, role and status."""
+    qs = (
+        users_visible_to(user)
+        .select_related("organisation", "person")
+        .prefetch_related(
+            Prefetch(
+                "role_grants",
+                queryset=RoleGrant.objects.select_related("organisation", "department").order_by(
+                    "role", "organisation__path"
+                ),
+            )
+        )
+    )
+    term = (filters.get("q") or "").strip()
+    if term:
+        qs = qs.filter(
+            Q(username__icontains=term)
+            | Q(display_name__icontains=term)
+            | Q(person__name__icontains=term)
+            | Q(person__staff_no=term)
+        )
+    if filters.get("role"):
+        qs = qs.filter(pk__in=RoleGrant.objects.filter(role=filters["role"]).values("user_id"))
+    if filters.get("status") == "active":
+        qs = qs.filter(is_active=True)
+    elif filters.get("status") == "inactive":
+        qs = qs.filter(is_active=False)
+    return qs
+
+
+def users_for_detail(user) -> QuerySet[User]:
+    """The accounts a detail page may show (fetch one with get_object_or_404: 404 outside)."""
+    return users_visible_to(user).select_related("organisation", "person__organisation")
+
+
+def user_grants(*, user, target) -> list[RoleGrant]:
+    return list(
+        role_grants_visible_to(user)
+        .filter(user=target)
+        .select_related("organisation", "department")
+        .order_by("role", "organisation__path")
+    )
+
+
+def organisations_administered_by(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(_paths_q(admin_paths(user), "path"))
+
+
+def departments_administered_by(user) -> QuerySet[Department]:
+    return Department.objects.filter(
+        _paths_q(admin_paths(user), "organisation__path")
+    ).select_related("organisation")
+
+
+def people_linkable_by(user, *, current: User | None = None) -> QuerySet[Person]:
+    """People of the administrator's subtree without an account (or linked to `current`)."""
+    free = Q(user__isnull=True)
+    if current is not None and current.pk:
+        free |= Q(user=current)
+    return (
+        Person.objects.filter(_paths_q(admin_paths(user), "organisation__path"))
+        .filter(free)
+        .select_related("organisation", "department")
+    )

@@ -1,16 +1,353 @@
+import base64
+import io
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import django_otp
+import qrcode
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from qrcode.image.pil import PilImage
 
 from lianfang.core.access import public, role_required
 from lianfang.core.roles import Role
+from lianfang.core.tables import paginate
+
+from . import selectors, services
+from .forms import (
+    LoginForm,
+    OTPTokenForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    RoleGrantForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+)
 
 login = public(
     auth_views.LoginView.as_view(
-        template_name="accounts/login.html", redirect_authenticated_user=True
+        template_name="accounts/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
     )
 )
 logout = public(auth_views.LogoutView.as_view())
 password_change = role_required(*Role.ALL)(
     auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change.html", success_url="/"
+        template_name="accounts/password_change.html",
+        form_class=PasswordChangeForm,
+        success_url="/",
     )
 )
+
+
+# --- two-factor authentication -------------------------------------------------------------
+
+
+def _safe_next(request, default=None):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name, next_url):
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=PilImage, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@role_required(*Role.ALL)
+def otp_setup(request):
+    """Bind an authenticator app: scan the QR code (or type the key), then enter a code."""
+    user = request.user
+    has_device = TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+    next_url = _safe_next(request)
+    # Replacing a bound device needs this session to have passed TOTP, or a stolen password
+    # alone could enrol the thief's phone.
+    if has_device and not user.is_verified():
+        return redirect(_with_next("accounts:otp_verify", request.get_full_path()))
+    rebind = request.method == "POST" or request.GET.get("rebind") == "1"
+    if has_device and not rebind:
+        return render(request, "accounts/otp_setup.html", {"bound": True, "next": next_url})
+    device = services.otp_device_start(user=user)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.otp_device_confirm(user=user, device=device, token=form.cleaned_data["token"]):
+            django_otp.login(request, device)
+            messages.success(request, _("双因素认证已启用，今后登录时需输入身份验证器上的验证码。"))
+            return redirect(next_url)
+        form.add_error("token", _("验证码不正确或已过期，请等待新的验证码后重试。"))
+    secret = b32encode(device.bin_key).decode()
+    context = {
+        "bound": has_device,
+        "form": form,
+        "qr": _qr_data_uri(device.config_url),
+        "secret": _grouped(secret),
+        "next": next_url,
+        "required": user.is_privileged and settings.REQUIRE_OTP,
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+@role_required(*Role.ALL)
+def otp_verify(request):
+    """After signing in: enter the current code from the bound authenticator."""
+    user = request.user
+    next_url = _safe_next(request)
+    if user.is_verified():
+        return redirect(next_url)
+    if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
+        return redirect(_with_next("accounts:otp_setup", next_url))
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wait = services.otp_wait_seconds(user=user)
+        if wait:
+            form.add_error(
+                "token", _("尝试次数过多，请 %(seconds)s 秒后再试。") % {"seconds": wait}
+            )
+        else:
+            device = services.otp_token_check(user=user, token=form.cleaned_data["token"])
+            if device is not None:
+                django_otp.login(request, device)
+                return redirect(next_url)
+            form.add_error("token", _("验证码不正确或已过期。"))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
+
+
+# --- users and roles -----------------------------------------------------------------------
+
+USER_SORTS = {
+    "username": "username",
+    "display_name": "display_name",
+    "organisation": ("organisation__path", "username"),
+    "last_login": "last_login",
+    "date_joined": "date_joined",
+}
+
+
+def _visible_user(request, pk):
+    return get_object_or_404(selectors.users_for_detail(request.user), pk=pk)
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@role_required(Role.ADMIN)
+def user_list(request):
+    filters = UserFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.user_list(user=request.user, filters=data)
+    table = paginate(request, qs, sorts=USER_SORTS, default="username")
+    return render(request, "accounts/user_list.html", {"table": table, "filters": filters})
+
+
+@role_required(Role.ADMIN)
+def user_create(request):
+    form = UserCreateForm(request.POST or None, admin=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                email=data["email"],
+                password=data["password1"],
+                organisation=data["organisation"],
+                person=data["person"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已创建账号“%(name)s”，请为其授予角色。") % {"name": user})
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+def _detail_context(request, target, grant_form):
+    paths = selectors.admin_paths(request.user)
+    grants = [
+        {"grant": g, "revocable": selectors.path_within(g.organisation.path, paths)}
+        for g in selectors.user_grants(user=request.user, target=target)
+    ]
+    return {
+        "target": target,
+        "grants": grants,
+        "grant_form": grant_form,
+        "is_self": target.pk == request.user.pk,
+        "otp_bound": TOTPDevice.objects.devices_for_user(target, confirmed=True).exists(),
+    }
+
+
+@role_required(Role.ADMIN)
+def user_detail(request, pk):
+    target = _visible_user(request, pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        _detail_context(request, target, RoleGrantForm(admin=request.user)),
+    )
+
+
+@role_required(Role.ADMIN)
+def user_edit(request, pk):
+    target = _visible_user(request, pk)
+    person = getattr(target, "person", None)
+    initial = {
+        "display_name": target.display_name,
+        "email": target.email,
+        "organisation": target.organisation_id,
+        "person": person.pk if person else None,
+    }
+    form = UserEditForm(request.POST or None, admin=request.user, user=target, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(
+                actor=request.user,
+                user=target,
+                display_name=data["display_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                person=data["person"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("账号信息已保存。"))
+            return redirect("accounts:user_detail", pk=target.pk)
+    return render(
+        request, "accounts/user_form.html", {"form": form, "target": target, "creating": False}
+    )
+
+
+@role_required(Role.ADMIN)
+def user_password_reset(request, pk):
+    target = _visible_user(request, pk)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_password_reset(
+                actor=request.user, user=target, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已重置“%(name)s”的密码。") % {"name": target})
+            return redirect("accounts:user_detail", pk=target.pk)
+    return render(request, "accounts/password_reset.html", {"form": form, "target": target})
+
+
+def _run(request, target, action, success):
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("accounts:user_detail", pk=target.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def user_deactivate(request, pk):
+    target = _visible_user(request, pk)
+    return _run(
+        request,
+        target,
+        lambda: services.user_deactivate(actor=request.user, user=target),
+        _("已停用账号“%(name)s”。") % {"name": target},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def user_activate(request, pk):
+    target = _visible_user(request, pk)
+    return _run(
+        request,
+        target,
+        lambda: services.user_activate(actor=request.user, user=target),
+        _("已启用账号“%(name)s”。") % {"name": target},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def user_otp_reset(request, pk):
+    target = _visible_user(request, pk)
+    return _run(
+        request,
+        target,
+        lambda: services.user_otp_reset(actor=request.user, user=target),
+        _("已解绑“%(name)s”的身份验证器，其下次登录时需重新绑定。") % {"name": target},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def role_grant(request, pk):
+    target = _visible_user(request, pk)
+    form = RoleGrantForm(request.POST, admin=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.role_grant(
+                actor=request.user,
+                user=target,
+                role=data["role"],
+                organisation=data["organisation"],
+                department=data["department"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已授予角色。"))
+            return redirect("accounts:user_detail", pk=target.pk)
+    return render(
+        request, "accounts/user_detail.html", _detail_context(request, target, form), status=400
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def role_revoke(request, pk, grant_pk):
+    target = _visible_user(request, pk)
+    grant = get_object_or_404(
+        selectors.role_grants_visible_to(request.user).select_related("organisation", "user"),
+        pk=grant_pk,
+        user=target,
+    )
+    return _run(
+        request,
+        target,
+        lambda: services.role_revoke(actor=request.user, grant=grant),
+        _("已撤销角色“%(role)s”。") % {"role": grant.get_role_display()},
+    )

@@ -1,0 +1,185 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.roles import Role
+
+from .selectors import (
+    departments_administered_by,
+    organisations_administered_by,
+    people_linkable_by,
+)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("用户名或密码错误。"),
+        "inactive": _("该账号已停用，请联系系统管理员。"),
+    }
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=8,
+        validators=[RegexValidator(r"^\d{6,8}$", _("请输入身份验证器上显示的 6 位数字。"))],
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "class": "form-control form-control-lg lf-otp-input",
+                "placeholder": "000000",
+            }
+        ),
+    )
+
+    def clean_token(self):
+        return self.cleaned_data["token"].strip()
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return "\u3000" * obj.depth + obj.name
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        org = obj.organisation
+        return f"{org.short_name or org.name} · {obj.name}"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        where = obj.department.name if obj.department_id else obj.organisation.name
+        return f"{obj.name}（{obj.staff_no}，{where}）"
+
+
+OUTSIDE_SUBTREE = _("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。")
+
+
+def _bootstrap(form):
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class _PasswordPair(forms.Form):
+    password1 = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少 8 位，不能全为数字，不能过于常见或与用户名相似。"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class UserProfileFields(forms.Form):
+    display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    organisation = OrganisationChoiceField(
+        label=_("所属单位"),
+        queryset=None,
+        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": _("请选择所属单位。")},
+    )
+    person = PersonChoiceField(
+        label=_("关联人员"),
+        queryset=None,
+        required=False,
+        empty_label=_("（不关联）"),
+        help_text=_("关联后，该账号按人员所在科室和岗位看到自己的数据。"),
+        error_messages={"invalid_choice": _("所选人员不在您的管理范围内，或已关联其他账号。")},
+    )
+
+    def __init__(self, *args, admin, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_administered_by(admin)
+        self.fields["person"].queryset = people_linkable_by(admin, current=user)
+        _bootstrap(self)
+
+
+class UserCreateForm(UserProfileFields, _PasswordPair):
+    username = forms.CharField(
+        label=_("用户名"),
+        max_length=150,
+        validators=[
+            RegexValidator(r"^[\w.@+-]+$", _("用户名只能包含字母、数字和 @ . + - _ 字符。"))
+        ],
+    )
+    field_order = ["username", "display_name", "email", "organisation", "person"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("初始密码")
+        self.order_fields(self.field_order)
+        _bootstrap(self)
+
+
+class UserEditForm(UserProfileFields):
+    pass
+
+
+class PasswordResetForm(_PasswordPair):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("新密码")
+        _bootstrap(self)
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    organisation = OrganisationChoiceField(
+        label=_("授权单位"),
+        queryset=None,
+        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": _("请选择授权单位。")},
+    )
+    department = DepartmentChoiceField(
+        label=_("科室"),
+        queryset=None,
+        required=False,
+        empty_label=_("（无）"),
+        help_text=_("授予部门负责人时必选；其他角色不需要。"),
+        error_messages={"invalid_choice": _("所选科室不在您的管理范围内。")},
+    )
+
+    def __init__(self, *args, admin, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_administered_by(admin)
+        self.fields["department"].queryset = departments_administered_by(admin)
+        _bootstrap(self)
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False)
+    role = forms.ChoiceField(
+        label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), ("active", _("在用")), ("inactive", _("已停用"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名或工号")
+        _bootstrap(self)

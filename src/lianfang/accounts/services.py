@@ -1,0 +1,347 @@
+"""Writes to accounts, roles and TOTP devices. Each validates, writes and appends audit events.
+
+Account administration is bounded by the actor's ADMIN grants: an administrator acts only on
+nodes of their subtree, and only on accounts whose every role, organisation and linked person
+lies in it (so a hospital administrator cannot take over an account that also holds power
+elsewhere). Passwords and their hashes never reach the audit chain.
+"""
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lianfang.core import audit
+from lianfang.core.roles import Role
+from lianfang.org.models import Department, Organisation, Person
+
+from .models import RoleGrant, User
+from .selectors import admin_paths, path_within
+
+USER_FIELDS = ("username", "display_name", "email", "organisation", "is_active")
+
+
+def _require_node(actor, organisation: Organisation) -> tuple[str, ...]:
+    paths = admin_paths(actor)
+    if organisation is None or not path_within(organisation.path, paths):
+        raise ValidationError(_("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。"))
+    return paths
+
+
+def _anchor_paths(user: User) -> list[str]:
+    """Every organisation path an account is tied to: its node, its person, its roles."""
+    paths = [g.organisation.path for g in user.role_grants.select_related("organisation")]
+    if user.organisation_id:
+        paths.append(user.organisation.path)
+    person = Person.objects.filter(user=user).select_related("organisation").first()
+    if person is not None:
+        paths.append(person.organisation.path)
+    return paths
+
+
+def _require_manageable(actor, user: User) -> None:
+    paths = admin_paths(actor)
+    if not paths:
+        raise ValidationError(_("只有系统管理员可以管理账号。"))
+    if user.is_superuser:
+        raise ValidationError(_("超级用户只能通过命令行管理。"))
+    anchors = _anchor_paths(user)
+    if not anchors or not all(path_within(p, paths) for p in anchors):
+        raise ValidationError(
+            _("该账号在您的管理范围之外另有单位或角色，只能由上级单位的系统管理员修改。")
+        )
+
+
+def _require_not_self(actor, user: User, message: str) -> None:
+    if actor.pk == user.pk:
+        raise ValidationError(message)
+
+
+def _check_person(actor, person: Person | None, organisation: Organisation, user=None) -> None:
+    if person is None:
+        return
+    if not path_within(person.organisation.path, admin_paths(actor)):
+        raise ValidationError({"person": _("所选人员不在您的管理范围内。")})
+    if person.organisation_id != organisation.pk:
+        raise ValidationError({"person": _("关联人员不属于所选的所属单位。")})
+    if person.user_id is not None and (user is None or person.user_id != user.pk):
+        raise ValidationError({"person": _("该人员已关联其他账号。")})
+
+
+def _link_person(actor, user: User, person: Person | None) -> None:
+    """Make `person` the account's person (unlinking any other), with audit events."""
+    current = Person.objects.filter(user=user).first()
+    if current is not None and (person is None or current.pk != person.pk):
+        before = audit.snapshot(current, ["user"])
+        current.user = None
+        current.save(update_fields=["user"])
+        audit.record(
+            actor=actor,
+            action="org.person.unlink_account",
+            obj=current,
+            before=before,
+            after=audit.snapshot(current, ["user"]),
+        )
+    if person is not None and (current is None or current.pk != person.pk):
+        before = audit.snapshot(person, ["user"])
+        person.user = user
+        person.save(update_fields=["user"])
+        audit.record(
+            actor=actor,
+            action="org.person.link_account",
+            obj=person,
+            before=before,
+            after=audit.snapshot(person, ["user"]),
+        )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    username: str,
+    display_name: str,
+    password: str,
+    organisation: Organisation,
+    person: Person | None = None,
+    email: str = "",
+) -> User:
+    """Create an active account in the actor's subtree, optionally linked to a person.
+
+    Raises ValidationError (Chinese messages, keyed by field where one applies).
+    """
+    _require_node(actor, organisation)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("请填写用户名。")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("该用户名已被使用。")})
+    _check_person(actor, person, organisation)
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip(),
+        email=(email or "").strip(),
+        organisation=organisation,
+    )
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor,
+        action="accounts.user.create",
+        obj=user,
+        after=audit.snapshot(user, USER_FIELDS),
+    )
+    _link_person(actor, user, person)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor,
+    user: User,
+    display_name: str,
+    email: str,
+    organisation: Organisation,
+    person: Person | None,
+) -> User:
+    """Change an account's name, e-mail, node and linked person."""
+    _require_manageable(actor, user)
+    _require_node(actor, organisation)
+    _check_person(actor, person, organisation, user=user)
+    before = audit.snapshot(user, USER_FIELDS)
+    user.display_name = (display_name or "").strip()
+    user.email = (email or "").strip()
+    user.organisation = organisation
+    user.save(update_fields=["display_name", "email", "organisation"])
+    audit.record(
+        actor=actor,
+        action="accounts.user.update",
+        obj=user,
+        before=before,
+        after=audit.snapshot(user, USER_FIELDS),
+    )
+    _link_person(actor, user, person)
+    return user
+
+
+def _set_active(*, actor, user: User, active: bool, action: str) -> User:
+    _require_manageable(actor, user)
+    _require_not_self(actor, user, _("不能停用或启用自己的账号。"))
+    if user.is_active == active:
+        return user
+    before = audit.snapshot(user, ["is_active"])
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=user,
+        before=before,
+        after=audit.snapshot(user, ["is_active"]),
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user: User) -> User:
+    """Stop an account from signing in (its sessions end on their next request)."""
+    return _set_active(actor=actor, user=user, active=False, action="accounts.user.deactivate")
+
+
+@transaction.atomic
+def user_activate(*, actor, user: User) -> User:
+    return _set_active(actor=actor, user=user, active=True, action="accounts.user.activate")
+
+
+@transaction.atomic
+def user_password_reset(*, actor, user: User, password: str) -> User:
+    """Set a new password chosen by the administrator and lift any login lockout.
+
+    The audit event records that the password was reset, never the password or its hash.
+    """
+    _require_manageable(actor, user)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password1": exc.messages}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    axes_reset(username=user.get_username())
+    audit.record(actor=actor, action="accounts.user.password_reset", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_otp_reset(*, actor, user: User) -> int:
+    """Remove an account's TOTP devices (a lost phone); it must bind a new one to continue."""
+    _require_manageable(actor, user)
+    _require_not_self(actor, user, _("不能解绑自己的身份验证器，请在“双因素认证”页面更换。"))
+    removed = list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True))
+    if not removed:
+        return 0
+    TOTPDevice.objects.filter(pk__in=removed).delete()
+    audit.record(
+        actor=actor, action="accounts.otp.reset", obj=user, before={"devices": removed}, after={}
+    )
+    return len(removed)
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor,
+    user: User,
+    role: str,
+    organisation: Organisation,
+    department: Department | None = None,
+) -> RoleGrant:
+    """Grant `role` on a node of the actor's subtree (a department head: on a department)."""
+    _require_node(actor, organisation)
+    _require_manageable(actor, user)
+    _require_not_self(actor, user, _("不能修改自己的角色，请联系其他系统管理员。"))
+    if role not in Role.values:
+        raise ValidationError({"role": _("请选择有效的角色。")})
+    if role == Role.DEPT_HEAD:
+        if department is None:
+            raise ValidationError({"department": _("授予部门负责人角色时必须选择科室。")})
+        if department.organisation_id != organisation.pk:
+            raise ValidationError({"department": _("所选科室不属于所选单位。")})
+    else:
+        department = None
+    if RoleGrant.objects.filter(
+        user=user, role=role, organisation=organisation, department=department
+    ).exists():
+        raise ValidationError(_("该账号已拥有此项角色授权。"))
+    grant = RoleGrant.objects.create(
+        user=user, role=role, organisation=organisation, department=department
+    )
+    audit.record(
+        actor=actor,
+        action="accounts.role.grant",
+        obj=grant,
+        after=audit.snapshot(grant, ["user", "role", "organisation", "department"]),
+    )
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor, grant: RoleGrant) -> None:
+    """Withdraw a role granted on a node of the actor's subtree."""
+    _require_node(actor, grant.organisation)
+    _require_not_self(actor, grant.user, _("不能修改自己的角色，请联系其他系统管理员。"))
+    before = audit.snapshot(grant, ["user", "role", "organisation", "department"])
+    audit.record(
+        actor=actor,
+        action="accounts.role.revoke",
+        obj=grant,
+        before=before,
+        object_repr=str(grant),
+    )
+    grant.delete()
+
+
+@transaction.atomic
+def otp_device_start(*, user: User) -> TOTPDevice:
+    """The user's pending (unconfirmed) TOTP device, created on first call."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+        audit.record(
+            actor=user,
+            action="accounts.otp.start",
+            obj=user,
+            after={"device": device.pk, "confirmed": False},
+        )
+    return device
+
+
+@transaction.atomic
+def otp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
+    """Confirm a pending device with a current token; it replaces any older device.
+
+    Returns False (and counts a throttled failure) when the token is wrong.
+    """
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError(_("该设备不可确认，请刷新页面重试。"))
+    if not device.verify_token(token):
+        return False
+    replaced = list(
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).values_list("pk", flat=True)
+    )
+    TOTPDevice.objects.filter(pk__in=replaced).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(
+        actor=user,
+        action="accounts.otp.confirm",
+        obj=user,
+        after={"device": device.pk, "confirmed": True, "replaced": replaced},
+    )
+    return True
+
+
+def otp_token_check(*, user: User, token: str) -> TOTPDevice | None:
+    """The confirmed device that accepts `token`, if any (failures are throttled per device)."""
+    for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        with transaction.atomic():
+            if device.verify_token(token):
+                return device
+    return None
+
+
+def otp_wait_seconds(*, user: User) -> int:
+    """Seconds until the user's devices accept another attempt after failures (0: now)."""
+    wait = 0
+    for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            wait = max(wait, int((data["locked_until"] - timezone.now()).total_seconds()) + 1)
+    return wait
