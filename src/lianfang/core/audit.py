@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.db.models import Max
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext as _
 
 from .models import AuditChainHead, AuditEvent
@@ -42,10 +44,12 @@ def to_jsonable(value):
     """Turn a model field value into something JSON keeps exactly."""
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return duration_iso_string(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -73,8 +77,13 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     """Keep only the keys whose values changed (all keys for create and delete)."""
     if before is None or after is None:
         return before, after
-    keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
+    keys = [k for k in after.keys() | before.keys() if _key(before.get(k)) != _key(after.get(k))]
     return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
+
+
+def _key(value) -> str:
+    """A comparison key that tells True from 1 and 1 from 1.0, as JSON does."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _hashable(value):
@@ -101,7 +110,7 @@ def canonical(event: AuditEvent) -> bytes:
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
-    ).encode()
+    ).encode("utf-8", "surrogatepass")
 
 
 def compute_hash(event: AuditEvent) -> str:
