@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "lianfang.core.middleware.ContentSecurityPolicyMiddleware",
     "lianfang.accounts.middleware.OTPRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lianfang.core.middleware.ModuleEnabledMiddleware",
 ]
 
 ROOT_URLCONF = "lianfang.urls"

@@ -1,18 +1,23 @@
+from importlib import metadata
+
 from django.conf import settings
 
-from .models import Module
-from .navigation import nav_for
+from .navigation import enabled_module_codes, nav_for
+
+try:
+    VERSION = metadata.version("lianfang")
+except metadata.PackageNotFoundError:  # running from a checkout that was not installed
+    VERSION = ""
 
 
 def shell(request):
     """What every page's frame needs: navigation, roles and the demo's security banner."""
     user = getattr(request, "user", None)
-    context = {"otp_disabled": not settings.REQUIRE_OTP}
+    context = {"otp_disabled": not settings.REQUIRE_OTP, "lianfang_version": VERSION}
     if user is None or not user.is_authenticated:
         return context
-    enabled = set(Module.objects.filter(enabled=True).values_list("code", flat=True))
     context.update(
-        nav_groups=nav_for(user, enabled, request.path),
+        nav_groups=nav_for(user, enabled_module_codes(request), request.path),
         user_role_labels=sorted({g.get_role_display() for g in user.active_grants}),
     )
     return context

@@ -1,3 +1,8 @@
+from django.http import Http404
+
+from .navigation import ALWAYS_ON, enabled_module_codes, module_of
+
+
 class ContentSecurityPolicyMiddleware:
     """A strict CSP: everything from this origin, no inline scripts, no third-party hosts."""
 
@@ -14,3 +19,20 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class ModuleEnabledMiddleware:
+    """A URL of a module the administrator switched off answers 404 (see navigation.MODULE_URLS)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        code = module_of(match.view_name) if match else None
+        if code and code not in ALWAYS_ON and code not in enabled_module_codes(request):
+            raise Http404("module disabled")
+        return None

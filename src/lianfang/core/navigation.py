@@ -1,4 +1,8 @@
-"""The navigation by module. Each entry names the module code an administrator can disable."""
+"""The navigation by module. Each entry names the module code an administrator can disable.
+
+`MODULE_URLS` ties URLs to modules as well, so a disabled module's pages answer 404
+(`ModuleEnabledMiddleware`), not just vanish from the menu.
+"""
 
 from dataclasses import dataclass
 
@@ -46,6 +50,39 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
 ]
+
+
+# Modules an administrator may never switch off: the home page and the switch itself.
+ALWAYS_ON = frozenset({"dashboard", "maintenance"})
+
+# URL namespace (or one "namespace:name") → module code. The longest match wins, so a single
+# URL of the core namespace can belong to its own module. URLs named nowhere are always on.
+MODULE_URLS: dict[str, str] = {
+    "org": "org",
+    "core:audit_list": "audit",
+    "portal": "portal",
+}
+
+
+def enabled_module_codes(request) -> frozenset[str]:
+    """The codes of the enabled modules, read once per request."""
+    codes = getattr(request, "_lianfang_enabled_modules", None)
+    if codes is None:
+        from .models import Module
+
+        codes = frozenset(Module.objects.filter(enabled=True).values_list("code", flat=True))
+        request._lianfang_enabled_modules = codes
+    return codes | ALWAYS_ON
+
+
+def module_of(view_name: str) -> str | None:
+    """The module code a resolved view name ("ns:sub:name") belongs to, if any."""
+    parts = view_name.split(":")
+    for end in range(len(parts), 0, -1):
+        code = MODULE_URLS.get(":".join(parts[:end]))
+        if code is not None:
+            return code
+    return None
 
 
 def nav_for(user, enabled_codes: set[str], current_path: str):

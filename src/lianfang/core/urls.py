@@ -7,4 +7,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("maintenance/modules/", maintenance_views.module_list, name="module_list"),
+    path(
+        "maintenance/modules/<int:pk>/toggle/",
+        maintenance_views.module_toggle,
+        name="module_toggle",
+    ),
+    path("maintenance/columns/<int:pk>/edit/", maintenance_views.column_edit, name="column_edit"),
 ]

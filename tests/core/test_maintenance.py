@@ -1,0 +1,239 @@
+"""系统维护: module switches and column settings, and the 404 of a disabled module."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from lianfang.core import audit
+from lianfang.core.models import AuditEvent, Column, Module
+from lianfang.core.navigation import module_of
+from lianfang.core.services import column_update, module_set_enabled
+
+pytestmark = pytest.mark.django_db
+
+
+def module(code):
+    return Module.objects.get(code=code)
+
+
+def nav_labels(response):
+    return [item["label"] for group in response.context["nav_groups"] for item in group["items"]]
+
+
+# services
+
+
+def test_disabling_a_module_records_an_audit_event(world):
+    admin = world.users["admin"]
+    module_set_enabled(actor=admin, module=module("org"), enabled=False)
+    assert module("org").enabled is False
+    event = AuditEvent.objects.get(action="module.disable")
+    assert event.actor_label == "admin"
+    assert event.before == {"enabled": True} and event.after == {"enabled": False}
+    assert audit.verify().ok
+
+
+def test_setting_the_current_state_writes_nothing(world):
+    module_set_enabled(actor=world.users["admin"], module=module("org"), enabled=True)
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["dashboard", "maintenance"])
+def test_dashboard_and_maintenance_cannot_be_disabled(world, code):
+    with pytest.raises(ValidationError) as error:
+        module_set_enabled(actor=world.users["admin"], module=module(code), enabled=False)
+    assert "不能停用" in error.value.messages[0]
+    assert module(code).enabled is True
+    assert not AuditEvent.objects.exists()
+
+
+def test_column_update_changes_fields_and_records_before_and_after(world):
+    column = Column.objects.get(code="notices")
+    column_update(
+        actor=world.users["admin"],
+        column=column,
+        data={"title": "  通知与公告 ", "public": False, "order": 5},
+    )
+    column.refresh_from_db()
+    assert (column.title, column.public, column.order) == ("通知与公告", False, 5)
+    event = AuditEvent.objects.get(action="column.update")
+    assert event.before == {"title": "通知公告", "public": True, "order": 50}
+    assert event.after == {"title": "通知与公告", "public": False, "order": 5}
+
+
+def test_column_update_refuses_a_blank_title(world):
+    column = Column.objects.get(code="notices")
+    with pytest.raises(ValidationError) as error:
+        column_update(actor=world.users["admin"], column=column, data={"title": "   "})
+    assert error.value.message_dict["title"] == ["标题不能为空。"]
+    column.refresh_from_db()
+    assert column.title == "通知公告"
+    assert not AuditEvent.objects.exists()
+
+
+# pages
+
+
+def test_module_list_shows_modules_and_columns_to_admin(world, login):
+    response = login(world.users["admin"]).get(reverse("core:module_list"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in (
+        "工作台",
+        "组织与人员",
+        "审计日志",
+        "公开栏目",
+        "系统维护",
+        "领导机构",
+        "防控工作动态",
+    ):
+        assert name in html
+    # No switch for the two modules that must stay on.
+    assert 'data-testid="toggle-org"' in html
+    assert 'data-testid="toggle-dashboard"' not in html
+    assert 'data-testid="toggle-maintenance"' not in html
+
+
+@pytest.mark.parametrize("role", ["integrity", "leader", "dept_head", "staff"])
+def test_maintenance_is_for_admins_only(world, login, role):
+    client = login(world.users[role])
+    assert client.get(reverse("core:module_list")).status_code == 403
+    pk = module("org").pk
+    response = client.post(reverse("core:module_toggle", args=[pk]), {"enabled": "0"})
+    assert response.status_code == 403
+    assert module("org").enabled is True
+    column = Column.objects.get(code="notices")
+    response = client.post(reverse("core:column_edit", args=[column.pk]), {"title": "x"})
+    assert response.status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get(reverse("core:module_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_toggle_answers_only_post(world, login):
+    response = login(world.users["admin"]).get(reverse("core:module_toggle", args=[1]))
+    assert response.status_code == 405
+
+
+def test_admin_disables_org_and_its_menu_and_pages_go(world, login):
+    client = login(world.users["admin"])
+    response = client.post(
+        reverse("core:module_toggle", args=[module("org").pk]), {"enabled": "0"}, follow=True
+    )
+    assert "已停用“组织与人员”模块。" in response.content.decode()
+    assert "单位" not in nav_labels(response)
+    assert "模块与栏目" in nav_labels(response)
+    # Every role loses the menu entries and the pages answer 404.
+    staff = login(world.users["staff"])
+    home = staff.get("/")
+    assert home.status_code == 200
+    assert nav_labels(home) == ["首页"]
+    assert staff.get(reverse("org:organisation_list")).status_code == 404
+    assert staff.get(reverse("org:person_list")).status_code == 404
+    # Back on.
+    client = login(world.users["admin"])
+    client.post(reverse("core:module_toggle", args=[module("org").pk]), {"enabled": "1"})
+    assert client.get(reverse("org:organisation_list")).status_code == 200
+
+
+def test_disabled_audit_module_hides_only_the_audit_page(world, login):
+    module_set_enabled(actor=world.users["admin"], module=module("audit"), enabled=False)
+    client = login(world.users["integrity"])
+    assert client.get(reverse("core:audit_list")).status_code == 404
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "审计日志" not in nav_labels(response)
+
+
+def test_trying_to_disable_the_dashboard_shows_a_chinese_message(world, login):
+    client = login(world.users["admin"])
+    response = client.post(
+        reverse("core:module_toggle", args=[module("dashboard").pk]),
+        {"enabled": "0"},
+        follow=True,
+    )
+    assert "“工作台”模块是平台运行所必需的，不能停用。" in response.content.decode()
+    assert module("dashboard").enabled is True
+
+
+def test_disabled_module_state_in_database_does_not_lock_out_maintenance(world, login):
+    # Even if the row says otherwise (edited by hand), the switch itself stays reachable.
+    Module.objects.filter(code__in=["maintenance", "dashboard"]).update(enabled=False)
+    client = login(world.users["admin"])
+    assert client.get(reverse("core:module_list")).status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_unknown_module_answers_404(world, login):
+    response = login(world.users["admin"]).post(
+        reverse("core:module_toggle", args=[999999]), {"enabled": "0"}
+    )
+    assert response.status_code == 404
+
+
+def test_column_edit_saves_and_validates_in_chinese(world, login):
+    client = login(world.users["admin"])
+    column = Column.objects.get(code="news")
+    url = reverse("core:column_edit", args=[column.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "防控工作动态" in page.content.decode()
+
+    bad = client.post(url, {"title": "", "title_en": "News", "order": "abc"})
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "标题不能为空。" in html
+    assert "输入整数" in html  # Django's own Chinese message for a non-number
+    column.refresh_from_db()
+    assert column.title == "防控工作动态"
+
+    done = client.post(
+        url, {"title": "廉洁动态", "title_en": "Integrity news", "visible": "on", "order": "7"}
+    )
+    assert done.status_code == 302
+    column.refresh_from_db()
+    assert (column.title, column.title_en, column.visible, column.public, column.order) == (
+        "廉洁动态",
+        "Integrity news",
+        True,
+        False,
+        7,
+    )
+    assert AuditEvent.objects.filter(action="column.update", object_id=str(column.pk)).exists()
+
+
+def test_module_list_query_count_does_not_grow_with_columns(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world.users["admin"])
+    client.get(reverse("core:module_list"))  # warm the session
+    portal = module("portal")
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("core:module_list"))
+    Column.objects.bulk_create(
+        Column(module=portal, code=f"extra-{i}", title=f"栏目{i}", order=100 + i) for i in range(30)
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("core:module_list"))
+    assert "栏目29" in response.content.decode()
+
+
+# the URL → module mapping
+
+
+@pytest.mark.parametrize(
+    ("view_name", "code"),
+    [
+        ("org:person_list", "org"),
+        ("core:audit_list", "audit"),
+        ("core:home", None),
+        ("core:module_list", None),
+        ("portal:column", "portal"),
+        ("accounts:login", None),
+    ],
+)
+def test_module_of_view_names(view_name, code):
+    assert module_of(view_name) == code
