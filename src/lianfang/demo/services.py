@@ -246,8 +246,6 @@ def demo_reset() -> dict[str, int]:
             "departments": Department.objects.filter(organisation_id__in=ids).count(),
             "people": Person.objects.filter(organisation_id__in=ids).count(),
         }
-        for model in (LeaderDivision, PostAssignment):
-            _purge(model.objects.filter(person_organisation_q(model, ids)))
         _purge(Person.objects.filter(organisation_id__in=ids))
         _purge(Post.objects.filter(organisation_id__in=ids))
         _purge(Department.objects.filter(organisation_id__in=ids))
@@ -256,11 +254,6 @@ def demo_reset() -> dict[str, int]:
         for org in organisations:
             _purge(Organisation.objects.filter(pk=org.pk))
     return counts
-
-
-def person_organisation_q(model, organisation_ids) -> models.Q:
-    field_name = "leader" if model is LeaderDivision else "person"
-    return models.Q(**{f"{field_name}__organisation_id__in": organisation_ids})
 
 
 def _purge(queryset, depth: int = 0) -> None:
