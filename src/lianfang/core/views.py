@@ -10,6 +10,7 @@ from lianfang.org.selectors import (
 
 from .access import role_required
 from .roles import Role
+from .selectors import dashboard_charts
 
 
 @role_required(*Role.ALL)
@@ -21,7 +22,8 @@ def home(request):
         {"label": _("岗位"), "value": posts_visible_to(user).count(), "icon": "briefcase"},
         {"label": _("人员"), "value": people_visible_to(user).count(), "icon": "people"},
     ]
-    return render(request, "core/home.html", {"stats": stats})
+    charts = dashboard_charts(user=user)
+    return render(request, "core/home.html", {"stats": stats, "charts": charts})
 
 
 def not_found(request, exception=None):
