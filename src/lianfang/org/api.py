@@ -1,0 +1,267 @@
+"""Read-only REST endpoints for organisations, departments, posts and people.
+
+Each endpoint lists and shows only what `visible_to(user)` allows (anything else is a 404),
+for signed-in users holding any role. The views declare their roles for the URL walker the
+same way `role_required` does (`lianfang.core.access.ACCESS_ATTR`).
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import permissions, serializers, viewsets
+
+from lianfang.core.access import ACCESS_ATTR
+from lianfang.core.roles import Role
+
+from . import selectors
+from .models import Department, Organisation, Person, Post
+
+
+class HasAnyRole(permissions.BasePermission):
+    """A signed-in user holding at least one of the view's `access_roles`."""
+
+    message = _("您没有使用此接口的权限。")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user and user.is_authenticated and user.has_any_role(getattr(view, "access_roles", ()))
+        )
+
+
+class RoleDeclaredViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only viewset whose URL callbacks declare `access_roles` like `role_required`."""
+
+    access_roles: tuple[str, ...] = Role.ALL
+    permission_classes = [HasAnyRole]
+    model = None
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        setattr(view, ACCESS_ATTR, tuple(cls.access_roles))
+        return view
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
+            return self.model.objects.none()
+        return self.scoped_queryset(self.request.user)
+
+    def scoped_queryset(self, user):
+        raise NotImplementedError
+
+    def query(self, name):
+        return (self.request.query_params.get(name) or "").strip()
+
+    def int_query(self, name):
+        try:
+            return int(self.query(name))
+        except ValueError:
+            return None
+
+
+# Serializers ----------------------------------------------------------------------------------
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "kind_display",
+            "parent",
+            "path",
+            "depth",
+            "address",
+        ]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    head_name = serializers.CharField(source="head.name", read_only=True, default=None)
+
+    class Meta:
+        model = Department
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "code",
+            "kind",
+            "kind_display",
+            "head",
+            "head_name",
+            "phone",
+            "is_key",
+            "active",
+        ]
+
+
+class PostSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "organisation",
+            "department",
+            "department_name",
+            "name",
+            "code",
+            "is_key",
+            "is_sensitive",
+            "is_leadership",
+            "rotation_years",
+            "duties",
+        ]
+
+
+class CurrentPostSerializer(serializers.Serializer):
+    post = serializers.IntegerField(source="post_id")
+    name = serializers.CharField(source="post.name")
+    start = serializers.DateField()
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    current_post = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "organisation",
+            "department",
+            "department_name",
+            "staff_no",
+            "name",
+            "gender",
+            "title",
+            "phone",
+            "is_leader",
+            "active",
+            "current_post",
+        ]
+
+    @extend_schema_field(CurrentPostSerializer(allow_null=True))
+    def get_current_post(self, person):
+        row = self.context.get("current", {}).get(person.pk)
+        return CurrentPostSerializer(row).data if row is not None else None
+
+
+# Views ----------------------------------------------------------------------------------------
+
+
+def _params(*params):
+    return extend_schema_view(list=extend_schema(parameters=list(params)))
+
+
+Q_PARAM = OpenApiParameter("q", OpenApiTypes.STR, description="名称或编码包含")
+ORG_PARAM = OpenApiParameter("organisation", OpenApiTypes.INT, description="单位编号")
+DEPT_PARAM = OpenApiParameter("department", OpenApiTypes.INT, description="科室编号")
+
+
+@_params(Q_PARAM, OpenApiParameter("kind", OpenApiTypes.STR, description="单位类型"))
+class OrganisationViewSet(RoleDeclaredViewSet):
+    """Organisations the caller can see (their subtree, or the organisations they belong to)."""
+
+    model = Organisation
+    serializer_class = OrganisationSerializer
+
+    def scoped_queryset(self, user):
+        qs = selectors.organisations_visible_to(user).order_by("path")
+        if q := self.query("q"):
+            qs = qs.filter(Q(name__icontains=q) | Q(code__iexact=q))
+        if kind := self.query("kind"):
+            qs = qs.filter(kind=kind)
+        return qs
+
+
+@_params(Q_PARAM, ORG_PARAM, OpenApiParameter("kind", OpenApiTypes.STR, description="科室类型"))
+class DepartmentViewSet(RoleDeclaredViewSet):
+    """Departments the caller can see."""
+
+    model = Department
+    serializer_class = DepartmentSerializer
+
+    def scoped_queryset(self, user):
+        filters = {"q": self.query("q"), "kind": self.query("kind")}
+        if org := self.int_query("organisation"):
+            filters["organisation"] = org
+        return (
+            selectors.department_list(user=user, filters=filters)
+            .select_related("head")
+            .order_by("organisation__path", "order", "code", "pk")
+        )
+
+
+@_params(
+    Q_PARAM,
+    ORG_PARAM,
+    DEPT_PARAM,
+    OpenApiParameter("is_key", OpenApiTypes.BOOL, description="仅重点岗位"),
+    OpenApiParameter("is_sensitive", OpenApiTypes.BOOL, description="仅敏感岗位"),
+)
+class PostViewSet(RoleDeclaredViewSet):
+    """Posts the caller can see."""
+
+    model = Post
+    serializer_class = PostSerializer
+
+    def scoped_queryset(self, user):
+        filters = {
+            "q": self.query("q"),
+            "is_key": self.query("is_key").lower() in ("1", "true"),
+            "is_sensitive": self.query("is_sensitive").lower() in ("1", "true"),
+        }
+        for name in ("organisation", "department"):
+            if value := self.int_query(name):
+                filters[name] = value
+        return selectors.post_list(user=user, filters=filters).order_by(
+            "organisation__path", "code", "pk"
+        )
+
+
+@_params(
+    OpenApiParameter("q", OpenApiTypes.STR, description="姓名或工号包含"),
+    ORG_PARAM,
+    DEPT_PARAM,
+    OpenApiParameter("leader", OpenApiTypes.BOOL, description="仅单位领导"),
+)
+class PersonViewSet(RoleDeclaredViewSet):
+    """People the caller can see, each with their current post."""
+
+    model = Person
+    serializer_class = PersonSerializer
+
+    def scoped_queryset(self, user):
+        filters = {"q": self.query("q"), "leader": self.query("leader").lower() in ("1", "true")}
+        for name in ("organisation", "department"):
+            if value := self.int_query(name):
+                filters[name] = value
+        return selectors.person_list(user=user, filters=filters).order_by(
+            "organisation__path", "staff_no", "pk"
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        if args and not getattr(self, "swagger_fake_view", False):
+            instance = args[0]
+            people = instance if isinstance(instance, list) else [instance]
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["current"] = selectors.current_assignments(
+                p.pk for p in people if isinstance(p, Person)
+            )
+        return super().get_serializer(*args, **kwargs)
