@@ -7,6 +7,7 @@ from lianfang.libraries import LIBRARY_DIR, list_packs, load_pack, validate, val
 # key -> minimum (powers, risk points, measures)
 MINIMUMS = {
     "hospital": (25, 80, 80),
+    "market_regulation": (10, 30, 25),
 }
 
 
