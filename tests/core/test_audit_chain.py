@@ -172,8 +172,8 @@ def test_reordered_pair_is_named(world):
     third, fourth = event(3), event(4)
     swap(third, fourth)
     message = verify_fails()
-    assert f"BROKEN at event #3 (row id {third.pk})" in message
-    assert "missing or out of order" in message
+    assert message.startswith("BROKEN: event #3 is missing or out of order")
+    assert f"row {third.pk} holds event #4 where #3 belongs" in message
 
 
 @pytest.mark.django_db

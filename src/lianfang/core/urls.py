@@ -6,6 +6,8 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", audit_views.audit_list, name="audit_list"),
+    path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
+    path("audit/verify/", audit_views.audit_verify, name="audit_verify"),
     path("maintenance/modules/", maintenance_views.module_list, name="module_list"),
     path(
         "maintenance/modules/<int:pk>/toggle/",

@@ -32,9 +32,7 @@ class Command(BaseCommand):
         result = audit.verify(batch_size=batch_size)
         if not result.ok:
             raise CommandError(
-                f"BROKEN at event #{result.broken_seq}"
-                + (f" (row id {result.broken_id})" if result.broken_id is not None else "")
-                + f": {result.reason}; {result.count} events before it verified",
+                f"BROKEN: {result.reason}; the {result.count} events before it verify",
                 returncode=1,
             )
         self.stdout.write(f"OK {result.count} events")
