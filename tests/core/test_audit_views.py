@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianfang.core import audit
-from lianfang.core.models import AuditEvent
+from lianfang.core.models import AuditEvent, Module
 from lianfang.org.models import Department
 
 LIST = reverse("core:audit_list")
@@ -300,3 +300,12 @@ def test_verify_button_names_the_broken_event(world, events, login):
 @pytest.mark.django_db
 def test_verify_needs_post(world, login):
     assert login(world.users["integrity"]).get(VERIFY).status_code == 405
+
+
+@pytest.mark.django_db
+def test_disabled_audit_module_hides_every_audit_page(world, events, login):
+    Module.objects.filter(code="audit").update(enabled=False)
+    client = login(world.users["integrity"])
+    assert client.get(LIST).status_code == 404
+    assert client.get(detail(events["created"])).status_code == 404
+    assert client.post(VERIFY).status_code == 404

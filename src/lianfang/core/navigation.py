@@ -60,6 +60,8 @@ ALWAYS_ON = frozenset({"dashboard", "maintenance"})
 MODULE_URLS: dict[str, str] = {
     "org": "org",
     "core:audit_list": "audit",
+    "core:audit_detail": "audit",
+    "core:audit_verify": "audit",
     "portal": "portal",
 }
 
