@@ -329,3 +329,26 @@ def test_template_download(world, login):
     assert "attachment" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in wb.worksheets[0][1]] == HEADER
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2020-01-31", dt.date(2020, 1, 31)),
+        ("2020/1/31", dt.date(2020, 1, 31)),
+        ("2020.01.31", dt.date(2020, 1, 31)),
+        ("2020年1月31日", dt.date(2020, 1, 31)),
+        (20200131, dt.date(2020, 1, 31)),
+        (43861, dt.date(2020, 1, 31)),  # an Excel serial number
+        (dt.datetime(2020, 1, 31, 8, 0), dt.date(2020, 1, 31)),
+        (None, None),
+    ],
+)
+def test_dates_in_the_forms_people_type(value, expected):
+    assert roster._parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2020-02-30", "明年", "31/01/2020"])
+def test_unparseable_dates_raise(value):
+    with pytest.raises(ValueError):
+        roster._parse_date(value)

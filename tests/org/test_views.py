@@ -1,6 +1,8 @@
 import datetime as dt
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -463,3 +465,49 @@ def test_assignment_history_records_person_in_audit(world, login):
     assert (
         PostAssignment.objects.filter(person=world.colleague_person, end__isnull=True).count() == 1
     )
+
+
+def _png():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (30, 40), (200, 30, 30)).save(out, format="PNG")
+    return SimpleUploadedFile("photo.png", out.getvalue(), content_type="image/png")
+
+
+def test_photo_upload_is_served_only_within_scope(world, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    Person.objects.filter(pk=world.leader_person.pk).update(is_leader=True)
+    client = login(world.users["integrity"])
+    response = client.post(
+        reverse("org:person_edit", args=[world.leader_person.pk]),
+        {
+            "staff_no": "0001",
+            "name": "王副院长",
+            "is_leader": "on",
+            "active": "on",
+            "photo": _png(),
+        },
+    )
+    assert response.status_code == 302
+    photo_url = reverse("org:person_photo", args=[world.leader_person.pk])
+    response = client.get(photo_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert photo_url in text(client.get(reverse("org:division_list")))
+    # the edit form previews through the scoped view, not a public media URL
+    assert photo_url in text(client.get(reverse("org:person_edit", args=[world.leader_person.pk])))
+    assert login(world.users["outsider"]).get(photo_url).status_code == 404
+    client = login(world.users["integrity"])
+    # not an image: refused with a message, nothing stored
+    response = client.post(
+        reverse("org:person_edit", args=[world.staff_person.pk]),
+        {
+            "staff_no": "0102",
+            "name": "张医生",
+            "active": "on",
+            "photo": SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
+        },
+    )
+    assert response.status_code == 200
+    assert not Person.objects.get(pk=world.staff_person.pk).photo

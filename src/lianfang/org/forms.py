@@ -4,6 +4,7 @@ themselves live in services.py, whose errors the views put back on these forms."
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
@@ -30,6 +31,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """A photo upload that previews the current photo through the scoped photo view
+    (uploaded files are not served from MEDIA_URL)."""
+
+    template_name = "org/widgets/photo_input.html"
+    photo_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["photo_url"] = self.photo_url
+        return context
 
 
 class OrgChoiceField(forms.ModelChoiceField):
@@ -239,7 +253,10 @@ class PersonForm(DataForm):
             prefix_org=multi,
             label=_("科室"),
         )
-        self.fields["photo"].widget.attrs["accept"] = "image/*"
+        photo = self.fields["photo"]
+        photo.widget = PhotoInput(attrs={"accept": "image/*"})
+        if self.instance is not None and self.instance.photo:
+            photo.widget.photo_url = reverse("org:person_photo", args=[self.instance.pk])
         self.order_fields(self.field_names)
 
     def clean_photo(self):

@@ -301,7 +301,9 @@ def _parse_date(value) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and 19000101 <= value <= 29991231:
+        value = str(value)  # 20200131 typed into a number cell
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         parsed = from_excel(value)
         if isinstance(parsed, dt.datetime):
             return parsed.date()
