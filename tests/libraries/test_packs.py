@@ -8,6 +8,7 @@ from lianfang.libraries import LIBRARY_DIR, list_packs, load_pack, validate, val
 MINIMUMS = {
     "hospital": (25, 80, 80),
     "market_regulation": (10, 30, 25),
+    "office": (10, 30, 25),
 }
 
 
