@@ -63,7 +63,17 @@ class OrgChoiceField(forms.ModelChoiceField):
         return " · ".join(str(p) for p in parts)
 
 
-class DataForm(forms.Form):
+class ServiceErrorsMixin:
+    def apply_service_errors(self, error: ValidationError):
+        """Put a service's ValidationError on the matching fields (others on the form)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class DataForm(ServiceErrorsMixin, forms.Form):
     """A form whose fields come from a model's fields, filled from an instance (if any).
     `cleaned_data` goes to a service; the form never saves."""
 
@@ -94,14 +104,6 @@ class DataForm(forms.Form):
     @property
     def is_create(self):
         return self.instance is None
-
-    def apply_service_errors(self, error: ValidationError):
-        """Put a service's ValidationError on the matching fields (others on the form)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 class OrganisationForm(DataForm):
@@ -274,7 +276,7 @@ class PersonForm(DataForm):
         return data
 
 
-class AssignForm(forms.Form):
+class AssignForm(ServiceErrorsMixin, forms.Form):
     post = OrgChoiceField(Post.objects.none(), label=_("岗位"))
     start = forms.DateField(label=_("任职开始"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -288,11 +290,8 @@ class AssignForm(forms.Form):
         )
         _style(self)
 
-    def apply_service_errors(self, error):
-        DataForm.apply_service_errors(self, error)
 
-
-class AssignmentForm(forms.Form):
+class AssignmentForm(ServiceErrorsMixin, forms.Form):
     start = forms.DateField(label=_("任职开始"), widget=DateInput())
     end = forms.DateField(label=_("任职结束"), widget=DateInput(), required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -300,9 +299,6 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
-
-    def apply_service_errors(self, error):
-        DataForm.apply_service_errors(self, error)
 
 
 class DivisionForm(DataForm):
