@@ -9,6 +9,7 @@ MINIMUMS = {
     "hospital": (25, 80, 80),
     "market_regulation": (10, 30, 25),
     "office": (10, 30, 25),
+    "land_resources": (8, 25, 20),
 }
 
 
