@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lianfang.core",
     "lianfang.accounts",
     "lianfang.org",
+    "lianfang.risks",
     "lianfang.demo",
 ]
 

@@ -35,6 +35,23 @@ class Organisation(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
+    # Who watches level-1 risks (主要负责人) and which department is the integrity office.
+    principal_leader = models.ForeignKey(
+        "Person",
+        verbose_name=_("主要负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    integrity_department = models.ForeignKey(
+        "Department",
+        verbose_name=_("纪检监察部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["path"]
@@ -250,3 +267,107 @@ class LeaderDivision(models.Model):
 
     def __str__(self):
         return f"{self.leader} → {self.department}"
+
+
+class Power(models.Model):
+    """A power (权力事项) of the power catalogue (职权目录), exercised through its steps."""
+
+    class Category(models.TextChoices):
+        PROCUREMENT = "procurement", _("采购")
+        CONSTRUCTION = "construction", _("基建")
+        PERSONNEL = "personnel", _("人事")
+        FINANCE = "finance", _("财务")
+        DECISION = "decision", _("三重一大决策")
+        PRESCRIBING = "prescribing", _("用药")
+        TREATMENT = "treatment", _("诊疗")
+        EXAMINATION = "examination", _("检查")
+        LICENSING = "licensing", _("行政许可")
+        ENFORCEMENT = "enforcement", _("行政执法")
+        FEES = "fees", _("收费")
+        SUPERVISION = "supervision", _("监管")
+        STAFF_MANAGEMENT = "staff_management", _("队伍管理")
+        LOGISTICS = "logistics", _("后勤保障")
+        OFFICE = "office", _("办公室事务")
+        DOCUMENTS = "documents", _("文书")
+        SEALS = "seals", _("印章")
+        STATISTICS = "statistics", _("统计")
+        ARCHIVES = "archives", _("档案")
+        CADRE = "cadre", _("干部人事")
+        LAND = "land", _("国土资源")
+        TRANSPORT = "transport", _("交通运输")
+        OTHER = "other", _("其他")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="powers"
+    )
+    code = models.CharField(_("编码"), max_length=40)
+    name = models.CharField(_("权力名称"), max_length=200)
+    category = models.CharField(
+        _("权力类别"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    basis = models.TextField(_("行使依据"), blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("承办部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="powers",
+    )
+    posts = models.ManyToManyField(
+        Post, verbose_name=_("承办岗位"), blank=True, related_name="powers"
+    )
+    duties = models.TextField(_("责任事项"), blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(_("办理期限(天)"), null=True, blank=True)
+    is_public = models.BooleanField(_("是否公开"), default=True)
+    active = models.BooleanField(_("在用"), default=True)
+    library_urn = models.CharField(_("标准库标识"), max_length=200, blank=True, db_index=True)
+    library_version = models.PositiveIntegerField(_("标准库版本"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="org_power_unique_code"),
+            models.UniqueConstraint(
+                fields=["organisation", "library_urn"],
+                condition=~Q(library_urn=""),
+                name="org_power_unique_library_urn",
+            ),
+        ]
+        verbose_name = _("权力事项")
+        verbose_name_plural = _("职权目录")
+
+    def __str__(self):
+        return self.name
+
+
+class PowerStep(models.Model):
+    """A step (流程环节) of a power; a control point (内控点) is handled by a designated person."""
+
+    power = models.ForeignKey(
+        Power, verbose_name=_("权力事项"), on_delete=models.CASCADE, related_name="steps"
+    )
+    key = models.SlugField(_("环节代码"), max_length=60)
+    name = models.CharField(_("环节名称"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_control_point = models.BooleanField(_("内控点"), default=False)
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("办理岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="power_steps",
+    )
+    time_limit_days = models.PositiveSmallIntegerField(_("时限(天)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["power_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["power", "key"], name="org_powerstep_unique_key")
+        ]
+        verbose_name = _("流程环节")
+        verbose_name_plural = _("流程环节")
+
+    def __str__(self):
+        return self.name
