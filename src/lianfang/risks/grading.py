@@ -1,0 +1,154 @@
+"""Grading: turn a risk point's likelihood, harm, matter kind or criteria into a level.
+
+A scheme is data (risks.models.GradingScheme); grading is a lookup in it. The defaults here
+follow the seed: a 3×3 likelihood × harm matrix, the matter kinds of 篇一, criteria counts
+(3+ → 一级, 2 → 二级, 1 → 三级), and monitors and review intervals per level.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import GradingScheme, MonitorRole
+
+# Matter kinds by level (seed 篇一): 三重一大 and major enforcement are level 1, and so on.
+MATTER_KINDS = {
+    1: {
+        "major_decision": _("重大事项决策"),
+        "major_appointment": _("重要干部任免"),
+        "major_project": _("重要项目安排"),
+        "large_funds": _("大额度资金使用"),
+        "major_enforcement": _("重大行政执法行为"),
+    },
+    2: {
+        "personnel": _("人事管理"),
+        "finance": _("财务管理"),
+        "licensing_approval": _("行政许可审批"),
+        "penalty_approval": _("行政处罚审批"),
+        "discretion": _("自由裁量权使用"),
+        "confiscated_goods": _("罚没物品入库及处理"),
+        "vehicles": _("公车管理使用和维修"),
+        "reception": _("公务接待"),
+        "licensing_review": _("行政许可受理和审查"),
+        "routine_inspection": _("日常巡查监管"),
+        "case_review": _("行政处罚案件核审"),
+    },
+    3: {
+        "annual_inspection": _("年检验照"),
+        "complaints_letters": _("投诉举报、来信来访"),
+        "office_purchase": _("办公用品采购"),
+        "public_property": _("公物管理"),
+        "service_conduct": _("服务规范"),
+    },
+}
+MATTER_LABELS = {key: label for kinds in MATTER_KINDS.values() for key, label in kinds.items()}
+
+CRITERIA = {
+    "controls_people": _("管人"),
+    "controls_money_goods": _("管钱管物"),
+    "discretion": _("有自由裁量权"),
+    "disclosure_or_collective": _("需公开或集体决策"),
+    "indirect_leverage": _("可间接施加影响"),
+    "high_incidence": _("案件易发多发领域"),
+}
+
+DEFAULT_MONITORS = {
+    "1": [MonitorRole.PRINCIPAL_LEADER.value, MonitorRole.INTEGRITY_OFFICE.value],
+    "2": [
+        MonitorRole.LEADER_IN_CHARGE.value,
+        MonitorRole.INTEGRITY_OFFICE.value,
+        MonitorRole.DEPARTMENT_HEAD.value,
+    ],
+    "3": [MonitorRole.DEPARTMENT_HEAD.value, MonitorRole.INTEGRITY_OFFICE.value],
+}
+DEFAULT_REVIEW_DAYS = {"1": 90, "2": 180, "3": 365}
+DEFAULT_CRITERIA_LEVELS = [[3, 1], [2, 2], [1, 3]]
+
+
+def default_grid(size: int) -> list[list[int]]:
+    """A symmetric grid by score L×C: the top third of scores is 一级, the next 二级, the rest 三级.
+
+    For 3×3: scores 6–9 → 一级, 3–4 → 二级, 1–2 → 三级.
+    For 5×5: scores 15–25 → 一级, 8–12 → 二级, 1–6 → 三级.
+    """
+    high, mid = {3: (6, 3), 4: (9, 4), 5: (15, 8)}[size]
+    return [
+        [1 if (l * c) >= high else 2 if (l * c) >= mid else 3 for c in range(1, size + 1)]
+        for l in range(1, size + 1)  # noqa: E741
+    ]
+
+
+def default_scheme_values(method: str = GradingScheme.Method.MATRIX, size: int = 3) -> dict:
+    return {
+        "method": method,
+        "matrix_size": size,
+        "grid": default_grid(size),
+        "matter_levels": {key: level for level, kinds in MATTER_KINDS.items() for key in kinds},
+        "criteria_levels": [list(pair) for pair in DEFAULT_CRITERIA_LEVELS],
+        "monitors": {k: list(v) for k, v in DEFAULT_MONITORS.items()},
+        "review_days": dict(DEFAULT_REVIEW_DAYS),
+    }
+
+
+def rescale(value: int | None, from_size: int, to_size: int) -> int | None:
+    """Map a 1..from_size score onto 1..to_size, keeping the ends (3 on 1..3 → 5 on 1..5)."""
+    if value is None or from_size == to_size:
+        return value
+    return 1 + round((value - 1) * (to_size - 1) / (from_size - 1))
+
+
+def grade(scheme: GradingScheme, *, likelihood=None, harm=None, matter_kind="", criteria=()):
+    """The level (1, 2, 3) the scheme gives, or None when the inputs it needs are missing."""
+    if scheme.method == GradingScheme.Method.MATRIX:
+        size = scheme.matrix_size
+        if not likelihood or not harm or not (1 <= likelihood <= size and 1 <= harm <= size):
+            return None
+        return int(scheme.grid[likelihood - 1][harm - 1])
+    if scheme.method == GradingScheme.Method.MATTER:
+        level = scheme.matter_levels.get(matter_kind or "")
+        return int(level) if level else None
+    met = len(set(criteria or ()))
+    for minimum, level in scheme.criteria_levels:
+        if met >= int(minimum):
+            return int(level)
+    return None
+
+
+def grade_point(scheme: GradingScheme, point) -> int | None:
+    return grade(
+        scheme,
+        likelihood=point.likelihood,
+        harm=point.harm,
+        matter_kind=point.matter_kind,
+        criteria=point.criteria,
+    )
+
+
+def monitor_roles(scheme: GradingScheme, level: int | None) -> list[str]:
+    if not level:
+        return []
+    return list(scheme.monitors.get(str(level), []))
+
+
+def review_interval_days(scheme: GradingScheme, level: int | None) -> int | None:
+    if not level:
+        return None
+    days = scheme.review_days.get(str(level))
+    return int(days) if days else None
+
+
+def active_scheme(organisation) -> GradingScheme:
+    """The organisation's active scheme: its own, else the nearest ancestor's, else the
+    default 3×3 matrix (unsaved; an officer saves a scheme through the services)."""
+    ids = organisation.ancestors_ids() or [organisation.pk]
+    schemes = {
+        s.organisation_id: s
+        for s in GradingScheme.objects.filter(organisation_id__in=ids, active=True)
+    }
+    for org_id in reversed(ids):
+        if org_id in schemes:
+            return schemes[org_id]
+    return GradingScheme(
+        organisation=organisation,
+        name=str(_("默认 3×3 矩阵")),
+        active=True,
+        **default_scheme_values(),
+    )
