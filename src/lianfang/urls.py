@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("lianfang.core.urls")),
     path("accounts/", include("lianfang.accounts.urls")),
     path("org/", include("lianfang.org.urls")),
+    path("risks/", include("lianfang.risks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "api/schema/",
@@ -15,6 +16,7 @@ urlpatterns = [
         name="api-schema",
     ),
     path("api/", include("lianfang.org.api_urls")),
+    path("api/", include("lianfang.risks.api_urls")),
 ]
 
 handler404 = "lianfang.core.views.not_found"
