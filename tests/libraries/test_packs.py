@@ -10,6 +10,7 @@ MINIMUMS = {
     "market_regulation": (10, 30, 25),
     "office": (10, 30, 25),
     "land_resources": (8, 25, 20),
+    "transport": (8, 25, 20),
 }
 
 
