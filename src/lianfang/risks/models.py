@@ -150,6 +150,8 @@ class RiskPoint(models.Model):
     level = models.PositiveSmallIntegerField(
         _("风险等级"), choices=Level.choices, null=True, blank=True, db_index=True
     )
+    # Set by hand (with a reason) rather than by the scheme: kept until the scores change.
+    level_manual = models.BooleanField(_("人工定级"), default=False)
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.SELF)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
