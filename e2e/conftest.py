@@ -1,0 +1,149 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Run with `.venv/bin/pytest e2e`. Never `playwright install`: the browser is /usr/bin/chromium.
+"""
+
+import importlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
+# beside it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.factories import PASSWORD, build_world  # noqa: E402
+
+CHROMIUM = os.environ.get("LIANFANG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+DESKTOP = {"width": 1366, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; the browser tests log in many times and test no hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(transactional_db, fast_password_hashing):
+    # Transactional tests flush every table afterwards, the modules seeded by migration too.
+    # (serialized_rollback cannot restore them: Playwright's greenlets give this test another
+    # database connection than the one the test database was serialized on.)
+    from django.apps import apps
+
+    seed_modules = importlib.import_module("lianfang.core.migrations.0002_seed_modules")
+    seed_modules.seed(apps, None)
+    return build_world()
+
+
+class Problems(list):
+    """Console errors, uncaught exceptions and CSP violations seen by a page.
+
+    A test that opens a page expected to answer 404 says so with `expect_404(path)`.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.expected_404 = []
+
+    def expect_404(self, path):
+        self.expected_404.append(path)
+
+    def unexpected(self):
+        return [
+            p
+            for p in self
+            if not ("status of 404" in p and any(p.endswith(path) for path in self.expected_404))
+        ]
+
+    def watch(self, page):
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.append(f"page error: {error}"))
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) =>"
+            " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+        )
+
+    def _console(self, message):
+        if message.type == "error":
+            self.append(f"console error: {message.text} @ {message.location.get('url', '')}")
+
+
+@pytest.fixture
+def problems():
+    return Problems()
+
+
+@pytest.fixture
+def new_page(browser, live_server, problems):
+    """Open pages in fresh browser contexts; fails the test if any saw a console error."""
+    contexts = []
+
+    def _new_page(viewport=DESKTOP):
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=viewport)
+        context.set_default_timeout(8000)
+        contexts.append(context)
+        page = context.new_page()
+        problems.watch(page)
+        return page
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+    unexpected = problems.unexpected()
+    assert not unexpected, "\n".join(unexpected)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def log_in(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def sign_in(page, live_server, user):
+    """Start a session for `user` without the log-in form (tests of the form use log_in)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def screenshot(page, name, full_page=True):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

@@ -1,0 +1,140 @@
+"""The shell in a real browser: log-in per role, menus, language, dashboard, phone, 系统维护."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PHONE, log_in, screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+ORG_ENTRIES = ["首页", "单位", "科室", "岗位", "人员", "领导分管"]
+EXPECTED_NAV = {
+    "admin": (ORG_ENTRIES + ["模块与栏目", "用户与角色"], ["审计日志"]),
+    "integrity": (ORG_ENTRIES + ["审计日志"], ["模块与栏目", "用户与角色"]),
+    "leader": (ORG_ENTRIES, ["审计日志", "模块与栏目", "用户与角色"]),
+    "dept_head": (ORG_ENTRIES, ["审计日志", "模块与栏目", "用户与角色"]),
+    "staff": (ORG_ENTRIES, ["审计日志", "模块与栏目", "用户与角色"]),
+}
+
+
+def nav_labels(page):
+    return [t.strip() for t in page.locator("#lf-sidebar .nav-link").all_inner_texts()]
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_NAV))
+def test_each_role_logs_in_and_sees_its_menu(world, page, role):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    if role == "admin":
+        screenshot(page, "login")
+    log_in(page, world.users[role].username)
+    shown, hidden = EXPECTED_NAV[role]
+    labels = nav_labels(page)
+    assert labels == shown
+    for label in hidden:
+        assert label not in labels
+    expect(page.locator("#lf-sidebar .nav-link.active")).to_have_text(re.compile("首页"))
+    expect(page.locator("footer.lf-footer")).to_be_visible()
+
+
+def test_language_switch_goes_to_english_and_back(world, page, live_server):
+    sign_in(page, live_server, world.users["staff"])
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    switch = page.get_by_test_id("lang-switch")
+    expect(switch).to_have_text("English")
+    switch.click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("lang-switch")).to_have_text("中文")
+    page.get_by_test_id("lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_test_id("lang-switch")).to_have_text("English")
+
+
+def test_dashboard_draws_both_charts(world, page, live_server):
+    sign_in(page, live_server, world.users["integrity"])
+    page.goto("/")
+    expect(page.locator(".lf-stat")).to_have_count(4)
+    expect(page.locator(".lf-chart canvas")).to_have_count(2)
+    expect(page.locator(".lf-chart[data-rendered=true]")).to_have_count(2)
+    # The bar chart's canvas has a real size (ECharts drew into a laid-out container).
+    box = page.locator("[data-testid=chart-staff] canvas").bounding_box()
+    assert box["width"] > 200 and box["height"] > 200
+    # Hovering opens ECharts' tooltips; HTML ones would break the CSP (watched by `problems`).
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    pie = page.locator("[data-testid=chart-posts] canvas").bounding_box()
+    page.mouse.move(pie["x"] + pie["width"] * 0.5, pie["y"] + pie["height"] * 0.22)
+    page.wait_for_timeout(300)
+    screenshot(page, "home-tooltip", full_page=False)
+    screenshot(page, "home")
+
+
+def test_phone_shows_menu_button_and_offcanvas(world, new_page, live_server):
+    page = new_page(PHONE)
+    sign_in(page, live_server, world.users["admin"])
+    page.goto("/")
+    sidebar = page.locator("#lf-sidebar")
+    menu = page.get_by_test_id("menu-button")
+    expect(menu).to_be_visible()
+    expect(sidebar).not_to_be_visible()
+    menu.click()
+    expect(sidebar).to_have_class(re.compile(r"\bshow\b"))
+    expect(sidebar.get_by_role("link", name="科室")).to_be_visible()
+    # Wait for the slide-in to finish before the picture.
+    page.wait_for_function("document.getElementById('lf-sidebar').getBoundingClientRect().x === 0")
+    screenshot(page, "phone-menu", full_page=False)
+    sidebar.get_by_role("link", name="模块与栏目").click()
+    expect(page.locator("h1")).to_have_text("模块与栏目")
+    expect(sidebar).not_to_be_visible()
+    # Wide tables scroll inside their box instead of widening the page.
+    table_box = page.locator(".table-responsive").first
+    assert table_box.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-maintenance")
+
+
+def test_admin_disables_a_module_and_its_menu_goes(world, page, problems, live_server):
+    sign_in(page, live_server, world.users["admin"])
+    page.goto("/org/organisations/")
+    screenshot(page, "organisation-list")
+    page.get_by_role("link", name="模块与栏目").click()
+    expect(page.locator("h1")).to_have_text("模块与栏目")
+    screenshot(page, "maintenance")
+    # The home page and the maintenance module cannot be switched off.
+    expect(page.get_by_test_id("toggle-dashboard")).to_have_count(0)
+    expect(page.get_by_test_id("toggle-maintenance")).to_have_count(0)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("toggle-org").click()
+    expect(page.locator(".alert-success")).to_contain_text("已停用“组织与人员”模块")
+    assert "单位" not in nav_labels(page)
+    assert "人员" not in nav_labels(page)
+    expect(page.get_by_test_id("module-org")).to_contain_text("已停用")
+
+    problems.expect_404("/org/organisations/")
+    response = page.goto("/org/organisations/")
+    assert response.status == 404
+    expect(page.locator(".lf-error-code")).to_have_text("404")
+
+    page.goto("/maintenance/modules/")
+    page.get_by_test_id("toggle-org").click()
+    expect(page.locator(".alert-success")).to_contain_text("已启用")
+    assert "单位" in nav_labels(page)
+
+
+def test_admin_edits_a_column(world, page, live_server):
+    sign_in(page, live_server, world.users["admin"])
+    page.goto("/maintenance/modules/")
+    page.get_by_test_id("edit-notices").click()
+    page.fill("#id_title", "")
+    page.click("button[type=submit]")
+    expect(page.locator(".invalid-feedback")).to_contain_text("标题不能为空")
+    page.fill("#id_title", "通知与公告")
+    page.uncheck("#id_public")
+    page.click("button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("通知与公告")
+    row = page.get_by_test_id("column-notices")
+    expect(row).to_contain_text("通知与公告")
+    expect(row).to_contain_text("内部")
