@@ -1,11 +1,16 @@
 """Reads of the risk register. Each starts from `visible_to`."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.scoping import register, scope_of
-from lianfang.org.models import PostAssignment, Power
+from lianfang.org.models import Organisation, PostAssignment, Power
 
-from .models import Measure, RiskPoint
+from .models import LEVEL_SHORT, Level, Measure, RiskPoint
 
 
 @register(RiskPoint)
@@ -47,3 +52,192 @@ def powers_visible_to(user) -> QuerySet[Power]:
     return Power.objects.filter(
         scope.subtree_q("organisation__path") | Q(organisation_id__in=scope.org_ids)
     )
+
+
+# Register lists and aggregates ---------------------------------------------------------------
+
+# The relations a register row shows; joined in the list query so a page of 20 rows and a
+# page of 200 rows cost the same number of queries.
+LIST_RELATED = ("organisation", "department", "post", "power", "step")
+
+# `status` filter values besides the model's statuses.
+STATUS_CURRENT = ""  # draft and filed: what the register shows unless asked otherwise
+STATUS_ALL = "all"
+UNGRADED = 0  # the `level` filter value for points without a level
+
+
+def _filtered(qs: QuerySet[RiskPoint], filters: dict, today: dt.date) -> QuerySet[RiskPoint]:
+    organisation = filters.get("organisation")
+    if organisation is not None:
+        qs = qs.filter(
+            organisation_id__in=Organisation.objects.filter(
+                path__startswith=organisation.path
+            ).values("pk")
+        )
+    for key in ("department", "post", "power"):
+        if filters.get(key) is not None:
+            qs = qs.filter(**{key: filters[key]})
+    level = filters.get("level")
+    if level == UNGRADED:
+        qs = qs.filter(level__isnull=True)
+    elif level:
+        qs = qs.filter(level=level)
+    for key in ("category", "source"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    status = filters.get("status") or STATUS_CURRENT
+    if status == STATUS_CURRENT:
+        qs = qs.exclude(status=RiskPoint.Status.RETIRED)
+    elif status != STATUS_ALL:
+        qs = qs.filter(status=status)
+    if filters.get("overdue"):
+        qs = qs.filter(review_due__lt=today)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(manifestation__icontains=q))
+    return qs
+
+
+def risk_points_filtered(
+    *, user, filters: dict | None = None, today: dt.date | None = None
+) -> QuerySet[RiskPoint]:
+    """The visible risk points matching the register's filters, with no joins added: the base
+    of the list and of the aggregates.
+
+    Filters: organisation (with its subtree), department, post, power, level (1–3, or
+    UNGRADED), category, source, status (draft and filed unless given; "all" for every
+    status), overdue (review_due before today) and q (a search in name and manifestation).
+    """
+    return _filtered(risk_points_visible_to(user), filters or {}, today or timezone.localdate())
+
+
+def risk_point_list(
+    *, user, filters: dict | None = None, today: dt.date | None = None
+) -> QuerySet[RiskPoint]:
+    """The register rows: `risk_points_filtered` with the row's relations joined in and the
+    risk value D = L × C annotated as `risk_value` (sortable)."""
+    return (
+        risk_points_filtered(user=user, filters=filters, today=today)
+        .select_related(*LIST_RELATED)
+        .defer("manifestation", "criteria")
+        .annotate(risk_value=F("likelihood") * F("harm"))
+    )
+
+
+@dataclass
+class LevelCounts:
+    """Counts of risk points by level (None: ungraded), and of overdue reviews."""
+
+    by_level: dict
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_level.values())
+
+    def rows(self):
+        """(level, short label, count) for 一级, 二级, 三级 and, when any, 未定级."""
+        rows = [(level, LEVEL_SHORT[level], self.by_level.get(level, 0)) for level in Level.values]
+        if self.by_level.get(None):
+            rows.append((None, _("未定级"), self.by_level[None]))
+        return rows
+
+
+def level_counts(points: QuerySet[RiskPoint], today: dt.date | None = None) -> LevelCounts:
+    """Counts by level and of overdue reviews of `points`, in one GROUP BY query."""
+    today = today or timezone.localdate()
+    rows = (
+        points.order_by()
+        .values("level")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(review_due__lt=today)))
+    )
+    by_level, overdue = {}, 0
+    for row in rows:
+        by_level[row["level"]] = row["n"]
+        overdue += row["overdue"]
+    return LevelCounts(by_level=by_level, overdue=overdue)
+
+
+@dataclass
+class HeatMap:
+    """Counts of risk points per likelihood × harm cell, on a size × size grid."""
+
+    size: int
+    counts: dict  # (likelihood, harm) -> count
+
+    @property
+    def max(self) -> int:
+        return max(self.counts.values(), default=0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def cells(self) -> list[list[int]]:
+        """[harm - 1, likelihood - 1, count] for every cell (ECharts heat map data)."""
+        return [
+            [harm - 1, likelihood - 1, self.counts.get((likelihood, harm), 0)]
+            for likelihood in range(1, self.size + 1)
+            for harm in range(1, self.size + 1)
+        ]
+
+
+def risk_point_heatmap(*, user, filters: dict | None = None, size: int = 3) -> HeatMap:
+    """The likelihood × harm heat map of the filtered register, in one GROUP BY query.
+
+    The grid is `size` wide (the scheme's matrix size) or wider when scores go beyond it.
+    """
+    rows = (
+        risk_points_filtered(user=user, filters=filters)
+        .filter(likelihood__isnull=False, harm__isnull=False)
+        .order_by()
+        .values("likelihood", "harm")
+        .annotate(n=Count("pk"))
+    )
+    counts = {(row["likelihood"], row["harm"]): row["n"] for row in rows}
+    largest = max((max(pair) for pair in counts), default=size)
+    return HeatMap(size=max(size, largest), counts=counts)
+
+
+def risk_point_counts_by_department(*, user, filters: dict | None = None, limit: int = 30) -> dict:
+    """Counts by department and level of the filtered register, in one GROUP BY query, for a
+    stacked bar chart: the `limit` departments with the most risk points, largest first.
+
+    Unit-level points (no department) count under 单位层面. Returns {labels, series: {level:
+    [counts]}, omitted: number of departments left out}.
+    """
+    rows = (
+        risk_points_filtered(user=user, filters=filters)
+        .order_by()
+        .values(
+            "department_id",
+            "department__name",
+            "organisation__short_name",
+            "organisation__name",
+            "level",
+        )
+        .annotate(n=Count("pk"))
+    )
+    departments: dict = {}
+    multi_org = len({(r["organisation__name"]) for r in rows}) > 1
+    for row in rows:
+        key = (row["department_id"], row["organisation__name"])
+        entry = departments.get(key)
+        if entry is None:
+            name = row["department__name"] or str(_("单位层面"))
+            if multi_org:
+                org = row["organisation__short_name"] or row["organisation__name"]
+                name = f"{org} · {name}"
+            entry = departments[key] = {"label": name, "levels": {}, "total": 0}
+        entry["levels"][row["level"]] = entry["levels"].get(row["level"], 0) + row["n"]
+        entry["total"] += row["n"]
+    ranked = sorted(departments.values(), key=lambda e: (-e["total"], e["label"]))
+    shown = ranked[:limit]
+    series = {level: [e["levels"].get(level, 0) for e in shown] for level in Level.values}
+    if any(e["levels"].get(None) for e in shown):
+        series[None] = [e["levels"].get(None, 0) for e in shown]
+    return {
+        "labels": [e["label"] for e in shown],
+        "series": series,
+        "omitted": len(ranked) - len(shown),
+    }
