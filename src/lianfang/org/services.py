@@ -1,4 +1,5 @@
-"""Writes to organisations, departments, posts, people, post assignments and leader divisions.
+"""Writes to organisations, departments, posts, people, post assignments, leader divisions
+and the power catalogue (powers and their steps).
 
 Every service runs in one transaction, validates its input (raising a `ValidationError` whose
 messages are Chinese sentences, keyed by field where one is to blame) and appends audit events
@@ -9,6 +10,7 @@ the objects through the `*_manageable_by(user)` selectors).
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,6 +26,8 @@ from .models import (
     Person,
     Post,
     PostAssignment,
+    Power,
+    PowerStep,
 )
 
 PATH_MAX = Organisation._meta.get_field("path").max_length
@@ -570,3 +574,245 @@ def division_delete(*, actor, division: LeaderDivision) -> None:
         changes=[_division_change("leader_division.delete", obj, before=audit.snapshot(obj))],
     )
     obj.delete()
+
+
+# Power catalogue (职权目录) ---------------------------------------------------------------
+
+POWER_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "basis",
+    "department",
+    "duties",
+    "time_limit_days",
+    "is_public",
+    "active",
+)
+STEP_FIELDS = ("key", "name", "order", "is_control_point", "post", "time_limit_days")
+TIME_LIMIT_MAX = 3650
+ORDER_MAX = 32767
+
+
+def power_snapshot(power: Power) -> dict:
+    """`audit.snapshot` of a power with its 承办岗位 as a sorted list of post ids."""
+    data = audit.snapshot(power)
+    data["post_ids"] = sorted(power.posts.values_list("pk", flat=True)) if power.pk else []
+    return data
+
+
+def _check_time_limit(value, errors, field="time_limit_days"):
+    if value is not None and not (1 <= value <= TIME_LIMIT_MAX):
+        errors[field] = _("期限须为 1 至 %(max)s 天。") % {"max": TIME_LIMIT_MAX}
+
+
+def _check_power(power: Power, posts):
+    _require(power, "code", "name")
+    errors = {}
+    if power.category not in Power.Category.values:
+        errors["category"] = _("请选择有效的权力类别。")
+    if (
+        Power.objects.filter(organisation_id=power.organisation_id, code=power.code)
+        .exclude(pk=power.pk)
+        .exists()
+    ):
+        errors["code"] = _("本单位已有编码为“%(code)s”的权力事项。") % {"code": power.code}
+    if (
+        power.department_id
+        and not Department.objects.filter(
+            pk=power.department_id, organisation_id=power.organisation_id
+        ).exists()
+    ):
+        errors["department"] = _("承办部门须为本单位的科室。")
+    if posts is not None:
+        foreign = [p.name for p in posts if p.organisation_id != power.organisation_id]
+        if foreign:
+            errors["posts"] = _("承办岗位须为本单位的岗位：%(names)s 不是。") % {
+                "names": "、".join(foreign)
+            }
+    _check_time_limit(power.time_limit_days, errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def power_create(*, actor, organisation: Organisation, data: dict) -> Power:
+    """Create a power of `organisation`; `data["posts"]` (optional) are its 承办岗位.
+
+    The 编码 is unique within the organisation; the department and posts must be the
+    organisation's own.
+    """
+    power = Power(organisation=organisation)
+    _assign(power, data, POWER_FIELDS)
+    posts = list(data.get("posts") or [])
+    _check_power(power, posts)
+    power.save()
+    power.posts.set(posts)
+    audit.record(actor=actor, action="power.create", obj=power, after=power_snapshot(power))
+    return power
+
+
+@transaction.atomic
+def power_update(*, actor, power: Power, data: dict) -> Power:
+    """Update a power. Its organisation cannot change (its steps, posts and risk points hang
+    on it). `data["posts"]`, when present, replaces the 承办岗位."""
+    obj = Power.objects.select_for_update().get(pk=power.pk)
+    before = power_snapshot(obj)
+    _assign(obj, data, POWER_FIELDS)
+    posts = list(data["posts"]) if data.get("posts") is not None else None
+    _check_power(obj, posts)
+    obj.save()
+    if posts is not None:
+        obj.posts.set(posts)
+    audit.record(
+        actor=actor, action="power.update", obj=obj, before=before, after=power_snapshot(obj)
+    )
+    return obj
+
+
+def _step_change(action, step, power, before=None, after=None):
+    return audit.Change(
+        action,
+        step,
+        before,
+        after,
+        object_repr=f"{power.name} · {step.name}",
+        organisation=power.organisation,
+    )
+
+
+def free_step_key(order: int, taken: set[str]) -> str:
+    """A step key made from the step's order ("step-3"), not in `taken` (which it joins)."""
+    key = f"step-{order}"
+    n = 1
+    while key in taken:
+        n += 1
+        key = f"step-{order}-{n}"
+    taken.add(key)
+    return key
+
+
+def _check_step(step: PowerStep):
+    _require(step, "name")
+    errors = {}
+    if step.key:
+        try:
+            validate_slug(step.key)
+        except ValidationError:
+            errors["key"] = _("环节代码只能包含英文字母、数字、连字符和下划线。")
+        else:
+            if (
+                PowerStep.objects.filter(power_id=step.power_id, key=step.key)
+                .exclude(pk=step.pk)
+                .exists()
+            ):
+                errors["key"] = _("本权力事项已有代码为“%(key)s”的环节。") % {"key": step.key}
+    if step.order is not None and not (0 <= step.order <= ORDER_MAX):
+        errors["order"] = _("顺序须为 0 至 %(max)s 的整数。") % {"max": ORDER_MAX}
+    if (
+        step.post_id
+        and not Post.objects.filter(
+            pk=step.post_id, organisation_id=step.power.organisation_id
+        ).exists()
+    ):
+        errors["post"] = _("办理岗位须为本单位的岗位。")
+    _check_time_limit(step.time_limit_days, errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def power_step_add(*, actor, power: Power, data: dict) -> PowerStep:
+    """Add a step to `power`. Without an order it goes last; without a key it gets one made
+    from its order (step-3)."""
+    power = Power.objects.select_for_update().select_related("organisation").get(pk=power.pk)
+    step = PowerStep(power=power)
+    _assign(step, data, STEP_FIELDS)
+    if data.get("order") is None:
+        last = power.steps.aggregate(m=Max("order"))["m"]
+        step.order = 1 if last is None else min(last + 1, ORDER_MAX)
+    _check_step(step)
+    if not step.key:
+        step.key = free_step_key(step.order, set(power.steps.values_list("key", flat=True)))
+    step.save()
+    audit.record_many(
+        actor=actor,
+        changes=[_step_change("power_step.create", step, power, after=audit.snapshot(step))],
+    )
+    return step
+
+
+@transaction.atomic
+def power_step_update(*, actor, step: PowerStep, data: dict) -> PowerStep:
+    """Update a step; an emptied key keeps the old one."""
+    obj = (
+        PowerStep.objects.select_for_update().select_related("power__organisation").get(pk=step.pk)
+    )
+    before = audit.snapshot(obj)
+    _assign(obj, data, STEP_FIELDS)
+    if not obj.key:
+        obj.key = before["key"]
+    if obj.order is None:
+        obj.order = before["order"]
+    _check_step(obj)
+    obj.save()
+    audit.record_many(
+        actor=actor,
+        changes=[_step_change("power_step.update", obj, obj.power, before, audit.snapshot(obj))],
+    )
+    return obj
+
+
+@transaction.atomic
+def power_step_remove(*, actor, step: PowerStep) -> None:
+    """Remove a step. Refused while risk points (or anything else) sit on it."""
+    obj = (
+        PowerStep.objects.select_for_update().select_related("power__organisation").get(pk=step.pk)
+    )
+    used = obj.risk_points.count()
+    if used:
+        raise ValidationError(
+            _("环节“%(name)s”上有 %(n)s 个风险点，不能删除。请先把这些风险点调整到其他环节。")
+            % {"name": obj.name, "n": used}
+        )
+    audit.record_many(
+        actor=actor,
+        changes=[_step_change("power_step.delete", obj, obj.power, before=audit.snapshot(obj))],
+    )
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("环节“%(name)s”已被其他记录引用，不能删除。") % {"name": obj.name}
+        ) from exc
+
+
+@transaction.atomic
+def power_step_reorder(*, actor, power: Power, step_ids: list[int]) -> list[PowerStep]:
+    """Put `power`'s steps in the order of `step_ids` (every step of the power, once each),
+    numbering them 1, 2, 3…; only the steps whose order changes are written and audited."""
+    power = Power.objects.select_for_update().select_related("organisation").get(pk=power.pk)
+    steps = {s.pk: s for s in power.steps.all()}
+    ids = [int(i) for i in step_ids]
+    if len(ids) != len(set(ids)) or set(ids) != set(steps):
+        raise ValidationError(_("环节顺序无效：须包含本权力事项的全部环节，且每个环节只出现一次。"))
+    changes, changed = [], []
+    for position, pk in enumerate(ids, start=1):
+        step = steps[pk]
+        if step.order != position:
+            before = audit.snapshot(step, fields=("order",))
+            step.order = position
+            changed.append(step)
+            changes.append(
+                _step_change(
+                    "power_step.update",
+                    step,
+                    power,
+                    before,
+                    audit.snapshot(step, fields=("order",)),
+                )
+            )
+    PowerStep.objects.bulk_update(changed, ["order"])
+    audit.record_many(actor=actor, changes=changes)
+    return [steps[pk] for pk in ids]
