@@ -146,9 +146,38 @@ def active_scheme(organisation) -> GradingScheme:
     for org_id in reversed(ids):
         if org_id in schemes:
             return schemes[org_id]
+    return default_scheme(organisation)
+
+
+def label(scheme: GradingScheme) -> str:
+    """A short description: "5×5 矩阵", "按事项性质"…"""
+    if scheme.method == GradingScheme.Method.MATRIX:
+        return str(_("%(n)s×%(n)s 矩阵") % {"n": scheme.matrix_size})
+    return str(GradingScheme.Method(scheme.method).label)
+
+
+def default_scheme(organisation) -> GradingScheme:
+    """The unsaved default 3×3 matrix an organisation uses when no scheme applies."""
     return GradingScheme(
         organisation=organisation,
         name=str(_("默认 3×3 矩阵")),
         active=True,
         **default_scheme_values(),
     )
+
+
+def schemes_for(organisations) -> dict[int, GradingScheme]:
+    """Each organisation's active scheme (its own, the nearest ancestor's, or the default),
+    keyed by organisation id, in one query whatever the number of organisations."""
+    organisations = list(organisations)
+    ids = {i for org in organisations for i in (org.ancestors_ids() or [org.pk])}
+    own = {
+        s.organisation_id: s
+        for s in GradingScheme.objects.filter(organisation_id__in=ids, active=True)
+    }
+    result = {}
+    for org in organisations:
+        chain = org.ancestors_ids() or [org.pk]
+        found = next((own[i] for i in reversed(chain) if i in own), None)
+        result[org.pk] = found or default_scheme(org)
+    return result

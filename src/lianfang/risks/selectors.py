@@ -241,3 +241,96 @@ def risk_point_counts_by_department(*, user, filters: dict | None = None, limit:
         "series": series,
         "omitted": len(ranked) - len(shown),
     }
+
+
+# Monitors and reviews (risk core) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """Who watches a risk point (监控人): a role of the level rule and the person (or, for the
+    integrity office without a head, the department) filling it; name "" when nobody is set."""
+
+    role: str
+    name: str
+    person_id: int | None = None
+
+    @property
+    def role_label(self) -> str:
+        from .models import MonitorRole
+
+        return str(MonitorRole(self.role).label)
+
+
+def monitors_for(points, today: dt.date | None = None) -> dict[int, list[Monitor]]:
+    """The monitors of each risk point by its level's rule in its organisation's active scheme,
+    keyed by risk point id. A fixed number of queries (at most four) for any number of points:
+    principal leader (organisation.principal_leader), leader in charge (active divisions of the
+    point's department), integrity office (organisation.integrity_department's head, or the
+    department itself) and department head (department.head)."""
+    from lianfang.org.models import Department, LeaderDivision
+
+    from . import grading
+    from .models import MonitorRole
+
+    points = [p for p in points if p.level]
+    if not points:
+        return {}
+    today = today or timezone.localdate()
+    organisations = {
+        o.pk: o
+        for o in Organisation.objects.filter(
+            pk__in={p.organisation_id for p in points}
+        ).select_related("principal_leader", "integrity_department__head")
+    }
+    schemes = grading.schemes_for(organisations.values())
+    department_ids = {p.department_id for p in points if p.department_id}
+    departments, leaders = {}, {}
+    if department_ids:
+        departments = {
+            d.pk: d for d in Department.objects.filter(pk__in=department_ids).select_related("head")
+        }
+        divisions = (
+            LeaderDivision.objects.filter(department_id__in=department_ids, since__lte=today)
+            .filter(Q(until__isnull=True) | Q(until__gte=today))
+            .select_related("leader")
+            .order_by("department_id", "since", "pk")
+        )
+        for division in divisions:
+            leaders.setdefault(division.department_id, []).append(division.leader)
+
+    def person(role, p):
+        return Monitor(role, p.name, p.pk) if p is not None else Monitor(role, "")
+
+    result = {}
+    for point in points:
+        org = organisations[point.organisation_id]
+        department = departments.get(point.department_id)
+        monitors = []
+        for role in grading.monitor_roles(schemes[org.pk], point.level):
+            if role == MonitorRole.PRINCIPAL_LEADER:
+                monitors.append(person(role, org.principal_leader))
+            elif role == MonitorRole.LEADER_IN_CHARGE:
+                found = leaders.get(point.department_id) or [None]
+                monitors.extend(person(role, leader) for leader in found)
+            elif role == MonitorRole.INTEGRITY_OFFICE:
+                office = org.integrity_department
+                if office is not None and office.head is not None:
+                    monitors.append(person(role, office.head))
+                else:
+                    monitors.append(Monitor(role, office.name if office else ""))
+            elif role == MonitorRole.DEPARTMENT_HEAD:
+                monitors.append(person(role, department.head if department else None))
+        result[point.pk] = monitors
+    return result
+
+
+def reviews_overdue(user, today: dt.date | None = None) -> QuerySet[RiskPoint]:
+    """Filed risk points the user sees whose review (复核) is past due, most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        risk_points_visible_to(user)
+        .filter(status=RiskPoint.Status.FILED, review_due__lt=today)
+        .select_related("organisation", "department", "post", "power")
+        .order_by("review_due", "pk")
+    )
