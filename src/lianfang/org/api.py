@@ -1,11 +1,12 @@
-"""Read-only REST endpoints for organisations, departments, posts and people.
+"""Read-only REST endpoints for organisations, departments, posts, people and the power
+catalogue (powers with their steps).
 
 Each endpoint lists and shows only what `visible_to(user)` allows (anything else is a 404),
 for signed-in users holding any role. The views declare their roles for the URL walker the
 same way `role_required` does (`lianfang.core.access.ACCESS_ATTR`).
 """
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,8 +20,8 @@ from rest_framework import permissions, serializers, viewsets
 from lianfang.core.access import ACCESS_ATTR
 from lianfang.core.roles import Role
 
-from . import selectors
-from .models import Department, Organisation, Person, Post
+from . import power_selectors, selectors
+from .models import Department, Organisation, Person, Post, Power, PowerStep
 
 
 class HasAnyRole(permissions.BasePermission):
@@ -162,6 +163,51 @@ class PersonSerializer(serializers.ModelSerializer):
         return CurrentPostSerializer(row).data if row is not None else None
 
 
+class PowerStepSerializer(serializers.ModelSerializer):
+    post_name = serializers.CharField(source="post.name", read_only=True, default=None)
+
+    class Meta:
+        model = PowerStep
+        fields = [
+            "id",
+            "key",
+            "name",
+            "order",
+            "is_control_point",
+            "post",
+            "post_name",
+            "time_limit_days",
+        ]
+
+
+class PowerSerializer(serializers.ModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    steps = PowerStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Power
+        fields = [
+            "id",
+            "organisation",
+            "code",
+            "name",
+            "category",
+            "category_display",
+            "basis",
+            "department",
+            "department_name",
+            "posts",
+            "duties",
+            "time_limit_days",
+            "is_public",
+            "active",
+            "library_urn",
+            "library_version",
+            "steps",
+        ]
+
+
 # Views ----------------------------------------------------------------------------------------
 
 
@@ -265,3 +311,40 @@ class PersonViewSet(RoleDeclaredViewSet):
                 p.pk for p in people if isinstance(p, Person)
             )
         return super().get_serializer(*args, **kwargs)
+
+
+@_params(
+    OpenApiParameter("q", OpenApiTypes.STR, description="编码或权力名称包含"),
+    ORG_PARAM,
+    DEPT_PARAM,
+    OpenApiParameter("category", OpenApiTypes.STR, description="权力类别"),
+    OpenApiParameter("is_public", OpenApiTypes.BOOL, description="是否公开"),
+    OpenApiParameter("active", OpenApiTypes.BOOL, description="是否在用（默认全部）"),
+)
+class PowerViewSet(RoleDeclaredViewSet):
+    """The power catalogue (职权目录) the caller can see, each power with its steps."""
+
+    model = Power
+    serializer_class = PowerSerializer
+
+    def scoped_queryset(self, user):
+        filters = {"q": self.query("q"), "category": self.query("category")}
+        for name in ("organisation", "department"):
+            if value := self.int_query(name):
+                filters[name] = value
+        for name in ("is_public", "active"):
+            value = self.query(name).lower()
+            if value in ("1", "true", "0", "false"):
+                filters[name] = value in ("1", "true")
+        return (
+            power_selectors.power_filter(user=user, filters=filters)
+            .select_related("department")
+            .prefetch_related(
+                "posts",
+                Prefetch(
+                    "steps",
+                    queryset=PowerStep.objects.select_related("post").order_by("order", "pk"),
+                ),
+            )
+            .order_by("organisation__path", "code", "pk")
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import power_views, views
 
 app_name = "org"
 urlpatterns = [
@@ -34,4 +34,15 @@ urlpatterns = [
     path("divisions/<int:pk>/edit/", views.division_edit, name="division_edit"),
     path("divisions/<int:pk>/delete/", views.division_delete, name="division_delete"),
     path("rotation/", views.rotation_list, name="rotation_list"),
+    path("powers/", power_views.power_list, name="power_list"),
+    path("powers/new/", power_views.power_create, name="power_create"),
+    path("powers/export/", power_views.power_export, name="power_export"),
+    path("powers/import/", power_views.power_import, name="power_import"),
+    path("powers/import/template/", power_views.power_template, name="power_template"),
+    path("powers/<int:pk>/", power_views.power_detail, name="power_detail"),
+    path("powers/<int:pk>/edit/", power_views.power_edit, name="power_edit"),
+    path("powers/<int:pk>/steps/new/", power_views.power_step_create, name="power_step_create"),
+    path("power-steps/<int:pk>/edit/", power_views.power_step_edit, name="power_step_edit"),
+    path("power-steps/<int:pk>/delete/", power_views.power_step_delete, name="power_step_delete"),
+    path("power-steps/<int:pk>/move/", power_views.power_step_move, name="power_step_move"),
 ]

@@ -1,0 +1,781 @@
+"""The power catalogue (职权目录) as an Excel workbook: export, a blank template, and import.
+
+The layout follows DOMAIN.md: 编码, 权力名称, 权力类别, 行使依据, 承办部门, 承办岗位 (names joined
+by 、), 责任事项, 办理期限, 是否公开, 流程环节 (step names joined by →, control points marked
+with ★), and the export adds the 单位 so a file is not imported into the wrong organisation.
+
+The import reads every row, checks all of them against the organisation's departments, posts,
+powers and the risk points on their steps, and writes nothing unless every row passes. It
+then creates or updates powers by 编码 and replaces their steps from the 流程环节 column:
+steps are matched by name (keeping their key, handling post, time limit and risk points),
+new names become new steps, and steps no longer listed are removed, which is refused for a
+step that risk points sit on.
+"""
+
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.db.models import Count
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from lianfang.core import audit
+
+from .models import Department, Organisation, Post, Power, PowerStep
+from .roster import XLSX_CONTENT_TYPE, RowError, _normalise_header, _text
+from .services import TIME_LIMIT_MAX, free_step_key
+
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "PowerFileError",
+    "ImportResult",
+    "blank_template",
+    "export_powers",
+    "power_import",
+]
+
+SHEET_TITLE = "职权目录"
+MAX_ROWS = 5000
+MAX_STEPS = 60
+STEP_ARROW = " → "
+CONTROL_MARK = "★"
+POST_JOIN = "、"
+UNIT_QUALIFIER = "本单位"  # "本单位/副院长": a post of the unit itself, in no department
+POST_SPLIT = re.compile(r"[、，,；;\n]+")
+STEP_SPLIT = re.compile(r"→|->|－>|—>")
+TIME_LIMIT = re.compile(r"^(\d+)\s*(?:天|日|个自然日|自然日)?$")
+YES = {"是", "Y", "YES", "TRUE", "1", "√", "公开"}
+NO = {"否", "N", "NO", "FALSE", "0", "×", "不公开"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS = (
+    Column("code", "编码", 14, ("权力编码", "事项编码")),
+    Column("name", "权力名称", 28, ("权力事项", "事项名称")),
+    Column("category", "权力类别", 14, ("类别",)),
+    Column("basis", "行使依据", 40, ("法律依据", "设定依据")),
+    Column("department", "承办部门", 16, ("承办科室",)),
+    Column("posts", "承办岗位", 26),
+    Column("duties", "责任事项", 40),
+    Column("time_limit", "办理期限(天)", 12, ("办理期限", "办理时限", "期限(天)")),
+    Column("is_public", "是否公开", 10, ("公开",)),
+    Column("steps", "流程环节", 50, ("流程图", "权力运行流程")),
+)
+ORGANISATION_COLUMN = Column("organisation", "单位", 24)
+HEADERS = {c.key: c.header for c in (*COLUMNS, ORGANISATION_COLUMN)}
+HEADER_LOOKUP = {
+    _normalise_header(name): col.key
+    for col in (*COLUMNS, ORGANISATION_COLUMN)
+    for name in (col.header, *col.aliases)
+}
+COLUMN_ORDER = {c.header: i for i, c in enumerate((*COLUMNS, ORGANISATION_COLUMN))}
+REQUIRED = ("code", "name", "category")
+MAX_LENGTHS = {
+    "code": Power._meta.get_field("code").max_length,
+    "name": Power._meta.get_field("name").max_length,
+}
+STEP_NAME_MAX = PowerStep._meta.get_field("name").max_length
+
+
+def category_labels() -> dict[str, str]:
+    """Category value → its Chinese label (the files are Chinese whatever the UI language)."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in Power.Category.choices}
+
+
+def _category_lookup() -> dict[str, str]:
+    lookup = {label: value for value, label in category_labels().items()}
+    lookup.update({str(label): value for value, label in Power.Category.choices})
+    lookup.update({value: value for value in Power.Category.values})
+    return lookup
+
+
+# Posts by name ----------------------------------------------------------------------------
+
+
+class PostNames:
+    """An organisation's posts by name, so that a cell can name a post plainly ("科主任")
+    where that is unambiguous and as "科室/岗位" (or "本单位/岗位") where it is not.
+
+    `label` writes the shortest form that `resolve` reads back to the same post.
+    """
+
+    def __init__(self, organisation: Organisation, posts):
+        self.organisation = organisation
+        self.by_name = defaultdict(list)
+        for post in posts:
+            self.by_name[post.name].append(post)
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> "PostNames":
+        return cls(
+            organisation,
+            Post.objects.filter(organisation=organisation).select_related("department"),
+        )
+
+    def _unit_names(self):
+        names = {self.organisation.name, self.organisation.short_name, UNIT_QUALIFIER}
+        return names - {""}
+
+    def resolve(self, token: str, department_id: int | None) -> tuple[Post | None, str]:
+        """The post `token` names, or None and the reason in Chinese."""
+        token = token.replace("／", "/").strip()
+        candidates = self.by_name.get(token)
+        if not candidates and "/" in token:
+            qualifier, name = (part.strip() for part in token.split("/", 1))
+            if qualifier in self._unit_names():
+                candidates = [p for p in self.by_name.get(name, []) if p.department_id is None]
+            else:
+                candidates = [
+                    p
+                    for p in self.by_name.get(name, [])
+                    if p.department_id and p.department.name == qualifier
+                ]
+            if len(candidates) == 1:
+                return candidates[0], ""
+            if not candidates:
+                return None, _("本单位没有“%(token)s”这个岗位。") % {"token": token}
+            return None, _("“%(token)s”对应多个岗位，请在系统中为岗位改用不同名称。") % {
+                "token": token
+            }
+        if not candidates:
+            return None, _("本单位没有名为“%(name)s”的岗位，请先在系统中新增该岗位。") % {
+                "name": token
+            }
+        if len(candidates) == 1:
+            return candidates[0], ""
+        for narrowed in (
+            [p for p in candidates if department_id and p.department_id == department_id],
+            [p for p in candidates if p.department_id is None],
+        ):
+            if len(narrowed) == 1:
+                return narrowed[0], ""
+        places = POST_JOIN.join(
+            sorted({p.department.name if p.department_id else UNIT_QUALIFIER for p in candidates})
+        )
+        return None, _(
+            "本单位有多个名为“%(name)s”的岗位（%(places)s），请写成“科室/岗位”，如“%(example)s”。"
+        ) % {"name": token, "places": places, "example": f"{places.split(POST_JOIN)[0]}/{token}"}
+
+    def label(self, post: Post, department_id: int | None) -> str:
+        found, _reason = self.resolve(post.name, department_id)
+        if found is not None and found.pk == post.pk:
+            return post.name
+        place = post.department.name if post.department_id else UNIT_QUALIFIER
+        return f"{place}/{post.name}"
+
+
+def steps_text(steps) -> str:
+    """Step names joined by →, control points marked with ★."""
+    return STEP_ARROW.join(s.name + (CONTROL_MARK if s.is_control_point else "") for s in steps)
+
+
+def parse_steps(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
+    """[(name, is_control_point)] from "受理 → 审核★ → 决定", and the problems found."""
+    text = text.strip()
+    if not text:
+        return [], []
+    steps, problems = [], []
+    for position, piece in enumerate(STEP_SPLIT.split(text), start=1):
+        name = piece.strip()
+        control = CONTROL_MARK in name or "☆" in name
+        name = name.replace(CONTROL_MARK, "").replace("☆", "").strip()
+        if not name:
+            problems.append(_("第 %(n)s 个环节没有名称。") % {"n": position})
+        elif len(name) > STEP_NAME_MAX:
+            problems.append(
+                _("第 %(n)s 个环节名称超过 %(max)s 个字。") % {"n": position, "max": STEP_NAME_MAX}
+            )
+        else:
+            steps.append((name, control))
+    if len(steps) > MAX_STEPS:
+        problems.append(_("环节不能超过 %(max)s 个。") % {"max": MAX_STEPS})
+    return steps, problems
+
+
+# Export -----------------------------------------------------------------------------------
+
+
+def _header_row(ws, columns):
+    cells = []
+    for col in columns:
+        cell = WriteOnlyCell(ws, value=col.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="A61B1B")
+        cell.alignment = Alignment(horizontal="center")
+        cells.append(cell)
+    return cells
+
+
+def _text_cell(ws, value):
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = "@"
+    return cell
+
+
+def export_powers(powers, *, chunk_size: int = 500) -> bytes:
+    """The powers of `powers` (a queryset from `power_selectors.export_queryset`) as .xlsx."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_TITLE)
+    columns = (*COLUMNS, ORGANISATION_COLUMN)
+    for i, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "A2"
+    ws.append(_header_row(ws, columns))
+    labels = category_labels()
+    names: dict[int, PostNames] = {}
+    for power in powers.iterator(chunk_size=chunk_size):
+        org = power.organisation
+        if org.pk not in names:
+            names[org.pk] = PostNames.of(org)
+        post_names = names[org.pk]
+        ws.append(
+            [
+                _text_cell(ws, power.code),
+                power.name,
+                labels.get(power.category, power.category),
+                power.basis,
+                power.department.name if power.department_id else "",
+                POST_JOIN.join(post_names.label(p, power.department_id) for p in power.posts.all()),
+                power.duties,
+                power.time_limit_days,
+                "是" if power.is_public else "否",
+                steps_text(power.steps.all()),
+                org.name,
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def blank_template(organisation: Organisation | None = None) -> bytes:
+    """An empty catalogue with drop-downs and a sheet of instructions (with the organisation's
+    departments and posts, written as the import reads them)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    for i, col in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="A61B1B")
+        cell.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "A2"
+    letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
+    labels = list(category_labels().values())
+    for key, options in (
+        ("category", '"' + ",".join(labels) + '"'),
+        ("is_public", '"是,否"'),
+    ):
+        validation = DataValidation(type="list", formula1=options, allow_blank=True)
+        validation.add(f"{letters[key]}2:{letters[key]}{MAX_ROWS + 1}")
+        ws.add_data_validation(validation)
+    for row in range(2, 502):
+        ws[f"{letters['code']}{row}"].number_format = "@"
+
+    notes = wb.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 100
+    lines = [
+        _("职权目录填写说明"),
+        _("1. 第 1 行为表头，请勿修改；从第 2 行起每行填写一项权力事项。"),
+        _(
+            "2. 编码、权力名称、权力类别必填；同一文件中编码不能重复。已有编码的事项将被更新，"
+            "新编码将新增事项；文件中没有的事项不会被删除。"
+        ),
+        _("3. 权力类别从下拉列表中选择（见下方可选类别）。"),
+        _(
+            "4. 承办部门须为本单位已有科室的名称；承办岗位填写本单位岗位名称，多个岗位用“、”分隔；"
+            "同名岗位在多个科室时写成“科室/岗位”。"
+        ),
+        _("5. 办理期限填写天数（如 15），可留空。是否公开填写“是”或“否”，留空视为“是”。"),
+        _(
+            "6. 流程环节按顺序填写环节名称，用“→”分隔，内控点在名称后加“★”，"
+            "如：受理 → 审核★ → 决定★ → 送达。"
+        ),
+        _(
+            "7. 导入时按环节名称保留原有环节（及其办理岗位、时限和风险点），新名称新增环节，"
+            "不再列出的环节将被删除；已有风险点的环节不能删除。流程环节留空表示该事项没有环节。"
+        ),
+        _("8. 任何一行有错误时，整个文件都不会导入，页面将列出全部错误的行、列和原因。"),
+        "",
+        _("可选的权力类别：") + "、".join(labels),
+    ]
+    for line in lines:
+        notes.append([line])
+    notes["A1"].font = Font(bold=True, size=13)
+    if organisation is not None:
+        notes.append([])
+        notes.append([_("%(org)s 的科室：") % {"org": organisation.name}])
+        notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
+        for name in organisation.departments.filter(active=True).values_list("name", flat=True):
+            notes.append([name])
+        notes.append([])
+        notes.append([_("%(org)s 的岗位：") % {"org": organisation.name}])
+        notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
+        post_names = PostNames.of(organisation)
+        for posts in post_names.by_name.values():
+            for post in posts:
+                notes.append([post_names.label(post, None)])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# Import -----------------------------------------------------------------------------------
+
+
+class PowerFileError(Exception):
+    """The upload cannot be read as a power catalogue at all (not .xlsx, empty, no header)."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    steps_created: int = 0
+    steps_removed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    current_row: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class SheetRow:
+    number: int
+    values: dict
+
+
+def read_rows(file) -> list[SheetRow]:
+    """The non-empty data rows of the first sheet, keyed by column; raises PowerFileError."""
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
+        raise PowerFileError(
+            _("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。")
+        ) from exc
+    try:
+        if not wb.worksheets:
+            raise PowerFileError(_("文件中没有工作表。"))
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or not any(v not in (None, "") for v in header):
+            raise PowerFileError(_("文件是空的：第 1 行应为表头（编码、权力名称……）。"))
+        positions = {}
+        for index, value in enumerate(header):
+            key = HEADER_LOOKUP.get(_normalise_header(value))
+            if key is not None and key not in positions:
+                positions[key] = index
+        missing = [c.header for c in COLUMNS if c.key not in positions]
+        if missing:
+            raise PowerFileError(
+                _("表头缺少以下列：%(columns)s。请使用下载的模板。")
+                % {"columns": "、".join(missing)}
+            )
+        result = []
+        for number, values in enumerate(rows, start=2):
+            if not any(_text(v) != "" for v in values):
+                continue
+            if len(result) >= MAX_ROWS:
+                raise PowerFileError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS})
+            result.append(
+                SheetRow(
+                    number,
+                    {k: values[i] if i < len(values) else None for k, i in positions.items()},
+                )
+            )
+        if not result:
+            raise PowerFileError(_("文件中没有权力事项（从第 2 行起填写）。"))
+        return result
+    finally:
+        wb.close()
+
+
+def _parse_time_limit(value) -> int | None:
+    """Days from a number cell or "15" / "15天"; raises ValueError."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        if float(value).is_integer():
+            days = int(value)
+        else:
+            raise ValueError(value)
+    else:
+        match = TIME_LIMIT.match(str(value).strip())
+        if match is None:
+            raise ValueError(value)
+        days = int(match.group(1))
+    if not 1 <= days <= TIME_LIMIT_MAX:
+        raise ValueError(value)
+    return days
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    code: str
+    name: str
+    category: str
+    basis: str
+    department: Department | None
+    posts: list[Post]
+    duties: str
+    time_limit_days: int | None
+    is_public: bool
+    steps: list[tuple[str, bool]]
+
+
+def _parse_row(row: SheetRow, context, add_error) -> ParsedRow | None:
+    """Check one row on its own; report each problem through `add_error(column_key, reason)`."""
+    v = row.values
+    organisation = context["organisation"]
+    failed = False
+
+    def error(key, reason):
+        nonlocal failed
+        failed = True
+        add_error(key, reason)
+
+    org_name = _text(v.get("organisation"))
+    if org_name and org_name not in (organisation.name, organisation.short_name):
+        error(
+            "organisation",
+            _("该行属于“%(other)s”，不是“%(org)s”的权力事项。")
+            % {"other": org_name, "org": organisation.name},
+        )
+        return None
+
+    texts = {
+        key: _text(v.get(key))
+        for key in ("code", "name", "category", "basis", "department", "posts", "duties", "steps")
+    }
+    for key in REQUIRED:
+        if not texts[key]:
+            error(key, _("不能为空。"))
+    for key, limit in MAX_LENGTHS.items():
+        if len(texts[key]) > limit:
+            error(key, _("不能超过 %(n)s 个字。") % {"n": limit})
+
+    category = None
+    if texts["category"]:
+        category = context["categories"].get(texts["category"])
+        if category is None:
+            error(
+                "category",
+                _("“%(value)s”不是有效的权力类别，可选：%(choices)s。")
+                % {"value": texts["category"], "choices": "、".join(category_labels().values())},
+            )
+
+    department = None
+    if texts["department"]:
+        department = context["departments"].get(texts["department"])
+        if department is None:
+            error(
+                "department",
+                _("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
+                % {"name": texts["department"]},
+            )
+
+    posts = []
+    for token in POST_SPLIT.split(texts["posts"]):
+        if not token.strip():
+            continue
+        post, reason = context["post_names"].resolve(token, department.pk if department else None)
+        if post is None:
+            error("posts", reason)
+        elif post not in posts:
+            posts.append(post)
+
+    time_limit = None
+    try:
+        time_limit = _parse_time_limit(v.get("time_limit"))
+    except (ValueError, TypeError):
+        error(
+            "time_limit",
+            _("“%(value)s”不是有效的办理期限，请填写 1 至 %(max)s 之间的天数，如 15。")
+            % {"value": _text(v.get("time_limit")), "max": TIME_LIMIT_MAX},
+        )
+
+    public_text = _text(v.get("is_public")).upper()
+    is_public = True
+    if public_text in NO:
+        is_public = False
+    elif public_text and public_text not in YES:
+        error(
+            "is_public",
+            _("“%(value)s”无效，只能填写“是”或“否”。") % {"value": _text(v.get("is_public"))},
+        )
+
+    steps, problems = parse_steps(texts["steps"])
+    for problem in problems:
+        error("steps", problem)
+
+    if failed:
+        return None
+    return ParsedRow(
+        number=row.number,
+        code=texts["code"],
+        name=texts["name"],
+        category=category,
+        basis=texts["basis"],
+        department=department,
+        posts=posts,
+        duties=texts["duties"],
+        time_limit_days=time_limit,
+        is_public=is_public,
+        steps=steps,
+    )
+
+
+@dataclass
+class StepPlan:
+    keep: list[tuple[PowerStep, int, bool]]  # (step, new order, control point)
+    create: list[tuple[str, int, bool]]  # (name, order, control point)
+    remove: list[PowerStep]
+
+
+def _plan_steps(existing: list[PowerStep], wanted: list[tuple[str, bool]]) -> StepPlan:
+    """Match the wanted step names to the existing steps (by name, in order)."""
+    free = defaultdict(list)
+    for step in existing:
+        free[step.name].append(step)
+    plan = StepPlan([], [], [])
+    for order, (name, control) in enumerate(wanted, start=1):
+        if free[name]:
+            plan.keep.append((free[name].pop(0), order, control))
+        else:
+            plan.create.append((name, order, control))
+    plan.remove = [s for steps in free.values() for s in steps]
+    return plan
+
+
+POWER_IMPORT_FIELDS = (
+    "name",
+    "category",
+    "basis",
+    "department_id",
+    "duties",
+    "time_limit_days",
+    "is_public",
+)
+
+
+def _power_snapshot(power: Power, post_ids) -> dict:
+    data = audit.snapshot(power)
+    data["post_ids"] = sorted(post_ids)
+    return data
+
+
+@transaction.atomic
+def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
+    """Validate every row of the catalogue `file` for `organisation`; if all pass, create or
+    update the powers by 编码 (and their steps) and return the counts, else write nothing and
+    return every error with its row and column.
+
+    Raises PowerFileError when the file cannot be read as a catalogue at all.
+    """
+    rows = read_rows(file)
+    result = ImportResult()
+    context = {
+        "organisation": organisation,
+        "categories": _category_lookup(),
+        "departments": {d.name: d for d in Department.objects.filter(organisation=organisation)},
+        "post_names": PostNames.of(organisation),
+    }
+    powers = {
+        p.code: p
+        for p in Power.objects.filter(organisation=organisation).prefetch_related(
+            "posts",
+            models.Prefetch(
+                "steps",
+                queryset=PowerStep.objects.annotate(risk_count=Count("risk_points")).order_by(
+                    "order", "pk"
+                ),
+            ),
+        )
+    }
+
+    parsed: list[ParsedRow] = []
+    plans: dict[int, StepPlan] = {}
+    first_row_of: dict[str, int] = {}
+    for row in rows:
+
+        def add_error(key, reason, number=row.number):
+            result.errors.append(RowError(number, HEADERS[key], reason))
+
+        item = _parse_row(row, context, add_error)
+        code = _text(row.values.get("code"))
+        if code:
+            if code in first_row_of:
+                add_error(
+                    "code",
+                    _("编码“%(code)s”与第 %(row)s 行重复。")
+                    % {"code": code, "row": first_row_of[code]},
+                )
+                item = None
+            else:
+                first_row_of[code] = row.number
+        if item is None:
+            continue
+        power = powers.get(item.code)
+        if power is not None:
+            plan = _plan_steps(list(power.steps.all()), item.steps)
+            blocked = [s for s in plan.remove if s.risk_count]
+            for step in blocked:
+                add_error(
+                    "steps",
+                    _(
+                        "环节“%(name)s”上有 %(n)s 个风险点，不能从流程中删除；"
+                        "请保留该环节，或先把风险点调整到其他环节。"
+                    )
+                    % {"name": step.name, "n": step.risk_count},
+                )
+            if blocked:
+                continue
+            plans[item.number] = plan
+        parsed.append(item)
+
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, -1)))
+        return result
+
+    try:
+        with transaction.atomic():
+            _write(actor, organisation, parsed, powers, plans, result)
+    except models.ProtectedError:
+        # a step became used (by a risk point or a flow) after the rows were checked
+        result.errors.append(
+            RowError(
+                result.current_row,
+                HEADERS["steps"],
+                _("该行要删除的环节刚被其他记录引用，未导入任何数据，请重新导入。"),
+            )
+        )
+        result.created = result.updated = result.unchanged = 0
+        result.steps_created = result.steps_removed = 0
+    return result
+
+
+def _write(actor, organisation, parsed, powers, plans, result: ImportResult):
+    changes: list[audit.Change] = []
+
+    def change(action, obj, before=None, after=None, object_repr=""):
+        changes.append(
+            audit.Change(
+                action, obj, before, after, object_repr=object_repr, organisation=organisation
+            )
+        )
+
+    for item in parsed:
+        result.current_row = item.number
+        values = {
+            "name": item.name,
+            "category": item.category,
+            "basis": item.basis,
+            "department_id": item.department.pk if item.department else None,
+            "duties": item.duties,
+            "time_limit_days": item.time_limit_days,
+            "is_public": item.is_public,
+        }
+        post_ids = [p.pk for p in item.posts]
+        power = powers.get(item.code)
+        if power is None:
+            power = Power.objects.create(organisation=organisation, code=item.code, **values)
+            power.posts.set(post_ids)
+            change("power.create", power, after=_power_snapshot(power, post_ids))
+            plan = StepPlan([], [(n, o, c) for o, (n, c) in enumerate(item.steps, start=1)], [])
+            _apply_steps(power, plan, change, result)
+            result.created += 1
+            continue
+        old_post_ids = [p.pk for p in power.posts.all()]
+        touched = False
+        if any(getattr(power, k) != v for k, v in values.items()) or set(old_post_ids) != set(
+            post_ids
+        ):
+            before = _power_snapshot(power, old_post_ids)
+            for k, v in values.items():
+                setattr(power, k, v)
+            power.save(update_fields=list(POWER_IMPORT_FIELDS))
+            power.posts.set(post_ids)
+            change("power.update", power, before, _power_snapshot(power, post_ids))
+            touched = True
+        touched = _apply_steps(power, plans[item.number], change, result) or touched
+        if touched:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+    change(
+        "power_catalogue.import",
+        organisation,
+        after={
+            "rows": len(parsed),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "steps_created": result.steps_created,
+            "steps_removed": result.steps_removed,
+        },
+        object_repr=organisation.name,
+    )
+    audit.record_many(actor=actor, changes=changes)
+
+
+def _apply_steps(power: Power, plan: StepPlan, change, result: ImportResult) -> bool:
+    """Write a step plan; True when anything changed."""
+
+    def repr_of(step):
+        return f"{power.name} · {step.name}"
+
+    for step in plan.remove:
+        change("power_step.delete", step, before=audit.snapshot(step), object_repr=repr_of(step))
+    if plan.remove:
+        PowerStep.objects.filter(pk__in=[s.pk for s in plan.remove]).delete()
+        result.steps_removed += len(plan.remove)
+    moved = []
+    for step, order, control in plan.keep:
+        if step.order != order or step.is_control_point != control:
+            before = audit.snapshot(step, fields=("order", "is_control_point"))
+            step.order, step.is_control_point = order, control
+            moved.append(step)
+            change(
+                "power_step.update",
+                step,
+                before,
+                audit.snapshot(step, fields=("order", "is_control_point")),
+                repr_of(step),
+            )
+    PowerStep.objects.bulk_update(moved, ["order", "is_control_point"])
+    taken = {step.key for step, _order, _control in plan.keep}
+    for name, order, control in plan.create:
+        step = PowerStep.objects.create(
+            power=power,
+            key=free_step_key(order, taken),
+            name=name,
+            order=order,
+            is_control_point=control,
+        )
+        change("power_step.create", step, after=audit.snapshot(step), object_repr=repr_of(step))
+    result.steps_created += len(plan.create)
+    return bool(plan.remove or moved or plan.create)
