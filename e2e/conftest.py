@@ -44,14 +44,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Argon2 is deliberately slow; the browser tests log in many times and test no hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(transactional_db, fast_password_hashing):
+def world(transactional_db):
     # Transactional tests flush every table afterwards, the modules seeded by migration too.
     # (serialized_rollback cannot restore them: Playwright's greenlets give this test another
     # database connection than the one the test database was serialized on.)
@@ -130,7 +124,7 @@ def log_in(page, username, password=PASSWORD):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
 
 
 def sign_in(page, live_server, user):

@@ -8,13 +8,18 @@ import sys
 
 import pytest
 
+# Variables of this process that a production server would not have.
+NOT_INHERITED = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests
+}
+
 
 def run_check(tmp_path, **overrides):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(60),
