@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
@@ -95,6 +96,7 @@ def test_import_creates_powers_steps_risk_points_and_measures(world, packs):
     events = RiskPointEvent.objects.filter(risk_point=r1)
     assert [e.type for e in events] == [RiskPointEvent.Type.IMPORTED]
     assert events[0].changes["name"] == [None, "风险点r1"]
+    assert events[0].changes["step"] == [None, "下单采购"]  # as the timeline shows it
     assert events[0].actor == world.users["integrity"]
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert actions.count("library.import.risk_point.create") == 5
@@ -224,8 +226,9 @@ def test_newer_version_updates_unedited_fields_and_keeps_local_edits(world, pack
     assert r1.manifestation.startswith("采购员把急需药品的订单拆分")  # updated
     assert (r1.harm, r1.level, r1.library_version) == (1, 2, 2)
     event = r1.events.filter(type=RiskPointEvent.Type.IMPORTED).order_by("-id").first()
-    assert set(event.changes) == {"manifestation", "harm", "level"}
+    assert set(event.changes) == {"manifestation", "harm", "level", "review_due"}
     assert event.changes["level"] == [1, 2]
+    assert r1.review_due == timezone.localdate(r1.created_at) + dt.timedelta(days=180)
     buy.refresh_from_db()
     assert buy.name == "本院改写的权力名称"
     assert buy.basis == "《中华人民共和国招标投标法》"
@@ -378,3 +381,29 @@ def test_the_hospital_pack_imports_into_a_small_world(world):
     assert counts(world) == before
     assert (again.risk_points.created, again.risk_points.updated) == (0, 0)
     assert audit.verify().ok
+
+
+def test_rescaling_by_a_scheme_change_is_not_a_local_edit_of_the_scores(world, packs):
+    write_pack(packs, tiny_pack(1))
+    run(world)
+    r1 = points(world, "r1").get()
+    # What switching to a 5×5 matrix does: rescale the scores, re-grade, record REGRADED.
+    GradingScheme.objects.create(
+        organisation=world.hospital, name="5×5", active=True, **default_scheme_values(size=5)
+    )
+    RiskPointEvent.objects.create(
+        risk_point=r1,
+        type=RiskPointEvent.Type.REGRADED,
+        at=r1.updated_at,
+        changes={"likelihood": [3, 5], "harm": [3, 5], "level": [1, 1]},
+        reason="定级方案变更",
+    )
+    r1.likelihood, r1.harm = 5, 5
+    r1.save()
+    v2 = tiny_pack(2)
+    v2["risk_points"][0]["harm"] = 2
+    write_pack(packs, v2)
+    report = run(world)
+    r1.refresh_from_db()
+    assert (r1.likelihood, r1.harm, r1.level) == (5, 2, 2)  # 10 on 5×5 → 二级
+    assert report.risk_points.kept_local == 0

@@ -58,6 +58,7 @@ RISK_FIELDS = (
     "step",
 )
 GRADING_INPUTS = frozenset({"likelihood", "harm", "matter_kind", "criteria"})
+LEVEL_FIELDS = ("level", "review_due")
 MEASURE_FIELDS = ("text",)
 
 FIELD_LABELS = {
@@ -76,6 +77,7 @@ FIELD_LABELS = {
     "criteria": "符合条件",
     "step": "流程环节",
     "level": "风险等级",
+    "review_due": "下次复核",
     "text": "措施内容",
 }
 
@@ -431,9 +433,9 @@ class _Importer:
 
     def import_powers(self):
         pack, org, report = self.pack, self.org, self.report
-        urns = [p.urn for p in pack.powers]
+        urns = {p.urn for p in pack.powers}
         all_powers = list(Power.objects.filter(organisation=org))
-        existing = {p.library_urn: p for p in all_powers if p.library_urn in set(urns)}
+        existing = {p.library_urn: p for p in all_powers if p.library_urn in urns}
         versions = [p.library_version for p in existing.values() if p.library_version]
         report.previous_version = max(versions) if versions else None
         codes = {p.code for p in all_powers}
@@ -585,6 +587,7 @@ class _Importer:
             PowerStep.objects.bulk_update(
                 [s for s, _ in updated], sorted(update_fields), batch_size=BATCH_SIZE
             )
+        self.step_names = {s.pk: s.name for s in [*existing.values(), *created]}
         for step in created:
             self._change("step.create", step, after=audit.snapshot(step))
         for step, before in updated:
@@ -638,6 +641,10 @@ class _Importer:
             )
             for point_id, kind, changes in rows:
                 fields = {_field_name(k) for k in (changes or {})}
+                if kind == RiskPointEvent.Type.REGRADED:
+                    # A re-grade, by hand or by a new scheme (which rescales the scores to
+                    # its matrix), edits the level, not the content the library supplies.
+                    fields &= {"level"}
                 if kind == RiskPointEvent.Type.IMPORTED:
                     edited[point_id] -= fields
                     unlinked.discard(point_id)
@@ -648,7 +655,7 @@ class _Importer:
         return edited, unlinked
 
     def import_risk_points(self):
-        pack, org, report, scheme = self.pack, self.org, self.report, self.scheme
+        pack, org, report = self.pack, self.org, self.report
         prefix = f"urn:lianfang:{pack.sector}:risk:"
         pack_urns = {r.urn for r in pack.risk_points}
         existing: dict[tuple, RiskPoint] = {}
@@ -678,17 +685,11 @@ class _Importer:
                     events.append(self._event(point, self._creation_changes(point)))
                 else:
                     self.version_before[point.pk] = point.library_version
-                    before = {
-                        **{f: _value(point, f) for f in RISK_FIELDS},
-                        "level": point.level,
-                    }
+                    before = {f: self._shown(point, f) for f in (*RISK_FIELDS, *LEVEL_FIELDS)}
                     snapshot = audit.snapshot(point)
                     applied, kept = self._apply(point, values, edited.get(point.pk, set()))
                     if GRADING_INPUTS & set(applied) and not point.level_manual:
-                        level = grading.grade_point(scheme, point)
-                        if level is not None and level != point.level:
-                            point.level = level
-                            applied.append("level")
+                        applied.extend(self._regrade(point))
                     if kept:
                         kept_count += 1
                         self._kept("风险点", point.name, kept)
@@ -704,7 +705,7 @@ class _Importer:
                         events.append(
                             self._event(
                                 point,
-                                {f: [before[f], _value(point, f)] for f in applied},
+                                {f: [before[f], self._shown(point, f)] for f in applied},
                             )
                         )
                 self.points_of[spec.urn].append(point)
@@ -749,8 +750,28 @@ class _Importer:
         point.review_due = self.today + dt.timedelta(days=days) if days else None
         return point
 
+    def _regrade(self, point: RiskPoint) -> list[str]:
+        """Grade a point whose scores changed, as the register does; the fields that moved."""
+        level = grading.grade_point(self.scheme, point)
+        if level is None or level == point.level:
+            return []
+        point.level = level
+        days = grading.review_interval_days(self.scheme, level)
+        start = point.last_reviewed or timezone.localdate(point.created_at)
+        due = start + dt.timedelta(days=days) if days else None
+        if due == point.review_due:
+            return ["level"]
+        point.review_due = due
+        return ["level", "review_due"]
+
+    def _shown(self, point: RiskPoint, name: str):
+        """A value as the timeline keeps it: the step by its name, dates in ISO."""
+        if name == "step":
+            return self.step_names.get(point.step_id)
+        return audit.to_jsonable(_value(point, name))
+
     def _creation_changes(self, point: RiskPoint) -> dict:
-        values = {f: _value(point, f) for f in (*RISK_FIELDS, "level")}
+        values = {f: self._shown(point, f) for f in (*RISK_FIELDS, "level")}
         return {f: [None, v] for f, v in values.items() if v not in (None, "", [])}
 
     def _event(self, point: RiskPoint, changes: dict) -> RiskPointEvent:
