@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent, Column, Module
-from lianfang.core.navigation import module_of
+from lianfang.core.navigation import ALWAYS_ON, NAV, module_of
 from lianfang.core.services import column_update, module_set_enabled
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +237,11 @@ def test_module_list_query_count_does_not_grow_with_columns(
 )
 def test_module_of_view_names(view_name, code):
     assert module_of(view_name) == code
+
+
+def test_every_menu_entry_of_a_switchable_module_is_mapped_to_it():
+    # Otherwise disabling the module would hide the entry but leave its page reachable.
+    for _title, items in NAV:
+        for item in items:
+            if item.module not in ALWAYS_ON:
+                assert module_of(item.url_name) == item.module, item.url_name
