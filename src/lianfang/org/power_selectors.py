@@ -4,7 +4,7 @@ Everyone with a role reads the catalogue of their organisation; only administrat
 integrity office edit it, within their subtree (`powers_manageable_by`).
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from lianfang.core.scoping import scope_of
@@ -38,8 +38,11 @@ def _count_of(queryset, field: str):
 def _posts_prefetch():
     return Prefetch(
         "posts",
+        # unit-level posts (no department) first, on SQLite and PostgreSQL alike
         queryset=Post.objects.select_related("department").order_by(
-            "department__order", "department__code", "code"
+            F("department__order").asc(nulls_first=True),
+            F("department__code").asc(nulls_first=True),
+            "code",
         ),
     )
 
