@@ -7,7 +7,7 @@ follow the seed: a 3×3 likelihood × harm matrix, the matter kinds of 篇一, c
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import GradingScheme, MonitorRole
+from .models import GradingScheme, MonitorRole, RiskPoint
 
 # Matter kinds by level (seed 篇一): 三重一大 and major enforcement are level 1, and so on.
 MATTER_KINDS = {
@@ -173,7 +173,9 @@ def schemes_for(organisations) -> dict[int, GradingScheme]:
     ids = {i for org in organisations for i in (org.ancestors_ids() or [org.pk])}
     own = {
         s.organisation_id: s
-        for s in GradingScheme.objects.filter(organisation_id__in=ids, active=True)
+        for s in GradingScheme.objects.filter(organisation_id__in=ids, active=True).select_related(
+            "organisation"
+        )
     }
     result = {}
     for org in organisations:
@@ -181,3 +183,25 @@ def schemes_for(organisations) -> dict[int, GradingScheme]:
         found = next((own[i] for i in reversed(chain) if i in own), None)
         result[org.pk] = found or default_scheme(org)
     return result
+
+
+def governed_organisations(organisation) -> list:
+    """The organisations whose risk points `organisation`'s own active scheme grades: itself
+    and the descendants without an active scheme of their own (nor of a unit between)."""
+    from lianfang.org.models import Organisation
+
+    nodes = list(Organisation.objects.filter(path__startswith=organisation.path).order_by("depth"))
+    own = set(
+        GradingScheme.objects.filter(organisation__in=nodes, active=True)
+        .exclude(organisation=organisation)
+        .values_list("organisation_id", flat=True)
+    )
+    shielded = [n.path for n in nodes if n.pk in own]
+    return [n for n in nodes if not any(n.path.startswith(p) for p in shielded)]
+
+
+def governed_points(organisation):
+    """The current (not retired) risk points a scheme of `organisation` would grade."""
+    return RiskPoint.objects.filter(
+        organisation__in=[o.pk for o in governed_organisations(organisation)]
+    ).exclude(status=RiskPoint.Status.RETIRED)

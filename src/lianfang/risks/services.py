@@ -1016,23 +1016,9 @@ def scheme_switch_to_matrix(*, actor, organisation: Organisation, size: int) -> 
     return scheme_activate(actor=actor, scheme=scheme)
 
 
-def _governed_organisations(scheme: GradingScheme) -> list[Organisation]:
-    """The scheme's organisation and the descendants that inherit its scheme (no active
-    scheme of their own, nor of an organisation between them)."""
-    root = scheme.organisation
-    nodes = list(Organisation.objects.filter(path__startswith=root.path).order_by("depth"))
-    own = set(
-        GradingScheme.objects.filter(organisation__in=nodes, active=True)
-        .exclude(organisation=root)
-        .values_list("organisation_id", flat=True)
-    )
-    shielded = [n.path for n in nodes if n.pk in own]
-    return [n for n in nodes if not any(n.path.startswith(p) for p in shielded)]
-
-
 def _regrade(actor, scheme: GradingScheme, old: GradingScheme, reason: str) -> Regrade:
     """Re-grade every non-retired risk point governed by `scheme`, after `old` governed them."""
-    organisations = {o.pk: o for o in _governed_organisations(scheme)}
+    organisations = {o.pk: o for o in grading.governed_organisations(scheme.organisation)}
     result = Regrade(scheme)
     from_size, to_size = old.matrix_size, scheme.matrix_size
     fields = ["likelihood", "harm", "level", "review_due", "updated_at"]

@@ -1,0 +1,394 @@
+"""Pages of grading schemes (定级方案) and the generic phrase list (空泛表述).
+
+For the integrity office and administrators, within the organisations they manage: anything
+else answers 404. The rules live in services.py; these views parse, call and render.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianfang.core.access import role_required
+from lianfang.core.roles import Role
+from lianfang.core.scoping import scope_of
+from lianfang.core.tables import paginate
+from lianfang.org.selectors import organisations_manageable_by, organisations_visible_to
+
+from . import grading, services
+from .forms import GLOBAL, NewSchemeForm, PhraseFilterForm, PhraseForm, SchemeForm
+from .models import LEVEL_SHORT, GenericPhrase, GradingScheme, Level, MonitorRole
+
+MANAGERS = (Role.ADMIN, Role.INTEGRITY)
+
+
+def _schemes_manageable_by(user):
+    return GradingScheme.objects.filter(
+        organisation__in=organisations_manageable_by(user)
+    ).select_related("organisation")
+
+
+def _scheme_view(scheme: GradingScheme) -> dict:
+    """What the scheme display shows: the grid highest likelihood first, matter kinds by
+    level, criteria counts, monitors and review days per level."""
+    size = scheme.matrix_size
+    grid = scheme.grid or grading.default_grid(size)
+    rows = [
+        (
+            likelihood,
+            [
+                {"level": int(grid[likelihood - 1][harm - 1]), "harm": harm}
+                for harm in range(1, size + 1)
+            ],
+        )
+        for likelihood in range(size, 0, -1)
+    ]
+    for _likelihood, cells in rows:
+        for cell in cells:
+            cell["short"] = LEVEL_SHORT[cell["level"]]
+    matter = {level: [] for level in (1, 2, 3)}
+    for key, level in scheme.matter_levels.items():
+        if key in grading.MATTER_LABELS and int(level) in matter:
+            matter[int(level)].append(grading.MATTER_LABELS[key])
+    levels = []
+    for level in (1, 2, 3):
+        criteria = [m for m, lv in scheme.criteria_levels if int(lv) == level]
+        levels.append(
+            {
+                "level": level,
+                "label": Level(level).label,
+                "short": LEVEL_SHORT[level],
+                "matter": matter[level],
+                "criteria": min(criteria) if criteria else None,
+                "monitors": [
+                    MonitorRole(role).label
+                    for role in scheme.monitors.get(str(level), [])
+                    if role in MonitorRole.values
+                ],
+                "review_days": scheme.review_days.get(str(level)),
+            }
+        )
+    return {
+        "scheme": scheme,
+        "label": grading.label(scheme),
+        "rows": rows,
+        "harms": list(range(1, size + 1)),
+        "levels": levels,
+        "unmatched": [
+            label for key, label in grading.MATTER_LABELS.items() if key not in scheme.matter_levels
+        ],
+        "criteria": list(grading.CRITERIA.values()),
+    }
+
+
+@role_required(*MANAGERS)
+def scheme_index(request):
+    """The organisations the user manages, each with the scheme that grades it."""
+    user = request.user
+    table = paginate(
+        request,
+        organisations_manageable_by(user),
+        sorts={"path": "path", "name": "name"},
+        default="path",
+    )
+    organisations = list(table.page_obj.object_list)
+    schemes = grading.schemes_for(organisations)
+    rows = []
+    for org in organisations:
+        scheme = schemes[org.pk]
+        rows.append(
+            {
+                "organisation": org,
+                "scheme": scheme,
+                "label": grading.label(scheme),
+                "own": scheme.organisation_id == org.pk and scheme.pk is not None,
+                "default": scheme.pk is None,
+            }
+        )
+    table.page_obj.object_list = rows
+    return render(request, "risks/scheme_index.html", {"table": table, "rows": rows})
+
+
+@role_required(*MANAGERS)
+def scheme_organisation(request, org_pk):
+    """An organisation's scheme: the one in force (its own or inherited) and its own ones."""
+    user = request.user
+    org = get_object_or_404(organisations_manageable_by(user), pk=org_pk)
+    active = grading.active_scheme(org)
+    inherited_from = None
+    if active.pk and active.organisation_id != org.pk:
+        inherited_from = active.organisation
+    own = list(GradingScheme.objects.filter(organisation=org).order_by("-active", "-created_at"))
+    return render(
+        request,
+        "risks/scheme_organisation.html",
+        {
+            "org": org,
+            "view": _scheme_view(active),
+            "inherited_from": inherited_from,
+            "inherited_manageable": inherited_from is not None
+            and organisations_manageable_by(user).filter(pk=inherited_from.pk).exists(),
+            "own": own,
+            "sizes": (3, 4, 5),
+            "methods": GradingScheme.Method.choices,
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def scheme_detail(request, pk):
+    scheme = get_object_or_404(_schemes_manageable_by(request.user), pk=pk)
+    return render(
+        request,
+        "risks/scheme_detail.html",
+        {"org": scheme.organisation, "view": _scheme_view(scheme)},
+    )
+
+
+def _form_page(request, form, *, org, title, scheme=None):
+    return render(
+        request,
+        "risks/scheme_form.html",
+        {
+            "form": form,
+            "org": org,
+            "title": title,
+            "scheme": scheme,
+            "criteria": list(grading.CRITERIA.values()),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+def scheme_create(request, org_pk):
+    """A new (inactive) scheme for the organisation, starting from the defaults of the
+    method and size chosen (?method=matrix&size=5)."""
+    user = request.user
+    org = get_object_or_404(organisations_manageable_by(user), pk=org_pk)
+    choice = NewSchemeForm(request.GET)
+    choice.is_valid()
+    method = choice.cleaned_data.get("method") or GradingScheme.Method.MATRIX
+    size = choice.cleaned_data.get("size") or grading.active_scheme(org).matrix_size
+    if request.method == "POST":
+        size = _posted_size(request, size)
+    current = grading.active_scheme(org)
+    values = grading.default_scheme_values(method, size)
+    values["monitors"] = current.monitors
+    values["review_days"] = current.review_days
+    form = SchemeForm(request.POST or None, size=size, initial=SchemeForm.initial_from(values))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheme = services.scheme_save(actor=user, organisation=org, values=form.values())
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(
+                request, _("已新增定级方案“%(name)s”，启用后生效。") % {"name": scheme.name}
+            )
+            return redirect("risks:scheme_organisation", org_pk=org.pk)
+    return _form_page(request, form, org=org, title=_("新增定级方案"))
+
+
+def _posted_size(request, default):
+    try:
+        size = int(request.POST.get("matrix_size", default))
+    except ValueError:
+        return default
+    return size if size in (3, 4, 5) else default
+
+
+@role_required(*MANAGERS)
+def scheme_edit(request, pk):
+    """Edit a scheme. Saving the scheme in force re-grades the register it governs."""
+    user = request.user
+    scheme = get_object_or_404(_schemes_manageable_by(user), pk=pk)
+    values = {f: getattr(scheme, f) for f in services.SCHEME_FIELDS}
+    form = SchemeForm(
+        request.POST or None, size=scheme.matrix_size, initial=SchemeForm.initial_from(values)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.scheme_save(
+                actor=user, organisation=scheme.organisation, values=form.values(), scheme=scheme
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            if saved.regrade is not None:
+                messages.success(
+                    request,
+                    _("已保存定级方案，已重新定级 %(n)s 个风险点。") % {"n": saved.regrade.points},
+                )
+            else:
+                messages.success(request, _("已保存定级方案。"))
+            return redirect("risks:scheme_organisation", org_pk=scheme.organisation_id)
+    return _form_page(
+        request,
+        form,
+        org=scheme.organisation,
+        scheme=scheme,
+        title=_("编辑定级方案：%(name)s") % {"name": scheme.name},
+    )
+
+
+@role_required(*MANAGERS)
+def scheme_activate(request, pk):
+    """Confirm (GET), then activate (POST) a scheme: the register is re-graded."""
+    user = request.user
+    scheme = get_object_or_404(_schemes_manageable_by(user), pk=pk)
+    org = scheme.organisation
+    if request.method == "POST":
+        result = services.scheme_activate(actor=user, scheme=scheme)
+        messages.success(
+            request,
+            _("已启用定级方案“%(name)s”，已重新定级 %(n)s 个风险点。")
+            % {"name": scheme.name, "n": result.points},
+        )
+        return redirect("risks:scheme_organisation", org_pk=org.pk)
+    current = grading.active_scheme(org)
+    return render(
+        request,
+        "risks/scheme_activate.html",
+        {
+            "org": org,
+            "view": _scheme_view(scheme),
+            "current_label": grading.label(current),
+            "current": current,
+            "points": grading.governed_points(org).count(),
+            "organisations": len(grading.governed_organisations(org)),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+@require_POST
+def scheme_switch(request, org_pk, size):
+    """One click: grade the organisation with a default size×size matrix from now on."""
+    user = request.user
+    org = get_object_or_404(organisations_manageable_by(user), pk=org_pk)
+    if size not in (3, 4, 5):
+        messages.error(request, _("矩阵阶数须为 3、4 或 5。"))
+        return redirect("risks:scheme_organisation", org_pk=org.pk)
+    result = services.scheme_switch_to_matrix(actor=user, organisation=org, size=size)
+    messages.success(
+        request,
+        _("已切换为 %(n)s×%(n)s 矩阵，已重新定级 %(count)s 个风险点。")
+        % {"n": size, "count": result.points},
+    )
+    return redirect("risks:scheme_organisation", org_pk=org.pk)
+
+
+# Generic phrases ------------------------------------------------------------------------------
+
+
+def _can_edit_global(user) -> bool:
+    """Global phrases belong to whoever manages a root of the organisation tree."""
+    return any(path.count("/") == 2 for path in scope_of(user).subtree_paths)
+
+
+def _phrases_visible_to(user):
+    """Global phrases, those of the organisations the user sees and of their ancestors."""
+    visible = list(organisations_visible_to(user).values_list("path", flat=True))
+    ids = {int(i) for path in visible for i in path.strip("/").split("/") if i}
+    return GenericPhrase.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation_id__in=ids)
+    ).select_related("organisation")
+
+
+def _phrases_manageable_by(user):
+    q = Q(organisation__in=organisations_manageable_by(user))
+    if _can_edit_global(user):
+        q |= Q(organisation__isnull=True)
+    return GenericPhrase.objects.filter(q)
+
+
+@role_required(*MANAGERS)
+def phrase_list(request):
+    """The generic phrase list (查不准的不能过关): filter, add, disable, delete."""
+    user = request.user
+    manageable = list(organisations_manageable_by(user).order_by("path"))
+    allow_global = _can_edit_global(user)
+    form = PhraseForm(
+        request.POST or None,
+        organisations=manageable,
+        allow_global=allow_global,
+        initial={
+            "organisation": GLOBAL if allow_global else (manageable[0].pk if manageable else "")
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            phrase = services.phrase_create(
+                actor=user,
+                organisation=data["organisation"],
+                phrase=data["phrase"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase})
+            return redirect("risks:phrase_list")
+    filters = PhraseFilterForm(request.GET, organisations=manageable)
+    values = filters.values
+    qs = _phrases_visible_to(user)
+    scope = values.get("organisation")
+    if scope == GLOBAL:
+        qs = qs.filter(organisation__isnull=True)
+    elif scope:
+        qs = qs.filter(organisation_id=scope)
+    if values.get("active") in ("0", "1"):
+        qs = qs.filter(active=values["active"] == "1")
+    if values.get("q"):
+        qs = qs.filter(Q(phrase__icontains=values["q"]) | Q(reason__icontains=values["q"]))
+    table = paginate(
+        request,
+        qs,
+        sorts={"phrase": "phrase", "organisation": "organisation__path", "active": "active"},
+        default="phrase",
+    )
+    manageable_ids = {o.pk for o in manageable}
+    rows = list(table.page_obj.object_list)
+    for row in rows:
+        row.can_edit = (
+            allow_global if row.organisation_id is None else row.organisation_id in manageable_ids
+        )
+    table.page_obj.object_list = rows
+    return render(
+        request,
+        "risks/phrase_list.html",
+        {"form": form, "filters": filters, "table": table, "rows": rows},
+    )
+
+
+@role_required(*MANAGERS)
+@require_POST
+def phrase_toggle(request, pk):
+    phrase = get_object_or_404(_phrases_manageable_by(request.user), pk=pk)
+    phrase = services.phrase_set_active(actor=request.user, phrase=phrase, active=not phrase.active)
+    if phrase.active:
+        messages.success(request, _("已启用“%(p)s”。") % {"p": phrase.phrase})
+    else:
+        messages.success(request, _("已停用“%(p)s”。") % {"p": phrase.phrase})
+    return redirect(_back(request))
+
+
+@role_required(*MANAGERS)
+@require_POST
+def phrase_delete(request, pk):
+    phrase = get_object_or_404(_phrases_manageable_by(request.user), pk=pk)
+    text = phrase.phrase
+    services.phrase_delete(actor=request.user, phrase=phrase)
+    messages.success(request, _("已删除“%(p)s”。") % {"p": text})
+    return redirect(_back(request))
+
+
+def _back(request):
+    """Back to the list with its filters (only a query string of our own list is kept)."""
+    query = request.POST.get("back", "")
+    url = reverse("risks:phrase_list")
+    return f"{url}?{query}" if query and "\n" not in query and "//" not in query else url
