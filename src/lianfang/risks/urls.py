@@ -1,9 +1,30 @@
 from django.urls import path  # noqa: F401
 
-from . import library_views, scheme_views
+from . import library_views, scheme_views, views
 
 app_name = "risks"
 urlpatterns = [
+    # The register (风险点台账) and its pages
+    path("", views.register, name="register"),
+    path("charts/", views.register_charts, name="register_charts"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("mine/", views.my_risks, name="mine"),
+    path("departments/<int:pk>/", views.department_risks, name="department"),
+    path("people/<int:pk>/", views.person_risks, name="person"),
+    path("points/new/", views.point_create, name="point_create"),
+    path("points/<int:pk>/", views.point_detail, name="point_detail"),
+    path("points/<int:pk>/edit/", views.point_edit, name="point_edit"),
+    path("points/<int:pk>/file/", views.point_file, name="point_file"),
+    path("points/<int:pk>/review/", views.point_review, name="point_review"),
+    path("points/<int:pk>/retire/", views.point_retire, name="point_retire"),
+    path("points/<int:pk>/measures/", views.point_measures, name="point_measures"),
+    path(
+        "points/<int:pk>/measures/<int:measure_pk>/unlink/",
+        views.point_unlink,
+        name="point_unlink",
+    ),
+    path("measures/<int:pk>/", views.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("library/", library_views.library_list, name="library_list"),
     path("library/<slug:key>/import/", library_views.library_import, name="library_import"),
     # Grading schemes and the generic phrase list

@@ -1,0 +1,491 @@
+"""Forms of the register pages (风险点台账). They parse input and offer choices within the
+user's scope; the rules live in services.py, whose errors the views put back on the forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.scoping import scope_of
+from lianfang.org import selectors as org_selectors
+from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField, ServiceErrorsMixin
+from lianfang.org.models import Department, Person, Post, PostAssignment, Power, PowerStep
+
+from . import grading, selectors
+from .models import LEVEL_SHORT, Category, GradingScheme, Level, Measure, RiskPoint
+
+PER_PAGE_CHOICES = [(n, n) for n in (20, 50, 100, 200)]
+
+
+def level_choices(empty_label):
+    return [
+        ("", empty_label),
+        *[(level, f"{label}（{LEVEL_SHORT[level]}）") for level, label in Level.choices],
+    ]
+
+
+class RegisterFilterForm(FilterForm):
+    """The register's filters. Departments, posts and powers are offered for one organisation
+    at a time (the chosen one, or the only one the user sees), so the choices stay short on a
+    commission with many hospitals."""
+
+    STATUS_CHOICES = [
+        (selectors.STATUS_CURRENT, _("在用（草稿和已备案）")),
+        *RiskPoint.Status.choices,
+        (selectors.STATUS_ALL, _("全部状态")),
+    ]
+    level = forms.TypedChoiceField(
+        label=_("风险等级"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[*level_choices(_("全部等级")), (selectors.UNGRADED, _("未定级"))],
+    )
+    category = forms.ChoiceField(
+        label=_("风险类别"), required=False, choices=[("", _("全部类别")), *Category.choices]
+    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
+    source = forms.ChoiceField(
+        label=_("来源"), required=False, choices=[("", _("全部来源")), *RiskPoint.Source.choices]
+    )
+    overdue = forms.BooleanField(label=_("复核逾期"), required=False)
+    per_page = forms.TypedChoiceField(
+        label=_("每页"), required=False, coerce=int, empty_value=None, choices=PER_PAGE_CHOICES
+    )
+
+    # Fields that shape the page, not the rows.
+    LAYOUT_FIELDS = ("per_page",)
+
+    def setup(self):
+        organisations = org_selectors.organisations_visible_to(self.user).order_by("path")
+        self.organisations = list(organisations[:2])
+        self.multi_org = len(self.organisations) > 1
+        organisation = None
+        if self.multi_org:
+            self._org_field(organisations)
+            organisation = self._peek("organisation")
+        elif self.organisations:
+            organisation = self.organisations[0]
+        self.organisation = organisation
+
+        departments = org_selectors.departments_visible_to(self.user).select_related("organisation")
+        if organisation is not None:
+            departments = departments.filter(organisation=organisation)
+        elif self.multi_org:
+            departments = departments.none()
+        self.fields["department"] = OrgChoiceField(
+            departments.order_by("order", "code"),
+            required=False,
+            label=_("科室"),
+            empty_label=_("全部科室") if organisation is not None else _("请先选择单位"),
+        )
+        department = self._peek("department")
+        posts = org_selectors.posts_visible_to(self.user).select_related(
+            "department", "organisation"
+        )
+        if department is not None:
+            posts = posts.filter(department=department)
+        elif organisation is not None:
+            posts = posts.filter(organisation=organisation)
+        else:
+            posts = posts.none()
+        self.fields["post"] = OrgChoiceField(
+            posts.order_by("department__order", "department__code", "code"),
+            required=False,
+            label=_("岗位"),
+            empty_label=_("全部岗位"),
+        )
+        powers = selectors.powers_visible_to(self.user)
+        powers = (
+            powers.filter(organisation=organisation) if organisation is not None else powers.none()
+        )
+        self.fields["power"] = forms.ModelChoiceField(
+            powers.order_by("code"),
+            required=False,
+            label=_("权力事项"),
+            empty_label=_("全部权力事项"),
+        )
+        self.fields["q"].label = _("搜索")
+        self.fields["q"].widget.attrs["placeholder"] = _("风险点名称或表现形式")
+        self.order_fields(
+            [
+                "organisation",
+                "department",
+                "post",
+                "power",
+                "level",
+                "category",
+                "status",
+                "source",
+                "q",
+                "overdue",
+                "per_page",
+            ]
+        )
+
+    def _peek(self, name):
+        """The valid value of field `name` from the submitted data, before full validation
+        (later fields' choices depend on it)."""
+        field = self.fields[name]
+        try:
+            return field.clean(field.widget.value_from_datadict(self.data, self.files, name))
+        except forms.ValidationError:
+            return None
+
+    @property
+    def values(self) -> dict:
+        values = super().values
+        for name in self.LAYOUT_FIELDS:
+            values.pop(name, None)
+        return values
+
+    @property
+    def is_filtered(self) -> bool:
+        # `is not False`, not `!= False`: the level filter 未定级 is 0
+        return any(v is not None and v != "" and v is not False for v in self.values.values())
+
+    @property
+    def query_without_page(self) -> str:
+        """The filters as a query string, for links that keep them (charts, exports)."""
+        data = self.data.copy()
+        for name in ("page", "sort", "per_page"):
+            data.pop(name, None)
+        for name in [k for k, v in data.lists() if not any(v)]:
+            data.pop(name)
+        return data.urlencode()
+
+
+# Risk points and measures ---------------------------------------------------------------------
+
+
+class StepSelect(forms.Select):
+    """Steps carry their power (data-power), so the page offers only the chosen power's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-power"] = str(instance.power_id)
+        return option
+
+
+class StepChoiceField(forms.ModelChoiceField):
+    widget = StepSelect
+
+    def label_from_instance(self, obj):
+        return f"{obj.power.name} · {obj.name}"
+
+
+class RiskPointForm(ServiceErrorsMixin, forms.Form):
+    """A risk point's fields for `risk_point_create` / `risk_point_update`.
+
+    Choices follow what the user may register: the integrity office and administrators any
+    department and post of the organisation, a department head their departments and posts,
+    a staff member their current posts. A level that will change needs a reason.
+    """
+
+    subject = forms.ChoiceField(label=_("对象"), choices=RiskPoint.Subject.choices)
+    department = OrgChoiceField(
+        Department.objects.none(), label=_("科室"), required=False, empty_label=_("（无）")
+    )
+    post = OrgChoiceField(Post.objects.none(), label=_("岗位"), required=False)
+    power = forms.ModelChoiceField(Power.objects.none(), label=_("权力事项"))
+    step = StepChoiceField(
+        PowerStep.objects.none(), label=_("流程环节"), required=False, empty_label=_("（未指定）")
+    )
+    category = forms.ChoiceField(label=_("风险类别"), choices=Category.choices)
+    name = forms.CharField(label=_("风险点"), max_length=200)
+    manifestation = forms.CharField(
+        label=_("表现形式"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("具体写明谁在哪个环节以什么方式可能滥用权力，避免“有待进一步规范”之类的空话。"),
+    )
+    likelihood = forms.TypedChoiceField(
+        label=_("可能性 L"), coerce=int, required=False, empty_value=None
+    )
+    harm = forms.TypedChoiceField(
+        label=_("危害程度 C"), coerce=int, required=False, empty_value=None
+    )
+    matter_kind = forms.ChoiceField(label=_("事项性质"), required=False)
+    criteria = forms.MultipleChoiceField(
+        label=_("符合条件"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=list(grading.CRITERIA.items()),
+    )
+    source = forms.ChoiceField(label=_("来源"), choices=RiskPoint.Source.choices)
+    level = forms.TypedChoiceField(
+        label=_("风险等级"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("留空时按定级方案自动评定；人工指定须填写原因。"),
+    )
+    reason = forms.CharField(
+        label=_("变更原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("风险等级发生变化时必须填写。"),
+    )
+
+    def __init__(self, *args, user, organisation, instance=None, **kwargs):
+        self.user = user
+        self.organisation = organisation
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            initial = {
+                name: getattr(instance, name)
+                for name in (
+                    "subject",
+                    "category",
+                    "name",
+                    "manifestation",
+                    "likelihood",
+                    "harm",
+                    "matter_kind",
+                    "criteria",
+                    "source",
+                )
+            }
+            for name in ("department", "post", "power", "step"):
+                initial[name] = getattr(instance, f"{name}_id")
+            initial["level"] = instance.level if instance.level_manual else None
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.scheme = grading.active_scheme(organisation)
+        self._limit_choices()
+        _style_form(self)
+
+    def _limit_choices(self):
+        org = self.organisation
+        user = self.user
+        scope = scope_of(user)
+        departments = Department.objects.filter(organisation=org)
+        posts = Post.objects.filter(organisation=org).select_related("department")
+        subjects = list(RiskPoint.Subject.choices)
+        if not org_selectors.can_manage(user, org):
+            headed = departments.filter(pk__in=scope.headed_department_ids)
+            if headed.exists():
+                departments = headed
+                posts = posts.filter(department__in=headed)
+                subjects = [c for c in subjects if c[0] != RiskPoint.Subject.UNIT]
+            else:
+                departments = departments.none()
+                posts = posts.filter(
+                    pk__in=PostAssignment.objects.filter(
+                        person_id=scope.person_id, end__isnull=True
+                    ).values("post_id")
+                )
+                subjects = [c for c in subjects if c[0] == RiskPoint.Subject.POST]
+        self.fields["subject"].choices = subjects
+        self.fields["department"].queryset = departments.order_by("order", "code")
+        self.fields["post"].queryset = posts.order_by(
+            "department__order", "department__code", "code"
+        )
+        powers = Power.objects.filter(
+            organisation_id__in=org.ancestors_ids() or [org.pk], active=True
+        )
+        if self.instance is not None:
+            powers = powers | Power.objects.filter(pk=self.instance.power_id)
+        self.fields["power"].queryset = powers.order_by("code")
+        self.fields["power"].widget.attrs["data-power-select"] = ""
+        self.fields["step"].queryset = (
+            PowerStep.objects.filter(power__in=powers)
+            .select_related("power")
+            .order_by("power__code", "order", "pk")
+        )
+        self.fields["step"].widget.attrs["data-step-select"] = ""
+        size = self.scheme.matrix_size
+        scores = [("", "—"), *[(n, str(n)) for n in range(1, size + 1)]]
+        self.fields["likelihood"].choices = scores
+        self.fields["harm"].choices = scores
+        self.fields["matter_kind"].choices = [
+            ("", _("（不按事项性质）")),
+            *[
+                (str(Level(level).label), [(k, v) for k, v in kinds.items()])
+                for level, kinds in grading.MATTER_KINDS.items()
+            ],
+        ]
+        self.fields["level"].choices = level_choices(_("按定级方案自动评定"))
+        method = self.scheme.method
+        instance = self.instance
+        if method != GradingScheme.Method.MATTER and not (instance and instance.matter_kind):
+            del self.fields["matter_kind"]
+        if method != GradingScheme.Method.CRITERIA and not (instance and instance.criteria):
+            del self.fields["criteria"]
+        if instance is None:
+            self.fields["reason"].label = _("定级说明")
+            self.fields["reason"].help_text = _("人工指定风险等级时必须填写。")
+
+    def predicted_level(self, data) -> int | None:
+        """The level the point will have after saving `data`, graded as the service grades:
+        a level chosen by hand wins; one set by hand before stays while its scores do."""
+        instance = self.instance
+        requested = data.get("level")
+        if instance is not None and requested == instance.level:
+            requested = None  # the form showing the current level asks for no change
+        if requested:
+            return requested
+        scores = {
+            "likelihood": data.get("likelihood"),
+            "harm": data.get("harm"),
+            "matter_kind": data.get("matter_kind", instance.matter_kind if instance else ""),
+            "criteria": data.get("criteria", instance.criteria if instance else []),
+        }
+        if instance is not None and instance.level_manual:
+            if all((scores[k] or None) == (getattr(instance, k) or None) for k in scores):
+                return instance.level
+        return grading.grade(self.scheme, **scores)
+
+    def clean(self):
+        data = super().clean()
+        subject = data.get("subject")
+        if subject == RiskPoint.Subject.POST and not data.get("post"):
+            self.add_error("post", _("对象为岗位时须选择岗位。"))
+        if subject == RiskPoint.Subject.DEPARTMENT and not data.get("department"):
+            self.add_error("department", _("对象为科室时须选择科室。"))
+        step, power = data.get("step"), data.get("power")
+        if step is not None and power is not None and step.power_id != power.pk:
+            self.add_error("step", _("所选流程环节不属于该权力事项。"))
+        if self.instance is not None and not self.errors:
+            old, new = self.instance.level, self.predicted_level(data)
+            if old != new and not (data.get("reason") or "").strip():
+                self.add_error(
+                    "reason",
+                    _("风险等级将由“%(old)s”变为“%(new)s”，请填写变更原因。")
+                    % {"old": _level_label(old), "new": _level_label(new)},
+                )
+        return data
+
+    @property
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("reason", None)
+        if data.get("subject") == RiskPoint.Subject.UNIT:
+            data["department"] = data["post"] = None
+        elif data.get("subject") == RiskPoint.Subject.DEPARTMENT:
+            data["post"] = None
+        elif data.get("post") is not None:
+            data["department"] = data["post"].department
+        return data
+
+
+def _level_label(level):
+    if not level:
+        return _("未定级")
+    return f"{Level(level).label}（{LEVEL_SHORT[level]}）"
+
+
+class ReasonForm(forms.Form):
+    """The reason (停用) or note (复核) of an action on a risk point."""
+
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, label, required=True, help_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.label = label
+        field.required = required
+        field.help_text = help_text
+        _style_form(self)
+
+
+class MeasureForm(ServiceErrorsMixin, forms.Form):
+    """A measure's fields for `measure_create` / `measure_update`: text, one owner (a person or
+    a department of the organisation), due date and status."""
+
+    OWNER_PERSON, OWNER_DEPARTMENT = "person", "department"
+    text = forms.CharField(label=_("防控措施"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner_kind = forms.ChoiceField(
+        label=_("责任主体"),
+        choices=[(OWNER_PERSON, _("责任人")), (OWNER_DEPARTMENT, _("责任部门"))],
+        widget=forms.RadioSelect,
+        initial=OWNER_PERSON,
+    )
+    owner_person = forms.ModelChoiceField(Person.objects.none(), label=_("责任人"), required=False)
+    owner_department = forms.ModelChoiceField(
+        Department.objects.none(), label=_("责任部门"), required=False
+    )
+    due = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("状态"), choices=Measure.Status.choices)
+
+    def __init__(self, *args, user, organisation, instance=None, **kwargs):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "text": instance.text,
+                "owner_kind": self.OWNER_DEPARTMENT
+                if instance.owner_department_id
+                else self.OWNER_PERSON,
+                "owner_person": instance.owner_person_id,
+                "owner_department": instance.owner_department_id,
+                "due": instance.due,
+                "status": instance.status,
+            }
+        super().__init__(*args, **kwargs)
+        people = org_selectors.people_visible_to(user).filter(
+            organisation=organisation, active=True
+        )
+        departments = org_selectors.departments_visible_to(user).filter(organisation=organisation)
+        if instance is not None:
+            # the current owner stays a choice even when the user would not see it
+            people = people | Person.objects.filter(pk=instance.owner_person_id)
+            departments = departments | Department.objects.filter(pk=instance.owner_department_id)
+        self.fields["owner_person"].queryset = people.select_related("department").order_by(
+            "staff_no"
+        )
+        self.fields["owner_person"].label_from_instance = lambda p: (
+            f"{p.name}（{p.department.name}）" if p.department_id else p.name
+        )
+        self.fields["owner_department"].queryset = departments.order_by("order", "code")
+        _style_form(self)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("owner_kind")
+        if kind == self.OWNER_PERSON and not data.get("owner_person"):
+            self.add_error("owner_person", _("请选择责任人。"))
+        if kind == self.OWNER_DEPARTMENT and not data.get("owner_department"):
+            self.add_error("owner_department", _("请选择责任部门。"))
+        return data
+
+    @property
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        kind = data.pop("owner_kind")
+        if kind == self.OWNER_PERSON:
+            data["owner_department"] = None
+        else:
+            data["owner_person"] = None
+        return data
+
+
+class LinkMeasureForm(forms.Form):
+    """Choose an existing measure of the point's organisation to cover the point."""
+
+    measure = forms.ModelChoiceField(Measure.objects.none(), label=_("已有措施"))
+
+    def __init__(self, *args, user, point, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["measure"]
+        field.queryset = (
+            selectors.measures_visible_to(user)
+            .filter(organisation_id=point.organisation_id)
+            .exclude(pk__in=point.measures.values("pk"))
+            .select_related("owner_person", "owner_department")
+            .order_by("pk")
+        )
+        field.label_from_instance = lambda m: f"{m.text[:60]}（{m.owner.name if m.owner else '—'}）"
+        _style_form(self)
+
+
+def _style_form(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            css = "form-check-input"
+        elif isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()

@@ -1,0 +1,794 @@
+"""Pages of the risk register (风险点台账): the register with its charts, a risk point with its
+measures and timeline, the pages per department and per person, "my risk points" and the
+overdue reviews.
+
+Everyone with a role reads within `visible_to`; writes go through services.py, which decide
+who may do what; the pages only offer the actions `point_actions` allows.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from lianfang.core.access import role_required
+from lianfang.core.roles import Role
+from lianfang.core.scoping import scope_of
+from lianfang.core.tables import paginate
+from lianfang.org import selectors as org_selectors
+from lianfang.org.models import Organisation, Person, PostAssignment
+
+from . import grading, selectors, services
+from .models import LEVEL_COLOURS, LEVEL_SHORT, Level, Measure, RiskPoint
+from .register_forms import (
+    LinkMeasureForm,
+    MeasureForm,
+    ReasonForm,
+    RegisterFilterForm,
+    RiskPointForm,
+)
+
+READ = Role.ALL
+UNGRADED_COLOUR = "#adb5bd"
+
+
+def _level_name(level) -> str:
+    """一级（高）, 二级（中）, 三级（低）."""
+    return f"{Level(level).label}（{LEVEL_SHORT[level]}）"
+
+
+REGISTER_SORTS = {
+    "no": "id",
+    "department": ("organisation__path", "department__order", "department__code"),
+    "post": ("post__code",),
+    "power": ("power__code",),
+    "step": ("power__code", "step__order"),
+    "category": "category",
+    "name": "name",
+    "likelihood": "likelihood",
+    "harm": "harm",
+    "risk_value": "risk_value",
+    "level": "level",
+    "status": "status",
+    "review_due": "review_due",
+}
+
+POINT_SORTS = {
+    "level": ("level", "post__code"),
+    "name": "name",
+    "post": ("post__code",),
+    "power": ("power__code",),
+    "review_due": "review_due",
+}
+
+
+def _measures_prefetch():
+    return Prefetch(
+        "measures",
+        queryset=Measure.objects.select_related("owner_person", "owner_department").order_by("pk"),
+    )
+
+
+# The register --------------------------------------------------------------------------------
+
+
+@role_required(*READ)
+def register(request):
+    user = request.user
+    filters = RegisterFilterForm(request.GET, user=user)
+    values = filters.values
+    today = timezone.localdate()
+    # One GROUP BY gives the summary and the paginator's row count.
+    counts = selectors.level_counts(
+        selectors.risk_points_filtered(user=user, filters=values, today=today), today
+    )
+    table = paginate(
+        request,
+        selectors.risk_point_list(user=user, filters=values, today=today),
+        sorts=REGISTER_SORTS,
+        default="no",
+        count=counts.total,
+    )
+    return render(
+        request,
+        "risks/register_list.html",
+        {
+            "table": table,
+            "filters": filters,
+            "counts": counts,
+            "today": today,
+            "can_create": _can_create_any(user),
+        },
+    )
+
+
+@role_required(*READ)
+def register_charts(request):
+    user = request.user
+    filters = RegisterFilterForm(request.GET, user=user)
+    values = filters.values
+    counts = selectors.level_counts(selectors.risk_points_filtered(user=user, filters=values))
+    organisation = filters.organisation
+    scheme = grading.active_scheme(organisation) if organisation is not None else None
+    size = scheme.matrix_size if scheme and scheme.method == scheme.Method.MATRIX else 3
+    heatmap = selectors.risk_point_heatmap(user=user, filters=values, size=size)
+    by_department = selectors.risk_point_counts_by_department(user=user, filters=values)
+    matrix = scheme is not None and scheme.method == scheme.Method.MATRIX
+    levels = [(level, _level_name(level), LEVEL_COLOURS[level]) for level in Level.values]
+    if counts.by_level.get(None):
+        levels.append((None, _("未定级"), UNGRADED_COLOUR))
+    chart_data = {
+        "heatmap": {
+            "size": heatmap.size,
+            "cells": heatmap.cells(),
+            "max": heatmap.max,
+            # the scheme's level of each cell, when one scheme grades the whole view
+            "grid": scheme.grid if matrix and scheme.matrix_size == heatmap.size else None,
+            "levels": {str(level): str(LEVEL_SHORT[level]) for level in Level.values},
+            "likelihood": str(RiskPoint._meta.get_field("likelihood").verbose_name),
+            "harm": str(RiskPoint._meta.get_field("harm").verbose_name),
+        },
+        "levels": [
+            {"name": name, "value": counts.by_level.get(level, 0), "colour": colour}
+            for level, name, colour in levels
+        ],
+        "departments": {
+            "labels": by_department["labels"],
+            "series": [
+                {"name": name, "colour": colour, "data": by_department["series"][level]}
+                for level, name, colour in levels
+                if level in by_department["series"]
+            ],
+        },
+    }
+    return render(
+        request,
+        "risks/register_charts.html",
+        {
+            "filters": filters,
+            "counts": counts,
+            "heatmap": heatmap,
+            "omitted": by_department["omitted"],
+            "chart_data": chart_data,
+        },
+    )
+
+
+# A risk point --------------------------------------------------------------------------------
+
+
+def _can_create_any(user) -> bool:
+    scope = scope_of(user)
+    return bool(scope.subtree_paths or scope.headed_department_ids or scope.person_id)
+
+
+def _current_post_ids(user) -> set[int]:
+    scope = scope_of(user)
+    if not scope.person_id:
+        return set()
+    return set(
+        PostAssignment.objects.filter(person_id=scope.person_id, end__isnull=True).values_list(
+            "post_id", flat=True
+        )
+    )
+
+
+def point_actions(user, point: RiskPoint) -> set[str]:
+    """What the user may do with a visible risk point, as the pages offer it.
+
+    The integrity office and administrators (in their subtree) do everything; the department
+    head (their department's points) and the staff member (their current posts' points) edit,
+    link measures and file while a point is a draft.
+    """
+    status = point.status
+    if status == RiskPoint.Status.RETIRED:
+        return set()
+    if org_selectors.can_manage(user, point.organisation):
+        actions = {"edit", "retire", "link"}
+        actions.add("file" if status == RiskPoint.Status.DRAFT else "review")
+        return actions
+    if status != RiskPoint.Status.DRAFT:
+        return set()
+    scope = scope_of(user)
+    own = point.department_id is not None and point.department_id in scope.headed_department_ids
+    if not own and point.post_id is not None:
+        own = point.post_id in _current_post_ids(user)
+    return {"edit", "file", "link"} if own else set()
+
+
+# Timeline keys that are not fields of RiskPoint: links and a covering measure's changes.
+_CHANGE_LABELS = {
+    "measures": _lazy("防控措施"),
+    "measure.text": _lazy("措施内容"),
+    "measure.owner": _lazy("措施责任人"),
+    "measure.due": _lazy("措施完成时限"),
+    "measure.status": _lazy("措施状态"),
+}
+_CHANGE_CHOICES = {"measure.status": dict(Measure.Status.choices)}
+
+
+def _field(name):
+    try:
+        field = RiskPoint._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if hasattr(field, "verbose_name") else None
+
+
+def _display(name, field, value) -> str:
+    """A timeline value in words: choices by label, criteria and matter kinds by name."""
+    if value in (None, "", []):
+        return "—"
+    choices = _CHANGE_CHOICES.get(name) or (
+        dict(field.choices) if field and field.choices else None
+    )
+    if name == "criteria":
+        choices = grading.CRITERIA
+    elif name == "matter_kind":
+        choices = grading.MATTER_LABELS
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list):
+        return "、".join(str(choices.get(v, v)) if choices else str(v) for v in value)
+    if choices:
+        return str(choices.get(value, value))
+    return str(value)
+
+
+def timeline(point: RiskPoint) -> list[dict]:
+    """The point's events, newest first, each change as (label, old, new) in words."""
+    entries = []
+    for event in point.events.select_related("actor"):
+        changes = []
+        for name, pair in (event.changes or {}).items():
+            field = _field(name)
+            label = _CHANGE_LABELS.get(name) or (field.verbose_name if field else name)
+            old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            changes.append((str(label), _display(name, field, old), _display(name, field, new)))
+        entries.append({"event": event, "changes": changes})
+    return entries
+
+
+def _visible_point(user, pk) -> RiskPoint:
+    return get_object_or_404(
+        selectors.risk_points_visible_to(user).select_related(
+            "organisation", "department", "post__department", "power", "step"
+        ),
+        pk=pk,
+    )
+
+
+def _point_for(user, pk, action) -> RiskPoint:
+    """A visible risk point on which the user may take `action` (else 404 or 403)."""
+    point = _visible_point(user, pk)
+    if action not in point_actions(user, point):
+        raise PermissionDenied
+    return point
+
+
+def _detail_page(request, point, *, file_errors=()):
+    user = request.user
+    measures = list(
+        point.measures.select_related("owner_person", "owner_department").order_by("pk")
+    )
+    return render(
+        request,
+        "risks/point_detail.html",
+        {
+            "point": point,
+            "measures": measures,
+            "monitors": selectors.monitors_for([point]).get(point.pk, []),
+            "timeline": timeline(point),
+            "actions": point_actions(user, point),
+            "file_errors": file_errors,
+            "matter_kind": grading.MATTER_LABELS.get(point.matter_kind, point.matter_kind),
+            "criteria": [str(grading.CRITERIA.get(c, c)) for c in point.criteria or ()],
+            "today": timezone.localdate(),
+            "power_url": reverse("org:power_detail", args=[point.power_id]),
+            "department_visible": point.department_id
+            and org_selectors.departments_visible_to(user).filter(pk=point.department_id).exists(),
+            "post_visible": point.post_id
+            and org_selectors.posts_visible_to(user).filter(pk=point.post_id).exists(),
+        },
+    )
+
+
+@role_required(*READ)
+def point_detail(request, pk):
+    return _detail_page(request, _visible_point(request.user, pk))
+
+
+# Department, person, mine -------------------------------------------------------------------
+
+
+def _points_with_measures(points):
+    return points.select_related("department", "post", "power", "step").prefetch_related(
+        _measures_prefetch()
+    )
+
+
+@role_required(*READ)
+def department_risks(request, pk):
+    user = request.user
+    department = get_object_or_404(
+        org_selectors.departments_visible_to(user).select_related("organisation", "head"), pk=pk
+    )
+    today = timezone.localdate()
+    points = selectors.risk_points_filtered(
+        user=user, filters={"department": department}, today=today
+    )
+    counts = selectors.level_counts(points, today)
+    table = paginate(
+        request,
+        _points_with_measures(points),
+        sorts=POINT_SORTS,
+        default="level",
+        count=counts.total,
+    )
+    overdue = list(
+        points.filter(review_due__lt=today)
+        .select_related("post", "power")
+        .order_by("review_due", "pk")[:50]
+    )
+    owned_measures = list(
+        selectors.measures_visible_to(user)
+        .filter(owner_department=department)
+        .prefetch_related("risk_points")
+        .order_by("due", "pk")
+    )
+    return render(
+        request,
+        "risks/department_risks.html",
+        {
+            "department": department,
+            "counts": counts,
+            "table": table,
+            "overdue": overdue,
+            "owned_measures": owned_measures,
+            "today": today,
+        },
+    )
+
+
+def _person_page(user, person):
+    """The current posts of `person` and the visible risk points of those posts, with measures."""
+    assignments = list(
+        PostAssignment.objects.filter(person=person, end__isnull=True)
+        .select_related("post__department")
+        .order_by("start", "pk")
+    )
+    post_ids = [a.post_id for a in assignments]
+    points = list(
+        _points_with_measures(
+            selectors.risk_points_visible_to(user)
+            .filter(post_id__in=post_ids)
+            .exclude(status=RiskPoint.Status.RETIRED)
+        ).order_by("post_id", "level", "pk")
+    )
+    by_post = {pid: [] for pid in post_ids}
+    for point in points:
+        by_post[point.post_id].append(point)
+    posts = [{"assignment": a, "points": by_post[a.post_id]} for a in assignments]
+    return posts, points
+
+
+@role_required(*READ)
+def person_risks(request, pk):
+    user = request.user
+    person = get_object_or_404(
+        org_selectors.people_visible_to(user).select_related("organisation", "department"), pk=pk
+    )
+    posts, points = _person_page(user, person)
+    return render(
+        request,
+        "risks/person_risks.html",
+        {
+            "person": person,
+            "posts": posts,
+            "point_count": len(points),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*READ)
+def my_risks(request):
+    user = request.user
+    person = Person.objects.filter(user=user).select_related("organisation", "department").first()
+    posts, points = _person_page(user, person) if person is not None else ([], [])
+    powers = {}
+    for point in points:
+        powers.setdefault(point.power_id, point.power)
+    measures = {}
+    for point in points:
+        for measure in point.measures.all():
+            measures.setdefault(measure.pk, measure)
+    return render(
+        request,
+        "risks/my_risks.html",
+        {
+            "person": person,
+            "posts": posts,
+            "point_count": len(points),
+            "powers": sorted(powers.values(), key=lambda p: p.code),
+            "measures": sorted(measures.values(), key=lambda m: m.pk),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# Writes: risk points -------------------------------------------------------------------------
+
+
+def _creatable_organisations(user):
+    """Where the user may register risk points: the subtrees they manage, the organisations
+    of the departments they head and of the posts they hold."""
+    scope = scope_of(user)
+    ids = set(org_selectors.organisations_manageable_by(user).values_list("pk", flat=True))
+    if scope.headed_department_ids:
+        ids.update(
+            org_selectors.departments_visible_to(user)
+            .filter(pk__in=scope.headed_department_ids)
+            .values_list("organisation_id", flat=True)
+        )
+    if scope.person_id:
+        ids.update(
+            PostAssignment.objects.filter(person_id=scope.person_id, end__isnull=True).values_list(
+                "post__organisation_id", flat=True
+            )
+        )
+    return Organisation.objects.filter(pk__in=ids).order_by("path")
+
+
+def _form_page(request, form, *, title, crumbs, cancel_url, submit=None, intro="", extra=None):
+    return render(
+        request,
+        "risks/point_form.html",
+        {
+            "form": form,
+            "title": title,
+            "crumbs": crumbs,
+            "cancel_url": cancel_url,
+            "submit_label": submit or _("保存"),
+            "intro": intro,
+            **(extra or {}),
+        },
+    )
+
+
+def _call(request, form, call, success):
+    """Run a service; on a ValidationError put its messages back on the form."""
+    try:
+        result = call()
+    except ValidationError as error:
+        form.apply_service_errors(error)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _register_crumb():
+    return (_("风险点台账"), reverse("risks:register"))
+
+
+@role_required(*READ)
+def point_create(request):
+    user = request.user
+    organisations = _creatable_organisations(user)
+    try:
+        chosen = int(request.GET.get("organisation", ""))
+    except ValueError:
+        chosen = None
+    organisation = organisations.filter(pk=chosen).first() if chosen else None
+    if organisation is None:
+        choices = list(organisations)
+        if not choices:
+            raise PermissionDenied
+        if len(choices) > 1:
+            return render(request, "risks/point_organisation.html", {"organisations": choices})
+        organisation = choices[0]
+    form = RiskPointForm(request.POST or None, user=user, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        point = _call(
+            request,
+            form,
+            lambda: services.risk_point_create(
+                actor=user,
+                organisation=organisation,
+                data=form.service_data,
+                reason=form.cleaned_data["reason"],
+            ),
+            _("已新增风险点（草稿）。关联防控措施后即可备案。"),
+        )
+        if point is not None:
+            return redirect("risks:point_detail", pk=point.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("新增风险点"),
+        crumbs=[_register_crumb()],
+        cancel_url=reverse("risks:register"),
+        intro=_("单位：%(name)s。风险点须落到具体的权力事项和环节，写明具体表现形式。")
+        % {"name": organisation.name},
+        extra={"scripts": True},
+    )
+
+
+@role_required(*READ)
+def point_edit(request, pk):
+    user = request.user
+    point = _point_for(user, pk, "edit")
+    form = RiskPointForm(
+        request.POST or None, user=user, organisation=point.organisation, instance=point
+    )
+    detail = reverse("risks:point_detail", args=[point.pk])
+    if request.method == "POST" and form.is_valid():
+        saved = _call(
+            request,
+            form,
+            lambda: services.risk_point_update(
+                actor=user,
+                risk_point=point,
+                data=form.service_data,
+                reason=form.cleaned_data["reason"],
+            ),
+            _("已保存风险点。"),
+        )
+        if saved is not None:
+            return redirect(detail)
+    return _form_page(
+        request,
+        form,
+        title=_("编辑风险点"),
+        crumbs=[_register_crumb(), (point.name, detail)],
+        cancel_url=detail,
+        intro=_(
+            "当前等级：%(level)s。修改可能性、危害程度或人工指定等级导致等级变化时，须填写变更原因。"
+        )
+        % {"level": point.get_level_display() or _("未定级")},
+        extra={"scripts": True},
+    )
+
+
+@role_required(*READ)
+@require_POST
+def point_file(request, pk):
+    user = request.user
+    point = _point_for(user, pk, "file")
+    try:
+        services.risk_point_file(actor=user, risk_point=point)
+    except ValidationError as error:
+        return _detail_page(request, point, file_errors=error.messages)
+    messages.success(request, _("风险点已备案。"))
+    return redirect("risks:point_detail", pk=point.pk)
+
+
+def _reason_action(request, pk, *, action, label, required, title, submit, service, success):
+    user = request.user
+    point = _point_for(user, pk, action)
+    form = ReasonForm(request.POST or None, label=label, required=required)
+    detail = reverse("risks:point_detail", args=[point.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(user, point, form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error("text", error.messages)
+        else:
+            messages.success(request, success)
+            return redirect(detail)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        crumbs=[_register_crumb(), (point.name, detail)],
+        cancel_url=detail,
+        submit=submit,
+        extra={"point": point},
+    )
+
+
+@role_required(*READ)
+def point_review(request, pk):
+    return _reason_action(
+        request,
+        pk,
+        action="review",
+        label=_("复核意见"),
+        required=False,
+        title=_("复核风险点"),
+        submit=_("确认复核"),
+        service=lambda user, point, text: services.risk_point_review(
+            actor=user, risk_point=point, note=text
+        ),
+        success=_("已记录复核，下次复核日期已更新。"),
+    )
+
+
+@role_required(*READ)
+def point_retire(request, pk):
+    return _reason_action(
+        request,
+        pk,
+        action="retire",
+        label=_("停用原因"),
+        required=True,
+        title=_("停用风险点"),
+        submit=_("确认停用"),
+        service=lambda user, point, text: services.risk_point_retire(
+            actor=user, risk_point=point, reason=text
+        ),
+        success=_("风险点已停用，历史记录保留。"),
+    )
+
+
+# Writes: measures ---------------------------------------------------------------------------
+
+
+@role_required(*READ)
+def point_measures(request, pk):
+    """Link an existing measure to a risk point, or write a new one for it."""
+    user = request.user
+    point = _point_for(user, pk, "link")
+    detail = reverse("risks:point_detail", args=[point.pk])
+    action = request.POST.get("action") if request.method == "POST" else None
+    link_form = LinkMeasureForm(request.POST if action == "link" else None, user=user, point=point)
+    measure_form = MeasureForm(
+        request.POST if action == "create" else None,
+        user=user,
+        organisation=point.organisation,
+        prefix="new",
+    )
+    if action == "link" and link_form.is_valid():
+        try:
+            services.measure_link(
+                actor=user, measure=link_form.cleaned_data["measure"], risk_points=[point]
+            )
+        except ValidationError as error:
+            link_form.add_error("measure", error.messages)
+        else:
+            messages.success(request, _("已关联防控措施。"))
+            return redirect(detail)
+    if action == "create" and measure_form.is_valid():
+        measure = _call(
+            request,
+            measure_form,
+            lambda: services.measure_create(
+                actor=user,
+                organisation=point.organisation,
+                data={**measure_form.service_data, "risk_points": [point]},
+            ),
+            _("已新增防控措施并关联到本风险点。"),
+        )
+        if measure is not None:
+            return redirect(detail)
+    linked = list(point.measures.select_related("owner_person", "owner_department").order_by("pk"))
+    return render(
+        request,
+        "risks/point_measures.html",
+        {
+            "point": point,
+            "linked": linked,
+            "link_form": link_form,
+            "measure_form": measure_form,
+            "has_choices": link_form.fields["measure"].queryset.exists(),
+        },
+    )
+
+
+@role_required(*READ)
+@require_POST
+def point_unlink(request, pk, measure_pk):
+    user = request.user
+    point = _point_for(user, pk, "link")
+    measure = get_object_or_404(point.measures.all(), pk=measure_pk)
+    services.measure_unlink(actor=user, measure=measure, risk_points=[point])
+    messages.success(request, _("已解除与该措施的关联。"))
+    return redirect("risks:point_measures", pk=point.pk)
+
+
+def _can_edit_measure(user, measure, points) -> bool:
+    """Managers of the measure's organisation, or whoever may edit every point it covers."""
+    if org_selectors.can_manage(user, measure.organisation):
+        return True
+    return bool(points) and all("edit" in point_actions(user, p) for p in points)
+
+
+@role_required(*READ)
+def measure_detail(request, pk):
+    user = request.user
+    measure = get_object_or_404(
+        selectors.measures_visible_to(user).select_related(
+            "organisation", "owner_person__department", "owner_department"
+        ),
+        pk=pk,
+    )
+    points = list(
+        selectors.risk_points_visible_to(user)
+        .filter(measures=measure)
+        .select_related("organisation", "department", "post", "power", "step")
+        .order_by("level", "pk")
+    )
+    return render(
+        request,
+        "risks/measure_detail.html",
+        {
+            "measure": measure,
+            "points": points,
+            "can_edit": _can_edit_measure(user, measure, points),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*READ)
+def measure_edit(request, pk):
+    user = request.user
+    measure = get_object_or_404(
+        selectors.measures_visible_to(user).select_related("organisation"), pk=pk
+    )
+    points = list(measure.risk_points.select_related("organisation").order_by("pk"))
+    if not _can_edit_measure(user, measure, points):
+        raise PermissionDenied
+    form = MeasureForm(
+        request.POST or None, user=user, organisation=measure.organisation, instance=measure
+    )
+    detail = reverse("risks:measure_detail", args=[measure.pk])
+    if request.method == "POST" and form.is_valid():
+        saved = _call(
+            request,
+            form,
+            lambda: services.measure_update(actor=user, measure=measure, data=form.service_data),
+            _("已保存防控措施。"),
+        )
+        if saved is not None:
+            return redirect(detail)
+    return _form_page(
+        request,
+        form,
+        title=_("编辑防控措施"),
+        crumbs=[_register_crumb(), (str(measure), detail)],
+        cancel_url=detail,
+        intro=_("修改会记入所覆盖的每个风险点的变更记录。"),
+    )
+
+
+# Overdue reviews ----------------------------------------------------------------------------
+
+
+OVERDUE_SORTS = {
+    "review_due": "review_due",
+    "level": "level",
+    "name": "name",
+    "department": ("organisation__path", "department__order", "department__code"),
+}
+
+
+@role_required(*READ)
+def overdue(request):
+    user = request.user
+    table = paginate(
+        request,
+        selectors.reviews_overdue(user).select_related("step"),
+        sorts=OVERDUE_SORTS,
+        default="review_due",
+    )
+    rows = list(table.page_obj.object_list)
+    today = timezone.localdate()
+    for row in rows:
+        row.days_overdue = (today - row.review_due).days
+        row.can_review = org_selectors.can_manage(user, row.organisation)
+    table.page_obj.object_list = rows
+    return render(
+        request,
+        "risks/register_overdue.html",
+        {
+            "table": table,
+            "today": today,
+            "multi_org": len(org_selectors.organisations_visible_to(user)[:2]) > 1,
+        },
+    )
