@@ -10,6 +10,7 @@ from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
 
 LEVELS = (1, 2, 3)
 LEVEL_CHOICES = [(str(v), f"{LEVEL_SHORT[v]}（{Level(v).label}）") for v in LEVELS]
+SHORT_CHOICES = [(str(v), LEVEL_SHORT[v]) for v in LEVELS]  # a matrix cell: 高 / 中 / 低
 SIZES = (3, 4, 5)
 
 
@@ -60,7 +61,7 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
             for harm in range(1, size + 1):
                 self.fields[f"grid_{likelihood}_{harm}"] = forms.TypedChoiceField(
                     label=_("可能性 %(l)s · 危害程度 %(c)s") % {"l": likelihood, "c": harm},
-                    choices=LEVEL_CHOICES,
+                    choices=SHORT_CHOICES,
                     coerce=int,
                     widget=forms.Select(attrs={"data-level-select": ""}),
                 )
