@@ -297,6 +297,9 @@ def test_step_management_through_the_pages(world, login, catalogue):
     prescribing = catalogue["prescribing"]
     client = login(world.users["integrity"])
     detail = reverse("org:power_detail", args=[prescribing.pk])
+    form = text(client.get(reverse("org:power_step_create", args=[prescribing.pk])))
+    order_input = form.split('name="order"')[1].split(">")[0]
+    assert "value=" not in order_input  # an untouched order puts the step last
     for name in ("开具处方", "药师审核"):
         response = client.post(
             reverse("org:power_step_create", args=[prescribing.pk]),

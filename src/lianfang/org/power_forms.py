@@ -119,6 +119,7 @@ class StepForm(DataForm):
             "英文字母、数字或连字符，本事项内唯一；留空将按顺序自动生成。"
         )
         self.fields["order"].required = False
+        self.fields["order"].initial = None  # not the model's default 0: empty goes last
         self.fields["order"].help_text = _("留空则排在最后。")
         self.fields["is_control_point"].help_text = _("内控点须由指定人员办理，其决定应予公开。")
         self.fields["time_limit_days"].widget.attrs["min"] = 1
@@ -126,7 +127,7 @@ class StepForm(DataForm):
 
 
 class PowerFilterForm(FilterForm):
-    PUBLIC = [("", _("是否公开")), ("yes", _("公开")), ("no", _("不公开"))]
+    PUBLIC = [("", _("全部")), ("yes", _("公开")), ("no", _("不公开"))]
     ACTIVE = [("", _("在用")), ("all", _("全部")), ("no", _("已停用"))]
 
     category = forms.ChoiceField(
