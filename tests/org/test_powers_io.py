@@ -296,6 +296,16 @@ def test_export_then_import_roundtrip_loses_and_duplicates_nothing(world):
     assert _state(world, twin) == _state(world)
 
 
+def test_text_starting_with_equals_is_exported_as_text_not_a_formula(world):
+    make_power(world.hospital, '=HYPERLINK("http://example.com","点击")', "=1+1")
+    content = _export(world)
+    ws = load_workbook(io.BytesIO(content)).active
+    assert ws["A2"].data_type == "s" and ws["B2"].data_type == "s"
+    assert ws["A2"].value == "=1+1"
+    result = run(world, SimpleUploadedFile("powers.xlsx", content))
+    assert (result.created, result.unchanged) == (0, 1), errors_of(result)
+
+
 def _state(world, org=None):
     org = org or world.hospital
     return sorted(

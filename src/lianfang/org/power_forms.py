@@ -2,13 +2,11 @@
 live in services.py, whose errors the views put back on these forms."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import power_selectors, selectors
 from .forms import (
-    ROSTER_MAX_BYTES,
     DataForm,
     FilterForm,
     OrgChoiceField,
@@ -175,11 +173,3 @@ class PowerImportForm(RosterImportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].label = _("职权目录（.xlsx）")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("只能导入 Excel .xlsx 文件（旧版 .xls 请另存为 .xlsx）。"))
-        if upload.size > ROSTER_MAX_BYTES:
-            raise ValidationError(_("文件不能超过 10 MB。"))
-        return upload

@@ -223,7 +223,12 @@ def _header_row(ws, columns):
 
 
 def _text_cell(ws, value):
+    """A cell holding `value` as text: never read as a number, nor as a formula when it starts
+    with "=" (a name such as "=HYPERLINK(…)" must come back as typed)."""
+    if not value:
+        return None
     cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
     cell.number_format = "@"
     return cell
 
@@ -244,19 +249,22 @@ def export_powers(powers, *, chunk_size: int = 500) -> bytes:
         if org.pk not in names:
             names[org.pk] = PostNames.of(org)
         post_names = names[org.pk]
+        texts = [
+            power.code,
+            power.name,
+            labels.get(power.category, power.category),
+            power.basis,
+            power.department.name if power.department_id else "",
+            POST_JOIN.join(post_names.label(p, power.department_id) for p in power.posts.all()),
+            power.duties,
+        ]
         ws.append(
             [
-                _text_cell(ws, power.code),
-                power.name,
-                labels.get(power.category, power.category),
-                power.basis,
-                power.department.name if power.department_id else "",
-                POST_JOIN.join(post_names.label(p, power.department_id) for p in power.posts.all()),
-                power.duties,
+                *(_text_cell(ws, text) for text in texts),
                 power.time_limit_days,
                 "是" if power.is_public else "否",
-                steps_text(power.steps.all()),
-                org.name,
+                _text_cell(ws, steps_text(power.steps.all())),
+                _text_cell(ws, org.name),
             ]
         )
     out = io.BytesIO()
