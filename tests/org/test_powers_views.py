@@ -175,6 +175,8 @@ def test_detail_draws_the_flow_with_control_points_and_risk_points(world, login,
     assert "《政府采购法》第二十四条" in page
     risks = page.split('data-testid="power-risk-points"')[1]
     assert "遴选中的利益输送" in risks and "医生参与遴选" in risks
+    point = RiskPoint.objects.get(name="医生参与遴选")
+    assert reverse("risks:point_detail", args=[point.pk]) in risks
     assert 'data-testid="power-steps"' in page  # step management for editors
 
 
