@@ -208,6 +208,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "廉防 integrity risk prevention and control platform",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets sharing a field name get distinct, readable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "RiskPointStatusEnum": "lianfang.risks.models.RiskPoint.Status",
+        "MeasureStatusEnum": "lianfang.risks.models.Measure.Status",
+        "RiskCategoryEnum": "lianfang.risks.models.Category",
+        "PowerCategoryEnum": "lianfang.org.models.Power.Category",
+    },
 }
 
 # Security headers and cookies; strict for production, relaxed only where DEBUG needs http.

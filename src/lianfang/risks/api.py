@@ -1,0 +1,437 @@
+"""REST endpoints of the risk register: risk points (with their measures, monitors and
+timeline) and measures.
+
+Reading: any role, within `visible_to(user)` (anything else is a 404). Writing: the integrity
+office and administrators (others get a 403), on objects of the organisations they manage
+(a visible object outside them is a 403), always through services.py. The views declare their
+roles for the URL walker the same way `role_required` does (`lianfang.core.access.ACCESS_ATTR`).
+
+A refused request answers 400 with `{"detail": …, "errors": [{"field", "code", "message"}]}`:
+the codes are the services' (`RiskError`, the vagueness check's `FilingProblem`) or DRF's
+(`required`, `invalid_choice`, `does_not_exist` …), the messages Chinese sentences.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from lianfang.core.access import ACCESS_ATTR
+from lianfang.core.roles import Role
+from lianfang.org import selectors as org_selectors
+
+from . import selectors, services
+from .models import Measure, RiskPoint, RiskPointEvent
+from .serializers import (
+    MeasureCreateSerializer,
+    MeasureFilterSerializer,
+    MeasureSerializer,
+    MeasureUpdateSerializer,
+    RegisterErrorSerializer,
+    RetireSerializer,
+    ReviewSerializer,
+    RiskPointCreateSerializer,
+    RiskPointDetailSerializer,
+    RiskPointFilterSerializer,
+    RiskPointSerializer,
+    RiskPointUpdateSerializer,
+)
+
+WRITE_ROLES = Role.PRIVILEGED  # the integrity office and administrators
+
+INVALID = _("提交的内容有误，未作修改。")
+BAD_QUERY = _("查询参数有误。")
+NOT_FILED = _("风险点未通过备案检查（查不准的不能过关），请按各项原因修改后再备案。")
+
+
+class HasReadRole(permissions.BasePermission):
+    """A signed-in user holding at least one of the view's `access_roles`."""
+
+    message = _("您没有使用此接口的权限。")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_any_role(view.access_roles))
+
+
+class HasWriteRole(permissions.BasePermission):
+    """Reads pass; writes need a role of `WRITE_ROLES`."""
+
+    message = _("只有纪检监察部门和系统管理员可以通过接口修改风险台账。")
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or request.user.has_any_role(WRITE_ROLES)
+
+
+def _errors_of_django(exc: DjangoValidationError) -> list[dict]:
+    """The service's errors with their codes, keyed by field where one is to blame."""
+    items = []
+    groups = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
+    for field, errors in groups:
+        for error in errors:
+            message = error.message % error.params if error.params else error.message
+            items.append(
+                {
+                    "field": None if field in (None, NON_FIELD_ERRORS) else field,
+                    "code": error.code or "invalid",
+                    "message": str(message),
+                }
+            )
+    return items
+
+
+def _errors_of_drf(detail, field=None) -> list[dict]:
+    """DRF's nested error details, flattened with dotted field names ("criteria.0")."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            name = None if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
+            if field and name:
+                name = f"{field}.{name}"
+            items.extend(_errors_of_drf(value, name or field))
+        return items
+    if isinstance(detail, list):
+        return [item for value in detail for item in _errors_of_drf(value, field)]
+    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+ERROR_RESPONSE = OpenApiResponse(RegisterErrorSerializer, description=INVALID)
+QUERY_ERROR_RESPONSE = OpenApiResponse(RegisterErrorSerializer, description=BAD_QUERY)
+
+
+class RegisterViewSet(viewsets.GenericViewSet):
+    """Scoped reads and service-backed writes; declares `access_roles` like `role_required`."""
+
+    access_roles: tuple[str, ...] = Role.ALL
+    permission_classes = [HasReadRole, HasWriteRole]
+    model = None
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        setattr(view, ACCESS_ATTR, tuple(cls.access_roles))
+        return view
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
+            return self.model.objects.none()
+        return self.scoped_queryset(self.request.user)
+
+    def scoped_queryset(self, user):
+        raise NotImplementedError
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def managed_object(self):
+        """The visible object (else 404) of an organisation the user manages (else 403)."""
+        obj = self.get_object()
+        if not org_selectors.can_manage(self.request.user, obj.organisation):
+            raise exceptions.PermissionDenied(HasWriteRole.message)
+        return obj
+
+    def parse(self, serializer_class, *, data=None, partial=False):
+        serializer = serializer_class(
+            data=self.request.data if data is None else data,
+            partial=partial,
+            context=self.get_serializer_context(),
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def refused_detail(self) -> str:
+        return str(BAD_QUERY if self.action == "list" else INVALID)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            errors = _errors_of_django(exc)
+        elif isinstance(exc, exceptions.ValidationError):
+            errors = _errors_of_drf(exc.detail)
+        else:
+            return super().handle_exception(exc)
+        return Response(
+            {"detail": self.refused_detail(), "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+
+
+# Risk points ----------------------------------------------------------------------------------
+
+
+def _measures_prefetch():
+    return Prefetch(
+        "measures",
+        queryset=Measure.objects.select_related("owner_person", "owner_department").order_by("pk"),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="风险点台账",
+        parameters=[RiskPointFilterSerializer],
+        responses={200: RiskPointSerializer(many=True), 400: QUERY_ERROR_RESPONSE},
+    ),
+    retrieve=extend_schema(summary="风险点（含防控措施、监控人和变更记录）"),
+    create=extend_schema(
+        summary="新增风险点（草稿）",
+        request=RiskPointCreateSerializer,
+        responses={201: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    ),
+    partial_update=extend_schema(
+        summary="修改风险点",
+        request=RiskPointUpdateSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    ),
+)
+class RiskPointViewSet(RegisterViewSet):
+    """The risk register (风险点台账) the caller can see.
+
+    Each point carries its measures and monitors (监控人, by its level's rule); the detail adds
+    the timeline. Writes: the integrity office and administrators of the point's organisation.
+    """
+
+    model = RiskPoint
+    serializer_class = RiskPointSerializer
+
+    def get_serializer_class(self):
+        return RiskPointSerializer if self.action == "list" else RiskPointDetailSerializer
+
+    def scoped_queryset(self, user):
+        if self.action == "list":
+            filters = self.list_filters(user)
+            if filters is None:
+                return RiskPoint.objects.none()
+            # The register page leaves the long texts out of its rows; API rows carry them.
+            points = selectors.risk_point_list(user=user, filters=filters).defer(None)
+            return points.prefetch_related(_measures_prefetch()).order_by(
+                "organisation__path", F("level").asc(nulls_last=True), "pk"
+            )
+        return (
+            selectors.risk_points_visible_to(user)
+            .select_related(*selectors.LIST_RELATED)
+            .prefetch_related(
+                _measures_prefetch(),
+                Prefetch("events", queryset=RiskPointEvent.objects.select_related("actor")),
+            )
+        )
+
+    def list_filters(self, user) -> dict | None:
+        """The register's filters from the query string; None when the organisation asked
+        for is not one the user sees (nothing matches)."""
+        form = self.parse(RiskPointFilterSerializer, data=self.request.query_params)
+        filters = dict(form.validated_data)
+        if "organisation" in filters:
+            organisation = (
+                org_selectors.organisations_visible_to(user)
+                .filter(pk=filters["organisation"])
+                .only("pk", "path")
+                .first()
+            )
+            if organisation is None:
+                return None
+            filters["organisation"] = organisation
+        return filters
+
+    def _data(self, points, many=False):
+        context = self.get_serializer_context()
+        rows = points if many else [points]
+        context["monitors"] = selectors.monitors_for(rows, today=context["today"])
+        return self.get_serializer_class()(points, many=many, context=context).data
+
+    def _fresh(self, pk):
+        return self._data(self.get_queryset().get(pk=pk))
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self._data(page, many=True))
+
+    def retrieve(self, request, pk=None):
+        point = self.get_object()
+        return Response(self._data(point))
+
+    def create(self, request):
+        form = self.parse(RiskPointCreateSerializer)
+        point = services.risk_point_create(
+            actor=request.user,
+            organisation=form.validated_data["organisation"],
+            data=form.service_data,
+            reason=form.validated_data.get("reason", ""),
+        )
+        return Response(self._fresh(point.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        point = self.managed_object()
+        form = self.parse(RiskPointUpdateSerializer, partial=True)
+        services.risk_point_update(
+            actor=request.user,
+            risk_point=point,
+            data=form.service_data,
+            reason=form.validated_data.get("reason", ""),
+        )
+        return Response(self._fresh(point.pk))
+
+    def refused_detail(self) -> str:
+        return str(NOT_FILED) if self.action == "file" else super().refused_detail()
+
+    @extend_schema(
+        summary="备案",
+        description=(
+            "通过空泛性检查（须指明权力事项及环节、具体表现形式、已定级、至少一条有责任人的"
+            "防控措施、不含空泛表述）后备案；否则返回 400，列出每一项原因及其代码。"
+        ),
+        request=None,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def file(self, request, pk=None):
+        point = self.managed_object()
+        services.risk_point_file(actor=request.user, risk_point=point)
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="复核",
+        request=ReviewSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        point = self.managed_object()
+        form = self.parse(ReviewSerializer)
+        services.risk_point_review(
+            actor=request.user, risk_point=point, note=form.validated_data.get("note", "")
+        )
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="停用",
+        request=RetireSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        point = self.managed_object()
+        form = self.parse(RetireSerializer)
+        services.risk_point_retire(
+            actor=request.user, risk_point=point, reason=form.validated_data["reason"]
+        )
+        return Response(self._fresh(point.pk))
+
+
+# Measures -------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="防控措施",
+        parameters=[MeasureFilterSerializer],
+        responses={200: MeasureSerializer(many=True), 400: QUERY_ERROR_RESPONSE},
+    ),
+    retrieve=extend_schema(summary="防控措施（含所覆盖的风险点编号）"),
+    create=extend_schema(
+        summary="新增防控措施",
+        request=MeasureCreateSerializer,
+        responses={201: MeasureSerializer, 400: ERROR_RESPONSE},
+    ),
+    partial_update=extend_schema(
+        summary="修改防控措施",
+        request=MeasureUpdateSerializer,
+        responses={200: MeasureSerializer, 400: ERROR_RESPONSE},
+    ),
+)
+class MeasureViewSet(RegisterViewSet):
+    """Prevention and control measures (防控措施) the caller can see, each with the visible
+    risk points it covers. Writes: the integrity office and administrators of the measure's
+    organisation."""
+
+    model = Measure
+    serializer_class = MeasureSerializer
+
+    def scoped_queryset(self, user):
+        measures = selectors.measures_visible_to(user)
+        if self.action == "list":
+            measures = self.filtered(user, measures)
+        return (
+            measures.select_related("organisation", "owner_person", "owner_department")
+            .prefetch_related(
+                Prefetch(
+                    "risk_points",
+                    queryset=selectors.risk_points_visible_to(user).only("pk").order_by("pk"),
+                    to_attr="visible_points",
+                )
+            )
+            .order_by("organisation__path", "pk")
+        )
+
+    def filtered(self, user, measures):
+        """The visible measures narrowed by the query string's filters."""
+        form = self.parse(MeasureFilterSerializer, data=self.request.query_params)
+        filters = form.validated_data
+        if "organisation" in filters:
+            organisation = (
+                org_selectors.organisations_visible_to(user)
+                .filter(pk=filters["organisation"])
+                .only("pk", "path")
+                .first()
+            )
+            if organisation is None:
+                return measures.none()
+            measures = measures.filter(organisation__path__startswith=organisation.path)
+        for name in ("owner_person", "owner_department", "status"):
+            if name in filters:
+                measures = measures.filter(**{name: filters[name]})
+        if "risk_point" in filters:
+            measures = measures.filter(risk_points=filters["risk_point"])
+        if q := (filters.get("q") or "").strip():
+            measures = measures.filter(text__icontains=q)
+        return measures
+
+    def _fresh(self, pk):
+        return self.get_serializer(self.get_queryset().get(pk=pk)).data
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request):
+        form = self.parse(MeasureCreateSerializer)
+        data = form.validated_data
+        measure = services.measure_create(
+            actor=request.user,
+            organisation=data["organisation"],
+            data={**form.service_data, "risk_points": data.get("risk_points", [])},
+        )
+        return Response(self._fresh(measure.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        measure = self.managed_object()
+        form = self.parse(MeasureUpdateSerializer, partial=True)
+        wanted = form.validated_data.get("risk_points")
+        with transaction.atomic():  # the fields and the links change together or not at all
+            services.measure_update(actor=request.user, measure=measure, data=form.service_data)
+            if wanted is not None:
+                # Points the caller cannot see stay linked: they are not theirs to drop.
+                covered = set(
+                    selectors.risk_points_visible_to(request.user)
+                    .filter(measures=measure)
+                    .values_list("pk", flat=True)
+                )
+                wanted_ids = {point.pk for point in wanted}
+                services.measure_link(
+                    actor=request.user,
+                    measure=measure,
+                    risk_points=[p for p in wanted if p.pk not in covered],
+                )
+                services.measure_unlink(
+                    actor=request.user, measure=measure, risk_points=sorted(covered - wanted_ids)
+                )
+        return Response(self._fresh(measure.pk))
