@@ -109,11 +109,11 @@ def test_list_rows_carry_their_relations_and_risk_value(world, register, django_
     assert shown[0] == ("心内科", "主治医师", "处方开具", "开具处方", "示例市人民医院", 9)
 
 
-def test_level_counts_in_one_query(world, register, django_assert_num_queries):
+def test_level_counts_in_two_queries(world, register, django_assert_num_queries):
     user = world.users["integrity"]
     scope_of(user)
     points = selectors.risk_points_filtered(user=user)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         counts = selectors.level_counts(points, TODAY)
     assert counts.by_level == {1: 2, 2: 1, 3: 1, None: 1}
     assert counts.total == 5 and counts.overdue == 1
@@ -155,7 +155,7 @@ def test_counts_by_department_are_stacked_by_level(world, register, django_asser
     power = make_power(world.hospital, "另一权力", "QL-X")
     make_risk_point(power=power, likelihood=3, harm=3)  # a unit-level point
     scope_of(user)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the counts, then the departments' names
         data = selectors.risk_point_counts_by_department(user=user)
     assert data["labels"][0] == "心内科"  # the most points first
     assert set(data["labels"]) == {"心内科", "采购中心", "财务科", "单位层面"}
@@ -168,6 +168,7 @@ def test_counts_by_department_are_stacked_by_level(world, register, django_asser
     assert by_label["财务科"][None] == 1
     assert by_label["单位层面"][1] == 1
     assert data["omitted"] == 0
+    assert data["by_level"] == {1: 3, 2: 1, 3: 1, None: 1}
 
 
 def test_counts_by_department_keep_the_largest_and_name_organisations(world, register):

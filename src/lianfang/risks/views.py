@@ -35,6 +35,11 @@ from .register_forms import (
 
 READ = Role.ALL
 UNGRADED_COLOUR = "#adb5bd"
+# The level badges' words (高/中/低), for tables that draw many badges without an include.
+BADGE_LABELS = {
+    **{str(level): label for level, label in LEVEL_SHORT.items()},
+    "none": _lazy("未定级"),
+}
 
 
 def _level_name(level) -> str:
@@ -102,6 +107,7 @@ def register(request):
             "filters": filters,
             "counts": counts,
             "today": today,
+            "badge": BADGE_LABELS,
             "can_create": _can_create_any(user),
         },
     )
@@ -112,12 +118,19 @@ def register_charts(request):
     user = request.user
     filters = RegisterFilterForm(request.GET, user=user)
     values = filters.values
-    counts = selectors.level_counts(selectors.risk_points_filtered(user=user, filters=values))
+    today = timezone.localdate()
+    by_department = selectors.risk_point_counts_by_department(user=user, filters=values)
+    # the department counts add up to the level counts: only the overdue ones are counted apart
+    overdue = (
+        selectors.risk_points_filtered(user=user, filters=values, today=today)
+        .filter(review_due__lt=today)
+        .count()
+    )
+    counts = selectors.LevelCounts(by_level=by_department["by_level"], overdue=overdue)
     organisation = filters.organisation
     scheme = grading.active_scheme(organisation) if organisation is not None else None
     size = scheme.matrix_size if scheme and scheme.method == scheme.Method.MATRIX else 3
     heatmap = selectors.risk_point_heatmap(user=user, filters=values, size=size)
-    by_department = selectors.risk_point_counts_by_department(user=user, filters=values)
     matrix = scheme is not None and scheme.method == scheme.Method.MATRIX
     levels = [(level, _level_name(level), LEVEL_COLOURS[level]) for level in Level.values]
     if counts.by_level.get(None):
