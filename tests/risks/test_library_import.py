@@ -383,27 +383,30 @@ def test_the_hospital_pack_imports_into_a_small_world(world):
     assert audit.verify().ok
 
 
-def test_rescaling_by_a_scheme_change_is_not_a_local_edit_of_the_scores(world, packs):
+def test_a_score_changed_by_a_regrade_is_kept(world, packs):
     write_pack(packs, tiny_pack(1))
     run(world)
-    r1 = points(world, "r1").get()
-    # What switching to a 5×5 matrix does: rescale the scores, re-grade, record REGRADED.
-    GradingScheme.objects.create(
-        organisation=world.hospital, name="5×5", active=True, **default_scheme_values(size=5)
-    )
+    r2 = points(world, "r2").get()  # 3/3 on the pack → 2/2 on the 3×3 matrix, 二级
+    r2.likelihood, r2.level = 1, 3
+    r2.save()
     RiskPointEvent.objects.create(
-        risk_point=r1,
+        risk_point=r2,
         type=RiskPointEvent.Type.REGRADED,
-        at=r1.updated_at,
-        changes={"likelihood": [3, 5], "harm": [3, 5], "level": [1, 1]},
-        reason="定级方案变更",
+        at=r2.updated_at,
+        changes={"likelihood": [2, 1], "level": [2, 3]},
+        reason="连续两次复核未发现问题，下调等级",
     )
-    r1.likelihood, r1.harm = 5, 5
-    r1.save()
     v2 = tiny_pack(2)
-    v2["risk_points"][0]["harm"] = 2
+    v2["risk_points"][1]["likelihood"] = 5
+    v2["risk_points"][1]["harm"] = 5
     write_pack(packs, v2)
     report = run(world)
-    r1.refresh_from_db()
-    assert (r1.likelihood, r1.harm, r1.level) == (5, 2, 2)  # 10 on 5×5 → 二级
-    assert report.risk_points.kept_local == 0
+    r2.refresh_from_db()
+    assert (r2.likelihood, r2.harm, r2.level) == (1, 3, 2)  # harm follows the library
+    assert report.risk_points.kept_local == 1
+    assert "保留本地修改：风险点「风险点r2」：可能性" in report.lines()
+    # The same version again: the kept edit is reported again, nothing is written.
+    events = RiskPointEvent.objects.count()
+    again = run(world)
+    assert RiskPointEvent.objects.count() == events
+    assert (again.risk_points.updated, again.risk_points.kept_local) == (0, 1)

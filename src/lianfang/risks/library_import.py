@@ -641,10 +641,6 @@ class _Importer:
             )
             for point_id, kind, changes in rows:
                 fields = {_field_name(k) for k in (changes or {})}
-                if kind == RiskPointEvent.Type.REGRADED:
-                    # A re-grade, by hand or by a new scheme (which rescales the scores to
-                    # its matrix), edits the level, not the content the library supplies.
-                    fields &= {"level"}
                 if kind == RiskPointEvent.Type.IMPORTED:
                     edited[point_id] -= fields
                     unlinked.discard(point_id)
