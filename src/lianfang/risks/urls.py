@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from . import library_views, scheme_views, views
+from . import document_views, library_views, scheme_views, views
 
 app_name = "risks"
 urlpatterns = [
@@ -27,6 +27,14 @@ urlpatterns = [
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
     path("library/", library_views.library_list, name="library_list"),
     path("library/<slug:key>/import/", library_views.library_import, name="library_import"),
+    # Printable documents and register exchange
+    path("positioning/", document_views.positioning_index, name="positioning_index"),
+    path("positioning/<int:pk>/", document_views.positioning_page, name="positioning"),
+    path("positioning/<int:pk>/xlsx/", document_views.positioning_xlsx, name="positioning_xlsx"),
+    path("positioning/<int:pk>/pdf/", document_views.positioning_pdf, name="positioning_pdf"),
+    path("register/xlsx/", document_views.register_xlsx, name="register_xlsx"),
+    path("register/pdf/", document_views.register_pdf, name="register_pdf"),
+    path("register/import/", document_views.register_import, name="register_import"),
     # Grading schemes and the generic phrase list
     path("schemes/", scheme_views.scheme_index, name="scheme_index"),
     path("schemes/org/<int:org_pk>/", scheme_views.scheme_organisation, name="scheme_organisation"),

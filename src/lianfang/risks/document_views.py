@@ -1,0 +1,171 @@
+"""Printable documents and register exchange: the 廉政风险定位表 (page, Excel, PDF) and the
+风险点登记表 (Excel and PDF export, Excel import)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianfang.core import documents
+from lianfang.core.access import role_required
+from lianfang.core.roles import Role
+from lianfang.core.tables import paginate
+from lianfang.org import selectors as org_selectors
+
+from . import positioning, register_io, selectors
+from .document_forms import PositioningFilterForm, RegisterImportForm
+from .register_forms import RegisterFilterForm
+
+# Everyone may ask; the selector decides whose table (anyone else's answers 404).
+POSITIONING_ROLES = Role.ALL
+WRITE = (Role.ADMIN, Role.INTEGRITY)
+
+
+def _stamp() -> str:
+    return timezone.localdate().strftime("%Y%m%d")
+
+
+# 廉政风险定位表 ----------------------------------------------------------------------------------
+
+
+@role_required(*POSITIONING_ROLES)
+def positioning_index(request):
+    user = request.user
+    filters = PositioningFilterForm(request.GET, user=user)
+    table = paginate(
+        request,
+        positioning.positioning_index(user=user, filters=filters.values),
+        sorts={"name": ("organisation__path", "staff_no"), "organisation": "organisation__path"},
+        default="name",
+    )
+    table.page_obj.object_list = positioning.attach_departments(table.page_obj.object_list)
+    return render(
+        request,
+        "risks/positioning_index.html",
+        {"table": table, "filters": filters, "multi_org": "organisation" in filters.fields},
+    )
+
+
+def _table_for(request, pk):
+    user = request.user
+    person = get_object_or_404(
+        positioning.positioning_people_visible_to(user).select_related("organisation"), pk=pk
+    )
+    return positioning.positioning_table(user=user, leader=person)
+
+
+@role_required(*POSITIONING_ROLES)
+def positioning_page(request, pk):
+    table = _table_for(request, pk)
+    return render(request, "risks/positioning_table.html", {"table": table})
+
+
+def _positioning_filename(table, ext: str) -> str:
+    return f"{_('廉政风险定位表')}-{table.person.name}-{_stamp()}.{ext}"
+
+
+@role_required(*POSITIONING_ROLES)
+def positioning_xlsx(request, pk):
+    table = _table_for(request, pk)
+    return documents.file_response(
+        positioning.positioning_workbook(table),
+        _positioning_filename(table, "xlsx"),
+        documents.XLSX_CONTENT_TYPE,
+    )
+
+
+@role_required(*POSITIONING_ROLES)
+def positioning_pdf(request, pk):
+    table = _table_for(request, pk)
+    pdf = documents.render_pdf(
+        "risks/positioning_pdf.html", {"table": table}, request=request, landscape=True
+    )
+    return documents.pdf_response(pdf, _positioning_filename(table, "pdf"))
+
+
+# 风险点登记表 ------------------------------------------------------------------------------------
+
+
+def _register_points(request):
+    """The register rows the user sees with the register page's filters (its query string)."""
+    user = request.user
+    filters = RegisterFilterForm(request.GET, user=user)
+    return selectors.risk_points_filtered(user=user, filters=filters.values), filters
+
+
+@role_required(*Role.ALL)
+def register_xlsx(request):
+    points, _filters = _register_points(request)
+    return documents.file_response(
+        register_io.export_register(points),
+        f"{_('风险点登记表')}-{_stamp()}.xlsx",
+        documents.XLSX_CONTENT_TYPE,
+    )
+
+
+@role_required(*Role.ALL)
+def register_pdf(request):
+    points, filters = _register_points(request)
+    rows, total = register_io.pdf_rows(points)
+    organisations = {row["organisation"] for row in rows}
+    pdf = documents.render_pdf(
+        "risks/register_pdf.html",
+        {
+            "rows": rows,
+            "total": total,
+            "limit": register_io.PDF_MAX_ROWS,
+            "columns": register_io.PDF_COLUMNS,
+            "organisation": organisations.pop() if len(organisations) == 1 else "",
+            "filtered": filters.is_filtered,
+        },
+        request=request,
+        landscape=True,
+    )
+    return documents.pdf_response(pdf, f"{_('风险点登记表')}-{_stamp()}.pdf")
+
+
+@role_required(*WRITE)
+def register_import(request):
+    user = request.user
+    initial = {}
+    organisations = org_selectors.organisations_manageable_by(user)
+    if organisations[:2].count() == 1:
+        initial["organisation"] = organisations.first()
+    form = RegisterImportForm(
+        request.POST or None, request.FILES or None, user=user, initial=initial
+    )
+    result = file_error = organisation = None
+    if request.method == "POST" and form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        try:
+            result = register_io.register_import(
+                actor=user, organisation=organisation, file=form.cleaned_data["file"]
+            )
+        except register_io.RegisterFileError as error:
+            file_error = str(error)
+        if result is not None and result.ok:
+            messages.success(
+                request,
+                _(
+                    "导入完成：新增 %(created)s 个风险点，更新 %(updated)s 个，"
+                    "未变 %(unchanged)s 个。"
+                )
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+    failed = bool(file_error or (result is not None and not result.ok))
+    return render(
+        request,
+        "risks/register_import.html",
+        {
+            "form": form,
+            "result": result,
+            "file_error": file_error,
+            "organisation": organisation,
+            "columns": register_io.COLUMNS,
+        },
+        status=400 if failed or (request.method == "POST" and not form.is_valid()) else 200,
+    )

@@ -1,0 +1,487 @@
+"""The 廉政风险定位表 (risk positioning table) of a leader or a key department head.
+
+Each row chains 权力事项 → 流程环节 → 岗位 → 责任人 → 风险点 → 等级 → 防控措施 → 监督责任人 for the
+powers of the departments the person is in charge of (a leader: 分管科室) or heads (a department
+head), and the risk points of the posts they hold themselves. Built in a fixed number of
+queries whatever the number of departments, powers and risk points.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.roles import Role
+from lianfang.core.scoping import scope_of
+from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
+
+from . import grading
+from .models import LEVEL_SHORT, Measure, MonitorRole, RiskPoint
+
+
+def _current_divisions_q(prefix: str = "", today: dt.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}since__lte": today}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
+    )
+
+
+def _is_leader_in_charge(today=None):
+    return Exists(
+        LeaderDivision.objects.filter(leader=OuterRef("pk"), department__active=True).filter(
+            _current_divisions_q(today=today)
+        )
+    )
+
+
+def _heads_key_department():
+    """Heads an active department that is a key department (重点科室) or exercises powers."""
+    return Exists(
+        Department.objects.filter(head=OuterRef("pk"), active=True).filter(
+            Q(is_key=True) | Q(powers__active=True)
+        )
+    )
+
+
+def _heads_department():
+    return Exists(Department.objects.filter(head=OuterRef("pk"), active=True))
+
+
+def positioning_people_visible_to(user, *, today: dt.date | None = None) -> QuerySet[Person]:
+    """The people whose positioning table `user` may open: the integrity office and
+    administrators, every leader in charge of departments and department head of their
+    subtree; a leader or department head, themself; anyone else, nobody."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return Person.objects.none()
+    holders = Person.objects.filter(active=True).filter(
+        _is_leader_in_charge(today) | _heads_department()
+    )
+    q = scope.subtree_q("organisation__path")
+    if scope.person_id and scope.roles & {Role.LEADER, Role.DEPT_HEAD}:
+        q |= Q(pk=scope.person_id)
+    return holders.filter(q)
+
+
+def positioning_index(*, user, filters: dict | None = None) -> QuerySet[Person]:
+    """The index of positioning tables: the leaders in charge of departments and the heads of
+    key departments (重点科室, or departments that exercise powers) the user may open,
+    annotated with `is_division_leader`."""
+    filters = filters or {}
+    qs = (
+        positioning_people_visible_to(user)
+        .annotate(is_division_leader=_is_leader_in_charge())
+        .filter(Q(is_division_leader=True) | _heads_key_department())
+        .select_related("organisation", "department")
+    )
+    if filters.get("organisation") is not None:
+        qs = qs.filter(organisation__path__startswith=filters["organisation"].path)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(staff_no__icontains=q))
+    return qs
+
+
+def attach_departments(people, *, today: dt.date | None = None) -> list:
+    """Set `positioning_departments` (in charge of, then headed) on each person, in two
+    queries for the whole page."""
+    people = list(people)
+    ids = [p.pk for p in people]
+    by_person: dict[int, list[Department]] = {pk: [] for pk in ids}
+    divisions = (
+        LeaderDivision.objects.filter(leader_id__in=ids, department__active=True)
+        .filter(_current_divisions_q(today=today))
+        .select_related("department")
+        .order_by("department__order", "department__code")
+    )
+    for division in divisions:
+        if division.department not in by_person[division.leader_id]:
+            by_person[division.leader_id].append(division.department)
+    for department in Department.objects.filter(head_id__in=ids, active=True).order_by(
+        "order", "code"
+    ):
+        if department not in by_person[department.head_id]:
+            by_person[department.head_id].append(department)
+    for person in people:
+        person.positioning_departments = by_person[person.pk]
+    return people
+
+
+# The table -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Monitor:
+    """A 监督责任人: the role watching a risk point at its level and who holds it."""
+
+    role: str
+    names: list[str]
+
+    def __str__(self):
+        who = "、".join(self.names) if self.names else str(_("未指定"))
+        return f"{self.role}：{who}"
+
+
+@dataclass
+class Row:
+    point: RiskPoint
+    post_label: str
+    holders: list[str]
+    measures: list[Measure]
+    monitors: list[Monitor]
+    # rowspans of the merged cells (0: covered by the row above)
+    power_span: int = 1
+    step_span: int = 1
+    post_span: int = 1
+
+    @property
+    def power(self):
+        return self.point.power
+
+    @property
+    def step(self):
+        return self.point.step
+
+    @property
+    def level_label(self) -> str:
+        level = self.point.level
+        if not level:
+            return str(_("未定级"))
+        return f"{self.point.get_level_display()}（{LEVEL_SHORT[level]}）"
+
+    @property
+    def holders_text(self) -> str:
+        return "、".join(self.holders)
+
+    @property
+    def monitors_text(self) -> str:
+        return "\n".join(str(m) for m in self.monitors)
+
+    @property
+    def measures_text(self) -> str:
+        return "\n".join(f"{i}. {m.text}" for i, m in enumerate(self.measures, start=1))
+
+
+@dataclass
+class PositioningTable:
+    person: Person
+    role_label: str
+    departments: list[Department]
+    rows: list[Row] = field(default_factory=list)
+    date: dt.date | None = None
+
+    @property
+    def power_count(self) -> int:
+        return len({row.point.power_id for row in self.rows})
+
+    @property
+    def level_counts(self) -> dict:
+        counts = {1: 0, 2: 0, 3: 0, None: 0}
+        for row in self.rows:
+            counts[row.point.level] = counts.get(row.point.level, 0) + 1
+        return counts
+
+
+def _departments_of(person: Person, today: dt.date) -> tuple[list[Department], bool]:
+    """The departments in charge (current divisions) and headed, and whether the person is a
+    leader in charge, in one query."""
+    departments = list(
+        Department.objects.filter(active=True)
+        .filter(
+            Q(
+                pk__in=LeaderDivision.objects.filter(leader=person)
+                .filter(_current_divisions_q(today=today))
+                .values("department_id")
+            )
+            | Q(head=person)
+        )
+        .annotate(
+            led=Exists(
+                LeaderDivision.objects.filter(leader=person, department=OuterRef("pk")).filter(
+                    _current_divisions_q(today=today)
+                )
+            )
+        )
+        .order_by("order", "code")
+    )
+    return departments, any(d.led for d in departments)
+
+
+def _holders_of(post_ids) -> dict[int, list[str]]:
+    """The names of the active people holding each post now, in one query."""
+    result: dict[int, list[str]] = {}
+    rows = (
+        PostAssignment.objects.filter(post_id__in=set(post_ids), end__isnull=True)
+        .filter(person__active=True)
+        .order_by("post_id", "start", "person__staff_no")
+        .values_list("post_id", "person__name")
+    )
+    for post_id, name in rows:
+        result.setdefault(post_id, []).append(name)
+    return result
+
+
+def monitors_for(points, *, today: dt.date | None = None) -> dict[int, list[Monitor]]:
+    """Who watches each risk point by its level (the organisation's scheme), in two queries.
+
+    Points must come with organisation (principal_leader, integrity_department__head) and
+    department (head) joined.
+    """
+    points = list(points)
+    organisations = {p.organisation_id: p.organisation for p in points}
+    schemes = grading.schemes_for(organisations.values())
+    department_ids = {p.department_id for p in points if p.department_id}
+    leaders: dict[int, list[str]] = {}
+    divisions = (
+        LeaderDivision.objects.filter(department_id__in=department_ids, leader__active=True)
+        .filter(_current_divisions_q(today=today))
+        .order_by("department_id", "since", "pk")
+        .values_list("department_id", "leader__name")
+    )
+    for department_id, name in divisions:
+        names = leaders.setdefault(department_id, [])
+        if name not in names:
+            names.append(name)
+    labels = {key: str(label) for key, label in MonitorRole.choices}
+    result = {}
+    for point in points:
+        organisation = point.organisation
+        monitors = []
+        for role in grading.monitor_roles(schemes[point.organisation_id], point.level):
+            names: list[str] = []
+            if role == MonitorRole.PRINCIPAL_LEADER and organisation.principal_leader_id:
+                names = [organisation.principal_leader.name]
+            elif role == MonitorRole.LEADER_IN_CHARGE and point.department_id:
+                names = leaders.get(point.department_id, [])
+            elif role == MonitorRole.INTEGRITY_OFFICE and organisation.integrity_department_id:
+                office = organisation.integrity_department
+                names = [f"{office.name}（{office.head.name}）" if office.head_id else office.name]
+            elif role == MonitorRole.DEPARTMENT_HEAD and point.department_id:
+                head = point.department.head
+                names = [head.name] if head is not None else []
+            monitors.append(Monitor(role=labels.get(role, role), names=names))
+        result[point.pk] = monitors
+    return result
+
+
+POINT_RELATED = (
+    "organisation__principal_leader",
+    "organisation__integrity_department__head",
+    "department__head",
+    "post",
+    "power__department",
+    "step__post",
+)
+
+
+def _spans(rows: list[Row]) -> None:
+    """Merge equal consecutive cells: power within the table, step within the power, post
+    within the step."""
+
+    def run(start, key):
+        end = start + 1
+        while end < len(rows) and key(rows[end]) == key(rows[start]):
+            end += 1
+        return end
+
+    i = 0
+    while i < len(rows):
+        power_end = run(i, lambda r: r.point.power_id)
+        rows[i].power_span = power_end - i
+        for row in rows[i + 1 : power_end]:
+            row.power_span = 0
+        j = i
+        while j < power_end:
+            step_end = min(run(j, lambda r: r.point.step_id), power_end)
+            rows[j].step_span = step_end - j
+            for row in rows[j + 1 : step_end]:
+                row.step_span = 0
+            k = j
+            while k < step_end:
+                post_end = min(run(k, lambda r: (r.post_label, tuple(r.holders))), step_end)
+                rows[k].post_span = post_end - k
+                for row in rows[k + 1 : post_end]:
+                    row.post_span = 0
+                k = post_end
+            j = step_end
+        i = power_end
+
+
+def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> PositioningTable:
+    """The positioning table of `leader` (a leader in charge or a department head) as `user`
+    may see it. The caller fetched `leader` from `positioning_people_visible_to(user)`.
+
+    Rows are the register's current risk points (draft and filed, not retired) of the
+    departments' powers and of the posts the person holds, ordered by power, step and level.
+    """
+    today = today or timezone.localdate()
+    departments, leads = _departments_of(leader, today)
+    department_ids = [d.pk for d in departments]
+    held_posts = PostAssignment.objects.filter(person=leader, end__isnull=True).values("post_id")
+    points = list(
+        RiskPoint.objects.filter(organisation=leader.organisation)
+        .exclude(status=RiskPoint.Status.RETIRED)
+        .filter(
+            Q(department_id__in=department_ids)
+            | Q(power__department_id__in=department_ids)
+            | Q(post_id__in=held_posts)
+        )
+        .select_related(*POINT_RELATED)
+        .prefetch_related(
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.select_related(
+                    "owner_person", "owner_department"
+                ).order_by("id"),
+            )
+        )
+        .order_by(
+            "power__department__order",
+            "power__code",
+            "power_id",
+            "step__order",
+            "step_id",
+            "post__code",
+            "level",
+            "id",
+        )
+    )
+    post_ids = {p.post_id or (p.step.post_id if p.step_id else None) for p in points}
+    holders = _holders_of(pid for pid in post_ids if pid)
+    monitors = monitors_for(points, today=today)
+    rows = []
+    for point in points:
+        post = point.post or (point.step.post if point.step_id else None)
+        if post is not None:
+            post_label, names = post.name, holders.get(post.pk, [])
+        elif point.department_id:
+            head = point.department.head
+            post_label = f"{point.department.name}（{_('科室')}）"
+            names = [head.name] if head is not None else []
+        else:
+            principal = point.organisation.principal_leader
+            post_label = str(_("单位层面"))
+            names = [principal.name] if principal is not None else []
+        rows.append(
+            Row(
+                point=point,
+                post_label=post_label,
+                holders=names,
+                measures=list(point.measures.all()),
+                monitors=monitors[point.pk],
+            )
+        )
+    _spans(rows)
+    return PositioningTable(
+        person=leader,
+        role_label=str(_("分管领导") if leads else _("部门负责人")),
+        departments=departments,
+        rows=rows,
+        date=today,
+    )
+
+
+# Excel -----------------------------------------------------------------------------------------
+
+XLSX_COLUMNS = (
+    (_("序号"), 6),
+    (_("权力事项"), 22),
+    (_("流程环节"), 16),
+    (_("岗位"), 14),
+    (_("责任人"), 14),
+    (_("风险点"), 24),
+    (_("表现形式"), 36),
+    (_("风险等级"), 11),
+    (_("防控措施"), 44),
+    (_("监督责任人"), 30),
+)
+LEVEL_FILLS = {1: "C0392B", 2: "E67E22", 3: "2E86DE"}
+
+
+def positioning_workbook(table: PositioningTable) -> bytes:
+    """The table as an .xlsx workbook: a title, who and when, then one row per risk point with
+    the power, step and post cells merged over their groups."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(_("廉政风险定位表"))
+    width = len(XLSX_COLUMNS)
+    thin = Side(style="thin", color="666666")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    ws.cell(row=1, column=1, value=str(_("廉政风险定位表")))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    departments = "、".join(d.name for d in table.departments) or "—"
+    person = table.person
+    ws.cell(
+        row=2,
+        column=1,
+        value=f"{_('单位')}：{person.organisation.name}    {table.role_label}：{person.name}"
+        f"    {_('分管/负责科室')}：{departments}    {_('日期')}：{table.date:%Y-%m-%d}",
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    header_row = 3
+    for i, (label, col_width) in enumerate(XLSX_COLUMNS, start=1):
+        cell = ws.cell(row=header_row, column=i, value=str(label))
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="A61B1B")
+        cell.alignment = centre
+        cell.border = border
+        ws.column_dimensions[get_column_letter(i)].width = col_width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+    first = header_row + 1
+    merges = []
+    for offset, row in enumerate(table.rows):
+        r = first + offset
+        point = row.point
+        values = (
+            offset + 1,
+            point.power.name,
+            point.step.name if point.step_id else "—",
+            row.post_label,
+            row.holders_text or "—",
+            point.name,
+            point.manifestation,
+            row.level_label,
+            row.measures_text or "—",
+            row.monitors_text or "—",
+        )
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.border = border
+            cell.alignment = centre if c in (1, 8) else wrap
+        if point.level in LEVEL_FILLS:
+            level_cell = ws.cell(row=r, column=8)
+            level_cell.fill = PatternFill("solid", fgColor=LEVEL_FILLS[point.level])
+            level_cell.font = Font(bold=True, color="FFFFFF")
+        for span, columns in (
+            (row.power_span, (2,)),
+            (row.step_span, (3,)),
+            (row.post_span, (4, 5)),
+        ):
+            if span > 1:
+                merges.extend((r, c, r + span - 1) for c in columns)
+    for start, column, end in merges:  # after writing: merged cells can no longer be written
+        ws.merge_cells(start_row=start, start_column=column, end_row=end, end_column=column)
+    if not table.rows:
+        ws.cell(row=first, column=1, value=str(_("暂无风险点。")))
+        ws.merge_cells(start_row=first, start_column=1, end_row=first, end_column=width)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,1446 @@
+"""The register exchanged as the 风险点登记表: Excel export (streamed), PDF export, and import.
+
+The columns follow DOMAIN.md's field order, then the extra columns a lossless round trip needs
+(编号 = the risk point's id, 来源, 事项性质, 符合条件, 最近复核 and each measure's owner, due date
+and status). Exporting a register and importing the file back changes nothing.
+
+The import reads every row, checks all of them against the organisation's departments, posts,
+powers, people and grading scheme, and writes nothing unless every row passes. Then, in one
+transaction and with bulk writes, it updates the risk points named by 编号 (or matching an
+existing point of the same post, power, step and name) and creates the others; each point's
+measures are matched by their text, so nothing is duplicated. Every change leaves an
+`IMPORTED` event on the point's timeline and an audit event.
+"""
+
+import datetime as dt
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+from lianfang.core import audit
+from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
+
+from . import grading, vagueness
+from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint, RiskPointEvent
+from .positioning import _current_divisions_q, monitors_for
+
+SHEET_TITLE = "风险点登记表"
+MAX_IMPORT_ROWS = 20000
+# WeasyPrint lays out a long table slowly (minutes for thousands of rows): print a page-sized
+# register, and point to Excel for the whole of a large one.
+PDF_MAX_ROWS = 500
+EXPORT_CHUNK = 2000
+DATE_FORMAT = "yyyy-mm-dd"
+NONE_MARKS = {"", "—", "-", "–", "无"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: int
+    extra: bool = False  # after DOMAIN.md's columns: needed for the round trip
+    aliases: tuple[str, ...] = ()
+    derived: bool = False  # computed by the platform; ignored on import
+
+
+COLUMNS = (
+    Column("seq", "序号", 6, derived=True),
+    Column("unit", "单位/科室", 16, aliases=("科室", "单位科室", "部门")),
+    Column("post", "岗位", 14),
+    Column("power", "权力事项", 22),
+    Column("step", "流程环节", 16),
+    Column("category", "风险类别", 14),
+    Column("name", "风险点（名称）", 24, aliases=("风险点", "风险点名称")),
+    Column("manifestation", "风险描述/表现形式", 40, aliases=("表现形式", "风险描述")),
+    Column("likelihood", "可能性 L", 8, aliases=("可能性", "L")),
+    Column("harm", "危害程度 C", 8, aliases=("危害程度", "C")),
+    Column("score", "风险值 D", 8, aliases=("风险值", "D"), derived=True),
+    Column("level", "风险等级", 10, aliases=("等级",)),
+    Column("measures", "防控措施", 44),
+    Column("owner", "责任人（部门负责人）", 12, aliases=("责任人",), derived=True),
+    Column("leader", "责任领导", 12, derived=True),
+    Column("monitors", "监督/监测指标", 30, aliases=("监督人", "监测指标"), derived=True),
+    Column("status", "状态", 8),
+    Column("id", "编号", 8, extra=True),
+    Column("organisation", "所属单位", 20, extra=True),
+    Column("subject", "对象", 6, extra=True),
+    Column("power_code", "权力编码", 12, extra=True),
+    Column("source", "来源", 8, extra=True),
+    Column("matter_kind", "事项性质", 14, extra=True),
+    Column("criteria", "符合条件", 18, extra=True),
+    Column("last_reviewed", "最近复核", 11, extra=True),
+    Column("measure_owners", "措施责任人", 18, extra=True),
+    Column("measure_due", "措施时限", 11, extra=True),
+    Column("measure_status", "措施状态", 9, extra=True),
+)
+PDF_COLUMNS = tuple(c for c in COLUMNS if not c.extra)
+HEADERS = {c.key: c.header for c in COLUMNS}
+COLUMN_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
+
+
+def _normalise_header(value) -> str:
+    text = "" if value is None else str(value)
+    for a, b in (("（", "("), ("）", ")"), (" ", ""), ("\u3000", ""), ("／", "/")):
+        text = text.replace(a, b)
+    return text.strip()
+
+
+HEADER_LOOKUP = {
+    _normalise_header(name): col.key for col in COLUMNS for name in (col.header, *col.aliases)
+}
+
+
+def level_text(level) -> str:
+    return f"{Level(level).label}（{LEVEL_SHORT[level]}）" if level else ""
+
+
+LEVEL_IN = {}
+for _level in Level.values:
+    for _text in (
+        str(_level),
+        str(Level(_level).label),
+        str(LEVEL_SHORT[_level]),
+        level_text(_level),
+        f"{Level(_level).label}({LEVEL_SHORT[_level]})",
+        f"{LEVEL_SHORT[_level]}风险",
+    ):
+        LEVEL_IN[_text] = _level
+
+
+def _labels_in(choices, *, strip_suffix: str = "") -> dict:
+    """Accept a choice by its label, its key, and its label without a suffix."""
+    result = {}
+    for value, label in choices:
+        label = str(label)
+        result[label] = value
+        result[value] = value
+        if strip_suffix and label.endswith(strip_suffix):
+            result[label[: -len(strip_suffix)]] = value
+    return result
+
+
+CONTINUATION = "   "  # indents a measure's further lines, so they never read as a new item
+
+
+def _measure_lines(measures) -> str:
+    return "\n".join(
+        f"{i}. " + m.text.replace("\n", "\n" + CONTINUATION)
+        for i, m in enumerate(measures, start=1)
+    )
+
+
+def _owner_text(measure) -> str:
+    if measure.owner_person_id:
+        person = measure.owner_person
+        return f"{person.name}（{person.staff_no}）"
+    if measure.owner_department_id:
+        return measure.owner_department.name
+    return "—"
+
+
+# Export ------------------------------------------------------------------------------------
+
+EXPORT_RELATED = (
+    "organisation__principal_leader",
+    "organisation__integrity_department__head",
+    "department__head",
+    "post",
+    "power",
+    "step",
+)
+
+
+def export_queryset(points):
+    """`points` (a filtered register queryset) ordered for the file, with what a row shows."""
+    return (
+        points.select_related(*EXPORT_RELATED)
+        .prefetch_related(
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.select_related(
+                    "owner_person", "owner_department"
+                ).order_by("id"),
+            )
+        )
+        .order_by(
+            "organisation__path",
+            "department__order",
+            "department__code",
+            "post__code",
+            "power__code",
+            "step__order",
+            "id",
+        )
+    )
+
+
+class _Labels:
+    """Choice labels in the active language, looked up once per export (not per cell)."""
+
+    def __init__(self):
+        self.category = {k: str(v) for k, v in Category.choices}
+        self.status = {k: str(v) for k, v in RiskPoint.Status.choices}
+        self.subject = {k: str(v) for k, v in RiskPoint.Subject.choices}
+        self.source = {k: str(v) for k, v in RiskPoint.Source.choices}
+        self.measure_status = {k: str(v) for k, v in Measure.Status.choices}
+        self.matter = {k: str(v) for k, v in grading.MATTER_LABELS.items()}
+        self.criteria = {k: str(v) for k, v in grading.CRITERIA.items()}
+        self.level = {level: level_text(level) for level in Level.values}
+
+
+class _Context:
+    """What rows of one chunk need besides themselves: leaders in charge and monitors."""
+
+    def __init__(self, points, labels: _Labels):
+        self.labels = labels
+        self.monitors = monitors_for(points)
+        department_ids = {p.department_id for p in points if p.department_id}
+        self.leaders: dict[int, list[str]] = defaultdict(list)
+        divisions = (
+            LeaderDivision.objects.filter(department_id__in=department_ids, leader__active=True)
+            .filter(_current_divisions_q())
+            .order_by("department_id", "since", "pk")
+            .values_list("department_id", "leader__name")
+        )
+        for department_id, name in divisions:
+            if name not in self.leaders[department_id]:
+                self.leaders[department_id].append(name)
+
+
+def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
+    """The values of one register row, keyed by column."""
+    measures = list(point.measures.all())
+    labels = context.labels
+    department = point.department if point.department_id else None
+    head = department.head if department is not None and department.head_id else None
+    return {
+        "seq": number,
+        "unit": department.name if department else point.organisation.name,
+        "post": point.post.name if point.post_id else "",
+        "power": point.power.name,
+        "step": point.step.name if point.step_id else "",
+        "category": labels.category.get(point.category, point.category),
+        "name": point.name,
+        "manifestation": point.manifestation,
+        "likelihood": point.likelihood,
+        "harm": point.harm,
+        "score": point.score,
+        "level": labels.level.get(point.level, ""),
+        "measures": _measure_lines(measures),
+        "owner": head.name if head else "",
+        "leader": "、".join(context.leaders.get(point.department_id, [])),
+        "monitors": "\n".join(str(m) for m in context.monitors.get(point.pk, [])),
+        "status": labels.status.get(point.status, point.status),
+        "id": point.pk,
+        "organisation": point.organisation.name,
+        "subject": labels.subject.get(point.subject, point.subject),
+        "power_code": point.power.code,
+        "source": labels.source.get(point.source, point.source),
+        "matter_kind": labels.matter.get(point.matter_kind, point.matter_kind),
+        "criteria": "、".join(labels.criteria.get(k, k) for k in point.criteria or ()),
+        "last_reviewed": point.last_reviewed,
+        "measure_owners": "\n".join(_owner_text(m) for m in measures),
+        "measure_due": "\n".join(m.due.isoformat() if m.due else "—" for m in measures),
+        "measure_status": "\n".join(labels.measure_status.get(m.status, "") for m in measures),
+    }
+
+
+def iter_rows(points, *, limit: int | None = None, chunk_size: int = EXPORT_CHUNK):
+    """Yield (point, values) over `points` in chunks: a fixed number of queries per chunk,
+    and memory bounded by one chunk."""
+    qs = export_queryset(points)
+    if limit is not None:
+        qs = qs[:limit]
+    number = 0
+    chunk: list[RiskPoint] = []
+    labels = _Labels()
+
+    def flush(chunk):
+        nonlocal number
+        context = _Context(chunk, labels)
+        for point in chunk:
+            number += 1
+            yield point, row_values(point, context, number)
+
+    for point in qs.iterator(chunk_size=chunk_size):
+        chunk.append(point)
+        if len(chunk) >= chunk_size:
+            yield from flush(chunk)
+            chunk = []
+    if chunk:
+        yield from flush(chunk)
+
+
+def export_register(points, *, chunk_size: int = EXPORT_CHUNK):
+    """Write the register of `points` to a temporary .xlsx file and return it open at the
+    start (the caller streams and closes it). Memory stays flat: openpyxl's write-only mode
+    spools rows to disk, and the rows are read in chunks."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET_TITLE)
+    for i, col in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "A2"
+    header = []
+    for col in COLUMNS:
+        cell = WriteOnlyCell(ws, value=col.header)
+        cell.font = Font(bold=True, color="FFFFFF" if not col.extra else "333333")
+        cell.fill = PatternFill("solid", fgColor="A61B1B" if not col.extra else "E8D5D5")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(cell)
+    ws.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    multiline = {"manifestation", "measures", "monitors", "measure_owners", "measure_due"}
+    multiline |= {"measure_status"}
+    for _point, values in iter_rows(points, chunk_size=chunk_size):
+        cells = []
+        for col in COLUMNS:
+            cell = WriteOnlyCell(ws, value=values[col.key])
+            if col.key in multiline:
+                cell.alignment = wrap
+            elif col.key == "last_reviewed":
+                cell.number_format = DATE_FORMAT
+            cells.append(cell)
+        ws.append(cells)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    wb.save(out)
+    out.seek(0)
+    return out
+
+
+def pdf_rows(points, *, limit: int = PDF_MAX_ROWS) -> tuple[list[dict], int]:
+    """The first `limit` rows for the printed register, and how many rows there are."""
+    total = points.count()
+    return [values for _point, values in iter_rows(points, limit=limit)], total
+
+
+# Import ------------------------------------------------------------------------------------
+
+
+class RegisterFileError(Exception):
+    """The upload cannot be read as a register at all (not .xlsx, empty, no header)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    measures_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class SheetRow:
+    number: int
+    values: dict
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_rows(file) -> list[SheetRow]:
+    """The non-empty data rows of the register sheet, keyed by column; raises RegisterFileError."""
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
+        raise RegisterFileError(
+            _("无法读取该文件，请确认它是 Excel .xlsx 格式（可先导出登记表再修改）。")
+        ) from exc
+    try:
+        if not wb.worksheets:
+            raise RegisterFileError(_("文件中没有工作表。"))
+        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or not any(v not in (None, "") for v in header):
+            raise RegisterFileError(_("文件是空的：第 1 行应为表头（序号、单位/科室、岗位……）。"))
+        positions = {}
+        for index, value in enumerate(header):
+            key = HEADER_LOOKUP.get(_normalise_header(value))
+            if key is not None and key not in positions:
+                positions[key] = index
+        required = ("unit", "post", "power", "step", "category", "name", "manifestation")
+        missing = [HEADERS[k] for k in required if k not in positions]
+        if missing:
+            raise RegisterFileError(
+                _("表头缺少以下列：%(columns)s。请使用导出的风险点登记表。")
+                % {"columns": "、".join(missing)}
+            )
+        result = []
+        for number, values in enumerate(rows, start=2):
+            cells = {
+                key: values[index] if index < len(values) else None
+                for key, index in positions.items()
+            }
+            meaningful = (v for k, v in cells.items() if k != "seq")
+            if not any(_text(v) for v in meaningful):
+                continue
+            if len(result) >= MAX_IMPORT_ROWS:
+                raise RegisterFileError(
+                    _("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_IMPORT_ROWS}
+                )
+            result.append(SheetRow(number, cells))
+        if not result:
+            raise RegisterFileError(_("文件中没有风险点（从第 2 行起填写）。"))
+        return result
+    finally:
+        wb.close()
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def _parse_date(value) -> dt.date | None:
+    """A date from a date cell, an Excel serial number or common written forms; else raise."""
+    if value is None or (isinstance(value, str) and value.strip() in NONE_MARKS):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int) and 19000101 <= value <= 29991231:
+        value = str(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = from_excel(value)
+        if isinstance(parsed, dt.datetime):
+            return parsed.date()
+        raise ValueError(value)
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+_NUMBERED = re.compile(r"^(\d+)\s*[.、．)）]\s*")
+_OWNER_WITH_NO = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<no>[^()（）]+?)\s*[)）]$")
+_LIST_SPLIT = re.compile(r"[、,，;；\n]+")
+
+
+def split_measures(text: str) -> list[str]:
+    """The measures of a 防控措施 cell: numbered items ("1. …", further lines belong to the item
+    above, with the export's indentation removed), or one per line when none is numbered."""
+    lines = [line.rstrip() for line in (text or "").replace("\r\n", "\n").split("\n")]
+    if not any(_NUMBERED.match(line) for line in lines):
+        return [line.strip() for line in lines if line.strip()]
+    items: list[list[str]] = []
+    expected = 1
+    for line in lines:
+        match = _NUMBERED.match(line)
+        if match and int(match.group(1)) == expected:
+            items.append([line[match.end() :]])
+            expected += 1
+        elif items:
+            items[-1].append(line.removeprefix(CONTINUATION))
+        elif line.strip():
+            items.append([line.strip()])
+            expected = 2
+    return [t for t in ("\n".join(item).strip() for item in items) if t]
+
+
+def _lines(value) -> list[str]:
+    text = _text(value)
+    return [line.strip() for line in text.replace("\r\n", "\n").split("\n")] if text else []
+
+
+@dataclass
+class MeasureIn:
+    text: str
+    owner_person: Person | None
+    owner_department: Department | None
+    due: dt.date | None
+    status: str
+
+
+@dataclass
+class PointIn:
+    number: int
+    existing: RiskPoint | None
+    values: dict  # model field values (related objects for foreign keys)
+    measures: list[MeasureIn]
+    level: int | None
+    level_manual: bool
+
+
+class _Catalogue:
+    """The organisation's names, read once: departments, posts, powers and steps, people."""
+
+    def __init__(self, organisation: Organisation):
+        self.organisation = organisation
+        self.departments = {d.name: d for d in Department.objects.filter(organisation=organisation)}
+        self.posts: dict[tuple[int | None, str], list[Post]] = defaultdict(list)
+        self.posts_by_name: dict[str, list[Post]] = defaultdict(list)
+        for post in Post.objects.filter(organisation=organisation).select_related("department"):
+            self.posts[(post.department_id, post.name)].append(post)
+            self.posts_by_name[post.name].append(post)
+        org_ids = organisation.ancestors_ids() or [organisation.pk]
+        powers = list(
+            Power.objects.filter(organisation_id__in=org_ids)
+            .prefetch_related("steps")
+            .order_by("organisation__depth", "code")
+        )
+        self.powers_by_code: dict[str, Power] = {}
+        self.powers_by_name: dict[str, list[Power]] = defaultdict(list)
+        for power in powers:
+            self.powers_by_code.setdefault(power.code, power)
+            self.powers_by_name[power.name].append(power)
+        self.people_by_no = {}
+        self.people_by_name: dict[str, list[Person]] = defaultdict(list)
+        for person in Person.objects.filter(organisation=organisation).only(
+            "id", "name", "staff_no", "organisation_id", "active"
+        ):
+            self.people_by_no[person.staff_no] = person
+            self.people_by_name[person.name].append(person)
+
+
+CATEGORY_IN = _labels_in(Category.choices, strip_suffix="风险")
+SOURCE_IN = _labels_in(RiskPoint.Source.choices)
+STATUS_IN = _labels_in(RiskPoint.Status.choices)
+SUBJECT_IN = _labels_in(RiskPoint.Subject.choices)
+MEASURE_STATUS_IN = _labels_in(Measure.Status.choices)
+MATTER_IN = {
+    **{str(v): k for k, v in grading.MATTER_LABELS.items()},
+    **{k: k for k in grading.MATTER_LABELS},
+}
+CRITERIA_IN = {
+    **{str(v): k for k, v in grading.CRITERIA.items()},
+    **{k: k for k in grading.CRITERIA},
+}
+
+
+def _choice_list(mapping) -> str:
+    seen = []
+    for key, value in mapping.items():
+        if not key.isascii() and value not in [v for _k, v in seen]:
+            seen.append((key, value))
+    return "、".join(k for k, _v in seen)
+
+
+class _RowParser:
+    """Checks one row against the catalogue, reporting through `error(column, reason)`."""
+
+    def __init__(self, catalogue: _Catalogue, scheme, existing: dict[int, RiskPoint]):
+        self.catalogue = catalogue
+        self.scheme = scheme
+        self.existing = existing
+        self._phrases = None
+
+    @property
+    def phrases(self):
+        if self._phrases is None:
+            self._phrases = vagueness.phrases_for(self.catalogue.organisation)
+        return self._phrases
+
+    def parse(self, row: SheetRow, add_error, existing=None) -> PointIn | None:
+        v = row.values
+        catalogue = self.catalogue
+        organisation = catalogue.organisation
+        failed = False
+
+        def error(key, reason):
+            nonlocal failed
+            failed = True
+            add_error(key, reason)
+
+        org_name = _text(v.get("organisation"))
+        if org_name and org_name not in (organisation.name, organisation.short_name):
+            error(
+                "organisation",
+                _("该行属于“%(other)s”，不是“%(org)s”的风险点。")
+                % {"other": org_name, "org": organisation.name},
+            )
+            return None
+
+        id_text = _text(v.get("id"))
+        if id_text and existing is None:
+            try:
+                existing = self.existing.get(int(id_text))
+            except ValueError:
+                error("id", _("编号“%(value)s”无效，应为导出时的数字编号。") % {"value": id_text})
+            else:
+                if existing is None:
+                    error(
+                        "id",
+                        _("本单位没有编号为 %(id)s 的风险点（新增的风险点请将编号留空）。")
+                        % {"id": id_text},
+                    )
+
+        # what it concerns: unit / department / post
+        subject_text = _text(v.get("subject"))
+        subject = SUBJECT_IN.get(subject_text) if subject_text else None
+        if subject_text and subject is None:
+            error(
+                "subject",
+                _("“%(value)s”无效，只能填写岗位、科室或单位。") % {"value": subject_text},
+            )
+        unit_text = _text(v.get("unit"))
+        department = None
+        if unit_text and unit_text not in (organisation.name, organisation.short_name):
+            department = catalogue.departments.get(unit_text)
+            if department is None:
+                error(
+                    "unit",
+                    _("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
+                    % {"name": unit_text},
+                )
+        post = None
+        post_text = _text(v.get("post"))
+        if post_text:
+            candidates = catalogue.posts.get((department.pk if department else None, post_text))
+            if not candidates and department is None and not unit_text:
+                candidates = catalogue.posts_by_name.get(post_text)
+            if not candidates:
+                where = department.name if department else organisation.name
+                error(
+                    "post",
+                    _("“%(where)s”没有名为“%(name)s”的岗位。")
+                    % {"where": where, "name": post_text},
+                )
+            elif len(candidates) > 1:
+                error(
+                    "post",
+                    _("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。")
+                    % {"name": post_text},
+                )
+            else:
+                post = candidates[0]
+                if department is None:
+                    department = post.department
+        if subject is None:
+            subject = (
+                RiskPoint.Subject.POST
+                if post_text
+                else RiskPoint.Subject.DEPARTMENT
+                if unit_text and department is not None
+                else RiskPoint.Subject.UNIT
+            )
+        if subject == RiskPoint.Subject.POST and not post_text:
+            error("post", _("对象为岗位时，须填写岗位。"))
+        if subject == RiskPoint.Subject.DEPARTMENT and department is None and not unit_text:
+            error("unit", _("对象为科室时，须填写科室。"))
+
+        # power and step
+        power = None
+        code = _text(v.get("power_code"))
+        power_text = _text(v.get("power"))
+        if code:
+            power = catalogue.powers_by_code.get(code)
+            if power is None:
+                error(
+                    "power_code", _("职权目录中没有编码为“%(code)s”的权力事项。") % {"code": code}
+                )
+            elif power_text and power_text != power.name:
+                error(
+                    "power",
+                    _("权力编码“%(code)s”对应的权力事项是“%(name)s”，与本列不一致。")
+                    % {"code": code, "name": power.name},
+                )
+                power = None
+        elif not power_text:
+            error("power", _("不能为空：每个风险点都须指明所涉权力事项。"))
+        else:
+            candidates = catalogue.powers_by_name.get(power_text, [])
+            if not candidates:
+                error(
+                    "power",
+                    _("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。")
+                    % {"name": power_text},
+                )
+            elif len(candidates) > 1:
+                error(
+                    "power",
+                    _("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。")
+                    % {"name": power_text},
+                )
+            else:
+                power = candidates[0]
+        step = None
+        step_text = _text(v.get("step"))
+        if step_text and power is not None:
+            step = next((s for s in power.steps.all() if s.name == step_text), None)
+            if step is None:
+                error(
+                    "step",
+                    _("权力事项“%(power)s”没有名为“%(step)s”的流程环节。")
+                    % {"power": power.name, "step": step_text},
+                )
+
+        # texts and choices
+        category_text = _text(v.get("category"))
+        category = CATEGORY_IN.get(category_text)
+        if not category_text:
+            error("category", _("不能为空。"))
+        elif category is None:
+            error(
+                "category",
+                _("“%(value)s”无效，应为：%(choices)s。")
+                % {"value": category_text, "choices": "、".join(str(c.label) for c in Category)},
+            )
+        name = _text(v.get("name"))
+        manifestation = _text(v.get("manifestation"))
+        if not name:
+            error("name", _("不能为空。"))
+        elif len(name) > RiskPoint._meta.get_field("name").max_length:
+            error(
+                "name",
+                _("不能超过 %(n)s 个字。") % {"n": RiskPoint._meta.get_field("name").max_length},
+            )
+        if not manifestation:
+            error("manifestation", _("不能为空：请写明风险的具体表现形式。"))
+
+        scores = {}
+        size = self.scheme.matrix_size
+        for key in ("likelihood", "harm"):
+            text = _text(v.get(key))
+            if not text:
+                scores[key] = None
+                continue
+            try:
+                number = int(text)
+            except ValueError:
+                number = None
+            if number is None or not 1 <= number <= size:
+                error(
+                    key,
+                    _("“%(value)s”无效，应为 1 到 %(size)s 的整数（定级方案“%(scheme)s”）。")
+                    % {"value": text, "size": size, "scheme": self.scheme.name},
+                )
+            scores[key] = number
+
+        matter_text = _text(v.get("matter_kind"))
+        matter_kind = MATTER_IN.get(matter_text, "") if matter_text else ""
+        if matter_text and not matter_kind:
+            error("matter_kind", _("“%(value)s”不是已知的事项性质。") % {"value": matter_text})
+        criteria = []
+        for part in _LIST_SPLIT.split(_text(v.get("criteria"))):
+            part = part.strip()
+            if not part:
+                continue
+            key = CRITERIA_IN.get(part)
+            if key is None:
+                error(
+                    "criteria",
+                    _("“%(value)s”不是已知的条件，应为：%(choices)s。")
+                    % {
+                        "value": part,
+                        "choices": "、".join(str(c) for c in grading.CRITERIA.values()),
+                    },
+                )
+            elif key not in criteria:
+                criteria.append(key)
+
+        def choice(key, mapping, default):
+            text = _text(v.get(key))
+            if not text:
+                return default
+            value = mapping.get(text)
+            if value is None:
+                error(
+                    key,
+                    _("“%(value)s”无效，应为：%(choices)s。")
+                    % {"value": text, "choices": _choice_list(mapping)},
+                )
+            return value
+
+        source = choice("source", SOURCE_IN, existing.source if existing else RiskPoint.Source.SELF)
+        status = choice(
+            "status", STATUS_IN, existing.status if existing else RiskPoint.Status.DRAFT
+        )
+        last_reviewed = None
+        try:
+            last_reviewed = _parse_date(v.get("last_reviewed"))
+        except (ValueError, OverflowError, TypeError):
+            error(
+                "last_reviewed",
+                _("“%(value)s”不是有效日期，请按 2020-01-31 的格式填写。")
+                % {"value": _text(v.get("last_reviewed"))},
+            )
+
+        measures = self._measures(v, department, error)
+
+        if failed:
+            return None
+
+        values = {
+            "subject": subject,
+            "department": department,
+            "post": post,
+            "power": power,
+            "step": step,
+            "category": category,
+            "name": name,
+            "manifestation": manifestation,
+            "likelihood": scores["likelihood"],
+            "harm": scores["harm"],
+            "matter_kind": matter_kind,
+            "criteria": criteria,
+            "source": source,
+            "status": status,
+            "last_reviewed": last_reviewed,
+        }
+        level, manual = self._level(v, values, existing, error)
+        if (
+            existing is not None
+            and existing.status == RiskPoint.Status.RETIRED
+            and (
+                any(getattr(existing, k) != val for k, val in values.items())
+                or level != existing.level
+            )
+        ):
+            error("status", _("已停用的风险点不能通过导入修改。"))
+        becomes_filed = status == RiskPoint.Status.FILED and (
+            existing is None or existing.status != RiskPoint.Status.FILED
+        )
+        if becomes_filed:
+            if not measures and not _text(v.get("measures")):
+                error("measures", _("已备案的风险点须至少有一条防控措施。"))
+            if level is None and not _text(v.get("level")):
+                error("level", _("已备案的风险点须评定风险等级。"))
+            if power is not None:
+                _vagueness_errors(values, measures, self.phrases, error)
+        if failed:
+            return None
+        return PointIn(row.number, existing, values, measures, level, manual)
+
+    def _level(self, v, values, existing, error):
+        """The level the row gets, and whether it stays a level set by hand."""
+        computed = grading.grade(
+            self.scheme,
+            likelihood=values["likelihood"],
+            harm=values["harm"],
+            matter_kind=values["matter_kind"],
+            criteria=values["criteria"],
+        )
+        text = _text(v.get("level"))
+        given = LEVEL_IN.get(text) if text else None
+        if text and given is None:
+            error(
+                "level",
+                _("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。") % {"value": text},
+            )
+            return None, False
+        scores_changed = (
+            existing is None
+            or any(getattr(existing, f) != values[f] for f in ("likelihood", "harm", "matter_kind"))
+            or list(existing.criteria or []) != values["criteria"]
+        )
+        if existing is not None and given == existing.level:
+            given = None  # the current level, not a change asked for by hand
+        if given is None:
+            if existing is not None and existing.level_manual and not scores_changed:
+                return existing.level, True
+            return computed, False
+        if given != computed:
+            expected = level_text(computed) if computed else _("无法计算（缺少定级依据）")
+            error(
+                "level",
+                _(
+                    "“%(given)s”与定级方案“%(scheme)s”的结果“%(expected)s”不一致。可留空由系统"
+                    "计算；人工调整等级须在系统中填写理由。"
+                )
+                % {"given": text, "scheme": self.scheme.name, "expected": expected},
+            )
+            return None, False
+        return computed, False
+
+    def _measures(self, v, department, error) -> list[MeasureIn]:
+        texts = split_measures(_text(v.get("measures")))
+        owners = _lines(v.get("measure_owners"))
+        dues = _lines(v.get("measure_due"))
+        statuses = _lines(v.get("measure_status"))
+        n = len(texts)
+        for key, lines in (("measure_owners", owners), ("measure_due", dues)):
+            if lines and len(lines) not in (1, n):
+                error(
+                    key,
+                    _("有 %(n)s 条防控措施，本列应逐行对应填写 %(n)s 行（或只填 1 行适用于全部）。")
+                    % {"n": n},
+                )
+                return []
+        if statuses and len(statuses) not in (1, n):
+            error(
+                "measure_status", _("有 %(n)s 条防控措施，本列应逐行对应填写 %(n)s 行。") % {"n": n}
+            )
+            return []
+        result = []
+        for i, text in enumerate(texts):
+            owner_text = (owners[i] if len(owners) == n else owners[0]) if owners else ""
+            person = owner_department = None
+            if owner_text in NONE_MARKS:
+                if department is None:
+                    error(
+                        "measure_owners",
+                        _("第 %(i)s 条措施没有责任人，且风险点不属于科室：请填写措施责任人。")
+                        % {"i": i + 1},
+                    )
+                    continue
+                owner_department = department
+            else:
+                person, owner_department, problem = self._owner(owner_text)
+                if problem:
+                    error("measure_owners", _("第 %(i)s 条措施：") % {"i": i + 1} + problem)
+                    continue
+            due_text = (dues[i] if len(dues) == n else dues[0]) if dues else ""
+            try:
+                due = _parse_date(due_text)
+            except (ValueError, OverflowError, TypeError):
+                error(
+                    "measure_due",
+                    _("第 %(i)s 条措施的时限“%(value)s”不是有效日期，请按 2020-01-31 的格式填写。")
+                    % {"i": i + 1, "value": due_text},
+                )
+                continue
+            status_text = (statuses[i] if len(statuses) == n else statuses[0]) if statuses else ""
+            status = MEASURE_STATUS_IN.get(status_text) if status_text else Measure.Status.PLANNED
+            if status is None:
+                error(
+                    "measure_status",
+                    _("第 %(i)s 条措施的状态“%(value)s”无效，应为计划中或已落实。")
+                    % {"i": i + 1, "value": status_text},
+                )
+                continue
+            result.append(MeasureIn(text, person, owner_department, due, status))
+        return result
+
+    def _owner(self, text):
+        """(person, department, problem) for an owner written as a department name, a
+        person's name, "姓名（工号）" or a 工号."""
+        catalogue = self.catalogue
+        match = _OWNER_WITH_NO.match(text)
+        if match:
+            person = catalogue.people_by_no.get(match.group("no"))
+            if person is None or person.name != match.group("name"):
+                return (
+                    None,
+                    None,
+                    _("本单位没有工号为“%(no)s”、姓名为“%(name)s”的人员。")
+                    % {
+                        "no": match.group("no"),
+                        "name": match.group("name"),
+                    },
+                )
+            return person, None, ""
+        if text in catalogue.departments:
+            return None, catalogue.departments[text], ""
+        people = catalogue.people_by_name.get(text, [])
+        if len(people) == 1:
+            return people[0], None, ""
+        if len(people) > 1:
+            return None, None, _("本单位有多名“%(name)s”，请写成“姓名（工号）”。") % {"name": text}
+        if text in catalogue.people_by_no:
+            return catalogue.people_by_no[text], None, ""
+        return None, None, _("找不到名为“%(name)s”的人员或科室。") % {"name": text}
+
+
+def _natural_key(subject, department_id, post_id, power_id, step_id, name):
+    return (subject, department_id, post_id, power_id, step_id, name)
+
+
+def _point_key(values: dict):
+    pk = lambda obj: obj.pk if obj is not None else None  # noqa: E731
+    return _natural_key(
+        values["subject"],
+        pk(values["department"]),
+        pk(values["post"]),
+        pk(values["power"]),
+        pk(values["step"]),
+        values["name"],
+    )
+
+
+def _load_points(ids) -> dict[int, RiskPoint]:
+    """Risk points by id with their measures, in chunks (bounded query size)."""
+    ids = sorted(set(ids))
+    result = {}
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        chunk = ids[start : start + EXPORT_CHUNK]
+        points = (
+            RiskPoint.objects.filter(pk__in=chunk)
+            .select_related("department", "post", "power", "step")
+            .prefetch_related(
+                Prefetch(
+                    "measures",
+                    queryset=Measure.objects.select_related(
+                        "owner_person", "owner_department"
+                    ).order_by("id"),
+                )
+            )
+        )
+        result.update({p.pk: p for p in points})
+    return result
+
+
+# Fields the import writes, and how the timeline shows them (as riskcore's services do:
+# related objects by name, dates in ISO).
+WRITTEN_FIELDS = (
+    "subject",
+    "department",
+    "post",
+    "power",
+    "step",
+    "category",
+    "name",
+    "manifestation",
+    "likelihood",
+    "harm",
+    "matter_kind",
+    "criteria",
+    "source",
+    "status",
+    "last_reviewed",
+)
+FOREIGN_KEYS = {"department", "post", "power", "step"}
+
+
+def _display(obj, name):
+    if name in FOREIGN_KEYS:
+        return str(getattr(obj, name)) if getattr(obj, f"{name}_id") else None
+    return audit.to_jsonable(getattr(obj, name))
+
+
+def _timeline_state(point: RiskPoint) -> dict:
+    state = {name: _display(point, name) for name in WRITTEN_FIELDS}
+    state["level"] = point.level
+    state["review_due"] = audit.to_jsonable(point.review_due)
+    return state
+
+
+def _measure_state(measure: Measure) -> dict:
+    owner = measure.owner_person if measure.owner_person_id else measure.owner_department
+    return {
+        "owner": str(owner) if owner is not None else None,
+        "due": audit.to_jsonable(measure.due),
+        "status": measure.status,
+    }
+
+
+def _review_due(scheme, level, last_reviewed, created: dt.date) -> dt.date | None:
+    days = grading.review_interval_days(scheme, level)
+    if not days:
+        return None
+    return (last_reviewed or created) + dt.timedelta(days=days)
+
+
+@dataclass
+class _MeasurePlan:
+    """What the import does to measures: create, update, link and unlink."""
+
+    new: dict = field(default_factory=dict)  # (text, person_id, dept_id) -> Measure
+    desired: dict = field(default_factory=dict)  # measure id -> (row, owner/due/status)
+    links: list = field(default_factory=list)  # (PointIn, Measure) to link
+    unlinks: list = field(default_factory=list)  # (PointIn, Measure) to unlink
+
+
+def _owner_key(m: MeasureIn):
+    return (
+        m.owner_person.pk if m.owner_person else None,
+        m.owner_department.pk if m.owner_department else None,
+    )
+
+
+def _plan_measures(parsed: list[PointIn], organisation, add_error) -> _MeasurePlan:
+    """Match each row's measures by text: first to those the point already has, then to a
+    measure of the organisation with the same text and owner, else a new one (shared by every
+    row naming the same text and owner)."""
+    plan = _MeasurePlan()
+    texts = {m.text for item in parsed for m in item.measures}
+    by_key = {}
+    for measure in Measure.objects.filter(organisation=organisation, text__in=texts).order_by("id"):
+        key = (measure.text, measure.owner_person_id, measure.owner_department_id)
+        by_key.setdefault(key, measure)
+    for item in parsed:
+        linked = list(item.existing.measures.all()) if item.existing else []
+        pool: dict[str, list[Measure]] = defaultdict(list)
+        for measure in linked:
+            pool[measure.text].append(measure)
+        used = set()
+        for wanted in item.measures:
+            person_id, department_id = _owner_key(wanted)
+            measure = pool[wanted.text].pop(0) if pool[wanted.text] else None
+            if measure is None:
+                key = (wanted.text, person_id, department_id)
+                measure = by_key.get(key)
+                if measure is not None and measure.pk in {m.pk for m in linked}:
+                    measure = None
+                if measure is None:
+                    measure = plan.new.get(key)
+                if measure is None:
+                    measure = Measure(
+                        organisation=organisation,
+                        text=wanted.text,
+                        owner_person=wanted.owner_person,
+                        owner_department=wanted.owner_department,
+                        due=wanted.due,
+                        status=wanted.status,
+                    )
+                    plan.new[key] = measure
+                if id(measure) in used:
+                    add_error(
+                        item.number,
+                        "measures",
+                        _("防控措施“%(text)s”重复填写。") % {"text": wanted.text[:30]},
+                    )
+                    continue
+                plan.links.append((item, measure))
+            used.add(id(measure))
+            state = (person_id, department_id, wanted.due, wanted.status)
+            ident = measure.pk or id(measure)
+            if measure.pk is not None and state == (
+                measure.owner_person_id,
+                measure.owner_department_id,
+                measure.due,
+                measure.status,
+            ):
+                continue  # kept as it is: no conflict with a row that changes it
+            previous = plan.desired.get(ident)
+            if previous is not None and previous[1] != state:
+                add_error(
+                    item.number,
+                    "measure_owners",
+                    _(
+                        "措施“%(text)s”在第 %(row)s 行的责任人、时限或状态与本行不同；"
+                        "同一措施只能有一种。"
+                    )
+                    % {"text": wanted.text[:30], "row": previous[0]},
+                )
+                continue
+            plan.desired[ident] = (item.number, state, measure, wanted)
+        for leftover in pool.values():
+            for measure in leftover:
+                plan.unlinks.append((item, measure))
+    return plan
+
+
+def _vagueness_errors(values: dict, measures: list[MeasureIn], phrases, error):
+    """The filing rules (查不准的不能过关) for a row that files a point: a step when the power
+    has steps, a concrete manifestation, no generic phrases in its texts."""
+    if values["power"].steps.all() and values["step"] is None:
+        error(
+            "step",
+            _("权力事项“%(power)s”设有流程环节，须指明风险点所在的环节。")
+            % {"power": values["power"].name},
+        )
+    if vagueness.counted_chars(values["manifestation"]) < vagueness.MIN_MANIFESTATION_CHARS:
+        error(
+            "manifestation",
+            _("表现形式过于简短（少于 %(n)s 个字），请具体写明谁在什么环节以什么方式出问题。")
+            % {"n": vagueness.MIN_MANIFESTATION_CHARS},
+        )
+    for key, text in (("name", values["name"]), ("manifestation", values["manifestation"])):
+        for phrase in vagueness.find_phrases(text, phrases):
+            error(key, _("含有空泛表述“%(phrase)s”。") % {"phrase": phrase.phrase})
+    for measure in measures:
+        for phrase in vagueness.find_phrases(measure.text, phrases):
+            error(
+                "measures",
+                _("措施“%(text)s”含有空泛表述“%(phrase)s”。")
+                % {"text": measure.text[:20], "phrase": phrase.phrase},
+            )
+
+
+def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
+    """Validate every row of the register `file` for `organisation`; if all pass, create or
+    update its risk points and measures and return the counts, else write nothing and return
+    every error (row, column, reason). Raises RegisterFileError when the file cannot be read
+    as a register at all."""
+    rows = read_rows(file)
+    result = ImportResult()
+
+    def add_error(number, key, reason):
+        result.errors.append(RowError(number, HEADERS.get(key, key), reason))
+
+    catalogue = _Catalogue(organisation)
+    scheme = grading.active_scheme(organisation)
+    ids = set()
+    for row in rows:
+        try:
+            ids.add(int(_text(row.values.get("id"))))
+        except ValueError:
+            pass
+    by_key = {}
+    for values in RiskPoint.objects.filter(organisation=organisation).values_list(
+        "pk", "subject", "department_id", "post_id", "power_id", "step_id", "name"
+    ):
+        by_key.setdefault(_natural_key(*values[1:]), values[0])
+    existing = {
+        pk: p for pk, p in _load_points(ids).items() if p.organisation_id == organisation.pk
+    }
+    parser = _RowParser(catalogue, scheme, existing)
+
+    parsed: list[PointIn] = []
+    pending = []  # rows without 编号 that match an existing point by post, power, step, name
+    for row in rows:
+        errors: list[tuple[str, str]] = []
+        item = parser.parse(row, lambda key, reason, errors=errors: errors.append((key, reason)))
+        if item is not None and item.existing is None:
+            match = by_key.get(_point_key(item.values))
+            if match is not None:
+                pending.append((row, match))
+                continue
+        for key, reason in errors:
+            add_error(row.number, key, reason)
+        if item is not None:
+            parsed.append(item)
+    if pending:
+        existing.update(_load_points(pk for _row, pk in pending))
+        for row, pk in pending:
+            item = parser.parse(
+                row, lambda key, reason, n=row.number: add_error(n, key, reason), existing[pk]
+            )
+            if item is not None:
+                parsed.append(item)
+
+    seen_points, seen_keys = {}, {}
+    for item in sorted(parsed, key=lambda i: i.number):
+        if item.existing is not None:
+            other = seen_points.setdefault(item.existing.pk, item.number)
+            if other != item.number:
+                add_error(item.number, "id", _("与第 %(row)s 行是同一个风险点。") % {"row": other})
+        else:
+            key = _point_key(item.values)
+            other = seen_keys.setdefault(key, item.number)
+            if other != item.number:
+                add_error(
+                    item.number,
+                    "name",
+                    _("与第 %(row)s 行的岗位、权力事项、流程环节和风险点名称相同。")
+                    % {"row": other},
+                )
+    plan = _plan_measures(parsed, organisation, add_error)
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, _column_index(e.column)))
+        return result
+    _write(actor, organisation, scheme, parsed, plan, result)
+    return result
+
+
+def _column_index(header: str) -> int:
+    for i, col in enumerate(COLUMNS):
+        if col.header == header:
+            return i
+    return len(COLUMNS)
+
+
+@transaction.atomic
+def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePlan, result):
+    now = timezone.now()
+    today = timezone.localdate()
+    reason = _("导入风险点登记表")
+    changes: list[audit.Change] = []
+    events: list[RiskPointEvent] = []
+    point_changes: dict[int, dict] = {}  # id(PointIn) -> timeline changes
+
+    # 1. risk points
+    to_create, to_update, before = [], [], {}
+    for item in parsed:
+        point = item.existing
+        if point is None:
+            point = RiskPoint(organisation=organisation)
+        else:
+            before[point.pk] = (_timeline_state(point), audit.snapshot(point))
+        old_level, old_reviewed = point.level, point.last_reviewed
+        for name, value in item.values.items():
+            setattr(point, name, value)
+        point.level = item.level
+        point.level_manual = item.level_manual
+        if item.existing is None:
+            point.review_due = _review_due(scheme, point.level, point.last_reviewed, today)
+            to_create.append(point)
+            item.existing = point
+            continue
+        if point.level != old_level or point.last_reviewed != old_reviewed:
+            created = timezone.localdate(point.created_at) if point.created_at else today
+            point.review_due = _review_due(scheme, point.level, point.last_reviewed, created)
+        old_state, old_snapshot = before[point.pk]
+        new_state = _timeline_state(point)
+        diff = {k: [old_state[k], new_state[k]] for k in new_state if old_state[k] != new_state[k]}
+        manual_changed = old_snapshot.get("level_manual") != point.level_manual
+        if diff or manual_changed:
+            point.updated_at = now
+            to_update.append(point)
+            point_changes[id(item)] = diff
+    created_points = RiskPoint.objects.bulk_create(to_create, batch_size=500)
+    if any(p.pk is None for p in created_points):  # databases that return no ids
+        raise RuntimeError("bulk_create returned no primary keys")
+    RiskPoint.objects.bulk_update(
+        to_update,
+        [*WRITTEN_FIELDS, "level", "level_manual", "review_due", "updated_at"],
+        batch_size=500,
+    )
+    for point in created_points:
+        state = _timeline_state(point)
+        events.append(
+            RiskPointEvent(
+                risk_point=point,
+                type=RiskPointEvent.Type.IMPORTED,
+                actor=actor,
+                at=now,
+                changes={k: [None, v] for k, v in state.items() if v not in (None, "", [])},
+                reason=reason,
+            )
+        )
+        changes.append(audit.Change("risk_point.create", point, after=audit.snapshot(point)))
+    for point in to_update:
+        changes.append(
+            audit.Change("risk_point.update", point, before[point.pk][1], audit.snapshot(point))
+        )
+
+    # 2. measures: new ones, changed owners, dues and statuses
+    new_measures = list(plan.new.values())
+    Measure.objects.bulk_create(new_measures, batch_size=500)
+    result.measures_created = len(new_measures)
+    new_ids = {m.pk for m in new_measures}
+    for measure in new_measures:
+        changes.append(audit.Change("measure.create", measure, after=audit.snapshot(measure)))
+    changed_measures = []
+    measure_rows: dict[int, list] = defaultdict(list)
+    for number, state, measure, wanted in plan.desired.values():
+        if measure.pk in new_ids:
+            continue
+        person_id, department_id, due, status = state
+        current = (
+            measure.owner_person_id,
+            measure.owner_department_id,
+            measure.due,
+            measure.status,
+        )
+        if current == state:
+            continue
+        old_snapshot, old_state = audit.snapshot(measure), _measure_state(measure)
+        measure.owner_person_id, measure.owner_department_id = person_id, department_id
+        measure.due, measure.status = due, status
+        measure.owner_person = wanted.owner_person
+        measure.owner_department = wanted.owner_department
+        new_state = _measure_state(measure)
+        changed_measures.append(measure)
+        changes.append(
+            audit.Change("measure.update", measure, old_snapshot, audit.snapshot(measure))
+        )
+        measure_rows[number].append(
+            {
+                f"measure.{k}": [old_state[k], new_state[k]]
+                for k in new_state
+                if old_state[k] != new_state[k]
+            }
+        )
+    Measure.objects.bulk_update(
+        changed_measures, ["owner_person", "owner_department", "due", "status"], batch_size=500
+    )
+
+    # 3. links
+    through = Measure.risk_points.through
+    link_changes: dict[int, dict] = defaultdict(lambda: {"added": [], "removed": []})
+    through.objects.bulk_create(
+        [through(measure_id=m.pk, riskpoint_id=item.existing.pk) for item, m in plan.links],
+        batch_size=1000,
+    )
+    created_ids = {p.pk for p in created_points}
+    for item, measure in plan.links:
+        link_changes[id(item)]["added"].append(measure.text)
+        if item.existing.pk not in created_ids:
+            changes.append(
+                audit.Change(
+                    "measure.link",
+                    measure,
+                    {"risk_point_id": None},
+                    {"risk_point_id": item.existing.pk},
+                    organisation=organisation,
+                )
+            )
+    removals = defaultdict(list)
+    for item, measure in plan.unlinks:
+        removals[item.existing.pk].append(measure.pk)
+        link_changes[id(item)]["removed"].append(measure.text)
+        changes.append(
+            audit.Change(
+                "measure.unlink",
+                measure,
+                {"risk_point_id": item.existing.pk},
+                {"risk_point_id": None},
+                organisation=organisation,
+            )
+        )
+    if removals:
+        q = Q(pk__in=[])
+        for point_id, measure_ids in removals.items():
+            q |= Q(riskpoint_id=point_id, measure_id__in=measure_ids)
+        through.objects.filter(q).delete()
+
+    # 4. timeline events of the updated points (and of unchanged ones whose measures changed)
+    updated = 0
+    for item in parsed:
+        if item.existing.pk in created_ids:
+            continue
+        diff = dict(point_changes.get(id(item), {}))
+        links = link_changes.get(id(item))
+        if links and (links["added"] or links["removed"]):
+            diff["measures"] = [links["removed"] or None, links["added"] or None]
+        for measure_diff in measure_rows.get(item.number, []):
+            diff.update(measure_diff)
+        if not diff and item.existing not in to_update:
+            continue
+        updated += 1
+        events.append(
+            RiskPointEvent(
+                risk_point=item.existing,
+                type=RiskPointEvent.Type.IMPORTED,
+                actor=actor,
+                at=now,
+                changes=diff,
+                reason=reason,
+            )
+        )
+    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+    result.created = len(created_points)
+    result.updated = updated
+    result.unchanged = len(parsed) - result.created - result.updated
+    changes.append(
+        audit.Change(
+            "risk_register.import",
+            organisation,
+            after={
+                "rows": len(parsed),
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "measures_created": result.measures_created,
+            },
+        )
+    )
+    audit.record_many(actor=actor, changes=changes)
