@@ -34,6 +34,29 @@ NAV: list[tuple[str, list[NavItem]]] = [
             NavItem("org", _("岗位"), "org:post_list", "briefcase", Role.ALL),
             NavItem("org", _("人员"), "org:person_list", "people", Role.ALL),
             NavItem("org", _("领导分管"), "org:division_list", "person-badge", Role.ALL),
+            NavItem("org", _("轮岗提醒"), "org:rotation_list", "arrow-repeat", Role.PRIVILEGED),
+        ],
+    ),
+    (
+        _("风险防控"),
+        [
+            NavItem("risks", _("我的风险点"), "risks:mine", "person-check", Role.ALL),
+            NavItem("risks", _("风险点台账"), "risks:register", "card-list", Role.ALL),
+            NavItem("risks", _("风险分布"), "risks:register_charts", "grid-3x3", Role.ALL),
+            NavItem("risks", _("复核逾期"), "risks:overdue", "alarm", Role.ALL),
+            NavItem("org", _("职权目录"), "org:power_list", "journal-text", Role.ALL),
+            NavItem(
+                "risks",
+                _("廉政风险定位表"),
+                "risks:positioning_index",
+                "signpost-split",
+                (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD),
+            ),
+            NavItem("risks", _("标准库"), "risks:library_list", "collection", Role.PRIVILEGED),
+            NavItem("risks", _("定级方案"), "risks:scheme_index", "sliders", Role.PRIVILEGED),
+            NavItem(
+                "risks", _("空泛表述"), "risks:phrase_list", "chat-square-quote", Role.PRIVILEGED
+            ),
         ],
     ),
     (
@@ -59,6 +82,7 @@ ALWAYS_ON = frozenset({"dashboard", "maintenance"})
 # URL of the core namespace can belong to its own module. URLs named nowhere are always on.
 MODULE_URLS: dict[str, str] = {
     "org": "org",
+    "risks": "risks",
     "core:audit_list": "audit",
     "core:audit_detail": "audit",
     "core:audit_verify": "audit",
