@@ -3,7 +3,6 @@
 Run with `.venv/bin/pytest e2e`. Never `playwright install`: the browser is /usr/bin/chromium.
 """
 
-import importlib
 import os
 import re
 from pathlib import Path
@@ -44,15 +43,34 @@ def browser():
         browser.close()
 
 
+def reseed_from_migrations():
+    """Re-run the data seeds of the migrations named *seed* (idempotent by convention).
+
+    Transactional tests flush every table afterwards, the rows seeded by migrations too
+    (modules, columns, phrase lists). serialized_rollback cannot bring them back here:
+    Playwright's greenlets give the tests another database connection than the one the
+    test database was serialized on.
+    """
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    graph = MigrationLoader(connection, ignore_no_migrations=True).graph
+    plan = []
+    for leaf in graph.leaf_nodes():
+        plan += [key for key in graph.forwards_plan(leaf) if key not in plan]
+    for key in plan:
+        if "seed" not in key[1]:
+            continue
+        for operation in graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
 @pytest.fixture
 def world(transactional_db):
-    # Transactional tests flush every table afterwards, the modules seeded by migration too.
-    # (serialized_rollback cannot restore them: Playwright's greenlets give this test another
-    # database connection than the one the test database was serialized on.)
-    from django.apps import apps
-
-    seed_modules = importlib.import_module("lianfang.core.migrations.0002_seed_modules")
-    seed_modules.seed(apps, None)
+    reseed_from_migrations()
     return build_world()
 
 
