@@ -42,6 +42,12 @@ def test_step_choices_follow_the_power(world, page, live_server):
     page.select_option("select[data-power-select]", str(register.procurement_power.pk))
     expect(steps).to_have_count(2)  # (未指定) and 遴选供应商
     expect(page.locator("select[data-step-select]")).to_have_value("")
+    screenshot(page, "risks-point-edit")
+    page.goto(f"/risks/points/{register.cardiology.pk}/measures/")
+    page.check("input[name=new-owner_kind][value=department]")
+    screenshot(page, "risks-point-measures")
+    page.goto(f"/risks/points/{register.doctor.pk}/")
+    screenshot(page, "risks-point-detail")
 
 
 def test_my_risk_points_print_without_navigation(world, page, live_server):

@@ -170,6 +170,7 @@ def test_staff_creates_a_point_on_their_post(world, register, login):
     page = text(client.get(url))
     # a staff member registers for their own post only
     assert 'value="post"' in page and 'value="unit"' not in page
+    assert 'value="department"' not in page and 'name="department"' not in page
     assert "主治医师" in page and "采购员" not in page
     post = Post.objects.get(code="P-ZZYS")
     step = register.prescribing.steps.get(order=1)
@@ -437,3 +438,36 @@ def test_measure_scope(world, register, login):
     assert login(world.users["leader"]).get(url).status_code == 404
     edit = reverse("risks:measure_edit", args=[register.measure.pk])
     assert login(world.users["staff"]).get(edit).status_code == 403
+
+
+def test_detail_names_the_posts_holders_the_user_may_see(world, register, login):
+    page = text(login(world.users["integrity"]).get(detail(register.doctor)))
+    assert reverse("risks:person", args=[world.staff_person.pk]) in page
+    assert reverse("risks:person", args=[world.colleague_person.pk]) in page
+    page = text(login(world.users["staff"]).get(detail(register.doctor)))
+    assert reverse("risks:person", args=[world.staff_person.pk]) in page
+    assert reverse("risks:person", args=[world.colleague_person.pk]) not in page
+
+
+def test_department_head_registers_for_their_department(world, register, login):
+    client = login(world.users["dept_head"])
+    url = reverse("risks:point_create")
+    page = text(client.get(url))
+    assert 'value="department"' in page and 'value="unit"' not in page
+    assert "采购中心" not in page  # not their department
+    assert 'name="level"' not in page  # the level by hand is the integrity office's
+    data = point_data(
+        register.prescribing,
+        step=register.prescribing.steps.get(order=2),
+        subject="department",
+        department=world.cardiology.pk,
+        name="科室二次分配中的利益输送",
+        likelihood="1",
+        harm="1",
+    )
+    assert client.post(url, data).status_code == 302
+    point = RiskPoint.objects.get(name="科室二次分配中的利益输送")
+    assert point.subject == "department" and point.post is None and point.level == 3
+    # it shows up on the department's page
+    page = text(client.get(reverse("risks:department", args=[world.cardiology.pk])))
+    assert "科室二次分配中的利益输送" in page

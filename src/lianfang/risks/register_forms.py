@@ -156,6 +156,16 @@ class RegisterFilterForm(FilterForm):
 # Risk points and measures ---------------------------------------------------------------------
 
 
+class InlineRadioSelect(forms.RadioSelect):
+    """Radio buttons in a row, with Bootstrap's form-check markup."""
+
+    template_name = "risks/point_choice_widget.html"
+
+
+class InlineCheckboxes(forms.CheckboxSelectMultiple):
+    template_name = "risks/point_choice_widget.html"
+
+
 class StepSelect(forms.Select):
     """Steps carry their power (data-power), so the page offers only the chosen power's."""
 
@@ -208,7 +218,7 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
     criteria = forms.MultipleChoiceField(
         label=_("符合条件"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=InlineCheckboxes,
         choices=list(grading.CRITERIA.items()),
     )
     source = forms.ChoiceField(label=_("来源"), choices=RiskPoint.Source.choices)
@@ -261,7 +271,8 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         departments = Department.objects.filter(organisation=org)
         posts = Post.objects.filter(organisation=org).select_related("department")
         subjects = list(RiskPoint.Subject.choices)
-        if not org_selectors.can_manage(user, org):
+        manager = org_selectors.can_manage(user, org)
+        if not manager:
             headed = departments.filter(pk__in=scope.headed_department_ids)
             if headed.exists():
                 departments = headed
@@ -311,6 +322,15 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
             del self.fields["matter_kind"]
         if method != GradingScheme.Method.CRITERIA and not (instance and instance.criteria):
             del self.fields["criteria"]
+        if not manager:
+            # the level by hand is the integrity office's call (组织审); others grade by scores
+            del self.fields["level"]
+        if not self.fields["department"].queryset.exists():
+            # a staff member registers for their posts only
+            del self.fields["department"]
+            self.fields["subject"].choices = [
+                c for c in subjects if c[0] != RiskPoint.Subject.DEPARTMENT
+            ]
         if instance is None:
             self.fields["reason"].label = _("定级说明")
             self.fields["reason"].help_text = _("人工指定风险等级时必须填写。")
@@ -397,7 +417,7 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
     owner_kind = forms.ChoiceField(
         label=_("责任主体"),
         choices=[(OWNER_PERSON, _("责任人")), (OWNER_DEPARTMENT, _("责任部门"))],
-        widget=forms.RadioSelect,
+        widget=InlineRadioSelect,
         initial=OWNER_PERSON,
     )
     owner_person = forms.ModelChoiceField(Person.objects.none(), label=_("责任人"), required=False)

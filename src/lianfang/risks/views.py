@@ -109,6 +109,8 @@ def register(request):
             "today": today,
             "badge": BADGE_LABELS,
             "can_create": _can_create_any(user),
+            # the 登记表 import is for the integrity office and administrators
+            "can_import": bool(scope_of(user).subtree_paths),
         },
     )
 
@@ -307,6 +309,16 @@ def _detail_page(request, point, *, file_errors=()):
             and org_selectors.departments_visible_to(user).filter(pk=point.department_id).exists(),
             "post_visible": point.post_id
             and org_selectors.posts_visible_to(user).filter(pk=point.post_id).exists(),
+            # who holds the post now (as far as the user may see people), for their pages
+            "holders": list(
+                org_selectors.people_visible_to(user)
+                .filter(assignments__post_id=point.post_id, assignments__end__isnull=True)
+                .filter(active=True)
+                .distinct()
+                .order_by("staff_no")
+            )
+            if point.post_id
+            else [],
         },
     )
 
