@@ -84,6 +84,15 @@ def test_create_grades_and_records(world, power, actor):
     assert audit_event.organisation_id == world.hospital.pk
 
 
+def test_scores_given_as_text_are_read_as_numbers(world, power, actor):
+    point = services.risk_point_create(
+        actor=actor,
+        organisation=world.hospital,
+        data=point_data(world, power, likelihood="3", harm="3"),
+    )
+    assert (point.likelihood, point.harm, point.level) == (3, 3, 1)
+
+
 def test_create_on_a_post_takes_the_post_department(world, power, actor):
     post = world.procurement_person.assignments.get().post
     point = services.risk_point_create(
@@ -99,6 +108,8 @@ def test_create_on_a_post_takes_the_post_department(world, power, actor):
     [
         ({"subject": "post"}, "post", RiskError.SUBJECT_POST_REQUIRED),
         ({"likelihood": 4}, "likelihood", RiskError.SCORE_OUT_OF_RANGE),
+        ({"harm": "4"}, "harm", RiskError.SCORE_OUT_OF_RANGE),
+        ({"harm": "高"}, "harm", RiskError.SCORE_OUT_OF_RANGE),
         ({"matter_kind": "bribery"}, "matter_kind", RiskError.UNKNOWN_MATTER_KIND),
         ({"criteria": ["nonsense"]}, "criteria", RiskError.UNKNOWN_CRITERION),
         ({"name": "  "}, "name", RiskError.REQUIRED),
@@ -504,6 +515,7 @@ def test_regrade_changes_level_and_records_it(world, actor, power):
     services.scheme_switch_to_matrix(actor=actor, organisation=world.hospital, size=5)
     point.refresh_from_db()
     assert (point.likelihood, point.harm, point.level) == (1, 5, 3)  # 5 → 三级 on 5×5
+    assert point.review_due == timezone.localdate(point.created_at) + dt.timedelta(days=365)
     (event,) = events(point, RiskPointEvent.Type.REGRADED)
     assert event.changes["level"] == [2, 3]
     assert event.changes["harm"] == [3, 5]
