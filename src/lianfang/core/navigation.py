@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .roles import Role
 
@@ -29,10 +30,18 @@ NAV: list[tuple[str, list[NavItem]]] = [
     (
         _("组织与人员"),
         [
-            NavItem("org", _("单位"), "org:organisation_list", "diagram-3", Role.ALL),
-            NavItem("org", _("科室"), "org:department_list", "building", Role.ALL),
-            NavItem("org", _("岗位"), "org:post_list", "briefcase", Role.ALL),
-            NavItem("org", _("人员"), "org:person_list", "people", Role.ALL),
+            NavItem(
+                "org",
+                pgettext_lazy("plural", "单位"),
+                "org:organisation_list",
+                "diagram-3",
+                Role.ALL,
+            ),
+            NavItem(
+                "org", pgettext_lazy("plural", "科室"), "org:department_list", "building", Role.ALL
+            ),
+            NavItem("org", pgettext_lazy("plural", "岗位"), "org:post_list", "briefcase", Role.ALL),
+            NavItem("org", pgettext_lazy("plural", "人员"), "org:person_list", "people", Role.ALL),
             NavItem("org", _("领导分管"), "org:division_list", "person-badge", Role.ALL),
             NavItem("org", _("轮岗提醒"), "org:rotation_list", "arrow-repeat", Role.PRIVILEGED),
         ],

@@ -1,5 +1,6 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lianfang.org.selectors import (
     departments_visible_to,
@@ -17,10 +18,26 @@ from .selectors import dashboard_charts
 def home(request):
     user = request.user
     stats = [
-        {"label": _("单位"), "value": organisations_visible_to(user).count(), "icon": "diagram-3"},
-        {"label": _("科室"), "value": departments_visible_to(user).count(), "icon": "building"},
-        {"label": _("岗位"), "value": posts_visible_to(user).count(), "icon": "briefcase"},
-        {"label": _("人员"), "value": people_visible_to(user).count(), "icon": "people"},
+        {
+            "label": pgettext("plural", "单位"),
+            "value": organisations_visible_to(user).count(),
+            "icon": "diagram-3",
+        },
+        {
+            "label": pgettext("plural", "科室"),
+            "value": departments_visible_to(user).count(),
+            "icon": "building",
+        },
+        {
+            "label": pgettext("plural", "岗位"),
+            "value": posts_visible_to(user).count(),
+            "icon": "briefcase",
+        },
+        {
+            "label": pgettext("plural", "人员"),
+            "value": people_visible_to(user).count(),
+            "icon": "people",
+        },
     ]
     charts = dashboard_charts(user=user)
     return render(request, "core/home.html", {"stats": stats, "charts": charts})

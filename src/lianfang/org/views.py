@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
@@ -149,7 +150,7 @@ def organisation_create(request):
         request,
         form,
         title=_("新增单位"),
-        crumbs=[(_("单位"), reverse("org:organisation_list"))],
+        crumbs=[(pgettext("plural", "单位"), reverse("org:organisation_list"))],
         cancel_url=reverse("org:organisation_list"),
     )
 
@@ -173,7 +174,7 @@ def organisation_edit(request, pk):
         request,
         form,
         title=_("编辑单位：%(name)s") % {"name": org.name},
-        crumbs=[(_("单位"), reverse("org:organisation_list")), (org.name, detail)],
+        crumbs=[(pgettext("plural", "单位"), reverse("org:organisation_list")), (org.name, detail)],
         cancel_url=detail,
         intro=_("更改上级单位会把本单位及其全部下级单位一起移动。"),
     )
@@ -271,7 +272,7 @@ def department_create(request):
         request,
         form,
         title=_("新增科室"),
-        crumbs=[(_("科室"), reverse("org:department_list"))],
+        crumbs=[(pgettext("plural", "科室"), reverse("org:department_list"))],
         cancel_url=reverse("org:department_list"),
     )
 
@@ -295,7 +296,7 @@ def department_edit(request, pk):
         request,
         form,
         title=_("编辑科室：%(name)s") % {"name": dept.name},
-        crumbs=[(_("科室"), reverse("org:department_list")), (dept.name, detail)],
+        crumbs=[(pgettext("plural", "科室"), reverse("org:department_list")), (dept.name, detail)],
         cancel_url=detail,
     )
 
@@ -319,7 +320,7 @@ def function_create(request, pk):
         request,
         form,
         title=_("新增职能：%(name)s") % {"name": dept.name},
-        crumbs=[(_("科室"), reverse("org:department_list")), (dept.name, detail)],
+        crumbs=[(pgettext("plural", "科室"), reverse("org:department_list")), (dept.name, detail)],
         cancel_url=detail,
     )
 
@@ -346,7 +347,7 @@ def function_edit(request, pk):
         request,
         form,
         title=_("编辑职能"),
-        crumbs=[(_("科室"), reverse("org:department_list")), (dept.name, detail)],
+        crumbs=[(pgettext("plural", "科室"), reverse("org:department_list")), (dept.name, detail)],
         cancel_url=detail,
         danger={
             "url": reverse("org:function_delete", args=[fn.pk]),
@@ -450,7 +451,7 @@ def post_create(request):
         request,
         form,
         title=_("新增岗位"),
-        crumbs=[(_("岗位"), reverse("org:post_list"))],
+        crumbs=[(pgettext("plural", "岗位"), reverse("org:post_list"))],
         cancel_url=reverse("org:post_list"),
     )
 
@@ -474,7 +475,7 @@ def post_edit(request, pk):
         request,
         form,
         title=_("编辑岗位：%(name)s") % {"name": post.name},
-        crumbs=[(_("岗位"), reverse("org:post_list")), (post.name, detail)],
+        crumbs=[(pgettext("plural", "岗位"), reverse("org:post_list")), (post.name, detail)],
         cancel_url=detail,
     )
 
@@ -586,7 +587,7 @@ def person_create(request):
         request,
         form,
         title=_("新增人员"),
-        crumbs=[(_("人员"), reverse("org:person_list"))],
+        crumbs=[(pgettext("plural", "人员"), reverse("org:person_list"))],
         cancel_url=reverse("org:person_list"),
     )
 
@@ -610,7 +611,7 @@ def person_edit(request, pk):
         request,
         form,
         title=_("编辑人员：%(name)s") % {"name": person.name},
-        crumbs=[(_("人员"), reverse("org:person_list")), (person.name, detail)],
+        crumbs=[(pgettext("plural", "人员"), reverse("org:person_list")), (person.name, detail)],
         cancel_url=detail,
     )
 
@@ -644,7 +645,7 @@ def person_assign(request, pk):
         request,
         form,
         title=_("调整岗位：%(name)s") % {"name": person.name},
-        crumbs=[(_("人员"), reverse("org:person_list")), (person.name, detail)],
+        crumbs=[(pgettext("plural", "人员"), reverse("org:person_list")), (person.name, detail)],
         cancel_url=detail,
         submit=_("确定"),
         intro=_("现任岗位将于新岗位开始日期的前一天结束。"),
@@ -675,7 +676,10 @@ def assignment_edit(request, pk):
         form,
         title=_("更正岗位经历：%(name)s · %(post)s")
         % {"name": row.person.name, "post": row.post.name},
-        crumbs=[(_("人员"), reverse("org:person_list")), (row.person.name, detail)],
+        crumbs=[
+            (pgettext("plural", "人员"), reverse("org:person_list")),
+            (row.person.name, detail),
+        ],
         cancel_url=detail,
     )
 
