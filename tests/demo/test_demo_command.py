@@ -23,6 +23,7 @@ from lianfang.org.models import (
     Post,
     PostAssignment,
 )
+from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
 pytestmark = pytest.mark.django_db
 USERNAMES = ("admin", "integrity", "leader", "dept_head", "staff", "wjw")
@@ -71,6 +72,39 @@ def digest(org: Organisation) -> str:
             LeaderDivision.objects.filter(department__organisation=org)
             .order_by("department__code", "since")
             .values_list("leader__staff_no", "department__code", "since", "until", "duties")
+        ),
+        org.principal_leader.staff_no,
+        org.integrity_department.code,
+        sorted(
+            RiskPoint.objects.filter(organisation=org).values_list(
+                "department__code",
+                "post__code",
+                "power__code",
+                "step__key",
+                "name",
+                "manifestation",
+                "source",
+                "status",
+                "likelihood",
+                "harm",
+                "level",
+                "last_reviewed",
+                "review_due",
+                "created_at",
+            ),
+            key=repr,
+        ),
+        sorted(
+            RiskPointEvent.objects.filter(risk_point__organisation=org)
+            .exclude(type=RiskPointEvent.Type.IMPORTED)
+            .values_list("risk_point__post__code", "risk_point__name", "type", "at", "reason"),
+            key=repr,
+        ),
+        sorted(
+            Measure.objects.filter(organisation=org).values_list(
+                "text", "owner_department__code", "owner_person__staff_no", "due", "status"
+            ),
+            key=repr,
         ),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -33,6 +33,7 @@ from .generator import (
     hospital_code,
     hospital_organisation,
 )
+from .register import load_register
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
 ACTOR = "lianfang demo"
@@ -116,17 +117,26 @@ def demo_load(
         for index, hospital in enumerate(hospitals, start=1):
             rows = build_hospital(hospital, seed=seed, index=index)
             _save(rows)
-            counts[hospital.code] = rows.counts()
-            if index == 1:
-                first_rows = rows
             progress(
                 f"[{index}/{scale}] {hospital.name}：{len(rows.departments)} 个科室，"
                 f"{len(rows.people)} 名人员，{len(rows.posts)} 个岗位"
                 f"（{time.monotonic() - started:.1f} 秒）"
             )
+            register = load_register(
+                hospital, rows, seed=seed, index=index, actor=ACTOR, progress=progress
+            )
+            counts[hospital.code] = {**rows.counts(), **register.as_dict()}
+            progress(
+                f"[{index}/{scale}] {hospital.name} 风险点台账：{register.points} 个风险点"
+                f"（已备案 {register.filed}，草稿 {register.drafts}，复核逾期 {register.overdue}，"
+                f"调整等级 {register.regraded}），{register.measures} 条防控措施"
+                f"（{time.monotonic() - started:.1f} 秒）"
+            )
+            if index == 1:
+                first_rows = rows
         _create_logins(authority, hospitals[0], first_rows)
 
-        totals = {key: sum(c[key] for c in counts.values()) for key in first_rows.counts()}
+        totals = {key: sum(c[key] for c in counts.values()) for key in counts[hospitals[0].code]}
         changes = [
             audit.Change(
                 action="demo.load",

@@ -63,7 +63,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"已生成 {len(result.organisations)} 个单位、{totals['departments']} 个科室、"
                 f"{totals['posts']} 个岗位、{totals['people']} 名人员、"
-                f"{totals['assignments']} 条岗位经历，用时 {result.seconds:.1f} 秒。"
+                f"{totals['assignments']} 条岗位经历、{totals['risk_points']} 个风险点、"
+                f"{totals['measures']} 条防控措施，用时 {result.seconds:.1f} 秒。"
             )
         )
         self._print_logins(result.logins)

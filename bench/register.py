@@ -1,0 +1,342 @@
+"""Benchmark of the risk register at scale (issue #3, item 9).
+
+    .venv/bin/python bench/register.py [--scale 20] [--db URL] [--reps 30] [--rebuild]
+
+Builds `lianfang demo --scale N` into a database of its own unless it is there already: by
+default a SQLite file var/bench/register-scale<N>.sqlite3, or the given DATABASE_URL (a
+PostgreSQL database is created when missing). Then prints, next to the targets:
+
+- median and p95 server time of the register list (risks:register), unfiltered and filtered
+  (一级 + one department), for the integrity officer of hospital 1 and of the commission,
+  measured in-process with the Django test Client after a warm-up;
+- the number of queries of a page of 20 and of 200 rows;
+- time and peak memory of exporting the whole register to Excel (register_io.export_register),
+  run in a child process so its peak RSS (getrusage of the child) is the export's alone;
+- time to import a 10,000-row register (10,000 rows of hospital 1 exported, then imported
+  with register_io.register_import: as exported, and with every row's 表现形式 changed; both
+  inside a transaction that is rolled back, so the database stays as built).
+
+Not part of the test suite; the figures depend on the machine (see bench/README.md).
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_P95_MS = 150
+TARGET_EXPORT_MB = 300
+TARGET_IMPORT_S = 20
+IMPORT_ROWS = 10_000
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=20, help="hospitals in the demo (20)")
+    parser.add_argument("--db", help="DATABASE_URL (default: a SQLite file under var/bench/)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reps", type=int, default=30, help="timed requests per page (30)")
+    parser.add_argument("--rebuild", action="store_true", help="drop the demo and build again")
+    parser.add_argument("--build-only", action="store_true", help="build, print nothing else")
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--phase", choices=["export"], help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def database_url(args) -> str:
+    if args.db:
+        return args.db
+    path = ROOT / "var" / "bench" / f"register-scale{args.scale}.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` when it does not exist."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianfang.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# Building -----------------------------------------------------------------------------------
+
+
+def build(args) -> None:
+    from django.core.management import call_command
+
+    from lianfang.demo import services
+    from lianfang.org.models import Organisation
+
+    call_command("migrate", verbosity=0)
+    if services.demo_exists() and args.rebuild:
+        print("删除原有演示数据……", flush=True)
+        services.demo_reset()
+    if services.demo_exists():
+        hospitals = Organisation.objects.filter(code__startswith="SL-H").count()
+        if hospitals != args.scale:
+            sys.exit(
+                f"数据库中的演示数据有 {hospitals} 家医院，不是 {args.scale}：加 --rebuild 重建。"
+            )
+        print(f"使用已有的演示数据（{hospitals} 家医院）。", flush=True)
+        return
+    print(f"生成演示数据：{args.scale} 家医院（种子 {args.seed}）……", flush=True)
+    result = services.demo_load(
+        seed=args.seed, scale=args.scale, progress=lambda m: print(m, flush=True)
+    )
+    totals = result.totals
+    print(
+        f"已生成：{totals['people']} 名人员，{totals['risk_points']} 个风险点，"
+        f"{totals['measures']} 条措施，用时 {result.seconds:.0f} 秒。",
+        flush=True,
+    )
+
+
+# Measuring ------------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def percentile(values, p) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def users():
+    from lianfang.accounts.models import User
+
+    return {
+        "医院纪检监察（integrity）": User.objects.get(username="integrity"),
+        "卫健委纪检监察（wjw）": User.objects.get(username="wjw"),
+    }
+
+
+def hospital_one():
+    from lianfang.org.models import Department, Organisation
+
+    hospital = Organisation.objects.get(code="SL-H01")
+    department = Department.objects.get(organisation=hospital, code="XNK")
+    return hospital, department
+
+
+def time_pages(args, results) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from lianfang.risks.models import RiskPoint
+
+    hospital, department = hospital_one()
+    url = reverse("risks:register")
+    print(f"\n== 台账列表 {url}（每页 20 行，预热 3 次后计时 {args.reps} 次）==")
+    where = f"{hospital.short_name}{department.name}"
+    print(f"风险点总数 {RiskPoint.objects.count():,}；筛选：一级 + {where}")
+    worst = 0.0
+    query_counts = {}
+    for label, user in users().items():
+        client = Client()
+        client.force_login(user)
+        filtered = {"level": 1, "department": department.pk}
+        if label.startswith("卫健委"):
+            filtered = {"organisation": hospital.pk, **filtered}
+        for name, params in (("不筛选", {}), ("筛选", filtered)):
+            target = f"{url}?{urlencode(params)}" if params else url
+            for _ in range(3):
+                assert client.get(target).status_code == 200
+            times = []
+            for _ in range(args.reps):
+                started = time.perf_counter()
+                response = client.get(target)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+            median, p95 = statistics.median(times), percentile(times, 95)
+            worst = max(worst, p95)
+            print(
+                f"  {label:<16} {name:<4} 中位数 {median:7.1f} ms  p95 {p95:7.1f} ms  "
+                f"目标 p95 < {TARGET_P95_MS} ms  {verdict(p95 < TARGET_P95_MS)}"
+            )
+            counts = []
+            for per_page in (20, 200):
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(f"{url}?{urlencode({**params, 'per_page': per_page})}")
+                assert response.status_code == 200
+                counts.append(len(ctx.captured_queries))
+            query_counts[(label, name)] = counts
+    print("\n== 每页查询数（20 行 / 200 行）==")
+    same = True
+    for (label, name), (twenty, two_hundred) in query_counts.items():
+        same &= twenty == two_hundred
+        print(
+            f"  {label:<16} {name:<4} {twenty:3d} / {two_hundred:3d}  "
+            f"目标 相同  {verdict(twenty == two_hundred)}"
+        )
+    results["list_p95_ms"] = worst
+    results["queries_same"] = same
+
+
+def export_child(args) -> None:
+    """Child process: export the commission's whole register; print JSON."""
+    from lianfang.risks import register_io, selectors
+
+    wjw = users()["卫健委纪检监察（wjw）"]
+    baseline = rss_mb()
+    points = selectors.risk_points_filtered(user=wjw, filters={"status": selectors.STATUS_ALL})
+    rows = points.count()
+    started = time.perf_counter()
+    out = register_io.export_register(points)
+    seconds = time.perf_counter() - started
+    size = out.seek(0, os.SEEK_END)
+    out.close()
+    print(json.dumps({"rows": rows, "seconds": seconds, "bytes": size, "baseline_mb": baseline}))
+
+
+def time_export(args, results) -> None:
+    print("\n== 导出整个台账为 Excel（卫健委纪检监察，全部状态）==")
+    command = [sys.executable, __file__, "--phase", "export", "--scale", str(args.scale)]
+    command += ["--db", os.environ["DATABASE_URL"]]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        print(done.stdout + done.stderr)
+        raise SystemExit("导出失败")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak <= before:
+        print("  （注意：子进程峰值不高于先前的子进程，峰值内存可能偏低）")
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    peak_mb = peak / 1024
+    print(
+        f"  {data['rows']:,} 行，用时 {data['seconds']:.1f} 秒，文件 {data['bytes'] / 2**20:.1f} MB"
+    )
+    print(
+        f"  子进程峰值 RSS {peak_mb:.0f} MB（启动 Django 后 {data['baseline_mb']:.0f} MB）  "
+        f"目标 < {TARGET_EXPORT_MB} MB  {verdict(peak_mb < TARGET_EXPORT_MB)}"
+    )
+    results["export_peak_mb"] = peak_mb
+
+
+def time_import(args, results) -> None:
+    from django.db import transaction
+    from openpyxl import load_workbook
+
+    from lianfang.accounts.models import User
+    from lianfang.risks import register_io, selectors
+
+    hospital, _department = hospital_one()
+    user = User.objects.get(username="integrity")
+    points = selectors.risk_points_filtered(user=user, filters={"organisation": hospital})
+    ids = list(points.order_by("pk").values_list("pk", flat=True)[:IMPORT_ROWS])
+    print(f"\n== 导入 {len(ids):,} 行登记表（{hospital.name}）==")
+    started = time.perf_counter()
+    exported = register_io.export_register(points.filter(pk__in=ids))
+    print(f"  导出 {len(ids):,} 行用时 {time.perf_counter() - started:.1f} 秒")
+    with tempfile.TemporaryDirectory() as tmp:
+        original = Path(tmp) / "register.xlsx"
+        original.write_bytes(exported.read())
+        exported.close()
+        # The same rows with every 表现形式 changed: 10,000 updates.
+        edited = Path(tmp) / "edited.xlsx"
+        wb = load_workbook(original)
+        ws = wb.active
+        header = [c.value for c in ws[1]]
+        column = header.index(register_io.HEADERS["manifestation"]) + 1
+        for row in range(2, ws.max_row + 1):
+            cell = ws.cell(row=row, column=column)
+            cell.value = f"{cell.value}（复核补充：经办记录已抽查）"
+        wb.save(edited)
+        wb.close()
+        worst = 0.0
+        for name, path in (("原样导入（无变化）", original), ("每行表现形式均修改", edited)):
+            with transaction.atomic():
+                started = time.perf_counter()
+                with path.open("rb") as file:
+                    result = register_io.register_import(
+                        actor=user, organisation=hospital, file=file
+                    )
+                seconds = time.perf_counter() - started
+                transaction.set_rollback(True)
+            if not result.ok:
+                print(f"  {name}: 有 {len(result.errors)} 处错误，例如 {result.errors[:3]}")
+            worst = max(worst, seconds)
+            print(
+                f"  {name:<12} 新增 {result.created} 更新 {result.updated} 未变 {result.unchanged}"
+                f"  用时 {seconds:5.1f} 秒  目标 < {TARGET_IMPORT_S} 秒  "
+                f"{verdict(seconds < TARGET_IMPORT_S and result.ok)}"
+            )
+    results["import_s"] = worst
+
+
+def database_version(connection) -> str:
+    if connection.vendor == "sqlite":
+        return connection.Database.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    url = database_url(args)
+    if url.startswith("postgres") and args.phase is None:
+        ensure_postgres_database(url)
+    setup(url)
+    if args.phase == "export":
+        export_child(args)
+        return
+    from django.conf import settings
+    from django.db import connection
+
+    build(args)
+    if args.build_only:
+        return
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    print(
+        f"\n风险点台账基准 · {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · "
+        f"{os.cpu_count()} 核 · Python {platform.python_version()} · "
+        f"{connection.vendor} {database_version(connection)} · "
+        f"DEBUG={settings.DEBUG}"
+    )
+    results = {}
+    time_pages(args, results)
+    if not args.skip_export:
+        time_export(args, results)
+    if not args.skip_import:
+        time_import(args, results)
+
+
+if __name__ == "__main__":
+    main()
