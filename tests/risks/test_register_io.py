@@ -461,3 +461,29 @@ def test_import_is_for_the_integrity_office_within_its_subtree(world, register, 
     )
     assert response.status_code == 400  # not a choice: outside the officer's subtree
     assert RiskPointEvent.objects.filter(type=RiskPointEvent.Type.IMPORTED).count() == 0
+
+
+def test_text_starting_with_equals_stays_text(world, register):  # noqa: F811
+    point = register["c"]
+    point.name = '=HYPERLINK("http://example.invalid","点击")'
+    point.save(update_fields=["name"])
+    data = export_bytes(hospital_points(world))
+    _wb, ws = sheet(data)
+    col = [c.value for c in ws[1]].index("风险点（名称）")
+    cells = [row[col] for row in ws.iter_rows(min_row=2) if str(row[col].value).startswith("=")]
+    assert [c.data_type for c in cells] == ["s"]
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=io.BytesIO(data)
+    )
+    assert result.ok and result.updated == 0 and result.created == 0
+
+
+def test_department_subject_needs_a_department(world, register):  # noqa: F811
+    data = export_bytes(hospital_points(world).filter(pk=register["c"].pk))
+    wb, ws = sheet(data)
+    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    ws.cell(row=2, column=col["单位/科室"]).value = world.hospital.name
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2, "单位/科室")]

@@ -460,6 +460,8 @@ def positioning_workbook(table: PositioningTable) -> bytes:
         )
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text as typed, never a formula
             cell.border = border
             cell.alignment = centre if c in (1, 8) else wrap
         if point.level in LEVEL_FILLS:

@@ -306,7 +306,10 @@ def export_register(points, *, chunk_size: int = EXPORT_CHUNK):
     for _point, values in iter_rows(points, chunk_size=chunk_size):
         cells = []
         for col in COLUMNS:
-            cell = WriteOnlyCell(ws, value=values[col.key])
+            value = values[col.key]
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text as typed, never a formula
             if col.key in multiline:
                 cell.alignment = wrap
             elif col.key == "last_reviewed":
@@ -652,8 +655,10 @@ class _RowParser:
             )
         if subject == RiskPoint.Subject.POST and not post_text:
             error("post", _("对象为岗位时，须填写岗位。"))
-        if subject == RiskPoint.Subject.DEPARTMENT and department is None and not unit_text:
-            error("unit", _("对象为科室时，须填写科室。"))
+        own_names = (organisation.name, organisation.short_name)
+        if subject == RiskPoint.Subject.DEPARTMENT and department is None:
+            if not unit_text or unit_text in own_names:
+                error("unit", _("对象为科室时，须填写科室。"))
 
         # power and step
         power = None
