@@ -98,7 +98,7 @@ def test_chain_for_a_leader(world, register):
     assert [m.text for m in a.measures] == ["评分标准封存并随机抽取专家", "采购需求集体论证"]
     assert [str(m) for m in a.monitors] == [
         "单位主要负责人：周院长",
-        "纪检监察部门：纪检监察室（刘监察）",
+        "纪检监察部门：刘监察",
     ]
 
     b = by_name["需求参数指向特定品牌"]
@@ -106,7 +106,7 @@ def test_chain_for_a_leader(world, register):
     assert b.point.level == 3
     assert [str(m) for m in b.monitors] == [
         "部门负责人：未指定",
-        "纪检监察部门：纪检监察室（刘监察）",
+        "纪检监察部门：刘监察",
     ]
 
     c = by_name["超权限审批付款"]

@@ -117,7 +117,7 @@ def test_export_follows_the_domain_layout(world, register, login):  # noqa: F811
     assert a["防控措施"] == "1. 评分标准封存并随机抽取专家\n2. 采购需求集体论证"
     assert a["措施责任人"] == "陈采购（0201）\n采购中心"
     assert a["责任领导"] == "王副院长"
-    assert a["监督/监测指标"] == "单位主要负责人：周院长\n纪检监察部门：纪检监察室（刘监察）"
+    assert a["监督/监测指标"] == "单位主要负责人：周院长\n纪检监察部门：刘监察"
     assert a["编号"] == register["a"].pk
     assert a["状态"] == "草稿"
 

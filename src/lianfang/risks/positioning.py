@@ -17,7 +17,7 @@ from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
 from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
 
-from . import grading
+from . import selectors
 from .models import LEVEL_SHORT, Measure, MonitorRole, RiskPoint
 
 
@@ -118,6 +118,7 @@ class Monitor:
 
     role: str
     names: list[str]
+    role_key: str = ""
 
     def __str__(self):
         who = "、".join(self.names) if self.names else str(_("未指定"))
@@ -223,52 +224,24 @@ def _holders_of(post_ids) -> dict[int, list[str]]:
     return result
 
 
-def monitors_for(points, *, today: dt.date | None = None) -> dict[int, list[Monitor]]:
-    """Who watches each risk point by its level (the organisation's scheme), in two queries.
-
-    Points must come with organisation (principal_leader, integrity_department__head) and
-    department (head) joined.
-    """
-    points = list(points)
-    organisations = {p.organisation_id: p.organisation for p in points}
-    schemes = grading.schemes_for(organisations.values())
-    department_ids = {p.department_id for p in points if p.department_id}
-    leaders: dict[int, list[str]] = {}
-    divisions = (
-        LeaderDivision.objects.filter(department_id__in=department_ids, leader__active=True)
-        .filter(_current_divisions_q(today=today))
-        .order_by("department_id", "since", "pk")
-        .values_list("department_id", "leader__name")
-    )
-    for department_id, name in divisions:
-        names = leaders.setdefault(department_id, [])
-        if name not in names:
-            names.append(name)
+def monitor_lines(points, *, today: dt.date | None = None) -> dict[int, list[Monitor]]:
+    """Who watches each risk point (监督责任人), one line per role of its level's rule, from
+    `selectors.monitors_for` (a fixed number of queries for any number of points)."""
     labels = {key: str(label) for key, label in MonitorRole.choices}
     result = {}
-    for point in points:
-        organisation = point.organisation
-        monitors = []
-        for role in grading.monitor_roles(schemes[point.organisation_id], point.level):
-            names: list[str] = []
-            if role == MonitorRole.PRINCIPAL_LEADER and organisation.principal_leader_id:
-                names = [organisation.principal_leader.name]
-            elif role == MonitorRole.LEADER_IN_CHARGE and point.department_id:
-                names = leaders.get(point.department_id, [])
-            elif role == MonitorRole.INTEGRITY_OFFICE and organisation.integrity_department_id:
-                office = organisation.integrity_department
-                names = [f"{office.name}（{office.head.name}）" if office.head_id else office.name]
-            elif role == MonitorRole.DEPARTMENT_HEAD and point.department_id:
-                head = point.department.head
-                names = [head.name] if head is not None else []
-            monitors.append(Monitor(role=labels.get(role, role), names=names))
-        result[point.pk] = monitors
+    for pk, monitors in selectors.monitors_for(points, today=today).items():
+        lines: list[Monitor] = []
+        for monitor in monitors:
+            if not lines or lines[-1].role_key != monitor.role:
+                lines.append(Monitor(labels.get(monitor.role, monitor.role), [], monitor.role))
+            if monitor.name and monitor.name not in lines[-1].names:
+                lines[-1].names.append(monitor.name)
+        result[pk] = lines
     return result
 
 
 POINT_RELATED = (
     "organisation__principal_leader",
-    "organisation__integrity_department__head",
     "department__head",
     "post",
     "power__department",
@@ -350,7 +323,7 @@ def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> 
     )
     post_ids = {p.post_id or (p.step.post_id if p.step_id else None) for p in points}
     holders = _holders_of(pid for pid in post_ids if pid)
-    monitors = monitors_for(points, today=today)
+    monitors = monitor_lines(points, today=today)
     rows = []
     for point in points:
         post = point.post or (point.step.post if point.step_id else None)
@@ -370,7 +343,7 @@ def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> 
                 post_label=post_label,
                 holders=names,
                 measures=list(point.measures.all()),
-                monitors=monitors[point.pk],
+                monitors=monitors.get(point.pk, []),
             )
         )
     _spans(rows)

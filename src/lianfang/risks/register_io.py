@@ -33,7 +33,7 @@ from lianfang.org.models import Department, LeaderDivision, Organisation, Person
 
 from . import grading, vagueness
 from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint, RiskPointEvent
-from .positioning import _current_divisions_q, monitors_for
+from .positioning import _current_divisions_q, monitor_lines
 
 SHEET_TITLE = "风险点登记表"
 MAX_IMPORT_ROWS = 20000
@@ -153,8 +153,7 @@ def _owner_text(measure) -> str:
 # Export ------------------------------------------------------------------------------------
 
 EXPORT_RELATED = (
-    "organisation__principal_leader",
-    "organisation__integrity_department__head",
+    "organisation",
     "department__head",
     "post",
     "power",
@@ -205,7 +204,7 @@ class _Context:
 
     def __init__(self, points, labels: _Labels):
         self.labels = labels
-        self.monitors = monitors_for(points)
+        self.monitors = monitor_lines(points)
         department_ids = {p.department_id for p in points if p.department_id}
         self.leaders: dict[int, list[str]] = defaultdict(list)
         divisions = (
