@@ -306,8 +306,13 @@ def export_register(points, *, chunk_size: int = EXPORT_CHUNK):
         cells = []
         for col in COLUMNS:
             value = values[col.key]
+            styled = col.key in multiline or col.key == "last_reviewed"
+            formula_like = isinstance(value, str) and value.startswith("=")
+            if not (styled or formula_like):
+                cells.append(value)  # plain values: styled cells cost twice as much to write
+                continue
             cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str) and value.startswith("="):
+            if formula_like:
                 cell.data_type = "s"  # text as typed, never a formula
             if col.key in multiline:
                 cell.alignment = wrap
