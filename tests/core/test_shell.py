@@ -167,3 +167,15 @@ def test_english_switch_sets_the_language(world, login):
         reverse("set_language"), {"language": "zh-hans", "next": "/"}, follow=True
     )
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_only_the_longest_matching_menu_entry_is_active(world, login):
+    client = login(world.users["integrity"])
+    response = client.get(reverse("risks:positioning_index"))
+    active = [
+        item["label"]
+        for group in response.context["nav_groups"]
+        for item in group["items"]
+        if item["active"]
+    ]
+    assert active == ["廉政风险定位表"]

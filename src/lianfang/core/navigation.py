@@ -121,16 +121,29 @@ def module_of(view_name: str) -> str | None:
 
 
 def nav_for(user, enabled_codes: set[str], current_path: str):
-    """The navigation groups this user may see, with the active item marked."""
+    """The navigation groups this user may see, with the active item marked.
+
+    The active item is the one whose URL is the longest prefix of the current path, so
+    /risks/positioning/ lights 定位表, not also the register at /risks/.
+    """
     groups = []
+    entries = []
     for title, items in NAV:
         visible = []
         for item in items:
             if item.module not in enabled_codes or not user.has_any_role(item.roles):
                 continue
             url = reverse(item.url_name)
-            active = current_path == url or (url != "/" and current_path.startswith(url))
-            visible.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+            entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+            visible.append(entry)
+            entries.append(entry)
         if visible:
             groups.append({"title": title, "items": visible})
+    matches = [
+        e
+        for e in entries
+        if current_path == e["url"] or (e["url"] != "/" and current_path.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return groups
