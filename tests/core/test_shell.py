@@ -179,3 +179,18 @@ def test_only_the_longest_matching_menu_entry_is_active(world, login):
         if item["active"]
     ]
     assert active == ["廉政风险定位表"]
+
+
+def test_chinese_by_default_whatever_the_browser_asks(world, login):
+    client = login(world.users["staff"])
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert "<title>" in response.content.decode()
+    assert " · 廉政风险防控平台</title>" in response.content.decode()
+
+
+def test_english_when_the_user_chose_it(world, login, settings):
+    client = login(world.users["staff"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="en">' in response.content.decode()

@@ -36,3 +36,18 @@ class ModuleEnabledMiddleware:
         if code and code not in ALWAYS_ON and code not in enabled_module_codes(request):
             raise Http404("module disabled")
         return None
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user chose English with the switch (the language cookie).
+
+    The browser's Accept-Language is ignored: staff on an English-language system still get
+    the platform's default, Simplified Chinese, until they ask for English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
