@@ -225,7 +225,12 @@ def _leader_in_charge_of(world, n):
         step = PowerStep.objects.filter(power=power).first()
         for level_scores in ((3, 3), (2, 2)):
             point = make_risk_point(
-                power=power, step=step, post=post, likelihood=level_scores[0], harm=level_scores[1]
+                power=power,
+                step=step,
+                post=post,
+                name=f"风险{n}-{i}-{level_scores[0]}",
+                likelihood=level_scores[0],
+                harm=level_scores[1],
             )
             make_measure(world.hospital, f"措施{point.pk}", owner_department=dept, points=[point])
     return leader
@@ -242,3 +247,38 @@ def test_query_count_does_not_grow_with_departments(world):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert Measure.objects.count() == 24
+
+
+def test_the_same_risk_on_several_posts_is_one_row(world, register, login):
+    # The library files one copy per post: the table shows it once, with both posts.
+    clerk_post = Post.objects.create(
+        organisation=world.hospital, department=world.procurement, name="招标专员", code="P-ZB"
+    )
+    a = register["a"]
+    make_risk_point(power=a.power, step=a.step, post=clerk_post, name=a.name, likelihood=1, harm=1)
+    RiskPoint.objects.filter(post=clerk_post).update(manifestation=a.manifestation)
+    table = positioning.positioning_table(user=world.users["integrity"], leader=world.leader_person)
+    rows = [row for row in table.rows if row.point.name == a.name]
+    assert len(rows) == 1
+    assert rows[0].post_label == "采购员、招标专员"
+    assert rows[0].point.level == a.level  # the more serious copy
+
+
+def test_levels_filter_and_pdf_cap(world, register, login, monkeypatch):
+    client = login(world.users["integrity"])
+    url = reverse("risks:positioning", args=[world.leader_person.pk])
+    everything = client.get(url).content.decode()
+    level_one = client.get(url + "?levels=1").content.decode()
+    assert everything.count('data-testid="positioning-row"') == 3
+    assert level_one.count('data-testid="positioning-row"') == 1
+    assert "遴选中透露评分标准" in level_one
+    monkeypatch.setattr(positioning, "PDF_MAX_ROWS", 2)
+    response = client.get(
+        reverse("risks:positioning_pdf", args=[world.leader_person.pk]), follow=True
+    )
+    assert response.redirect_chain[-1][0].endswith(url)
+    assert "超过 PDF 上限 2 行" in response.content.decode()
+    response = client.get(
+        reverse("risks:positioning_pdf", args=[world.leader_person.pk]) + "?levels=1"
+    )
+    assert response["Content-Type"] == "application/pdf"

@@ -2,7 +2,8 @@
 风险点登记表 (Excel and PDF export, Excel import)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,12 +47,19 @@ def positioning_index(request):
     )
 
 
+# ?levels=1 or ?levels=12: only those levels (a leader prints the 一级 table first).
+POSITIONING_LEVELS = {"1": [1], "12": [1, 2]}
+
+
 def _table_for(request, pk):
     user = request.user
     person = get_object_or_404(
         positioning.positioning_people_visible_to(user).select_related("organisation"), pk=pk
     )
-    return positioning.positioning_table(user=user, leader=person)
+    levels = POSITIONING_LEVELS.get(request.GET.get("levels", ""))
+    table = positioning.positioning_table(user=user, leader=person, levels=levels)
+    table.levels_param = request.GET.get("levels", "") if levels else ""
+    return table
 
 
 @role_required(*POSITIONING_ROLES)
@@ -77,6 +85,14 @@ def positioning_xlsx(request, pk):
 @role_required(*POSITIONING_ROLES)
 def positioning_pdf(request, pk):
     table = _table_for(request, pk)
+    if len(table.rows) > positioning.PDF_MAX_ROWS:
+        messages.warning(
+            request,
+            _("该定位表共 %(n)s 行，超过 PDF 上限 %(max)s 行：请先按风险等级筛选，或导出 Excel。")
+            % {"n": len(table.rows), "max": positioning.PDF_MAX_ROWS},
+        )
+        query = f"?levels={table.levels_param}" if table.levels_param else ""
+        return redirect(reverse("risks:positioning", args=[pk]) + query)
     pdf = documents.render_pdf(
         "risks/positioning_pdf.html", {"table": table}, request=request, landscape=True
     )

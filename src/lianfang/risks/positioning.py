@@ -125,6 +125,10 @@ class Monitor:
         return f"{self.role}：{who}"
 
 
+# A post held by many people (医师, 护士) lists a few names and the count.
+HOLDERS_SHOWN = 6
+
+
 @dataclass
 class Row:
     point: RiskPoint
@@ -132,6 +136,7 @@ class Row:
     holders: list[str]
     measures: list[Measure]
     monitors: list[Monitor]
+    post_labels: list[str] = field(default_factory=list)
     # rowspans of the merged cells (0: covered by the row above)
     power_span: int = 1
     step_span: int = 1
@@ -154,6 +159,12 @@ class Row:
 
     @property
     def holders_text(self) -> str:
+        if len(self.holders) > HOLDERS_SHOWN:
+            shown = "、".join(self.holders[:HOLDERS_SHOWN])
+            return str(_("%(names)s 等 %(count)d 人")) % {
+                "names": shown,
+                "count": len(self.holders),
+            }
         return "、".join(self.holders)
 
     @property
@@ -172,6 +183,7 @@ class PositioningTable:
     departments: list[Department]
     rows: list[Row] = field(default_factory=list)
     date: dt.date | None = None
+    levels_param: str = ""
 
     @property
     def power_count(self) -> int:
@@ -249,6 +261,24 @@ POINT_RELATED = (
 )
 
 
+def _merge_into(row: Row, point: RiskPoint, post_label: str, names, monitors) -> None:
+    """Fold another post's copy of a risk point into its row: posts, holders, measures and
+    monitors are united; the row shows the most serious level among the copies."""
+    if post_label not in row.post_labels:
+        row.post_labels.append(post_label)
+    row.holders.extend(n for n in names if n not in row.holders)
+    known = {m.pk for m in row.measures}
+    row.measures.extend(m for m in point.measures.all() if m.pk not in known)
+    for monitor in monitors:
+        line = next((m for m in row.monitors if m.role_key == monitor.role_key), None)
+        if line is None:
+            row.monitors.append(Monitor(monitor.role, list(monitor.names), monitor.role_key))
+        else:
+            line.names.extend(n for n in monitor.names if n not in line.names)
+    if point.level and (not row.point.level or point.level < row.point.level):
+        row.point = point
+
+
 def _spans(rows: list[Row]) -> None:
     """Merge equal consecutive cells: power within the table, step within the power, post
     within the step."""
@@ -282,7 +312,13 @@ def _spans(rows: list[Row]) -> None:
         i = power_end
 
 
-def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> PositioningTable:
+# WeasyPrint lays out about 25 table rows a second; beyond this a PDF would time out.
+PDF_MAX_ROWS = 400
+
+
+def positioning_table(
+    *, user, leader: Person, today: dt.date | None = None, levels=None
+) -> PositioningTable:
     """The positioning table of `leader` (a leader in charge or a department head) as `user`
     may see it. The caller fetched `leader` from `positioning_people_visible_to(user)`.
 
@@ -296,6 +332,7 @@ def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> 
     points = list(
         RiskPoint.objects.filter(organisation=leader.organisation)
         .exclude(status=RiskPoint.Status.RETIRED)
+        .filter(Q(level__in=levels) if levels else Q())
         .filter(
             Q(department_id__in=department_ids)
             | Q(power__department_id__in=department_ids)
@@ -324,7 +361,9 @@ def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> 
     post_ids = {p.post_id or (p.step.post_id if p.step_id else None) for p in points}
     holders = _holders_of(pid for pid in post_ids if pid)
     monitors = monitor_lines(points, today=today)
-    rows = []
+    # The same risk point filed on several posts (the library files one per post) is one row
+    # of the table, listing every post and its holders: a leader reads risks, not copies.
+    groups: dict[tuple, Row] = {}
     for point in points:
         post = point.post or (point.step.post if point.step_id else None)
         if post is not None:
@@ -337,15 +376,24 @@ def positioning_table(*, user, leader: Person, today: dt.date | None = None) -> 
             principal = point.organisation.principal_leader
             post_label = str(_("单位层面"))
             names = [principal.name] if principal is not None else []
-        rows.append(
-            Row(
+        key = (point.power_id, point.step_id, point.department_id, point.name, point.manifestation)
+        row = groups.get(key)
+        if row is None:
+            groups[key] = Row(
                 point=point,
                 post_label=post_label,
-                holders=names,
+                holders=list(names),
                 measures=list(point.measures.all()),
-                monitors=monitors.get(point.pk, []),
+                monitors=[
+                    Monitor(m.role, list(m.names), m.role_key) for m in monitors.get(point.pk, [])
+                ],
+                post_labels=[post_label],
             )
-        )
+            continue
+        _merge_into(row, point, post_label, names, monitors.get(point.pk, []))
+    rows = list(groups.values())
+    for row in rows:
+        row.post_label = "、".join(row.post_labels)
     _spans(rows)
     return PositioningTable(
         person=leader,
