@@ -321,6 +321,12 @@ def main(argv=None) -> None:
     from django.db import connection
 
     build(args)
+    if connection.vendor == "postgresql":
+        # What autovacuum does a while after a bulk load: statistics, and the visibility map
+        # that lets counts use index-only scans. Measured as a server in use would be.
+        print("VACUUM ANALYZE ……", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     if args.build_only:
         return
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

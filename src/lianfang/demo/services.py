@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit
@@ -151,6 +151,12 @@ def demo_load(
             for hospital in hospitals
         ]
         audit.record_many(actor=ACTOR, changes=changes)
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner after a bulk load (autovacuum would take a while):
+        # without them the register's filtered pages choose sequential scans.
+        progress("更新数据库统计信息（ANALYZE）……")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return LoadResult(
         organisations=[authority, *hospitals],
         counts=counts,
