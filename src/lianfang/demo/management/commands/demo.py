@@ -18,8 +18,8 @@ def pad(text: str, width: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "生成演示数据：示例市卫生健康委员会及其下属医院（科室、岗位、人员、岗位经历、领导分管）"
-        "和每个角色一个登录账号。同一种子总是生成相同的数据。"
+        "生成演示数据：示例市卫生健康委员会及其下属医院（科室、岗位、人员、岗位经历、领导分管、"
+        "按医院标准库建立的风险点台账和防控措施）和每个角色一个登录账号。同一种子总是生成相同的数据。"
     )
 
     def add_arguments(self, parser):
@@ -28,7 +28,10 @@ class Command(BaseCommand):
             "--scale",
             type=int,
             default=1,
-            help=f"医院数量，每家约 1,500 名人员（默认 1，最多 {services.MAX_SCALE}）",
+            help=(
+                "医院数量，每家约 1,500 名人员、10,000 个风险点"
+                f"（默认 1，最多 {services.MAX_SCALE}）"
+            ),
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="演示数据已存在时不做改动，只列出账号"
