@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import PASSWORD, build_world
 
@@ -22,3 +23,12 @@ def login(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    """Every test starts in the platform's default language: a request made in English by an
+    earlier test must not leave English active in this thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -97,6 +97,18 @@ def scope_of(user, today: dt.date | None = None) -> Scope:
     return scope
 
 
+def subtree_organisations(user):
+    """The organisations in the user's subtrees, as a subquery for `organisation_id__in`.
+
+    Large tables filter by their own organisation_id against this instead of joining the
+    organisation table for a path match, which lets the database use their own indexes.
+    """
+    from lianfang.org.models import Organisation
+
+    scope = scope_of(user)
+    return Organisation.objects.filter(scope.subtree_q("path")).values("pk")
+
+
 def register(model):
     """Register `fn(user) -> QuerySet` as `model`'s visible_to selector."""
 

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.scoping import register, scope_of
+from lianfang.core.scoping import register, scope_of, subtree_organisations
 from lianfang.org.models import Department, Organisation, PostAssignment, Power
 
 from .models import LEVEL_SHORT, Level, Measure, RiskPoint
@@ -20,7 +20,11 @@ def risk_points_visible_to(user) -> QuerySet[RiskPoint]:
     scope = scope_of(user)
     if scope.is_empty:
         return RiskPoint.objects.none()
-    q = scope.subtree_q("organisation__path") | Q(department_id__in=scope.department_ids)
+    # A subquery on organisation ids, not a join for a path match: with 200,000 points the
+    # join made the database read every row (bench/register.py).
+    q = Q(organisation_id__in=subtree_organisations(user)) | Q(
+        department_id__in=scope.department_ids
+    )
     if scope.person_id:
         q |= Q(
             post_id__in=PostAssignment.objects.filter(
