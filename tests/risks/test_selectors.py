@@ -5,6 +5,7 @@ import pytest
 from lianfang.core.scoping import scope_of
 from lianfang.risks import selectors
 from lianfang.risks.models import Category, RiskPoint
+from tests.factories import make_person
 from tests.risks.factories import make_power, make_risk_point
 from tests.risks.register_data import TODAY, VISIBLE, build_register
 
@@ -109,11 +110,11 @@ def test_list_rows_carry_their_relations_and_risk_value(world, register, django_
     assert shown[0] == ("心内科", "主治医师", "处方开具", "开具处方", "示例市人民医院", 9)
 
 
-def test_level_counts_in_two_queries(world, register, django_assert_num_queries):
+def test_level_counts_in_one_query(world, register, django_assert_num_queries):
     user = world.users["integrity"]
     scope_of(user)
     points = selectors.risk_points_filtered(user=user)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         counts = selectors.level_counts(points, TODAY)
     assert counts.by_level == {1: 2, 2: 1, 3: 1, None: 1}
     assert counts.total == 5 and counts.overdue == 1
@@ -185,3 +186,16 @@ def test_overdue_filter_uses_today(world, register):
     points = selectors.risk_points_filtered(user=user, filters={"overdue": True}, today=later)
     # every graded point's review falls due within a year of today
     assert names(points) >= {"开大处方收取回扣", "科室用药目录调整中的利益输送"}
+
+
+def test_officer_scope_has_no_own_post_term_when_the_post_is_in_the_subtree(world, register):
+    """An OR with the officer's own posts would stop the database from using the organisation
+    index; their posts lie in the subtree they see anyway. Staff keep the term."""
+    officer = world.users["integrity"]
+    make_person(world.hospital, None, "0901", "纪检干事", user=officer)
+    officer = type(officer).objects.get(pk=officer.pk)  # a fresh scope
+    assert scope_of(officer).person_id is not None
+    officer_sql = str(selectors.risk_points_visible_to(officer).query)
+    staff_sql = str(selectors.risk_points_visible_to(world.users["staff"]).query)
+    assert "org_postassignment" not in officer_sql
+    assert "org_postassignment" in staff_sql

@@ -26,6 +26,7 @@ class Scope:
     headed_department_ids: frozenset[int] = field(default_factory=frozenset)
     own_department_ids: frozenset[int] = field(default_factory=frozenset)
     person_id: int | None = None
+    person_organisation_path: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -39,6 +40,17 @@ class Scope:
         for path in self.subtree_paths:
             q |= Q(**{f"{path_field}__startswith": path})
         return q
+
+    def covers_path(self, path: str) -> bool:
+        """Whether an organisation with this path lies in one of the user's subtrees."""
+        return bool(path) and any(path.startswith(p) for p in self.subtree_paths)
+
+    @property
+    def own_person_outside_subtree(self) -> bool:
+        """Whether the user's own person record needs a term of its own in a scope filter:
+        an officer's own post lies in the subtree they see anyway, and an OR with it would
+        stop the database from using the organisation index."""
+        return bool(self.person_id) and not self.covers_path(self.person_organisation_path)
 
     @property
     def is_empty(self) -> bool:
@@ -73,7 +85,12 @@ def scope_of(user, today: dt.date | None = None) -> Scope:
     headed = frozenset(
         g.department_id for g in grants if g.role == Role.DEPT_HEAD and g.department_id
     )
-    person = Person.objects.filter(user=user).only("id", "department_id").first()
+    person = (
+        Person.objects.filter(user=user)
+        .select_related("organisation")
+        .only("id", "department_id", "organisation__path")
+        .first()
+    )
     led = frozenset()
     if person is not None and Role.LEADER in roles:
         led = frozenset(
@@ -91,6 +108,7 @@ def scope_of(user, today: dt.date | None = None) -> Scope:
         headed_department_ids=headed,
         own_department_ids=own_departments,
         person_id=person.pk if person else None,
+        person_organisation_path=person.organisation.path if person else "",
         roles=roles,
     )
     user._lianfang_scope = scope

@@ -166,7 +166,12 @@ class RiskPoint(models.Model):
     class Meta:
         ordering = ["organisation_id", "level", "id"]
         indexes = [
-            models.Index(fields=["organisation", "status", "level"]),
+            # covers the register's summary: counts by level and of overdue reviews in one
+            # index-only scan (selectors.level_counts)
+            models.Index(
+                fields=["organisation", "status", "level", "review_due"],
+                name="risks_point_summary_idx",
+            ),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["post", "status"]),
         ]

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from lianfang.core import audit
+from lianfang.core import audit, bulk
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
 
 from . import grading, vagueness
@@ -1307,10 +1307,8 @@ def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePla
     created_points = RiskPoint.objects.bulk_create(to_create, batch_size=500)
     if any(p.pk is None for p in created_points):  # databases that return no ids
         raise RuntimeError("bulk_create returned no primary keys")
-    RiskPoint.objects.bulk_update(
-        to_update,
-        [*WRITTEN_FIELDS, "level", "level_manual", "review_due", "updated_at"],
-        batch_size=500,
+    bulk.update_rows(
+        to_update, [*WRITTEN_FIELDS, "level", "level_manual", "review_due", "updated_at"]
     )
     for point in created_points:
         state = _timeline_state(point)
@@ -1324,10 +1322,23 @@ def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePla
                 reason=reason,
             )
         )
-        changes.append(audit.Change("risk_point.create", point, after=audit.snapshot(point)))
+        changes.append(
+            audit.Change(
+                "risk_point.create",
+                point,
+                after=audit.snapshot(point),
+                organisation=organisation,
+            )
+        )
     for point in to_update:
         changes.append(
-            audit.Change("risk_point.update", point, before[point.pk][1], audit.snapshot(point))
+            audit.Change(
+                "risk_point.update",
+                point,
+                before[point.pk][1],
+                audit.snapshot(point),
+                organisation=organisation,
+            )
         )
 
     # 2. measures: new ones, changed owners, dues and statuses
@@ -1336,7 +1347,11 @@ def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePla
     result.measures_created = len(new_measures)
     new_ids = {m.pk for m in new_measures}
     for measure in new_measures:
-        changes.append(audit.Change("measure.create", measure, after=audit.snapshot(measure)))
+        changes.append(
+            audit.Change(
+                "measure.create", measure, after=audit.snapshot(measure), organisation=organisation
+            )
+        )
     changed_measures = []
     measure_rows: dict[int, list] = defaultdict(list)
     for number, state, measure, wanted in plan.desired.values():
@@ -1359,7 +1374,13 @@ def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePla
         new_state = _measure_state(measure)
         changed_measures.append(measure)
         changes.append(
-            audit.Change("measure.update", measure, old_snapshot, audit.snapshot(measure))
+            audit.Change(
+                "measure.update",
+                measure,
+                old_snapshot,
+                audit.snapshot(measure),
+                organisation=organisation,
+            )
         )
         measure_rows[number].append(
             {
@@ -1368,9 +1389,7 @@ def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePla
                 if old_state[k] != new_state[k]
             }
         )
-    Measure.objects.bulk_update(
-        changed_measures, ["owner_person", "owner_department", "due", "status"], batch_size=500
-    )
+    bulk.update_rows(changed_measures, ["owner_person", "owner_department", "due", "status"])
 
     # 3. links
     through = Measure.risk_points.through

@@ -48,7 +48,7 @@ def _level_name(level) -> str:
 
 
 REGISTER_SORTS = {
-    "no": "id",
+    "no": ("organisation_id", "id"),
     "department": ("organisation__path", "department__order", "department__code"),
     "post": ("post__code",),
     "power": ("power__code",),
@@ -94,10 +94,11 @@ def register(request):
     )
     table = paginate(
         request,
-        selectors.risk_point_list(user=user, filters=values, today=today),
+        selectors.risk_point_page_keys(user=user, filters=values, today=today),
         sorts=REGISTER_SORTS,
         default="no",
         count=counts.total,
+        load=selectors.risk_point_rows,
     )
     return render(
         request,
