@@ -32,3 +32,11 @@ def default_language(settings):
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_by_the_test(settings, tmp_path):
+    """Background jobs wait in the queue until a test runs them (`jobs.run_pending()`), in
+    the test's own thread and transaction; their files go to a folder of the test's."""
+    settings.LIANFANG_JOBS = "worker"
+    settings.MEDIA_ROOT = tmp_path / "media"

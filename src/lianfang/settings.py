@@ -48,6 +48,14 @@ CSRF_TRUSTED_ORIGINS = [
 # TOTP for privileged roles is enforced whenever DEBUG is off; the demo may switch it off.
 REQUIRE_OTP = env_bool("LIANFANG_REQUIRE_OTP", not DEBUG)
 
+# Background jobs (core.jobs): "worker" leaves them to `lianfang jobs work` (production, with
+# its systemd unit); "thread" runs each in a thread of the web process that queued it (the demo).
+LIANFANG_JOBS = os.environ.get("LIANFANG_JOBS", "thread" if DEBUG else "worker")
+# Above these sizes the work leaves the request for a job: the register exported to Excel
+# (rows) and a change of grading scheme (risk points re-graded).
+LIANFANG_EXPORT_INLINE_ROWS = int(os.environ.get("LIANFANG_EXPORT_INLINE_ROWS", "20000"))
+LIANFANG_REGRADE_INLINE_POINTS = int(os.environ.get("LIANFANG_REGRADE_INLINE_POINTS", "50000"))
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

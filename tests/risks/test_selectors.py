@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from lianfang.core.scoping import scope_of
+from lianfang.org.models import PostAssignment
 from lianfang.risks import selectors
 from lianfang.risks.models import Category, RiskPoint
 from tests.factories import make_person
@@ -188,14 +189,23 @@ def test_overdue_filter_uses_today(world, register):
     assert names(points) >= {"开大处方收取回扣", "科室用药目录调整中的利益输送"}
 
 
-def test_officer_scope_has_no_own_post_term_when_the_post_is_in_the_subtree(world, register):
-    """An OR with the officer's own posts would stop the database from using the organisation
-    index; their posts lie in the subtree they see anyway. Staff keep the term."""
+def test_officer_scope_adds_only_own_posts_outside_the_subtree(world, register):
+    """An OR with every post the officer holds would stop the database from using the
+    organisation index; posts inside the subtree are seen anyway. Staff keep the term."""
+    from lianfang.org.models import Post
+
+    inside = Post.objects.filter(organisation=world.hospital).first()
+    outside = Post.objects.filter(organisation=world.other_hospital).first()
+    person = make_person(world.hospital, None, "0901", "纪检干事", inside)
     officer = world.users["integrity"]
-    make_person(world.hospital, None, "0901", "纪检干事", user=officer)
-    officer = type(officer).objects.get(pk=officer.pk)  # a fresh scope
-    assert scope_of(officer).person_id is not None
-    officer_sql = str(selectors.risk_points_visible_to(officer).query)
-    staff_sql = str(selectors.risk_points_visible_to(world.users["staff"]).query)
-    assert "org_postassignment" not in officer_sql
-    assert "org_postassignment" in staff_sql
+    person.user = officer
+    person.save()
+
+    def sql(user):
+        user = type(user).objects.get(pk=user.pk)  # a fresh scope
+        return str(selectors.risk_points_visible_to(user).query)
+
+    assert "post_id" not in sql(officer).split("WHERE", 1)[1]
+    PostAssignment.objects.create(person=person, post=outside, start=TODAY)
+    assert f"post_id\" IN ({outside.pk})" in sql(officer)
+    assert "org_postassignment" in sql(world.users["staff"])

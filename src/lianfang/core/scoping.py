@@ -26,7 +26,6 @@ class Scope:
     headed_department_ids: frozenset[int] = field(default_factory=frozenset)
     own_department_ids: frozenset[int] = field(default_factory=frozenset)
     person_id: int | None = None
-    person_organisation_path: str = ""
     roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -40,17 +39,6 @@ class Scope:
         for path in self.subtree_paths:
             q |= Q(**{f"{path_field}__startswith": path})
         return q
-
-    def covers_path(self, path: str) -> bool:
-        """Whether an organisation with this path lies in one of the user's subtrees."""
-        return bool(path) and any(path.startswith(p) for p in self.subtree_paths)
-
-    @property
-    def own_person_outside_subtree(self) -> bool:
-        """Whether the user's own person record needs a term of its own in a scope filter:
-        an officer's own post lies in the subtree they see anyway, and an OR with it would
-        stop the database from using the organisation index."""
-        return bool(self.person_id) and not self.covers_path(self.person_organisation_path)
 
     @property
     def is_empty(self) -> bool:
@@ -85,12 +73,7 @@ def scope_of(user, today: dt.date | None = None) -> Scope:
     headed = frozenset(
         g.department_id for g in grants if g.role == Role.DEPT_HEAD and g.department_id
     )
-    person = (
-        Person.objects.filter(user=user)
-        .select_related("organisation")
-        .only("id", "department_id", "organisation__path")
-        .first()
-    )
+    person = Person.objects.filter(user=user).only("id", "department_id").first()
     led = frozenset()
     if person is not None and Role.LEADER in roles:
         led = frozenset(
@@ -108,7 +91,6 @@ def scope_of(user, today: dt.date | None = None) -> Scope:
         headed_department_ids=headed,
         own_department_ids=own_departments,
         person_id=person.pk if person else None,
-        person_organisation_path=person.organisation.path if person else "",
         roles=roles,
     )
     user._lianfang_scope = scope
@@ -125,6 +107,34 @@ def subtree_organisations(user):
 
     scope = scope_of(user)
     return Organisation.objects.filter(scope.subtree_q("path")).values("pk")
+
+
+def own_posts_outside_subtrees(user) -> list[int]:
+    """The posts the user currently holds in organisations outside their subtrees (an
+    officer who also holds a post elsewhere), once per request.
+
+    A scope filter adds these by id rather than OR-ing in every post the user holds: an
+    officer's own posts usually lie in the subtree anyway, and the OR with a subquery stops
+    the database from using the organisation index (bench/register.py).
+    """
+    from lianfang.org.models import PostAssignment
+
+    scope = scope_of(user)
+    if not scope.person_id:
+        return []
+    cached = getattr(user, "_lianfang_outside_posts", None)
+    if cached is not None:
+        return cached
+    inside = Q(pk__in=[])
+    for path in scope.subtree_paths:
+        inside |= Q(post__organisation__path__startswith=path)
+    posts = list(
+        PostAssignment.objects.filter(person_id=scope.person_id, end__isnull=True)
+        .exclude(inside)
+        .values_list("post_id", flat=True)
+    )
+    user._lianfang_outside_posts = posts
+    return posts
 
 
 def register(model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, maintenance_views, views
+from . import audit_views, job_views, maintenance_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -14,5 +14,8 @@ urlpatterns = [
         maintenance_views.module_toggle,
         name="module_toggle",
     ),
+    path("jobs/", job_views.job_list, name="job_list"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
     path("maintenance/columns/<int:pk>/edit/", maintenance_views.column_edit, name="column_edit"),
 ]

@@ -7,4 +7,4 @@ class RisksConfig(AppConfig):
     verbose_name = "风险防控"
 
     def ready(self):
-        from . import selectors  # noqa: F401  (registers visible_to selectors)
+        from . import jobs, selectors  # noqa: F401  (registers visible_to selectors, job handlers)

@@ -1,6 +1,7 @@
 """Printable documents and register exchange: the 廉政风险定位表 (page, Excel, PDF) and the
 风险点登记表 (Excel and PDF export, Excel import)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import documents
+from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org import selectors as org_selectors
 
+from . import jobs as register_jobs
 from . import positioning, register_io, selectors
 from .document_forms import PositioningFilterForm, RegisterImportForm
 from .register_forms import RegisterFilterForm
@@ -111,7 +114,21 @@ def _register_points(request):
 
 @role_required(*Role.ALL)
 def register_xlsx(request):
+    """The register as Excel: streamed at once, or, above LIANFANG_EXPORT_INLINE_ROWS rows
+    (a commission's whole register), written by a background job whose page shows the
+    progress and then the file."""
     points, _filters = _register_points(request)
+    if points.count() > settings.LIANFANG_EXPORT_INLINE_ROWS:
+        job = core_jobs.enqueue(
+            register_jobs.EXPORT_REGISTER,
+            actor=request.user,
+            params={
+                "query": request.GET.urlencode(),
+                "filename": f"{_('风险点登记表')}-{_stamp()}.xlsx",
+            },
+        )
+        messages.info(request, _("台账较大，已转入后台导出；完成后可在本页下载。"))
+        return redirect("core:job_detail", pk=job.pk)
     return documents.file_response(
         register_io.export_register(points),
         f"{_('风险点登记表')}-{_stamp()}.xlsx",

@@ -282,10 +282,11 @@ def iter_rows(points, *, limit: int | None = None, chunk_size: int = EXPORT_CHUN
         yield from flush(chunk)
 
 
-def export_register(points, *, chunk_size: int = EXPORT_CHUNK):
+def export_register(points, *, chunk_size: int = EXPORT_CHUNK, progress=None):
     """Write the register of `points` to a temporary .xlsx file and return it open at the
     start (the caller streams and closes it). Memory stays flat: openpyxl's write-only mode
-    spools rows to disk, and the rows are read in chunks."""
+    spools rows to disk, and the rows are read in chunks. `progress(rows_written)` is called
+    after every chunk (a background job's progress)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEET_TITLE)
     for i, col in enumerate(COLUMNS, start=1):
@@ -302,7 +303,11 @@ def export_register(points, *, chunk_size: int = EXPORT_CHUNK):
     wrap = Alignment(wrap_text=True, vertical="top")
     multiline = {"manifestation", "measures", "monitors", "measure_owners", "measure_due"}
     multiline |= {"measure_status"}
+    written = 0
     for _point, values in iter_rows(points, chunk_size=chunk_size):
+        written += 1
+        if progress is not None and written % chunk_size == 0:
+            progress(written)
         cells = []
         for col in COLUMNS:
             value = values[col.key]

@@ -217,6 +217,8 @@ def scheme_edit(request, pk):
         except ValidationError as error:
             form.apply_service_errors(error)
         else:
+            if saved.regrade is not None and saved.regrade.job is not None:
+                return _regrade_queued(request, saved.regrade)
             if saved.regrade is not None:
                 messages.success(
                     request,
@@ -234,6 +236,16 @@ def scheme_edit(request, pk):
     )
 
 
+def _regrade_queued(request, regrade):
+    """The register was too large to re-grade in the request: follow the job."""
+    messages.info(
+        request,
+        _("定级方案已生效。%(n)s 个风险点较多，正在后台重新定级，可在本页查看进度。")
+        % {"n": f"{regrade.pending:,}"},
+    )
+    return redirect("core:job_detail", pk=regrade.job.pk)
+
+
 @role_required(*MANAGERS)
 def scheme_activate(request, pk):
     """Confirm (GET), then activate (POST) a scheme: the register is re-graded."""
@@ -241,7 +253,13 @@ def scheme_activate(request, pk):
     scheme = get_object_or_404(_schemes_manageable_by(user), pk=pk)
     org = scheme.organisation
     if request.method == "POST":
-        result = services.scheme_activate(actor=user, scheme=scheme)
+        try:
+            result = services.scheme_activate(actor=user, scheme=scheme)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("risks:scheme_organisation", org_pk=org.pk)
+        if result.job is not None:
+            return _regrade_queued(request, result)
         messages.success(
             request,
             _("已启用定级方案“%(name)s”，已重新定级 %(n)s 个风险点。")
@@ -272,7 +290,13 @@ def scheme_switch(request, org_pk, size):
     if size not in (3, 4, 5):
         messages.error(request, _("矩阵阶数须为 3、4 或 5。"))
         return redirect("risks:scheme_organisation", org_pk=org.pk)
-    result = services.scheme_switch_to_matrix(actor=user, organisation=org, size=size)
+    try:
+        result = services.scheme_switch_to_matrix(actor=user, organisation=org, size=size)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("risks:scheme_organisation", org_pk=org.pk)
+    if result.job is not None:
+        return _regrade_queued(request, result)
     messages.success(
         request,
         _("已切换为 %(n)s×%(n)s 矩阵，已重新定级 %(count)s 个风险点。")

@@ -8,7 +8,12 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.scoping import register, scope_of, subtree_organisations
+from lianfang.core.scoping import (
+    own_posts_outside_subtrees,
+    register,
+    scope_of,
+    subtree_organisations,
+)
 from lianfang.org.models import Department, Organisation, PostAssignment, Power
 
 from .models import LEVEL_SHORT, Level, Measure, RiskPoint
@@ -26,7 +31,11 @@ def risk_points_visible_to(user) -> QuerySet[RiskPoint]:
     q = Q(organisation_id__in=subtree_organisations(user)) | Q(
         department_id__in=scope.department_ids
     )
-    if scope.own_person_outside_subtree:
+    if scope.subtree_paths:
+        outside = own_posts_outside_subtrees(user)
+        if outside:
+            q |= Q(post_id__in=outside)
+    elif scope.person_id:
         q |= Q(
             post_id__in=PostAssignment.objects.filter(
                 person_id=scope.person_id, end__isnull=True

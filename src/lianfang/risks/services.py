@@ -16,13 +16,15 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianfang.core import audit
+from lianfang.core import audit, bulk, jobs
 from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
 
 from . import grading, vagueness
@@ -921,11 +923,89 @@ def _clean_criteria_levels(criteria, method) -> tuple[list, str]:
 
 @dataclass
 class Regrade:
-    """What re-grading a register did."""
+    """What re-grading a register did, or the background job that is doing it."""
 
     scheme: GradingScheme
     points: int = 0  # risk points whose level, scores or review date changed
     level_changes: int = 0
+    job: object = None  # a core.models.Job when the register was too large for the request
+    pending: int = 0  # the points that job will look at
+
+
+REGRADE_JOB = "risks.regrade"
+
+
+def _pending_regrade(organisation: Organisation):
+    """A queued or running re-grade job over `organisation`'s part of the tree, if any."""
+    from lianfang.core.models import Job
+
+    pending = Job.objects.filter(
+        kind=REGRADE_JOB, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).select_related("organisation")
+    path = organisation.path
+    for job in pending:
+        other = job.organisation.path
+        if path.startswith(other) or other.startswith(path):
+            return job
+    return None
+
+
+def _refuse_while_regrading(organisation: Organisation):
+    if _pending_regrade(organisation) is not None:
+        raise ValidationError(
+            _("上一次重新定级仍在后台进行，请等它完成后再更改定级方案。"),
+            code="regrade_pending",
+        )
+
+
+def _regrade_or_enqueue(actor, scheme: GradingScheme, old: GradingScheme, reason: str):
+    """Re-grade now, or, for a register larger than LIANFANG_REGRADE_INLINE_POINTS (a
+    commission's), queue a job in this transaction: it exists exactly when the scheme change
+    committed."""
+    cutoff = timezone.now()
+    governed = grading.governed_points(scheme.organisation).count()
+    if governed <= settings.LIANFANG_REGRADE_INLINE_POINTS:
+        return _regrade(actor, scheme, old.matrix_size, reason, cutoff=cutoff)
+    job = jobs.enqueue(
+        REGRADE_JOB,
+        actor=actor,
+        organisation=scheme.organisation,
+        params={
+            "scheme": scheme.pk,
+            "from_size": old.matrix_size,
+            "reason": str(reason),
+            "cutoff": cutoff.isoformat(),
+        },
+    )
+    return Regrade(scheme, job=job, pending=governed)
+
+
+def scheme_regrade_job(job, progress) -> dict:
+    """The body of a re-grade job (`risks.jobs`). Safe to run again after an interruption:
+    each batch commits on its own, and a point written after the cutoff (by this job, or by
+    a person under the new scheme) is not touched again."""
+    scheme = GradingScheme.objects.select_related("organisation").get(pk=job.params["scheme"])
+    if not scheme.active:
+        raise jobs.JobError(_("该定级方案已停用，未重新定级。"))
+    cutoff = dt.datetime.fromisoformat(job.params["cutoff"])
+    total = grading.governed_points(scheme.organisation).filter(updated_at__lte=cutoff).count()
+    progress(0, total, _("正在按“%(name)s”重新定级……") % {"name": scheme.name}, force=True)
+    result = _regrade(
+        job.actor,
+        scheme,
+        job.params["from_size"],
+        job.params["reason"],
+        cutoff=cutoff,
+        progress=lambda n: progress(n, total, force=True),
+    )
+    return {
+        "points": result.points,
+        "level_changes": result.level_changes,
+        "summary": _("已重新定级 %(n)s 个风险点，其中 %(levels)s 个等级有变化。")
+        % {"n": f"{result.points:,}", "levels": f"{result.level_changes:,}"},
+        "next_url": reverse("risks:scheme_organisation", args=[scheme.organisation_id]),
+        "next_label": _("返回定级方案"),
+    }
 
 
 @transaction.atomic
@@ -956,8 +1036,9 @@ def scheme_save(*, actor, organisation: Organisation, values: dict, scheme=None)
     )
     scheme.regrade = None
     if scheme.active and old is not None:
+        _refuse_while_regrading(organisation)
         reason = _("定级方案修改：%(name)s") % {"name": scheme.name}
-        scheme.regrade = _regrade(actor, scheme, old, reason)
+        scheme.regrade = _regrade_or_enqueue(actor, scheme, old, reason)
     return scheme
 
 
@@ -976,6 +1057,7 @@ def scheme_activate(*, actor, scheme: GradingScheme) -> Regrade:
     if scheme.active:
         return Regrade(scheme)
     organisation = scheme.organisation
+    _refuse_while_regrading(organisation)
     old = grading.active_scheme(organisation)
     previous = list(
         GradingScheme.objects.select_for_update().filter(organisation=organisation, active=True)
@@ -1003,7 +1085,7 @@ def scheme_activate(*, actor, scheme: GradingScheme) -> Regrade:
         "old": grading.label(old),
         "new": grading.label(scheme),
     }
-    return _regrade(actor, scheme, old, reason)
+    return _regrade_or_enqueue(actor, scheme, old, reason)
 
 
 @transaction.atomic
@@ -1019,58 +1101,18 @@ def scheme_switch_to_matrix(*, actor, organisation: Organisation, size: int) -> 
     return scheme_activate(actor=actor, scheme=scheme)
 
 
-# Columns a re-grade writes, with the SQL type PostgreSQL needs to read a CASE of literals.
-REGRADED_COLUMNS = (("likelihood", "integer"), ("harm", "integer"), ("level", "integer"))
-
-
-def _write_regraded(points: list[RiskPoint], now):
-    """Write the re-graded scores, levels and review dates of `points` with a few
-    `UPDATE … SET col = CASE id WHEN … END` statements.
-
-    `bulk_update` builds the same statement but resolves a `When(pk=…)` expression per row and
-    field, which costs more than the database does (minutes for 200,000 points); the SQL here
-    is standard and runs on SQLite and PostgreSQL alike.
-    """
-    ops = connection.ops
-    qn = ops.quote_name
-    pk = qn(RiskPoint._meta.pk.column)
-    postgres = connection.vendor == "postgresql"
-    columns = [*REGRADED_COLUMNS, ("review_due", "date")]
-    per_row = 2 * len(columns) + 1
-    limit = connection.features.max_query_params or 65535
-    size = max(1, min(500, (limit - 1) // per_row))
-    updated_at = ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        for start in range(0, len(points), size):
-            part = points[start : start + size]
-            sets, params = [], []
-            for column, sql_type in columns:
-                case = f"CASE {pk} {' '.join(['WHEN %s THEN %s'] * len(part))} END"
-                if postgres:
-                    case = f"CAST({case} AS {sql_type})"
-                sets.append(f"{qn(RiskPoint._meta.get_field(column).column)} = {case}")
-                for point in part:
-                    value = getattr(point, column)
-                    if column == "review_due":
-                        value = ops.adapt_datefield_value(value)
-                    params += [point.pk, value]
-            sets.append(f"{qn('updated_at')} = %s")
-            params.append(updated_at)
-            params += [point.pk for point in part]
-            # Only quoted model identifiers are formatted in; every value is a parameter.
-            table = qn(RiskPoint._meta.db_table)
-            placeholders = ", ".join(["%s"] * len(part))
-            sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {pk} IN ({placeholders})"  # noqa: S608
-            cursor.execute(sql, params)
-
-
-def _regrade(actor, scheme: GradingScheme, old: GradingScheme, reason: str) -> Regrade:
-    """Re-grade every non-retired risk point governed by `scheme`, after `old` governed them."""
+def _regrade(
+    actor, scheme: GradingScheme, from_size: int, reason: str, *, cutoff, progress=None
+) -> Regrade:
+    """Re-grade every non-retired risk point governed by `scheme` and last written before
+    `cutoff`, whose scores were on a `from_size` scale. Each batch commits on its own when
+    no transaction surrounds the call (a background job)."""
     organisations = {o.pk: o for o in grading.governed_organisations(scheme.organisation)}
     result = Regrade(scheme)
-    from_size, to_size = old.matrix_size, scheme.matrix_size
+    to_size = scheme.matrix_size
+    seen = 0
     base = (
-        RiskPoint.objects.filter(organisation_id__in=list(organisations))
+        RiskPoint.objects.filter(organisation_id__in=list(organisations), updated_at__lte=cutoff)
         .exclude(status=RiskPoint.Status.RETIRED)
         .only(
             "id",
@@ -1090,59 +1132,74 @@ def _regrade(actor, scheme: GradingScheme, old: GradingScheme, reason: str) -> R
     )
     last_pk = 0
     while True:
-        batch = list(base.filter(pk__gt=last_pk)[:REGRADE_BATCH])
-        if not batch:
+        with transaction.atomic():
+            batch = _regrade_batch(
+                actor, scheme, organisations, base, last_pk, from_size, to_size, reason
+            )
+        if batch is None:
             break
-        last_pk = batch[-1].pk
-        now = timezone.now()
-        changed, events, audits = [], [], []
-        for point in batch:
-            old_values = {
-                "likelihood": point.likelihood,
-                "harm": point.harm,
-                "level": point.level,
-                "review_due": point.review_due,
-            }
-            point.likelihood = grading.rescale(point.likelihood, from_size, to_size)
-            point.harm = grading.rescale(point.harm, from_size, to_size)
-            if not point.level_manual:
-                point.level = grading.grade_point(scheme, point)
-            point.review_due = _review_due(point, scheme)
-            new_values = {
-                "likelihood": point.likelihood,
-                "harm": point.harm,
-                "level": point.level,
-                "review_due": point.review_due,
-            }
-            if new_values == old_values:
-                continue
-            point.updated_at = now
-            changed.append(point)
-            diff = _changes(
-                audit.to_jsonable(old_values), audit.to_jsonable(new_values), old_values
-            )
-            if old_values["level"] != point.level:
-                result.level_changes += 1
-            events.append(_event(point, RiskPointEvent.Type.REGRADED, actor, now, diff, reason))
-            audits.append(
-                audit.Change(
-                    action="risk_point.regrade",
-                    object_type="risks.riskpoint",
-                    object_id=str(point.pk),
-                    object_repr=point.name,
-                    organisation=organisations[point.organisation_id],
-                    before={k: v[0] for k, v in diff.items()},
-                    after={k: v[1] for k, v in diff.items()},
-                )
-            )
-        if changed:
-            _write_regraded(changed, now)
-            RiskPointEvent.objects.bulk_create(events, batch_size=1000)
-            audit.record_many(actor=actor, changes=audits)
-            result.points += len(changed)
-        if len(batch) < REGRADE_BATCH:
+        last_pk, size, changed, level_changes = batch
+        result.points += changed
+        result.level_changes += level_changes
+        seen += size
+        if progress is not None:
+            progress(seen)
+        if size < REGRADE_BATCH:
             break
     return result
+
+
+def _regrade_batch(actor, scheme, organisations, base, last_pk, from_size, to_size, reason):
+    """One batch of `_regrade`: (last id, points read, points changed, level changes), or
+    None when no point is left."""
+    batch = list(base.filter(pk__gt=last_pk)[:REGRADE_BATCH])
+    if not batch:
+        return None
+    now = timezone.now()
+    changed, events, audits = [], [], []
+    level_changes = 0
+    for point in batch:
+        old_values = {
+            "likelihood": point.likelihood,
+            "harm": point.harm,
+            "level": point.level,
+            "review_due": point.review_due,
+        }
+        point.likelihood = grading.rescale(point.likelihood, from_size, to_size)
+        point.harm = grading.rescale(point.harm, from_size, to_size)
+        if not point.level_manual:
+            point.level = grading.grade_point(scheme, point)
+        point.review_due = _review_due(point, scheme)
+        new_values = {
+            "likelihood": point.likelihood,
+            "harm": point.harm,
+            "level": point.level,
+            "review_due": point.review_due,
+        }
+        if new_values == old_values:
+            continue
+        point.updated_at = now
+        changed.append(point)
+        diff = _changes(audit.to_jsonable(old_values), audit.to_jsonable(new_values), old_values)
+        if old_values["level"] != point.level:
+            level_changes += 1
+        events.append(_event(point, RiskPointEvent.Type.REGRADED, actor, now, diff, reason))
+        audits.append(
+            audit.Change(
+                action="risk_point.regrade",
+                object_type="risks.riskpoint",
+                object_id=str(point.pk),
+                object_repr=point.name,
+                organisation=organisations[point.organisation_id],
+                before={k: v[0] for k, v in diff.items()},
+                after={k: v[1] for k, v in diff.items()},
+            )
+        )
+    if changed:
+        bulk.update_rows(changed, ["likelihood", "harm", "level", "review_due", "updated_at"])
+        RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+        audit.record_many(actor=actor, changes=audits)
+    return batch[-1].pk, len(batch), len(changed), level_changes
 
 
 # Generic phrases ----------------------------------------------------------------------------

@@ -19,3 +19,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Progress bars carry their value in aria-valuenow; the width is set here because the CSP
+// allows no style attributes. Runs on load and after htmx swaps a job's status panel in.
+function lfSizeProgressBars(root) {
+  root.querySelectorAll(".progress[aria-valuenow] > .progress-bar").forEach((bar) => {
+    bar.style.width = `${Number(bar.parentElement.getAttribute("aria-valuenow")) || 0}%`;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => lfSizeProgressBars(document));
+document.addEventListener("htmx:afterSettle", () => lfSizeProgressBars(document));

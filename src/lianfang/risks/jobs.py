@@ -1,0 +1,52 @@
+"""Background jobs of the risk register: large exports and re-grades (see core.jobs)."""
+
+import shutil
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lianfang.core import documents, jobs
+
+from . import register_io, selectors
+from .register_forms import RegisterFilterForm
+
+EXPORT_REGISTER = "risks.export_register"
+REGRADE = "risks.regrade"  # services.REGRADE_JOB
+
+
+def register_points_for(user, query: QueryDict):
+    """The register rows `user` sees with the register page's filters in `query`."""
+    filters = RegisterFilterForm(query, user=user)
+    return selectors.risk_points_filtered(user=user, filters=filters.values), filters
+
+
+@jobs.handler(EXPORT_REGISTER, gettext_lazy("导出风险点登记表"))
+def export_register(job, progress):
+    """The 风险点登记表 of what the user saw when they asked (the page's filters), to Excel.
+    Read-only: running it again writes the same file again."""
+    points, _filters = register_points_for(job.actor, QueryDict(job.params.get("query", "")))
+    total = points.count()
+    progress(0, total, _("正在导出风险点登记表……"), force=True)
+    out = register_io.export_register(points, progress=lambda n: progress(n, total))
+    filename = job.params.get("filename") or f"{_('风险点登记表')}.xlsx"
+    path = jobs.result_path(job, filename)
+    try:
+        with path.open("wb") as target:
+            shutil.copyfileobj(out, target)
+    finally:
+        out.close()
+    return {
+        "file": path.name,
+        "filename": filename,
+        "content_type": documents.XLSX_CONTENT_TYPE,
+        "rows": total,
+        "summary": _("已导出 %(n)s 个风险点。") % {"n": f"{total:,}"},
+    }
+
+
+@jobs.handler(REGRADE, gettext_lazy("按新定级方案重新定级"))
+def regrade(job, progress):
+    from . import services
+
+    return services.scheme_regrade_job(job, progress)
