@@ -42,12 +42,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        requeued = jobs.requeue_stale()
-        if requeued:
-            self.stdout.write(f"requeued {requeued} job(s) whose runner had stopped")
         while not stopping:
             if not connection.in_atomic_block:  # (a test runs the command in its transaction)
                 close_old_connections()
+            requeued = jobs.requeue_stale()
+            if requeued:
+                self.stdout.write(f"requeued {requeued} job(s) whose runner had stopped")
             job = jobs.claim()
             if job is None:
                 if once:
