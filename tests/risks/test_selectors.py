@@ -207,5 +207,5 @@ def test_officer_scope_adds_only_own_posts_outside_the_subtree(world, register):
 
     assert "post_id" not in sql(officer).split("WHERE", 1)[1]
     PostAssignment.objects.create(person=person, post=outside, start=TODAY)
-    assert f"post_id\" IN ({outside.pk})" in sql(officer)
+    assert f'post_id" IN ({outside.pk})' in sql(officer)
     assert "org_postassignment" in sql(world.users["staff"])
