@@ -49,6 +49,7 @@ def parse_args(argv=None):
     parser.add_argument("--build-only", action="store_true", help="build, print nothing else")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-regrade", action="store_true")
     parser.add_argument("--phase", choices=["export"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -300,6 +301,38 @@ def time_import(args, results) -> None:
     results["import_s"] = worst
 
 
+def time_regrade(args, results) -> None:
+    """The commission switches to a 5×5 matrix: more points than a request may re-grade, so
+    the change queues a job (core.jobs); the job runs here, in the same process. Rolled back."""
+    from django.db import transaction
+
+    from lianfang.accounts.models import User
+    from lianfang.core import jobs
+    from lianfang.org.models import Organisation
+    from lianfang.risks import services
+
+    commission = Organisation.objects.get(parent__isnull=True)
+    user = User.objects.get(username="wjw")
+    print(f"\n== 重新定级（{commission.name} 改用 5×5 矩阵，后台任务）==")
+    with transaction.atomic():
+        started = time.perf_counter()
+        regrade = services.scheme_switch_to_matrix(actor=user, organisation=commission, size=5)
+        queued = time.perf_counter() - started
+        started = time.perf_counter()
+        jobs.run_pending()
+        seconds = time.perf_counter() - started
+        job = regrade.job
+        if job is not None:
+            job.refresh_from_db()
+        transaction.set_rollback(True)
+    if job is None:
+        print(f"  在请求内完成：{regrade.points:,} 个风险点，用时 {queued:.1f} 秒")
+        return
+    print(f"  提交方案并排队：{queued * 1000:.0f} ms（请求内），待重新定级 {regrade.pending:,} 个")
+    print(f"  任务：{job.result.get('summary') or job.error}  用时 {seconds:.1f} 秒")
+    results["regrade_s"] = seconds
+
+
 def database_version(connection) -> str:
     if connection.vendor == "sqlite":
         return connection.Database.sqlite_version
@@ -342,6 +375,8 @@ def main(argv=None) -> None:
         time_export(args, results)
     if not args.skip_import:
         time_import(args, results)
+    if not args.skip_regrade:
+        time_regrade(args, results)
 
 
 if __name__ == "__main__":
