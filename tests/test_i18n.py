@@ -224,6 +224,10 @@ def test_register_in_english(world, english):
     assert "<title>Risk register" in html
     assert "Integrity Risk Prevention and Control Platform</title>" in html
     assert not CJK.search(sidebar(html))
+    # the level filter's choices are built when the module loads, yet follow the language
+    level_filter = re.search(r'<select name="level"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert ">Level 1 (High)</option>" in level_filter
+    assert not CJK.search(level_filter), CJK.findall(level_filter)
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,12 @@ class Level(models.IntegerChoices):
 # 一级/二级/三级 shown as 高/中/低 in red, orange and blue.
 LEVEL_SHORT = {1: _("高"), 2: _("中"), 3: _("低")}
 LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#2e86de"}
+
+
+def level_label(level):
+    """一级（高）, 二级（中）, 三级（低）; "Level 1 (high)" in English. Lazy, so it can sit in
+    choices built at import time."""
+    return format_lazy(_("{level}（{short}）"), level=Level(level).label, short=LEVEL_SHORT[level])
 
 
 class Category(models.TextChoices):

@@ -18,7 +18,8 @@ from lianfang.core.scoping import scope_of
 from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
 
 from . import selectors
-from .models import LEVEL_SHORT, Measure, MonitorRole, RiskPoint
+from .models import Measure, MonitorRole, RiskPoint
+from .models import level_label as format_level
 
 
 def _current_divisions_q(prefix: str = "", today: dt.date | None = None) -> Q:
@@ -155,7 +156,7 @@ class Row:
         level = self.point.level
         if not level:
             return str(_("未定级"))
-        return f"{self.point.get_level_display()}（{LEVEL_SHORT[level]}）"
+        return str(format_level(level))
 
     @property
     def holders_text(self) -> str:

@@ -10,7 +10,7 @@ from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField, ServiceErr
 from lianfang.org.models import Department, Person, Post, PostAssignment, Power, PowerStep
 
 from . import grading, selectors
-from .models import LEVEL_SHORT, Category, GradingScheme, Level, Measure, RiskPoint
+from .models import Category, GradingScheme, Level, Measure, RiskPoint, level_label
 
 PER_PAGE_CHOICES = [(n, n) for n in (20, 50, 100, 200)]
 
@@ -18,7 +18,7 @@ PER_PAGE_CHOICES = [(n, n) for n in (20, 50, 100, 200)]
 def level_choices(empty_label):
     return [
         ("", empty_label),
-        *[(level, f"{label}（{LEVEL_SHORT[level]}）") for level, label in Level.choices],
+        *[(level, level_label(level)) for level in Level.values],
     ]
 
 
@@ -391,7 +391,7 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
 def _level_label(level):
     if not level:
         return _("未定级")
-    return f"{Level(level).label}（{LEVEL_SHORT[level]}）"
+    return str(level_label(level))
 
 
 class ReasonForm(forms.Form):

@@ -14,7 +14,7 @@ from lianfang.org import selectors as org_selectors
 from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
 
 from . import selectors
-from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint, RiskPointEvent
+from .models import Category, Level, Measure, RiskPoint, RiskPointEvent, level_label
 
 # Output ---------------------------------------------------------------------------------------
 
@@ -145,7 +145,7 @@ class RiskPointSerializer(serializers.ModelSerializer):
         """一级（高）; null when not graded."""
         if not point.level:
             return None
-        return f"{Level(point.level).label}（{LEVEL_SHORT[point.level]}）"
+        return str(level_label(point.level))
 
     @extend_schema_field(serializers.BooleanField())
     def get_review_overdue(self, point):

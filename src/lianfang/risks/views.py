@@ -24,7 +24,7 @@ from lianfang.org import selectors as org_selectors
 from lianfang.org.models import Organisation, Person, PostAssignment
 
 from . import grading, selectors, services
-from .models import LEVEL_COLOURS, LEVEL_SHORT, Level, Measure, RiskPoint
+from .models import LEVEL_COLOURS, LEVEL_SHORT, Level, Measure, RiskPoint, level_label
 from .register_forms import (
     LinkMeasureForm,
     MeasureForm,
@@ -44,7 +44,7 @@ BADGE_LABELS = {
 
 def _level_name(level) -> str:
     """一级（高）, 二级（中）, 三级（低）."""
-    return f"{Level(level).label}（{LEVEL_SHORT[level]}）"
+    return str(level_label(level))
 
 
 REGISTER_SORTS = {
