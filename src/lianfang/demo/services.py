@@ -151,12 +151,12 @@ def demo_load(
             for hospital in hospitals
         ]
         audit.record_many(actor=ACTOR, changes=changes)
-    if connection.vendor == "postgresql":
-        # Fresh statistics for the planner after a bulk load (autovacuum would take a while):
-        # without them the register's filtered pages choose sequential scans.
-        progress("更新数据库统计信息（ANALYZE）……")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # Fresh statistics for the planner after a bulk load. PostgreSQL's autovacuum would take
+    # a while; SQLite never gathers them by itself. Without them the register's filtered pages
+    # read a whole organisation's rows instead of one department's (bench/register.py).
+    progress("更新数据库统计信息（ANALYZE）……")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return LoadResult(
         organisations=[authority, *hospitals],
         counts=counts,

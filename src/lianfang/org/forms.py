@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core.widgets import FastSelect
+
 from . import selectors
 from .models import Department, DepartmentFunction, LeaderDivision, Organisation, Person, Post
 
@@ -354,6 +356,10 @@ class FilterForm(forms.Form):
         self.setup()
         _style(self)
         for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                fast = FastSelect(attrs=field.widget.attrs)
+                fast.choices = field.widget.choices
+                field.widget = fast
             attrs = field.widget.attrs
             attrs["class"] = (
                 attrs["class"]
