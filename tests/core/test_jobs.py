@@ -137,3 +137,19 @@ def test_job_pages_show_progress_and_the_file_to_their_owner_only(world, login):
 def test_the_job_list_has_an_empty_state(world, login):
     page = login(world.users["staff"]).get(reverse("core:job_list")).content.decode()
     assert 'data-testid="empty-state"' in page and "还没有后台任务" in page
+
+
+def test_purge_deletes_old_files_and_keeps_the_record(world, login):
+    user = world.users["integrity"]
+    old = jobs.enqueue("test.count", actor=user, params={"n": 1})
+    new = jobs.enqueue("test.count", actor=user, params={"n": 1})
+    jobs.run_pending()
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - dt.timedelta(days=8))
+    out = StringIO()
+    call_command("jobs", "purge", "--days", "7", stdout=out)
+    assert "purged the files of 1 job(s)" in out.getvalue()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert jobs.result_file(old) is None and jobs.result_file(new) is not None
+    page = login(user).get(reverse("core:job_detail", args=[old.pk])).content.decode()
+    assert "文件已过保存期限" in page

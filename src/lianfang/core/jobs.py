@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -235,6 +236,20 @@ def result_path(job: Job, filename: str) -> Path:
     folder = files_root() / str(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
     return folder / Path(filename).name
+
+
+def purge_files(*, older_than_days: int) -> int:
+    """Delete the files of jobs that finished more than `older_than_days` ago (the job rows
+    stay, as a record); returns how many jobs lost their file."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    purged = 0
+    finished = Job.objects.filter(finished_at__lt=cutoff).values_list("pk", flat=True)
+    for pk in finished.iterator():
+        folder = files_root() / str(pk)
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            purged += 1
+    return purged
 
 
 def result_file(job: Job) -> Path | None:

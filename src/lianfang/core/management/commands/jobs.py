@@ -3,7 +3,7 @@
 import signal
 import time
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 
 from lianfang.core import jobs
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Run background jobs. `jobs work` polls the queue; `jobs list` shows the latest."
 
     def add_arguments(self, parser: CommandParser):
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{work,list}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{work,list,purge}")
         work = sub.add_parser("work", help="Run queued jobs, one at a time, until stopped.")
         work.add_argument("--once", action="store_true", help="Run what is queued now, then exit.")
         work.add_argument(
@@ -22,10 +22,19 @@ class Command(BaseCommand):
         )
         listing = sub.add_parser("list", help="The latest jobs with their status.")
         listing.add_argument("--limit", type=int, default=20)
+        purge = sub.add_parser(
+            "purge", help="Delete the files of jobs finished more than --days ago (cron)."
+        )
+        purge.add_argument("--days", type=int, default=7)
 
     def handle(self, *args, subcommand, **options):
         if subcommand == "work":
             self.work(once=options["once"], sleep=options["sleep"])
+        elif subcommand == "purge":
+            if options["days"] < 0:
+                raise CommandError("--days must be 0 or more")
+            purged = jobs.purge_files(older_than_days=options["days"])
+            self.stdout.write(f"purged the files of {purged} job(s)")
         else:
             for job in Job.objects.select_related("actor")[: options["limit"]]:
                 self.stdout.write(
