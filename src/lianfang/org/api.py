@@ -7,7 +7,6 @@ same way `role_required` does (`lianfang.core.access.ACCESS_ATTR`).
 """
 
 from django.db.models import Prefetch, Q
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,56 +14,18 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import permissions, serializers, viewsets
+from rest_framework import serializers, viewsets
 
-from lianfang.core.access import ACCESS_ATTR
-from lianfang.core.roles import Role
+from lianfang.core.api import HasAnyRole, RoleDeclaredMixin
 
 from . import power_selectors, selectors
 from .models import Department, Organisation, Person, Post, Power, PowerStep
 
 
-class HasAnyRole(permissions.BasePermission):
-    """A signed-in user holding at least one of the view's `access_roles`."""
-
-    message = _("您没有使用此接口的权限。")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user and user.is_authenticated and user.has_any_role(getattr(view, "access_roles", ()))
-        )
-
-
-class RoleDeclaredViewSet(viewsets.ReadOnlyModelViewSet):
+class RoleDeclaredViewSet(RoleDeclaredMixin, viewsets.ReadOnlyModelViewSet):
     """A read-only viewset whose URL callbacks declare `access_roles` like `role_required`."""
 
-    access_roles: tuple[str, ...] = Role.ALL
     permission_classes = [HasAnyRole]
-    model = None
-
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        setattr(view, ACCESS_ATTR, tuple(cls.access_roles))
-        return view
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
-            return self.model.objects.none()
-        return self.scoped_queryset(self.request.user)
-
-    def scoped_queryset(self, user):
-        raise NotImplementedError
-
-    def query(self, name):
-        return (self.request.query_params.get(name) or "").strip()
-
-    def int_query(self, name):
-        try:
-            return int(self.query(name))
-        except ValueError:
-            return None
 
 
 # Serializers ----------------------------------------------------------------------------------

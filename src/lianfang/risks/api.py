@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from lianfang.core.access import ACCESS_ATTR
+from lianfang.core.api import HasAnyRole, RoleDeclaredMixin
 from lianfang.core.roles import Role
 from lianfang.org import selectors as org_selectors
 
@@ -49,16 +49,6 @@ WRITE_ROLES = Role.PRIVILEGED  # the integrity office and administrators
 INVALID = _("提交的内容有误，未作修改。")
 BAD_QUERY = _("查询参数有误。")
 NOT_FILED = _("风险点未通过备案检查（查不准的不能过关），请按各项原因修改后再备案。")
-
-
-class HasReadRole(permissions.BasePermission):
-    """A signed-in user holding at least one of the view's `access_roles`."""
-
-    message = _("您没有使用此接口的权限。")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_any_role(view.access_roles))
 
 
 class HasWriteRole(permissions.BasePermission):
@@ -106,26 +96,10 @@ ERROR_RESPONSE = OpenApiResponse(RegisterErrorSerializer, description=INVALID)
 QUERY_ERROR_RESPONSE = OpenApiResponse(RegisterErrorSerializer, description=BAD_QUERY)
 
 
-class RegisterViewSet(viewsets.GenericViewSet):
+class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
     """Scoped reads and service-backed writes; declares `access_roles` like `role_required`."""
 
-    access_roles: tuple[str, ...] = Role.ALL
-    permission_classes = [HasReadRole, HasWriteRole]
-    model = None
-
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
-        setattr(view, ACCESS_ATTR, tuple(cls.access_roles))
-        return view
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
-            return self.model.objects.none()
-        return self.scoped_queryset(self.request.user)
-
-    def scoped_queryset(self, user):
-        raise NotImplementedError
+    permission_classes = [HasAnyRole, HasWriteRole]
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}

@@ -1,0 +1,53 @@
+"""What every REST endpoint shares: role checks declared like `role_required`, and querysets
+that come from the app's `visible_to` selectors (anything else is a 404)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from .access import ACCESS_ATTR
+from .roles import Role
+
+
+class HasAnyRole(permissions.BasePermission):
+    """A signed-in user holding at least one of the view's `access_roles`."""
+
+    message = _("您没有使用此接口的权限。")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user and user.is_authenticated and user.has_any_role(getattr(view, "access_roles", ()))
+        )
+
+
+class RoleDeclaredMixin:
+    """For DRF viewsets: the URL callbacks declare `access_roles` for the URL walker
+    (tests/test_url_permissions.py) the way `role_required` does, and the queryset is the
+    subclass's `scoped_queryset(user)`."""
+
+    access_roles: tuple[str, ...] = Role.ALL
+    model = None
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        setattr(view, ACCESS_ATTR, tuple(cls.access_roles))
+        return view
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no real user
+            return self.model.objects.none()
+        return self.scoped_queryset(self.request.user)
+
+    def scoped_queryset(self, user):
+        """What `user` may see through this endpoint: a `visible_to` selector's queryset."""
+        raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset")
+
+    def query(self, name):
+        return (self.request.query_params.get(name) or "").strip()
+
+    def int_query(self, name):
+        try:
+            return int(self.query(name))
+        except ValueError:
+            return None
