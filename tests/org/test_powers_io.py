@@ -395,7 +395,7 @@ def test_import_into_an_organisation_outside_the_subtree_is_refused(world, login
         reverse("org:power_import"),
         {"organisation": world.other_hospital.pk, "file": xlsx(GOOD_ROWS[2:])},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "选择一个有效的选项" in response.content.decode() or "Select a valid" in (
         response.content.decode()
     )

@@ -290,7 +290,7 @@ def test_import_page_rejects_other_formats_and_foreign_organisations(world, logi
             "file": SimpleUploadedFile("roster.csv", b"a,b\n1,2\n"),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "只能导入 Excel .xlsx 文件" in response.content.decode()
     response = client.post(
         reverse("org:roster_import"),
@@ -306,7 +306,7 @@ def test_import_page_rejects_other_formats_and_foreign_organisations(world, logi
         reverse("org:roster_import"),
         {"organisation": world.other_hospital.pk, "file": xlsx(GOOD_ROWS)},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Person.objects.filter(staff_no="0301").exists()
 
 

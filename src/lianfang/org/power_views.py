@@ -24,7 +24,8 @@ from lianfang.core.tables import paginate
 from lianfang.risks.models import LEVEL_SHORT
 
 from . import power_forms, power_io, power_selectors, selectors, services
-from .models import Organisation, Power
+from .imports import organisation_import_page
+from .models import Power
 from .views import _form_page, _int_param, _save
 
 READ = Role.ALL
@@ -301,38 +302,14 @@ def power_template(request):
 
 @role_required(*WRITE)
 def power_import(request):
-    user = request.user
-    orgs = selectors.organisations_manageable_by(user)
-    initial = {}
-    if orgs.count() == 1:
-        initial["organisation"] = orgs.first()
-    form = power_forms.PowerImportForm(
-        request.POST or None, request.FILES or None, user=user, initial=initial
-    )
-    result = file_error = None
-    organisation: Organisation | None = None
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        try:
-            result = power_io.power_import(
-                actor=user, organisation=organisation, file=form.cleaned_data["file"]
-            )
-        except power_io.PowerFileError as error:
-            file_error = str(error)
-        if result is not None and result.ok:
-            messages.success(
-                request,
-                _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。")
-                % {"created": result.created, "updated": result.updated},
-            )
-    return render(
+    return organisation_import_page(
         request,
-        "org/power_import.html",
-        {
-            "form": form,
-            "result": result,
-            "file_error": file_error,
-            "organisation": organisation,
-        },
-        status=400 if (file_error or (result is not None and not result.ok)) else 200,
+        form_class=power_forms.PowerImportForm,
+        importer=power_io.power_import,
+        file_error=power_io.PowerFileError,
+        template="org/power_import.html",
+        success=lambda result: (
+            _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。")
+            % {"created": result.created, "updated": result.updated}
+        ),
     )

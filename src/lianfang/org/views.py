@@ -22,7 +22,7 @@ from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 
 from . import forms, roster, selectors, services
-from .models import Organisation
+from .imports import organisation_import_page
 
 READ = Role.ALL
 WRITE = (Role.ADMIN, Role.INTEGRITY)
@@ -717,40 +717,16 @@ def roster_template(request):
 
 @role_required(*WRITE)
 def roster_import(request):
-    user = request.user
-    orgs = selectors.organisations_manageable_by(user)
-    initial = {}
-    if orgs.count() == 1:
-        initial["organisation"] = orgs.first()
-    form = forms.RosterImportForm(
-        request.POST or None, request.FILES or None, user=user, initial=initial
-    )
-    result = file_error = None
-    organisation: Organisation | None = None
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        try:
-            result = roster.roster_import(
-                actor=user, organisation=organisation, file=form.cleaned_data["file"]
-            )
-        except roster.RosterFileError as error:
-            file_error = str(error)
-        if result is not None and result.ok:
-            messages.success(
-                request,
-                _("导入完成：新增 %(created)s 人，更新 %(updated)s 人。")
-                % {"created": result.created, "updated": result.updated},
-            )
-    return render(
+    return organisation_import_page(
         request,
-        "org/roster_import.html",
-        {
-            "form": form,
-            "result": result,
-            "file_error": file_error,
-            "organisation": organisation,
-        },
-        status=400 if (file_error or (result is not None and not result.ok)) else 200,
+        form_class=forms.RosterImportForm,
+        importer=roster.roster_import,
+        file_error=roster.RosterFileError,
+        template="org/roster_import.html",
+        success=lambda result: (
+            _("导入完成：新增 %(created)s 人，更新 %(updated)s 人。")
+            % {"created": result.created, "updated": result.updated}
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
-from lianfang.org import selectors as org_selectors
+from lianfang.org.imports import organisation_import_page
 
 from . import jobs as register_jobs
 from . import positioning, register_io, selectors
@@ -159,46 +159,15 @@ def register_pdf(request):
 
 @role_required(*WRITE)
 def register_import(request):
-    user = request.user
-    initial = {}
-    organisations = org_selectors.organisations_manageable_by(user)
-    if organisations[:2].count() == 1:
-        initial["organisation"] = organisations.first()
-    form = RegisterImportForm(
-        request.POST or None, request.FILES or None, user=user, initial=initial
-    )
-    result = file_error = organisation = None
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        try:
-            result = register_io.register_import(
-                actor=user, organisation=organisation, file=form.cleaned_data["file"]
-            )
-        except register_io.RegisterFileError as error:
-            file_error = str(error)
-        if result is not None and result.ok:
-            messages.success(
-                request,
-                _(
-                    "导入完成：新增 %(created)s 个风险点，更新 %(updated)s 个，"
-                    "未变 %(unchanged)s 个。"
-                )
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
-            )
-    failed = bool(file_error or (result is not None and not result.ok))
-    return render(
+    return organisation_import_page(
         request,
-        "risks/register_import.html",
-        {
-            "form": form,
-            "result": result,
-            "file_error": file_error,
-            "organisation": organisation,
-            "columns": register_io.COLUMNS,
-        },
-        status=400 if failed or (request.method == "POST" and not form.is_valid()) else 200,
+        form_class=RegisterImportForm,
+        importer=register_io.register_import,
+        file_error=register_io.RegisterFileError,
+        template="risks/register_import.html",
+        success=lambda result: (
+            _("导入完成：新增 %(created)s 个风险点，更新 %(updated)s 个，未变 %(unchanged)s 个。")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+        ),
+        context={"columns": register_io.COLUMNS},
     )
