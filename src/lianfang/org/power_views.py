@@ -7,11 +7,10 @@ edit within their subtree (objects fetched through `*_manageable_by`, so anythin
 """
 
 from collections import Counter
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,7 @@ from lianfang.risks.models import LEVEL_SHORT
 from . import power_forms, power_io, power_selectors, selectors, services
 from .imports import organisation_import_page
 from .models import Power
-from .views import _form_page, _int_param, _save
+from .views import _form_page, _int_param, _save, _xlsx
 
 READ = Role.ALL
 WRITE = (Role.ADMIN, Role.INTEGRITY)
@@ -270,14 +269,6 @@ def power_step_move(request, pk):
 
 
 # Excel ----------------------------------------------------------------------------------------
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=power_io.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"powers.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
 
 
 @role_required(*READ)

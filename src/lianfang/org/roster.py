@@ -22,13 +22,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianfang.core import audit
+from lianfang.core import audit, documents
 
 from .models import Department, Organisation, Person, Post, PostAssignment
 from .selectors import current_assignments
 from .services import next_post_codes, person_snapshot
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = documents.XLSX_CONTENT_TYPE
 SHEET_TITLE = "人员名册"
 MAX_ROWS = 10000
 DATE_FORMAT = "yyyy-mm-dd"

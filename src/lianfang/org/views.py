@@ -4,8 +4,6 @@ Everyone with a role reads within `visible_to`; administrators and the integrity
 within their subtree (objects fetched through `*_manageable_by`, so anything else is a 404).
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from lianfang.core import documents
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
@@ -688,13 +687,7 @@ def assignment_edit(request, pk):
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=roster.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _content_disposition(filename)
-    return response
-
-
-def _content_disposition(filename: str) -> str:
-    return f"attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return documents.file_response(content, filename, documents.XLSX_CONTENT_TYPE)
 
 
 @role_required(*READ)
