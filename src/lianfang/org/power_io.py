@@ -21,16 +21,18 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianfang.core import audit
+from lianfang.core import audit, imports
+from lianfang.core.imports import RowError, SheetRow
+from lianfang.core.imports import cell_text as _text
 
 from .models import Department, Organisation, Post, Power, PowerStep
-from .roster import XLSX_CONTENT_TYPE, RowError, _normalise_header, _text
+from .roster import XLSX_CONTENT_TYPE
 from .services import TIME_LIMIT_MAX, free_step_key
 
 __all__ = [
@@ -78,11 +80,7 @@ COLUMNS = (
 )
 ORGANISATION_COLUMN = Column("organisation", "单位", 24)
 HEADERS = {c.key: c.header for c in (*COLUMNS, ORGANISATION_COLUMN)}
-HEADER_LOOKUP = {
-    _normalise_header(name): col.key
-    for col in (*COLUMNS, ORGANISATION_COLUMN)
-    for name in (col.header, *col.aliases)
-}
+HEADER_LOOKUP = imports.header_lookup((*COLUMNS, ORGANISATION_COLUMN))
 COLUMN_ORDER = {c.header: i for i, c in enumerate((*COLUMNS, ORGANISATION_COLUMN))}
 REQUIRED = ("code", "name", "category")
 MAX_LENGTHS = {
@@ -367,55 +365,21 @@ class ImportResult:
         return not self.errors
 
 
-@dataclass
-class SheetRow:
-    number: int
-    values: dict
-
-
 def read_rows(file) -> list[SheetRow]:
     """The non-empty data rows of the first sheet, keyed by column; raises PowerFileError."""
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise PowerFileError(
-            _("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。")
-        ) from exc
-    try:
-        if not wb.worksheets:
-            raise PowerFileError(_("文件中没有工作表。"))
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None or not any(v not in (None, "") for v in header):
-            raise PowerFileError(_("文件是空的：第 1 行应为表头（编码、权力名称……）。"))
-        positions = {}
-        for index, value in enumerate(header):
-            key = HEADER_LOOKUP.get(_normalise_header(value))
-            if key is not None and key not in positions:
-                positions[key] = index
-        missing = [c.header for c in COLUMNS if c.key not in positions]
-        if missing:
-            raise PowerFileError(
-                _("表头缺少以下列：%(columns)s。请使用下载的模板。")
-                % {"columns": "、".join(missing)}
-            )
-        result = []
-        for number, values in enumerate(rows, start=2):
-            if not any(_text(v) != "" for v in values):
-                continue
-            if len(result) >= MAX_ROWS:
-                raise PowerFileError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS})
-            result.append(
-                SheetRow(
-                    number,
-                    {k: values[i] if i < len(values) else None for k, i in positions.items()},
-                )
-            )
-        if not result:
-            raise PowerFileError(_("文件中没有权力事项（从第 2 行起填写）。"))
-        return result
-    finally:
-        wb.close()
+    return imports.read_sheet(
+        file,
+        error=PowerFileError,
+        lookup=HEADER_LOOKUP,
+        required={c.key: c.header for c in COLUMNS},
+        max_rows=MAX_ROWS,
+        texts=imports.SheetTexts(
+            unreadable=_("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。"),
+            empty=_("文件是空的：第 1 行应为表头（编码、权力名称……）。"),
+            missing=_("表头缺少以下列：%(columns)s。请使用下载的模板。"),
+            nothing=_("文件中没有权力事项（从第 2 行起填写）。"),
+        ),
+    )
 
 
 def _parse_time_limit(value) -> int | None:

@@ -15,14 +15,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianfang.core import audit, documents
+from lianfang.core import audit, documents, imports
+from lianfang.core.imports import RowError, SheetRow
+from lianfang.core.imports import cell_text as _text
 
 from .models import Department, Organisation, Person, Post, PostAssignment
 from .selectors import current_assignments
@@ -71,16 +73,7 @@ MAX_LENGTHS = {
 }
 
 
-def _normalise_header(value) -> str:
-    text = "" if value is None else str(value)
-    return text.strip().replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
-
-
-HEADER_LOOKUP = {
-    _normalise_header(name): col.key
-    for col in (*COLUMNS, ORGANISATION_COLUMN)
-    for name in (col.header, *col.aliases)
-}
+HEADER_LOOKUP = imports.header_lookup((*COLUMNS, ORGANISATION_COLUMN))
 
 
 # Export -----------------------------------------------------------------------------------
@@ -210,13 +203,6 @@ class RosterFileError(Exception):
     """The upload cannot be read as a roster at all (not .xlsx, empty, no header)."""
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -230,67 +216,21 @@ class ImportResult:
         return not self.errors
 
 
-@dataclass
-class RosterRow:
-    number: int
-    values: dict
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def read_rows(file) -> list[RosterRow]:
+def read_rows(file) -> list[SheetRow]:
     """The non-empty data rows of the first sheet, keyed by column; raises RosterFileError."""
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise RosterFileError(
-            _("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。")
-        ) from exc
-    try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
-            raise RosterFileError(_("文件中没有工作表。"))
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None or not any(v not in (None, "") for v in header):
-            raise RosterFileError(_("文件是空的：第 1 行应为表头（工号、姓名……）。"))
-        positions = {}
-        for index, value in enumerate(header):
-            key = HEADER_LOOKUP.get(_normalise_header(value))
-            if key is not None and key not in positions:
-                positions[key] = index
-        missing = [c.header for c in COLUMNS if c.key not in positions]
-        if missing:
-            raise RosterFileError(
-                _("表头缺少以下列：%(columns)s。请使用下载的模板。")
-                % {"columns": "、".join(missing)}
-            )
-        result = []
-        for number, values in enumerate(rows, start=2):
-            if not any(v not in (None, "") and _text(v) != "" for v in values):
-                continue
-            if len(result) >= MAX_ROWS:
-                raise RosterFileError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS})
-            cells = {
-                key: values[index] if index < len(values) else None
-                for key, index in positions.items()
-            }
-            result.append(RosterRow(number, cells))
-        if not result:
-            raise RosterFileError(_("文件中没有人员数据（从第 2 行起填写）。"))
-        return result
-    finally:
-        wb.close()
+    return imports.read_sheet(
+        file,
+        error=RosterFileError,
+        lookup=HEADER_LOOKUP,
+        required={c.key: c.header for c in COLUMNS},
+        max_rows=MAX_ROWS,
+        texts=imports.SheetTexts(
+            unreadable=_("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。"),
+            empty=_("文件是空的：第 1 行应为表头（工号、姓名……）。"),
+            missing=_("表头缺少以下列：%(columns)s。请使用下载的模板。"),
+            nothing=_("文件中没有人员数据（从第 2 行起填写）。"),
+        ),
+    )
 
 
 def _parse_date(value) -> dt.date | None:
@@ -333,7 +273,7 @@ class ParsedRow:
     is_leader: bool
 
 
-def _parse_row(row: RosterRow, departments: dict, organisation, today, add_error):
+def _parse_row(row: SheetRow, departments: dict, organisation, today, add_error):
     """Check one row on its own; report each problem through `add_error(column_key, reason)`."""
     v = row.values
     failed = False

@@ -22,13 +22,15 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from lianfang.core import audit, bulk
+from lianfang.core import audit, bulk, imports
+from lianfang.core.imports import RowError, SheetRow
+from lianfang.core.imports import cell_text as _text
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
 
 from . import grading, vagueness
@@ -90,16 +92,7 @@ HEADERS = {c.key: c.header for c in COLUMNS}
 COLUMN_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
-def _normalise_header(value) -> str:
-    text = "" if value is None else str(value)
-    for a, b in (("（", "("), ("）", ")"), (" ", ""), ("\u3000", ""), ("／", "/")):
-        text = text.replace(a, b)
-    return text.strip()
-
-
-HEADER_LOOKUP = {
-    _normalise_header(name): col.key for col in COLUMNS for name in (col.header, *col.aliases)
-}
+HEADER_LOOKUP = imports.header_lookup(COLUMNS)
 
 
 def level_text(level) -> str:
@@ -108,7 +101,7 @@ def level_text(level) -> str:
 
 LEVEL_IN = {}
 for _level in Level.values:
-    for _text in (
+    for _written in (
         str(_level),
         str(Level(_level).label),
         str(LEVEL_SHORT[_level]),
@@ -116,7 +109,7 @@ for _level in Level.values:
         f"{Level(_level).label}({LEVEL_SHORT[_level]})",
         f"{LEVEL_SHORT[_level]}风险",
     ):
-        LEVEL_IN[_text] = _level
+        LEVEL_IN[_written] = _level
 
 
 def _labels_in(choices, *, strip_suffix: str = "") -> dict:
@@ -344,13 +337,6 @@ class RegisterFileError(Exception):
     """The upload cannot be read as a register at all (not .xlsx, empty, no header)."""
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-
 @dataclass
 class ImportResult:
     created: int = 0
@@ -364,73 +350,26 @@ class ImportResult:
         return not self.errors
 
 
-@dataclass
-class SheetRow:
-    number: int
-    values: dict
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+REQUIRED = ("unit", "post", "power", "step", "category", "name", "manifestation")
 
 
 def read_rows(file) -> list[SheetRow]:
     """The non-empty data rows of the register sheet, keyed by column; raises RegisterFileError."""
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise RegisterFileError(
-            _("无法读取该文件，请确认它是 Excel .xlsx 格式（可先导出登记表再修改）。")
-        ) from exc
-    try:
-        if not wb.worksheets:
-            raise RegisterFileError(_("文件中没有工作表。"))
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None or not any(v not in (None, "") for v in header):
-            raise RegisterFileError(_("文件是空的：第 1 行应为表头（序号、单位/科室、岗位……）。"))
-        positions = {}
-        for index, value in enumerate(header):
-            key = HEADER_LOOKUP.get(_normalise_header(value))
-            if key is not None and key not in positions:
-                positions[key] = index
-        required = ("unit", "post", "power", "step", "category", "name", "manifestation")
-        missing = [HEADERS[k] for k in required if k not in positions]
-        if missing:
-            raise RegisterFileError(
-                _("表头缺少以下列：%(columns)s。请使用导出的风险点登记表。")
-                % {"columns": "、".join(missing)}
-            )
-        result = []
-        for number, values in enumerate(rows, start=2):
-            cells = {
-                key: values[index] if index < len(values) else None
-                for key, index in positions.items()
-            }
-            meaningful = (v for k, v in cells.items() if k != "seq")
-            if not any(_text(v) for v in meaningful):
-                continue
-            if len(result) >= MAX_IMPORT_ROWS:
-                raise RegisterFileError(
-                    _("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_IMPORT_ROWS}
-                )
-            result.append(SheetRow(number, cells))
-        if not result:
-            raise RegisterFileError(_("文件中没有风险点（从第 2 行起填写）。"))
-        return result
-    finally:
-        wb.close()
+    return imports.read_sheet(
+        file,
+        error=RegisterFileError,
+        lookup=HEADER_LOOKUP,
+        required={key: HEADERS[key] for key in REQUIRED},
+        max_rows=MAX_IMPORT_ROWS,
+        sheet_title=SHEET_TITLE,
+        ignore=("seq",),
+        texts=imports.SheetTexts(
+            unreadable=_("无法读取该文件，请确认它是 Excel .xlsx 格式（可先导出登记表再修改）。"),
+            empty=_("文件是空的：第 1 行应为表头（序号、单位/科室、岗位……）。"),
+            missing=_("表头缺少以下列：%(columns)s。请使用导出的风险点登记表。"),
+            nothing=_("文件中没有风险点（从第 2 行起填写）。"),
+        ),
+    )
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
