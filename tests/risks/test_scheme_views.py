@@ -200,6 +200,39 @@ def test_activate_confirms_then_regrades(world, login, register, scheme):
     ).exists()
 
 
+def test_an_unused_scheme_can_be_deleted_and_the_one_in_force_cannot(world, login, scheme):
+    client = login(world.users["integrity"])
+    page = text(client.get(reverse("risks:scheme_organisation", args=[world.hospital.pk])))
+    assert f'data-testid="scheme-delete-{scheme.pk}"' in page
+    response = client.post(reverse("risks:scheme_delete", args=[scheme.pk]), follow=True)
+    assert "已删除定级方案“医院 4×4”" in text(response)
+    assert not GradingScheme.objects.filter(pk=scheme.pk).exists()
+    event = AuditEvent.objects.get(action="grading_scheme.delete")
+    assert event.before["name"] == "医院 4×4" and event.organisation_id == world.hospital.pk
+    # the scheme in force stays, with the reason
+    client.post(reverse("risks:scheme_switch", args=[world.hospital.pk, 5]))
+    active = grading.active_scheme(world.hospital)
+    response = client.post(reverse("risks:scheme_delete", args=[active.pk]), follow=True)
+    assert "启用中的定级方案不能删除" in text(response)
+    assert GradingScheme.objects.filter(pk=active.pk, active=True).exists()
+    assert client.get(reverse("risks:scheme_delete", args=[active.pk])).status_code == 405
+
+
+def test_schemes_of_others_cannot_be_deleted(world, login, scheme):
+    assert (
+        login(world.users["staff"])
+        .post(reverse("risks:scheme_delete", args=[scheme.pk]))
+        .status_code
+        == 403
+    )
+    foreign = GradingScheme.objects.create(
+        organisation=world.other_hospital, name="外院", **grading.default_scheme_values()
+    )
+    outsider = login(world.users["integrity"])
+    assert outsider.post(reverse("risks:scheme_delete", args=[foreign.pk])).status_code == 404
+    assert GradingScheme.objects.filter(pk=foreign.pk).exists()
+
+
 def test_scheme_pages_render(world, login, scheme):
     client = login(world.users["admin"])
     for name in ("scheme_detail", "scheme_edit", "scheme_activate"):

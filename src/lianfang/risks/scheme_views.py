@@ -283,6 +283,20 @@ def scheme_activate(request, pk):
 
 @role_required(*MANAGERS)
 @require_POST
+def scheme_delete(request, pk):
+    scheme = get_object_or_404(_schemes_manageable_by(request.user), pk=pk)
+    org_pk, name = scheme.organisation_id, scheme.name
+    try:
+        services.scheme_delete(actor=request.user, scheme=scheme)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已删除定级方案“%(name)s”。") % {"name": name})
+    return redirect("risks:scheme_organisation", org_pk=org_pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
 def scheme_switch(request, org_pk, size):
     """One click: grade the organisation with a default size×size matrix from now on."""
     user = request.user

@@ -1089,6 +1089,25 @@ def scheme_activate(*, actor, scheme: GradingScheme) -> Regrade:
 
 
 @transaction.atomic
+def scheme_delete(*, actor, scheme: GradingScheme) -> None:
+    """Delete a scheme that is not in force (one made by mistake, or superseded). The risk
+    points' history keeps the names of the schemes that graded them."""
+    scheme = GradingScheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.active:
+        raise ValidationError(
+            _("启用中的定级方案不能删除：请先启用另一个方案。"), code="scheme_active"
+        )
+    audit.record(
+        actor=actor,
+        action="grading_scheme.delete",
+        obj=scheme,
+        before=audit.snapshot(scheme),
+        organisation=scheme.organisation,
+    )
+    scheme.delete()
+
+
+@transaction.atomic
 def scheme_switch_to_matrix(*, actor, organisation: Organisation, size: int) -> Regrade:
     """Grade `organisation` with a default size×size likelihood × harm matrix from now on,
     keeping its current monitors and review intervals; re-grades the register."""

@@ -47,6 +47,7 @@ urlpatterns = [
     path("schemes/<int:pk>/", scheme_views.scheme_detail, name="scheme_detail"),
     path("schemes/<int:pk>/edit/", scheme_views.scheme_edit, name="scheme_edit"),
     path("schemes/<int:pk>/activate/", scheme_views.scheme_activate, name="scheme_activate"),
+    path("schemes/<int:pk>/delete/", scheme_views.scheme_delete, name="scheme_delete"),
     path("phrases/", scheme_views.phrase_list, name="phrase_list"),
     path("phrases/<int:pk>/toggle/", scheme_views.phrase_toggle, name="phrase_toggle"),
     path("phrases/<int:pk>/delete/", scheme_views.phrase_delete, name="phrase_delete"),
