@@ -5,6 +5,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -153,3 +154,14 @@ def test_purge_deletes_old_files_and_keeps_the_record(world, login):
     assert jobs.result_file(old) is None and jobs.result_file(new) is not None
     page = login(user).get(reverse("core:job_detail", args=[old.pk])).content.decode()
     assert "文件已过保存期限" in page
+
+
+def test_the_job_page_in_english(world, client):
+    user = world.users["integrity"]
+    job = jobs.enqueue("test.count", actor=user, params={"n": 2})
+    jobs.run_pending()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(user)
+    page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    assert "2 of 2 processed (100%)" in page and "Done" in page
+    assert "（" not in page.split('id="lf-job-status"')[1].split("</div>")[0]
