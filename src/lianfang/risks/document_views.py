@@ -147,7 +147,7 @@ def register_pdf(request):
             "rows": rows,
             "total": total,
             "limit": register_io.PDF_MAX_ROWS,
-            "columns": register_io.PDF_COLUMNS,
+            "columns": register_io.pdf_column_widths(),
             "organisation": organisations.pop() if len(organisations) == 1 else "",
             "filtered": filters.is_filtered,
         },

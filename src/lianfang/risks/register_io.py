@@ -88,6 +88,34 @@ COLUMNS = (
     Column("measure_status", "措施状态", 9, extra=True),
 )
 PDF_COLUMNS = tuple(c for c in COLUMNS if not c.extra)
+# Relative widths of the printed columns (A4 landscape). The PDF lays its table out with fixed
+# widths: WeasyPrint's automatic layout measured every cell's text several times (55 ms a row)
+# and squeezed the monitors into a column four characters wide.
+PDF_WIDTHS = {
+    "seq": 2.5,
+    "unit": 5,
+    "post": 5,
+    "power": 7,
+    "step": 5,
+    "category": 4.5,
+    "name": 7,
+    "manifestation": 16,
+    "likelihood": 2.5,
+    "harm": 2.5,
+    "score": 2.5,
+    "level": 6,
+    "measures": 16,
+    "owner": 4.5,
+    "leader": 4.5,
+    "monitors": 7,
+    "status": 4.5,
+}
+
+
+def pdf_column_widths() -> list[tuple[Column, float]]:
+    """The printed columns with their share of the page width, in percent."""
+    total = sum(PDF_WIDTHS[c.key] for c in PDF_COLUMNS)
+    return [(c, round(100 * PDF_WIDTHS[c.key] / total, 2)) for c in PDF_COLUMNS]
 HEADERS = {c.key: c.header for c in COLUMNS}
 COLUMN_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 
