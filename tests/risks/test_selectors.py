@@ -158,7 +158,7 @@ def test_counts_by_department_are_stacked_by_level(world, register, django_asser
     make_risk_point(power=power, likelihood=3, harm=3)  # a unit-level point
     scope_of(user)
     with django_assert_num_queries(2):  # the counts, then the departments' names
-        data = selectors.risk_point_counts_by_department(user=user)
+        data = selectors.risk_point_counts_by_department(user=user, today=TODAY)
     assert data["labels"][0] == "心内科"  # the most points first
     assert set(data["labels"]) == {"心内科", "采购中心", "财务科", "单位层面"}
     by_label = {
@@ -171,6 +171,9 @@ def test_counts_by_department_are_stacked_by_level(world, register, django_asser
     assert by_label["单位层面"][1] == 1
     assert data["omitted"] == 0
     assert data["by_level"] == {1: 3, 2: 1, 3: 1, None: 1}
+    # the overdue reviews come with the same query, as the register page counts them
+    points = selectors.risk_points_filtered(user=user)
+    assert data["overdue"] == selectors.level_counts(points, TODAY).overdue == 1
 
 
 def test_counts_by_department_keep_the_largest_and_name_organisations(world, register):

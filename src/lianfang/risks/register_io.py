@@ -116,6 +116,8 @@ def pdf_column_widths() -> list[tuple[Column, float]]:
     """The printed columns with their share of the page width, in percent."""
     total = sum(PDF_WIDTHS[c.key] for c in PDF_COLUMNS)
     return [(c, round(100 * PDF_WIDTHS[c.key] / total, 2)) for c in PDF_COLUMNS]
+
+
 HEADERS = {c.key: c.header for c in COLUMNS}
 COLUMN_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 

@@ -240,23 +240,30 @@ def risk_point_heatmap(*, user, filters: dict | None = None, size: int = 3) -> H
     return HeatMap(size=max(size, largest), counts=counts)
 
 
-def risk_point_counts_by_department(*, user, filters: dict | None = None, limit: int = 30) -> dict:
+def risk_point_counts_by_department(
+    *, user, filters: dict | None = None, limit: int = 30, today: dt.date | None = None
+) -> dict:
     """Counts by department and level of the filtered register, for a stacked bar chart: the
     `limit` departments with the most risk points, largest first. One GROUP BY on the risk
     points' own columns, then the names of the departments and organisations it found.
 
     Unit-level points (no department) count under 单位层面. Returns {labels, series: {level:
-    [counts]}, omitted: number of departments left out, by_level: {level: count} over all}.
+    [counts]}, omitted: number of departments left out, by_level: {level: count} over all,
+    overdue: the number overdue for review}.
     """
+    today = today or timezone.localdate()
+    overdue_case = Case(When(review_due__lt=today, then=Value(1)), default=Value(0))
     rows = list(
-        risk_points_filtered(user=user, filters=filters)
+        risk_points_filtered(user=user, filters=filters, today=today)
         .order_by()
         .values_list("organisation_id", "department_id", "level")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"), overdue=Sum(overdue_case))
     )
     departments: dict = {}
     by_level: dict = {}
-    for org_id, department_id, level, n in rows:
+    overdue = 0
+    for org_id, department_id, level, n, late in rows:
+        overdue += late or 0
         by_level[level] = by_level.get(level, 0) + n
         entry = departments.setdefault((org_id, department_id), {"levels": {}, "total": 0})
         entry["levels"][level] = entry["levels"].get(level, 0) + n
@@ -286,6 +293,7 @@ def risk_point_counts_by_department(*, user, filters: dict | None = None, limit:
         "series": series,
         "omitted": len(ranked) - len(shown),
         "by_level": by_level,
+        "overdue": overdue,
     }
 
 

@@ -122,14 +122,13 @@ def register_charts(request):
     filters = RegisterFilterForm(request.GET, user=user)
     values = filters.values
     today = timezone.localdate()
-    by_department = selectors.risk_point_counts_by_department(user=user, filters=values)
-    # the department counts add up to the level counts: only the overdue ones are counted apart
-    overdue = (
-        selectors.risk_points_filtered(user=user, filters=values, today=today)
-        .filter(review_due__lt=today)
-        .count()
+    # the department counts add up to the level counts and carry the overdue ones
+    by_department = selectors.risk_point_counts_by_department(
+        user=user, filters=values, today=today
     )
-    counts = selectors.LevelCounts(by_level=by_department["by_level"], overdue=overdue)
+    counts = selectors.LevelCounts(
+        by_level=by_department["by_level"], overdue=by_department["overdue"]
+    )
     organisation = filters.organisation
     scheme = grading.active_scheme(organisation) if organisation is not None else None
     size = scheme.matrix_size if scheme and scheme.method == scheme.Method.MATRIX else 3
