@@ -165,3 +165,21 @@ def test_the_job_page_in_english(world, client):
     page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     assert "2 of 2 processed (100%)" in page and "Done" in page
     assert "（" not in page.split('id="lf-job-status"')[1].split("</div>")[0]
+
+
+def test_in_thread_mode_the_job_page_restarts_a_job_left_in_the_queue(
+    world, login, settings, monkeypatch
+):
+    """A demo server that restarted leaves its queued jobs with nobody to run them."""
+    user = world.users["integrity"]
+    job = jobs.enqueue("test.count", actor=user, params={"n": 1})
+    started = []
+    monkeypatch.setattr(jobs, "_dispatch", started.append)
+    login(user).get(reverse("core:job_detail", args=[job.pk]))
+    assert started == []  # worker mode: the worker polls the queue
+    settings.LIANFANG_JOBS = "thread"
+    login(user).get(reverse("core:job_detail", args=[job.pk]))
+    assert started == [job.pk]
+    jobs.run_pending()
+    login(user).get(reverse("core:job_detail", args=[job.pk]))
+    assert started == [job.pk]  # a finished job is left alone

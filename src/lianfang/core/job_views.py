@@ -32,6 +32,7 @@ def job_list(request):
 def job_detail(request, pk):
     """The job's progress; while it runs, htmx fetches the status panel again every 2 s."""
     job = get_object_or_404(visible_to(request.user, Job).select_related("organisation"), pk=pk)
+    jobs.nudge(job)
     context = {
         "job": job,
         "label": jobs.label_of(job.kind),

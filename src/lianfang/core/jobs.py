@@ -109,6 +109,20 @@ def _dispatch(pk: int) -> None:
     thread.start()
 
 
+def nudge(job: Job) -> None:
+    """In thread mode nobody polls the queue: a job queued by a web process that has since
+    restarted would wait forever. Its page calls this, which starts it again (claiming is
+    atomic, so a job already taken is left alone)."""
+    if getattr(settings, "LIANFANG_JOBS", "worker") != "thread" or job.finished:
+        return
+    if job.status == Job.Status.RUNNING:
+        if requeue_stale() == 0:
+            return
+        job.refresh_from_db()
+    if job.status == Job.Status.QUEUED:
+        _dispatch(job.pk)
+
+
 def _run_in_thread(pk: int) -> None:
     try:
         job = claim(pk)
