@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 import lianfang
+from lianfang.core import punctuation
 
 PACKAGE = Path(lianfang.__file__).resolve().parent
 PO_FILE = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -254,3 +255,20 @@ def test_set_language_view_switches_to_english_and_back(world, client):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     html = client.get("/org/departments/").content.decode()
     assert heading(html).startswith("科室")
+
+
+def test_punctuation_between_words_and_data_follows_the_language():
+    assert punctuation.labelled("单位", "示例医院") == "单位：示例医院"
+    assert punctuation.bracketed("张三", "心内科") == "张三（心内科）"
+    assert punctuation.listed(["甲", "乙"]) == "甲、乙"
+    with translation.override("en"):
+        assert punctuation.labelled("Unit", "A") == "Unit: A"
+        assert punctuation.bracketed("Zhang San", "Cardiology") == "Zhang San (Cardiology)"
+        assert punctuation.listed(["A", "B"]) == "A, B"
+
+
+@pytest.mark.django_db
+def test_positioning_page_in_english_has_no_chinese_punctuation(world, english):
+    english.force_login(world.users["integrity"])
+    html = english.get(f"/risks/positioning/{world.leader_person.pk}/").content.decode()
+    assert "Date: " in html and "Date：" not in html

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import audit, selectors
+from . import audit, punctuation, selectors
 from .access import role_required
 from .roles import Role
 from .tables import paginate
@@ -49,7 +49,7 @@ def object_type_label(object_type: str) -> str:
 
 def action_label(action: str) -> str:
     verb = VERBS.get(action.rsplit(".", 1)[-1])
-    return f"{verb}（{action}）" if verb else action
+    return punctuation.bracketed(verb, action) if verb else action
 
 
 class AuditFilterForm(forms.Form):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core import punctuation
 from lianfang.core.widgets import FastSelect
 
 from . import selectors
@@ -160,7 +161,9 @@ class DepartmentForm(DataForm):
                 Q(department_id=self.instance.pk) | Q(pk=self.instance.head_id),
                 organisation_id=self.instance.organisation_id,
             ).order_by("staff_no")
-            self.fields["head"].label_from_instance = lambda p: f"{p.name}（{p.staff_no}）"
+            self.fields["head"].label_from_instance = lambda p: punctuation.bracketed(
+                p.name, p.staff_no
+            )
 
 
 class FunctionForm(DataForm):

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core import punctuation
 from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
 from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
@@ -122,8 +123,8 @@ class Monitor:
     role_key: str = ""
 
     def __str__(self):
-        who = "、".join(self.names) if self.names else str(_("未指定"))
-        return f"{self.role}：{who}"
+        who = punctuation.listed(self.names) if self.names else str(_("未指定"))
+        return punctuation.labelled(self.role, who)
 
 
 # A post held by many people (医师, 护士) lists a few names and the count.
@@ -161,12 +162,12 @@ class Row:
     @property
     def holders_text(self) -> str:
         if len(self.holders) > HOLDERS_SHOWN:
-            shown = "、".join(self.holders[:HOLDERS_SHOWN])
+            shown = punctuation.listed(self.holders[:HOLDERS_SHOWN])
             return str(_("%(names)s 等 %(count)d 人")) % {
                 "names": shown,
                 "count": len(self.holders),
             }
-        return "、".join(self.holders)
+        return punctuation.listed(self.holders)
 
     @property
     def monitors_text(self) -> str:
@@ -371,7 +372,7 @@ def positioning_table(
             post_label, names = post.name, holders.get(post.pk, [])
         elif point.department_id:
             head = point.department.head
-            post_label = f"{point.department.name}（{_('科室')}）"
+            post_label = punctuation.bracketed(point.department.name, _("科室"))
             names = [head.name] if head is not None else []
         else:
             principal = point.organisation.principal_leader
@@ -394,7 +395,7 @@ def positioning_table(
         _merge_into(row, point, post_label, names, monitors.get(point.pk, []))
     rows = list(groups.values())
     for row in rows:
-        row.post_label = "、".join(row.post_labels)
+        row.post_label = punctuation.listed(row.post_labels)
     _spans(rows)
     return PositioningTable(
         person=leader,

@@ -4,6 +4,7 @@ user's scope; the rules live in services.py, whose errors the views put back on 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core import punctuation
 from lianfang.core.scoping import scope_of
 from lianfang.org import selectors as org_selectors
 from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField, ServiceErrorsMixin
@@ -453,7 +454,7 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
             "staff_no"
         )
         self.fields["owner_person"].label_from_instance = lambda p: (
-            f"{p.name}（{p.department.name}）" if p.department_id else p.name
+            punctuation.bracketed(p.name, p.department.name) if p.department_id else p.name
         )
         self.fields["owner_department"].queryset = departments.order_by("order", "code")
         _style_form(self)
@@ -493,7 +494,9 @@ class LinkMeasureForm(forms.Form):
             .select_related("owner_person", "owner_department")
             .order_by("pk")
         )
-        field.label_from_instance = lambda m: f"{m.text[:60]}（{m.owner.name if m.owner else '—'}）"
+        field.label_from_instance = lambda m: punctuation.bracketed(
+            m.text[:60], m.owner.name if m.owner else "—"
+        )
         _style_form(self)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from lianfang.core import punctuation
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
@@ -249,7 +250,7 @@ def _display(name, field, value) -> str:
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     if isinstance(value, list):
-        return "、".join(str(choices.get(v, v)) if choices else str(v) for v in value)
+        return punctuation.listed(choices.get(v, v) if choices else v for v in value)
     if choices:
         return str(choices.get(value, value))
     return str(value)

@@ -1,5 +1,7 @@
 from django import template
 
+from lianfang.core import punctuation
+
 register = template.Library()
 
 
@@ -35,3 +37,15 @@ def page_window(paginator, number, size=2):
         result.append(n)
         prev = n
     return result
+
+
+@register.simple_tag
+def punct(character: str) -> str:
+    """`{% punct "：" %}`: the mark in the active language (core.punctuation)."""
+    return punctuation.mark(character)
+
+
+@register.filter
+def listed(items) -> str:
+    """`{{ names|listed }}`: 甲、乙 / "A, B" (core.punctuation)."""
+    return punctuation.listed(items)
