@@ -52,9 +52,10 @@ REQUIRE_OTP = env_bool("LIANFANG_REQUIRE_OTP", not DEBUG)
 # its systemd unit); "thread" runs each in a thread of the web process that queued it (the demo).
 LIANFANG_JOBS = os.environ.get("LIANFANG_JOBS", "thread" if DEBUG else "worker")
 # Above these sizes the work leaves the request for a job: the register exported to Excel
-# (rows) and a change of grading scheme (risk points re-graded).
+# (rows), a change of grading scheme (risk points re-graded), the register printed (rows).
 LIANFANG_EXPORT_INLINE_ROWS = int(os.environ.get("LIANFANG_EXPORT_INLINE_ROWS", "20000"))
 LIANFANG_REGRADE_INLINE_POINTS = int(os.environ.get("LIANFANG_REGRADE_INLINE_POINTS", "50000"))
+LIANFANG_PDF_INLINE_ROWS = int(os.environ.get("LIANFANG_PDF_INLINE_ROWS", "100"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

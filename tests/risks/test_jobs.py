@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from lianfang.core import jobs
 from lianfang.core.models import Job
@@ -126,3 +127,36 @@ def test_the_switch_page_sends_a_large_regrade_to_its_job(world, points, login, 
     jobs.run_pending()
     page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
     assert "已重新定级 8 个风险点" in page and "返回定级方案" in page
+
+
+def test_a_long_print_becomes_a_job_whose_pdf_has_the_chinese_rows(world, login, settings):
+    build_register(world)
+    settings.LIANFANG_PDF_INLINE_ROWS = 1
+    user = world.users["integrity"]
+    client = login(user)
+    response = client.get(reverse("risks:register_pdf"))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.kind == "risks.register_pdf"
+    jobs.run_pending()
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(str(jobs.result_file(job))).pages)
+    assert "风险点登记表" in text
+    names = selectors.risk_points_filtered(user=user).values_list("name", flat=True)
+    assert all(name in text.replace("\n", "") for name in names)
+
+
+def test_a_job_speaks_the_language_of_the_page_that_asked(world, client, settings):
+    build_register(world)
+    settings.LIANFANG_EXPORT_INLINE_ROWS = 1
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.users["integrity"])
+    client.get(reverse("risks:register_xlsx"))
+    job = Job.objects.get()
+    assert job.params["language"] == "en"
+    jobs.run_pending()  # the test itself runs in Chinese
+    job.refresh_from_db()
+    assert job.result["summary"].startswith("Exported ")

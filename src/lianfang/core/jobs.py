@@ -29,7 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -87,10 +87,10 @@ def enqueue(kind: str, *, actor, organisation=None, params: dict | None = None) 
     surrounding transaction commits."""
     if kind not in HANDLERS:
         raise ValueError(f"no job handler for {kind!r}")
+    # the language of the page that asked: the job's messages and files speak it too
+    params = {**(params or {}), "language": translation.get_language()}
     with transaction.atomic():
-        job = Job.objects.create(
-            kind=kind, actor=actor, organisation=organisation, params=params or {}
-        )
+        job = Job.objects.create(kind=kind, actor=actor, organisation=organisation, params=params)
         audit.record(
             actor=actor,
             action="job.enqueue",
@@ -186,14 +186,17 @@ def run(job: Job) -> Job:
     found = HANDLERS.get(job.kind)
     progress = Progress(job)
     try:
-        if found is None:
-            raise JobError(_("未知的任务类型：%(kind)s") % {"kind": job.kind})
-        result = found.fn(job, progress) or {}
+        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+            if found is None:
+                raise JobError(_("未知的任务类型：%(kind)s") % {"kind": job.kind})
+            result = found.fn(job, progress) or {}
     except JobError as exc:
         _finish(job, Job.Status.FAILED, error=str(exc))
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        _finish(job, Job.Status.FAILED, error=_("任务执行出错，已记入系统日志，请联系系统管理员。"))
+        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+            error = _("任务执行出错，已记入系统日志，请联系系统管理员。")
+        _finish(job, Job.Status.FAILED, error=error)
     else:
         if job.total is not None:
             job.done = job.total

@@ -138,22 +138,22 @@ def register_xlsx(request):
 
 @role_required(*Role.ALL)
 def register_pdf(request):
+    """The printed register: rendered at once, or, above LIANFANG_PDF_INLINE_ROWS rows
+    (WeasyPrint lays out about 30 rows a second), by a background job whose page shows the
+    work going on and then the file."""
     points, filters = _register_points(request)
-    rows, total = register_io.pdf_rows(points)
-    organisations = {row["organisation"] for row in rows}
-    pdf = documents.render_pdf(
-        "risks/register_pdf.html",
-        {
-            "rows": rows,
-            "total": total,
-            "limit": register_io.PDF_MAX_ROWS,
-            "columns": register_io.pdf_column_widths(),
-            "organisation": organisations.pop() if len(organisations) == 1 else "",
-            "filtered": filters.is_filtered,
-        },
-        request=request,
-        landscape=True,
-    )
+    if points.count() > settings.LIANFANG_PDF_INLINE_ROWS:
+        job = core_jobs.enqueue(
+            register_jobs.REGISTER_PDF,
+            actor=request.user,
+            params={
+                "query": request.GET.urlencode(),
+                "filename": f"{_('风险点登记表')}-{_stamp()}.pdf",
+            },
+        )
+        messages.info(request, _("登记表较长，正在后台排版 PDF；完成后可在本页下载。"))
+        return redirect("core:job_detail", pk=job.pk)
+    pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
     return documents.pdf_response(pdf, f"{_('风险点登记表')}-{_stamp()}.pdf")
 
 

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from lianfang.core import audit, bulk, imports
+from lianfang.core import audit, bulk, documents, imports
 from lianfang.core.imports import RowError, SheetRow
 from lianfang.core.imports import cell_text as _text
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
@@ -352,6 +352,25 @@ def export_register(points, *, chunk_size: int = EXPORT_CHUNK, progress=None):
     wb.save(out)
     out.seek(0)
     return out
+
+
+def register_pdf(points, *, filtered: bool, request=None) -> bytes:
+    """The printed 风险点登记表 of `points` (the first PDF_MAX_ROWS rows) as PDF bytes."""
+    rows, total = pdf_rows(points)
+    organisations = {row["organisation"] for row in rows}
+    return documents.render_pdf(
+        "risks/register_pdf.html",
+        {
+            "rows": rows,
+            "total": total,
+            "limit": PDF_MAX_ROWS,
+            "columns": pdf_column_widths(),
+            "organisation": organisations.pop() if len(organisations) == 1 else "",
+            "filtered": filtered,
+        },
+        request=request,
+        landscape=True,
+    )
 
 
 def pdf_rows(points, *, limit: int = PDF_MAX_ROWS) -> tuple[list[dict], int]:
