@@ -13,6 +13,7 @@ from lianfang.risks import grading, register_io, selectors, services
 from lianfang.risks.models import RiskPoint, RiskPointEvent
 from tests.risks.factories import make_power, make_risk_point
 from tests.risks.register_data import build_register
+from tests.risks.test_positioning import register  # noqa: F401 - a shared fixture
 
 
 @pytest.fixture
@@ -160,3 +161,34 @@ def test_a_job_speaks_the_language_of_the_page_that_asked(world, client, setting
     jobs.run_pending()  # the test itself runs in Chinese
     job.refresh_from_db()
     assert job.result["summary"].startswith("Exported ")
+
+
+def test_a_long_positioning_table_is_printed_by_a_job(
+    world,
+    register,  # noqa: F811 - the positioning tests' register
+    login,
+    settings,
+):
+    settings.LIANFANG_PDF_INLINE_ROWS = 1
+    user = world.users["integrity"]
+    client = login(user)
+    url = reverse("risks:positioning_pdf", args=[world.leader_person.pk])
+    response = client.get(url + "?levels=12")
+    job = Job.objects.get()
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert (job.params["person"], job.params["levels"]) == (world.leader_person.pk, "12")
+    jobs.run_pending()
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    text = "".join(p.extract_text() for p in PdfReader(str(jobs.result_file(job))).pages)
+    assert "廉政风险定位表" in text and "王副院长" in text
+    assert job.result["filename"].startswith("廉政风险定位表-王副院长")
+    # the job sees what its actor may see when it runs
+    other = jobs.enqueue(
+        "risks.positioning_pdf",
+        actor=world.users["staff"],
+        params={"person": world.leader_person.pk, "levels": ""},
+    )
+    jobs.run_pending()
+    other.refresh_from_db()
+    assert other.status == "failed" and "无权" in other.error

@@ -50,19 +50,14 @@ def positioning_index(request):
     )
 
 
-# ?levels=1 or ?levels=12: only those levels (a leader prints the 一级 table first).
-POSITIONING_LEVELS = {"1": [1], "12": [1, 2]}
-
-
 def _table_for(request, pk):
     user = request.user
     person = get_object_or_404(
         positioning.positioning_people_visible_to(user).select_related("organisation"), pk=pk
     )
-    levels = POSITIONING_LEVELS.get(request.GET.get("levels", ""))
-    table = positioning.positioning_table(user=user, leader=person, levels=levels)
-    table.levels_param = request.GET.get("levels", "") if levels else ""
-    return table
+    return positioning.table_for(
+        user=user, person=person, levels_param=request.GET.get("levels", "")
+    )
 
 
 @role_required(*POSITIONING_ROLES)
@@ -87,6 +82,8 @@ def positioning_xlsx(request, pk):
 
 @role_required(*POSITIONING_ROLES)
 def positioning_pdf(request, pk):
+    """The printed table: at once, or by a background job above LIANFANG_PDF_INLINE_ROWS
+    rows (a leader's table runs to hundreds)."""
     table = _table_for(request, pk)
     if len(table.rows) > positioning.PDF_MAX_ROWS:
         messages.warning(
@@ -96,9 +93,20 @@ def positioning_pdf(request, pk):
         )
         query = f"?levels={table.levels_param}" if table.levels_param else ""
         return redirect(reverse("risks:positioning", args=[pk]) + query)
-    pdf = documents.render_pdf(
-        "risks/positioning_pdf.html", {"table": table}, request=request, landscape=True
-    )
+    if len(table.rows) > settings.LIANFANG_PDF_INLINE_ROWS:
+        job = core_jobs.enqueue(
+            register_jobs.POSITIONING_PDF,
+            actor=request.user,
+            organisation=table.person.organisation,
+            params={
+                "person": table.person.pk,
+                "levels": table.levels_param,
+                "filename": _positioning_filename(table, "pdf"),
+            },
+        )
+        messages.info(request, _("定位表较长，正在后台排版 PDF；完成后可在本页下载。"))
+        return redirect("core:job_detail", pk=job.pk)
+    pdf = positioning.positioning_pdf(table, request=request)
     return documents.pdf_response(pdf, _positioning_filename(table, "pdf"))
 
 

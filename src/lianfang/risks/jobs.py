@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy
 
 from lianfang.core import documents, jobs
 
-from . import register_io, selectors
+from . import positioning, register_io, selectors
 from .register_forms import RegisterFilterForm
 
 EXPORT_REGISTER = "risks.export_register"
 REGISTER_PDF = "risks.register_pdf"
+POSITIONING_PDF = "risks.positioning_pdf"
 REGRADE = "risks.regrade"  # services.REGRADE_JOB
 
 
@@ -62,6 +63,34 @@ def register_pdf(job, progress):
         "filename": filename,
         "content_type": documents.PDF_CONTENT_TYPE,
         "summary": _("已生成 %(n)s 行的登记表 PDF。") % {"n": f"{rows:,}"},
+    }
+
+
+@jobs.handler(POSITIONING_PDF, gettext_lazy("打印廉政风险定位表（PDF）"))
+def positioning_pdf(job, progress):
+    """A leader's or department head's positioning table as the user may see it now."""
+    person = (
+        positioning.positioning_people_visible_to(job.actor)
+        .select_related("organisation")
+        .filter(pk=job.params["person"])
+        .first()
+    )
+    if person is None:
+        raise jobs.JobError(_("您已无权查看该定位表。"))
+    table = positioning.table_for(
+        user=job.actor, person=person, levels_param=job.params.get("levels", "")
+    )
+    progress(0, 1, _("正在排版 PDF……"), force=True)
+    pdf = positioning.positioning_pdf(table)
+    filename = job.params.get("filename") or f"{_('廉政风险定位表')}.pdf"
+    path = jobs.result_path(job, filename)
+    path.write_bytes(pdf)
+    return {
+        "file": path.name,
+        "filename": filename,
+        "content_type": documents.PDF_CONTENT_TYPE,
+        "summary": _("已生成 %(name)s 的定位表 PDF（%(n)s 行）。")
+        % {"name": person.name, "n": len(table.rows)},
     }
 
 

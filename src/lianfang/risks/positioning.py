@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core import punctuation
+from lianfang.core import documents, punctuation
 from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
 from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
@@ -314,8 +314,27 @@ def _spans(rows: list[Row]) -> None:
         i = power_end
 
 
-# WeasyPrint lays out about 25 table rows a second; beyond this a PDF would time out.
+# WeasyPrint lays out some 30 table rows a second and its memory grows with the document.
 PDF_MAX_ROWS = 400
+
+# ?levels=1 or ?levels=12: only those levels (a leader prints the 一级 table first).
+LEVEL_FILTERS = {"1": [1], "12": [1, 2]}
+
+
+def table_for(*, user, person: Person, levels_param: str = "") -> PositioningTable:
+    """The table of `person` (from `positioning_people_visible_to(user)`) with the page's
+    `levels` filter; remembers that filter as `levels_param`."""
+    levels = LEVEL_FILTERS.get(levels_param or "")
+    table = positioning_table(user=user, leader=person, levels=levels)
+    table.levels_param = levels_param if levels else ""
+    return table
+
+
+def positioning_pdf(table: PositioningTable, *, request=None) -> bytes:
+    """The printed table (PDF bytes)."""
+    return documents.render_pdf(
+        "risks/positioning_pdf.html", {"table": table}, request=request, landscape=True
+    )
 
 
 def positioning_table(
