@@ -183,3 +183,14 @@ def test_in_thread_mode_the_job_page_restarts_a_job_left_in_the_queue(
     jobs.run_pending()
     login(user).get(reverse("core:job_detail", args=[job.pk]))
     assert started == [job.pk]  # a finished job is left alone
+
+
+def test_work_that_cannot_count_its_steps_shows_a_moving_bar(world, login):
+    user = world.users["integrity"]
+    job = jobs.enqueue("test.count", actor=user, params={"n": 1})
+    job = jobs.claim(job.pk)
+    jobs.Progress(job)(0, None, "正在排版 PDF……", force=True)
+    page = login(user).get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    panel = page.split('id="lf-job-status"')[1].split('<p class="small text-muted')[0]
+    assert "正在排版 PDF……" in page and 'aria-valuenow="100"' in panel
+    assert "progress-bar-animated" in panel and "已处理" not in page

@@ -52,7 +52,7 @@ def register_pdf(job, progress):
     """The printed register of what the user saw when they asked. WeasyPrint reports no
     progress of its own: the page shows the work going on until the file is there."""
     points, filters = register_points_for(job.actor, QueryDict(job.params.get("query", "")))
-    progress(0, 1, _("正在排版 PDF……"), force=True)
+    progress(0, None, _("正在排版 PDF……"), force=True)
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered)
     filename = job.params.get("filename") or f"{_('风险点登记表')}.pdf"
     path = jobs.result_path(job, filename)
@@ -80,7 +80,7 @@ def positioning_pdf(job, progress):
     table = positioning.table_for(
         user=job.actor, person=person, levels_param=job.params.get("levels", "")
     )
-    progress(0, 1, _("正在排版 PDF……"), force=True)
+    progress(0, None, _("正在排版 PDF……"), force=True)
     pdf = positioning.positioning_pdf(table)
     filename = job.params.get("filename") or f"{_('廉政风险定位表')}.pdf"
     path = jobs.result_path(job, filename)
