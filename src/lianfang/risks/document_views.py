@@ -25,6 +25,13 @@ POSITIONING_ROLES = Role.ALL
 WRITE = (Role.ADMIN, Role.INTEGRITY)
 
 
+def _in_background(request, kind: str, params: dict, message, *, organisation=None):
+    """Queue a document too large for the request and send the user to its job page."""
+    job = core_jobs.enqueue(kind, actor=request.user, organisation=organisation, params=params)
+    messages.info(request, message)
+    return redirect("core:job_detail", pk=job.pk)
+
+
 def _stamp() -> str:
     return timezone.localdate().strftime("%Y%m%d")
 
@@ -94,18 +101,17 @@ def positioning_pdf(request, pk):
         query = f"?levels={table.levels_param}" if table.levels_param else ""
         return redirect(reverse("risks:positioning", args=[pk]) + query)
     if len(table.rows) > settings.LIANFANG_PDF_INLINE_ROWS:
-        job = core_jobs.enqueue(
+        return _in_background(
+            request,
             register_jobs.POSITIONING_PDF,
-            actor=request.user,
-            organisation=table.person.organisation,
-            params={
+            {
                 "person": table.person.pk,
                 "levels": table.levels_param,
                 "filename": _positioning_filename(table, "pdf"),
             },
+            _("定位表较长，正在后台排版 PDF；完成后可在本页下载。"),
+            organisation=table.person.organisation,
         )
-        messages.info(request, _("定位表较长，正在后台排版 PDF；完成后可在本页下载。"))
-        return redirect("core:job_detail", pk=job.pk)
     pdf = positioning.positioning_pdf(table, request=request)
     return documents.pdf_response(pdf, _positioning_filename(table, "pdf"))
 
@@ -127,16 +133,12 @@ def register_xlsx(request):
     progress and then the file."""
     points, _filters = _register_points(request)
     if points.count() > settings.LIANFANG_EXPORT_INLINE_ROWS:
-        job = core_jobs.enqueue(
+        return _in_background(
+            request,
             register_jobs.EXPORT_REGISTER,
-            actor=request.user,
-            params={
-                "query": request.GET.urlencode(),
-                "filename": f"{_('风险点登记表')}-{_stamp()}.xlsx",
-            },
+            {"query": request.GET.urlencode(), "filename": f"{_('风险点登记表')}-{_stamp()}.xlsx"},
+            _("台账较大，已转入后台导出；完成后可在本页下载。"),
         )
-        messages.info(request, _("台账较大，已转入后台导出；完成后可在本页下载。"))
-        return redirect("core:job_detail", pk=job.pk)
     return documents.file_response(
         register_io.export_register(points),
         f"{_('风险点登记表')}-{_stamp()}.xlsx",
@@ -151,16 +153,12 @@ def register_pdf(request):
     work going on and then the file."""
     points, filters = _register_points(request)
     if points.count() > settings.LIANFANG_PDF_INLINE_ROWS:
-        job = core_jobs.enqueue(
+        return _in_background(
+            request,
             register_jobs.REGISTER_PDF,
-            actor=request.user,
-            params={
-                "query": request.GET.urlencode(),
-                "filename": f"{_('风险点登记表')}-{_stamp()}.pdf",
-            },
+            {"query": request.GET.urlencode(), "filename": f"{_('风险点登记表')}-{_stamp()}.pdf"},
+            _("登记表较长，正在后台排版 PDF；完成后可在本页下载。"),
         )
-        messages.info(request, _("登记表较长，正在后台排版 PDF；完成后可在本页下载。"))
-        return redirect("core:job_detail", pk=job.pk)
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
     return documents.pdf_response(pdf, f"{_('风险点登记表')}-{_stamp()}.pdf")
 
