@@ -173,10 +173,19 @@ class RiskPoint(models.Model):
     class Meta:
         ordering = ["organisation_id", "level", "id"]
         indexes = [
-            # covers the register's summary: counts by level and of overdue reviews in one
-            # index-only scan (selectors.level_counts)
+            # covers the register's aggregates, each an index-only scan: the summary by level
+            # with the overdue reviews (selectors.level_counts, grouped in index order), the
+            # counts by department and the likelihood × harm heat map of the charts page
             models.Index(
-                fields=["organisation", "status", "level", "review_due"],
+                fields=[
+                    "organisation",
+                    "status",
+                    "level",
+                    "review_due",
+                    "department",
+                    "likelihood",
+                    "harm",
+                ],
                 name="risks_point_summary_idx",
             ),
             models.Index(fields=["department", "status"]),

@@ -233,7 +233,7 @@ def risk_point_heatmap(*, user, filters: dict | None = None, size: int = 3) -> H
         .filter(likelihood__isnull=False, harm__isnull=False)
         .order_by()
         .values("likelihood", "harm")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     counts = {(row["likelihood"], row["harm"]): row["n"] for row in rows}
     largest = max((max(pair) for pair in counts), default=size)

@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='riskpoint',
-            index=models.Index(fields=['organisation', 'status', 'level', 'review_due'], name='risks_point_summary_idx'),
+            index=models.Index(fields=['organisation', 'status', 'level', 'review_due', 'department', 'likelihood', 'harm'], name='risks_point_summary_idx'),
         ),
     ]
