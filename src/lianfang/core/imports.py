@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,37 @@ def cell_text(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def parse_date(value, *, blank=frozenset({""})) -> dt.date | None:
+    """A date from a date cell, an Excel serial number or a written form (2026-01-31,
+    2026/1/31, 2026年1月31日, 20260131); None for an empty cell or one of the `blank` texts;
+    else raise ValueError."""
+    if value is None or (isinstance(value, str) and value.strip() in blank):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int) and 19000101 <= value <= 29991231:
+        value = str(value)  # 20260131 typed into a number cell
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        parsed = from_excel(value)
+        if isinstance(parsed, dt.datetime):
+            return parsed.date()
+        if isinstance(parsed, dt.date):
+            return parsed
+        raise ValueError(value)
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
 
 
 def normalise_header(value) -> str:

@@ -19,7 +19,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lianfang.core import audit, documents, imports
@@ -63,7 +62,6 @@ GENDER_IN = {"男": "M", "女": "F", "M": "M", "F": "F"}
 GENDER_OUT = {"M": "男", "F": "女"}
 YES = {"是", "Y", "YES", "TRUE", "1", "√"}
 NO = {"否", "N", "NO", "FALSE", "0", ""}
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 MAX_LENGTHS = {
     "staff_no": Person._meta.get_field("staff_no").max_length,
     "name": Person._meta.get_field("name").max_length,
@@ -233,30 +231,7 @@ def read_rows(file) -> list[SheetRow]:
     )
 
 
-def _parse_date(value) -> dt.date | None:
-    """A date from a date cell, an Excel serial number or common written forms; else raise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int) and 19000101 <= value <= 29991231:
-        value = str(value)  # 20200131 typed into a number cell
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        parsed = from_excel(value)
-        if isinstance(parsed, dt.datetime):
-            return parsed.date()
-        if isinstance(parsed, dt.date):
-            return parsed
-        raise ValueError(value)
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+_parse_date = imports.parse_date
 
 
 @dataclass

@@ -26,7 +26,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 
 from lianfang.core import audit, bulk, documents, imports
 from lianfang.core.imports import RowError, SheetRow
@@ -421,31 +420,8 @@ def read_rows(file) -> list[SheetRow]:
     )
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
 def _parse_date(value) -> dt.date | None:
-    """A date from a date cell, an Excel serial number or common written forms; else raise."""
-    if value is None or (isinstance(value, str) and value.strip() in NONE_MARKS):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int) and 19000101 <= value <= 29991231:
-        value = str(value)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        parsed = from_excel(value)
-        if isinstance(parsed, dt.datetime):
-            return parsed.date()
-        raise ValueError(value)
-    text = str(value).strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+    return imports.parse_date(value, blank=NONE_MARKS)
 
 
 _NUMBERED = re.compile(r"^(\d+)\s*[.、．)）]\s*")
