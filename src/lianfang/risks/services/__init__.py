@@ -1,0 +1,65 @@
+"""Writes to the risk register, one module per aggregate: risk points, measures, grading
+schemes and generic phrases.
+
+Every service runs in one transaction, validates its input (raising a `ValidationError` whose
+messages are Chinese sentences with a stable `code` from `RiskError`, keyed by field where one
+is to blame), writes a `RiskPointEvent` on the timeline of every risk point it changes and
+appends audit events with the values before and after. Who may call a service is decided by
+the caller (views fetch the objects through scoped selectors).
+
+Grading happens on every write: a risk point's level is what the active scheme of its
+organisation gives, unless it was set by hand with a reason (`level_manual`); such a level is
+kept until the scores it rests on change. `review_due` follows from the level's review
+interval, counted from the last review (or, before the first one, from the creation date).
+"""
+
+from .errors import RiskError, error
+from .measures import (
+    measure_create,
+    measure_link,
+    measure_unlink,
+    measure_update,
+)
+from .phrases import phrase_create, phrase_delete, phrase_set_active
+from .risk_points import (
+    risk_point_create,
+    risk_point_file,
+    risk_point_retire,
+    risk_point_review,
+    risk_point_update,
+)
+from .schemes import (
+    REGRADE_JOB,
+    SCHEME_FIELDS,
+    Regrade,
+    scheme_activate,
+    scheme_delete,
+    scheme_regrade_job,
+    scheme_save,
+    scheme_switch_to_matrix,
+)
+
+__all__ = [
+    "REGRADE_JOB",
+    "SCHEME_FIELDS",
+    "Regrade",
+    "RiskError",
+    "error",
+    "measure_create",
+    "measure_link",
+    "measure_unlink",
+    "measure_update",
+    "phrase_create",
+    "phrase_delete",
+    "phrase_set_active",
+    "risk_point_create",
+    "risk_point_file",
+    "risk_point_retire",
+    "risk_point_review",
+    "risk_point_update",
+    "scheme_activate",
+    "scheme_delete",
+    "scheme_regrade_job",
+    "scheme_save",
+    "scheme_switch_to_matrix",
+]

@@ -1,0 +1,106 @@
+"""Error codes and messages of the risk register's services."""
+
+import enum
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import (
+    Level,
+)
+
+
+class RiskError(enum.StrEnum):
+    """Stable, machine-readable error codes of the risk register (the API answers with them)."""
+
+    REQUIRED = "required"
+    INVALID_CHOICE = "invalid_choice"
+    SUBJECT_POST_REQUIRED = "subject_post_required"
+    SUBJECT_DEPARTMENT_REQUIRED = "subject_department_required"
+    OUTSIDE_ORGANISATION = "outside_organisation"
+    STEP_NOT_OF_POWER = "step_not_of_power"
+    SCORE_OUT_OF_RANGE = "score_out_of_range"
+    UNKNOWN_MATTER_KIND = "unknown_matter_kind"
+    UNKNOWN_CRITERION = "unknown_criterion"
+    INVALID_LEVEL = "invalid_level"
+    LEVEL_REASON_REQUIRED = "level_reason_required"
+    RETIRED = "retired"
+    NOT_DRAFT = "not_draft"
+    RETIRE_REASON_REQUIRED = "retire_reason_required"
+    MEASURE_OWNER = "measure_owner"
+    MEASURE_OTHER_ORGANISATION = "measure_other_organisation"
+    SCHEME_METHOD = "scheme_method"
+    SCHEME_SIZE = "scheme_size"
+    SCHEME_GRID = "scheme_grid"
+    SCHEME_MATTER_LEVELS = "scheme_matter_levels"
+    SCHEME_CRITERIA_LEVELS = "scheme_criteria_levels"
+    SCHEME_MONITORS = "scheme_monitors"
+    SCHEME_REVIEW_DAYS = "scheme_review_days"
+    PHRASE_DUPLICATE = "phrase_duplicate"
+
+    @property
+    def message(self) -> str:
+        """The Chinese sentence, with %(name)s placeholders."""
+        return str(_MESSAGES[self])
+
+
+_MESSAGES = {
+    RiskError.REQUIRED: gettext_lazy("请填写%(label)s。"),
+    RiskError.INVALID_CHOICE: gettext_lazy("%(label)s的取值“%(value)s”无效。"),
+    RiskError.SUBJECT_POST_REQUIRED: gettext_lazy("对象为岗位时须选择岗位。"),
+    RiskError.SUBJECT_DEPARTMENT_REQUIRED: gettext_lazy("对象为科室时须选择科室。"),
+    RiskError.OUTSIDE_ORGANISATION: gettext_lazy("%(label)s“%(name)s”不属于%(organisation)s。"),
+    RiskError.STEP_NOT_OF_POWER: gettext_lazy("流程环节“%(step)s”不属于权力事项“%(power)s”。"),
+    RiskError.SCORE_OUT_OF_RANGE: gettext_lazy(
+        "%(label)s须为 1 至 %(size)s 之间的整数（定级方案为 %(size)s 级）。"
+    ),
+    RiskError.UNKNOWN_MATTER_KIND: gettext_lazy("事项性质“%(value)s”不在可选范围内。"),
+    RiskError.UNKNOWN_CRITERION: gettext_lazy("定级条件“%(value)s”不在可选范围内。"),
+    RiskError.INVALID_LEVEL: gettext_lazy("风险等级须为一级、二级或三级。"),
+    RiskError.LEVEL_REASON_REQUIRED: gettext_lazy(
+        "人工调整风险等级（%(old)s → %(new)s）须填写调整原因。"
+    ),
+    RiskError.RETIRED: gettext_lazy("风险点“%(name)s”已停用，不能再修改。"),
+    RiskError.NOT_DRAFT: gettext_lazy("只有草稿状态的风险点可以备案（当前状态：%(status)s）。"),
+    RiskError.RETIRE_REASON_REQUIRED: gettext_lazy("停用风险点须填写原因。"),
+    RiskError.MEASURE_OWNER: gettext_lazy("防控措施须指定责任人或责任部门，且只能指定其中之一。"),
+    RiskError.MEASURE_OTHER_ORGANISATION: gettext_lazy(
+        "防控措施与风险点“%(name)s”不属于同一单位。"
+    ),
+    RiskError.SCHEME_METHOD: gettext_lazy("定级方法须为矩阵、按事项性质或按符合条件数之一。"),
+    RiskError.SCHEME_SIZE: gettext_lazy("矩阵阶数须为 3、4 或 5。"),
+    RiskError.SCHEME_GRID: gettext_lazy(
+        "矩阵须为 %(size)s×%(size)s，每格取一级、二级或三级：%(detail)s。"
+    ),
+    RiskError.SCHEME_MATTER_LEVELS: gettext_lazy("事项等级设置有误：%(detail)s。"),
+    RiskError.SCHEME_CRITERIA_LEVELS: gettext_lazy("条件数等级设置有误：%(detail)s。"),
+    RiskError.SCHEME_MONITORS: gettext_lazy("监控人设置有误：%(detail)s。"),
+    RiskError.SCHEME_REVIEW_DAYS: gettext_lazy("复核周期设置有误：%(detail)s。"),
+    RiskError.PHRASE_DUPLICATE: gettext_lazy("空泛表述“%(phrase)s”已在列表中。"),
+}
+
+
+def error(code: RiskError, field: str | None = None, **params) -> ValidationError:
+    """A ValidationError carrying `code`, keyed by `field` when one is to blame."""
+    message = code.message % params if params else code.message
+    exc = ValidationError(message, code=code.value)
+    return ValidationError({field: exc}) if field else exc
+
+
+def _raise_all(errors: list[ValidationError]):
+    if not errors:
+        return
+    merged = {}
+    for exc in errors:
+        for field, items in exc.update_error_dict({}).items():
+            merged.setdefault(field, []).extend(items)
+    raise ValidationError(merged)
+
+
+def _label(model, field: str) -> str:
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def _level_name(level) -> str:
+    return str(Level(level).label) if level else _("未定级")

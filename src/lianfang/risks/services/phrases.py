@@ -1,0 +1,68 @@
+"""Generic phrases (空泛表述) of the vagueness check."""
+
+from django.db import transaction
+
+from lianfang.core import audit
+from lianfang.org.models import Organisation
+
+from ..models import (
+    GenericPhrase,
+)
+from .errors import RiskError, _label, error
+
+# Generic phrases ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def phrase_create(*, actor, organisation: Organisation | None, phrase: str, reason: str = ""):
+    """Add a generic phrase (global when `organisation` is None)."""
+    text = " ".join((phrase or "").split())
+    if not text:
+        raise error(RiskError.REQUIRED, "phrase", label=_label(GenericPhrase, "phrase"))
+    if len(text) > 60:
+        text = text[:60]
+    exists = GenericPhrase.objects.filter(organisation=organisation, phrase=text).exists()
+    if exists:
+        raise error(RiskError.PHRASE_DUPLICATE, "phrase", phrase=text)
+    item = GenericPhrase.objects.create(
+        organisation=organisation, phrase=text, reason=(reason or "").strip()[:200]
+    )
+    audit.record(
+        actor=actor,
+        action="generic_phrase.create",
+        obj=item,
+        after=audit.snapshot(item),
+        organisation=organisation,
+    )
+    return item
+
+
+@transaction.atomic
+def phrase_set_active(*, actor, phrase: GenericPhrase, active: bool) -> GenericPhrase:
+    phrase = GenericPhrase.objects.select_for_update().get(pk=phrase.pk)
+    if phrase.active == active:
+        return phrase
+    before = audit.snapshot(phrase)
+    phrase.active = active
+    phrase.save(update_fields=["active"])
+    audit.record(
+        actor=actor,
+        action="generic_phrase.enable" if active else "generic_phrase.disable",
+        obj=phrase,
+        before=before,
+        after=audit.snapshot(phrase),
+    )
+    return phrase
+
+
+@transaction.atomic
+def phrase_delete(*, actor, phrase: GenericPhrase):
+    before = audit.snapshot(phrase)
+    audit.record(
+        actor=actor,
+        action="generic_phrase.delete",
+        obj=phrase,
+        before=before,
+        organisation=phrase.organisation,
+    )
+    phrase.delete()

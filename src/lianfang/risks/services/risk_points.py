@@ -1,0 +1,441 @@
+"""Risk points: the rules of a risk point's write (validation, grading, review dates,
+timeline events, audit) and the services that apply them."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianfang.core import audit
+from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
+
+from .. import grading, vagueness
+from ..models import (
+    Category,
+    GradingScheme,
+    Level,
+    RiskPoint,
+    RiskPointEvent,
+)
+from .errors import RiskError, _label, _level_name, _raise_all, error
+
+# Risk points --------------------------------------------------------------------------------
+
+POINT_FIELDS = (
+    "subject",
+    "department",
+    "post",
+    "power",
+    "step",
+    "category",
+    "name",
+    "manifestation",
+    "likelihood",
+    "harm",
+    "matter_kind",
+    "criteria",
+    "source",
+    "last_reviewed",
+    "library_urn",
+    "library_version",
+)
+# Inputs a level rests on: when one of them changes, a level set by hand gives way.
+SCORE_FIELDS = ("likelihood", "harm", "matter_kind", "criteria")
+FOREIGN_KEYS = {"department", "post", "power", "step"}
+
+
+def _display(point: RiskPoint, field: str):
+    """A field's value as the timeline keeps it: related objects by name, dates in ISO."""
+    if field in FOREIGN_KEYS:
+        related = getattr(point, field) if getattr(point, f"{field}_id") else None
+        return str(related) if related is not None else None
+    return audit.to_jsonable(getattr(point, field))
+
+
+def _state(point: RiskPoint) -> dict:
+    state = {field: _display(point, field) for field in POINT_FIELDS}
+    state["level"] = point.level
+    state["review_due"] = audit.to_jsonable(point.review_due)
+    return state
+
+
+def _changes(before: dict, after: dict, fields) -> dict:
+    return {f: [before.get(f), after.get(f)] for f in fields if before.get(f) != after.get(f)}
+
+
+def _event(point, type_, actor, at, changes=None, reason="") -> RiskPointEvent:
+    return RiskPointEvent(
+        risk_point=point,
+        type=type_,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=at,
+        changes=changes or {},
+        reason=reason or "",
+    )
+
+
+def _assign_point(point: RiskPoint, data: dict):
+    for name in POINT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str):
+            value = value.strip()
+        if name in ("likelihood", "harm", "library_version"):
+            if value == "":
+                value = None
+            elif isinstance(value, str) and value.isdigit():
+                value = int(value)
+        if name == "criteria":
+            value = list(dict.fromkeys(value or ()))
+        if name in FOREIGN_KEYS:
+            if value is not None and not hasattr(value, "_meta"):
+                value = (
+                    {
+                        "department": Department,
+                        "post": Post,
+                        "power": Power,
+                        "step": PowerStep,
+                    }[name]
+                    .objects.filter(pk=value)
+                    .first()
+                )
+            setattr(point, name, value)
+            continue
+        setattr(point, name, "" if value is None and name in ("matter_kind",) else value)
+    if point.subject == RiskPoint.Subject.POST and point.post_id and not point.department_id:
+        point.department_id = point.post.department_id
+
+
+def _check_point(point: RiskPoint, scheme: GradingScheme):
+    errors = []
+    organisation = point.organisation
+    for field in ("subject", "category", "name", "manifestation"):
+        if getattr(point, field) in (None, ""):
+            errors.append(error(RiskError.REQUIRED, field, label=_label(RiskPoint, field)))
+    if not point.power_id:
+        errors.append(error(RiskError.REQUIRED, "power", label=_label(RiskPoint, "power")))
+    choices = {
+        "subject": RiskPoint.Subject.values,
+        "category": Category.values,
+        "source": RiskPoint.Source.values,
+    }
+    for field, allowed in choices.items():
+        value = getattr(point, field)
+        if value and value not in allowed:
+            errors.append(
+                error(RiskError.INVALID_CHOICE, field, label=_label(RiskPoint, field), value=value)
+            )
+    if point.subject == RiskPoint.Subject.POST and not point.post_id:
+        errors.append(error(RiskError.SUBJECT_POST_REQUIRED, "post"))
+    if point.subject == RiskPoint.Subject.DEPARTMENT and not point.department_id:
+        errors.append(error(RiskError.SUBJECT_DEPARTMENT_REQUIRED, "department"))
+    for field in ("department", "post"):
+        related = getattr(point, field) if getattr(point, f"{field}_id") else None
+        if related is not None and related.organisation_id != organisation.pk:
+            errors.append(
+                error(
+                    RiskError.OUTSIDE_ORGANISATION,
+                    field,
+                    label=_label(RiskPoint, field),
+                    name=related.name,
+                    organisation=organisation.name,
+                )
+            )
+    if point.power_id:
+        power = point.power
+        # A power of the organisation itself or of a unit above it (a shared catalogue).
+        if power.organisation_id not in (organisation.ancestors_ids() or [organisation.pk]):
+            errors.append(
+                error(
+                    RiskError.OUTSIDE_ORGANISATION,
+                    "power",
+                    label=_label(RiskPoint, "power"),
+                    name=power.name,
+                    organisation=organisation.name,
+                )
+            )
+        if point.step_id and point.step.power_id != power.pk:
+            errors.append(
+                error(RiskError.STEP_NOT_OF_POWER, "step", step=point.step.name, power=power.name)
+            )
+    size = scheme.matrix_size
+    for field in ("likelihood", "harm"):
+        value = getattr(point, field)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= size:
+            errors.append(
+                error(
+                    RiskError.SCORE_OUT_OF_RANGE,
+                    field,
+                    label=_label(RiskPoint, field),
+                    size=size,
+                )
+            )
+    if point.matter_kind and point.matter_kind not in grading.MATTER_LABELS:
+        errors.append(error(RiskError.UNKNOWN_MATTER_KIND, "matter_kind", value=point.matter_kind))
+    if not isinstance(point.criteria, list):
+        errors.append(error(RiskError.UNKNOWN_CRITERION, "criteria", value=point.criteria))
+    else:
+        for key in point.criteria:
+            if key not in grading.CRITERIA:
+                errors.append(error(RiskError.UNKNOWN_CRITERION, "criteria", value=key))
+    _raise_all(errors)
+
+
+def _requested_level(data: dict):
+    """The level asked for by hand, or None when the scheme is to decide."""
+    value = data.get("level")
+    if value in (None, ""):
+        return None
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise error(RiskError.INVALID_LEVEL, "level")
+    return level
+
+
+def _apply_grading(point, scheme, *, requested, scores_changed, old_level, reason):
+    """Set level, level_manual and review_due. A level that differs from the scheme's and is
+    set by hand needs a reason."""
+    computed = grading.grade_point(scheme, point)
+    if requested == old_level:
+        requested = None  # a form showing the current level asks for no change by hand
+    if requested is not None:
+        point.level_manual = requested != computed
+        point.level = requested
+    elif point.level_manual and not scores_changed:
+        pass  # a level set by hand stays until the scores it overrode change
+    else:
+        point.level_manual = False
+        point.level = computed
+    if point.level_manual and point.level != old_level and not (reason or "").strip():
+        raise error(
+            RiskError.LEVEL_REASON_REQUIRED,
+            "reason",
+            old=_level_name(old_level),
+            new=_level_name(point.level),
+        )
+    point.review_due = _review_due(point, scheme)
+
+
+def _review_due(point, scheme) -> dt.date | None:
+    days = grading.review_interval_days(scheme, point.level)
+    if not days:
+        return None
+    start = point.last_reviewed
+    if start is None:
+        start = timezone.localdate(point.created_at) if point.created_at else timezone.localdate()
+    return start + dt.timedelta(days=days)
+
+
+def _regrade_reason(before: dict, after: dict, scheme, manual: bool) -> str:
+    if manual:
+        return ""
+    parts = [
+        f"{_label(RiskPoint, f)} {before.get(f) or '—'} → {after.get(f) or '—'}"
+        for f in SCORE_FIELDS
+        if before.get(f) != after.get(f)
+    ]
+    detail = "；".join(parts) if parts else _("定级依据变化")
+    return _("按定级方案“%(scheme)s”重新定级：%(detail)s") % {
+        "scheme": scheme.name,
+        "detail": detail,
+    }
+
+
+@transaction.atomic
+def risk_point_create(*, actor, organisation: Organisation, data: dict, reason: str = ""):
+    """Create a draft risk point of `organisation`, graded by its active scheme.
+
+    `data` holds model field values (related objects or their ids). `data["level"]` sets the
+    level by hand (then `reason` is required when it differs from the scheme's); leave it out
+    or None to let the scheme decide. An `IMPORTED` event replaces `CREATED` when
+    `data["source"]` is the library.
+    """
+    scheme = grading.active_scheme(organisation)
+    point = RiskPoint(organisation=organisation, status=RiskPoint.Status.DRAFT)
+    _assign_point(point, data)
+    _check_point(point, scheme)
+    _apply_grading(
+        point,
+        scheme,
+        requested=_requested_level(data),
+        scores_changed=True,
+        old_level=None,
+        reason=reason,
+    )
+    point.save()
+    after = _state(point)
+    changes = {f: [None, v] for f, v in after.items() if v not in (None, "", [])}
+    type_ = (
+        RiskPointEvent.Type.IMPORTED
+        if point.source == RiskPoint.Source.LIBRARY
+        else RiskPointEvent.Type.CREATED
+    )
+    _event(point, type_, actor, timezone.now(), changes, reason).save()
+    audit.record(actor=actor, action="risk_point.create", obj=point, after=audit.snapshot(point))
+    return point
+
+
+@transaction.atomic
+def risk_point_update(*, actor, risk_point: RiskPoint, data: dict, reason: str = ""):
+    """Change a risk point's fields and re-grade it.
+
+    The timeline gets an `UPDATED` event with {field: [old, new]} for the fields that changed
+    and, when the level changed, a `REGRADED` event with the reason (the given one, or which
+    scores moved). A level changed by hand (`data["level"]`) requires `reason`. Retired
+    points cannot be changed.
+    """
+    point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
+    if point.status == RiskPoint.Status.RETIRED:
+        raise error(RiskError.RETIRED, name=point.name)
+    scheme = grading.active_scheme(point.organisation)
+    before = _state(point)
+    before_snapshot = audit.snapshot(point)
+    old_level = point.level
+    _assign_point(point, data)
+    _check_point(point, scheme)
+    after_inputs = _state(point)
+    scores_changed = any(before[f] != after_inputs[f] for f in SCORE_FIELDS)
+    _apply_grading(
+        point,
+        scheme,
+        requested=_requested_level(data),
+        scores_changed=scores_changed,
+        old_level=old_level,
+        reason=reason,
+    )
+    after = _state(point)
+    field_changes = _changes(before, after, [*POINT_FIELDS, "review_due"])
+    level_changed = before["level"] != after["level"]
+    if (
+        not field_changes
+        and not level_changed
+        and point.level_manual == before_snapshot.get("level_manual")
+    ):
+        return point
+    point.save()
+    now = timezone.now()
+    events = []
+    if field_changes:
+        events.append(_event(point, RiskPointEvent.Type.UPDATED, actor, now, field_changes, reason))
+    if level_changed:
+        events.append(
+            _event(
+                point,
+                RiskPointEvent.Type.REGRADED,
+                actor,
+                now,
+                {"level": [before["level"], after["level"]]},
+                (reason or "").strip()
+                or _regrade_reason(before, after, scheme, point.level_manual),
+            )
+        )
+    RiskPointEvent.objects.bulk_create(events)
+    audit.record(
+        actor=actor,
+        action="risk_point.update",
+        obj=point,
+        before=before_snapshot,
+        after=audit.snapshot(point),
+    )
+    return point
+
+
+@transaction.atomic
+def risk_point_file(*, actor, risk_point: RiskPoint) -> RiskPoint:
+    """File (备案) a draft risk point. Refused, with every reason, unless it passes the
+    vagueness check (`vagueness.check_filing`): each reason is a ValidationError whose code
+    is the problem's code."""
+    point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
+    if point.status != RiskPoint.Status.DRAFT:
+        raise error(RiskError.NOT_DRAFT, status=point.get_status_display())
+    problems = vagueness.check_filing(point)
+    if problems:
+        raise ValidationError(
+            [ValidationError(p.message, code=p.code.value) for p in problems],
+        )
+    before = audit.snapshot(point)
+    point.status = RiskPoint.Status.FILED
+    point.save(update_fields=["status", "updated_at"])
+    _event(
+        point,
+        RiskPointEvent.Type.FILED,
+        actor,
+        timezone.now(),
+        {"status": [RiskPoint.Status.DRAFT.value, RiskPoint.Status.FILED.value]},
+    ).save()
+    audit.record(
+        actor=actor, action="risk_point.file", obj=point, before=before, after=audit.snapshot(point)
+    )
+    return point
+
+
+@transaction.atomic
+def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint:
+    """Retire (停用) a risk point, with a reason. It stays on record with its history."""
+    if not (reason or "").strip():
+        raise error(RiskError.RETIRE_REASON_REQUIRED, "reason")
+    point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
+    if point.status == RiskPoint.Status.RETIRED:
+        raise error(RiskError.RETIRED, name=point.name)
+    before = audit.snapshot(point)
+    old_status = point.status
+    point.status = RiskPoint.Status.RETIRED
+    point.save(update_fields=["status", "updated_at"])
+    _event(
+        point,
+        RiskPointEvent.Type.RETIRED,
+        actor,
+        timezone.now(),
+        {"status": [old_status, point.status]},
+        reason.strip(),
+    ).save()
+    audit.record(
+        actor=actor,
+        action="risk_point.retire",
+        obj=point,
+        before=before,
+        after=audit.snapshot(point),
+    )
+    return point
+
+
+@transaction.atomic
+def risk_point_review(*, actor, risk_point: RiskPoint, note: str = "", today=None) -> RiskPoint:
+    """Record a review (复核): last_reviewed becomes today, the next review falls one review
+    interval of the point's level later."""
+    point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
+    if point.status == RiskPoint.Status.RETIRED:
+        raise error(RiskError.RETIRED, name=point.name)
+    scheme = grading.active_scheme(point.organisation)
+    before = audit.snapshot(point)
+    old = (audit.to_jsonable(point.last_reviewed), audit.to_jsonable(point.review_due))
+    point.last_reviewed = today or timezone.localdate()
+    point.review_due = _review_due(point, scheme)
+    point.save(update_fields=["last_reviewed", "review_due", "updated_at"])
+    _event(
+        point,
+        RiskPointEvent.Type.REVIEWED,
+        actor,
+        timezone.now(),
+        {
+            "last_reviewed": [old[0], audit.to_jsonable(point.last_reviewed)],
+            "review_due": [old[1], audit.to_jsonable(point.review_due)],
+        },
+        (note or "").strip(),
+    ).save()
+    audit.record(
+        actor=actor,
+        action="risk_point.review",
+        obj=point,
+        before=before,
+        after=audit.snapshot(point),
+    )
+    return point
