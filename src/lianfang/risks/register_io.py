@@ -19,21 +19,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from lianfang.core import audit, bulk, documents, imports
+from lianfang.core import audit, documents, imports
 from lianfang.core.imports import RowError, SheetRow
 from lianfang.core.imports import cell_text as _text
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
 
-from . import grading, vagueness
-from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint, RiskPointEvent
+from . import grading, services
+from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint
 from .positioning import _current_divisions_q, monitor_lines
 
 SHEET_TITLE = "风险点登记表"
@@ -468,10 +467,9 @@ class MeasureIn:
 class PointIn:
     number: int
     existing: RiskPoint | None
-    values: dict  # model field values (related objects for foreign keys)
+    values: dict  # what the risk point services take (related objects for foreign keys)
     measures: list[MeasureIn]
-    level: int | None
-    level_manual: bool
+    failed: bool = False  # some cells could not be read: the values are partial
 
 
 class _Catalogue:
@@ -535,13 +533,6 @@ class _RowParser:
         self.catalogue = catalogue
         self.scheme = scheme
         self.existing = existing
-        self._phrases = None
-
-    @property
-    def phrases(self):
-        if self._phrases is None:
-            self._phrases = vagueness.phrases_for(self.catalogue.organisation)
-        return self._phrases
 
     def parse(self, row: SheetRow, add_error, existing=None) -> PointIn | None:
         v = row.values
@@ -703,23 +694,17 @@ class _RowParser:
             error("manifestation", _("不能为空：请写明风险的具体表现形式。"))
 
         scores = {}
-        size = self.scheme.matrix_size
         for key in ("likelihood", "harm"):
             text = _text(v.get(key))
-            if not text:
-                scores[key] = None
-                continue
             try:
-                number = int(text)
+                scores[key] = int(text) if text else None
             except ValueError:
-                number = None
-            if number is None or not 1 <= number <= size:
+                # the range is the services' rule; a number is the sheet's
                 error(
                     key,
                     _("“%(value)s”无效，应为 1 到 %(size)s 的整数（定级方案“%(scheme)s”）。")
-                    % {"value": text, "size": size, "scheme": self.scheme.name},
+                    % {"value": text, "size": self.scheme.matrix_size, "scheme": self.scheme.name},
                 )
-            scores[key] = number
 
         matter_text = _text(v.get("matter_kind"))
         matter_kind = MATTER_IN.get(matter_text, "") if matter_text else ""
@@ -772,9 +757,6 @@ class _RowParser:
 
         measures = self._measures(v, department, error)
 
-        if failed:
-            return None
-
         values = {
             "subject": subject,
             "department": department,
@@ -792,70 +774,18 @@ class _RowParser:
             "status": status,
             "last_reviewed": last_reviewed,
         }
-        level, manual = self._level(v, values, existing, error)
-        if (
-            existing is not None
-            and existing.status == RiskPoint.Status.RETIRED
-            and (
-                any(getattr(existing, k) != val for k, val in values.items())
-                or level != existing.level
-            )
-        ):
-            error("status", _("已停用的风险点不能通过导入修改。"))
-        becomes_filed = status == RiskPoint.Status.FILED and (
-            existing is None or existing.status != RiskPoint.Status.FILED
-        )
-        if becomes_filed:
-            if not measures and not _text(v.get("measures")):
-                error("measures", _("已备案的风险点须至少有一条防控措施。"))
-            if level is None and not _text(v.get("level")):
-                error("level", _("已备案的风险点须评定风险等级。"))
-            if power is not None:
-                _vagueness_errors(values, measures, self.phrases, error)
-        if failed:
-            return None
-        return PointIn(row.number, existing, values, measures, level, manual)
-
-    def _level(self, v, values, existing, error):
-        """The level the row gets, and whether it stays a level set by hand."""
-        computed = grading.grade(
-            self.scheme,
-            likelihood=values["likelihood"],
-            harm=values["harm"],
-            matter_kind=values["matter_kind"],
-            criteria=values["criteria"],
-        )
-        text = _text(v.get("level"))
-        given = LEVEL_IN.get(text) if text else None
-        if text and given is None:
-            error(
-                "level",
-                _("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。") % {"value": text},
-            )
-            return None, False
-        scores_changed = (
-            existing is None
-            or any(getattr(existing, f) != values[f] for f in ("likelihood", "harm", "matter_kind"))
-            or list(existing.criteria or []) != values["criteria"]
-        )
-        if existing is not None and given == existing.level:
-            given = None  # the current level, not a change asked for by hand
-        if given is None:
-            if existing is not None and existing.level_manual and not scores_changed:
-                return existing.level, True
-            return computed, False
-        if given != computed:
-            expected = level_text(computed) if computed else _("无法计算（缺少定级依据）")
-            error(
-                "level",
-                _(
-                    "“%(given)s”与定级方案“%(scheme)s”的结果“%(expected)s”不一致。可留空由系统"
-                    "计算；人工调整等级须在系统中填写理由。"
+        level_cell = _text(v.get("level"))
+        if level_cell:
+            level = LEVEL_IN.get(level_cell)
+            if level is None:
+                error(
+                    "level",
+                    _("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。")
+                    % {"value": level_cell},
                 )
-                % {"given": text, "scheme": self.scheme.name, "expected": expected},
-            )
-            return None, False
-        return computed, False
+            else:
+                values["level"] = level
+        return PointIn(row.number, existing, values, measures, failed)
 
     def _measures(self, v, department, error) -> list[MeasureIn]:
         texts = split_measures(_text(v.get("measures")))
@@ -984,57 +914,6 @@ def _load_points(ids) -> dict[int, RiskPoint]:
     return result
 
 
-# Fields the import writes, and how the timeline shows them (as riskcore's services do:
-# related objects by name, dates in ISO).
-WRITTEN_FIELDS = (
-    "subject",
-    "department",
-    "post",
-    "power",
-    "step",
-    "category",
-    "name",
-    "manifestation",
-    "likelihood",
-    "harm",
-    "matter_kind",
-    "criteria",
-    "source",
-    "status",
-    "last_reviewed",
-)
-FOREIGN_KEYS = {"department", "post", "power", "step"}
-
-
-def _display(obj, name):
-    if name in FOREIGN_KEYS:
-        return str(getattr(obj, name)) if getattr(obj, f"{name}_id") else None
-    return audit.to_jsonable(getattr(obj, name))
-
-
-def _timeline_state(point: RiskPoint) -> dict:
-    state = {name: _display(point, name) for name in WRITTEN_FIELDS}
-    state["level"] = point.level
-    state["review_due"] = audit.to_jsonable(point.review_due)
-    return state
-
-
-def _measure_state(measure: Measure) -> dict:
-    owner = measure.owner_person if measure.owner_person_id else measure.owner_department
-    return {
-        "owner": str(owner) if owner is not None else None,
-        "due": audit.to_jsonable(measure.due),
-        "status": measure.status,
-    }
-
-
-def _review_due(scheme, level, last_reviewed, created: dt.date) -> dt.date | None:
-    days = grading.review_interval_days(scheme, level)
-    if not days:
-        return None
-    return (last_reviewed or created) + dt.timedelta(days=days)
-
-
 @dataclass
 class _MeasurePlan:
     """What the import does to measures: create, update, link and unlink."""
@@ -1125,33 +1004,6 @@ def _plan_measures(parsed: list[PointIn], organisation, add_error) -> _MeasurePl
     return plan
 
 
-def _vagueness_errors(values: dict, measures: list[MeasureIn], phrases, error):
-    """The filing rules (查不准的不能过关) for a row that files a point: a step when the power
-    has steps, a concrete manifestation, no generic phrases in its texts."""
-    if values["power"].steps.all() and values["step"] is None:
-        error(
-            "step",
-            _("权力事项“%(power)s”设有流程环节，须指明风险点所在的环节。")
-            % {"power": values["power"].name},
-        )
-    if vagueness.counted_chars(values["manifestation"]) < vagueness.MIN_MANIFESTATION_CHARS:
-        error(
-            "manifestation",
-            _("表现形式过于简短（少于 %(n)s 个字），请具体写明谁在什么环节以什么方式出问题。")
-            % {"n": vagueness.MIN_MANIFESTATION_CHARS},
-        )
-    for key, text in (("name", values["name"]), ("manifestation", values["manifestation"])):
-        for phrase in vagueness.find_phrases(text, phrases):
-            error(key, _("含有空泛表述“%(phrase)s”。") % {"phrase": phrase.phrase})
-    for measure in measures:
-        for phrase in vagueness.find_phrases(measure.text, phrases):
-            error(
-                "measures",
-                _("措施“%(text)s”含有空泛表述“%(phrase)s”。")
-                % {"text": measure.text[:20], "phrase": phrase.phrase},
-            )
-
-
 def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
     """Validate every row of the register `file` for `organisation`; if all pass, create or
     update its risk points and measures and return the counts, else write nothing and return
@@ -1182,18 +1034,21 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
     parser = _RowParser(catalogue, scheme, existing)
 
     parsed: list[PointIn] = []
+    partial: list[PointIn] = []  # rows with cells that could not be read
     pending = []  # rows without 编号 that match an existing point by post, power, step, name
     for row in rows:
         errors: list[tuple[str, str]] = []
         item = parser.parse(row, lambda key, reason, errors=errors: errors.append((key, reason)))
-        if item is not None and item.existing is None:
+        if item is not None and item.failed:
+            partial.append(item)
+        elif item is not None and item.existing is None:
             match = by_key.get(_point_key(item.values))
             if match is not None:
                 pending.append((row, match))
                 continue
         for key, reason in errors:
             add_error(row.number, key, reason)
-        if item is not None:
+        if item is not None and not item.failed:
             parsed.append(item)
     if pending:
         existing.update(_load_points(pk for _row, pk in pending))
@@ -1202,7 +1057,7 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
                 row, lambda key, reason, n=row.number: add_error(n, key, reason), existing[pk]
             )
             if item is not None:
-                parsed.append(item)
+                (partial if item.failed else parsed).append(item)
 
     seen_points, seen_keys = {}, {}
     for item in sorted(parsed, key=lambda i: i.number):
@@ -1222,10 +1077,34 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
                 )
     plan = _plan_measures(parsed, organisation, add_error)
     if result.errors:
-        result.errors.sort(key=lambda e: (e.row, _column_index(e.column)))
-        return result
-    _write(actor, organisation, scheme, parsed, plan, result)
+        # Also report what the services' rules say of every row, in the columns that have no
+        # error yet, so one round of corrections is enough.
+        reported = {(e.row, e.column) for e in result.errors}
+        rule_errors = services.risk_points_check(
+            organisation=organisation,
+            rows=[
+                services.PointRow(data=item.values, point=item.existing, key=item.number)
+                for item in sorted([*parsed, *partial], key=lambda i: i.number)
+            ],
+        )
+        for number, problems in rule_errors.items():
+            for field_name, message in problems:
+                key = FIELD_COLUMNS.get(field_name, field_name)
+                if (number, HEADERS.get(key, key)) not in reported:
+                    add_error(number, key, _import_message(field_name, message))
+    else:
+        _write(actor, organisation, parsed, plan, result, add_error)
+    result.errors.sort(key=lambda e: (e.row, _column_index(e.column)))
     return result
+
+
+def _import_message(field_name: str, message: str) -> str:
+    """A service's message, with what to do about it in a spreadsheet where that differs."""
+    if field_name == "reason":  # a level set by hand, which needs a reason
+        return message + _(
+            "导入时可将“风险等级”留空，由系统按定级方案计算；人工调整等级请在系统中逐条填写理由。"
+        )
+    return message
 
 
 def _column_index(header: str) -> int:
@@ -1235,209 +1114,110 @@ def _column_index(header: str) -> int:
     return len(COLUMNS)
 
 
-@transaction.atomic
-def _write(actor, organisation, scheme, parsed: list[PointIn], plan: _MeasurePlan, result):
-    now = timezone.now()
-    today = timezone.localdate()
-    reason = _("导入风险点登记表")
-    changes: list[audit.Change] = []
-    events: list[RiskPointEvent] = []
-    point_changes: dict[int, dict] = {}  # id(PointIn) -> timeline changes
+# Where the services' errors go: their field names to the register's columns.
+FIELD_COLUMNS = {
+    "department": "unit",
+    "reason": "level",
+    "text": "measures",
+    "owner_person": "measure_owners",
+    "owner_department": "measure_owners",
+    "due": "measure_due",
+    "": "name",
+    "__all__": "name",
+}
 
-    # 1. risk points
-    to_create, to_update, before = [], [], {}
+
+def _write(actor, organisation, parsed: list[PointIn], plan: _MeasurePlan, result, add_error):
+    """Write the parsed rows through the risk point and measure services' bulk writers (the
+    same rules as a single edit). A row the rules refuse is reported and nothing is
+    written."""
+    label = _("导入风险点登记表")
+    linked: dict[int, list] = defaultdict(list)
+    for item, measure in plan.links:
+        linked[id(item)].append(measure)
+    unlinked: dict[int, set] = defaultdict(set)
+    for item, measure in plan.unlinks:
+        unlinked[id(item)].add(measure.pk)
+    rows = []
     for item in parsed:
-        point = item.existing
-        if point is None:
-            point = RiskPoint(organisation=organisation)
-        else:
-            before[point.pk] = (_timeline_state(point), audit.snapshot(point))
-        old_level, old_reviewed = point.level, point.last_reviewed
-        for name, value in item.values.items():
-            setattr(point, name, value)
-        point.level = item.level
-        point.level_manual = item.level_manual
-        if item.existing is None:
-            point.review_due = _review_due(scheme, point.level, point.last_reviewed, today)
-            to_create.append(point)
-            item.existing = point
-            continue
-        if point.level != old_level or point.last_reviewed != old_reviewed:
-            created = timezone.localdate(point.created_at) if point.created_at else today
-            point.review_due = _review_due(scheme, point.level, point.last_reviewed, created)
-        old_state, old_snapshot = before[point.pk]
-        new_state = _timeline_state(point)
-        diff = {k: [old_state[k], new_state[k]] for k in new_state if old_state[k] != new_state[k]}
-        manual_changed = old_snapshot.get("level_manual") != point.level_manual
-        if diff or manual_changed:
-            point.updated_at = now
-            to_update.append(point)
-            point_changes[id(item)] = diff
-    created_points = RiskPoint.objects.bulk_create(to_create, batch_size=500)
-    if any(p.pk is None for p in created_points):  # databases that return no ids
-        raise RuntimeError("bulk_create returned no primary keys")
-    bulk.update_rows(
-        to_update, [*WRITTEN_FIELDS, "level", "level_manual", "review_due", "updated_at"]
-    )
-    for point in created_points:
-        state = _timeline_state(point)
-        events.append(
-            RiskPointEvent(
-                risk_point=point,
-                type=RiskPointEvent.Type.IMPORTED,
-                actor=actor,
-                at=now,
-                changes={k: [None, v] for k, v in state.items() if v not in (None, "", [])},
-                reason=reason,
+        kept = (
+            [m for m in item.existing.measures.all() if m.pk not in unlinked[id(item)]]
+            if (item.existing)
+            else []
+        )
+        rows.append(
+            services.PointRow(
+                data=item.values,
+                point=item.existing,
+                key=item.number,
+                measures=kept + linked[id(item)],
             )
         )
-        changes.append(
-            audit.Change(
-                "risk_point.create",
-                point,
-                after=audit.snapshot(point),
-                organisation=organisation,
-            )
-        )
-    for point in to_update:
-        changes.append(
-            audit.Change(
-                "risk_point.update",
-                point,
-                before[point.pk][1],
-                audit.snapshot(point),
-                organisation=organisation,
-            )
-        )
-
-    # 2. measures: new ones, changed owners, dues and statuses
-    new_measures = list(plan.new.values())
-    Measure.objects.bulk_create(new_measures, batch_size=500)
-    result.measures_created = len(new_measures)
-    new_ids = {m.pk for m in new_measures}
-    for measure in new_measures:
-        changes.append(
-            audit.Change(
-                "measure.create", measure, after=audit.snapshot(measure), organisation=organisation
-            )
-        )
-    changed_measures = []
-    measure_rows: dict[int, list] = defaultdict(list)
-    for number, state, measure, wanted in plan.desired.values():
-        if measure.pk in new_ids:
-            continue
-        person_id, department_id, due, status = state
-        current = (
-            measure.owner_person_id,
-            measure.owner_department_id,
-            measure.due,
-            measure.status,
-        )
-        if current == state:
-            continue
-        old_snapshot, old_state = audit.snapshot(measure), _measure_state(measure)
-        measure.owner_person_id, measure.owner_department_id = person_id, department_id
-        measure.due, measure.status = due, status
-        measure.owner_person = wanted.owner_person
-        measure.owner_department = wanted.owner_department
-        new_state = _measure_state(measure)
-        changed_measures.append(measure)
-        changes.append(
-            audit.Change(
-                "measure.update",
-                measure,
-                old_snapshot,
-                audit.snapshot(measure),
-                organisation=organisation,
-            )
-        )
-        measure_rows[number].append(
-            {
-                f"measure.{k}": [old_state[k], new_state[k]]
-                for k in new_state
-                if old_state[k] != new_state[k]
+    numbers = {}
+    measure_rows = []
+    for number, _state, measure, wanted in plan.desired.values():
+        numbers[id(measure)] = number
+        data = (
+            {}
+            if measure.pk is None
+            else {
+                "owner_person": wanted.owner_person,
+                "owner_department": wanted.owner_department,
+                "due": wanted.due,
+                "status": wanted.status,
             }
         )
-    bulk.update_rows(changed_measures, ["owner_person", "owner_department", "due", "status"])
-
-    # 3. links
-    through = Measure.risk_points.through
-    link_changes: dict[int, dict] = defaultdict(lambda: {"added": [], "removed": []})
-    through.objects.bulk_create(
-        [through(measure_id=m.pk, riskpoint_id=item.existing.pk) for item, m in plan.links],
-        batch_size=1000,
-    )
-    created_ids = {p.pk for p in created_points}
-    for item, measure in plan.links:
-        link_changes[id(item)]["added"].append(measure.text)
-        if item.existing.pk not in created_ids:
-            changes.append(
-                audit.Change(
-                    "measure.link",
-                    measure,
-                    {"risk_point_id": None},
-                    {"risk_point_id": item.existing.pk},
-                    organisation=organisation,
+        measure_rows.append(services.MeasureRow(measure, data, key=number))
+    for measure in plan.new.values():
+        if id(measure) not in numbers:
+            measure_rows.append(services.MeasureRow(measure, {}, key=None))
+    try:
+        with transaction.atomic():
+            written = services.risk_points_write(
+                actor=actor, organisation=organisation, rows=rows, label=label
+            )
+            point_of = {id(item): w.point for item, w in zip(parsed, written, strict=True)}
+            changed_measures = services.measures_write(
+                actor=actor,
+                organisation=organisation,
+                rows=measure_rows,
+                links=[(m, point_of[id(item)]) for item, m in plan.links],
+                unlinks=[(m, point_of[id(item)]) for item, m in plan.unlinks],
+                label=label,
+            )
+            relinked = {id(item) for item, _m in (*plan.links, *plan.unlinks)}
+            measure_rows_changed = {numbers.get(id(m)) for m in changed_measures}
+            result.created = sum(1 for w in written if w.before is None)
+            result.updated = sum(
+                1
+                for item, w in zip(parsed, written, strict=True)
+                if w.before is not None
+                and (
+                    w.changed
+                    or w.point.status != w.snapshot_before["status"]
+                    or id(item) in relinked
+                    or item.number in measure_rows_changed
                 )
             )
-    removals = defaultdict(list)
-    for item, measure in plan.unlinks:
-        removals[item.existing.pk].append(measure.pk)
-        link_changes[id(item)]["removed"].append(measure.text)
-        changes.append(
-            audit.Change(
-                "measure.unlink",
-                measure,
-                {"risk_point_id": item.existing.pk},
-                {"risk_point_id": None},
-                organisation=organisation,
-            )
-        )
-    if removals:
-        q = Q(pk__in=[])
-        for point_id, measure_ids in removals.items():
-            q |= Q(riskpoint_id=point_id, measure_id__in=measure_ids)
-        through.objects.filter(q).delete()
-
-    # 4. timeline events of the updated points (and of unchanged ones whose measures changed)
-    updated = 0
-    for item in parsed:
-        if item.existing.pk in created_ids:
-            continue
-        diff = dict(point_changes.get(id(item), {}))
-        links = link_changes.get(id(item))
-        if links and (links["added"] or links["removed"]):
-            diff["measures"] = [links["removed"] or None, links["added"] or None]
-        for measure_diff in measure_rows.get(item.number, []):
-            diff.update(measure_diff)
-        if not diff and item.existing not in to_update:
-            continue
-        updated += 1
-        events.append(
-            RiskPointEvent(
-                risk_point=item.existing,
-                type=RiskPointEvent.Type.IMPORTED,
+            result.unchanged = len(parsed) - result.created - result.updated
+            result.measures_created = len(plan.new)
+            audit.record(
                 actor=actor,
-                at=now,
-                changes=diff,
-                reason=reason,
+                action="risk_register.import",
+                obj=organisation,
+                after={
+                    "rows": len(parsed),
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "measures_created": result.measures_created,
+                },
             )
-        )
-    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
-    result.created = len(created_points)
-    result.updated = updated
-    result.unchanged = len(parsed) - result.created - result.updated
-    changes.append(
-        audit.Change(
-            "risk_register.import",
-            organisation,
-            after={
-                "rows": len(parsed),
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "measures_created": result.measures_created,
-            },
-        )
-    )
-    audit.record_many(actor=actor, changes=changes)
+    except services.RowErrors as exc:
+        for number, problems in exc.errors.items():
+            for field_name, message in problems:
+                add_error(
+                    number,
+                    FIELD_COLUMNS.get(field_name, field_name),
+                    _import_message(field_name, message),
+                )

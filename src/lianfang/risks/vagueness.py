@@ -81,14 +81,18 @@ def _phrase_problem(label: str, phrase: GenericPhrase, field: str) -> Problem:
     return Problem(FilingProblem.GENERIC_PHRASE, message, field, phrase.phrase)
 
 
-def check_filing(risk_point) -> list[Problem]:
-    """Every reason `risk_point` cannot be filed yet, in Chinese; [] when it can."""
+def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
+    """Every reason `risk_point` cannot be filed yet, in Chinese; [] when it can.
+
+    `measures` are the measures it will have (default: those linked now) and `phrases` the
+    generic phrases that apply (default: read for its organisation), so a bulk write can
+    check rows that are not saved yet."""
     problems = []
     power = risk_point.power if risk_point.power_id else None
     if power is None:
         problems.append(Problem(FilingProblem.NO_POWER, _("须指明所涉权力事项。"), "power"))
     else:
-        step_ids = set(power.steps.values_list("pk", flat=True))
+        step_ids = {step.pk for step in power.steps.all()}
         if risk_point.step_id and risk_point.step_id not in step_ids:
             problems.append(
                 Problem(
@@ -123,7 +127,8 @@ def check_filing(risk_point) -> list[Problem]:
                 "level",
             )
         )
-    measures = list(risk_point.measures.all()) if risk_point.pk else []
+    if measures is None:
+        measures = list(risk_point.measures.all()) if risk_point.pk else []
     if not measures:
         problems.append(Problem(FilingProblem.NO_MEASURE, _("须至少有一条防控措施。"), "measures"))
     elif not any(m.owner_person_id or m.owner_department_id for m in measures):
@@ -134,7 +139,8 @@ def check_filing(risk_point) -> list[Problem]:
                 "measures",
             )
         )
-    phrases = phrases_for(risk_point.organisation)
+    if phrases is None:
+        phrases = phrases_for(risk_point.organisation)
     texts = [
         (_("风险点名称"), risk_point.name, "name"),
         (_("表现形式"), risk_point.manifestation, "manifestation"),

@@ -15,18 +15,24 @@ interval, counted from the last review (or, before the first one, from the creat
 
 from .errors import RiskError, error
 from .measures import (
+    MeasureRow,
     measure_create,
     measure_link,
     measure_unlink,
     measure_update,
+    measures_write,
 )
 from .phrases import phrase_create, phrase_delete, phrase_set_active
 from .risk_points import (
+    PointRow,
+    RowErrors,
     risk_point_create,
     risk_point_file,
     risk_point_retire,
     risk_point_review,
     risk_point_update,
+    risk_points_check,
+    risk_points_write,
 )
 from .schemes import (
     REGRADE_JOB,
@@ -40,6 +46,12 @@ from .schemes import (
 )
 
 __all__ = [
+    "MeasureRow",
+    "PointRow",
+    "RowErrors",
+    "measures_write",
+    "risk_points_check",
+    "risk_points_write",
     "REGRADE_JOB",
     "SCHEME_FIELDS",
     "Regrade",

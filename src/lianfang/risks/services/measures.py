@@ -1,9 +1,14 @@
-"""Measures (防控措施): create, change, link to and unlink from risk points."""
+"""Measures (防控措施): create, change, link to and unlink from risk points, one at a time
+or many at once (`measures_write`), by the same rules."""
 
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from lianfang.core import audit
+from lianfang.core import audit, bulk
 from lianfang.org.models import Department, Organisation, Person
 
 from ..models import (
@@ -12,7 +17,7 @@ from ..models import (
     RiskPointEvent,
 )
 from .errors import RiskError, _label, _raise_all, error
-from .risk_points import _changes, _event
+from .risk_points import RowErrors, _changes, _event, _messages
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -183,3 +188,162 @@ def measure_unlink(*, actor, measure: Measure, risk_points) -> list[RiskPoint]:
         measure.risk_points.remove(*gone)
         _link_events(actor, measure, gone, RiskPointEvent.Type.MEASURE_UNLINKED, "measure.unlink")
     return gone
+
+
+# Many measures at once (imports, the standard library, the demo) ----------------------------
+
+
+@dataclass
+class MeasureRow:
+    """One measure for `measures_write`: `measure` is new (no pk) or loaded, `data` what
+    `measure_create`/`measure_update` take."""
+
+    measure: Measure
+    data: dict
+    key: object = None
+
+
+def _link_changes(measure: Measure, point: RiskPoint, linked: bool, prefix: str) -> audit.Change:
+    action = "measure.link" if linked else "measure.unlink"
+    return audit.Change(
+        action=f"{prefix}{action}",
+        obj=measure,
+        organisation=measure.organisation,
+        before={"risk_point_id": None if linked else point.pk},
+        after={"risk_point_id": point.pk if linked else None},
+    )
+
+
+def measures_write(
+    *,
+    actor,
+    organisation: Organisation,
+    rows: list[MeasureRow] = (),
+    links: list[tuple[Measure, RiskPoint]] = (),
+    unlinks: list[tuple[Measure, RiskPoint]] = (),
+    label: str = "",
+    audit_prefix: str = "",
+    at=None,
+) -> list[Measure]:
+    """Create and change many measures of `organisation`, and link or unlink them, by the
+    rules of `measure_create`, `measure_update`, `measure_link` and `measure_unlink`, in
+    set-based queries: the same validation, the same timeline events on the risk points
+    (UPDATED for a covering measure's change, MEASURE_LINKED, MEASURE_UNLINKED) and the same
+    audit events (prefixed by `audit_prefix`). The measures in `links` may be new ones of
+    `rows`; the risk points must be saved. Every row is checked first; if any fails,
+    `RowErrors` names them all and nothing is written. Returns the measures that changed.
+    Call inside a transaction."""
+    at = at or timezone.now()
+    errors: dict = {}
+    new, changed = [], []
+    for row in rows:
+        measure = row.measure
+        if measure.pk is None:
+            measure.organisation = organisation
+            old_state = None
+        else:
+            old_state, snapshot = _measure_state(measure), audit.snapshot(measure)
+        try:
+            _assign_measure(measure, row.data)
+            _check_measure(measure)
+        except ValidationError as exc:
+            errors.setdefault(row.key, []).extend(_messages(exc))
+            continue
+        if old_state is None:
+            new.append(measure)
+            continue
+        diff = _changes(old_state, _measure_state(measure), old_state)
+        if diff:
+            changed.append((measure, snapshot, diff))
+    for _measure, point in links:
+        if point.organisation_id != organisation.pk:
+            errors.setdefault(getattr(point, "pk", None), []).append(
+                (
+                    "measures",
+                    error(RiskError.MEASURE_OTHER_ORGANISATION, name=point.name).messages[0],
+                )
+            )
+    if errors:
+        raise RowErrors(errors)
+
+    Measure.objects.bulk_create(new, batch_size=500)
+    bulk.update_rows([m for m, _s, _d in changed], list(MEASURE_FIELDS))
+    events, changes = [], []
+    for measure in new:
+        changes.append(
+            audit.Change(
+                f"{audit_prefix}measure.create",
+                measure,
+                after=audit.snapshot(measure),
+                organisation=organisation,
+            )
+        )
+    covered: dict[int, list[int]] = {}
+    if changed:
+        through = Measure.risk_points.through
+        for chunk_start in range(0, len(changed), 1000):
+            ids = [m.pk for m, _s, _d in changed[chunk_start : chunk_start + 1000]]
+            for measure_id, point_id in through.objects.filter(measure_id__in=ids).values_list(
+                "measure_id", "riskpoint_id"
+            ):
+                covered.setdefault(measure_id, []).append(point_id)
+    for measure, snapshot, diff in changed:
+        point_changes = {f"measure.{field}": values for field, values in diff.items()}
+        events.extend(
+            RiskPointEvent(
+                risk_point_id=point_id,
+                type=RiskPointEvent.Type.UPDATED,
+                actor=actor if getattr(actor, "pk", None) else None,
+                at=at,
+                changes=point_changes,
+                reason=label,
+            )
+            for point_id in covered.get(measure.pk, [])
+        )
+        changes.append(
+            audit.Change(
+                f"{audit_prefix}measure.update",
+                measure,
+                snapshot,
+                audit.snapshot(measure),
+                organisation=organisation,
+            )
+        )
+    through = Measure.risk_points.through
+    through.objects.bulk_create(
+        [through(measure_id=m.pk, riskpoint_id=p.pk) for m, p in links],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    for measure, point in links:
+        events.append(
+            _event(
+                point,
+                RiskPointEvent.Type.MEASURE_LINKED,
+                actor,
+                at,
+                {"measures": [None, measure.text]},
+                label,
+            )
+        )
+        changes.append(_link_changes(measure, point, True, audit_prefix))
+    if unlinks:
+        gone = Q(pk__in=[])
+        for measure, point in unlinks:
+            gone |= Q(measure_id=measure.pk, riskpoint_id=point.pk)
+        through.objects.filter(gone).delete()
+    for measure, point in unlinks:
+        events.append(
+            _event(
+                point,
+                RiskPointEvent.Type.MEASURE_UNLINKED,
+                actor,
+                at,
+                {"measures": [measure.text, None]},
+                label,
+            )
+        )
+        changes.append(_link_changes(measure, point, False, audit_prefix))
+    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+    audit.record_many(actor=actor, changes=changes)
+    return [*new, *(m for m, _s, _d in changed)]

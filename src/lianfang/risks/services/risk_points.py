@@ -1,14 +1,16 @@
 """Risk points: the rules of a risk point's write (validation, grading, review dates,
 timeline events, audit) and the services that apply them."""
 
+import copy
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianfang.core import audit
+from lianfang.core import audit, bulk
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
 
 from .. import grading, vagueness
@@ -249,6 +251,126 @@ def _regrade_reason(before: dict, after: dict, scheme, manual: bool) -> str:
     }
 
 
+@dataclass
+class _Prepared:
+    """What the rules made of one write: the point's states before and after (as the timeline
+    keeps them), its audit snapshot before, and the timeline changes."""
+
+    point: RiskPoint
+    before: dict | None
+    after: dict
+    snapshot_before: dict | None
+    field_changes: dict
+    level_changed: bool
+    manual_changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.before is None or bool(
+            self.field_changes or self.level_changed or self.manual_changed
+        )
+
+
+def _prepare(point: RiskPoint, data: dict, scheme, *, reason: str) -> _Prepared:
+    """Apply the rules of a risk point's write to `point` in memory: assign `data`, validate
+    (every error at once), grade and date the next review. A new point (no pk) is a draft
+    of its organisation. Raises ValidationError; writes nothing.
+
+    Whatever the rules read (organisation, power with its steps, post, department) is read
+    through the point's related objects, so a caller writing many rows passes objects, not
+    ids, and the rules make no query.
+    """
+    creating = point.pk is None
+    before = None if creating else _state(point)
+    snapshot_before = None if creating else audit.snapshot(point)
+    old_level = point.level
+    _assign_point(point, data)
+    _check_point(point, scheme)
+    if creating:
+        scores_changed = True
+    else:
+        inputs = _state(point)
+        scores_changed = any(before[f] != inputs[f] for f in SCORE_FIELDS)
+    _apply_grading(
+        point,
+        scheme,
+        requested=_requested_level(data),
+        scores_changed=scores_changed,
+        old_level=old_level if not creating else None,
+        reason=reason,
+    )
+    after = _state(point)
+    if creating:
+        changes = {f: [None, v] for f, v in after.items() if v not in (None, "", [])}
+        return _Prepared(point, None, after, None, changes, False, False)
+    return _Prepared(
+        point,
+        before,
+        after,
+        snapshot_before,
+        _changes(before, after, [*POINT_FIELDS, "review_due"]),
+        before["level"] != after["level"],
+        point.level_manual != snapshot_before.get("level_manual"),
+    )
+
+
+def _write_events(prepared: _Prepared, actor, at, *, reason: str, label: str, library: bool):
+    """The timeline events of one prepared write, as the single services write them: a new
+    point gets CREATED (IMPORTED when it comes from a library); a change gets UPDATED with
+    the fields that changed and, when the level moved, REGRADED with the reason. The library
+    import writes its changes as one IMPORTED event (the library tells its own writes from
+    local edits by that type)."""
+    point = prepared.point
+    if prepared.before is None:
+        type_ = (
+            RiskPointEvent.Type.IMPORTED
+            if point.source == RiskPoint.Source.LIBRARY
+            else RiskPointEvent.Type.CREATED
+        )
+        return [_event(point, type_, actor, at, prepared.field_changes, reason or label)]
+    if library:
+        changes = dict(prepared.field_changes)
+        if prepared.level_changed:
+            changes["level"] = [prepared.before["level"], prepared.after["level"]]
+        return (
+            [_event(point, RiskPointEvent.Type.IMPORTED, actor, at, changes, label)]
+            if changes
+            else []
+        )
+    events = []
+    if prepared.field_changes:
+        events.append(
+            _event(
+                point,
+                RiskPointEvent.Type.UPDATED,
+                actor,
+                at,
+                prepared.field_changes,
+                reason or label,
+            )
+        )
+    if prepared.level_changed:
+        events.append(
+            _event(
+                point,
+                RiskPointEvent.Type.REGRADED,
+                actor,
+                at,
+                {"level": [prepared.before["level"], prepared.after["level"]]},
+                (reason or "").strip()
+                or _regrade_reason(
+                    prepared.before, prepared.after, scheme_of(point), point.level_manual
+                ),
+            )
+        )
+    return events
+
+
+def scheme_of(point: RiskPoint):
+    scheme = getattr(point, "_grading_scheme", None)
+    return scheme if scheme is not None else grading.active_scheme(point.organisation)
+
+
 @transaction.atomic
 def risk_point_create(*, actor, organisation: Organisation, data: dict, reason: str = ""):
     """Create a draft risk point of `organisation`, graded by its active scheme.
@@ -258,27 +380,14 @@ def risk_point_create(*, actor, organisation: Organisation, data: dict, reason: 
     or None to let the scheme decide. An `IMPORTED` event replaces `CREATED` when
     `data["source"]` is the library.
     """
-    scheme = grading.active_scheme(organisation)
     point = RiskPoint(organisation=organisation, status=RiskPoint.Status.DRAFT)
-    _assign_point(point, data)
-    _check_point(point, scheme)
-    _apply_grading(
-        point,
-        scheme,
-        requested=_requested_level(data),
-        scores_changed=True,
-        old_level=None,
-        reason=reason,
-    )
+    point._grading_scheme = grading.active_scheme(organisation)
+    prepared = _prepare(point, data, point._grading_scheme, reason=reason)
     point.save()
-    after = _state(point)
-    changes = {f: [None, v] for f, v in after.items() if v not in (None, "", [])}
-    type_ = (
-        RiskPointEvent.Type.IMPORTED
-        if point.source == RiskPoint.Source.LIBRARY
-        else RiskPointEvent.Type.CREATED
-    )
-    _event(point, type_, actor, timezone.now(), changes, reason).save()
+    for event in _write_events(
+        prepared, actor, timezone.now(), reason=reason, label="", library=False
+    ):
+        event.save()
     audit.record(actor=actor, action="risk_point.create", obj=point, after=audit.snapshot(point))
     return point
 
@@ -295,57 +404,192 @@ def risk_point_update(*, actor, risk_point: RiskPoint, data: dict, reason: str =
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     if point.status == RiskPoint.Status.RETIRED:
         raise error(RiskError.RETIRED, name=point.name)
-    scheme = grading.active_scheme(point.organisation)
-    before = _state(point)
-    before_snapshot = audit.snapshot(point)
-    old_level = point.level
-    _assign_point(point, data)
-    _check_point(point, scheme)
-    after_inputs = _state(point)
-    scores_changed = any(before[f] != after_inputs[f] for f in SCORE_FIELDS)
-    _apply_grading(
-        point,
-        scheme,
-        requested=_requested_level(data),
-        scores_changed=scores_changed,
-        old_level=old_level,
-        reason=reason,
-    )
-    after = _state(point)
-    field_changes = _changes(before, after, [*POINT_FIELDS, "review_due"])
-    level_changed = before["level"] != after["level"]
-    if (
-        not field_changes
-        and not level_changed
-        and point.level_manual == before_snapshot.get("level_manual")
-    ):
+    point._grading_scheme = grading.active_scheme(point.organisation)
+    prepared = _prepare(point, data, point._grading_scheme, reason=reason)
+    if not prepared.changed:
         return point
     point.save()
-    now = timezone.now()
-    events = []
-    if field_changes:
-        events.append(_event(point, RiskPointEvent.Type.UPDATED, actor, now, field_changes, reason))
-    if level_changed:
-        events.append(
-            _event(
-                point,
-                RiskPointEvent.Type.REGRADED,
-                actor,
-                now,
-                {"level": [before["level"], after["level"]]},
-                (reason or "").strip()
-                or _regrade_reason(before, after, scheme, point.level_manual),
-            )
-        )
-    RiskPointEvent.objects.bulk_create(events)
+    RiskPointEvent.objects.bulk_create(
+        _write_events(prepared, actor, timezone.now(), reason=reason, label="", library=False)
+    )
     audit.record(
         actor=actor,
         action="risk_point.update",
         obj=point,
-        before=before_snapshot,
+        before=prepared.snapshot_before,
         after=audit.snapshot(point),
     )
     return point
+
+
+# Many risk points at once (imports, the standard library, the demo) --------------------------
+
+
+@dataclass
+class PointRow:
+    """One risk point for `risk_points_write`: new (`point` None) or a change of `point`.
+
+    `data` is what `risk_point_create`/`update` take, plus an optional "status": a row that
+    files the point is checked as `risk_point_file` checks it, against `measures` (the
+    measures the point will have once the write is done)."""
+
+    data: dict
+    point: RiskPoint | None = None
+    key: object = None
+    reason: str = ""
+    measures: list | None = None
+
+
+class RowErrors(Exception):
+    """Rows the rules refused: {row key: [(field, message)]}. Nothing was written."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _messages(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            (field, message)
+            for field, items in exc.error_dict.items()
+            for item in items
+            for message in item.messages
+        ]
+    return [("", message) for message in exc.messages]
+
+
+def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label):
+    """Apply a row's status as the single services would (filing is checked like
+    `risk_point_file`); the events it adds. Raises ValidationError."""
+    point = prepared.point
+    old = RiskPoint.Status.DRAFT if prepared.before is None else point.status
+    new = row.data.get("status") or old
+    if new == old:
+        point.status = old
+        return []
+    if new not in RiskPoint.Status.values:
+        raise error(
+            RiskError.INVALID_CHOICE, "status", label=_label(RiskPoint, "status"), value=new
+        )
+    point.status = new
+    if new == RiskPoint.Status.FILED:
+        problems = vagueness.check_filing(point, measures=row.measures or [], phrases=phrases)
+        if problems:
+            raise ValidationError({p.field or "name": [p.message] for p in problems})
+        type_ = RiskPointEvent.Type.FILED
+    elif new == RiskPoint.Status.RETIRED:
+        type_ = RiskPointEvent.Type.RETIRED
+    else:
+        type_ = RiskPointEvent.Type.UPDATED
+    return [_event(point, type_, actor, at, {"status": [old, new]}, row.reason or label)]
+
+
+def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
+    """Apply the rules to every row: ([(prepared, status events, reason)], {key: errors}).
+    With `copies`, existing points are copied first and stay as they were."""
+    scheme = grading.active_scheme(organisation)
+    phrases = None
+    errors: dict = {}
+    prepared_rows: list[tuple[_Prepared, list, str]] = []
+    for row in rows:
+        point = row.point
+        if point is None:
+            point = RiskPoint(organisation=organisation, status=RiskPoint.Status.DRAFT)
+            point.created_at = at
+        elif copies:
+            point = copy.copy(point)
+        point._grading_scheme = scheme
+        retired = point.pk is not None and point.status == RiskPoint.Status.RETIRED
+        try:
+            prepared = _prepare(point, row.data, scheme, reason=row.reason)
+            if row.data.get("status") == RiskPoint.Status.FILED and phrases is None:
+                phrases = vagueness.phrases_for(organisation)
+            status_events = _status_change(prepared, row, phrases, actor, at, label)
+            if retired and (prepared.changed or status_events):
+                raise error(RiskError.RETIRED, name=prepared.before["name"])
+        except ValidationError as exc:
+            errors.setdefault(row.key, []).extend(_messages(exc))
+            continue
+        prepared_rows.append((prepared, status_events, row.reason))
+    return prepared_rows, errors
+
+
+def risk_points_check(*, organisation: Organisation, rows: list[PointRow]) -> dict:
+    """What `risk_points_write` would refuse in `rows`: {row key: [(field, message)]}. Writes
+    nothing and leaves the rows' points as they are."""
+    _rows, errors = _prepare_rows(
+        organisation, rows, actor=None, at=timezone.now(), label="", copies=True
+    )
+    return errors
+
+
+def risk_points_write(
+    *,
+    actor,
+    organisation: Organisation,
+    rows: list[PointRow],
+    label: str = "",
+    library: bool = False,
+    audit_prefix: str = "",
+    at=None,
+) -> list[_Prepared]:
+    """Create and change many risk points of `organisation` by the rules of
+    `risk_point_create`/`risk_point_update` (and `risk_point_file` for rows that file),
+    writing in set-based queries. Every row is checked first; if any fails, `RowErrors`
+    names them all and nothing is written. `label` is the timeline's reason where the row
+    gives none (e.g. "导入风险点登记表"); `library` writes the library import's IMPORTED
+    events; `audit_prefix` prefixes the audit actions. Returns the prepared writes, in row
+    order, with `.changed` telling which wrote anything. Call inside a transaction."""
+    at = at or timezone.now()
+    prepared_rows, errors = _prepare_rows(organisation, rows, actor=actor, at=at, label=label)
+    if errors:
+        raise RowErrors(errors)
+
+    new = [p.point for p, _e, _r in prepared_rows if p.before is None]
+    changed = [p.point for p, e, _r in prepared_rows if p.before is not None and (p.changed or e)]
+    for point in new:
+        point.updated_at = at
+    for point in changed:
+        point.updated_at = at
+    RiskPoint.objects.bulk_create(new, batch_size=500)
+    bulk.update_rows(
+        changed, [*POINT_FIELDS, "level", "level_manual", "review_due", "status", "updated_at"]
+    )
+    events, changes = [], []
+    for prepared, status_events, reason in prepared_rows:
+        point = prepared.point
+        if prepared.before is None:
+            events.extend(
+                _write_events(prepared, actor, at, reason=reason, label=label, library=library)
+            )
+            events.extend(status_events)
+            changes.append(
+                audit.Change(
+                    f"{audit_prefix}risk_point.create",
+                    point,
+                    after=audit.snapshot(point),
+                    organisation=organisation,
+                )
+            )
+        elif prepared.changed or status_events:
+            if prepared.changed:
+                events.extend(
+                    _write_events(prepared, actor, at, reason=reason, label=label, library=library)
+                )
+            events.extend(status_events)
+            changes.append(
+                audit.Change(
+                    f"{audit_prefix}risk_point.update",
+                    point,
+                    prepared.snapshot_before,
+                    audit.snapshot(point),
+                    organisation=organisation,
+                )
+            )
+    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+    audit.record_many(actor=actor, changes=changes)
+    return [p for p, _e, _r in prepared_rows]
 
 
 @transaction.atomic
