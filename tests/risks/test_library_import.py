@@ -92,9 +92,13 @@ def test_import_creates_powers_steps_risk_points_and_measures(world, packs):
     assert m3.owner_department == world.procurement
     assert m3.status == Measure.Status.PLANNED
 
-    # Every point has its IMPORTED timeline event; every row its audit event; chain intact.
-    events = RiskPointEvent.objects.filter(risk_point=r1)
-    assert [e.type for e in events] == [RiskPointEvent.Type.IMPORTED]
+    # Every point has its IMPORTED timeline event, and a MEASURE_LINKED one per measure as
+    # a single link writes it; every row its audit event; chain intact.
+    events = RiskPointEvent.objects.filter(risk_point=r1).order_by("id")
+    assert [e.type for e in events] == [
+        RiskPointEvent.Type.IMPORTED,
+        *[RiskPointEvent.Type.MEASURE_LINKED] * r1.measures.count(),
+    ]
     assert events[0].changes["name"] == [None, "风险点r1"]
     assert events[0].changes["step"] == [None, "下单采购"]  # as the timeline shows it
     assert events[0].actor == world.users["integrity"]

@@ -33,7 +33,7 @@ from lianfang.core.models import AuditEvent
 from lianfang.libraries import LibraryError, Pack, load_pack, validate
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
 
-from . import grading
+from . import grading, services
 from .models import Measure, RiskPoint, RiskPointEvent
 
 # Where packs are read from: None means the packs shipped in lianfang/libraries. Tests point
@@ -355,7 +355,14 @@ class _Importer:
         self.actor = actor
         self.today = today
         self.progress = progress
-        self.now = timezone.now()
+        # The import happens on `today`: an import dated another day (the demo's history) is
+        # written at nine that morning, and review dates count from it.
+        now = timezone.now()
+        self.now = (
+            now
+            if today == timezone.localdate(now)
+            else timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+        )
         self.report = ImportReport(
             pack_key=pack.key,
             pack_name=pack.name.zh,
@@ -651,23 +658,25 @@ class _Importer:
         return edited, unlinked
 
     def import_risk_points(self):
+        """Create the pack's risk points and update those of an older version, through the
+        risk point services' bulk writer (the register's rules: grading, a level set by
+        hand giving way when its scores change, review dates). A point already at this
+        version is left alone: importing the same version again changes nothing."""
         pack, org, report = self.pack, self.org, self.report
         prefix = f"urn:lianfang:{pack.sector}:risk:"
         pack_urns = {r.urn for r in pack.risk_points}
         existing: dict[tuple, RiskPoint] = {}
-        for point in RiskPoint.objects.filter(organisation=org, library_urn__startswith=prefix):
+        points = RiskPoint.objects.filter(organisation=org, library_urn__startswith=prefix)
+        for point in points.select_related("organisation", "department", "post", "power", "step"):
             if point.library_urn in pack_urns:
                 existing.setdefault(_point_key(point), point)
             else:
                 report.not_in_library.append(point.name)
         edited, self.unlinked = self._local_point_edits([p.pk for p in existing.values()])
 
-        created, updated = [], []
-        update_fields: set[str] = set()
-        events: list[RiskPointEvent] = []
+        rows: list[services.PointRow] = []
+        targets: list[str] = []  # the urn of each row
         kept_count = 0
-        self.points_of: dict[str, list[RiskPoint]] = defaultdict(list)
-        self.created_points: set[int] = set()  # id() of the points created now
         self.version_before: dict[int, int | None] = {}
         for spec in pack.risk_points:
             values = self._point_values(spec)
@@ -675,110 +684,58 @@ class _Importer:
             for target in self._targets(spec.power):
                 point = existing.get(target.key(spec.urn))
                 if point is None:
-                    point = self._new_point(spec, values, power, target)
-                    created.append(point)
-                    self.created_points.add(id(point))
-                    events.append(self._event(point, self._creation_changes(point)))
+                    data = {
+                        **values,
+                        "subject": target.subject,
+                        "department": self.departments_by_id.get(target.post.department_id)
+                        if target.post is not None
+                        else target.department,
+                        "post": target.post,
+                        "power": power,
+                        "source": RiskPoint.Source.LIBRARY,
+                        "library_urn": spec.urn,
+                        "library_version": pack.version,
+                    }
+                    rows.append(services.PointRow(data=data))
                 else:
                     self.version_before[point.pk] = point.library_version
-                    before = {f: self._shown(point, f) for f in (*RISK_FIELDS, *LEVEL_FIELDS)}
-                    snapshot = audit.snapshot(point)
-                    applied, kept = self._apply(point, values, edited.get(point.pk, set()))
-                    if GRADING_INPUTS & set(applied) and not point.level_manual:
-                        applied.extend(self._regrade(point))
+                    local = edited.get(point.pk, set())
+                    kept = [
+                        f for f, v in values.items() if f in local and _value(point, f) != _pk(v)
+                    ]
                     if kept:
                         kept_count += 1
                         self._kept("风险点", point.name, kept)
-                    fields = set(applied)
-                    if point.library_version != pack.version:
-                        point.library_version = pack.version
-                        fields.add("library_version")
-                    if fields:
-                        point.updated_at = self.now
-                        update_fields.update(fields | {"updated_at"})
-                    if applied:
-                        updated.append((point, snapshot))
-                        events.append(
-                            self._event(
-                                point,
-                                {f: [before[f], self._shown(point, f)] for f in applied},
-                            )
-                        )
-                self.points_of[spec.urn].append(point)
-        RiskPoint.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        if update_fields:
-            RiskPoint.objects.bulk_update(
-                list(existing.values()), sorted(update_fields), batch_size=BATCH_SIZE
-            )
-        for event in events:
-            event.risk_point_id = event.risk_point.pk
-        RiskPointEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-        for point in created:
-            self._change("risk_point.create", point, after=audit.snapshot(point))
-        for point, snapshot in updated:
-            self._change("risk_point.update", point, before=snapshot, after=audit.snapshot(point))
-        report.risk_points.created = len(created)
-        report.risk_points.updated = len(updated)
-        report.risk_points.unchanged = len(existing) - len(updated)
-        report.risk_points.kept_local = kept_count
-
-    def _new_point(self, spec, values, power, target: _Target) -> RiskPoint:
-        if target.post is not None:
-            department_id = target.post.department_id
-        else:
-            department_id = target.department.pk if target.department is not None else None
-        point = RiskPoint(
-            organisation=self.org,
-            subject=target.subject,
-            department_id=department_id,
-            post=target.post,
-            power=power,
-            source=RiskPoint.Source.LIBRARY,
-            status=RiskPoint.Status.DRAFT,
-            library_urn=spec.urn,
-            library_version=self.pack.version,
-            created_at=self.now,
-            updated_at=self.now,
-            **values,
-        )
-        point.level = grading.grade_point(self.scheme, point)
-        days = grading.review_interval_days(self.scheme, point.level)
-        point.review_due = self.today + dt.timedelta(days=days) if days else None
-        return point
-
-    def _regrade(self, point: RiskPoint) -> list[str]:
-        """Grade a point whose scores changed, as the register does; the fields that moved."""
-        level = grading.grade_point(self.scheme, point)
-        if level is None or level == point.level:
-            return []
-        point.level = level
-        days = grading.review_interval_days(self.scheme, level)
-        start = point.last_reviewed or timezone.localdate(point.created_at)
-        due = start + dt.timedelta(days=days) if days else None
-        if due == point.review_due:
-            return ["level"]
-        point.review_due = due
-        return ["level", "review_due"]
-
-    def _shown(self, point: RiskPoint, name: str):
-        """A value as the timeline keeps it: the step by its name, dates in ISO."""
-        if name == "step":
-            return self.step_names.get(point.step_id)
-        return audit.to_jsonable(_value(point, name))
-
-    def _creation_changes(self, point: RiskPoint) -> dict:
-        values = {f: self._shown(point, f) for f in (*RISK_FIELDS, "level")}
-        return {f: [None, v] for f, v in values.items() if v not in (None, "", [])}
-
-    def _event(self, point: RiskPoint, changes: dict) -> RiskPointEvent:
-        return RiskPointEvent(
-            risk_point=point,
-            type=RiskPointEvent.Type.IMPORTED,
-            actor=self.actor if getattr(self.actor, "pk", None) else None,
+                    if (point.library_version or 0) >= pack.version:
+                        data = {}  # this version is in: the organisation's values stand
+                    else:
+                        data = {f: v for f, v in values.items() if f not in local}
+                        data["library_version"] = pack.version
+                    rows.append(services.PointRow(data=data, point=point))
+                targets.append(spec.urn)
+        written = services.risk_points_write(
+            actor=self.actor,
+            organisation=org,
+            rows=rows,
+            label=f"导入{self.label}",
+            library=True,
+            audit_prefix=f"{ACTION_PREFIX}.",
             at=self.now,
-            changes=changes,
-            reason=f"导入{self.label}",
         )
+        self.points_of: dict[str, list[RiskPoint]] = defaultdict(list)
+        self.created_points: set[int] = set()
+        created = updated = 0
+        for urn, prepared in zip(targets, written, strict=True):
+            self.points_of[urn].append(prepared.point)
+            if prepared.before is None:
+                created += 1
+                self.created_points.add(prepared.point.pk)
+            elif prepared.field_changes or prepared.level_changed:
+                updated += 1
+        report.risk_points.created = created
+        report.risk_points.updated = updated
+        report.risk_points.unchanged = len(existing) - updated
+        report.risk_points.kept_local = kept_count
 
     # -- measures
 
@@ -810,10 +767,10 @@ class _Importer:
             by_urn[measure.library_urn].append(measure)
         specs = {m.urn: m for m in pack.measures}
         used: set[int] = set()
-        created, updated = [], []
+        rows: list[services.MeasureRow] = []
         kept_measures: set[int] = set()
         to_link: list[tuple[Measure, RiskPoint]] = []
-        linked_to_existing: set[int] = set()
+        created = 0
         for (urn, owner_id), points in groups.items():
             spec = specs[urn]
             measure = self._match_measure(by_urn[urn], owner_id, points, used, linked_points)
@@ -822,69 +779,44 @@ class _Importer:
                 measure = Measure(
                     organisation=org,
                     text=spec.text.zh,
-                    owner_department_id=owner_id,
+                    owner_department=self.departments_by_id[owner_id],
                     status=Measure.Status.PLANNED,
                     library_urn=urn,
                 )
-                created.append(measure)
+                rows.append(services.MeasureRow(measure, {}))
+                created += 1
             else:
                 used.add(measure.pk)
-                before = audit.snapshot(measure)
-                applied, kept = self._apply(
-                    measure, {"text": spec.text.zh}, edited.get(measure.pk, set())
-                )
-                if kept and measure.pk not in kept_measures:
-                    kept_measures.add(measure.pk)
-                    self._kept("防控措施", measure.text[:30], kept)
-                if applied:
-                    updated.append((measure, before))
+                if measure.text != spec.text.zh:
+                    if "text" in edited.get(measure.pk, set()):
+                        if measure.pk not in kept_measures:
+                            kept_measures.add(measure.pk)
+                            self._kept("防控措施", measure.text[:30], ["text"])
+                    else:
+                        rows.append(services.MeasureRow(measure, {"text": spec.text.zh}))
             seen: set[int] = set()
             for point in points:
-                if id(point) in seen:
+                if point.pk in seen:
                     continue
-                seen.add(id(point))
+                seen.add(point.pk)
                 if not is_new and (measure.pk, point.pk) in links:
                     continue
                 if is_new or self._may_link(point):
                     to_link.append((measure, point))
-                    if not is_new:
-                        linked_to_existing.add(measure.pk)
-        Measure.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        if updated:
-            Measure.objects.bulk_update(
-                [m for m, _ in updated], list(MEASURE_FIELDS), batch_size=BATCH_SIZE
-            )
-        Link.objects.bulk_create(
-            [Link(measure_id=m.pk, riskpoint_id=p.pk) for m, p in to_link],
-            batch_size=BATCH_SIZE,
-            ignore_conflicts=True,
+        changed = services.measures_write(
+            actor=self.actor,
+            organisation=org,
+            rows=rows,
+            links=to_link,
+            label=f"导入{self.label}",
+            audit_prefix=f"{ACTION_PREFIX}.",
+            at=self.now,
         )
-        point_ids = defaultdict(list)
-        for measure, point in to_link:
-            point_ids[id(measure)].append(point.pk)
-        for measure in created:
-            after = audit.snapshot(measure)
-            after["risk_points"] = point_ids[id(measure)]
-            self._change("measure.create", measure, after=after)
-        updated_ids = {m.pk for m, _ in updated}
-        for measure, before in updated:
-            after = audit.snapshot(measure)
-            if measure.pk in linked_to_existing:
-                after["risk_points_added"] = point_ids[id(measure)]
-            self._change("measure.update", measure, before=before, after=after)
-        for measure in existing:
-            if measure.pk in linked_to_existing and measure.pk not in updated_ids:
-                self._change(
-                    "measure.link",
-                    measure,
-                    before={"risk_points_added": []},
-                    after={"risk_points_added": point_ids[id(measure)]},
-                )
-        matched = len(used)
-        changed = updated_ids | linked_to_existing
-        report.measures.created = len(created)
-        report.measures.updated = len(changed)
-        report.measures.unchanged = matched - len(changed)
+        relinked = {m.pk for m, _p in to_link if m.pk in used}
+        updated = {m.pk for m in changed if m.pk in used} | relinked
+        report.measures.created = created
+        report.measures.updated = len(updated)
+        report.measures.unchanged = len(used) - len(updated)
         report.measures.kept_local = len(kept_measures)
         report.links_added = len(to_link)
 
@@ -895,7 +827,7 @@ class _Importer:
         for measure in free:
             if measure.owner_department_id == owner_id:
                 return measure
-        point_ids = {p.pk for p in points if p.pk and id(p) not in self.created_points}
+        point_ids = {p.pk for p in points if p.pk not in self.created_points}
         for measure in free:
             if linked_points.get(measure.pk, set()) & point_ids:
                 return measure
@@ -905,7 +837,11 @@ class _Importer:
         """Link an existing measure to a risk point: always for a new point; for an existing
         one only when the pack is newer than its last import and nobody unlinked a measure
         from it since (so a link the organisation removed is not put back)."""
-        if id(point) in self.created_points:
+        if point.pk in self.created_points:
             return True
         previous = self.version_before.get(point.pk)
         return (previous or 0) < self.pack.version and point.pk not in self.unlinked
+
+
+def _pk(value):
+    return value.pk if hasattr(value, "pk") else value

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -167,7 +168,7 @@ class RiskPoint(models.Model):
     review_due = models.DateField(_("下次复核"), null=True, blank=True, db_index=True)
     library_urn = models.CharField(_("标准库标识"), max_length=200, blank=True, db_index=True)
     library_version = models.PositiveIntegerField(_("标准库版本"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -203,12 +203,12 @@ class MeasureRow:
     key: object = None
 
 
-def _link_changes(measure: Measure, point: RiskPoint, linked: bool, prefix: str) -> audit.Change:
+def _link_changes(measure, point, linked: bool, prefix: str, organisation) -> audit.Change:
     action = "measure.link" if linked else "measure.unlink"
     return audit.Change(
         action=f"{prefix}{action}",
         obj=measure,
-        organisation=measure.organisation,
+        organisation=organisation,
         before={"risk_point_id": None if linked else point.pk},
         after={"risk_point_id": point.pk if linked else None},
     )
@@ -326,7 +326,7 @@ def measures_write(
                 label,
             )
         )
-        changes.append(_link_changes(measure, point, True, audit_prefix))
+        changes.append(_link_changes(measure, point, True, audit_prefix, organisation))
     if unlinks:
         gone = Q(pk__in=[])
         for measure, point in unlinks:
@@ -343,7 +343,7 @@ def measures_write(
                 label,
             )
         )
-        changes.append(_link_changes(measure, point, False, audit_prefix))
+        changes.append(_link_changes(measure, point, False, audit_prefix, organisation))
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
     return [*new, *(m for m, _s, _d in changed)]

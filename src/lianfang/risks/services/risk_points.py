@@ -43,6 +43,9 @@ POINT_FIELDS = (
     "library_urn",
     "library_version",
 )
+# What the timeline shows: not the bookkeeping of which library version a point follows.
+BOOKKEEPING_FIELDS = ("library_urn", "library_version")
+TIMELINE_FIELDS = tuple(f for f in POINT_FIELDS if f not in BOOKKEEPING_FIELDS)
 # Inputs a level rests on: when one of them changes, a level set by hand gives way.
 SCORE_FIELDS = ("likelihood", "harm", "matter_kind", "criteria")
 FOREIGN_KEYS = {"department", "post", "power", "step"}
@@ -57,7 +60,7 @@ def _display(point: RiskPoint, field: str):
 
 
 def _state(point: RiskPoint) -> dict:
-    state = {field: _display(point, field) for field in POINT_FIELDS}
+    state = {field: _display(point, field) for field in TIMELINE_FIELDS}
     state["level"] = point.level
     state["review_due"] = audit.to_jsonable(point.review_due)
     return state
@@ -263,11 +266,15 @@ class _Prepared:
     field_changes: dict
     level_changed: bool
     manual_changed: bool
+    bookkeeping_changed: bool = False
 
     @property
     def changed(self) -> bool:
         return self.before is None or bool(
-            self.field_changes or self.level_changed or self.manual_changed
+            self.field_changes
+            or self.level_changed
+            or self.manual_changed
+            or self.bookkeeping_changed
         )
 
 
@@ -308,9 +315,10 @@ def _prepare(point: RiskPoint, data: dict, scheme, *, reason: str) -> _Prepared:
         before,
         after,
         snapshot_before,
-        _changes(before, after, [*POINT_FIELDS, "review_due"]),
+        _changes(before, after, [*TIMELINE_FIELDS, "review_due"]),
         before["level"] != after["level"],
         point.level_manual != snapshot_before.get("level_manual"),
+        any(getattr(point, f) != snapshot_before.get(f) for f in BOOKKEEPING_FIELDS),
     )
 
 
