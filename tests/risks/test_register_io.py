@@ -279,7 +279,6 @@ def test_import_updates_and_creates_with_history(world, register):  # noqa: F811
     }.items():
         new[col[key] - 1] = value
     ws.append(new)
-    events_before = RiskPointEvent.objects.count()
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
