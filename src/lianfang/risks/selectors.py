@@ -8,13 +8,9 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.scoping import (
-    own_posts_outside_subtrees,
-    register,
-    scope_of,
-    subtree_organisations,
-)
+from lianfang.core.scoping import register, scope_of
 from lianfang.org.models import Department, Organisation, PostAssignment, Power
+from lianfang.org.scoping import own_posts_outside_subtrees, subtree_organisations
 
 from .models import LEVEL_SHORT, Level, Measure, RiskPoint
 
