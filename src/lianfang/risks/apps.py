@@ -34,4 +34,4 @@ class RisksConfig(AppConfig):
     )
 
     def ready(self):
-        from . import jobs, selectors  # noqa: F401  (registers visible_to selectors, job handlers)
+        from . import jobs, panels, selectors  # noqa: F401  (register with core and org)
