@@ -43,6 +43,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check src tests e2e bench
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/lianfang makemigrations --check --dry-run -v0
 	$(BIN)/pytest
 

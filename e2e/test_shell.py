@@ -138,6 +138,12 @@ def test_admin_disables_a_module_and_its_menu_goes(world, page, problems, live_s
 
 
 def test_admin_edits_a_column(world, page, live_server):
+    from lianfang.core.navigation import ColumnSpec, ModuleSpec
+    from lianfang.core.services import modules_sync
+
+    # No installed app brings columns yet (the disclosure portal will): a module of the test's.
+    notices = ColumnSpec("notices", "通知公告", "Notices", 50, public=True)
+    modules_sync(specs=(ModuleSpec("bulletin", "公告栏", "", "megaphone", 85, columns=(notices,)),))
     sign_in(page, live_server, world.users["admin"])
     page.goto("/maintenance/modules/")
     page.get_by_test_id("edit-notices").click()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "lianfang.accounts",
     "lianfang.org",
     "lianfang.risks",
+    "lianfang.dashboard",
     "lianfang.demo",
 ]
 
@@ -154,7 +155,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures.

@@ -6,6 +6,7 @@ from lianfang.core.roles import Role
 
 urlpatterns = [
     path("", include("lianfang.core.urls")),
+    path("", include("lianfang.dashboard.urls")),
     path("accounts/", include("lianfang.accounts.urls")),
     path("org/", include("lianfang.org.urls")),
     path("risks/", include("lianfang.risks.urls")),

@@ -29,7 +29,7 @@ def test_login_page_renders_in_chinese(client, login_url, db):
 def test_right_password_signs_in_and_goes_home(client, world, login_url, password):
     response = post_login(client, login_url, "staff", password)
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("dashboard:home")
     assert int(client.session["_auth_user_id"]) == world.users["staff"].pk
 
 

@@ -117,7 +117,7 @@ def test_verify_ignores_an_offsite_next(otp_on, world, login):
         {"token": token_for(device), "next": "https://evil.example/steal"},
     )
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("dashboard:home")
 
 
 def test_bound_device_cannot_be_replaced_before_verifying(otp_on, world, login):

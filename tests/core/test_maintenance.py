@@ -6,10 +6,36 @@ from django.urls import reverse
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent, Column, Module
-from lianfang.core.navigation import ALWAYS_ON, NAV, module_of
-from lianfang.core.services import column_update, module_set_enabled
+from lianfang.core.navigation import (
+    ColumnSpec,
+    ModuleSpec,
+    always_on_codes,
+    declarations,
+    module_of,
+)
+from lianfang.core.services import column_update, module_set_enabled, modules_sync
 
 pytestmark = pytest.mark.django_db
+
+# No installed app brings columns yet (the disclosure portal will): a module of the tests'.
+BULLETIN = ModuleSpec(
+    "bulletin",
+    "公告栏",
+    "Bulletin board",
+    "megaphone",
+    85,
+    columns=(
+        ColumnSpec("leadership", "领导机构", "Leadership", 10, public=True),
+        ColumnSpec("notices", "通知公告", "Notices", 50, public=True),
+        ColumnSpec("news", "防控工作动态", "Work news", 60, public=True),
+    ),
+)
+
+
+@pytest.fixture(autouse=True)
+def bulletin(db):
+    modules_sync(specs=(BULLETIN,))
+    return Module.objects.get(code="bulletin")
 
 
 def module(code):
@@ -82,7 +108,8 @@ def test_module_list_shows_modules_and_columns_to_admin(world, login):
         "工作台",
         "组织与人员",
         "审计日志",
-        "公开栏目",
+        "风险防控",
+        "公告栏",
         "系统维护",
         "领导机构",
         "防控工作动态",
@@ -139,6 +166,17 @@ def test_admin_disables_org_and_its_menu_and_pages_go(world, login):
     client = login(world.users["admin"])
     client.post(reverse("core:module_toggle", args=[module("org").pk]), {"enabled": "1"})
     assert client.get(reverse("org:organisation_list")).status_code == 200
+
+
+def test_disabled_risks_module_hides_its_entries_but_not_the_power_catalogue(world, login):
+    module_set_enabled(actor=world.users["admin"], module=module("risks"), enabled=False)
+    client = login(world.users["integrity"])
+    labels = nav_labels(client.get("/"))
+    assert not {"我的风险点", "风险点台账", "廉政风险定位表", "定级方案"} & set(labels)
+    # 职权目录 sits in the 风险防控 group but belongs to the org module.
+    assert "职权目录" in labels
+    assert client.get(reverse("risks:register")).status_code == 404
+    assert client.get(reverse("org:power_list")).status_code == 200
 
 
 def test_disabled_audit_module_hides_only_the_audit_page(world, login):
@@ -212,11 +250,11 @@ def test_module_list_query_count_does_not_grow_with_columns(
 ):
     client = login(world.users["admin"])
     client.get(reverse("core:module_list"))  # warm the session
-    portal = module("portal")
     with django_assert_max_num_queries(12) as few:
         client.get(reverse("core:module_list"))
     Column.objects.bulk_create(
-        Column(module=portal, code=f"extra-{i}", title=f"栏目{i}", order=100 + i) for i in range(30)
+        Column(module=module("bulletin"), code=f"extra-{i}", title=f"栏目{i}", order=100 + i)
+        for i in range(30)
     )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("core:module_list"))
@@ -231,10 +269,12 @@ def test_module_list_query_count_does_not_grow_with_columns(
     [
         ("org:person_list", "org"),
         ("core:audit_list", "audit"),
-        ("core:home", None),
+        ("dashboard:home", "dashboard"),
+        ("risks:register", "risks"),
         ("core:module_list", None),
-        ("portal:column", "portal"),
+        ("core:job_list", None),
         ("accounts:login", None),
+        ("accounts:user_list", None),
     ],
 )
 def test_module_of_view_names(view_name, code):
@@ -243,7 +283,7 @@ def test_module_of_view_names(view_name, code):
 
 def test_every_menu_entry_of_a_switchable_module_is_mapped_to_it():
     # Otherwise disabling the module would hide the entry but leave its page reachable.
-    for _title, items in NAV:
+    for _group, items in declarations().menu:
         for item in items:
-            if item.module not in ALWAYS_ON:
+            if item.module not in always_on_codes():
                 assert module_of(item.url_name) == item.module, item.url_name

@@ -1,4 +1,9 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from .navigation import ModuleSpec, NavGroup, NavItem
+from .roles import Role
 
 
 class CoreConfig(AppConfig):
@@ -6,5 +11,51 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "核心"
 
+    platform_modules = (
+        ModuleSpec(
+            "audit",
+            "审计日志",
+            "Audit log",
+            "shield-check",
+            80,
+            urls=("core:audit_list", "core:audit_detail", "core:audit_verify"),
+        ),
+        ModuleSpec("maintenance", "系统维护", "System maintenance", "gear", 90, always_on=True),
+    )
+    nav_groups = (
+        NavGroup("supervision", _("监督"), 80),
+        NavGroup("maintenance", _("系统维护"), 90),
+    )
+    nav_items = (
+        NavItem(
+            "audit",
+            _("审计日志"),
+            "core:audit_list",
+            "shield-check",
+            (Role.INTEGRITY,),
+            group="supervision",
+        ),
+        NavItem(
+            "maintenance",
+            _("模块与栏目"),
+            "core:module_list",
+            "gear",
+            (Role.ADMIN,),
+            group="maintenance",
+            order=10,
+        ),
+    )
+
     def ready(self):
         from . import jobs, selectors  # noqa: F401  (registers visible_to selectors, job handlers)
+
+        post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
+
+
+def _sync_modules(sender, using, apps=None, **kwargs):
+    """A Module row for each installed app's module, after every migrate (and every flush,
+    which empties the tables and re-sends the signal)."""
+    from .navigation import declarations
+    from .services import modules_sync
+
+    modules_sync(specs=declarations().modules, using=using, apps=apps)

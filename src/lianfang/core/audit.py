@@ -135,13 +135,23 @@ class Change:
     organisation: object = None
 
 
+# Models whose objects are organisation nodes themselves (registered by the organisation app):
+# their events are scoped to the node, not to an `organisation` field they do not have.
+_NODE_MODELS: set[type] = set()
+
+
+def register_organisation_model(model):
+    """Declare `model` as the organisation tree's node, so that its own writes are scoped to
+    the node on the audit page. Returns the model (usable as a class decorator)."""
+    _NODE_MODELS.add(model)
+    return model
+
+
 def _organisation_of(obj):
     """The organisation node an object belongs to, if it has one (for scoping the audit page)."""
     if obj is None:
         return None
-    from lianfang.org.models import Organisation
-
-    if isinstance(obj, Organisation):
+    if isinstance(obj, tuple(_NODE_MODELS)):
         return obj
     org_id = getattr(obj, "organisation_id", None)
     if org_id is None:

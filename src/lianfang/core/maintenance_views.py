@@ -11,15 +11,16 @@ from . import services
 from .access import role_required
 from .forms import ColumnForm
 from .models import Column, Module
-from .navigation import ALWAYS_ON
+from .navigation import always_on_codes
 from .roles import Role
 
 
 @role_required(Role.ADMIN)
 def module_list(request):
     modules = list(Module.objects.annotate(column_count=Count("columns")).order_by("order", "code"))
+    always_on = always_on_codes()
     for module in modules:
-        module.always_on = module.code in ALWAYS_ON
+        module.always_on = module.code in always_on
     columns = Column.objects.select_related("module")
     return render(
         request, "core/maintenance_modules.html", {"modules": modules, "columns": columns}

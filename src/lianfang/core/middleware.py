@@ -1,6 +1,6 @@
 from django.http import Http404
 
-from .navigation import ALWAYS_ON, enabled_module_codes, module_of
+from .navigation import always_on_codes, enabled_module_codes, module_of
 
 
 class ContentSecurityPolicyMiddleware:
@@ -22,7 +22,7 @@ class ContentSecurityPolicyMiddleware:
 
 
 class ModuleEnabledMiddleware:
-    """A URL of a module the administrator switched off answers 404 (see navigation.MODULE_URLS)."""
+    """A URL of a module the administrator switched off answers 404 (see `navigation`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,7 +33,7 @@ class ModuleEnabledMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         code = module_of(match.view_name) if match else None
-        if code and code not in ALWAYS_ON and code not in enabled_module_codes(request):
+        if code and code not in always_on_codes() and code not in enabled_module_codes(request):
             raise Http404("module disabled")
         return None
 

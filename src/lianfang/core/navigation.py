@@ -1,16 +1,54 @@
-"""The navigation by module. Each entry names the module code an administrator can disable.
+"""The menu and the modules, as the installed apps declare them (core names no domain app).
 
-`MODULE_URLS` ties URLs to modules as well, so a disabled module's pages answer 404
-(`ModuleEnabledMiddleware`), not just vanish from the menu.
+Each app's AppConfig may declare, as class attributes:
+
+- `platform_modules`: a ModuleSpec for each module an administrator can switch on or off,
+  with the URL namespaces (or single "namespace:name" URLs) that belong to it, so a disabled
+  module's pages answer 404 (`ModuleEnabledMiddleware`), not just vanish from the menu. Its
+  Module row is created after migrate (`services.modules_sync`): a row appears with its app.
+- `nav_groups`: a NavGroup for each group of the menu the app opens;
+- `nav_items`: a NavItem for each menu entry, in a group of its own or of an app below it.
+
+Groups and entries are shown by their `order`, so an app can place an entry among those of
+another app without either importing the other.
 """
 
+import functools
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from .roles import Role
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column (栏目) a module brings; administrators edit it afterwards on 系统维护."""
+
+    code: str
+    title: str
+    title_en: str = ""
+    order: int = 0
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    code: str
+    name: str  # Chinese and English names are stored on the row, as 系统维护 shows them
+    name_en: str
+    icon: str
+    order: int
+    urls: tuple[str, ...] = ()  # URL namespaces or "namespace:name" of the module's pages
+    always_on: bool = False  # the platform cannot run without it: no switch
+    columns: tuple[ColumnSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    title: str
+    order: int
 
 
 @dataclass(frozen=True)
@@ -20,83 +58,66 @@ class NavItem:
     url_name: str
     icon: str
     roles: tuple[str, ...]
+    group: str = ""
+    order: int = 0
 
 
-NAV: list[tuple[str, list[NavItem]]] = [
-    (
-        _("工作台"),
-        [NavItem("dashboard", _("首页"), "core:home", "speedometer2", Role.ALL)],
-    ),
-    (
-        _("组织与人员"),
-        [
-            NavItem(
-                "org",
-                pgettext_lazy("plural", "单位"),
-                "org:organisation_list",
-                "diagram-3",
-                Role.ALL,
-            ),
-            NavItem(
-                "org", pgettext_lazy("plural", "科室"), "org:department_list", "building", Role.ALL
-            ),
-            NavItem("org", pgettext_lazy("plural", "岗位"), "org:post_list", "briefcase", Role.ALL),
-            NavItem("org", pgettext_lazy("plural", "人员"), "org:person_list", "people", Role.ALL),
-            NavItem("org", _("领导分管"), "org:division_list", "person-badge", Role.ALL),
-            NavItem("org", _("轮岗提醒"), "org:rotation_list", "arrow-repeat", Role.PRIVILEGED),
-        ],
-    ),
-    (
-        _("风险防控"),
-        [
-            NavItem("risks", _("我的风险点"), "risks:mine", "person-check", Role.ALL),
-            NavItem("risks", _("风险点台账"), "risks:register", "card-list", Role.ALL),
-            NavItem("risks", _("风险分布"), "risks:register_charts", "grid-3x3", Role.ALL),
-            NavItem("risks", _("复核逾期"), "risks:overdue", "alarm", Role.ALL),
-            NavItem("org", _("职权目录"), "org:power_list", "journal-text", Role.ALL),
-            NavItem(
-                "risks",
-                _("廉政风险定位表"),
-                "risks:positioning_index",
-                "signpost-split",
-                (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD),
-            ),
-            NavItem("risks", _("标准库"), "risks:library_list", "collection", Role.PRIVILEGED),
-            NavItem("risks", _("定级方案"), "risks:scheme_index", "sliders", Role.PRIVILEGED),
-            NavItem(
-                "risks", _("空泛表述"), "risks:phrase_list", "chat-square-quote", Role.PRIVILEGED
-            ),
-        ],
-    ),
-    (
-        _("监督"),
-        [NavItem("audit", _("审计日志"), "core:audit_list", "shield-check", (Role.INTEGRITY,))],
-    ),
-    (
-        _("系统维护"),
-        [
-            NavItem("maintenance", _("模块与栏目"), "core:module_list", "gear", (Role.ADMIN,)),
-            NavItem(
-                "maintenance", _("用户与角色"), "accounts:user_list", "person-gear", (Role.ADMIN,)
-            ),
-        ],
-    ),
-]
+@dataclass(frozen=True)
+class Declarations:
+    """What the installed apps declared, checked for consistency."""
+
+    modules: tuple[ModuleSpec, ...]
+    menu: tuple[tuple[NavGroup, tuple[NavItem, ...]], ...]  # groups and entries, in order
+    module_urls: dict[str, str]  # URL namespace or "namespace:name" → module code
+    always_on: frozenset[str]
 
 
-# Modules an administrator may never switch off: the home page and the switch itself.
-ALWAYS_ON = frozenset({"dashboard", "maintenance"})
+def collect(configs) -> Declarations:
+    """Gather and check the declarations of `configs` (AppConfig instances, in order)."""
+    modules: dict[str, ModuleSpec] = {}
+    groups: dict[str, NavGroup] = {}
+    items: list[NavItem] = []
+    module_urls: dict[str, str] = {}
+    for config in configs:
+        for spec in getattr(config, "platform_modules", ()):
+            if spec.code in modules:
+                raise ImproperlyConfigured(f"Module {spec.code!r} is declared twice.")
+            modules[spec.code] = spec
+            for url in spec.urls:
+                if url in module_urls:
+                    raise ImproperlyConfigured(f"URL {url!r} belongs to two modules.")
+                module_urls[url] = spec.code
+        for group in getattr(config, "nav_groups", ()):
+            if group.key in groups:
+                raise ImproperlyConfigured(f"Menu group {group.key!r} is declared twice.")
+            groups[group.key] = group
+        items.extend(getattr(config, "nav_items", ()))
+    for item in items:
+        if item.group not in groups:
+            raise ImproperlyConfigured(f"{item.url_name}: no menu group {item.group!r}.")
+        if item.module not in modules:
+            raise ImproperlyConfigured(f"{item.url_name}: no module {item.module!r}.")
+    menu = tuple(
+        (group, tuple(sorted((i for i in items if i.group == group.key), key=lambda i: i.order)))
+        for group in sorted(groups.values(), key=lambda g: g.order)
+    )
+    return Declarations(
+        modules=tuple(sorted(modules.values(), key=lambda m: m.order)),
+        menu=menu,
+        module_urls=module_urls,
+        always_on=frozenset(code for code, spec in modules.items() if spec.always_on),
+    )
 
-# URL namespace (or one "namespace:name") → module code. The longest match wins, so a single
-# URL of the core namespace can belong to its own module. URLs named nowhere are always on.
-MODULE_URLS: dict[str, str] = {
-    "org": "org",
-    "risks": "risks",
-    "core:audit_list": "audit",
-    "core:audit_detail": "audit",
-    "core:audit_verify": "audit",
-    "portal": "portal",
-}
+
+@functools.cache
+def declarations() -> Declarations:
+    """The installed apps' declarations (read once, when first asked after start-up)."""
+    return collect(apps.get_app_configs())
+
+
+def always_on_codes() -> frozenset[str]:
+    """Modules an administrator may never switch off (the home page, the switch itself)."""
+    return declarations().always_on
 
 
 def enabled_module_codes(request) -> frozenset[str]:
@@ -107,14 +128,19 @@ def enabled_module_codes(request) -> frozenset[str]:
 
         codes = frozenset(Module.objects.filter(enabled=True).values_list("code", flat=True))
         request._lianfang_enabled_modules = codes
-    return codes | ALWAYS_ON
+    return codes | always_on_codes()
 
 
 def module_of(view_name: str) -> str | None:
-    """The module code a resolved view name ("ns:sub:name") belongs to, if any."""
+    """The module code a resolved view name ("ns:sub:name") belongs to, if any.
+
+    The longest declared prefix wins, so a single URL of a namespace can belong to its own
+    module. URLs named by no module are always on.
+    """
+    module_urls = declarations().module_urls
     parts = view_name.split(":")
     for end in range(len(parts), 0, -1):
-        code = MODULE_URLS.get(":".join(parts[:end]))
+        code = module_urls.get(":".join(parts[:end]))
         if code is not None:
             return code
     return None
@@ -128,7 +154,7 @@ def nav_for(user, enabled_codes: set[str], current_path: str):
     """
     groups = []
     entries = []
-    for title, items in NAV:
+    for group, items in declarations().menu:
         visible = []
         for item in items:
             if item.module not in enabled_codes or not user.has_any_role(item.roles):
@@ -138,7 +164,7 @@ def nav_for(user, enabled_codes: set[str], current_path: str):
             visible.append(entry)
             entries.append(entry)
         if visible:
-            groups.append({"title": title, "items": visible})
+            groups.append({"title": group.title, "items": visible})
     matches = [
         e
         for e in entries

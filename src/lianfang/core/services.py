@@ -1,12 +1,13 @@
 """Writes to the platform's own settings: modules switched on or off, and columns (栏目)."""
 
+from django.apps import apps as installed_apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Column, Module
-from .navigation import ALWAYS_ON
+from .navigation import ModuleSpec, always_on_codes
 
 COLUMN_FIELDS = ("title", "title_en", "visible", "public", "order")
 
@@ -19,7 +20,7 @@ def module_set_enabled(*, actor, module: Module, enabled: bool) -> Module:
     Setting the state it already has writes nothing.
     """
     module = Module.objects.select_for_update().get(pk=module.pk)
-    if not enabled and module.code in ALWAYS_ON:
+    if not enabled and module.code in always_on_codes():
         raise ValidationError(
             _("“%(name)s”模块是平台运行所必需的，不能停用。") % {"name": module.name},
             code="always_on",
@@ -62,3 +63,49 @@ def column_update(*, actor, column: Column, data: dict) -> Column:
     column.save(update_fields=list(data))
     audit.record(actor=actor, action="column.update", obj=column, before=before, after=after)
     return column
+
+
+def modules_sync(*, specs: tuple[ModuleSpec, ...], using=DEFAULT_DB_ALIAS, apps=None) -> None:
+    """Give every declared module its row, and each of its columns one, where they are missing;
+    keep an existing row's name, icon and order as declared.
+
+    Idempotent, and run after every migrate. It never changes a module's switch or a column
+    (administrators own those) and never removes a row. Installation data, like a migration's:
+    no audit event. `apps` is the migration state's registry when a signal passes one.
+    """
+    apps = apps or installed_apps
+    try:
+        module_model = apps.get_model("core", "Module")
+        column_model = apps.get_model("core", "Column")
+    except LookupError:  # migrated back to before the modules existed
+        return
+    with transaction.atomic(using=using):
+        rows = {
+            m.code: m
+            for m in module_model.objects.using(using).filter(code__in=[s.code for s in specs])
+        }
+        for spec in specs:
+            declared = {
+                "name": spec.name,
+                "name_en": spec.name_en,
+                "icon": spec.icon,
+                "order": spec.order,
+            }
+            module = rows.get(spec.code)
+            if module is None:
+                module = module_model.objects.using(using).create(code=spec.code, **declared)
+            elif any(getattr(module, k) != v for k, v in declared.items()):
+                for key, value in declared.items():
+                    setattr(module, key, value)
+                module.save(using=using, update_fields=list(declared))
+            for column in spec.columns:
+                column_model.objects.using(using).get_or_create(
+                    module=module,
+                    code=column.code,
+                    defaults={
+                        "title": column.title,
+                        "title_en": column.title_en,
+                        "order": column.order,
+                        "public": column.public,
+                    },
+                )

@@ -1,10 +1,9 @@
 from django.urls import path
 
-from . import audit_views, job_views, maintenance_views, views
+from . import audit_views, job_views, maintenance_views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
     path("audit/verify/", audit_views.audit_verify, name="audit_verify"),

@@ -2,15 +2,55 @@
 
 Everyone with a role reads the catalogue of their organisation; only administrators and the
 integrity office edit it, within their subtree (`powers_manageable_by`).
+
+Apps above org add to the catalogue's pages through two slots (`core.extensions`), so org
+never imports them: `POWER_COUNTS` takes a PowerCount (a counted, sortable column of the
+list) and `POWER_DETAIL` a panel function `fn(request, *, power, steps) -> Panel | None`
+(a section of the power's page, with marks for the flow chart's steps by step pk).
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from lianfang.core.scoping import scope_of
-from lianfang.risks.selectors import powers_visible_to, risk_points_visible_to
+from lianfang.core import extensions
+from lianfang.core.scoping import register, scope_of
 
 from .models import Department, Post, Power, PowerStep
+
+POWER_COUNTS = "org.power_counts"
+POWER_DETAIL = "org.power_detail"
+
+
+@dataclass(frozen=True)
+class PowerCount:
+    """A column of the power list: per power, the rows of another app the user can see."""
+
+    key: str  # the list's sort key
+    label: str  # the column heading
+    rows: Callable  # rows(user) -> the user's visible rows, with a `power` foreign key
+
+    @property
+    def attr(self) -> str:
+        """The annotation each listed power carries the count in."""
+        return f"{self.key}_count"
+
+
+def power_counts() -> list[PowerCount]:
+    return extensions.contributions(POWER_COUNTS)
+
+
+@register(Power)
+def powers_visible_to(user) -> QuerySet[Power]:
+    """The power catalogue is read by everyone in the organisation (it is public by design)."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return Power.objects.none()
+    return Power.objects.filter(
+        scope.subtree_q("organisation__path") | Q(organisation_id__in=scope.org_ids)
+    )
 
 
 def powers_manageable_by(user) -> QuerySet[Power]:
@@ -69,12 +109,12 @@ def power_filter(*, user, filters: dict | None = None) -> QuerySet[Power]:
 
 
 def power_list(*, user, filters: dict | None = None) -> QuerySet[Power]:
-    """`power_filter`, each power with `step_count`, `risk_count` (the risk points the user
-    can see), its organisation and department, and its 承办岗位 prefetched."""
+    """`power_filter`, each power with `step_count` and the count of each PowerCount
+    (`<key>_count`), its organisation and department, and its 承办岗位 prefetched."""
     qs = power_filter(user=user, filters=filters).select_related("organisation", "department")
     return qs.annotate(
         step_count=_count_of(PowerStep.objects.all(), "power"),
-        risk_count=_count_of(risk_points_visible_to(user), "power"),
+        **{count.attr: _count_of(count.rows(user), "power") for count in power_counts()},
     ).prefetch_related(_posts_prefetch())
 
 
@@ -98,16 +138,6 @@ def power_detail(*, user, pk) -> Power:
             ),
         )
         .get(pk=pk)
-    )
-
-
-def power_risk_points(*, user, power: Power):
-    """The risk points of `power` the user can see, by step order then level."""
-    return (
-        risk_points_visible_to(user)
-        .filter(power=power)
-        .select_related("step", "post", "department")
-        .order_by("step__order", "level", "pk")
     )
 
 

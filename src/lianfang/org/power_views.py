@@ -1,12 +1,11 @@
-"""Pages of the power catalogue (职权目录): the list, a power with its flow chart and risk
-points, create/edit forms, step management, and the Excel export, template and import.
+"""Pages of the power catalogue (职权目录): the list, a power with its flow chart, create/edit
+forms, step management, and the Excel export, template and import. What the apps above org
+show on these pages comes through the slots of `power_selectors`.
 
 Everyone with a role reads within `powers_visible_to`; administrators and the integrity office
 edit within their subtree (objects fetched through `*_manageable_by`, so anything else is a
 404).
 """
-
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianfang.core import extensions
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
-from lianfang.risks.models import LEVEL_SHORT
 
 from . import power_forms, power_io, power_selectors, selectors, services
 from .imports import organisation_import_page
@@ -37,7 +36,6 @@ POWER_SORTS = {
     "department": ("department__order", "department__code"),
     "time_limit": "time_limit_days",
     "steps": "step_count",
-    "risks": "risk_count",
 }
 
 
@@ -45,42 +43,30 @@ POWER_SORTS = {
 def power_list(request):
     user = request.user
     filters = power_forms.PowerFilterForm(request.GET, user=user)
+    counts = power_selectors.power_counts()
     table = paginate(
         request,
         power_selectors.power_list(user=user, filters=filters.values),
-        sorts=POWER_SORTS,
+        sorts=POWER_SORTS | {count.key: count.attr for count in counts},
         default="code",
     )
     rows = list(table.page_obj.object_list)
     for row in rows:
         row.can_edit = selectors.can_manage(user, row.organisation)
+        row.counts = [getattr(row, count.attr) for count in counts]
     table.page_obj.object_list = rows
     return render(
         request,
         "org/power_list.html",
         {
             "table": table,
+            "counts": counts,
             "filters": filters,
             "can_create": selectors.can_manage_any(user),
             "multi_org": "organisation" in filters.fields,
             "export_query": request.GET.urlencode(),
         },
     )
-
-
-def _flow(power, risk_points):
-    """The steps of `power` for the flow chart, each with the counts of its risk points by
-    level (`levels`: [(level, short label, count)]); and the points on no step."""
-    by_step: dict[int | None, Counter] = {}
-    for point in risk_points:
-        by_step.setdefault(point.step_id, Counter())[point.level] += 1
-    steps = list(power.steps.all())
-    for step in steps:
-        counts = by_step.get(step.pk, Counter())
-        step.risk_total = sum(counts.values())
-        step.levels = [(lv, LEVEL_SHORT[lv], counts[lv]) for lv in (1, 2, 3) if counts[lv]]
-        step.ungraded = counts[None]
-    return steps
 
 
 @role_required(*READ)
@@ -90,10 +76,10 @@ def power_detail(request, pk):
         power = power_selectors.power_detail(user=user, pk=pk)
     except Power.DoesNotExist as exc:
         raise Http404 from exc
-    risk_points = list(power_selectors.power_risk_points(user=user, power=power))
-    for point in risk_points:
-        point.level_short = LEVEL_SHORT.get(point.level, "")
-    steps = _flow(power, risk_points)
+    steps = list(power.steps.all())
+    panels = extensions.panels(power_selectors.POWER_DETAIL, request, power=power, steps=steps)
+    for step in steps:
+        step.marks = [panel.marks[step.pk] for panel in panels if step.pk in panel.marks]
     return render(
         request,
         "org/power_detail.html",
@@ -101,8 +87,7 @@ def power_detail(request, pk):
             "power": power,
             "steps": steps,
             "posts": list(power.posts.all()),
-            "risk_points": risk_points,
-            "unplaced": sum(1 for p in risk_points if p.step_id is None),
+            "panels": panels,
             "can_edit": selectors.can_manage(user, power.organisation),
         },
     )

@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.navigation import ModuleSpec, NavItem
+from lianfang.core.roles import Role
+
+OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
+
+
+def _entry(label, url_name, icon, roles, order):
+    return NavItem("risks", label, url_name, icon, roles, group="prevention", order=order)
 
 
 class RisksConfig(AppConfig):
@@ -6,5 +16,22 @@ class RisksConfig(AppConfig):
     label = "risks"
     verbose_name = "风险防控"
 
+    platform_modules = (
+        ModuleSpec(
+            "risks", "风险防控", "Risk register", "exclamation-diamond", 30, urls=("risks",)
+        ),
+    )
+    # In org's 风险防控 group, around its power catalogue (order 50).
+    nav_items = (
+        _entry(_("我的风险点"), "risks:mine", "person-check", Role.ALL, 10),
+        _entry(_("风险点台账"), "risks:register", "card-list", Role.ALL, 20),
+        _entry(_("风险分布"), "risks:register_charts", "grid-3x3", Role.ALL, 30),
+        _entry(_("复核逾期"), "risks:overdue", "alarm", Role.ALL, 40),
+        _entry(_("廉政风险定位表"), "risks:positioning_index", "signpost-split", OFFICERS, 60),
+        _entry(_("标准库"), "risks:library_list", "collection", Role.PRIVILEGED, 70),
+        _entry(_("定级方案"), "risks:scheme_index", "sliders", Role.PRIVILEGED, 80),
+        _entry(_("空泛表述"), "risks:phrase_list", "chat-square-quote", Role.PRIVILEGED, 90),
+    )
+
     def ready(self):
-        from . import jobs, selectors  # noqa: F401  (registers visible_to selectors, job handlers)
+        from . import jobs, panels, selectors  # noqa: F401  (register with core and org)

@@ -8,13 +8,10 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.scoping import (
-    own_posts_outside_subtrees,
-    register,
-    scope_of,
-    subtree_organisations,
-)
+from lianfang.core.scoping import register, scope_of
 from lianfang.org.models import Department, Organisation, PostAssignment, Power
+from lianfang.org.power_selectors import powers_visible_to  # noqa: F401  (the risk forms' choices)
+from lianfang.org.scoping import own_posts_outside_subtrees, subtree_organisations
 
 from .models import LEVEL_SHORT, Level, Measure, RiskPoint
 
@@ -57,14 +54,13 @@ def measures_visible_to(user) -> QuerySet[Measure]:
     ).distinct()
 
 
-@register(Power)
-def powers_visible_to(user) -> QuerySet[Power]:
-    """The power catalogue is read by everyone in the organisation (it is public by design)."""
-    scope = scope_of(user)
-    if scope.is_empty:
-        return Power.objects.none()
-    return Power.objects.filter(
-        scope.subtree_q("organisation__path") | Q(organisation_id__in=scope.org_ids)
+def power_risk_points(*, user, power: Power) -> QuerySet[RiskPoint]:
+    """The risk points of `power` the user can see, by step order then level."""
+    return (
+        risk_points_visible_to(user)
+        .filter(power=power)
+        .select_related("step", "post", "department")
+        .order_by("step__order", "level", "pk")
     )
 
 

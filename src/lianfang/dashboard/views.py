@@ -1,0 +1,42 @@
+from django.shortcuts import render
+from django.utils.translation import pgettext
+
+from lianfang.core.access import role_required
+from lianfang.core.roles import Role
+from lianfang.org.selectors import (
+    departments_visible_to,
+    organisations_visible_to,
+    people_visible_to,
+    posts_visible_to,
+)
+
+from .selectors import dashboard_charts
+
+
+@role_required(*Role.ALL)
+def home(request):
+    user = request.user
+    stats = [
+        {
+            "label": pgettext("plural", "单位"),
+            "value": organisations_visible_to(user).count(),
+            "icon": "diagram-3",
+        },
+        {
+            "label": pgettext("plural", "科室"),
+            "value": departments_visible_to(user).count(),
+            "icon": "building",
+        },
+        {
+            "label": pgettext("plural", "岗位"),
+            "value": posts_visible_to(user).count(),
+            "icon": "briefcase",
+        },
+        {
+            "label": pgettext("plural", "人员"),
+            "value": people_visible_to(user).count(),
+            "icon": "people",
+        },
+    ]
+    charts = dashboard_charts(user=user)
+    return render(request, "dashboard/home.html", {"stats": stats, "charts": charts})

@@ -1,0 +1,127 @@
+"""The menu and the modules come from the installed apps' declarations (core names no app)."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from lianfang.core.navigation import (
+    ModuleSpec,
+    NavGroup,
+    NavItem,
+    always_on_codes,
+    collect,
+    declarations,
+)
+from lianfang.core.roles import Role
+
+ALL = tuple(Role.ALL)
+PRIVILEGED = tuple(Role.PRIVILEGED)
+OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
+
+# The whole menu, as it was when core declared it itself: the apps' declarations keep it.
+EXPECTED_MENU = [
+    ("工作台", [("首页", "dashboard:home", "dashboard", "speedometer2", ALL)]),
+    (
+        "组织与人员",
+        [
+            ("单位", "org:organisation_list", "org", "diagram-3", ALL),
+            ("科室", "org:department_list", "org", "building", ALL),
+            ("岗位", "org:post_list", "org", "briefcase", ALL),
+            ("人员", "org:person_list", "org", "people", ALL),
+            ("领导分管", "org:division_list", "org", "person-badge", ALL),
+            ("轮岗提醒", "org:rotation_list", "org", "arrow-repeat", PRIVILEGED),
+        ],
+    ),
+    (
+        "风险防控",
+        [
+            ("我的风险点", "risks:mine", "risks", "person-check", ALL),
+            ("风险点台账", "risks:register", "risks", "card-list", ALL),
+            ("风险分布", "risks:register_charts", "risks", "grid-3x3", ALL),
+            ("复核逾期", "risks:overdue", "risks", "alarm", ALL),
+            ("职权目录", "org:power_list", "org", "journal-text", ALL),
+            ("廉政风险定位表", "risks:positioning_index", "risks", "signpost-split", OFFICERS),
+            ("标准库", "risks:library_list", "risks", "collection", PRIVILEGED),
+            ("定级方案", "risks:scheme_index", "risks", "sliders", PRIVILEGED),
+            ("空泛表述", "risks:phrase_list", "risks", "chat-square-quote", PRIVILEGED),
+        ],
+    ),
+    ("监督", [("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,))]),
+    (
+        "系统维护",
+        [
+            ("模块与栏目", "core:module_list", "maintenance", "gear", (Role.ADMIN,)),
+            ("用户与角色", "accounts:user_list", "maintenance", "person-gear", (Role.ADMIN,)),
+        ],
+    ),
+]
+
+
+def test_the_installed_apps_declare_the_whole_menu_in_its_order():
+    menu = [
+        (
+            str(group.title),
+            [(str(i.label), i.url_name, i.module, i.icon, tuple(i.roles)) for i in items],
+        )
+        for group, items in declarations().menu
+    ]
+    assert menu == EXPECTED_MENU
+
+
+def test_the_installed_apps_declare_their_modules():
+    modules = [(m.code, m.name, m.name_en, m.icon, m.order) for m in declarations().modules]
+    assert modules == [
+        ("dashboard", "工作台", "Dashboard", "speedometer2", 10),
+        ("org", "组织与人员", "Organisation and people", "diagram-3", 20),
+        ("risks", "风险防控", "Risk register", "exclamation-diamond", 30),
+        ("audit", "审计日志", "Audit log", "shield-check", 80),
+        ("maintenance", "系统维护", "System maintenance", "gear", 90),
+    ]
+    assert always_on_codes() == {"dashboard", "maintenance"}
+
+
+def app(**declared):
+    return SimpleNamespace(**declared)
+
+
+def module(code, **kwargs):
+    return ModuleSpec(code, code, code, "gear", 1, **kwargs)
+
+
+def item(module_code, group, url_name="x:y", order=0):
+    return NavItem(module_code, "label", url_name, "gear", ALL, group=group, order=order)
+
+
+def test_an_app_places_its_entries_in_a_group_of_an_app_below_it_by_order():
+    below = app(
+        platform_modules=(module("low", urls=("low",)),),
+        nav_groups=(NavGroup("g2", "second", 20), NavGroup("g1", "first", 10)),
+        nav_items=(item("low", "g1", "low:b", order=20),),
+    )
+    above = app(
+        platform_modules=(module("high", urls=("high", "low:special")),),
+        nav_items=(item("high", "g1", "high:a", order=10), item("high", "g1", "high:c", 30)),
+    )
+    found = collect([below, above])
+    assert [g.key for g, _items in found.menu] == ["g1", "g2"]
+    assert [i.url_name for i in found.menu[0][1]] == ["high:a", "low:b", "high:c"]
+    assert found.module_urls == {"low": "low", "high": "high", "low:special": "high"}
+
+
+@pytest.mark.parametrize(
+    ("configs", "message"),
+    [
+        ([app(platform_modules=(module("a"),)), app(platform_modules=(module("a"),))], "twice"),
+        (
+            [app(platform_modules=(module("a", urls=("x",)), module("b", urls=("x",))))],
+            "two modules",
+        ),
+        ([app(nav_groups=(NavGroup("g", "g", 1), NavGroup("g", "h", 2)))], "twice"),
+        ([app(platform_modules=(module("a"),), nav_items=(item("a", "nowhere"),))], "group"),
+        ([app(nav_groups=(NavGroup("g", "g", 1),), nav_items=(item("ghost", "g"),))], "module"),
+    ],
+)
+def test_inconsistent_declarations_are_refused_at_start(configs, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        collect(configs)
