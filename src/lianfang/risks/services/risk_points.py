@@ -484,7 +484,10 @@ def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label
     if new == RiskPoint.Status.FILED:
         problems = vagueness.check_filing(point, measures=row.measures or [], phrases=phrases)
         if problems:
-            raise ValidationError({p.field or "name": [p.message] for p in problems})
+            by_field: dict[str, list[str]] = {}
+            for p in problems:  # every reason, not only the last one of each field
+                by_field.setdefault(p.field or "name", []).append(p.message)
+            raise ValidationError(by_field)
         type_ = RiskPointEvent.Type.FILED
     elif new == RiskPoint.Status.RETIRED:
         type_ = RiskPointEvent.Type.RETIRED
