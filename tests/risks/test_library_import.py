@@ -298,7 +298,7 @@ def test_nothing_is_written_when_the_pack_does_not_validate(world, packs):
     with pytest.raises(LibraryImportError) as caught:
         run(world)
     assert "未导入任何数据" in str(caught.value)
-    assert any("空泛表述「落实不到位」" in e for e in caught.value.errors)
+    assert any("空泛表述“落实不到位”" in e for e in caught.value.errors)
     assert any("nowhere" in e and "不存在" in e for e in caught.value.errors)
     assert counts(world) == before
 

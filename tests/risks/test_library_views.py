@@ -105,5 +105,5 @@ def test_a_broken_pack_shows_its_errors_and_writes_nothing(world, packs, login):
     assert response.status_code == 400
     page = response.content.decode()
     assert "未导入任何数据" in page
-    assert "空泛表述「有待加强」" in page
+    assert "空泛表述“有待加强”" in page
     assert not Power.objects.exists()

@@ -3,7 +3,6 @@ measures. See README.md in this directory for the format and loader.py for the A
 
 from lianfang.libraries.loader import (
     CRITERIA,
-    GENERIC_PHRASES,
     LIBRARY_DIR,
     MATTER_KINDS,
     POWER_CATEGORIES,
@@ -19,14 +18,12 @@ from lianfang.libraries.loader import (
     list_packs,
     load_pack,
     parse_pack,
-    vague_reason,
     validate,
     validate_packs,
 )
 
 __all__ = [
     "CRITERIA",
-    "GENERIC_PHRASES",
     "LIBRARY_DIR",
     "MATTER_KINDS",
     "POWER_CATEGORIES",
@@ -42,7 +39,6 @@ __all__ = [
     "list_packs",
     "load_pack",
     "parse_pack",
-    "vague_reason",
     "validate",
     "validate_packs",
 ]

@@ -5,8 +5,9 @@ standard integrity risk points and the measures that control them. Every item ha
 urn; the pack has a version that is bumped whenever its content changes. The schema is
 described in README.md next to this file.
 
-Pure Python on purpose: importing a pack into the database is the risks app's job; this
-module only parses and checks, so it can run in tests, commands and CI without a database.
+No database on purpose: importing a pack into the database is the risks app's job; this
+module only parses and checks. Its vagueness rule is the filing's (risks/vagueness.py), so it
+needs Django set up, nothing more.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from lianfang.risks import vagueness
 
 LIBRARY_DIR = Path(__file__).resolve().parent
 
@@ -96,32 +99,6 @@ CRITERIA: dict[str, str] = {
     "indirect_leverage": "可间接施加影响",
     "high_incidence": "案件易发多发领域",
 }
-
-# Phrases that mark a risk point or measure as boilerplate rather than a description of how
-# the abuse would actually happen (seed 篇六: such filings were sent back). Reused by the
-# filing review, so keep it a plain tuple of substrings.
-GENERIC_PHRASES: tuple[str, ...] = (
-    "政治学习不够扎实",
-    "业务程序有待进一步规范",
-    "有待进一步",
-    "不够到位",
-    "落实不到位",
-    "有待加强",
-    "有待提高",
-    "有待完善",
-    "还需加强",
-    "仍需加强",
-    "不够扎实",
-    "学习不够",
-    "意识不强",
-    "意识淡薄",
-    "责任心不强",
-    "存在薄弱环节",
-    "思想认识不足",
-)
-
-# A manifestation shorter than this (counting Chinese characters) cannot say who does what.
-MIN_SPECIFIC_CJK = 12
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SLUG = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
@@ -520,16 +497,6 @@ def _directory(directory: Path | None) -> Path:
 # --- checking ------------------------------------------------------------------------
 
 
-def vague_reason(text: str) -> str | None:
-    """Why `text` is too vague to describe a risk or a control, or None if it is specific."""
-    for phrase in GENERIC_PHRASES:
-        if phrase in text:
-            return f"含有空泛表述「{phrase}」，请写明谁在哪个环节以什么方式滥用权力"
-    if len(_CJK.findall(text)) < MIN_SPECIFIC_CJK:
-        return f"过于简短（少于 {MIN_SPECIFIC_CJK} 个汉字），请写明具体表现"
-    return None
-
-
 def validate(pack: Pack | Mapping | str) -> list[str]:
     """Every problem of one pack, as Chinese sentences naming the item; [] when it is sound."""
     if not isinstance(pack, Pack):
@@ -577,6 +544,7 @@ class _Checker:
         self.pack = pack
         self.errors: list[str] = list(pack.format_errors)
         self.urns: set[str] = set()
+        self.phrases = vagueness.default_phrases()
 
     def run(self) -> list[str]:
         self.check_pack()
@@ -658,7 +626,7 @@ class _Checker:
         where = _label("防控措施", measure.urn, "防控措施")
         self.item_urn(measure.urn, "measure", where)
         if self.text(measure.text, where, "措施内容"):
-            self.specific(measure.text.zh, where, "措施内容")
+            self.specific(measure.text.zh, where, "措施内容", "text")
         self.text(measure.owner, where, "责任人")
 
     def check_risk(self, risk: RiskPointSpec, powers, measures, manifestations) -> None:
@@ -674,7 +642,7 @@ class _Checker:
         self.key_in(risk.category, RISK_CATEGORIES, where, "风险类别")
         self.text(risk.name, where, "名称")
         if self.text(risk.manifestation, where, "表现形式"):
-            self.specific(risk.manifestation.zh, where, "表现形式")
+            self.specific(risk.manifestation.zh, where, "表现形式", "manifestation")
             other = manifestations.setdefault(risk.manifestation.zh, risk.urn)
             if other != risk.urn:
                 self.errors.append(f"{where}：表现形式与风险点「{other}」完全相同")
@@ -741,7 +709,14 @@ class _Checker:
             self.errors.append(f"{where}：{label}的英文文本含有汉字")
         return ok
 
-    def specific(self, zh: str, where: str, label: str) -> None:
-        reason = vague_reason(zh)
-        if reason:
-            self.errors.append(f"{where}：{label}{reason}")
+    def specific(self, zh: str, where: str, label: str, field: str) -> None:
+        # The filing's rule, against the built-in phrases: manifestations and measures alike
+        # must be long enough to say who does what.
+        for problem in vagueness.text_problems(
+            zh,
+            self.phrases,
+            label=label,
+            field=field,
+            min_chars=vagueness.MIN_MANIFESTATION_CHARS,
+        ):
+            self.errors.append(f"{where}：{problem.message}")

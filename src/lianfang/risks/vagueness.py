@@ -4,6 +4,10 @@ A risk point can be filed only when it names its power (and a step, when the pow
 steps), describes a concrete manifestation, is graded, has at least one measure with an
 owner, and none of its texts contains a generic phrase of the editable list (global ones and
 those of the organisation and its ancestors).
+
+This module is the one place of the rule. The filing and the register import (through the
+risk point services, `check_filing`) and the standard-library loader (`text_problems`
+against `default_phrases()`) all call it, so they cannot disagree on what is vague.
 """
 
 import enum
@@ -19,11 +23,36 @@ from .models import GenericPhrase
 # does what at which step.
 MIN_MANIFESTATION_CHARS = 12
 
+# The built-in generic phrases: boilerplate that describes no concrete abuse (such filings
+# were sent back in practice). Migration 0003 seeds them as the global GenericPhrase rows an
+# officer can then disable or extend; the standard libraries are checked against them as
+# they stand here, so a shipped pack is valid whatever an organisation adds later.
+DEFAULT_PHRASES: tuple[str, ...] = (
+    "政治学习不够扎实",
+    "业务程序有待进一步规范",
+    "有待进一步",
+    "不够到位",
+    "落实不到位",
+    "有待加强",
+    "有待提高",
+    "有待完善",
+    "还需加强",
+    "仍需加强",
+    "不够扎实",
+    "学习不够",
+    "意识不强",
+    "意识淡薄",
+    "责任心不强",
+    "存在薄弱环节",
+    "思想认识不足",
+)
+
+# Everything but letters, digits and Chinese characters: what str.isalnum() refuses, and "_".
 _NOT_COUNTED = re.compile(r"[\W_]+")
 
 
 class FilingProblem(enum.StrEnum):
-    """Stable codes of the reasons a filing is refused."""
+    """Stable codes of the reasons a filing is refused, in the order they are listed."""
 
     NO_POWER = "no_power"
     NO_STEP = "no_step"
@@ -35,6 +64,9 @@ class FilingProblem(enum.StrEnum):
     GENERIC_PHRASE = "generic_phrase"
 
 
+_ORDER = {code: i for i, code in enumerate(FilingProblem)}
+
+
 @dataclass(frozen=True)
 class Problem:
     code: FilingProblem
@@ -44,8 +76,15 @@ class Problem:
 
 
 def counted_chars(text: str) -> int:
-    """Characters that carry meaning: letters, digits and Chinese characters."""
+    """Characters that carry meaning: letters, digits and Chinese characters. Spaces,
+    punctuation (Chinese or ASCII), symbols and underscores do not count."""
     return len(_NOT_COUNTED.sub("", text or ""))
+
+
+def default_phrases() -> list[GenericPhrase]:
+    """The built-in phrases as unsaved GenericPhrase rows, for checks that read no database
+    (the standard-library loader)."""
+    return [GenericPhrase(phrase=phrase, active=True) for phrase in DEFAULT_PHRASES]
 
 
 def phrases_for(organisation) -> list[GenericPhrase]:
@@ -60,33 +99,54 @@ def phrases_for(organisation) -> list[GenericPhrase]:
 
 
 def find_phrases(text: str, phrases) -> list[GenericPhrase]:
-    """The phrases contained in `text` (case-insensitive), longest first, without a phrase
-    that is only part of a longer one already found."""
+    """The phrases contained in `text` (case-insensitive), in the order they appear, without
+    a phrase that is only part of a longer one found. The result does not depend on the
+    order of `phrases`, so a list read from the database and the built-in one agree."""
     haystack = (text or "").casefold()
-    found = []
-    for phrase in sorted(phrases, key=lambda p: -len(p.phrase)):
+    found = {}
+    for phrase in sorted(phrases, key=lambda p: -len(p.phrase.strip())):
         needle = phrase.phrase.casefold().strip()
-        if needle and needle in haystack and not any(needle in f.phrase.casefold() for f in found):
-            found.append(phrase)
-    return found
+        if needle and needle in haystack and not any(needle in f for f in found):
+            found[needle] = phrase
+    return [found[needle] for needle in sorted(found, key=haystack.index)]
 
 
-def _phrase_problem(label: str, phrase: GenericPhrase, field: str) -> Problem:
-    message = _("%(label)s含有空泛表述“%(phrase)s”，请写明谁在哪个环节以什么方式滥用权力。") % {
-        "label": label,
-        "phrase": phrase.phrase,
-    }
-    if phrase.reason:
-        message = f"{message}（{phrase.reason}）"
-    return Problem(FilingProblem.GENERIC_PHRASE, message, field, phrase.phrase)
+def text_problems(text: str, phrases, *, label: str, field: str, min_chars: int = 0):
+    """Why `text` (called `label` in the messages) is vague: shorter than `min_chars` counted
+    characters, and each generic phrase of `phrases` it contains. [] when it is specific."""
+    problems = []
+    if min_chars and counted_chars(text) < min_chars:
+        problems.append(
+            Problem(
+                FilingProblem.MANIFESTATION_TOO_SHORT,
+                _("%(label)s过于简短（少于 %(n)s 个字），请具体写明谁在什么环节以什么方式出问题。")
+                % {"label": label, "n": min_chars},
+                field,
+            )
+        )
+    for phrase in find_phrases(text, phrases):
+        message = _("%(label)s含有空泛表述“%(phrase)s”，请写明谁在哪个环节以什么方式滥用权力。") % {
+            "label": label,
+            "phrase": phrase.phrase,
+        }
+        if phrase.reason:
+            message = f"{message}（{phrase.reason}）"
+        problems.append(Problem(FilingProblem.GENERIC_PHRASE, message, field, phrase.phrase))
+    return problems
 
 
 def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
-    """Every reason `risk_point` cannot be filed yet, in Chinese; [] when it can.
+    """Every reason `risk_point` cannot be filed yet, in Chinese, in the order of
+    FilingProblem; [] when it can.
 
     `measures` are the measures it will have (default: those linked now) and `phrases` the
     generic phrases that apply (default: read for its organisation), so a bulk write can
-    check rows that are not saved yet."""
+    check rows that are not saved yet. The power's steps are read with `steps.all()`, so a
+    prefetch is used."""
+    if measures is None:
+        measures = list(risk_point.measures.all()) if risk_point.pk else []
+    if phrases is None:
+        phrases = phrases_for(risk_point.organisation)
     problems = []
     power = risk_point.power if risk_point.power_id else None
     if power is None:
@@ -110,15 +170,6 @@ def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
                     "step",
                 )
             )
-    if counted_chars(risk_point.manifestation) < MIN_MANIFESTATION_CHARS:
-        problems.append(
-            Problem(
-                FilingProblem.MANIFESTATION_TOO_SHORT,
-                _("表现形式过于简短（少于 %(n)s 个字），请具体写明谁在什么环节以什么方式出问题。")
-                % {"n": MIN_MANIFESTATION_CHARS},
-                "manifestation",
-            )
-        )
     if not risk_point.level:
         problems.append(
             Problem(
@@ -127,8 +178,6 @@ def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
                 "level",
             )
         )
-    if measures is None:
-        measures = list(risk_point.measures.all()) if risk_point.pk else []
     if not measures:
         problems.append(Problem(FilingProblem.NO_MEASURE, _("须至少有一条防控措施。"), "measures"))
     elif not any(m.owner_person_id or m.owner_department_id for m in measures):
@@ -139,18 +188,23 @@ def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
                 "measures",
             )
         )
-    if phrases is None:
-        phrases = phrases_for(risk_point.organisation)
-    texts = [
-        (_("风险点名称"), risk_point.name, "name"),
-        (_("表现形式"), risk_point.manifestation, "manifestation"),
-    ] + [
-        (_("防控措施“%(text)s”") % {"text": _shorten(m.text)}, m.text, "measures") for m in measures
-    ]
-    for label, text, field in texts:
-        for phrase in find_phrases(text, phrases):
-            problems.append(_phrase_problem(label, phrase, field))
-    return problems
+    problems += text_problems(risk_point.name, phrases, label=_("风险点名称"), field="name")
+    problems += text_problems(
+        risk_point.manifestation,
+        phrases,
+        label=_("表现形式"),
+        field="manifestation",
+        min_chars=MIN_MANIFESTATION_CHARS,
+    )
+    for measure in measures:
+        label = _("防控措施“%(text)s”") % {"text": _shorten(measure.text)}
+        problems += text_problems(measure.text, phrases, label=label, field="measures")
+    return _in_order(problems)
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    # Stable: the phrases of one kind of problem keep the order their texts were read in.
+    return sorted(problems, key=lambda p: _ORDER[p.code])
 
 
 def _shorten(text: str, size: int = 20) -> str:

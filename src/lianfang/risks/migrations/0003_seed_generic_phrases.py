@@ -1,4 +1,4 @@
-"""Seed the global list of generic phrases (空泛表述) from the standard libraries' list.
+"""Seed the global list of generic phrases (空泛表述) from the built-in list.
 
 Idempotent: a phrase already present (active or disabled by an officer) is left as it is.
 """
@@ -7,7 +7,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from lianfang.libraries.loader import GENERIC_PHRASES
+    from lianfang.risks.vagueness import DEFAULT_PHRASES
 
     GenericPhrase = apps.get_model("risks", "GenericPhrase")
     existing = set(
@@ -15,7 +15,7 @@ def seed(apps, schema_editor):
     )
     GenericPhrase.objects.bulk_create(
         GenericPhrase(phrase=phrase, reason="", active=True)
-        for phrase in dict.fromkeys(GENERIC_PHRASES)
+        for phrase in dict.fromkeys(DEFAULT_PHRASES)
         if phrase not in existing
     )
 
