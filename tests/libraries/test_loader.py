@@ -193,8 +193,8 @@ def test_likelihood_must_be_a_number():
     [
         (("powers", 0, "category"), "shopping", "权力类别「shopping」"),
         (("risk_points", 0, "category"), "moral", "风险类别「moral」"),
-        (("risk_points", 0, "matter_kind"), "huge_funds", "事项类型「huge_funds」"),
-        (("risk_points", 0, "criteria"), ["controls_people", "rich"], "定级条件「rich」"),
+        (("risk_points", 0, "matter_kind"), "huge_funds", "事项性质「huge_funds」"),
+        (("risk_points", 0, "criteria"), ["controls_people", "rich"], "符合条件「rich」"),
     ],
 )
 def test_keys_must_come_from_the_allowed_lists(path, value, label):

@@ -1,12 +1,10 @@
 """Standard libraries (标准库): per-sector YAML packs of powers, flow steps, risk points and
-measures. See README.md in this directory for the format and loader.py for the API."""
+measures. See README.md in this directory for the format and loader.py for the API. The
+vocabulary and the vagueness rule the packs are checked against belong to the models (org,
+risks), not to this package."""
 
 from lianfang.libraries.loader import (
-    CRITERIA,
     LIBRARY_DIR,
-    MATTER_KINDS,
-    POWER_CATEGORIES,
-    RISK_CATEGORIES,
     LibraryError,
     MeasureSpec,
     Pack,
@@ -23,11 +21,7 @@ from lianfang.libraries.loader import (
 )
 
 __all__ = [
-    "CRITERIA",
     "LIBRARY_DIR",
-    "MATTER_KINDS",
-    "POWER_CATEGORIES",
-    "RISK_CATEGORIES",
     "LibraryError",
     "MeasureSpec",
     "Pack",

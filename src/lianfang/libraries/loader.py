@@ -6,99 +6,29 @@ urn; the pack has a version that is bumped whenever its content changes. The sch
 described in README.md next to this file.
 
 No database on purpose: importing a pack into the database is the risks app's job; this
-module only parses and checks. Its vagueness rule is the filing's (risks/vagueness.py), so it
-needs Django set up, nothing more.
+module only parses and checks. It reads its vocabulary (categories, kinds of matter, criteria)
+and the vagueness rule from the models' apps, so it needs Django set up, nothing more.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from lianfang.risks import vagueness
+from lianfang.org.models import Power
+from lianfang.risks import grading, vagueness
+from lianfang.risks.models import Category
 
 LIBRARY_DIR = Path(__file__).resolve().parent
 
 # The C loader when PyYAML has it (seven times faster on the hospital pack), otherwise the
 # pure-Python one; both are the safe loader: plain data only, no Python tags.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# 权力类别
-POWER_CATEGORIES: dict[str, str] = {
-    "procurement": "采购",
-    "construction": "基建",
-    "personnel": "人事",
-    "finance": "财务",
-    "decision": "三重一大决策",
-    "prescribing": "用药",
-    "treatment": "诊疗",
-    "examination": "检查",
-    "licensing": "行政许可",
-    "enforcement": "行政执法/处罚",
-    "fees": "收费",
-    "supervision": "监管",
-    "staff_management": "队伍管理",
-    "logistics": "后勤保障",
-    "office": "办公室事务",
-    "documents": "文书",
-    "seals": "印章",
-    "statistics": "统计",
-    "archives": "档案",
-    "cadre": "干部人事",
-    "land": "国土资源",
-    "transport": "交通运输",
-    "other": "其他",
-}
-
-# 风险类别
-RISK_CATEGORIES: dict[str, str] = {
-    "ideological_moral": "思想道德风险",
-    "post_duty": "岗位职责风险",
-    "system_mechanism": "制度机制风险",
-    "business_process": "业务流程风险",
-    "external": "外部环境风险",
-}
-
-# Grading by kind of matter (seed 篇一): key -> (level, label).
-MATTER_KINDS: dict[str, tuple[int, str]] = {
-    "major_decision": (1, "重大事项决策"),
-    "major_appointment": (1, "重要干部任免"),
-    "major_project": (1, "重要项目安排"),
-    "large_funds": (1, "大额度资金使用"),
-    "major_enforcement": (1, "重大行政执法行为"),
-    "personnel": (2, "人事管理"),
-    "finance": (2, "财务管理"),
-    "licensing_approval": (2, "行政许可审批"),
-    "penalty_approval": (2, "行政处罚审批"),
-    "discretion": (2, "自由裁量权使用"),
-    "confiscated_goods": (2, "罚没物品入库及处理"),
-    "vehicles": (2, "公车管理使用和维修"),
-    "reception": (2, "公务接待"),
-    "licensing_review": (2, "行政许可受理和审查"),
-    "routine_inspection": (2, "日常巡查监管"),
-    "case_review": (2, "行政处罚案件核审"),
-    "annual_inspection": (3, "年检验照"),
-    "complaints_letters": (3, "投诉举报、来信来访"),
-    "office_purchase": (3, "办公用品采购"),
-    "public_property": (3, "公物管理"),
-    "service_conduct": (3, "服务规范"),
-}
-
-# Grading by criteria met (3 or more -> level 1, 2 -> level 2, 1 -> level 3).
-CRITERIA: dict[str, str] = {
-    "controls_people": "管人",
-    "controls_money_goods": "管钱管物",
-    "discretion": "有自由裁量权",
-    "disclosure_or_collective": "须公开或集体决策",
-    "indirect_leverage": "可间接施加影响",
-    "high_incidence": "案件易发多发领域",
-}
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SLUG = r"[a-z0-9]+(?:[-_][a-z0-9]+)*"
@@ -594,7 +524,7 @@ class _Checker:
         elif power.code in codes:
             self.errors.append(f"{where}：编码「{power.code}」重复")
         codes.add(power.code)
-        self.key_in(power.category, POWER_CATEGORIES, where, "权力类别")
+        self.key_in(power.category, Power.Category.values, where, "权力类别")
         self.text(power.name, where, "名称")
         self.text(power.basis, where, "行使依据")
         self.text(power.duties, where, "责任事项")
@@ -639,7 +569,7 @@ class _Checker:
             self.errors.append(f"{where}：所属权力事项「{risk.power}」不存在")
         elif risk.step and power.step(risk.step) is None:
             self.errors.append(f"{where}：权力事项「{risk.power}」没有环节「{risk.step}」")
-        self.key_in(risk.category, RISK_CATEGORIES, where, "风险类别")
+        self.key_in(risk.category, Category.values, where, "风险类别")
         self.text(risk.name, where, "名称")
         if self.text(risk.manifestation, where, "表现形式"):
             self.specific(risk.manifestation.zh, where, "表现形式", "manifestation")
@@ -655,11 +585,11 @@ class _Checker:
             elif not 1 <= value <= 5:
                 self.errors.append(f"{where}：{label}须为 1 到 5 的整数，现为 {value}")
         if risk.matter_kind is not None:
-            self.key_in(risk.matter_kind, MATTER_KINDS, where, "事项类型")
+            self.key_in(risk.matter_kind, grading.MATTER_LABELS, where, "事项性质")
         for criterion in risk.criteria:
-            self.key_in(criterion, CRITERIA, where, "定级条件")
+            self.key_in(criterion, grading.CRITERIA, where, "符合条件")
         if len(set(risk.criteria)) != len(risk.criteria):
-            self.errors.append(f"{where}：定级条件有重复")
+            self.errors.append(f"{where}：符合条件有重复")
         if not risk.measures:
             self.errors.append(f"{where}：至少要有一条防控措施")
         for urn in risk.measures:
@@ -686,7 +616,7 @@ class _Checker:
             )
         self.unique(urn, where)
 
-    def key_in(self, value: str, allowed: Mapping[str, Any], where: str, label: str) -> None:
+    def key_in(self, value: str, allowed: Iterable[str], where: str, label: str) -> None:
         if not value:
             self.errors.append(f"{where}：缺少{label}")
         elif value not in allowed:

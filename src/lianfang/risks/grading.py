@@ -1,15 +1,19 @@
 """Grading: turn a risk point's likelihood, harm, matter kind or criteria into a level.
 
 A scheme is data (risks.models.GradingScheme); grading is a lookup in it. The defaults here
-follow the seed: a 3×3 likelihood × harm matrix, the matter kinds of 篇一, criteria counts
-(3+ → 一级, 2 → 二级, 1 → 三级), and monitors and review intervals per level.
+are those institutions use: a 3×3 likelihood × harm matrix, the kinds of matter by level,
+criteria counts (3+ → 一级, 2 → 二级, 1 → 三级), and monitors and review intervals per level.
+
+MATTER_KINDS and CRITERIA are the one list of kinds of matter (事项性质) and criteria (符合条件):
+forms, the register import and export, and the standard-library loader read them here.
 """
 
 from django.utils.translation import gettext_lazy as _
 
 from .models import GradingScheme, MonitorRole, RiskPoint
 
-# Matter kinds by level (seed 篇一): 三重一大 and major enforcement are level 1, and so on.
+# Kinds of matter by level: the 三重一大 matters and major enforcement are level 1, routine
+# approvals and management level 2, day-to-day service level 3.
 MATTER_KINDS = {
     1: {
         "major_decision": _("重大事项决策"),
