@@ -1,17 +1,22 @@
-"""One vocabulary: the packs use the models' keys and the loader accepts exactly those."""
+"""One vocabulary: the packs use the models' keys, the loader accepts exactly those, and the
+domain page lists them as the models define them."""
 
 import copy
+import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from lianfang.libraries import LIBRARY_DIR, load_pack, validate
 from lianfang.org.models import Power, PowerStep
 from lianfang.risks import grading
-from lianfang.risks.models import Category, Measure, RiskPoint
+from lianfang.risks.models import Category, Level, Measure, MonitorRole, RiskPoint
 from tests.libraries.test_loader import good_pack
 
 SHIPPED = sorted(path.stem for path in LIBRARY_DIR.glob("*.yaml"))
+DOMAIN_PAGE = Path(__file__).resolve().parents[2] / "docs" / "domain.md"
 
 
 def field_problems(model, name, value) -> list[str]:
@@ -100,3 +105,46 @@ def test_the_loader_accepts_every_key_of_the_models(path, value):
 def test_the_loader_refuses_what_the_models_do_not_hold(path, value):
     errors = validate(_pack_with(path, value))
     assert len(errors) == 1 and "不在允许的取值中" in errors[0], errors
+
+
+# -- the domain page ------------------------------------------------------------------------
+
+ROW = re.compile(r"^\| `([^`]+)` \| ([^|]+?) \|")
+
+
+def page_table(heading: str) -> dict[str, str]:
+    """The `key` | label rows of the table under the heading that names `heading`."""
+    rows, inside = {}, False
+    for line in DOMAIN_PAGE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            inside = f"`{heading}`" in line
+        elif inside and (match := ROW.match(line)):
+            rows[match[1]] = match[2]
+    return rows
+
+
+def labels(choices) -> dict[str, str]:
+    with translation.override("zh-hans"):
+        return {str(key): str(label) for key, label in choices}
+
+
+@pytest.mark.parametrize(
+    "heading, choices",
+    [
+        ("org.models.Power.Category", Power.Category.choices),
+        ("risks.models.Category", Category.choices),
+        ("risks.models.Level", Level.choices),
+        ("risks.grading.MATTER_KINDS", grading.MATTER_LABELS.items()),
+        ("risks.grading.CRITERIA", grading.CRITERIA.items()),
+        ("risks.models.MonitorRole", MonitorRole.choices),
+    ],
+)
+def test_the_domain_page_lists_the_models_keys_and_labels(heading, choices):
+    assert page_table(heading) == labels(choices)
+
+
+def test_the_domain_page_gives_the_default_level_of_each_kind_of_matter():
+    text = DOMAIN_PAGE.read_text(encoding="utf-8")
+    for level, kinds in grading.MATTER_KINDS.items():
+        for key in kinds:
+            assert re.search(rf"^\| `{key}` \| [^|]+ \| {level} \|$", text, re.M), key
