@@ -27,7 +27,7 @@ from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
 from .models import Department, Organisation, Post, Power, PowerStep
-from .roster import XLSX_CONTENT_TYPE
+from .roster import XLSX_CONTENT_TYPE, list_departments
 from .services import TIME_LIMIT_MAX, free_step_key
 
 __all__ = [
@@ -258,23 +258,14 @@ def blank_template(organisation: Organisation | None = None) -> bytes:
         sheet = book.sheet(SHEET_TITLE, COLUMNS)
         sheet.validation("category", labels, rows=MAX_ROWS)
         sheet.validation("is_public", ["是", "否"], rows=MAX_ROWS)
-        notes = book.sheet("填写说明", [Column("line", "", 100)], header=False)
-        notes.row([_("职权目录填写说明")], book.style("heading"))
-        for line in lines:
-            notes.row([line])
+        notes = book.instructions(_("职权目录填写说明"), lines, width=100)
         if organisation is not None:
-            bold = book.style("bold")
-            notes.row([])
-            notes.row([_("%(org)s 的科室：") % {"org": organisation.name}], bold)
-            departments = organisation.departments.filter(active=True)
-            for name in departments.values_list("name", flat=True):
-                notes.row([name])
-            notes.row([])
-            notes.row([_("%(org)s 的岗位：") % {"org": organisation.name}], bold)
+            list_departments(notes, organisation)
             post_names = PostNames.of(organisation)
-            for posts in post_names.by_name.values():
-                for post in posts:
-                    notes.row([post_names.label(post, None)])
+            notes.section(
+                _("%(org)s 的岗位：") % {"org": organisation.name},
+                [post_names.label(p, None) for posts in post_names.by_name.values() for p in posts],
+            )
     return out.getvalue()
 
 
@@ -302,12 +293,7 @@ def read_rows(file) -> list[SheetRow]:
         required=[c.key for c in COLUMNS],
         max_rows=MAX_ROWS,
         texts=spreadsheets.SheetTexts(
-            unreadable=_(
-                "无法读取该文件，请确认它是 Excel 文件（.xlsx 或 .xls）且未损坏"
-                "（可先下载模板再填写）。"
-            ),
             empty=_("文件是空的：第 1 行应为表头（编码、权力名称……）。"),
-            missing=_("表头缺少以下列：%(columns)s。请使用下载的模板。"),
             nothing=_("文件中没有权力事项（从第 2 行起填写）。"),
         ),
     )

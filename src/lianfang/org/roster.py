@@ -116,17 +116,19 @@ def blank_template(organisation: Organisation | None = None) -> bytes:
         sheet = book.sheet(SHEET_TITLE, COLUMNS)
         sheet.validation("gender", ["男", "女"], rows=MAX_ROWS)
         sheet.validation("is_leader", ["是", "否"], rows=MAX_ROWS)
-        notes = book.sheet("填写说明", [Column("line", "", 90)], header=False)
-        notes.row([_("人员名册填写说明")], book.style("heading"))
-        for line in lines:
-            notes.row([line])
+        notes = book.instructions(_("人员名册填写说明"), lines, width=90)
         if organisation is not None:
-            notes.row([])
-            notes.row([_("%(org)s 的科室：") % {"org": organisation.name}], book.style("bold"))
-            departments = organisation.departments.filter(active=True)
-            for name in departments.values_list("name", flat=True):
-                notes.row([name])
+            list_departments(notes, organisation)
     return out.getvalue()
+
+
+def list_departments(notes, organisation: Organisation) -> None:
+    """The organisation's departments, listed under a blank template's instructions."""
+    departments = organisation.departments.filter(active=True)
+    notes.section(
+        _("%(org)s 的科室：") % {"org": organisation.name},
+        departments.values_list("name", flat=True),
+    )
 
 
 # Import -----------------------------------------------------------------------------------
@@ -150,12 +152,7 @@ def read_rows(file) -> list[SheetRow]:
         required=[c.key for c in COLUMNS],
         max_rows=MAX_ROWS,
         texts=spreadsheets.SheetTexts(
-            unreadable=_(
-                "无法读取该文件，请确认它是 Excel 文件（.xlsx 或 .xls）且未损坏"
-                "（可先下载模板再填写）。"
-            ),
             empty=_("文件是空的：第 1 行应为表头（工号、姓名……）。"),
-            missing=_("表头缺少以下列：%(columns)s。请使用下载的模板。"),
             nothing=_("文件中没有人员数据（从第 2 行起填写）。"),
         ),
     )

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from .columns import Column, header_lookup, normalise_header
@@ -63,10 +64,14 @@ class SheetRow:
 class SheetTexts:
     """An import's own messages for a file it cannot use."""
 
-    unreadable: str  # not a workbook, or damaged
-    empty: str  # no header row
-    missing: str  # with %(columns)s: required columns absent
+    empty: str  # no header row: name the first headers, e.g. "（工号、姓名……）"
     nothing: str  # a header but no data rows
+    unreadable: str = gettext_lazy(
+        "无法读取该文件，请确认它是 Excel 文件（.xlsx 或 .xls）且未损坏（可先下载模板再填写）。"
+    )  # not a workbook, or damaged
+    missing: str = gettext_lazy(
+        "表头缺少以下列：%(columns)s。请使用下载的模板。"
+    )  # with %(columns)s: required columns absent
 
 
 def cell_text(value) -> str:
@@ -193,7 +198,7 @@ def read_sheet(
                 workbook.close()
     except BaseException as exc:
         if _failed(exc):
-            raise error(texts.unreadable) from exc
+            raise error(str(texts.unreadable)) from exc
         raise
     if too_large:
         raise error(_("文件解压后超过 %(n)s MB，请分批导入。") % {"n": UNPACKED_MAX_MB})

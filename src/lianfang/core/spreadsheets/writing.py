@@ -27,6 +27,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 FORMULA_STARTS = ("=", "+", "-", "@")  # what spreadsheet programs read as the start of a formula
 VALIDATION_ROWS = 10000  # how far down a template's drop-downs reach
+INSTRUCTIONS_TITLE = "填写说明"  # the sheet of a blank template that says how to fill it in
 
 # The house styles, as XlsxWriter format properties. `header` is the platform's red.
 STYLES = {
@@ -126,6 +127,15 @@ class SheetWriter:
         if header and sheet.columns:
             sheet.header()
         return sheet
+
+    def instructions(self, heading: str, lines, *, width: int = 90) -> Sheet:
+        """A blank template's instructions sheet: `heading`, then one row per line; add lists
+        below it with `Sheet.section`."""
+        notes = self.sheet(INSTRUCTIONS_TITLE, [Column("line", "", width)], header=False)
+        notes.row([heading], self.style("heading"))
+        for line in lines:
+            notes.row([line])
+        return notes
 
 
 class Sheet:
@@ -232,6 +242,14 @@ class Sheet:
         self.worksheet.data_validation(
             first, index, first + rows - 1, index, {"validate": "list", "source": list(options)}
         )
+
+    def section(self, title: str, lines) -> None:
+        """A blank row, `title` in bold, then one row per line (e.g. a template's list of the
+        organisation's departments)."""
+        self.row([])
+        self.row([title], self.writer.style("bold"))
+        for line in lines:
+            self.row([line])
 
     def print_on_a4(self, *, landscape: bool = True) -> None:
         """Printed on A4, one page wide, with the header row repeated on every page."""
