@@ -178,6 +178,7 @@ def export_queryset(points):
                 queryset=Measure.objects.select_related(
                     "owner_person", "owner_department"
                 ).order_by("id"),
+                to_attr="export_measures",  # a plain list: no queryset cloned per row
             )
         )
         .order_by(
@@ -204,6 +205,14 @@ class _Labels:
         self.matter = {k: str(v) for k, v in grading.MATTER_LABELS.items()}
         self.criteria = {k: str(v) for k, v in grading.CRITERIA.items()}
         self.level = {level: level_text(level) for level in Level.values}
+        self._monitors: dict[tuple, str] = {}
+
+    def monitor(self, monitor) -> str:
+        """A monitor line, composed once per export for each role and names."""
+        key = (monitor.role, tuple(monitor.names))
+        if key not in self._monitors:
+            self._monitors[key] = str(monitor)
+        return self._monitors[key]
 
 
 class _Context:
@@ -227,7 +236,7 @@ class _Context:
 
 def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
     """The values of one register row, keyed by column."""
-    measures = list(point.measures.all())
+    measures = point.export_measures
     labels = context.labels
     department = point.department if point.department_id else None
     head = department.head if department is not None and department.head_id else None
@@ -247,7 +256,7 @@ def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
         "measures": _measure_lines(measures),
         "owner": head.name if head else "",
         "leader": "、".join(context.leaders.get(point.department_id, [])),
-        "monitors": "\n".join(str(m) for m in context.monitors.get(point.pk, [])),
+        "monitors": "\n".join(labels.monitor(m) for m in context.monitors.get(point.pk, [])),
         "status": labels.status.get(point.status, point.status),
         "id": point.pk,
         "organisation": point.organisation.name,
