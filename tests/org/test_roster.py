@@ -291,7 +291,7 @@ def test_import_page_rejects_other_formats_and_foreign_organisations(world, logi
         },
     )
     assert response.status_code == 400
-    assert "只能导入 Excel .xlsx 文件" in response.content.decode()
+    assert "只能导入 Excel 文件（.xlsx 或旧版 .xls）" in response.content.decode()
     response = client.post(
         reverse("org:roster_import"),
         {

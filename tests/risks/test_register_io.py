@@ -465,7 +465,7 @@ def test_import_page(world, register, login):  # noqa: F811
 
     response = client.post(url, {"organisation": world.hospital.pk, "file": upload(b"x", "a.csv")})
     assert response.status_code == 400
-    assert "只能导入 Excel .xlsx 文件" in response.content.decode()
+    assert "只能导入 Excel 文件（.xlsx 或旧版 .xls）" in response.content.decode()
 
 
 def test_import_is_for_the_integrity_office_within_its_subtree(world, register, login):  # noqa: F811

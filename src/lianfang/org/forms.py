@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import punctuation
+from lianfang.core.spreadsheets.pages import SpreadsheetField
 from lianfang.core.widgets import FastSelect
 
 from . import selectors
 from .models import Department, DepartmentFunction, LeaderDivision, Organisation, Person, Post
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
-ROSTER_MAX_BYTES = 10 * 1024 * 1024
+ROSTER_MAX_MB = 10
 
 
 def _style(form):
@@ -491,9 +492,10 @@ class RotationFilterForm(FilterForm):
 
 class RosterImportForm(forms.Form):
     organisation = forms.ModelChoiceField(Organisation.objects.none(), label=_("导入到单位"))
-    file = forms.FileField(
-        label=_("人员名册（.xlsx）"),
+    file = SpreadsheetField(
+        label=_("人员名册（.xlsx 或 .xls）"),
         help_text=_("请使用下载的模板填写，第 1 行为表头。"),
+        max_mb=ROSTER_MAX_MB,
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -501,15 +503,6 @@ class RosterImportForm(forms.Form):
         orgs = selectors.organisations_manageable_by(user).order_by("path")
         self.fields["organisation"].queryset = orgs
         self.fields["organisation"].label_from_instance = lambda o: "\u3000" * o.depth + o.name
-        self.fields["file"].widget.attrs["accept"] = (
-            ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        if orgs[:2].count() == 1:  # the one the user manages: preset
+            self.fields["organisation"].initial = orgs.first()
         _style(self)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("只能导入 Excel .xlsx 文件（旧版 .xls 请另存为 .xlsx）。"))
-        if upload.size > ROSTER_MAX_BYTES:
-            raise ValidationError(_("文件不能超过 10 MB。"))
-        return upload

@@ -172,4 +172,4 @@ class PowerImportForm(RosterImportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].label = _("职权目录（.xlsx）")
+        self.fields["file"].label = _("职权目录（.xlsx 或 .xls）")

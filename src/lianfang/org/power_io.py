@@ -15,24 +15,19 @@ step that risk points sit on.
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianfang.core import audit, imports
-from lianfang.core.imports import RowError, SheetRow
-from lianfang.core.imports import cell_text as _text
+from lianfang.core import audit, spreadsheets
+from lianfang.core.spreadsheets import Column, RowError, SheetRow
+from lianfang.core.spreadsheets import cell_text as _text
 
 from .models import Department, Organisation, Post, Power, PowerStep
-from .roster import XLSX_CONTENT_TYPE
+from .roster import XLSX_CONTENT_TYPE, list_departments
 from .services import TIME_LIMIT_MAX, free_step_key
 
 __all__ = [
@@ -57,17 +52,8 @@ TIME_LIMIT = re.compile(r"^(\d+)\s*(?:天|日|个自然日|自然日)?$")
 YES = {"是", "Y", "YES", "TRUE", "1", "√", "公开"}
 NO = {"否", "N", "NO", "FALSE", "0", "×", "不公开"}
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    width: int
-    aliases: tuple[str, ...] = ()
-
-
 COLUMNS = (
-    Column("code", "编码", 14, ("权力编码", "事项编码")),
+    Column("code", "编码", 14, ("权力编码", "事项编码"), text=True),
     Column("name", "权力名称", 28, ("权力事项", "事项名称")),
     Column("category", "权力类别", 14, ("类别",)),
     Column("basis", "行使依据", 40, ("法律依据", "设定依据")),
@@ -80,7 +66,6 @@ COLUMNS = (
 )
 ORGANISATION_COLUMN = Column("organisation", "单位", 24)
 HEADERS = {c.key: c.header for c in (*COLUMNS, ORGANISATION_COLUMN)}
-HEADER_LOOKUP = imports.header_lookup((*COLUMNS, ORGANISATION_COLUMN))
 COLUMN_ORDER = {c.header: i for i, c in enumerate((*COLUMNS, ORGANISATION_COLUMN))}
 REQUIRED = ("code", "name", "category")
 MAX_LENGTHS = {
@@ -209,96 +194,42 @@ def parse_steps(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
 # Export -----------------------------------------------------------------------------------
 
 
-def _header_row(ws, columns):
-    cells = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="A61B1B")
-        cell.alignment = Alignment(horizontal="center")
-        cells.append(cell)
-    return cells
-
-
-def _text_cell(ws, value):
-    """A cell holding `value` as text: never read as a number, nor as a formula when it starts
-    with "=" (a name such as "=HYPERLINK(…)" must come back as typed)."""
-    if not value:
-        return None
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    cell.number_format = "@"
-    return cell
-
-
 def export_powers(powers, *, chunk_size: int = 500) -> bytes:
     """The powers of `powers` (a queryset from `power_selectors.export_queryset`) as .xlsx."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET_TITLE)
-    columns = (*COLUMNS, ORGANISATION_COLUMN)
-    for i, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = "A2"
-    ws.append(_header_row(ws, columns))
     labels = category_labels()
     names: dict[int, PostNames] = {}
-    for power in powers.iterator(chunk_size=chunk_size):
-        org = power.organisation
-        if org.pk not in names:
-            names[org.pk] = PostNames.of(org)
-        post_names = names[org.pk]
-        texts = [
-            power.code,
-            power.name,
-            labels.get(power.category, power.category),
-            power.basis,
-            power.department.name if power.department_id else "",
-            POST_JOIN.join(post_names.label(p, power.department_id) for p in power.posts.all()),
-            power.duties,
-        ]
-        ws.append(
-            [
-                *(_text_cell(ws, text) for text in texts),
-                power.time_limit_days,
-                "是" if power.is_public else "否",
-                _text_cell(ws, steps_text(power.steps.all())),
-                _text_cell(ws, org.name),
-            ]
-        )
     out = io.BytesIO()
-    wb.save(out)
+    with spreadsheets.SheetWriter(out) as book:
+        sheet = book.sheet(SHEET_TITLE, (*COLUMNS, ORGANISATION_COLUMN))
+        for power in powers.iterator(chunk_size=chunk_size):
+            org = power.organisation
+            if org.pk not in names:
+                names[org.pk] = PostNames.of(org)
+            post_names = names[org.pk]
+            posts = (post_names.label(p, power.department_id) for p in power.posts.all())
+            sheet.row(
+                [
+                    power.code,
+                    power.name,
+                    labels.get(power.category, power.category),
+                    power.basis,
+                    power.department.name if power.department_id else "",
+                    POST_JOIN.join(posts),
+                    power.duties,
+                    power.time_limit_days,
+                    "是" if power.is_public else "否",
+                    steps_text(power.steps.all()),
+                    org.name,
+                ]
+            )
     return out.getvalue()
 
 
 def blank_template(organisation: Organisation | None = None) -> bytes:
     """An empty catalogue with drop-downs and a sheet of instructions (with the organisation's
     departments and posts, written as the import reads them)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_TITLE
-    for i, col in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="A61B1B")
-        cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = "A2"
-    letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
     labels = list(category_labels().values())
-    for key, options in (
-        ("category", '"' + ",".join(labels) + '"'),
-        ("is_public", '"是,否"'),
-    ):
-        validation = DataValidation(type="list", formula1=options, allow_blank=True)
-        validation.add(f"{letters[key]}2:{letters[key]}{MAX_ROWS + 1}")
-        ws.add_data_validation(validation)
-    for row in range(2, 502):
-        ws[f"{letters['code']}{row}"].number_format = "@"
-
-    notes = wb.create_sheet("填写说明")
-    notes.column_dimensions["A"].width = 100
     lines = [
-        _("职权目录填写说明"),
         _("1. 第 1 行为表头，请勿修改；从第 2 行起每行填写一项权力事项。"),
         _(
             "2. 编码、权力名称、权力类别必填；同一文件中编码不能重复。已有编码的事项将被更新，"
@@ -322,61 +253,47 @@ def blank_template(organisation: Organisation | None = None) -> bytes:
         "",
         _("可选的权力类别：") + "、".join(labels),
     ]
-    for line in lines:
-        notes.append([line])
-    notes["A1"].font = Font(bold=True, size=13)
-    if organisation is not None:
-        notes.append([])
-        notes.append([_("%(org)s 的科室：") % {"org": organisation.name}])
-        notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
-        for name in organisation.departments.filter(active=True).values_list("name", flat=True):
-            notes.append([name])
-        notes.append([])
-        notes.append([_("%(org)s 的岗位：") % {"org": organisation.name}])
-        notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
-        post_names = PostNames.of(organisation)
-        for posts in post_names.by_name.values():
-            for post in posts:
-                notes.append([post_names.label(post, None)])
     out = io.BytesIO()
-    wb.save(out)
+    with spreadsheets.SheetWriter(out) as book:
+        sheet = book.sheet(SHEET_TITLE, COLUMNS)
+        sheet.validation("category", labels, rows=MAX_ROWS)
+        sheet.validation("is_public", ["是", "否"], rows=MAX_ROWS)
+        notes = book.instructions(_("职权目录填写说明"), lines, width=100)
+        if organisation is not None:
+            list_departments(notes, organisation)
+            post_names = PostNames.of(organisation)
+            notes.section(
+                _("%(org)s 的岗位：") % {"org": organisation.name},
+                [post_names.label(p, None) for posts in post_names.by_name.values() for p in posts],
+            )
     return out.getvalue()
 
 
 # Import -----------------------------------------------------------------------------------
 
 
-class PowerFileError(Exception):
-    """The upload cannot be read as a power catalogue at all (not .xlsx, empty, no header)."""
+class PowerFileError(spreadsheets.SheetFileError):
+    """The upload cannot be read as a power catalogue at all (not a workbook, empty, no
+    header)."""
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(spreadsheets.ImportResult):
     steps_created: int = 0
     steps_removed: int = 0
-    errors: list[RowError] = field(default_factory=list)
     current_row: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def read_rows(file) -> list[SheetRow]:
     """The non-empty data rows of the first sheet, keyed by column; raises PowerFileError."""
-    return imports.read_sheet(
+    return spreadsheets.read_sheet(
         file,
         error=PowerFileError,
-        lookup=HEADER_LOOKUP,
-        required={c.key: c.header for c in COLUMNS},
+        columns=(*COLUMNS, ORGANISATION_COLUMN),
+        required=[c.key for c in COLUMNS],
         max_rows=MAX_ROWS,
-        texts=imports.SheetTexts(
-            unreadable=_("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。"),
+        texts=spreadsheets.SheetTexts(
             empty=_("文件是空的：第 1 行应为表头（编码、权力名称……）。"),
-            missing=_("表头缺少以下列：%(columns)s。请使用下载的模板。"),
             nothing=_("文件中没有权力事项（从第 2 行起填写）。"),
         ),
     )

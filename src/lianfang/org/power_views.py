@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from lianfang.core import extensions
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
+from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 
 from . import power_forms, power_io, power_selectors, selectors, services
-from .imports import organisation_import_page
 from .models import Power
 from .views import _form_page, _int_param, _save, _xlsx
 
@@ -278,11 +278,10 @@ def power_template(request):
 
 @role_required(*WRITE)
 def power_import(request):
-    return organisation_import_page(
+    return import_page(
         request,
         form_class=power_forms.PowerImportForm,
         importer=power_io.power_import,
-        file_error=power_io.PowerFileError,
         template="org/power_import.html",
         success=lambda result: (
             _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。")

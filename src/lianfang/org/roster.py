@@ -9,49 +9,34 @@ times whatever the number of rows.
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from lianfang.core import audit, documents, imports
-from lianfang.core.imports import RowError, SheetRow
-from lianfang.core.imports import cell_text as _text
+from lianfang.core import audit, spreadsheets
+from lianfang.core.spreadsheets import Column, RowError, SheetRow
+from lianfang.core.spreadsheets import cell_text as _text
 
 from .models import Department, Organisation, Person, Post, PostAssignment
 from .selectors import current_assignments
 from .services import next_post_codes, person_snapshot
 
-XLSX_CONTENT_TYPE = documents.XLSX_CONTENT_TYPE
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 SHEET_TITLE = "人员名册"
 MAX_ROWS = 10000
-DATE_FORMAT = "yyyy-mm-dd"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    width: int
-    aliases: tuple[str, ...] = ()
-
 
 COLUMNS = (
-    Column("staff_no", "工号", 12),
+    Column("staff_no", "工号", 12, text=True),
     Column("name", "姓名", 12),
     Column("gender", "性别", 8),
     Column("department", "科室", 18),
     Column("post", "岗位", 18),
     Column("start", "岗位起始日期", 14),
     Column("title", "职务/职称", 16),
-    Column("phone", "联系电话", 16),
+    Column("phone", "联系电话", 16, text=True),
     Column("is_leader", "单位领导(是/否)", 16, ("单位领导", "是否单位领导")),
 )
 # Written by the export so that files from several organisations are not imported by mistake.
@@ -71,105 +56,51 @@ MAX_LENGTHS = {
 }
 
 
-HEADER_LOOKUP = imports.header_lookup((*COLUMNS, ORGANISATION_COLUMN))
-
-
 # Export -----------------------------------------------------------------------------------
-
-
-def _header_cells(ws, columns):
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="A61B1B")
-    cells = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="center")
-        cells.append(cell)
-    return cells
-
-
-def _text_cell(ws, value):
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = "@"
-    return cell
 
 
 def export_people(people, *, chunk_size: int = 1000) -> bytes:
     """The roster of `people` (a queryset) as .xlsx bytes, with each person's current post."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET_TITLE)
-    columns = (*COLUMNS, ORGANISATION_COLUMN)
-    for i, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = "A2"
-    ws.append(_header_cells(ws, columns))
     people = people.select_related("organisation", "department").order_by(
         "organisation__path", "staff_no", "pk"
     )
-
-    def write(batch):
-        current = current_assignments(p.pk for p in batch)
-        for person in batch:
-            assignment = current.get(person.pk)
-            start = WriteOnlyCell(ws, value=assignment.start if assignment else None)
-            start.number_format = DATE_FORMAT
-            ws.append(
-                [
-                    _text_cell(ws, person.staff_no),
-                    person.name,
-                    GENDER_OUT.get(person.gender, ""),
-                    person.department.name if person.department_id else "",
-                    assignment.post.name if assignment else "",
-                    start,
-                    person.title,
-                    _text_cell(ws, person.phone),
-                    "是" if person.is_leader else "否",
-                    person.organisation.name,
-                ]
-            )
-
-    batch = []
-    for person in people.iterator(chunk_size=chunk_size):
-        batch.append(person)
-        if len(batch) == chunk_size:
-            write(batch)
-            batch = []
-    if batch:
-        write(batch)
     out = io.BytesIO()
-    wb.save(out)
+    with spreadsheets.SheetWriter(out) as book:
+        sheet = book.sheet(SHEET_TITLE, (*COLUMNS, ORGANISATION_COLUMN))
+
+        def write(batch):
+            current = current_assignments(p.pk for p in batch)
+            for person in batch:
+                assignment = current.get(person.pk)
+                sheet.row(
+                    [
+                        person.staff_no,
+                        person.name,
+                        GENDER_OUT.get(person.gender, ""),
+                        person.department.name if person.department_id else "",
+                        assignment.post.name if assignment else "",
+                        assignment.start if assignment else None,
+                        person.title,
+                        person.phone,
+                        "是" if person.is_leader else "否",
+                        person.organisation.name,
+                    ]
+                )
+
+        batch = []
+        for person in people.iterator(chunk_size=chunk_size):
+            batch.append(person)
+            if len(batch) == chunk_size:
+                write(batch)
+                batch = []
+        if batch:
+            write(batch)
     return out.getvalue()
 
 
 def blank_template(organisation: Organisation | None = None) -> bytes:
     """An empty roster with drop-downs, and a sheet of instructions (and departments)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_TITLE
-    for i, col in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="A61B1B")
-        cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = "A2"
-    letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
-    for key, options in (("gender", '"男,女"'), ("is_leader", '"是,否"')):
-        validation = DataValidation(type="list", formula1=options, allow_blank=True)
-        validation.add(f"{letters[key]}2:{letters[key]}{MAX_ROWS + 1}")
-        ws.add_data_validation(validation)
-    for key in ("staff_no", "phone"):
-        for row in range(2, 502):
-            ws[f"{letters[key]}{row}"].number_format = "@"
-    for row in range(2, 502):
-        ws[f"{letters['start']}{row}"].number_format = DATE_FORMAT
-
-    notes = wb.create_sheet("填写说明")
-    notes.column_dimensions["A"].width = 90
     lines = [
-        _("人员名册填写说明"),
         _("1. 第 1 行为表头，请勿修改；从第 2 行起每行填写一人。"),
         _("2. 工号、姓名必填；同一文件中工号不能重复。已有工号的人员将被更新，新工号将新增人员。"),
         _("3. 性别填写“男”或“女”，可留空；单位领导填写“是”或“否”，留空视为“否”。"),
@@ -180,58 +111,54 @@ def blank_template(organisation: Organisation | None = None) -> bytes:
         _("8. 名册中没有的人员不会被删除或停用。"),
         _("9. 任何一行有错误时，整个文件都不会导入，页面将列出全部错误的行、列和原因。"),
     ]
-    for line in lines:
-        notes.append([line])
-    notes["A1"].font = Font(bold=True, size=13)
-    if organisation is not None:
-        notes.append([])
-        notes.append([_("%(org)s 的科室：") % {"org": organisation.name}])
-        notes.cell(row=notes.max_row, column=1).font = Font(bold=True)
-        for name in organisation.departments.filter(active=True).values_list("name", flat=True):
-            notes.append([name])
     out = io.BytesIO()
-    wb.save(out)
+    with spreadsheets.SheetWriter(out) as book:
+        sheet = book.sheet(SHEET_TITLE, COLUMNS)
+        sheet.validation("gender", ["男", "女"], rows=MAX_ROWS)
+        sheet.validation("is_leader", ["是", "否"], rows=MAX_ROWS)
+        notes = book.instructions(_("人员名册填写说明"), lines, width=90)
+        if organisation is not None:
+            list_departments(notes, organisation)
     return out.getvalue()
+
+
+def list_departments(notes, organisation: Organisation) -> None:
+    """The organisation's departments, listed under a blank template's instructions."""
+    departments = organisation.departments.filter(active=True)
+    notes.section(
+        _("%(org)s 的科室：") % {"org": organisation.name},
+        departments.values_list("name", flat=True),
+    )
 
 
 # Import -----------------------------------------------------------------------------------
 
 
-class RosterFileError(Exception):
-    """The upload cannot be read as a roster at all (not .xlsx, empty, no header)."""
+class RosterFileError(spreadsheets.SheetFileError):
+    """The upload cannot be read as a roster at all (not a workbook, empty, no header)."""
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(spreadsheets.ImportResult):
     posts_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def read_rows(file) -> list[SheetRow]:
     """The non-empty data rows of the first sheet, keyed by column; raises RosterFileError."""
-    return imports.read_sheet(
+    return spreadsheets.read_sheet(
         file,
         error=RosterFileError,
-        lookup=HEADER_LOOKUP,
-        required={c.key: c.header for c in COLUMNS},
+        columns=(*COLUMNS, ORGANISATION_COLUMN),
+        required=[c.key for c in COLUMNS],
         max_rows=MAX_ROWS,
-        texts=imports.SheetTexts(
-            unreadable=_("无法读取该文件，请确认它是 Excel .xlsx 格式（可先下载模板再填写）。"),
+        texts=spreadsheets.SheetTexts(
             empty=_("文件是空的：第 1 行应为表头（工号、姓名……）。"),
-            missing=_("表头缺少以下列：%(columns)s。请使用下载的模板。"),
             nothing=_("文件中没有人员数据（从第 2 行起填写）。"),
         ),
     )
 
 
-_parse_date = imports.parse_date
+_parse_date = spreadsheets.parse_date
 
 
 @dataclass

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from lianfang.core import documents
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
+from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 
 from . import forms, roster, selectors, services
-from .imports import organisation_import_page
 
 READ = Role.ALL
 WRITE = (Role.ADMIN, Role.INTEGRITY)
@@ -710,11 +710,10 @@ def roster_template(request):
 
 @role_required(*WRITE)
 def roster_import(request):
-    return organisation_import_page(
+    return import_page(
         request,
         form_class=forms.RosterImportForm,
         importer=roster.roster_import,
-        file_error=roster.RosterFileError,
         template="org/roster_import.html",
         success=lambda result: (
             _("导入完成：新增 %(created)s 人，更新 %(updated)s 人。")

@@ -12,8 +12,8 @@ from lianfang.core import documents
 from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
+from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
-from lianfang.org.imports import organisation_import_page
 
 from . import jobs as register_jobs
 from . import positioning, register_io, selectors
@@ -165,11 +165,10 @@ def register_pdf(request):
 
 @role_required(*WRITE)
 def register_import(request):
-    return organisation_import_page(
+    return import_page(
         request,
         form_class=RegisterImportForm,
         importer=register_io.register_import,
-        file_error=register_io.RegisterFileError,
         template="risks/register_import.html",
         success=lambda result: (
             _("导入完成：新增 %(created)s 个风险点，更新 %(updated)s 个，未变 %(unchanged)s 个。")

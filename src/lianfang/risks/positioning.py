@@ -7,15 +7,17 @@ queries whatever the number of departments, powers and risk points.
 """
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core import documents, punctuation
+from lianfang.core import documents, punctuation, spreadsheets
 from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
+from lianfang.core.spreadsheets import Column
 from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
 
 from . import selectors
@@ -428,104 +430,74 @@ def positioning_table(
 # Excel -----------------------------------------------------------------------------------------
 
 XLSX_COLUMNS = (
-    (_("序号"), 6),
-    (_("权力事项"), 22),
-    (_("流程环节"), 16),
-    (_("岗位"), 14),
-    (_("责任人"), 14),
-    (_("风险点"), 24),
-    (_("表现形式"), 36),
-    (_("风险等级"), 11),
-    (_("防控措施"), 44),
-    (_("监督责任人"), 30),
+    Column("seq", _("序号"), 6),
+    Column("power", _("权力事项"), 22),
+    Column("step", _("流程环节"), 16),
+    Column("post", _("岗位"), 14),
+    Column("holders", _("责任人"), 14),
+    Column("name", _("风险点"), 24),
+    Column("manifestation", _("表现形式"), 36),
+    Column("level", _("风险等级"), 11),
+    Column("measures", _("防控措施"), 44),
+    Column("monitors", _("监督责任人"), 30),
 )
-LEVEL_FILLS = {1: "C0392B", 2: "E67E22", 3: "2E86DE"}
+LEVEL_FILLS = {1: "#C0392B", 2: "#E67E22", 3: "#2E86DE"}
 
 
 def positioning_workbook(table: PositioningTable) -> bytes:
     """The table as an .xlsx workbook: a title, who and when, then one row per risk point with
     the power, step and post cells merged over their groups."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(_("廉政风险定位表"))
-    width = len(XLSX_COLUMNS)
-    thin = Side(style="thin", color="666666")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    ws.cell(row=1, column=1, value=str(_("廉政风险定位表")))
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    departments = "、".join(d.name for d in table.departments) or "—"
-    person = table.person
-    ws.cell(
-        row=2,
-        column=1,
-        value=f"{_('单位')}：{person.organisation.name}    {table.role_label}：{person.name}"
-        f"    {_('分管/负责科室')}：{departments}    {_('日期')}：{table.date:%Y-%m-%d}",
-    )
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    header_row = 3
-    for i, (label, col_width) in enumerate(XLSX_COLUMNS, start=1):
-        cell = ws.cell(row=header_row, column=i, value=str(label))
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="A61B1B")
-        cell.alignment = centre
-        cell.border = border
-        ws.column_dimensions[get_column_letter(i)].width = col_width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-
-    first = header_row + 1
-    merges = []
-    for offset, row in enumerate(table.rows):
-        r = first + offset
-        point = row.point
-        values = (
-            offset + 1,
-            point.power.name,
-            point.step.name if point.step_id else "—",
-            row.post_label,
-            row.holders_text or "—",
-            point.name,
-            point.manifestation,
-            row.level_label,
-            row.measures_text or "—",
-            row.monitors_text or "—",
-        )
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text as typed, never a formula
-            cell.border = border
-            cell.alignment = centre if c in (1, 8) else wrap
-        if point.level in LEVEL_FILLS:
-            level_cell = ws.cell(row=r, column=8)
-            level_cell.fill = PatternFill("solid", fgColor=LEVEL_FILLS[point.level])
-            level_cell.font = Font(bold=True, color="FFFFFF")
-        for span, columns in (
-            (row.power_span, (2,)),
-            (row.step_span, (3,)),
-            (row.post_span, (4, 5)),
-        ):
-            if span > 1:
-                merges.extend((r, c, r + span - 1) for c in columns)
-    for start, column, end in merges:  # after writing: merged cells can no longer be written
-        ws.merge_cells(start_row=start, start_column=column, end_row=end, end_column=column)
-    if not table.rows:
-        ws.cell(row=first, column=1, value=str(_("暂无风险点。")))
-        ws.merge_cells(start_row=first, start_column=1, end_row=first, end_column=width)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.print_title_rows = f"{header_row}:{header_row}"
     out = io.BytesIO()
-    wb.save(out)
+    # not streamed: merged groups reach down over rows written later
+    with spreadsheets.SheetWriter(out, streamed=False) as book:
+        sheet = book.sheet(str(_("廉政风险定位表")), XLSX_COLUMNS, header=False)
+        last = len(XLSX_COLUMNS) - 1
+        sheet.merge(0, 0, 0, last, str(_("廉政风险定位表")), book.style("title"))
+        departments = "、".join(d.name for d in table.departments) or "—"
+        person = table.person
+        sheet.merge(
+            1,
+            0,
+            1,
+            last,
+            f"{_('单位')}：{person.organisation.name}    {table.role_label}：{person.name}"
+            f"    {_('分管/负责科室')}：{departments}    {_('日期')}：{table.date:%Y-%m-%d}",
+        )
+        sheet.next_row = 2
+        sheet.header("border")
+        first = sheet.next_row
+        wrap, centre = book.style("wrap", "border"), book.style("centre", "border")
+        for offset, row in enumerate(table.rows):
+            r = first + offset
+            point = row.point
+            level = centre
+            if point.level in LEVEL_FILLS:
+                level = book.style(
+                    "centre", "border", bold=True, font_color="#FFFFFF", pattern=1,
+                    bg_color=LEVEL_FILLS[point.level],
+                )  # fmt: skip
+            values = (
+                offset + 1,
+                point.power.name,
+                point.step.name if point.step_id else "—",
+                row.post_label,
+                row.holders_text or "—",
+                point.name,
+                point.manifestation,
+                row.level_label,
+                row.measures_text or "—",
+                row.monitors_text or "—",
+            )
+            spans = {1: row.power_span, 2: row.step_span, 3: row.post_span, 4: row.post_span}
+            for c, value in enumerate(values):
+                style = level if c == 7 else centre if c == 0 else wrap
+                span = spans.get(c, 1)
+                if span > 1:
+                    sheet.merge(r, c, r + span - 1, c, value, style)
+                elif span == 1:
+                    sheet.cell(r, c, value, style)
+                # span 0: the cell lies under a merged group above
+        if not table.rows:
+            sheet.merge(first, 0, first, last, str(_("暂无风险点。")))
+        sheet.print_on_a4(landscape=True)
     return out.getvalue()

@@ -21,14 +21,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from lianfang.core import audit, documents, imports
-from lianfang.core.imports import RowError, SheetRow
-from lianfang.core.imports import cell_text as _text
+from lianfang.core import audit, documents, spreadsheets
+from lianfang.core.spreadsheets import Column, RowError, SheetRow
+from lianfang.core.spreadsheets import cell_text as _text
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
 
 from . import grading, services
@@ -41,20 +37,10 @@ MAX_IMPORT_ROWS = 20000
 # register, and point to Excel for the whole of a large one.
 PDF_MAX_ROWS = 500
 EXPORT_CHUNK = 2000
-DATE_FORMAT = "yyyy-mm-dd"
 NONE_MARKS = {"", "—", "-", "–", "无"}
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    width: int
-    extra: bool = False  # after DOMAIN.md's columns: needed for the round trip
-    aliases: tuple[str, ...] = ()
-    derived: bool = False  # computed by the platform; ignored on import
-
-
+# `extra`: after DOMAIN.md's columns, needed for the round trip; `derived`: computed by the
+# platform, ignored on import; `wrap`: multi-line text.
 COLUMNS = (
     Column("seq", "序号", 6, derived=True),
     Column("unit", "单位/科室", 16, aliases=("科室", "单位科室", "部门")),
@@ -63,15 +49,17 @@ COLUMNS = (
     Column("step", "流程环节", 16),
     Column("category", "风险类别", 14),
     Column("name", "风险点（名称）", 24, aliases=("风险点", "风险点名称")),
-    Column("manifestation", "风险描述/表现形式", 40, aliases=("表现形式", "风险描述")),
+    Column("manifestation", "风险描述/表现形式", 40, aliases=("表现形式", "风险描述"), wrap=True),
     Column("likelihood", "可能性 L", 8, aliases=("可能性", "L")),
     Column("harm", "危害程度 C", 8, aliases=("危害程度", "C")),
     Column("score", "风险值 D", 8, aliases=("风险值", "D"), derived=True),
     Column("level", "风险等级", 10, aliases=("等级",)),
-    Column("measures", "防控措施", 44),
+    Column("measures", "防控措施", 44, wrap=True),
     Column("owner", "责任人（部门负责人）", 12, aliases=("责任人",), derived=True),
     Column("leader", "责任领导", 12, derived=True),
-    Column("monitors", "监督/监测指标", 30, aliases=("监督人", "监测指标"), derived=True),
+    Column(
+        "monitors", "监督/监测指标", 30, aliases=("监督人", "监测指标"), derived=True, wrap=True
+    ),
     Column("status", "状态", 8),
     Column("id", "编号", 8, extra=True),
     Column("organisation", "所属单位", 20, extra=True),
@@ -81,9 +69,9 @@ COLUMNS = (
     Column("matter_kind", "事项性质", 14, extra=True),
     Column("criteria", "符合条件", 18, extra=True),
     Column("last_reviewed", "最近复核", 11, extra=True),
-    Column("measure_owners", "措施责任人", 18, extra=True),
-    Column("measure_due", "措施时限", 11, extra=True),
-    Column("measure_status", "措施状态", 9, extra=True),
+    Column("measure_owners", "措施责任人", 18, extra=True, wrap=True),
+    Column("measure_due", "措施时限", 11, extra=True, wrap=True),
+    Column("measure_status", "措施状态", 9, extra=True, wrap=True),
 )
 PDF_COLUMNS = tuple(c for c in COLUMNS if not c.extra)
 # Relative widths of the printed columns (A4 landscape). The PDF lays its table out with fixed
@@ -118,9 +106,6 @@ def pdf_column_widths() -> list[tuple[Column, float]]:
 
 HEADERS = {c.key: c.header for c in COLUMNS}
 COLUMN_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
-
-
-HEADER_LOOKUP = imports.header_lookup(COLUMNS)
 
 
 def level_text(level) -> str:
@@ -192,6 +177,7 @@ def export_queryset(points):
                 queryset=Measure.objects.select_related(
                     "owner_person", "owner_department"
                 ).order_by("id"),
+                to_attr="export_measures",  # a plain list: no queryset cloned per row
             )
         )
         .order_by(
@@ -218,6 +204,14 @@ class _Labels:
         self.matter = {k: str(v) for k, v in grading.MATTER_LABELS.items()}
         self.criteria = {k: str(v) for k, v in grading.CRITERIA.items()}
         self.level = {level: level_text(level) for level in Level.values}
+        self._monitors: dict[tuple, str] = {}
+
+    def monitor(self, monitor) -> str:
+        """A monitor line, composed once per export for each role and names."""
+        key = (monitor.role, tuple(monitor.names))
+        if key not in self._monitors:
+            self._monitors[key] = str(monitor)
+        return self._monitors[key]
 
 
 class _Context:
@@ -241,7 +235,7 @@ class _Context:
 
 def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
     """The values of one register row, keyed by column."""
-    measures = list(point.measures.all())
+    measures = point.export_measures
     labels = context.labels
     department = point.department if point.department_id else None
     head = department.head if department is not None and department.head_id else None
@@ -261,7 +255,7 @@ def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
         "measures": _measure_lines(measures),
         "owner": head.name if head else "",
         "leader": "、".join(context.leaders.get(point.department_id, [])),
-        "monitors": "\n".join(str(m) for m in context.monitors.get(point.pk, [])),
+        "monitors": "\n".join(labels.monitor(m) for m in context.monitors.get(point.pk, [])),
         "status": labels.status.get(point.status, point.status),
         "id": point.pk,
         "organisation": point.organisation.name,
@@ -305,49 +299,19 @@ def iter_rows(points, *, limit: int | None = None, chunk_size: int = EXPORT_CHUN
 
 def export_register(points, *, chunk_size: int = EXPORT_CHUNK, progress=None):
     """Write the register of `points` to a temporary .xlsx file and return it open at the
-    start (the caller streams and closes it). Memory stays flat: openpyxl's write-only mode
-    spools rows to disk, and the rows are read in chunks. `progress(rows_written)` is called
-    after every chunk (a background job's progress)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET_TITLE)
-    for i, col in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-    ws.freeze_panes = "A2"
-    header = []
-    for col in COLUMNS:
-        cell = WriteOnlyCell(ws, value=col.header)
-        cell.font = Font(bold=True, color="FFFFFF" if not col.extra else "333333")
-        cell.fill = PatternFill("solid", fgColor="A61B1B" if not col.extra else "E8D5D5")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(cell)
-    ws.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    multiline = {"manifestation", "measures", "monitors", "measure_owners", "measure_due"}
-    multiline |= {"measure_status"}
-    written = 0
-    for _point, values in iter_rows(points, chunk_size=chunk_size):
-        written += 1
-        if progress is not None and written % chunk_size == 0:
-            progress(written)
-        cells = []
-        for col in COLUMNS:
-            value = values[col.key]
-            styled = col.key in multiline or col.key == "last_reviewed"
-            formula_like = isinstance(value, str) and value.startswith("=")
-            if not (styled or formula_like):
-                cells.append(value)  # plain values: styled cells cost twice as much to write
-                continue
-            cell = WriteOnlyCell(ws, value=value)
-            if formula_like:
-                cell.data_type = "s"  # text as typed, never a formula
-            if col.key in multiline:
-                cell.alignment = wrap
-            elif col.key == "last_reviewed":
-                cell.number_format = DATE_FORMAT
-            cells.append(cell)
-        ws.append(cells)
+    start (the caller streams and closes it). Memory stays flat: the writer streams rows to
+    disk, and the rows are read in chunks. `progress(rows_written)` is called after every
+    chunk (a background job's progress)."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    wb.save(out)
+    with spreadsheets.SheetWriter(out) as book:
+        sheet = book.sheet(SHEET_TITLE, COLUMNS)
+        keys = [col.key for col in COLUMNS]
+        written = 0
+        for _point, values in iter_rows(points, chunk_size=chunk_size):
+            written += 1
+            if progress is not None and written % chunk_size == 0:
+                progress(written)
+            sheet.row([values[key] for key in keys])
     out.seek(0)
     return out
 
@@ -380,21 +344,13 @@ def pdf_rows(points, *, limit: int = PDF_MAX_ROWS) -> tuple[list[dict], int]:
 # Import ------------------------------------------------------------------------------------
 
 
-class RegisterFileError(Exception):
-    """The upload cannot be read as a register at all (not .xlsx, empty, no header)."""
+class RegisterFileError(spreadsheets.SheetFileError):
+    """The upload cannot be read as a register at all (not a workbook, empty, no header)."""
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(spreadsheets.ImportResult):
     measures_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 REQUIRED = ("unit", "post", "power", "step", "category", "name", "manifestation")
@@ -402,16 +358,19 @@ REQUIRED = ("unit", "post", "power", "step", "category", "name", "manifestation"
 
 def read_rows(file) -> list[SheetRow]:
     """The non-empty data rows of the register sheet, keyed by column; raises RegisterFileError."""
-    return imports.read_sheet(
+    return spreadsheets.read_sheet(
         file,
         error=RegisterFileError,
-        lookup=HEADER_LOOKUP,
-        required={key: HEADERS[key] for key in REQUIRED},
+        columns=COLUMNS,
+        required=REQUIRED,
         max_rows=MAX_IMPORT_ROWS,
         sheet_title=SHEET_TITLE,
         ignore=("seq",),
-        texts=imports.SheetTexts(
-            unreadable=_("无法读取该文件，请确认它是 Excel .xlsx 格式（可先导出登记表再修改）。"),
+        texts=spreadsheets.SheetTexts(
+            unreadable=_(
+                "无法读取该文件，请确认它是 Excel 文件（.xlsx 或 .xls）且未损坏"
+                "（可先导出登记表再修改）。"
+            ),
             empty=_("文件是空的：第 1 行应为表头（序号、单位/科室、岗位……）。"),
             missing=_("表头缺少以下列：%(columns)s。请使用导出的风险点登记表。"),
             nothing=_("文件中没有风险点（从第 2 行起填写）。"),
@@ -420,7 +379,7 @@ def read_rows(file) -> list[SheetRow]:
 
 
 def _parse_date(value) -> dt.date | None:
-    return imports.parse_date(value, blank=NONE_MARKS)
+    return spreadsheets.parse_date(value, blank=NONE_MARKS)
 
 
 _NUMBERED = re.compile(r"^(\d+)\s*[.、．)）]\s*")

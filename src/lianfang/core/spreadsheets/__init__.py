@@ -1,0 +1,47 @@
+"""The spreadsheet kit: every Excel import and export goes through it.
+
+- `Column`: a module declares its sheet's columns once (header, aliases, width, how drawn);
+  the export writes them and the import finds them by header.
+- `read_sheet`: an upload (.xlsx or the old .xls, read by python-calamine) as `SheetRow`s,
+  or the import's `SheetFileError` in Chinese; the import then checks every row, collects
+  `RowError`s in its `ImportResult`, and writes nothing unless there is none.
+- `SheetWriter`: an .xlsx written by XlsxWriter, streamed by default (memory stays flat),
+  with the house styles; text is always written as text, never as a formula.
+- `pages.import_page` and `pages.SpreadsheetField`: the shared import page and its upload
+  field; templates core/includes/import_form.html and import_errors.html.
+
+How a module uses it: docs/architecture.md, "Spreadsheets". Why these engines:
+bench/spreadsheets.py and bench/README.md.
+"""
+
+from .columns import Column, header_lookup, normalise_header
+from .reading import (
+    ImportResult,
+    RowError,
+    SheetFileError,
+    SheetRow,
+    SheetTexts,
+    cell_text,
+    parse_date,
+    read_sheet,
+)
+from .writing import DATE_FORMAT, FORMULA_STARTS, XLSX_CONTENT_TYPE, Sheet, SheetWriter
+
+__all__ = [
+    "DATE_FORMAT",
+    "FORMULA_STARTS",
+    "XLSX_CONTENT_TYPE",
+    "Column",
+    "ImportResult",
+    "RowError",
+    "Sheet",
+    "SheetFileError",
+    "SheetRow",
+    "SheetTexts",
+    "SheetWriter",
+    "cell_text",
+    "header_lookup",
+    "normalise_header",
+    "parse_date",
+    "read_sheet",
+]

@@ -1,0 +1,234 @@
+"""Reading an uploaded workbook for an import, all or nothing.
+
+Every import reads its sheet the same way: the header row names the columns (in any order,
+with aliases and full-width brackets), blank rows are skipped, and a file that cannot be read
+at all raises the import's own `SheetFileError` with a message in Chinese. The import then
+checks every row's values, collects each refused value as a `RowError`, and writes nothing
+unless there is none.
+
+The engine is python-calamine (bench/spreadsheets.py: several times faster than openpyxl's
+read-only mode); it reads .xlsx and the old binary .xls alike. It holds the whole sheet in
+memory, so an .xlsx whose parts unpack to more than UNPACKED_MAX_MB is refused before reading
+(the upload limit alone does not bound a compressed file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+from .columns import Column, header_lookup, normalise_header
+
+
+class SheetFileError(Exception):
+    """The upload cannot be used at all (not a workbook, damaged, empty, no header): the
+    message says why, in Chinese. Each import raises its own subclass."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused value: the sheet's row number, the column's header, the reason."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or every error that kept it from writing anything. Imports add
+    their own counts in a subclass (measures created, steps removed …)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class SheetRow:
+    number: int  # the row number in the sheet (the header is row 1)
+    values: dict  # column key -> cell value (None when empty)
+
+
+@dataclass(frozen=True)
+class SheetTexts:
+    """An import's own messages for a file it cannot use."""
+
+    empty: str  # no header row: name the first headers, e.g. "（工号、姓名……）"
+    nothing: str  # a header but no data rows
+    unreadable: str = gettext_lazy(
+        "无法读取该文件，请确认它是 Excel 文件（.xlsx 或 .xls）且未损坏（可先下载模板再填写）。"
+    )  # not a workbook, or damaged
+    missing: str = gettext_lazy(
+        "表头缺少以下列：%(columns)s。请使用下载的模板。"
+    )  # with %(columns)s: required columns absent
+
+
+def cell_text(value) -> str:
+    """A cell's value as the text a person typed: 1.0 → "1", a date → "2026-01-31"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+UNPACKED_MAX_MB = 400  # a 20,000-row register exported by the platform unpacks to ~60 MB
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_LAST_DAY = 2958465  # 9999-12-31
+
+
+def parse_date(value, *, blank=frozenset({""})) -> dt.date | None:
+    """A date from a date cell, an Excel serial number or a written form (2026-01-31,
+    2026/1/31, 2026年1月31日, 20260131); None for an empty cell or one of the `blank` texts;
+    else raise ValueError."""
+    if value is None or (isinstance(value, str) and value.strip() in blank):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int) and 19000101 <= value <= 29991231:
+        value = str(value)  # 20260131 typed into a number cell
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not 1 <= value <= EXCEL_LAST_DAY:
+            raise ValueError(value)  # a time of day, or no day Excel can show
+        day = int(value)
+        # Excel counts a 29 February 1900 that never was: serials before it are one day early
+        return EXCEL_EPOCH + dt.timedelta(days=day + 1 if day < 60 else day)
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def _cell(value):
+    """A cell as openpyxl gave it and the imports expect: None when empty, whole numbers as int."""
+    if value == "" and isinstance(value, str):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _blank(value) -> bool:
+    """Whether cell_text(value) is empty."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _unpacked_bytes(file) -> int:
+    """What the parts of an .xlsx (a zip) declare they unpack to; 0 for anything else."""
+    if hasattr(file, "read"):
+        file.seek(0)
+    if not zipfile.is_zipfile(file):
+        return 0
+    if hasattr(file, "read"):
+        file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
+def _open(file) -> CalamineWorkbook:
+    if hasattr(file, "read"):
+        file.seek(0)
+        return CalamineWorkbook.from_filelike(file)
+    return CalamineWorkbook.from_path(str(file))
+
+
+def _failed(exc: BaseException) -> bool:
+    """Whether `exc` is the reader refusing the file. A damaged file can make the Rust reader
+    panic, which surfaces as PanicException, a BaseException; anything else of that kind (an
+    interrupt, an exit) must go on."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _worksheet(workbook: CalamineWorkbook, title: str | None):
+    names = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not names:
+        return None
+    return workbook.get_sheet_by_name(title if title in names else names[0])
+
+
+def read_sheet(
+    file,
+    *,
+    columns: tuple[Column, ...] | list[Column],
+    required,
+    max_rows: int,
+    texts: SheetTexts,
+    error: type[SheetFileError] = SheetFileError,
+    sheet_title: str | None = None,
+    ignore: tuple[str, ...] = (),
+) -> list[SheetRow]:
+    """The non-empty data rows of the sheet (`sheet_title`, else the first), keyed by column.
+
+    `file` is an upload (or a path) of an .xlsx or .xls workbook. `required` names the keys of
+    the columns whose header must be there. A row is empty when every recognised column but
+    those in `ignore` (a row number, say) is blank. Raises `error` with a message when the
+    file cannot be used at all; reads nothing but the file.
+    """
+    sheet = too_large = None
+    try:
+        too_large = _unpacked_bytes(file) > UNPACKED_MAX_MB * 1024 * 1024
+        if not too_large:
+            workbook = _open(file)
+            try:
+                sheet = _worksheet(workbook, sheet_title)
+            finally:
+                workbook.close()
+    except BaseException as exc:
+        if _failed(exc):
+            raise error(str(texts.unreadable)) from exc
+        raise
+    if too_large:
+        raise error(_("文件解压后超过 %(n)s MB，请分批导入。") % {"n": UNPACKED_MAX_MB})
+    if sheet is None:
+        raise error(_("文件中没有工作表。"))
+    if sheet.start is None:
+        raise error(texts.empty)
+    rows = iter(sheet.iter_rows())  # from row 1, empty leading rows included
+    header = next(rows, None)
+    if header is None or not any(v != "" for v in header):
+        raise error(texts.empty)
+    lookup = header_lookup(columns)
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        key = lookup.get(normalise_header(value))
+        if key is not None and key not in positions:
+            positions[key] = index
+    names = {c.key: c.header for c in columns}
+    missing = [names[key] for key in required if key not in positions]
+    if missing:
+        raise error(texts.missing % {"columns": "、".join(missing)})
+    counted = [key for key in positions if key not in ignore]
+    result = []
+    for number, values in enumerate(rows, start=2):
+        cells = {key: _cell(values[index]) for key, index in positions.items()}
+        if all(_blank(cells[key]) for key in counted):
+            continue
+        if len(result) >= max_rows:
+            raise error(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": max_rows})
+        result.append(SheetRow(number, cells))
+    if not result:
+        raise error(texts.nothing)
+    return result
