@@ -222,7 +222,7 @@ def _big_file(n, offset=0):
             f"职工{i}",
             "男" if i % 2 else "女",
             "心内科" if i % 3 else "财务科",
-            f"岗位{i % 7}",
+            f"岗位{offset}-{i % 7}",  # new posts in every file
             "2021-01-01",
             "",
             "",
