@@ -164,7 +164,7 @@ def check_power(power: Power, posts, context: PowerContext) -> Problems:
     if power.department_id and power.department_id not in context.department_ids:
         problems.add("department", OrgError.OUTSIDE_ORGANISATION, _("承办部门须为本单位的科室。"))
     if posts is not None:
-        foreign = [p.name for p in posts if p.organisation_id != power.organisation_id]
+        foreign = [p.name for p in posts if p.pk not in context.post_ids]
         if foreign:
             problems.add(
                 "posts",
