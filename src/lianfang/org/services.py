@@ -461,6 +461,8 @@ def posts_check(posts: list[Post], numbers, context: PostContext) -> list[RowIss
     each post's code and name count as taken for the posts after it."""
     issues = []
     for post, number in zip(posts, numbers, strict=True):
+        if post.department_id is None and post.department is not None:
+            post.department = post.department  # saved after the post was built: take its key
         problems = check_post(post, context)
         issues += [RowIssue(number, field, message) for field, message in problems.items()]
         context.claim(post)
