@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -249,7 +248,7 @@ class ParsedRow:
     is_leader: bool
 
 
-def _parse_row(row: SheetRow, departments: dict, organisation, today, add_error):
+def _parse_row(row: SheetRow, departments: dict, organisation, add_error):
     """Check one row on its own; report each problem through `add_error(column_key, reason)`."""
     v = row.values
     failed = False
@@ -302,8 +301,6 @@ def _parse_row(row: SheetRow, departments: dict, organisation, today, add_error)
             % {"value": _text(v.get("start"))},
         )
     else:
-        if start is not None and start > today:
-            error("start", _("不能晚于今天（%(today)s）。") % {"today": today.isoformat()})
         if texts["post"] and start is None:
             error("start", _("填写了岗位时，须填写岗位起始日期。"))
         if start is not None and not texts["post"]:
@@ -348,7 +345,6 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
     Raises RosterFileError when the file cannot be read as a roster at all.
     """
     rows = read_rows(file)
-    today = timezone.localdate()
     result = ImportResult()
 
     departments = {d.name: d for d in Department.objects.filter(organisation=organisation)}
@@ -367,7 +363,7 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
         def add_error(key, reason, number=row.number):
             result.errors.append(RowError(number, HEADERS[key], reason))
 
-        item = _parse_row(row, departments, organisation, today, add_error)
+        item = _parse_row(row, departments, organisation, add_error)
         staff_no = _text(row.values.get("staff_no"))
         if staff_no:
             if staff_no in first_row_of:
