@@ -19,7 +19,6 @@ rely on:
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -424,17 +423,6 @@ class _Importer:
         audit.record_many(actor=self.actor, changes=self.changes)
         return self.report
 
-    def _change(self, action: str, obj, before=None, after=None):
-        self.changes.append(
-            audit.Change(
-                action=f"{ACTION_PREFIX}.{action}",
-                obj=obj,
-                before=before,
-                after=after,
-                organisation=self.org,
-            )
-        )
-
     def _kept(self, kind: str, name: str, fields: Iterable[str]):
         labels = "、".join(FIELD_LABELS.get(f, f) for f in fields)
         self.report.kept.append(f"{kind}「{name}」：{labels}")
@@ -491,12 +479,11 @@ class _Importer:
             else:
                 if power.department_id is None and department is not None:
                     values["department"] = department
-                applied, kept = self._apply(copy.copy(power), values, edited.get(power.pk, set()))
+                values, kept = self._unedited(power, values, edited.get(power.pk, set()))
                 if kept:
                     self._kept("权力事项", power.name, kept)
                     report.powers.kept_local += 1
-                report.powers.updated += bool(applied)
-                values = {name: values[name] for name in applied}
+                report.powers.updated += bool(values)
                 if power.library_version != pack.version:
                     values["library_version"] = pack.version
             rows.append(
@@ -550,20 +537,19 @@ class _Importer:
                 return candidate
             n += 1
 
-    def _apply(self, obj, values: dict, edited: set[str]) -> tuple[list[str], list[str]]:
-        """Set the library values the organisation has not edited; (applied, kept) names."""
-        applied, kept = [], []
+    @staticmethod
+    def _unedited(obj, values: dict, edited: set[str]) -> tuple[dict, list[str]]:
+        """Of the library `values` that differ from `obj`'s: those the organisation has not
+        edited (to write), and the names of those it has (kept)."""
+        changes, kept = {}, []
         for name, value in values.items():
-            current = _value(obj, name)
-            new = value.pk if hasattr(value, "pk") else value
-            if current == new:
+            if _value(obj, name) == _pk(value):
                 continue
             if name in edited:
                 kept.append(name)
-                continue
-            setattr(obj, name, value)
-            applied.append(name)
-        return applied, kept
+            else:
+                changes[name] = value
+        return changes, kept
 
     def _step_rows(self, spec, power: Power | None, catalogue, edited) -> list[StepRow]:
         """The step rows of a pack power: new steps, and the existing ones (by key) with the
@@ -581,13 +567,13 @@ class _Importer:
             if step is None:
                 rows.append(StepRow({**values, "key": step_spec.key}))
                 continue
-            applied, kept = self._apply(copy.copy(step), values, edited.get(step.pk, set()))
+            changes, kept = self._unedited(step, values, edited.get(step.pk, set()))
             if kept:
                 report.steps.kept_local += 1
                 self._kept("流程环节", f"{power.name} · {step.name}", kept)
-            if applied:
+            if changes:
                 report.steps.updated += 1
-                rows.append(StepRow({name: values[name] for name in applied}, step))
+                rows.append(StepRow(changes, step))
             else:
                 self.steps[(spec.urn, step.key)] = step
         return rows
