@@ -13,6 +13,9 @@ The rules: a power has a 编码 unique within its organisation, a name and a val
 A step has a name and a key (a slug, unique within its power; made from its order when not
 given); a new step without an order goes last; its 办理岗位 is the organisation's own. A step
 that risk points sit on cannot be removed.
+
+(It runs past 600 lines as one aggregate's rules with their two users, the single services
+and the bulk writer: split, the rules would sit apart from one of them.)
 """
 
 from collections import defaultdict
