@@ -196,7 +196,16 @@ def test_eight_leaders_divide_every_department_between_them():
         person__in=leaders, end__isnull=True, post__is_leadership=True
     )
     assert sorted(leadership.values_list("post__name", flat=True)) == sorted(
-        ["党委书记", "院长", "副院长", "副院长", "副院长", "副院长", "纪委书记", "总会计师"]
+        [
+            "党委书记",
+            "院长",
+            "副院长（分管医疗）",
+            "副院长（分管外科）",
+            "副院长（分管护理医技）",
+            "副院长（分管后勤）",
+            "纪委书记",
+            "总会计师",
+        ]
     )
     current = LeaderDivision.objects.filter(department__organisation=h, until__isnull=True)
     assert set(current.values_list("department_id", flat=True)) == set(

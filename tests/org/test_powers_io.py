@@ -196,8 +196,8 @@ def test_removing_a_step_that_risk_points_use_is_an_error_for_that_row(world):
         (
             2,
             "流程环节",
-            "环节“供应商遴选”上有 1 个风险点，不能从流程中删除；"
-            "请保留该环节，或先把风险点调整到其他环节。",
+            # the rule and message of power_step_remove
+            "环节“供应商遴选”上有 1 个风险点，不能删除。请先把这些风险点调整到其他环节。",
         )
     ]
     assert power.steps.count() == 4

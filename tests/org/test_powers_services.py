@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
-from lianfang.org import services
+from lianfang.org import power_services as services
 from lianfang.org.models import Post, Power, PowerStep
 from tests.risks.factories import make_power, make_risk_point
 

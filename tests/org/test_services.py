@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
-from lianfang.org import services
+from lianfang.org import person_services, services
 from lianfang.org.models import (
     Department,
     DepartmentFunction,
@@ -187,18 +187,18 @@ def test_post_update_audits_flags(world):
 
 def test_duplicate_staff_no_is_refused(world):
     with pytest.raises(ValidationError) as excinfo:
-        services.person_create(
+        person_services.person_create(
             actor=None, organisation=world.hospital, data={"staff_no": "0101", "name": "同号"}
         )
     assert excinfo.value.message_dict["staff_no"] == ["工号“0101”已被本单位其他人员使用。"]
     # another hospital may reuse it
-    services.person_create(
+    person_services.person_create(
         actor=None, organisation=world.other_hospital, data={"staff_no": "0101", "name": "外院"}
     )
 
 
 def test_person_update_records_before_and_after(world):
-    services.person_update(
+    person_services.person_update(
         actor=world.users["admin"], person=world.staff_person, data={"phone": "13800000000"}
     )
     event = AuditEvent.objects.get(action="person.update")
@@ -210,7 +210,7 @@ def test_person_update_records_before_and_after(world):
 
 def test_assigning_closes_the_previous_post_the_day_before(world):
     buyer_post = Post.objects.get(code="P-CGY")
-    new = services.post_assign(
+    new = person_services.post_assign(
         actor=world.users["integrity"],
         person=world.staff_person,
         post=buyer_post,
@@ -231,12 +231,12 @@ def test_assigning_closes_the_previous_post_the_day_before(world):
 def test_assignment_must_start_after_the_current_one(world):
     buyer_post = Post.objects.get(code="P-CGY")
     with pytest.raises(ValidationError) as excinfo:
-        services.post_assign(
+        person_services.post_assign(
             actor=None, person=world.staff_person, post=buyer_post, start=dt.date(2020, 1, 1)
         )
     assert "须晚于现任岗位" in _messages(excinfo)
     with pytest.raises(ValidationError) as excinfo:
-        services.post_assign(
+        person_services.post_assign(
             actor=None,
             person=world.staff_person,
             post=Post.objects.get(code="P-ZZYS"),
@@ -244,7 +244,7 @@ def test_assignment_must_start_after_the_current_one(world):
         )
     assert "已在此岗位任职" in _messages(excinfo)
     with pytest.raises(ValidationError):
-        services.post_assign(
+        person_services.post_assign(
             actor=None,
             person=world.staff_person,
             post=Post.objects.get(code="P-YS"),  # another hospital's post
@@ -256,9 +256,11 @@ def test_assignment_must_start_after_the_current_one(world):
 def test_assignment_update_refuses_end_before_start(world):
     row = PostAssignment.objects.get(person=world.staff_person)
     with pytest.raises(ValidationError) as excinfo:
-        services.assignment_update(actor=None, assignment=row, data={"end": dt.date(2019, 1, 1)})
+        person_services.assignment_update(
+            actor=None, assignment=row, data={"end": dt.date(2019, 1, 1)}
+        )
     assert excinfo.value.message_dict["end"] == ["任职结束日期不能早于开始日期。"]
-    services.assignment_update(actor=None, assignment=row, data={"end": dt.date(2023, 1, 1)})
+    person_services.assignment_update(actor=None, assignment=row, data={"end": dt.date(2023, 1, 1)})
     row.refresh_from_db()
     assert row.end == dt.date(2023, 1, 1)
 
@@ -304,7 +306,7 @@ def test_division_create_validates_and_audits(world):
 def test_failed_write_leaves_no_trace(world):
     before = (Organisation.objects.count(), Department.objects.count(), Person.objects.count())
     with pytest.raises(ValidationError):
-        services.person_create(
+        person_services.person_create(
             actor=None,
             organisation=world.hospital,
             data={"staff_no": "X1", "name": "甲", "department": world.surgery_b},

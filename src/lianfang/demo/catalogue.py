@@ -159,6 +159,13 @@ class LeaderSpec:
     years_in_post: tuple[int, int]
     # (department code, post key) held before taking up the leadership post.
     previous: tuple[str, str] | None = None
+    # The holder's 职务 when the post's name says more (the 副院长 posts are told apart by
+    # what they are in charge of: posts of one department, or of the unit, differ in name).
+    title: str = ""
+
+    @property
+    def person_title(self) -> str:
+        return self.title or self.post_name
 
 
 LEADERS = (
@@ -183,38 +190,42 @@ LEADERS = (
     LeaderSpec(
         "fyz_nk",
         "YLD-FYZ1",
-        "副院长",
+        "副院长（分管医疗）",
         "doctor",
         "分管医疗质量与安全、医疗保险和内科系统临床科室",
         (2, 6),
         ("XNK", "ZR"),
+        title="副院长",
     ),
     LeaderSpec(
         "fyz_wk",
         "YLD-FYZ2",
-        "副院长",
+        "副院长（分管外科）",
         "doctor",
         "分管外科系统临床科室、急诊急救和手术麻醉工作",
         (2, 6),
         ("PWK", "ZR"),
+        title="副院长",
     ),
     LeaderSpec(
         "fyz_yj",
         "YLD-FYZ3",
-        "副院长",
+        "副院长（分管护理医技）",
         "nurse",
         "分管护理工作、医技科室和药事管理",
         (2, 6),
         ("HLB", "ZR"),
+        title="副院长",
     ),
     LeaderSpec(
         "fyz_hq",
         "YLD-FYZ4",
-        "副院长",
+        "副院长（分管后勤）",
         "engineer",
         "分管后勤保障、基本建设、医疗设备和招标采购工作",
         (2, 6),
         ("ZWK", "ZR"),
+        title="副院长",
     ),
     LeaderSpec(
         "jwsj",

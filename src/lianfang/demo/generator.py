@@ -3,6 +3,8 @@
 Every random choice comes from one `random.Random` per hospital, seeded from the demo seed and
 the hospital's number, and every date is counted back from REFERENCE_DATE, so the same seed
 always gives the same staff, posts and histories (whatever the scale and the day it runs).
+Staff come as rows for `person_services.people_write`: each person with the posts they took
+up in turn (each closing the one before), so the demo's histories follow the service's rules.
 """
 
 import datetime as dt
@@ -18,6 +20,7 @@ from lianfang.org.models import (
     Post,
     PostAssignment,
 )
+from lianfang.org.person_services import Held, PersonRow
 
 from .catalogue import CATEGORIES, DEPARTMENTS, LEADER_BY_KEY, LEADERS, ROADS, PostSpec
 from .names import person_name
@@ -98,16 +101,25 @@ def apportion(total: int, weights: list[float], minimums: list[int]) -> list[int
 
 @dataclass
 class HospitalRows:
-    """Unsaved rows of one hospital, linked to each other; save them in field order."""
+    """Unsaved rows of one hospital, linked to each other; save them in field order.
+
+    `staff` are the people with the posts they took up; each row states the person's
+    department (a leader who rose from a department's post belongs to none). `assignments`
+    are filled in when the staff are saved.
+    """
 
     departments: list[Department] = field(default_factory=list)
     functions: list[DepartmentFunction] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
-    people: list[Person] = field(default_factory=list)
+    staff: list[PersonRow] = field(default_factory=list)
     assignments: list[PostAssignment] = field(default_factory=list)
     divisions: list[LeaderDivision] = field(default_factory=list)
     heads: list[tuple[Department, Person]] = field(default_factory=list)
     login_people: dict[str, Person] = field(default_factory=dict)
+
+    @property
+    def people(self) -> list[Person]:
+        return [row.person for row in self.staff]
 
     def counts(self) -> dict[str, int]:
         return {
@@ -212,7 +224,9 @@ class _HospitalBuilder:
 
     # People ------------------------------------------------------------------------------
 
-    def _person(self, *, department, category, title, joined, gender=None, is_leader=False):
+    def _person(
+        self, *, department, category, title, joined, gender=None, is_leader=False
+    ) -> PersonRow:
         rng = self.rng
         self.seq += 1
         if gender is None:
@@ -227,13 +241,14 @@ class _HospitalBuilder:
             phone=rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
             is_leader=is_leader,
         )
-        self.rows.people.append(person)
-        return person
+        row = PersonRow(values={"department": department}, person=person)
+        self.rows.staff.append(row)
+        return row
 
-    def _assign(self, person, post, start, end=None, note=""):
-        self.rows.assignments.append(
-            PostAssignment(person=person, post=post, start=start, end=end, note=note)
-        )
+    def _take_up(self, row: PersonRow, post: Post, start: dt.date, note=""):
+        """`row`'s person takes up `post` from `start` (the post held before ends the day
+        before)."""
+        row.posts.append(Held(post, start, note))
 
     def _leaders(self):
         rng = self.rng
@@ -241,24 +256,18 @@ class _HospitalBuilder:
             start = years_before(REFERENCE_DATE, rng.uniform(*spec.years_in_post))
             previous_start = years_before(start, rng.uniform(3, 8))
             joined = years_before(previous_start, rng.uniform(8, 16))
-            person = self._person(
+            row = self._person(
                 department=None,
                 category=spec.category,
-                title=spec.post_name,
+                title=spec.person_title,
                 joined=joined,
                 gender="F" if rng.random() < 0.2 else "M",
                 is_leader=True,
             )
             if spec.previous:
-                self._assign(
-                    person,
-                    self.posts[spec.previous],
-                    previous_start,
-                    start - dt.timedelta(days=1),
-                    note="提任院领导",
-                )
-            self._assign(person, self.posts[("", spec.key)], start)
-            self.leaders[spec.key] = (person, start)
+                self._take_up(row, self.posts[spec.previous], previous_start, note="提任院领导")
+            self._take_up(row, self.posts[("", spec.key)], start)
+            self.leaders[spec.key] = (row.person, start)
         self.rows.login_people["leader"] = self.leaders[LOGIN_PEOPLE["leader"][1]][0]
 
     def _title_and_years(self, category: str, senior: bool) -> tuple[str, float]:
@@ -314,15 +323,13 @@ class _HospitalBuilder:
             earlier = self._earlier_post(post_spec.category, post)
         else:
             start = joined
-        person = self._person(
-            department=dept, category=post_spec.category, title=title, joined=joined
-        )
+        row = self._person(department=dept, category=post_spec.category, title=title, joined=joined)
         if earlier is not None:
-            self._assign(person, earlier, joined, start - dt.timedelta(days=1), note="轮岗调整")
-        self._assign(person, post, start)
+            self._take_up(row, earlier, joined, note="轮岗调整")
+        self._take_up(row, post, start)
         if post_spec.head:
-            self.rows.heads.append((dept, person))
-        return person
+            self.rows.heads.append((dept, row.person))
+        return row.person
 
     def _earlier_post(self, category: str, current: Post) -> Post | None:
         choices = [p for p in self.pool.get(category, ()) if p is not current]

@@ -1,7 +1,10 @@
 """Load and remove the demo data: 示例市卫生健康委员会 with its hospitals, staff and logins.
 
-Rows are written with bulk_create, a hospital at a time, inside one transaction; the audit
-chain gets one "demo.load" event per organisation created (not one per row).
+Rows are written in bulk, a hospital at a time, inside one transaction. Posts and staff with
+their post histories go through the org app's bulk writers (`services.posts_create`,
+`person_services.people_write`), so they follow the rules of the pages and imports and get
+their audit events ("demo.post.create", "demo.person.create", …); the audit chain also gets
+one "demo.load" event per organisation created.
 """
 
 import time
@@ -15,6 +18,8 @@ from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
 from lianfang.core.roles import Role
+from lianfang.org import person_services
+from lianfang.org import services as org_services
 from lianfang.org.models import (
     Department,
     DepartmentFunction,
@@ -22,7 +27,6 @@ from lianfang.org.models import (
     Organisation,
     Person,
     Post,
-    PostAssignment,
 )
 
 from .generator import (
@@ -37,6 +41,7 @@ from .register import load_register
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
 ACTOR = "lianfang demo"
+AUDIT_PREFIX = "demo."
 BATCH_SIZE = 1000
 MAX_SCALE = 99
 
@@ -116,7 +121,7 @@ def demo_load(
         first_rows = None
         for index, hospital in enumerate(hospitals, start=1):
             rows = build_hospital(hospital, seed=seed, index=index)
-            _save(rows)
+            _save(hospital, rows)
             progress(
                 f"[{index}/{scale}] {hospital.name}：{len(rows.departments)} 个科室，"
                 f"{len(rows.people)} 名人员，{len(rows.posts)} 个岗位"
@@ -166,12 +171,16 @@ def demo_load(
     )
 
 
-def _save(rows: HospitalRows) -> None:
+def _save(hospital: Organisation, rows: HospitalRows) -> None:
     Department.objects.bulk_create(rows.departments, batch_size=BATCH_SIZE)
     DepartmentFunction.objects.bulk_create(rows.functions, batch_size=BATCH_SIZE)
-    Post.objects.bulk_create(rows.posts, batch_size=BATCH_SIZE)
-    Person.objects.bulk_create(rows.people, batch_size=BATCH_SIZE)
-    PostAssignment.objects.bulk_create(rows.assignments, batch_size=BATCH_SIZE)
+    org_services.posts_create(
+        actor=ACTOR, organisation=hospital, posts=rows.posts, audit_prefix=AUDIT_PREFIX
+    )
+    written = person_services.people_write(
+        actor=ACTOR, organisation=hospital, rows=rows.staff, audit_prefix=AUDIT_PREFIX
+    )
+    rows.assignments = [a for person in written for a in person.assignments]
     for department, head in rows.heads:
         department.head = head
     Department.objects.bulk_update([d for d, _ in rows.heads], ["head"], batch_size=BATCH_SIZE)

@@ -18,7 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -26,9 +25,10 @@ from lianfang.core import audit, spreadsheets
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
+from . import power_services
 from .models import Department, Organisation, Post, Power, PowerStep
+from .power_services import TIME_LIMIT_MAX, PowerRow, StepRow
 from .roster import XLSX_CONTENT_TYPE, list_departments
-from .services import TIME_LIMIT_MAX, free_step_key
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -437,50 +437,59 @@ def _parse_row(row: SheetRow, context, add_error) -> ParsedRow | None:
     )
 
 
-@dataclass
-class StepPlan:
-    keep: list[tuple[PowerStep, int, bool]]  # (step, new order, control point)
-    create: list[tuple[str, int, bool]]  # (name, order, control point)
-    remove: list[PowerStep]
-
-
-def _plan_steps(existing: list[PowerStep], wanted: list[tuple[str, bool]]) -> StepPlan:
-    """Match the wanted step names to the existing steps (by name, in order)."""
+def _plan_steps(existing: list[PowerStep], wanted: list[tuple[str, bool]]):
+    """The step rows that turn `existing` into the `wanted` names, matched by name in order
+    (a kept step keeps its key, post, time limit and risk points), and the steps to remove."""
     free = defaultdict(list)
     for step in existing:
         free[step.name].append(step)
-    plan = StepPlan([], [], [])
+    rows = []
     for order, (name, control) in enumerate(wanted, start=1):
+        values = {"order": order, "is_control_point": control}
         if free[name]:
-            plan.keep.append((free[name].pop(0), order, control))
+            rows.append(StepRow(values, free[name].pop(0)))
         else:
-            plan.create.append((name, order, control))
-    plan.remove = [s for steps in free.values() for s in steps]
-    return plan
+            rows.append(StepRow({**values, "name": name}))
+    return rows, [s for steps in free.values() for s in steps]
 
 
-POWER_IMPORT_FIELDS = (
-    "name",
-    "category",
-    "basis",
-    "department_id",
-    "duties",
-    "time_limit_days",
-    "is_public",
-)
+def _power_row(item: ParsedRow, power: Power | None, context) -> PowerRow:
+    values = {
+        "name": item.name,
+        "category": item.category,
+        "basis": item.basis,
+        "department": item.department,
+        "posts": item.posts,
+        "duties": item.duties,
+        "time_limit_days": item.time_limit_days,
+        "is_public": item.is_public,
+    }
+    if power is None:
+        values["code"] = item.code
+    steps, remove = _plan_steps(context.steps.get(power.pk, []) if power else [], item.steps)
+    return PowerRow(values, power, steps, remove, item.number)
 
 
-def _power_snapshot(power: Power, post_ids) -> dict:
-    data = audit.snapshot(power)
-    data["post_ids"] = sorted(post_ids)
-    return data
+# The column of the sheet that holds the value a rule of the writer refused.
+FIELD_COLUMNS = {
+    "code": "code",
+    "name": "name",
+    "category": "category",
+    "basis": "basis",
+    "department": "department",
+    "posts": "posts",
+    "duties": "duties",
+    "time_limit_days": "time_limit",
+    "is_public": "is_public",
+    "steps": "steps",
+}
 
 
 @transaction.atomic
 def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
     """Validate every row of the catalogue `file` for `organisation`; if all pass, create or
-    update the powers by 编码 (and their steps) and return the counts, else write nothing and
-    return every error with its row and column.
+    update the powers by 编码 (and their steps) through `power_services.powers_write` and
+    return the counts, else write nothing and return every error with its row and column.
 
     Raises PowerFileError when the file cannot be read as a catalogue at all.
     """
@@ -492,21 +501,10 @@ def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
         "departments": {d.name: d for d in Department.objects.filter(organisation=organisation)},
         "post_names": PostNames.of(organisation),
     }
-    powers = {
-        p.code: p
-        for p in Power.objects.filter(organisation=organisation).prefetch_related(
-            "posts",
-            models.Prefetch(
-                "steps",
-                queryset=PowerStep.objects.annotate(risk_count=Count("risk_points")).order_by(
-                    "order", "pk"
-                ),
-            ),
-        )
-    }
+    powers = {p.code: p for p in Power.objects.filter(organisation=organisation)}
+    catalogue = power_services.power_context(organisation, powers=powers.values())
 
-    parsed: list[ParsedRow] = []
-    plans: dict[int, StepPlan] = {}
+    power_rows: list[PowerRow] = []
     first_row_of: dict[str, int] = {}
     for row in rows:
 
@@ -525,101 +523,61 @@ def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
                 item = None
             else:
                 first_row_of[code] = row.number
-        if item is None:
-            continue
-        power = powers.get(item.code)
-        if power is not None:
-            plan = _plan_steps(list(power.steps.all()), item.steps)
-            blocked = [s for s in plan.remove if s.risk_count]
-            for step in blocked:
-                add_error(
-                    "steps",
-                    _(
-                        "环节“%(name)s”上有 %(n)s 个风险点，不能从流程中删除；"
-                        "请保留该环节，或先把风险点调整到其他环节。"
-                    )
-                    % {"name": step.name, "n": step.risk_count},
-                )
-            if blocked:
-                continue
-            plans[item.number] = plan
-        parsed.append(item)
+        if item is not None:
+            power_rows.append(_power_row(item, powers.get(item.code), catalogue))
 
-    if result.errors:
-        result.errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, -1)))
-        return result
-
-    try:
-        with transaction.atomic():
-            _write(actor, organisation, parsed, powers, plans, result)
-    except models.ProtectedError:
-        # a step became used (by a risk point or a flow) after the rows were checked
-        result.errors.append(
-            RowError(
-                result.current_row,
-                HEADERS["steps"],
-                _("该行要删除的环节刚被其他记录引用，未导入任何数据，请重新导入。"),
-            )
+    issues = []
+    if result.errors:  # report the rules' problems of the readable rows too
+        issues = power_services.powers_check(
+            organisation=organisation, rows=power_rows, context=catalogue
         )
-        result.created = result.updated = result.unchanged = 0
-        result.steps_created = result.steps_removed = 0
+    else:
+        try:
+            with transaction.atomic():
+                written = power_services.powers_write(
+                    actor=actor, organisation=organisation, rows=power_rows, context=catalogue
+                )
+                _count(result, written)
+                _record_summary(actor, organisation, result, len(power_rows))
+        except power_services.RowsInvalid as invalid:
+            issues = invalid.issues
+        except models.ProtectedError as error:
+            # a step became used (by a risk point or a flow) after the rows were checked
+            result.errors.append(
+                RowError(
+                    _row_removing(power_rows, error),
+                    HEADERS["steps"],
+                    _("该行要删除的环节刚被其他记录引用，未导入任何数据，请重新导入。"),
+                )
+            )
+            result.created = result.updated = result.unchanged = 0
+            result.steps_created = result.steps_removed = 0
+    for issue in issues:
+        column = FIELD_COLUMNS.get(issue.field, "code")
+        result.errors.append(RowError(issue.number, HEADERS[column], issue.message))
+    result.errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, -1)))
     return result
 
 
-def _write(actor, organisation, parsed, powers, plans, result: ImportResult):
-    changes: list[audit.Change] = []
-
-    def change(action, obj, before=None, after=None, object_repr=""):
-        changes.append(
-            audit.Change(
-                action, obj, before, after, object_repr=object_repr, organisation=organisation
-            )
-        )
-
-    for item in parsed:
-        result.current_row = item.number
-        values = {
-            "name": item.name,
-            "category": item.category,
-            "basis": item.basis,
-            "department_id": item.department.pk if item.department else None,
-            "duties": item.duties,
-            "time_limit_days": item.time_limit_days,
-            "is_public": item.is_public,
-        }
-        post_ids = [p.pk for p in item.posts]
-        power = powers.get(item.code)
-        if power is None:
-            power = Power.objects.create(organisation=organisation, code=item.code, **values)
-            power.posts.set(post_ids)
-            change("power.create", power, after=_power_snapshot(power, post_ids))
-            plan = StepPlan([], [(n, o, c) for o, (n, c) in enumerate(item.steps, start=1)], [])
-            _apply_steps(power, plan, change, result)
+def _count(result: ImportResult, written):
+    for item in written:
+        if item.created:
             result.created += 1
-            continue
-        old_post_ids = [p.pk for p in power.posts.all()]
-        touched = False
-        if any(getattr(power, k) != v for k, v in values.items()) or set(old_post_ids) != set(
-            post_ids
-        ):
-            before = _power_snapshot(power, old_post_ids)
-            for k, v in values.items():
-                setattr(power, k, v)
-            power.save(update_fields=list(POWER_IMPORT_FIELDS))
-            power.posts.set(post_ids)
-            change("power.update", power, before, _power_snapshot(power, post_ids))
-            touched = True
-        touched = _apply_steps(power, plans[item.number], change, result) or touched
-        if touched:
+        elif item.touched:
             result.updated += 1
         else:
             result.unchanged += 1
+        result.steps_created += item.steps_created
+        result.steps_removed += item.steps_removed
 
-    change(
-        "power_catalogue.import",
-        organisation,
+
+def _record_summary(actor, organisation, result: ImportResult, rows: int):
+    audit.record(
+        actor=actor,
+        action="power_catalogue.import",
+        obj=organisation,
         after={
-            "rows": len(parsed),
+            "rows": rows,
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
@@ -627,44 +585,17 @@ def _write(actor, organisation, parsed, powers, plans, result: ImportResult):
             "steps_removed": result.steps_removed,
         },
         object_repr=organisation.name,
+        organisation=organisation,
     )
-    audit.record_many(actor=actor, changes=changes)
 
 
-def _apply_steps(power: Power, plan: StepPlan, change, result: ImportResult) -> bool:
-    """Write a step plan; True when anything changed."""
-
-    def repr_of(step):
-        return f"{power.name} · {step.name}"
-
-    for step in plan.remove:
-        change("power_step.delete", step, before=audit.snapshot(step), object_repr=repr_of(step))
-    if plan.remove:
-        PowerStep.objects.filter(pk__in=[s.pk for s in plan.remove]).delete()
-        result.steps_removed += len(plan.remove)
-    moved = []
-    for step, order, control in plan.keep:
-        if step.order != order or step.is_control_point != control:
-            before = audit.snapshot(step, fields=("order", "is_control_point"))
-            step.order, step.is_control_point = order, control
-            moved.append(step)
-            change(
-                "power_step.update",
-                step,
-                before,
-                audit.snapshot(step, fields=("order", "is_control_point")),
-                repr_of(step),
-            )
-    PowerStep.objects.bulk_update(moved, ["order", "is_control_point"])
-    taken = {step.key for step, _order, _control in plan.keep}
-    for name, order, control in plan.create:
-        step = PowerStep.objects.create(
-            power=power,
-            key=free_step_key(order, taken),
-            name=name,
-            order=order,
-            is_control_point=control,
-        )
-        change("power_step.create", step, after=audit.snapshot(step), object_repr=repr_of(step))
-    result.steps_created += len(plan.create)
-    return bool(plan.remove or moved or plan.create)
+def _row_removing(power_rows: list[PowerRow], error: models.ProtectedError) -> int:
+    """The row whose removed step the records of `error` protect (else the first removing)."""
+    rows_of = {s.pk: row.number for row in power_rows for s in row.remove_steps}
+    for obj in error.protected_objects:
+        for f in obj._meta.concrete_fields:
+            if f.is_relation and f.related_model is PowerStep:
+                number = rows_of.get(getattr(obj, f.attname))
+                if number is not None:
+                    return number
+    return next(iter(rows_of.values()), 0)

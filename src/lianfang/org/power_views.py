@@ -22,7 +22,7 @@ from lianfang.core.roles import Role
 from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 
-from . import power_forms, power_io, power_selectors, selectors, services
+from . import power_forms, power_io, power_selectors, power_services, selectors
 from .models import Power
 from .views import _form_page, _int_param, _save, _xlsx
 
@@ -108,7 +108,7 @@ def power_create(request):
         power = _save(
             request,
             form,
-            lambda data: services.power_create(
+            lambda data: power_services.power_create(
                 actor=user, organisation=data["organisation"], data=data
             ),
             _("已新增权力事项，可继续添加流程环节。"),
@@ -135,7 +135,7 @@ def power_edit(request, pk):
         saved = _save(
             request,
             form,
-            lambda data: services.power_update(actor=user, power=power, data=data),
+            lambda data: power_services.power_update(actor=user, power=power, data=data),
             _("已保存权力事项。"),
         )
         if saved is not None:
@@ -167,7 +167,7 @@ def power_step_create(request, pk):
         step = _save(
             request,
             form,
-            lambda data: services.power_step_add(actor=user, power=power, data=data),
+            lambda data: power_services.power_step_add(actor=user, power=power, data=data),
             _("已添加流程环节。"),
         )
         if step is not None:
@@ -196,7 +196,7 @@ def power_step_edit(request, pk):
         saved = _save(
             request,
             form,
-            lambda data: services.power_step_update(actor=user, step=step, data=data),
+            lambda data: power_services.power_step_update(actor=user, step=step, data=data),
             _("已保存流程环节。"),
         )
         if saved is not None:
@@ -228,7 +228,7 @@ def power_step_delete(request, pk):
     user = request.user
     step = get_object_or_404(power_selectors.steps_manageable_by(user), pk=pk)
     try:
-        services.power_step_remove(actor=user, step=step)
+        power_services.power_step_remove(actor=user, step=step)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -249,7 +249,7 @@ def power_step_move(request, pk):
     target = index - 1 if request.POST.get("direction") == "up" else index + 1
     if 0 <= target < len(ids):
         ids[index], ids[target] = ids[target], ids[index]
-        services.power_step_reorder(actor=user, power=step.power, step_ids=ids)
+        power_services.power_step_reorder(actor=user, power=step.power, step_ids=ids)
     return redirect(_flow_url(step.power_id))
 
 

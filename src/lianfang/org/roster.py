@@ -12,17 +12,17 @@ import io
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, spreadsheets
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
-from .models import Department, Organisation, Person, Post, PostAssignment
+from . import person_services
+from .models import Department, Organisation, Person, Post
+from .person_services import Held, PersonRow
 from .selectors import current_assignments
-from .services import next_post_codes, person_snapshot
+from .services import RowsInvalid
 
 XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 SHEET_TITLE = "人员名册"
@@ -175,7 +175,7 @@ class ParsedRow:
     is_leader: bool
 
 
-def _parse_row(row: SheetRow, departments: dict, organisation, today, add_error):
+def _parse_row(row: SheetRow, departments: dict, organisation, add_error):
     """Check one row on its own; report each problem through `add_error(column_key, reason)`."""
     v = row.values
     failed = False
@@ -228,8 +228,6 @@ def _parse_row(row: SheetRow, departments: dict, organisation, today, add_error)
             % {"value": _text(v.get("start"))},
         )
     else:
-        if start is not None and start > today:
-            error("start", _("不能晚于今天（%(today)s）。") % {"today": today.isoformat()})
         if texts["post"] and start is None:
             error("start", _("填写了岗位时，须填写岗位起始日期。"))
         if start is not None and not texts["post"]:
@@ -260,22 +258,20 @@ def _parse_row(row: SheetRow, departments: dict, organisation, today, add_error)
     )
 
 
-PERSON_IMPORT_FIELDS = ("name", "gender", "department", "title", "phone", "is_leader", "active")
-
-
-def _assignment_repr(person, post):
-    return f"{person.name} · {post.name}"
-
-
 @transaction.atomic
 def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
     """Validate every row of the roster `file` for `organisation`; if all pass, create or
-    update the people by 工号 and return the counts, else write nothing and return the errors.
+    update the people by 工号 (creating the posts named that do not exist yet) through
+    `person_services.people_write` and return the counts, else write nothing and return the
+    errors.
+
+    A row names the person's current post: a post other than the one held is taken up from
+    the row's date (closing the one held the day before), the post held with another date has
+    its start corrected.
 
     Raises RosterFileError when the file cannot be read as a roster at all.
     """
     rows = read_rows(file)
-    today = timezone.localdate()
     result = ImportResult()
 
     departments = {d.name: d for d in Department.objects.filter(organisation=organisation)}
@@ -283,30 +279,18 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
         (p.department_id, p.name): p
         for p in Post.objects.filter(organisation=organisation).order_by("pk")
     }
-    taken_codes = set(Post.objects.filter(organisation=organisation).values_list("code", flat=True))
-    people = {p.staff_no: p for p in Person.objects.filter(organisation=organisation)}
-    open_rows = {}
-    for row in (
-        PostAssignment.objects.filter(person__organisation=organisation, end__isnull=True)
-        .select_related("post")
-        .order_by("person_id", "start")
-    ):
-        open_rows[row.person_id] = row  # the latest open one wins (there should be one)
-    last_ends = dict(
-        PostAssignment.objects.filter(person__organisation=organisation, end__isnull=False)
-        .values("person_id")
-        .annotate(last=Max("end"))
-        .values_list("person_id", "last")
+    staff = person_services.people_context(
+        organisation, department_ids=[d.pk for d in departments.values()]
     )
 
-    parsed: list[ParsedRow] = []
+    person_rows: list[PersonRow] = []
     first_row_of: dict[str, int] = {}
     for row in rows:
 
         def add_error(key, reason, number=row.number):
             result.errors.append(RowError(number, HEADERS[key], reason))
 
-        item = _parse_row(row, departments, organisation, today, add_error)
+        item = _parse_row(row, departments, organisation, add_error)
         staff_no = _text(row.values.get("staff_no"))
         if staff_no:
             if staff_no in first_row_of:
@@ -320,167 +304,82 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
                 first_row_of[staff_no] = row.number
         if item is None:
             continue
-        # checks against the person's post history
-        person = people.get(item.staff_no)
-        if person is not None and item.post_name:
-            dept_id = item.department.pk if item.department else None
-            post = posts.get((dept_id, item.post_name))
-            current = open_rows.get(person.pk)
-            last_end = last_ends.get(person.pk)
-            if current is not None and post is not None and current.post_id == post.pk:
-                if last_end is not None and item.start <= last_end:
-                    add_error(
-                        "start",
-                        _("须晚于该人员上一岗位的结束日期 %(date)s。")
-                        % {"date": last_end.isoformat()},
-                    )
-                    continue
-            elif current is not None and item.start <= current.start:
-                add_error(
-                    "start",
-                    _("该人员现任“%(post)s”自 %(date)s 起，新岗位起始日期须晚于该日期。")
-                    % {"post": current.post.name, "date": current.start.isoformat()},
+        post = None
+        if item.post_name:
+            key = (item.department.pk if item.department else None, item.post_name)
+            if key not in posts:  # a new post, created by the writer
+                posts[key] = Post(
+                    organisation=organisation, department=item.department, name=key[1]
                 )
-                continue
-            elif current is None and last_end is not None and item.start <= last_end:
-                add_error(
-                    "start",
-                    _("须晚于该人员上一岗位的结束日期 %(date)s。") % {"date": last_end.isoformat()},
-                )
-                continue
-        parsed.append(item)
+            post = posts[key]
+        person_rows.append(_person_row(item, staff, post))
 
-    if result.errors:
-        result.errors.sort(key=lambda e: (e.row, _column_order(e.column)))
-        return result
-
-    changes: list[audit.Change] = []
-
-    def change(action, obj, before=None, after=None, object_repr=""):
-        changes.append(
-            audit.Change(
-                action, obj, before, after, object_repr=object_repr, organisation=organisation
-            )
+    issues = []
+    if result.errors:  # report the rules' problems of the readable rows too
+        issues = person_services.people_check(
+            organisation=organisation, rows=person_rows, context=staff
         )
+    else:
+        try:
+            _write(actor, organisation, person_rows, staff, result)
+        except RowsInvalid as invalid:
+            issues = invalid.issues
+    for issue in issues:
+        column = issue.field if issue.field in HEADERS else "start"
+        result.errors.append(RowError(issue.number, HEADERS[column], issue.message))
+    result.errors.sort(key=lambda e: (e.row, _column_order(e.column)))
+    return result
 
-    # 1. posts named in the file that do not exist yet
-    new_posts = {}
-    for item in parsed:
-        if not item.post_name:
-            continue
-        key = (item.department.pk if item.department else None, item.post_name)
-        if key not in posts and key not in new_posts:
-            new_posts[key] = Post(
-                organisation=organisation, department=item.department, name=item.post_name
-            )
-    for post, code in zip(
-        new_posts.values(), next_post_codes(taken_codes, len(new_posts)), strict=True
-    ):
-        post.code = code
-    created_posts = _bulk_create(Post, list(new_posts.values()), organisation, "code")
-    for post in created_posts:
-        posts[(post.department_id, post.name)] = post
-        change("post.create", post, after=audit.snapshot(post))
-    result.posts_created = len(created_posts)
 
-    # 2. people
-    to_create, to_update, updated_before = [], [], {}
-    for item in parsed:
-        values = {
-            "name": item.name,
-            "gender": item.gender,
-            "department_id": item.department.pk if item.department else None,
-            "title": item.title,
-            "phone": item.phone,
-            "is_leader": item.is_leader,
-            "active": True,
-        }
-        person = people.get(item.staff_no)
-        if person is None:
-            to_create.append(Person(organisation=organisation, staff_no=item.staff_no, **values))
-            continue
-        if any(getattr(person, k) != v for k, v in values.items()):
-            updated_before[person.pk] = person_snapshot(person)
-            for k, v in values.items():
-                setattr(person, k, v)
-            to_update.append(person)
-    created_people = _bulk_create(Person, to_create, organisation, "staff_no")
-    for person in created_people:
-        people[person.staff_no] = person
-        change("person.create", person, after=person_snapshot(person))
-    Person.objects.bulk_update(to_update, PERSON_IMPORT_FIELDS, batch_size=500)
-    for person in to_update:
-        change("person.update", person, updated_before[person.pk], person_snapshot(person))
-
-    # 3. posts held
-    to_close, to_restart, to_open = [], [], []
-    changed_people = {p.pk for p in to_update}
-    for item in parsed:
-        if not item.post_name:
-            continue
-        person = people[item.staff_no]
-        post = posts[(item.department.pk if item.department else None, item.post_name)]
-        current = open_rows.get(person.pk)
-        if current is not None and current.post_id == post.pk:
+def _person_row(item: ParsedRow, staff, post: Post | None) -> PersonRow:
+    """What the row asks of its person: the fields, and the post taken up or corrected."""
+    values = {
+        "name": item.name,
+        "gender": item.gender,
+        "department": item.department,
+        "title": item.title,
+        "phone": item.phone,
+        "is_leader": item.is_leader,
+        "active": True,
+    }
+    person = staff.people.get(item.staff_no)
+    if person is None:
+        values["staff_no"] = item.staff_no
+    row = PersonRow(values, person, number=item.number)
+    if post is not None:
+        held = [a for a in staff.held(person) if a.end is None] if person else []
+        current = held[-1] if held else None  # the latest open one (there should be one)
+        if current is not None and post.pk is not None and current.post_id == post.pk:
             if current.start != item.start:
-                before = audit.snapshot(current)
-                current.start = item.start
-                to_restart.append((current, before, person, post))
-                changed_people.add(person.pk)
-            continue
-        if current is not None:
-            before = audit.snapshot(current)
-            current.end = item.start - dt.timedelta(days=1)
-            to_close.append((current, before, person, current.post))
-        to_open.append((PostAssignment(person=person, post=post, start=item.start), person, post))
-        changed_people.add(person.pk)
-    PostAssignment.objects.bulk_update([r[0] for r in to_close], ["end"], batch_size=500)
-    PostAssignment.objects.bulk_update([r[0] for r in to_restart], ["start"], batch_size=500)
-    for row, before, person, post in to_close:
-        change(
-            "post_assignment.close",
-            row,
-            before,
-            audit.snapshot(row),
-            _assignment_repr(person, post),
-        )
-    for row, before, person, post in to_restart:
-        change(
-            "post_assignment.update",
-            row,
-            before,
-            audit.snapshot(row),
-            _assignment_repr(person, post),
-        )
-    opened = PostAssignment.objects.bulk_create([r[0] for r in to_open], batch_size=500)
-    if any(row.pk is None for row in opened):
-        opened = _refetch_assignments(to_open)
-    for row, (_row, person, post) in zip(opened, to_open, strict=True):
-        change(
-            "post_assignment.create",
-            row,
-            after=audit.snapshot(row),
-            object_repr=_assignment_repr(person, post),
-        )
+                row.corrections = [(current, {"start": item.start})]
+        else:
+            row.posts = [Held(post, item.start)]
+    return row
 
-    created_pks = {p.pk for p in created_people}
-    result.created = len(created_people)
-    result.updated = len(changed_people - created_pks)
-    result.unchanged = len(parsed) - result.created - result.updated
-    change(
-        "roster.import",
-        organisation,
+
+def _write(actor, organisation, person_rows, staff, result: ImportResult):
+    new_posts = {id(h.post) for row in person_rows for h in row.posts if h.post.pk is None}
+    written = person_services.people_write(
+        actor=actor, organisation=organisation, rows=person_rows, context=staff
+    )
+    result.posts_created = len(new_posts)
+    result.created = sum(1 for w in written if w.created)
+    result.updated = sum(1 for w in written if w.changed)
+    result.unchanged = len(written) - result.created - result.updated
+    audit.record(
+        actor=actor,
+        action="roster.import",
+        obj=organisation,
         after={
-            "rows": len(parsed),
+            "rows": len(person_rows),
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
             "posts_created": result.posts_created,
         },
         object_repr=organisation.name,
+        organisation=organisation,
     )
-    audit.record_many(actor=actor, changes=changes)
-    return result
 
 
 def _column_order(header: str) -> int:
@@ -488,28 +387,3 @@ def _column_order(header: str) -> int:
         if col.header == header:
             return i
     return -1
-
-
-def _bulk_create(model, objs, organisation, key):
-    """bulk_create, reading the primary keys back where the database does not return them."""
-    if not objs:
-        return []
-    created = model.objects.bulk_create(objs, batch_size=500)
-    if all(o.pk is not None for o in created):
-        return created
-    by_key = model.objects.filter(
-        organisation=organisation, **{f"{key}__in": [getattr(o, key) for o in objs]}
-    ).in_bulk(field_name=key)
-    for obj in objs:
-        obj.pk = by_key[getattr(obj, key)].pk
-    return objs
-
-
-def _refetch_assignments(to_open):
-    wanted = {(person.pk, post.pk, row.start): row for row, person, post in to_open}
-    found = PostAssignment.objects.filter(person_id__in={k[0] for k in wanted}, end__isnull=True)
-    for row in found:
-        key = (row.person_id, row.post_id, row.start)
-        if key in wanted:
-            wanted[key].pk = row.pk
-    return [row for row, _person, _post in to_open]

@@ -1,18 +1,23 @@
-"""Writes to organisations, departments, posts, people, post assignments, leader divisions
-and the power catalogue (powers and their steps).
+"""Writes to organisations, departments, posts and leader divisions, and the rules every
+write of the org app shares.
 
 Every service runs in one transaction, validates its input (raising a `ValidationError` whose
-messages are Chinese sentences, keyed by field where one is to blame) and appends audit events
-with the values before and after. Who may call a service is decided by the caller (views fetch
-the objects through the `*_manageable_by(user)` selectors).
+messages are Chinese sentences with a stable `OrgError` code, keyed by field where one is to
+blame) and appends audit events with the values before and after. Who may call a service is
+decided by the caller (views fetch the objects through the `*_manageable_by(user)` selectors).
+
+People with their post history live in `person_services`, the power catalogue in
+`power_services`; each has a bulk writer for the imports and the demo, which applies the same
+rules to many rows and reports them as `RowIssue`s (`RowsInvalid`). Posts have one here
+(`posts_create`), used by the roster import and the demo.
 """
 
 import datetime as dt
+import enum
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +30,6 @@ from .models import (
     Organisation,
     Person,
     Post,
-    PostAssignment,
-    Power,
-    PowerStep,
 )
 
 PATH_MAX = Organisation._meta.get_field("path").max_length
@@ -45,21 +47,75 @@ POST_FIELDS = (
     "rotation_years",
     "duties",
 )
-PERSON_FIELDS = (
-    "department",
-    "staff_no",
-    "name",
-    "gender",
-    "title",
-    "phone",
-    "is_leader",
-    "photo",
-    "active",
-)
 DIVISION_FIELDS = ("department", "since", "until", "duties")
-PERSON_SNAPSHOT_FIELDS = tuple(
-    f.name for f in Person._meta.concrete_fields if not isinstance(f, models.FileField)
-)
+BATCH_SIZE = 500
+
+
+# Rules shared by the org app's writes ----------------------------------------------------------
+
+
+class OrgError(enum.StrEnum):
+    """Stable, machine-readable codes of the org app's validation errors."""
+
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    INVALID = "invalid"  # not one of the choices, or not in the expected form
+    OUT_OF_RANGE = "out_of_range"
+    DUPLICATE = "duplicate"  # a code, name or 工号 already used
+    OUTSIDE_ORGANISATION = "outside_organisation"
+    DATE_ORDER = "date_order"  # a period that ends before it starts, or starts too early
+    OVERLAP = "overlap"
+    ALREADY_HELD = "already_held"
+    IN_USE = "in_use"  # a step that risk points (or other records) sit on
+
+
+class Problems:
+    """The problems found with one object, by field (None: the object as a whole)."""
+
+    def __init__(self):
+        self.by_field: dict[str | None, list[ValidationError]] = {}
+
+    def __bool__(self):
+        return bool(self.by_field)
+
+    def add(self, field: str | None, code: OrgError, message: str):
+        self.by_field.setdefault(field, []).append(ValidationError(message, code=code.value))
+
+    def has(self, field: str | None) -> bool:
+        return field in self.by_field
+
+    def items(self):
+        """(field, message) pairs, in the order found."""
+        for field, errors in self.by_field.items():
+            for error in errors:
+                yield field, error.message
+
+    def error(self) -> ValidationError:
+        return ValidationError(
+            {field or NON_FIELD_ERRORS: errors for field, errors in self.by_field.items()}
+        )
+
+    def raise_if_any(self):
+        if self:
+            raise self.error()
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """One refused value of a bulk write: the caller's row number, the field, the reason."""
+
+    number: int
+    field: str | None
+    message: str
+
+
+class RowsInvalid(ValidationError):
+    """A bulk write refused because some rows break the rules; nothing was written.
+    `issues` lists every problem of every row."""
+
+    def __init__(self, issues: list[RowIssue]):
+        self.issues = issues
+        super().__init__([issue.message for issue in issues])
 
 
 def _assign(obj, data: dict, allowed: tuple[str, ...]):
@@ -76,21 +132,65 @@ def _assign(obj, data: dict, allowed: tuple[str, ...]):
         setattr(obj, name, value)
 
 
-def person_snapshot(person: Person) -> dict:
-    """`audit.snapshot` of a person, with the photo as its stored name."""
-    data = audit.snapshot(person, fields=PERSON_SNAPSHOT_FIELDS)
-    data["photo"] = person.photo.name or ""
-    return data
+def _label(obj, name) -> str:
+    return str(obj._meta.get_field(name).verbose_name)
+
+
+def check_required(problems: Problems, obj, *fields):
+    for name in fields:
+        if getattr(obj, name) in (None, ""):
+            problems.add(
+                name, OrgError.REQUIRED, _("请填写%(label)s。") % {"label": _label(obj, name)}
+            )
+
+
+def check_lengths(problems: Problems, obj, *fields):
+    """Text fields no longer than their column."""
+    for name in fields:
+        limit = obj._meta.get_field(name).max_length
+        if len(getattr(obj, name) or "") > limit:
+            problems.add(
+                name,
+                OrgError.TOO_LONG,
+                _("%(label)s不能超过 %(max)s 个字。") % {"label": _label(obj, name), "max": limit},
+            )
+
+
+def taken_by_other(owner, obj) -> bool:
+    """Whether a code or name held by `owner` (a primary key, or an object of the batch being
+    written) is taken by something other than `obj`."""
+    if owner is None or owner is obj:
+        return False
+    return obj.pk is None or owner != obj.pk
 
 
 def _require(obj, *fields):
-    errors = {}
-    for name in fields:
-        if getattr(obj, name) in (None, ""):
-            label = obj._meta.get_field(name).verbose_name
-            errors[name] = _("请填写%(label)s。") % {"label": label}
-    if errors:
-        raise ValidationError(errors)
+    problems = Problems()
+    check_required(problems, obj, *fields)
+    problems.raise_if_any()
+
+
+def bulk_insert(objs: list, *, key: tuple[str, ...]) -> list:
+    """`bulk_create` in batches, leaving every object with its primary key: read back by
+    `key` (unique together) where the database does not return keys of inserted rows."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+    if all(obj.pk is not None for obj in objs):
+        return objs
+    wanted = {tuple(getattr(obj, k) for k in key): obj for obj in objs}
+    first = key[0]
+    for chunk_start in range(0, len(objs), BATCH_SIZE):
+        chunk = objs[chunk_start : chunk_start + BATCH_SIZE]
+        found = model.objects.filter(
+            **{f"{first}__in": {getattr(obj, first) for obj in chunk}}
+        ).values_list("pk", *key)
+        for pk, *values in found:
+            obj = wanted.get(tuple(values))
+            if obj is not None and obj.pk is None:
+                obj.pk = pk
+    return objs
 
 
 # Organisations ----------------------------------------------------------------------------
@@ -272,25 +372,59 @@ def next_post_codes(taken: set[str], count: int) -> list[str]:
     return codes
 
 
-def _check_post(post: Post):
-    _require(post, "name")
-    errors = {}
-    if (
-        post.department_id
-        and not Department.objects.filter(
-            pk=post.department_id, organisation_id=post.organisation_id
-        ).exists()
-    ):
-        errors["department"] = _("科室须属于岗位所在单位。")
+@dataclass
+class PostContext:
+    """What the post rules read from the database: the organisation's departments and posts."""
+
+    organisation_id: int
+    department_ids: set[int]
+    codes: dict  # code -> post id (or the new post of a batch)
+    names: dict  # (department id, name) -> post id (or the new post of a batch)
+
+    @classmethod
+    def of(cls, organisation_id: int, department_ids=None) -> "PostContext":
+        """Read for `organisation_id` (its `department_ids` too, unless given)."""
+        codes, names = {}, {}
+        for pk, code, department_id, name in Post.objects.filter(
+            organisation_id=organisation_id
+        ).values_list("pk", "code", "department_id", "name"):
+            codes[code] = pk
+            names.setdefault((department_id, name), pk)
+        if department_ids is None:
+            departments = Department.objects.filter(organisation_id=organisation_id)
+            department_ids = set(departments.values_list("pk", flat=True))
+        return cls(organisation_id, set(department_ids), codes, names)
+
+    def claim(self, post: Post):
+        """Count `post`'s code and name as taken, for the next posts of a batch."""
+        if post.code:
+            self.codes[post.code] = post
+        self.names[(post.department_id, post.name)] = post
+
+
+def check_post(post: Post, context: PostContext) -> Problems:
+    """The rules of a post: a name, unique within its department (or the unit); a code unique
+    within the organisation; its department the organisation's own; rotation at least a year."""
+    problems = Problems()
+    check_required(problems, post, "name")
+    check_lengths(problems, post, "name", "code")
+    if post.department_id and post.department_id not in context.department_ids:
+        problems.add("department", OrgError.OUTSIDE_ORGANISATION, _("科室须属于岗位所在单位。"))
     if post.rotation_years is not None and post.rotation_years < 1:
-        errors["rotation_years"] = _("轮岗周期至少为 1 年。")
-    siblings = Post.objects.filter(organisation_id=post.organisation_id).exclude(pk=post.pk)
-    if post.code and siblings.filter(code=post.code).exists():
-        errors["code"] = _("本单位已有编码为“%(code)s”的岗位。") % {"code": post.code}
-    if siblings.filter(department_id=post.department_id, name=post.name).exists():
-        errors["name"] = _("该科室已有名为“%(name)s”的岗位。") % {"name": post.name}
-    if errors:
-        raise ValidationError(errors)
+        problems.add("rotation_years", OrgError.OUT_OF_RANGE, _("轮岗周期至少为 1 年。"))
+    if post.code and taken_by_other(context.codes.get(post.code), post):
+        problems.add(
+            "code",
+            OrgError.DUPLICATE,
+            _("本单位已有编码为“%(code)s”的岗位。") % {"code": post.code},
+        )
+    if taken_by_other(context.names.get((post.department_id, post.name)), post):
+        problems.add(
+            "name",
+            OrgError.DUPLICATE,
+            _("该科室已有名为“%(name)s”的岗位。") % {"name": post.name},
+        )
+    return problems
 
 
 @transaction.atomic
@@ -298,10 +432,10 @@ def post_create(*, actor, organisation: Organisation, data: dict) -> Post:
     """Create a post; an empty code gets the next free GWnnnn code of the organisation."""
     post = Post(organisation=organisation)
     _assign(post, data, POST_FIELDS)
-    _check_post(post)
+    context = PostContext.of(organisation.pk)
+    check_post(post, context).raise_if_any()
     if not post.code:
-        taken = set(Post.objects.filter(organisation=organisation).values_list("code", flat=True))
-        post.code = next_post_codes(taken, 1)[0]
+        post.code = next_post_codes(set(context.codes), 1)[0]
     post.save()
     audit.record(actor=actor, action="post.create", obj=post, after=audit.snapshot(post))
     return post
@@ -314,7 +448,7 @@ def post_update(*, actor, post: Post, data: dict) -> Post:
     _assign(obj, data, POST_FIELDS)
     if not obj.code:
         obj.code = before["code"]
-    _check_post(obj)
+    check_post(obj, PostContext.of(obj.organisation_id)).raise_if_any()
     obj.save()
     audit.record(
         actor=actor, action="post.update", obj=obj, before=before, after=audit.snapshot(obj)
@@ -322,169 +456,62 @@ def post_update(*, actor, post: Post, data: dict) -> Post:
     return obj
 
 
-# People -----------------------------------------------------------------------------------
+def posts_check(posts: list[Post], numbers, context: PostContext) -> list[RowIssue]:
+    """The problems of new `posts` (numbered by `numbers`) with the rules of `post_create`;
+    each post's code and name count as taken for the posts after it."""
+    issues = []
+    for post, number in zip(posts, numbers, strict=True):
+        if post.department_id is None and post.department is not None:
+            post.department = post.department  # saved after the post was built: take its key
+        problems = check_post(post, context)
+        issues += [RowIssue(number, field, message) for field, message in problems.items()]
+        context.claim(post)
+    return issues
 
 
-def _check_person(person: Person):
-    _require(person, "staff_no", "name")
-    errors = {}
-    if (
-        Person.objects.filter(organisation_id=person.organisation_id, staff_no=person.staff_no)
-        .exclude(pk=person.pk)
-        .exists()
-    ):
-        errors["staff_no"] = _("工号“%(staff_no)s”已被本单位其他人员使用。") % {
-            "staff_no": person.staff_no
-        }
-    if (
-        person.department_id
-        and not Department.objects.filter(
-            pk=person.department_id, organisation_id=person.organisation_id
-        ).exists()
-    ):
-        errors["department"] = _("科室须属于人员所在单位。")
-    if person.gender not in ("", *Person.Gender.values):
-        errors["gender"] = _("性别只能是“男”或“女”。")
-    if errors:
-        raise ValidationError(errors)
+def posts_insert(posts: list[Post], context: PostContext, audit_prefix="") -> list[audit.Change]:
+    """Insert checked new `posts` (those without a code get the next free GWnnnn codes);
+    their "post.create" audit changes, to record."""
+    uncoded = [post for post in posts if not post.code]
+    for post, code in zip(uncoded, next_post_codes(set(context.codes), len(uncoded)), strict=True):
+        post.code = code
+    bulk_insert(posts, key=("organisation_id", "code"))
+    return [
+        audit.Change(
+            f"{audit_prefix}post.create",
+            post,
+            after=audit.snapshot(post),
+            organisation=post.organisation,
+        )
+        for post in posts
+    ]
 
 
-@transaction.atomic
-def person_create(*, actor, organisation: Organisation, data: dict) -> Person:
-    person = Person(organisation=organisation)
-    _assign(person, data, PERSON_FIELDS)
-    _check_person(person)
-    person.save()
-    audit.record(
-        actor=actor,
-        action="person.create",
-        obj=person,
-        after=person_snapshot(person),
-        organisation=organisation,
-    )
-    return person
+def posts_create(
+    *,
+    actor,
+    organisation: Organisation,
+    posts: list[Post],
+    numbers: list[int] | None = None,
+    audit_prefix: str = "",
+) -> list[Post]:
+    """Create many posts of `organisation` (unsaved `Post`s) with the rules of `post_create`,
+    in set-based queries, one "post.create" audit event each (its action prefixed with
+    `audit_prefix`). Posts without a code get the next free GWnnnn codes.
 
-
-@transaction.atomic
-def person_update(*, actor, person: Person, data: dict) -> Person:
-    """Update a person. The organisation cannot change (工号 are unique per organisation)."""
-    obj = Person.objects.select_for_update().get(pk=person.pk)
-    before = person_snapshot(obj)
-    _assign(obj, data, PERSON_FIELDS)
-    _check_person(obj)
-    obj.save()
-    audit.record(
-        actor=actor, action="person.update", obj=obj, before=before, after=person_snapshot(obj)
-    )
-    return obj
-
-
-# Post assignments -------------------------------------------------------------------------
-
-
-def _assignment_change(action, assignment, person, before=None, after=None):
-    return audit.Change(
-        action,
-        assignment,
-        before,
-        after,
-        object_repr=f"{person.name} · {assignment.post.name}",
-        organisation=person.organisation,
-    )
-
-
-@transaction.atomic
-def post_assign(
-    *, actor, person: Person, post: Post, start: dt.date, note: str = ""
-) -> PostAssignment:
-    """Assign `person` to `post` from `start`.
-
-    The person's open assignment (if any) is closed the day before `start`, so a person holds
-    one post at a time; `start` must therefore fall after the open assignment's start and
-    after the end of any earlier one. A post in a department moves the person to it.
+    Raises `RowsInvalid` (numbered by `numbers`, else 1, 2, 3…) and writes nothing when any
+    post breaks a rule.
     """
-    person = Person.objects.select_for_update().select_related("organisation").get(pk=person.pk)
-    errors = {}
-    if start is None:
-        raise ValidationError({"start": _("请填写任职开始日期。")})
-    if post.organisation_id != person.organisation_id:
-        errors["post"] = _("只能安排到本单位的岗位。")
-    open_rows = list(
-        PostAssignment.objects.select_related("post").filter(person=person, end__isnull=True)
-    )
-    for row in open_rows:
-        if row.post_id == post.pk:
-            errors["post"] = _("该人员已在此岗位任职。")
-        elif row.start >= start:
-            errors["start"] = _("任职开始日期须晚于现任岗位“%(post)s”的开始日期 %(date)s。") % {
-                "post": row.post.name,
-                "date": row.start.isoformat(),
-            }
-    last_end = PostAssignment.objects.filter(person=person, end__isnull=False).aggregate(
-        m=Max("end")
-    )["m"]
-    if last_end is not None and start <= last_end:
-        errors.setdefault(
-            "start",
-            _("任职开始日期须晚于上一岗位的结束日期 %(date)s。") % {"date": last_end.isoformat()},
-        )
-    if errors:
-        raise ValidationError(errors)
-    changes = []
-    for row in open_rows:
-        before = audit.snapshot(row)
-        row.end = start - dt.timedelta(days=1)
-        row.save(update_fields=["end"])
-        changes.append(
-            _assignment_change("post_assignment.close", row, person, before, audit.snapshot(row))
-        )
-    assignment = PostAssignment.objects.create(person=person, post=post, start=start, note=note)
-    changes.append(
-        _assignment_change(
-            "post_assignment.create", assignment, person, after=audit.snapshot(assignment)
-        )
-    )
-    if post.department_id and person.department_id != post.department_id:
-        before = person_snapshot(person)
-        person.department_id = post.department_id
-        person.save(update_fields=["department"])
-        changes.append(audit.Change("person.update", person, before, person_snapshot(person)))
-    audit.record_many(actor=actor, changes=changes)
-    return assignment
-
-
-@transaction.atomic
-def assignment_update(*, actor, assignment: PostAssignment, data: dict) -> PostAssignment:
-    """Correct an assignment's dates or note. The end may not precede the start, and the
-    corrected period may not overlap the person's other assignments."""
-    row = (
-        PostAssignment.objects.select_for_update()
-        .select_related("post", "person__organisation")
-        .get(pk=assignment.pk)
-    )
-    before = audit.snapshot(row)
-    _assign(row, data, ("start", "end", "note"))
-    if row.start is None:
-        raise ValidationError({"start": _("请填写任职开始日期。")})
-    if row.end is not None and row.end < row.start:
-        raise ValidationError({"end": _("任职结束日期不能早于开始日期。")})
-    far = dt.date.max
-    for other in PostAssignment.objects.filter(person_id=row.person_id).exclude(pk=row.pk):
-        if other.start <= (row.end or far) and row.start <= (other.end or far):
-            raise ValidationError(
-                _("与该人员在“%(post)s”的任职期间（%(start)s 起）重叠。")
-                % {"post": other.post.name, "start": other.start.isoformat()}
-            )
-    row.save()
-    audit.record_many(
-        actor=actor,
-        changes=[
-            _assignment_change(
-                "post_assignment.update", row, row.person, before, audit.snapshot(row)
-            )
-        ],
-    )
-    return row
+    with transaction.atomic(savepoint=False):
+        for post in posts:
+            post.organisation = organisation
+        context = PostContext.of(organisation.pk)
+        issues = posts_check(posts, numbers or range(1, len(posts) + 1), context)
+        if not issues:
+            audit.record_many(actor=actor, changes=posts_insert(posts, context, audit_prefix))
+    if issues:  # raised outside the block, so that a caller's transaction stays usable
+        raise RowsInvalid(issues)
+    return posts
 
 
 # Leader divisions (分管) ------------------------------------------------------------------
@@ -574,245 +601,3 @@ def division_delete(*, actor, division: LeaderDivision) -> None:
         changes=[_division_change("leader_division.delete", obj, before=audit.snapshot(obj))],
     )
     obj.delete()
-
-
-# Power catalogue (职权目录) ---------------------------------------------------------------
-
-POWER_FIELDS = (
-    "code",
-    "name",
-    "category",
-    "basis",
-    "department",
-    "duties",
-    "time_limit_days",
-    "is_public",
-    "active",
-)
-STEP_FIELDS = ("key", "name", "order", "is_control_point", "post", "time_limit_days")
-TIME_LIMIT_MAX = 3650
-ORDER_MAX = 32767
-
-
-def power_snapshot(power: Power) -> dict:
-    """`audit.snapshot` of a power with its 承办岗位 as a sorted list of post ids."""
-    data = audit.snapshot(power)
-    data["post_ids"] = sorted(power.posts.values_list("pk", flat=True)) if power.pk else []
-    return data
-
-
-def _check_time_limit(value, errors, field="time_limit_days"):
-    if value is not None and not (1 <= value <= TIME_LIMIT_MAX):
-        errors[field] = _("期限须为 1 至 %(max)s 天。") % {"max": TIME_LIMIT_MAX}
-
-
-def _check_power(power: Power, posts):
-    _require(power, "code", "name")
-    errors = {}
-    if power.category not in Power.Category.values:
-        errors["category"] = _("请选择有效的权力类别。")
-    if (
-        Power.objects.filter(organisation_id=power.organisation_id, code=power.code)
-        .exclude(pk=power.pk)
-        .exists()
-    ):
-        errors["code"] = _("本单位已有编码为“%(code)s”的权力事项。") % {"code": power.code}
-    if (
-        power.department_id
-        and not Department.objects.filter(
-            pk=power.department_id, organisation_id=power.organisation_id
-        ).exists()
-    ):
-        errors["department"] = _("承办部门须为本单位的科室。")
-    if posts is not None:
-        foreign = [p.name for p in posts if p.organisation_id != power.organisation_id]
-        if foreign:
-            errors["posts"] = _("承办岗位须为本单位的岗位：%(names)s 不是。") % {
-                "names": "、".join(foreign)
-            }
-    _check_time_limit(power.time_limit_days, errors)
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def power_create(*, actor, organisation: Organisation, data: dict) -> Power:
-    """Create a power of `organisation`; `data["posts"]` (optional) are its 承办岗位.
-
-    The 编码 is unique within the organisation; the department and posts must be the
-    organisation's own.
-    """
-    power = Power(organisation=organisation)
-    _assign(power, data, POWER_FIELDS)
-    posts = list(data.get("posts") or [])
-    _check_power(power, posts)
-    power.save()
-    power.posts.set(posts)
-    audit.record(actor=actor, action="power.create", obj=power, after=power_snapshot(power))
-    return power
-
-
-@transaction.atomic
-def power_update(*, actor, power: Power, data: dict) -> Power:
-    """Update a power. Its organisation cannot change (its steps, posts and risk points hang
-    on it). `data["posts"]`, when present, replaces the 承办岗位."""
-    obj = Power.objects.select_for_update().get(pk=power.pk)
-    before = power_snapshot(obj)
-    _assign(obj, data, POWER_FIELDS)
-    posts = list(data["posts"]) if data.get("posts") is not None else None
-    _check_power(obj, posts)
-    obj.save()
-    if posts is not None:
-        obj.posts.set(posts)
-    audit.record(
-        actor=actor, action="power.update", obj=obj, before=before, after=power_snapshot(obj)
-    )
-    return obj
-
-
-def _step_change(action, step, power, before=None, after=None):
-    return audit.Change(
-        action,
-        step,
-        before,
-        after,
-        object_repr=f"{power.name} · {step.name}",
-        organisation=power.organisation,
-    )
-
-
-def free_step_key(order: int, taken: set[str]) -> str:
-    """A step key made from the step's order ("step-3"), not in `taken` (which it joins)."""
-    key = f"step-{order}"
-    n = 1
-    while key in taken:
-        n += 1
-        key = f"step-{order}-{n}"
-    taken.add(key)
-    return key
-
-
-def _check_step(step: PowerStep):
-    _require(step, "name")
-    errors = {}
-    if step.key:
-        try:
-            validate_slug(step.key)
-        except ValidationError:
-            errors["key"] = _("环节代码只能包含英文字母、数字、连字符和下划线。")
-        else:
-            if (
-                PowerStep.objects.filter(power_id=step.power_id, key=step.key)
-                .exclude(pk=step.pk)
-                .exists()
-            ):
-                errors["key"] = _("本权力事项已有代码为“%(key)s”的环节。") % {"key": step.key}
-    if step.order is not None and not (0 <= step.order <= ORDER_MAX):
-        errors["order"] = _("顺序须为 0 至 %(max)s 的整数。") % {"max": ORDER_MAX}
-    if (
-        step.post_id
-        and not Post.objects.filter(
-            pk=step.post_id, organisation_id=step.power.organisation_id
-        ).exists()
-    ):
-        errors["post"] = _("办理岗位须为本单位的岗位。")
-    _check_time_limit(step.time_limit_days, errors)
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def power_step_add(*, actor, power: Power, data: dict) -> PowerStep:
-    """Add a step to `power`. Without an order it goes last; without a key it gets one made
-    from its order (step-3)."""
-    power = Power.objects.select_for_update().select_related("organisation").get(pk=power.pk)
-    step = PowerStep(power=power)
-    _assign(step, data, STEP_FIELDS)
-    if data.get("order") is None:
-        last = power.steps.aggregate(m=Max("order"))["m"]
-        step.order = 1 if last is None else min(last + 1, ORDER_MAX)
-    _check_step(step)
-    if not step.key:
-        step.key = free_step_key(step.order, set(power.steps.values_list("key", flat=True)))
-    step.save()
-    audit.record_many(
-        actor=actor,
-        changes=[_step_change("power_step.create", step, power, after=audit.snapshot(step))],
-    )
-    return step
-
-
-@transaction.atomic
-def power_step_update(*, actor, step: PowerStep, data: dict) -> PowerStep:
-    """Update a step; an emptied key keeps the old one."""
-    obj = (
-        PowerStep.objects.select_for_update().select_related("power__organisation").get(pk=step.pk)
-    )
-    before = audit.snapshot(obj)
-    _assign(obj, data, STEP_FIELDS)
-    if not obj.key:
-        obj.key = before["key"]
-    if obj.order is None:
-        obj.order = before["order"]
-    _check_step(obj)
-    obj.save()
-    audit.record_many(
-        actor=actor,
-        changes=[_step_change("power_step.update", obj, obj.power, before, audit.snapshot(obj))],
-    )
-    return obj
-
-
-@transaction.atomic
-def power_step_remove(*, actor, step: PowerStep) -> None:
-    """Remove a step. Refused while risk points (or anything else) sit on it."""
-    obj = (
-        PowerStep.objects.select_for_update().select_related("power__organisation").get(pk=step.pk)
-    )
-    used = obj.risk_points.count()
-    if used:
-        raise ValidationError(
-            _("环节“%(name)s”上有 %(n)s 个风险点，不能删除。请先把这些风险点调整到其他环节。")
-            % {"name": obj.name, "n": used}
-        )
-    audit.record_many(
-        actor=actor,
-        changes=[_step_change("power_step.delete", obj, obj.power, before=audit.snapshot(obj))],
-    )
-    try:
-        with transaction.atomic():
-            obj.delete()
-    except models.ProtectedError as exc:
-        raise ValidationError(
-            _("环节“%(name)s”已被其他记录引用，不能删除。") % {"name": obj.name}
-        ) from exc
-
-
-@transaction.atomic
-def power_step_reorder(*, actor, power: Power, step_ids: list[int]) -> list[PowerStep]:
-    """Put `power`'s steps in the order of `step_ids` (every step of the power, once each),
-    numbering them 1, 2, 3…; only the steps whose order changes are written and audited."""
-    power = Power.objects.select_for_update().select_related("organisation").get(pk=power.pk)
-    steps = {s.pk: s for s in power.steps.all()}
-    ids = [int(i) for i in step_ids]
-    if len(ids) != len(set(ids)) or set(ids) != set(steps):
-        raise ValidationError(_("环节顺序无效：须包含本权力事项的全部环节，且每个环节只出现一次。"))
-    changes, changed = [], []
-    for position, pk in enumerate(ids, start=1):
-        step = steps[pk]
-        if step.order != position:
-            before = audit.snapshot(step, fields=("order",))
-            step.order = position
-            changed.append(step)
-            changes.append(
-                _step_change(
-                    "power_step.update",
-                    step,
-                    power,
-                    before,
-                    audit.snapshot(step, fields=("order",)),
-                )
-            )
-    PowerStep.objects.bulk_update(changed, ["order"])
-    audit.record_many(actor=actor, changes=changes)
-    return [steps[pk] for pk in ids]

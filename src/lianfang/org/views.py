@@ -21,7 +21,7 @@ from lianfang.core.roles import Role
 from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 
-from . import forms, roster, selectors, services
+from . import forms, person_services, roster, selectors, services
 
 READ = Role.ALL
 WRITE = (Role.ADMIN, Role.INTEGRITY)
@@ -575,7 +575,7 @@ def person_create(request):
         person = _save(
             request,
             form,
-            lambda data: services.person_create(
+            lambda data: person_services.person_create(
                 actor=user, organisation=data["organisation"], data=data
             ),
             _("已新增人员，可继续为其安排岗位。"),
@@ -600,7 +600,7 @@ def person_edit(request, pk):
         saved = _save(
             request,
             form,
-            lambda data: services.person_update(actor=user, person=person, data=data),
+            lambda data: person_services.person_update(actor=user, person=person, data=data),
             _("已保存人员信息。"),
         )
         if saved is not None:
@@ -628,7 +628,7 @@ def person_assign(request, pk):
         saved = _save(
             request,
             form,
-            lambda data: services.post_assign(
+            lambda data: person_services.post_assign(
                 actor=user,
                 person=person,
                 post=data["post"],
@@ -665,7 +665,7 @@ def assignment_edit(request, pk):
         saved = _save(
             request,
             form,
-            lambda data: services.assignment_update(actor=user, assignment=row, data=data),
+            lambda data: person_services.assignment_update(actor=user, assignment=row, data=data),
             _("已更正岗位经历。"),
         )
         if saved is not None:

@@ -31,7 +31,9 @@ from django.utils import timezone
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
 from lianfang.libraries import LibraryError, Pack, load_pack, validate
+from lianfang.org import power_services
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
+from lianfang.org.power_services import PowerRow, StepRow
 
 from . import grading, services
 from .models import Measure, RiskPoint, RiskPointEvent
@@ -421,17 +423,6 @@ class _Importer:
         audit.record_many(actor=self.actor, changes=self.changes)
         return self.report
 
-    def _change(self, action: str, obj, before=None, after=None):
-        self.changes.append(
-            audit.Change(
-                action=f"{ACTION_PREFIX}.{action}",
-                obj=obj,
-                before=before,
-                after=after,
-                organisation=self.org,
-            )
-        )
-
     def _kept(self, kind: str, name: str, fields: Iterable[str]):
         labels = "、".join(FIELD_LABELS.get(f, f) for f in fields)
         self.report.kept.append(f"{kind}「{name}」：{labels}")
@@ -439,6 +430,8 @@ class _Importer:
     # -- powers and steps
 
     def import_powers(self):
+        """Plan the pack's powers and steps (matched by urn and key, keeping local edits) and
+        write them with the catalogue's bulk writer, as "library.import." events."""
         pack, org, report = self.pack, self.org, self.report
         urns = {p.urn for p in pack.powers}
         all_powers = list(Power.objects.filter(organisation=org))
@@ -447,12 +440,12 @@ class _Importer:
         report.previous_version = max(versions) if versions else None
         codes = {p.code for p in all_powers}
         edited = _audit_local_edits(Power._meta.label_lower, [p.pk for p in existing.values()])
-
-        self.powers: dict[str, Power] = {}
-        self.power_department: dict[str, Department | None] = {}
+        catalogue = power_services.power_context(org, powers=existing.values())
+        existing_steps = [s for steps in catalogue.steps.values() for s in steps]
+        step_edits = _audit_local_edits(PowerStep._meta.label_lower, [s.pk for s in existing_steps])
+        self.steps: dict[tuple[str, str], PowerStep] = {}
         self.power_posts: dict[str, list[Post]] = {}
-        created, updated, post_links = [], [], []
-        update_fields: set[str] = set()
+        rows: list[PowerRow] = []
         unmatched: list[str] = []
         for spec in pack.powers:
             department = self.index.department(spec.department)
@@ -475,58 +468,63 @@ class _Importer:
                 if code != spec.code:
                     report.renamed_codes.append((spec.name.zh, spec.code, code))
                 codes.add(code)
-                power = Power(
-                    organisation=org,
+                values.update(
                     code=code,
                     department=department,
+                    posts=posts,
                     library_urn=spec.urn,
                     library_version=pack.version,
-                    **values,
                 )
-                created.append(power)
-                post_links.extend((power, post) for post in posts)
+                report.powers.created += 1
             else:
                 if power.department_id is None and department is not None:
                     values["department"] = department
-                before = audit.snapshot(power)
-                applied, kept = self._apply(power, values, edited.get(power.pk, set()))
+                values, kept = self._unedited(power, values, edited.get(power.pk, set()))
                 if kept:
                     self._kept("权力事项", power.name, kept)
-                power._import_state = (before, applied, kept)
-                if applied:
-                    updated.append(power)
-                    update_fields.update(applied)
+                    report.powers.kept_local += 1
+                report.powers.updated += bool(values)
                 if power.library_version != pack.version:
-                    power.library_version = pack.version
-                    update_fields.add("library_version")
-            self.powers[spec.urn] = power
-            self.power_department[spec.urn] = self.departments_by_id.get(power.department_id)
+                    values["library_version"] = pack.version
+            rows.append(
+                PowerRow(
+                    values,
+                    power,
+                    self._step_rows(spec, power, catalogue, step_edits),
+                    number=len(rows) + 1,
+                )
+            )
             self.power_posts[spec.urn] = posts
         report.unmatched_departments = unmatched
+        report.powers.unchanged = len(existing) - report.powers.updated
+        report.steps.unchanged = len(existing_steps) - report.steps.updated
 
-        Power.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        Through = Power.posts.through
-        Through.objects.bulk_create(
-            [Through(power_id=power.pk, post_id=post.pk) for power, post in post_links],
-            batch_size=BATCH_SIZE,
-        )
-        if update_fields:
-            Power.objects.bulk_update(
-                list(existing.values()), sorted(update_fields), batch_size=BATCH_SIZE
+        try:
+            written = power_services.powers_write(
+                actor=self.actor,
+                organisation=org,
+                rows=rows,
+                context=catalogue,
+                audit_prefix=f"{ACTION_PREFIX}.",
             )
-        for power in created:
-            after = audit.snapshot(power)
-            after["posts"] = [post.pk for p, post in post_links if p is power]
-            self._change("power.create", power, after=after)
-        for power in existing.values():
-            before, applied, kept = power._import_state
-            if applied:
-                self._change("power.update", power, before=before, after=audit.snapshot(power))
-        report.powers.created = len(created)
-        report.powers.updated = len(updated)
-        report.powers.unchanged = len(existing) - len(updated)
-        report.powers.kept_local = sum(1 for p in existing.values() if p._import_state[2])
-        self.import_steps(created)
+        except power_services.RowsInvalid as invalid:
+            raise LibraryImportError(
+                f"标准库「{pack.key}」有 {len(invalid.issues)} 处不符合职权目录的规则，"
+                "未导入任何数据",
+                [
+                    f"权力事项「{pack.powers[issue.number - 1].urn}」：{issue.message}"
+                    for issue in invalid.issues
+                ],
+            ) from None
+        self.powers: dict[str, Power] = {}
+        self.power_department: dict[str, Department | None] = {}
+        for spec, result in zip(pack.powers, written, strict=True):
+            self.powers[spec.urn] = result.power
+            self.power_department[spec.urn] = self.departments_by_id.get(result.power.department_id)
+            for step in result.steps:
+                self.steps[(spec.urn, step.key)] = step
+            report.steps.created += result.steps_created
+        self.step_names = {s.pk: s.name for s in [*existing_steps, *self.steps.values()]}
 
     def _free_code(self, code: str, taken: set[str]) -> str:
         if code not in taken:
@@ -539,70 +537,46 @@ class _Importer:
                 return candidate
             n += 1
 
-    def _apply(self, obj, values: dict, edited: set[str]) -> tuple[list[str], list[str]]:
-        """Set the library values the organisation has not edited; (applied, kept) names."""
-        applied, kept = [], []
+    @staticmethod
+    def _unedited(obj, values: dict, edited: set[str]) -> tuple[dict, list[str]]:
+        """Of the library `values` that differ from `obj`'s: those the organisation has not
+        edited (to write), and the names of those it has (kept)."""
+        changes, kept = {}, []
         for name, value in values.items():
-            current = _value(obj, name)
-            new = value.pk if hasattr(value, "pk") else value
-            if current == new:
+            if _value(obj, name) == _pk(value):
                 continue
             if name in edited:
                 kept.append(name)
-                continue
-            setattr(obj, name, value)
-            applied.append(name)
-        return applied, kept
+            else:
+                changes[name] = value
+        return changes, kept
 
-    def import_steps(self, created_powers: list[Power]):
+    def _step_rows(self, spec, power: Power | None, catalogue, edited) -> list[StepRow]:
+        """The step rows of a pack power: new steps, and the existing ones (by key) with the
+        library values the organisation has not edited. Unchanged steps are noted only."""
         report = self.report
-        new_ids = {p.pk for p in created_powers}
-        existing_power_ids = [p.pk for p in self.powers.values() if p.pk not in new_ids]
-        existing: dict[tuple[int, str], PowerStep] = {}
-        for chunk in _chunks(existing_power_ids):
-            for step in PowerStep.objects.filter(power_id__in=chunk):
-                existing[(step.power_id, step.key)] = step
-        edited = _audit_local_edits(PowerStep._meta.label_lower, [s.pk for s in existing.values()])
-        created, updated = [], []
-        update_fields: set[str] = set()
-        kept_count = 0
-        self.steps: dict[tuple[str, str], PowerStep] = {}
-        for spec in self.pack.powers:
-            power = self.powers[spec.urn]
-            for order, step_spec in enumerate(spec.steps, start=1):
-                values = {
-                    "name": step_spec.name.zh,
-                    "is_control_point": step_spec.control_point,
-                    "order": order,
-                }
-                step = existing.get((power.pk, step_spec.key))
-                if step is None:
-                    step = PowerStep(power=power, key=step_spec.key, **values)
-                    created.append(step)
-                else:
-                    before = audit.snapshot(step)
-                    applied, kept = self._apply(step, values, edited.get(step.pk, set()))
-                    if kept:
-                        kept_count += 1
-                        self._kept("流程环节", f"{power.name} · {step.name}", kept)
-                    if applied:
-                        updated.append((step, before))
-                        update_fields.update(applied)
-                self.steps[(spec.urn, step_spec.key)] = step
-        PowerStep.objects.bulk_create(created, batch_size=BATCH_SIZE)
-        if update_fields:
-            PowerStep.objects.bulk_update(
-                [s for s, _ in updated], sorted(update_fields), batch_size=BATCH_SIZE
-            )
-        self.step_names = {s.pk: s.name for s in [*existing.values(), *created]}
-        for step in created:
-            self._change("step.create", step, after=audit.snapshot(step))
-        for step, before in updated:
-            self._change("step.update", step, before=before, after=audit.snapshot(step))
-        report.steps.created = len(created)
-        report.steps.updated = len(updated)
-        report.steps.unchanged = len(existing) - len(updated)
-        report.steps.kept_local = kept_count
+        existing = {s.key: s for s in catalogue.steps.get(power.pk, [])} if power else {}
+        rows = []
+        for order, step_spec in enumerate(spec.steps, start=1):
+            values = {
+                "name": step_spec.name.zh,
+                "is_control_point": step_spec.control_point,
+                "order": order,
+            }
+            step = existing.get(step_spec.key)
+            if step is None:
+                rows.append(StepRow({**values, "key": step_spec.key}))
+                continue
+            changes, kept = self._unedited(step, values, edited.get(step.pk, set()))
+            if kept:
+                report.steps.kept_local += 1
+                self._kept("流程环节", f"{power.name} · {step.name}", kept)
+            if changes:
+                report.steps.updated += 1
+                rows.append(StepRow(changes, step))
+            else:
+                self.steps[(spec.urn, step.key)] = step
+        return rows
 
     # -- risk points
 
