@@ -10,7 +10,7 @@ HOW TO DECLARE A NEW URL
         outside; `kwargs` turns the object into the URL's arguments (default `{"pk": obj.pk}`);
       - `ok`: what a role that may use it gets in scope (default 200); `get`: the answers that
         differ from the rule, per role, as {role: (in scope, out of scope)};
-      - lists and exports: `shows=(kind, link URL name or None for an .xlsx, kwargs or text,
+      - lists and exports: `shows=(kind, link URL name or None for a file, kwargs or text,
         roles that have one in scope)`: the in-scope object is listed, the out-of-scope one not;
       - writes: `data(sw, target, role)`, a form that works for `target` (the in- or
         out-of-scope object), and the answers `post_ok` (default 302), `post_out` (default
@@ -35,6 +35,7 @@ The world (tests/scope_world.py) is built once for the module; each test runs in
 import functools
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ from django.urls import URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pypdf import PdfReader
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core.access import role_required
@@ -842,7 +844,7 @@ DECLARED = [
     Url("risks:positioning_xlsx", READ, obj="holder", get=POSITIONING),
     Url("risks:positioning_pdf", READ, obj="holder", get=POSITIONING),
     Url("risks:register_xlsx", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
-    Url("risks:register_pdf", READ),
+    Url("risks:register_pdf", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url(
         "risks:register_import",
         MANAGE,
@@ -1241,13 +1243,24 @@ def xlsx_text(content: bytes) -> str:
     )
 
 
+def pdf_text(content: bytes) -> str:
+    pages = PdfReader(io.BytesIO(content)).pages
+    return re.sub(r"\s", "", "".join(page.extract_text() for page in pages))
+
+
 def assert_shows(decl, sw, role, response):
     """A list shows the in-scope object (for roles with one) and never the out-of-scope one."""
     kind, link, make, seeing = decl.shows
     inside = target(sw, kind, role, "in")
     outside = target(sw, kind, role, "out")
     body = body_of(response)
-    if link is None:
+    if link is None and response["Content-Type"] == "application/pdf":
+        text = pdf_text(body)
+
+        def marker(obj):
+            return re.sub(r"\s", "", make(obj))  # the PDF wraps its cells' text
+
+    elif link is None:
         text = xlsx_text(body)
         marker = make  # the object's text in the export
     else:
