@@ -1461,3 +1461,54 @@ def test_api_lists_show_exactly_the_rows_in_scope(world, name, role):
 def test_api_lists_cover_every_list_endpoint():
     lists = {d.name for d in DECLARED if d.api and d.name.endswith("-list")}
     assert lists == set(API_LISTS)
+
+
+# Filters naming objects outside the scope -----------------------------------------------------
+# A list's query string may name any id. Naming objects outside the role's scope must not
+# widen the list: the page still links to nothing outside, the API returns nothing outside.
+FILTERS = {
+    "risks:register": ("organisation", "department", "post", "power"),
+    "risks:register_charts": ("organisation", "department", "post", "power"),
+    "risks:positioning_index": ("organisation",),
+    "org:department_list": ("organisation",),
+    "org:post_list": ("organisation", "department"),
+    "org:person_list": ("organisation", "department", "post"),
+    "org:division_list": ("organisation",),
+    "org:rotation_list": ("organisation", "department"),
+    "org:power_list": ("organisation", "department"),
+    "api-department-list": ("organisation",),
+    "api-post-list": ("organisation", "department"),
+    "api-person-list": ("organisation", "department"),
+    "api-power-list": ("organisation", "department"),
+    "api-risk-point-list": ("organisation", "department", "post", "power"),
+    "api-measure-list": ("organisation", "owner_person", "owner_department", "risk_point"),
+}
+FILTER_KINDS = {
+    "owner_person": "person",
+    "owner_department": "department",
+    "risk_point": "point",
+}
+FILTER_ROLES = ["admin", "integrity", "leader", "dept_head", "staff", "outsider"]
+
+
+@pytest.mark.parametrize("role", FILTER_ROLES)
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_filters_naming_objects_outside_the_scope_widen_nothing(world, name, role):
+    query = {"status": "all"} if "register" in name or "risk-point" in name else {}
+    for key in FILTERS[name]:
+        query[key] = target(world, FILTER_KINDS.get(key, key), role, "out").pk
+    api = name.startswith("api-")
+    response = client_for(world, role, api).get(reverse(name), query)
+    assert response.status_code == 200
+    if api:
+        model = API_LISTS[name][0]
+        labels = labelled(world, model)
+        seen = {labels[row["id"]] for row in response.json()["results"]}
+        assert seen <= VISIBLE[model][role]
+    else:
+        page = response.content.decode()
+        assert [link for link in foreign_links(world, role) if link in page] == []
+
+
+def test_filter_declarations_name_list_urls():
+    assert set(FILTERS) <= set(DECLARATIONS)
