@@ -1,6 +1,7 @@
 """Every URL declares who may use it, and nothing but public pages answers an anonymous GET.
 
-Generic on purpose: it walks the whole URLconf, so it covers pages added later.
+Generic on purpose: it walks the whole URLconf, so it covers pages added later. What each role
+then gets from each URL, in and out of its scope, is declared in tests/test_scope_matrix.py.
 """
 
 import uuid
