@@ -325,7 +325,8 @@ def build_scope_world() -> ScopeWorld:
         organisation=other, phrase="进一步抓好落实", reason="外院补充"
     )
     o["module"] = Module.objects.exclude(code__in=("dashboard", "maintenance")).first()
-    o["column"] = Column.objects.first()
+    # No installed app declares columns yet (the portal will): the matrix makes one.
+    o["column"] = Column.objects.create(module=o["module"], code="matrix", title="测试栏目")
 
     # Accounts: the world's, an inactive one of the hospital (to be activated), their grants.
     users = dict(world.users)

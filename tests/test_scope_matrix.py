@@ -313,7 +313,7 @@ POSITIONING = {"staff": (404, 404), "outsider": (404, 404)}
 
 DECLARED = [
     # core: home, audit log, maintenance, jobs
-    Url("core:home", READ),
+    Url("dashboard:home", READ),
     Url(
         "core:audit_list",
         INTEGRITY,
