@@ -56,10 +56,11 @@ PERSON_SNAPSHOT_FIELDS = tuple(
 FAR = dt.date.max
 
 
-def person_snapshot(person: Person) -> dict:
-    """`audit.snapshot` of a person, with the photo as its stored name."""
-    data = audit.snapshot(person, fields=PERSON_SNAPSHOT_FIELDS)
-    data["photo"] = person.photo.name or ""
+def person_snapshot(person: Person, fields=None) -> dict:
+    """`audit.snapshot` of a person (or of its `fields`), with the photo as its stored name."""
+    data = audit.snapshot(person, fields=PERSON_SNAPSHOT_FIELDS if fields is None else fields)
+    if fields is None or "photo" in fields:
+        data["photo"] = person.photo.name or ""
     return data
 
 
@@ -91,8 +92,14 @@ def people_context(
     assignments = PostAssignment.objects.filter(person__organisation=organisation)
     if person_ids is not None:
         assignments = assignments.filter(person_id__in=list(person_ids))
+    if person_ids is None:  # the whole organisation: its posts read once, not per row
+        posts = Post.objects.filter(organisation=organisation).in_bulk()
+    else:
+        assignments = assignments.select_related("post")
     history = defaultdict(list)
-    for row in assignments.select_related("post").order_by("person_id", "start", "pk"):
+    for row in assignments.order_by("person_id", "start", "pk"):
+        if person_ids is None:
+            row.post = posts[row.post_id]
         history[row.person_id].append(row)
     if department_ids is None:
         departments = Department.objects.filter(organisation=organisation)
@@ -368,6 +375,7 @@ class _Plan:
     row: PersonRow
     person: Person
     before: dict | None  # None: a new person
+    watched: set[str] | None = None  # the fields a change of the person can touch
     person_fields: set[str] = field(default_factory=set)  # the fields an update changes
     changed_rows: list[tuple[PostAssignment, dict, str]] = field(default_factory=list)
     new_rows: list[PostAssignment] = field(default_factory=list)
@@ -380,7 +388,8 @@ def _plan(organisation, rows, context) -> tuple[list[_Plan], list[RowIssue]]:
     for row in rows:
         person = row.person or Person()
         person.organisation = organisation
-        before = person_snapshot(person) if person.pk else None
+        watched = {*(f for f in row.values if f in PERSON_FIELDS), "department"}
+        before = person_snapshot(person, watched) if person.pk else None
         _assign(person, row.values, PERSON_FIELDS)
         problems = check_person(person, context)
         if person.staff_no in first_row_of and not problems.has("staff_no"):
@@ -392,7 +401,7 @@ def _plan(organisation, rows, context) -> tuple[list[_Plan], list[RowIssue]]:
             )
         if person.staff_no:
             first_row_of.setdefault(person.staff_no, row.number)
-        plan = _Plan(row, person, before)
+        plan = _Plan(row, person, before, watched)
         held = list(context.held(person))
         for assignment, data in row.corrections:
             corrected_before = audit.snapshot(assignment)
@@ -417,7 +426,7 @@ def _plan(organisation, rows, context) -> tuple[list[_Plan], list[RowIssue]]:
             issues += [RowIssue(row.number, f, message) for f, message in problems.items()]
             continue
         if before is not None:
-            plan.person_fields = _changed_fields(before, person_snapshot(person))
+            plan.person_fields = _changed_fields(before, person_snapshot(person, watched))
         plans.append(plan)
     return plans, issues
 
@@ -519,7 +528,7 @@ def _write(organisation, plans: list[_Plan], changes: list, audit_prefix) -> lis
                     f"{audit_prefix}person.update",
                     person,
                     plan.before,
-                    person_snapshot(person),
+                    person_snapshot(person, plan.watched),
                     organisation=organisation,
                 )
             )
