@@ -38,7 +38,7 @@ from django.conf import settings
 
 from lianfang.libraries import load_pack
 from lianfang.org.models import Department, Organisation, Person, Post, Power
-from lianfang.risks import grading, services
+from lianfang.risks import grading, services, vagueness
 from lianfang.risks.library_import import PACK_SCALE, library_import
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
@@ -484,17 +484,14 @@ class RegisterBuilder:
         dates that leave about OVERDUE_SHARE of them overdue; each write in the order it
         happened to its point."""
         rng = self.rng
-        # A point the filing check refuses (查不准的不能过关) stays a draft.
-        refused = services.risk_points_check(
-            organisation=self.org,
-            rows=[
-                services.PointRow(
-                    data={"status": Status.FILED}, point=f.point, measures=f.measures, key=i
-                )
-                for i, f in enumerate(filings)
-            ],
-        )
-        filings = [f for i, f in enumerate(filings) if i not in refused]
+        # A point the filing check refuses (查不准的不能过关) stays a draft: the check the
+        # writer applies to a filing, asked beforehand.
+        phrases = vagueness.phrases_for(self.org)
+        filings = [
+            f
+            for f in filings
+            if not vagueness.check_filing(f.point, measures=f.measures, phrases=phrases)
+        ]
         regrades: list[Regrade] = []
         early, late = [], []  # reviews before a regrade of their point, and the others
         for filing in filings:

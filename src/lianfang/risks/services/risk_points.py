@@ -693,27 +693,34 @@ def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     return point
 
 
-def _review(point: RiskPoint, scheme, *, on: dt.date, note: str, actor, at) -> RiskPointEvent:
+# What a review writes: the audit entry of a review holds these, as no other field changes.
+REVIEW_FIELDS = ("last_reviewed", "review_due", "updated_at")
+
+
+def _review(point: RiskPoint, scheme, *, on: dt.date, note: str, actor, at):
     """The rule of a review (复核), applied to `point` in memory: last_reviewed becomes `on`,
     the next review falls one review interval of the point's level later. Returns the
-    REVIEWED event (with the note) to write; retired points are refused."""
+    REVIEWED event (with the note) to write and the audit values before and after; retired
+    points are refused."""
     if point.status == RiskPoint.Status.RETIRED:
         raise error(RiskError.RETIRED, name=point.name)
-    old = (audit.to_jsonable(point.last_reviewed), audit.to_jsonable(point.review_due))
+    before = audit.snapshot(point, REVIEW_FIELDS)
     point.last_reviewed = on
     point.review_due = _review_due(point, scheme)
     point.updated_at = at
-    return _event(
+    after = audit.snapshot(point, REVIEW_FIELDS)
+    event = _event(
         point,
         RiskPointEvent.Type.REVIEWED,
         actor,
         at,
         {
-            "last_reviewed": [old[0], audit.to_jsonable(point.last_reviewed)],
-            "review_due": [old[1], audit.to_jsonable(point.review_due)],
+            "last_reviewed": [before["last_reviewed"], after["last_reviewed"]],
+            "review_due": [before["review_due"], after["review_due"]],
         },
         (note or "").strip(),
     )
+    return event, before, after
 
 
 @transaction.atomic
@@ -722,8 +729,7 @@ def risk_point_review(*, actor, risk_point: RiskPoint, note: str = "", today=Non
     interval of the point's level later."""
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     scheme = grading.active_scheme(point.organisation)
-    before = audit.snapshot(point)
-    event = _review(
+    event, before, after = _review(
         point,
         scheme,
         on=today or timezone.localdate(),
@@ -731,15 +737,9 @@ def risk_point_review(*, actor, risk_point: RiskPoint, note: str = "", today=Non
         actor=actor,
         at=timezone.now(),
     )
-    point.save(update_fields=["last_reviewed", "review_due", "updated_at"])
+    point.save(update_fields=list(REVIEW_FIELDS))
     event.save()
-    audit.record(
-        actor=actor,
-        action="risk_point.review",
-        obj=point,
-        before=before,
-        after=audit.snapshot(point),
-    )
+    audit.record(actor=actor, action="risk_point.review", obj=point, before=before, after=after)
     return point
 
 
@@ -783,8 +783,7 @@ def risk_points_review(
                     name=point.name,
                     organisation=organisation.name,
                 )
-            before = audit.snapshot(point)
-            event = _review(
+            event, before, after = _review(
                 point, scheme, on=review.on, note=review.note, actor=actor, at=review.at or at
             )
         except ValidationError as exc:
@@ -792,18 +791,18 @@ def risk_points_review(
             continue
         events.append(event)
         changes.append(
-            _update_change(
+            audit.Change(
                 f"{audit_prefix}risk_point.review",
                 point,
                 before,
-                audit.snapshot(point),
-                organisation,
+                after,
+                organisation=organisation,
             )
         )
     if errors:
         raise RowErrors(errors)
     points = [review.point for review in reviews]
-    bulk.update_rows(points, ["last_reviewed", "review_due", "updated_at"])
+    bulk.update_rows(points, REVIEW_FIELDS)
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
     return points
