@@ -310,6 +310,204 @@ def test_review_sets_the_next_review(world, power, actor):
     assert reviewed.changes["last_reviewed"] == [None, "2026-03-01"]
 
 
+def test_single_services_date_their_change(world, power, actor):
+    """updated_at is the time of the last write, as its timeline event tells it."""
+    point = services.risk_point_create(
+        actor=actor, organisation=world.hospital, data=point_data(world, power)
+    )
+    services.measure_create(
+        actor=actor,
+        organisation=world.hospital,
+        data={
+            "text": "评分标准评审前封存，专家随机抽取",
+            "owner_department": world.procurement,
+            "risk_points": [point],
+        },
+    )
+    writes = [
+        (
+            RiskPointEvent.Type.UPDATED,
+            lambda: services.risk_point_update(actor=actor, risk_point=point, data={"harm": 1}),
+        ),
+        (
+            RiskPointEvent.Type.FILED,
+            lambda: services.risk_point_file(actor=actor, risk_point=point),
+        ),
+        (
+            RiskPointEvent.Type.REVIEWED,
+            lambda: services.risk_point_review(actor=actor, risk_point=point),
+        ),
+        (
+            RiskPointEvent.Type.RETIRED,
+            lambda: services.risk_point_retire(actor=actor, risk_point=point, reason="岗位撤销"),
+        ),
+    ]
+    for type_, write in writes:
+        write()
+        point.refresh_from_db()
+        assert point.updated_at == events(point, type_)[-1].at > point.created_at, type_
+
+
+# Many at once: dated rows, reviews ----------------------------------------------------------
+
+
+def moment(*args):
+    return timezone.make_aware(dt.datetime(*args))
+
+
+def audit_values(action) -> list[tuple]:
+    """The audit entries of `action`: object and before/after without the write's time."""
+    return [
+        (
+            e.object_repr,
+            {k: v for k, v in (e.before or {}).items() if k != "updated_at"},
+            {k: v for k, v in (e.after or {}).items() if k != "updated_at"},
+        )
+        for e in AuditEvent.objects.filter(action=action).order_by("seq")
+    ]
+
+
+def test_bulk_review_follows_the_single_review_rule(world, power, actor):
+    single = make_risk_point(power=power, likelihood=3, harm=3, status="filed")
+    many = make_risk_point(power=power, likelihood=3, harm=3, status="filed")
+    today, at = dt.date(2026, 3, 1), moment(2026, 3, 1, 10)
+    services.risk_point_review(actor=actor, risk_point=single, note=" 已核查 ", today=today)
+    (reviewed,) = services.risk_points_review(
+        actor=actor,
+        organisation=world.hospital,
+        reviews=[services.PointReview(many, on=today, note=" 已核查 ", at=at)],
+        audit_prefix="demo.",
+    )
+    assert reviewed is many
+    single.refresh_from_db()
+    many.refresh_from_db()
+    assert (many.last_reviewed, many.review_due) == (today, dt.date(2026, 5, 30))  # 一级: 90 days
+    assert (single.last_reviewed, single.review_due) == (many.last_reviewed, many.review_due)
+    assert many.updated_at == at
+    (one,) = events(single, RiskPointEvent.Type.REVIEWED)
+    (other,) = events(many, RiskPointEvent.Type.REVIEWED)
+    assert (other.changes, other.reason, other.actor) == (one.changes, "已核查", actor)
+    assert other.at == at
+    assert audit_values("demo.risk_point.review") == audit_values("risk_point.review")
+    assert audit_values("risk_point.review")[0][2] == {
+        "last_reviewed": "2026-03-01",
+        "review_due": "2026-05-30",
+    }
+
+
+def test_bulk_review_refuses_every_bad_row_and_writes_nothing(world, power, actor):
+    filed = make_risk_point(power=power, status="filed")
+    retired = make_risk_point(power=power, status="retired", name="岗位撤销的风险点")
+    elsewhere = make_risk_point(power=make_power(world.other_hospital, "外院采购"))
+    on = dt.date(2026, 3, 1)
+    with pytest.raises(services.RowErrors) as exc:
+        services.risk_points_review(
+            actor=actor,
+            organisation=world.hospital,
+            reviews=[
+                services.PointReview(filed, on=on, key=1),
+                services.PointReview(retired, on=on, key=2),
+                services.PointReview(elsewhere, on=on, key=3),
+            ],
+        )
+    assert sorted(exc.value.errors) == [2, 3]
+    assert "已停用" in exc.value.errors[2][0][1]
+    assert world.hospital.name in exc.value.errors[3][0][1]
+    filed.refresh_from_db()
+    assert filed.last_reviewed is None and not events(filed)
+    assert not AuditEvent.objects.filter(action="risk_point.review").exists()
+
+
+def test_bulk_writers_date_each_row(world, power, actor):
+    """A history loaded as of past dates: each row is written at its own time, and the first
+    review falls due counted from the day the point was created."""
+    created, filed, regraded = (
+        moment(2025, 1, 6, 9, 30),
+        moment(2025, 1, 13, 16),
+        moment(2025, 6, 2),
+    )
+    (written,) = services.risk_points_write(
+        actor=actor,
+        organisation=world.hospital,
+        rows=[services.PointRow(data=point_data(world, power), at=created)],
+    )
+    point = written.point
+    measure = Measure(text="评分标准评审前封存，专家随机抽取", owner_department=world.procurement)
+    services.measures_write(
+        actor=actor,
+        organisation=world.hospital,
+        rows=[services.MeasureRow(measure, {}, at=created)],
+        links=[(measure, point, created)],
+    )
+    rows = [
+        services.PointRow(
+            data={"status": RiskPoint.Status.FILED}, point=point, measures=[measure], at=filed
+        ),
+    ]
+    services.risk_points_write(actor=actor, organisation=world.hospital, rows=rows)
+    point.refresh_from_db()
+    assert point.review_due == dt.date(2025, 4, 6)  # 一级 (2 × 3): 90 days after 6 January
+    services.risk_points_write(
+        actor=actor,
+        organisation=world.hospital,
+        rows=[
+            services.PointRow(
+                data={"likelihood": 1, "harm": 1},
+                point=point,
+                reason="整改到位，下调等级",
+                at=regraded,
+            )
+        ],
+    )
+    point.refresh_from_db()
+    measure.refresh_from_db()
+    assert (point.created_at, point.updated_at, measure.created_at) == (created, regraded, created)
+    assert (point.status, point.level) == (RiskPoint.Status.FILED, 3)
+    assert point.review_due == dt.date(2026, 1, 6)  # 三级: 365 days after 6 January
+    Type = RiskPointEvent.Type
+    assert [(e.type, e.at) for e in events(point)] == [
+        (Type.CREATED, created),
+        (Type.MEASURE_LINKED, created),
+        (Type.FILED, filed),
+        (Type.UPDATED, regraded),
+        (Type.REGRADED, regraded),
+    ]
+    updated, regrade = events(point)[3:]
+    assert updated.changes == {
+        "likelihood": [2, 1],
+        "harm": [3, 1],
+        "review_due": ["2025-04-06", "2026-01-06"],
+    }
+    assert regrade.changes == {"level": [1, 3]}
+    assert updated.reason == regrade.reason == "整改到位，下调等级"
+
+
+def test_a_regrade_through_the_bulk_writer_is_recorded_as_a_single_edit(world, power, actor):
+    single, many = (
+        services.risk_point_create(
+            actor=actor, organisation=world.hospital, data=point_data(world, power, name=name)
+        )
+        for name in ("单个修改的风险点", "批量修改的风险点")
+    )
+    change = {"likelihood": 1, "harm": 1}  # 一级 → 三级
+    services.risk_point_update(
+        actor=actor, risk_point=single, data=change, reason="整改到位，下调等级"
+    )
+    services.risk_points_write(
+        actor=actor,
+        organisation=world.hospital,
+        rows=[services.PointRow(data=change, point=many, reason="整改到位，下调等级")],
+    )
+    timeline = [
+        [(e.type, e.changes, e.reason) for e in events(point)[1:]] for point in (single, many)
+    ]
+    assert timeline[0] == timeline[1]
+    assert [t for t, _c, _r in timeline[0]] == [
+        RiskPointEvent.Type.UPDATED,
+        RiskPointEvent.Type.REGRADED,
+    ]
+
+
 def test_reviews_overdue_lists_visible_filed_points_past_due(world, power):
     today = dt.date(2026, 6, 1)
     late = make_risk_point(power=power, status="filed", review_due=dt.date(2026, 5, 1))

@@ -42,6 +42,8 @@ HASHED_FIELDS = (
 
 def to_jsonable(value):
     """Turn a model field value into something JSON keeps exactly."""
+    if value is None or type(value) in (str, int, bool):
+        return value  # most values, at bulk-write scale: spare them the checks below
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time):

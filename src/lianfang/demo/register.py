@@ -11,16 +11,17 @@ Per hospital, after its staff are saved:
    function of its department (the department's 职责 gives the concrete setting, so the texts
    stay concrete); each department also gets department-level points of its own powers. These
    points get department-specific measures, owned by the department or, for some, a person;
-4. most points are filed, some are recent drafts; reviews were done at dates that leave some
-   overdue; a few levels changed over the last year, each with a reason.
+4. most points are filed (those the filing check refuses stay drafts), some are recent
+   drafts; reviews were done at dates that leave some overdue; a few levels changed over the
+   last year, each with a reason.
 
-Everything is written in bulk (a fixed number of queries per batch of rows): risk points,
-measures, links and timeline events (CREATED, FILED, REVIEWED, REGRADED). The audit chain gets
-the library import's events, one event per imported point or measure the demo then settled,
-one per measure it created, and one "demo.register" event per hospital for the campaign's
-points (as the demo records its staff with one "demo.load" event per organisation).
-Randomness comes from one `random.Random` per hospital and every date is counted back from
-`generator.REFERENCE_DATE`, so the same seed gives the same register.
+Every write goes through the risk point and measure services' bulk writers
+(`risk_points_write`, `measures_write`, `risk_points_review`), so grading, review dates,
+the filing check, timeline events and audit events follow the register's rules; each write
+is dated on the day it happened in the story (the writers' per-row `at`) and its audit
+action starts with "demo.". Randomness comes from one `random.Random` per hospital and every
+date is counted back from `generator.REFERENCE_DATE`, so the same seed gives the same
+register.
 """
 
 from __future__ import annotations
@@ -30,17 +31,14 @@ import random
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connections, router
 
-from lianfang.core import audit
 from lianfang.libraries import load_pack
-from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
-from lianfang.risks import grading
+from lianfang.org.models import Department, Organisation, Person, Post, Power
+from lianfang.risks import grading, services, vagueness
 from lianfang.risks.library_import import PACK_SCALE, library_import
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
@@ -48,7 +46,7 @@ from .catalogue import DEPARTMENT_BY_CODE
 from .generator import REFERENCE_DATE, HospitalRows
 
 PACK_KEY = "hospital"
-BATCH_SIZE = 1000
+AUDIT_PREFIX = "demo."
 
 # The register's history, counted back from the reference date (days).
 IMPORT_DAYS_BEFORE = 640  # the hospital pack was imported
@@ -64,6 +62,7 @@ PERSON_OWNER_SHARE = 0.25  # of the department measures: owned by a person
 IN_PLACE_SHARE = 0.65  # of the measures: in place
 # Not-overdue reviews fall due at least this many days after the reference date.
 REVIEW_MARGIN_DAYS = 45
+REVIEW_NOTE = "年度复核，措施落实情况已核实"
 
 UP_REASONS = (
     "发生信访举报，上调等级",
@@ -96,7 +95,6 @@ LEADING_VERBS = re.compile(r"^(负责|承担|开展|组织|受理|参与|协助|
 
 Subject = RiskPoint.Subject
 Status = RiskPoint.Status
-EventType = RiskPointEvent.Type
 
 
 @dataclass
@@ -110,7 +108,6 @@ class RegisterCounts:
     measures: int = 0
     links: int = 0
     events: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def points(self) -> int:
@@ -129,54 +126,26 @@ class RegisterCounts:
         }
 
 
-@contextmanager
-def fixed_timestamps(*models):
-    """Let bulk_create keep the created_at/updated_at the demo sets (its history is dated)."""
-    fields = [
-        f
-        for model in models
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+@dataclass
+class Filing:
+    """A draft to file on `filed_on` (at `at`), with the measures it is filed with."""
+
+    point: RiskPoint
+    filed_on: dt.date
+    measures: list
+    at: dt.datetime | None = None
 
 
-def insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT `rows` (values in `fields` order) with executemany, in batches.
+@dataclass
+class Regrade:
+    """New scores for a filed point, on a date in the last year, with the reason."""
 
-    bulk_create prepares every value of every row through its field, which costs more than
-    the database write at hundreds of thousands of rows; here only the JSON and datetime
-    fields are prepared (as the ORM would), the ids and texts go as they are.
-    """
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    model_fields = [model._meta.get_field(name) for name in fields]
-    prepared = [
-        i
-        for i, f in enumerate(model_fields)
-        if f.get_internal_type() in ("JSONField", "DateTimeField", "DateField")
-    ]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, quoted
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in model_fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = []
-            for row in rows[start : start + BATCH_SIZE]:
-                row = list(row)
-                for i in prepared:
-                    row[i] = model_fields[i].get_db_prep_save(row[i], connection)
-                batch.append(row)
-            cursor.executemany(sql, batch)
+    point: RiskPoint
+    likelihood: int
+    harm: int
+    level: int
+    at: dt.datetime
+    reason: str
 
 
 def context_phrase(function_title: str) -> str:
@@ -219,7 +188,6 @@ class RegisterBuilder:
         self.progress = progress or (lambda message: None)
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.counts = RegisterCounts()
-        self.audits: list[audit.Change] = []
 
     # -- dates
 
@@ -243,18 +211,26 @@ class RegisterBuilder:
         )
         self.counts.imported = report.risk_points.created
         self._read_catalogue()
-        with fixed_timestamps(RiskPoint, Measure):
-            self._settle_imported(import_date)
-            self._campaign()
-        audit.record_many(actor=self.actor, changes=self.audits)
+        filings, measure_rows = self._imported(import_date)
+        points, wanted = self._campaign_points()
+        filings += self._campaign_measures(points, wanted, measure_rows)
+        self._history(filings)
+        org = self.org
+        self.counts.drafts = self.counts.points - self.counts.filed
+        self.counts.measures = Measure.objects.filter(organisation=org).count()
+        self.counts.links = Measure.risk_points.through.objects.filter(
+            measure__organisation=org
+        ).count()
+        self.counts.events = RiskPointEvent.objects.filter(risk_point__organisation=org).count()
         return self.counts
 
     def _read_catalogue(self):
         org = self.org
-        self.powers = {p.library_urn: p for p in Power.objects.filter(organisation=org)}
-        self.steps = {
-            (s.power_id, s.key): s for s in PowerStep.objects.filter(power__organisation=org)
-        }
+        # With their steps: the filing check asks each point's power for them.
+        powers = Power.objects.filter(organisation=org).prefetch_related("steps")
+        self.powers = {p.library_urn: p for p in powers}
+        self.powers_by_id = {p.pk: p for p in self.powers.values()}
+        self.steps = {(p.pk, s.key): s for p in self.powers.values() for s in p.steps.all()}
         self.power_codes = {spec.code: spec.urn for spec in self.pack.powers}
         self.points_of_power = defaultdict(list)
         for spec in self.pack.risk_points:
@@ -270,185 +246,53 @@ class RegisterBuilder:
                 self.holders[assignment.post.pk].append(assignment.person)
         self.heads = {department.pk: person for department, person in self.rows.heads}
 
-    # -- grading and history shared by both kinds of points
-
-    def _grade(self, point: RiskPoint) -> None:
-        point.level = grading.grade_point(self.scheme, point)
-
     def _interval(self, level) -> int:
         return grading.review_interval_days(self.scheme, level) or 365
 
-    def _history(self, point: RiskPoint, filed_on: dt.date | None) -> list[tuple]:
-        """Decide filing, reviews and a regrade of `point` (mutating it); return the timeline
-        entries after creation as (type, date, changes, reason)."""
+    # -- the imported points and measures
+
+    def _imported(self, import_date: dt.date):
+        """The pack's points to file within weeks of the import (those it gave measures; the
+        others stay drafts) and its measures' deadlines and states, set the day after."""
         rng = self.rng
-        entries = []
-        if filed_on is None:  # a draft: due one interval after it was found
-            point.status = Status.DRAFT
-            point.last_reviewed = None
-            point.review_due = point.created_at.date() + dt.timedelta(
-                days=self._interval(point.level)
-            )
-            self.counts.drafts += 1
-            return entries
-        point.status = Status.FILED
-        self.counts.filed += 1
-        entries.append(
-            (
-                EventType.FILED,
-                self.moment(filed_on),
-                {"status": [Status.DRAFT.value, Status.FILED.value]},
-                "",
-            )
-        )
-        regrade = None
-        earliest = max(filed_on + dt.timedelta(days=7), self.days_before(REGRADE_WITHIN_DAYS))
-        if rng.random() < REGRADE_SHARE and earliest < self.days_before(7):
-            regrade = self._regrade(point, earliest)
-        # The last review: overdue for some, otherwise due comfortably after the reference date.
-        interval = self._interval(point.level)
-        if rng.random() < OVERDUE_SHARE:
-            reviewed = self.days_before(interval + rng.uniform(5, 150))
-        else:
-            reviewed = self.days_before(rng.uniform(0, max(interval - REVIEW_MARGIN_DAYS, 1)))
-        reviewed = max(reviewed, filed_on + dt.timedelta(days=1))
-        old_due = point.review_due
-        point.last_reviewed = reviewed
-        point.review_due = reviewed + dt.timedelta(days=interval)
-        if point.review_due < REFERENCE_DATE:
-            self.counts.overdue += 1
-        review = (
-            EventType.REVIEWED,
-            self.moment(reviewed),
-            {
-                "last_reviewed": [None, reviewed.isoformat()],
-                "review_due": [audit.to_jsonable(old_due), point.review_due.isoformat()],
-            },
-            "年度复核，措施落实情况已核实",
-        )
-        if regrade is not None:
-            entries.extend(sorted([regrade, review], key=lambda e: e[1]))
-        else:
-            entries.append(review)
-        point.updated_at = max(e[1] for e in entries)
-        return entries
-
-    def _regrade(self, point: RiskPoint, earliest: dt.date):
-        """Move the point's scores one step so its level changes; the REGRADED entry."""
-        rng = self.rng
-        up = rng.random() < 0.5
-        size = self.scheme.matrix_size
-        old = (point.likelihood, point.harm, point.level)
-        step = 1 if up else -1
-        for dl, dh in ((step, 0), (0, step), (step, step)):
-            likelihood, harm = old[0] + dl, old[1] + dh
-            if not (1 <= likelihood <= size and 1 <= harm <= size):
-                continue
-            level = grading.grade(self.scheme, likelihood=likelihood, harm=harm)
-            if level is not None and (level < old[2] if up else level > old[2]):
-                break
-        else:
-            return None
-        point.likelihood, point.harm, point.level = likelihood, harm, level
-        changes = {}
-        if likelihood != old[0]:
-            changes["likelihood"] = [old[0], likelihood]
-        if harm != old[1]:
-            changes["harm"] = [old[1], harm]
-        changes["level"] = [old[2], level]
-        span = (self.days_before(7) - earliest).days
-        on = earliest + dt.timedelta(days=rng.randint(0, span))
-        self.counts.regraded += 1
-        reason = rng.choice(UP_REASONS if up else DOWN_REASONS)
-        return (EventType.REGRADED, self.moment(on), changes, reason)
-
-    @staticmethod
-    def _events(point: RiskPoint, entries) -> list[RiskPointEvent]:
-        return [
-            RiskPointEvent(
-                risk_point_id=point.pk, type=type_, at=at, changes=changes, reason=reason
-            )
-            for type_, at, changes, reason in entries
-        ]
-
-    # -- the imported points
-
-    def _settle_imported(self, import_date: dt.date):
-        """Date the import, file most imported points, review them and regrade a few."""
-        rng = self.rng
-        imported_at = self.moment(import_date)
         points = list(
             RiskPoint.objects.filter(organisation=self.org, source=RiskPoint.Source.LIBRARY)
-            .select_related("step")
+            .select_related("department", "post", "step")
             .order_by("pk")
         )
-        RiskPoint.objects.filter(pk__in=[p.pk for p in points]).update(
-            created_at=imported_at, updated_at=imported_at
-        )
-        RiskPointEvent.objects.filter(
-            risk_point__organisation=self.org, type=EventType.IMPORTED
-        ).update(at=imported_at)
-        with_measures = set(
-            Measure.risk_points.through.objects.filter(
-                riskpoint__organisation=self.org
-            ).values_list("riskpoint_id", flat=True)
-        )
-        events = []
-        for point in points:
-            point.created_at = point.updated_at = imported_at
-            before = audit.snapshot(point)
-            if point.pk in with_measures:  # filed within weeks of the import
-                filed_on = import_date + dt.timedelta(days=rng.randint(5, 40))
-                events += self._events(point, self._history(point, filed_on))
-            else:  # nothing to file it with: left a draft
-                self.counts.drafts += 1
-            self.audits.append(
-                audit.Change(
-                    action="demo.risk_point.settle",
-                    obj=point,
-                    before=before,
-                    after=audit.snapshot(point),
-                    organisation=self.org,
-                )
-            )
-        RiskPoint.objects.bulk_update(
-            points,
-            ["status", "likelihood", "harm", "level", "last_reviewed", "review_due", "updated_at"],
-            batch_size=BATCH_SIZE,
-        )
-        RiskPointEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-        self.counts.events += len(events) + len(points)
-        # The imported measures: due dates and states like the rest.
-        measures = list(Measure.objects.filter(organisation=self.org).order_by("pk"))
-        for measure in measures:
-            before = audit.snapshot(measure)
-            measure.created_at = imported_at
-            self._measure_state(measure)
-            self.audits.append(
-                audit.Change(
-                    action="demo.measure.settle",
-                    obj=measure,
-                    before=before,
-                    after=audit.snapshot(measure),
-                    organisation=self.org,
-                )
-            )
-        Measure.objects.bulk_update(
-            measures, ["due", "status", "created_at"], batch_size=BATCH_SIZE
-        )
-        self.counts.measures += len(measures)
-        self.counts.links += Measure.risk_points.through.objects.filter(
+        measures = {
+            m.pk: m
+            for m in Measure.objects.filter(organisation=self.org)
+            .select_related("owner_department", "owner_person")
+            .order_by("pk")
+        }
+        measures_of = defaultdict(list)
+        for measure_id, point_id in Measure.risk_points.through.objects.filter(
             measure__organisation=self.org
-        ).count()
+        ).values_list("measure_id", "riskpoint_id"):
+            measures_of[point_id].append(measures[measure_id])
+        filings = []
+        for point in points:
+            point.organisation = self.org
+            point.power = self.powers_by_id[point.power_id]
+            if measures_of[point.pk]:
+                filed_on = import_date + dt.timedelta(days=rng.randint(5, 40))
+                filings.append(Filing(point, filed_on, measures_of[point.pk]))
+        settled_at = self.moment(import_date + dt.timedelta(days=1))
+        rows = [
+            services.MeasureRow(measure, self._measure_state(), at=settled_at)
+            for measure in measures.values()
+        ]
+        return filings, rows
 
-    def _measure_state(self, measure: Measure) -> None:
+    def _measure_state(self) -> dict:
         rng = self.rng
         if rng.random() < IN_PLACE_SHARE:
-            measure.status = Measure.Status.IN_PLACE
-            measure.due = self.days_before(rng.uniform(30, 500))
-        else:
-            measure.status = Measure.Status.PLANNED
-            measure.due = self.days_before(-rng.uniform(-60, 180))
+            return {
+                "status": Measure.Status.IN_PLACE,
+                "due": self.days_before(rng.uniform(30, 500)),
+            }
+        return {"status": Measure.Status.PLANNED, "due": self.days_before(-rng.uniform(-60, 180))}
 
     # -- the campaign (全员排查)
 
@@ -492,7 +336,9 @@ class RegisterBuilder:
         urns += self.department_powers.get(department.pk, [])
         return list(dict.fromkeys(u for u in urns if u in self.powers))
 
-    def _campaign(self):
+    def _campaign_points(self):
+        """The campaign's risk points, written (dated the day each was found); with, per
+        point, its filing date (None for a draft) and the urns of its pack measures."""
         functions = defaultdict(list)
         for function in self.rows.functions:
             functions[function.department.pk].append(function.title)
@@ -501,8 +347,8 @@ class RegisterBuilder:
             if post.department_id:
                 posts_of[post.department_id].append(post)
 
-        points: list[RiskPoint] = []
-        wanted: list[tuple[RiskPoint, tuple[str, ...]]] = []  # point, its measure urns
+        rows: list[services.PointRow] = []
+        wanted: list[tuple[dt.date | None, tuple[str, ...]]] = []  # filing date, measure urns
         for department in self.rows.departments:
             settings_ = [context_phrase(t) for t in functions[department.pk]]
             labels = [setting_label(s) for s in settings_]
@@ -522,7 +368,7 @@ class RegisterBuilder:
                     power = self.powers[power_urn]
                     for spec in self.points_of_power[power_urn]:
                         for setting, label in zip(settings_, labels, strict=True):
-                            point = self._campaign_point(
+                            row, filed_on = self._campaign_point(
                                 spec,
                                 power,
                                 department,
@@ -531,66 +377,14 @@ class RegisterBuilder:
                                 name=f"{spec.name.zh}（{label}）",
                                 lead=f"{who}在{setting}中，",
                             )
-                            points.append(point)
-                            wanted.append((point, spec.measures))
-        self.progress(f"    排查风险点 {len(points)} 个，写入中……")
-        RiskPoint.objects.bulk_create(points, batch_size=BATCH_SIZE)
-        self.counts.generated = len(points)
-
-        # Measures: one per department and pack measure, shared by its points.
-        measures: dict[tuple[int, str], Measure] = {}
-        links = []
-        for point, urns in wanted:
-            for urn in urns:
-                key = (point.department_id, urn)
-                measure = measures.get(key)
-                if measure is None:
-                    measure = measures[key] = self._campaign_measure(point, urn)
-                links.append((measure, point))
-        measure_list = list(measures.values())
-        Measure.objects.bulk_create(measure_list, batch_size=BATCH_SIZE)
-        Link = Measure.risk_points.through
-        insert_rows(Link, ("measure_id", "riskpoint_id"), [(m.pk, p.pk) for m, p in links])
-        self.counts.measures += len(measure_list)
-        self.counts.links += len(links)
-
-        events = []
-        for point in points:
-            created = (EventType.CREATED, point.created_at, point._creation_changes, "")
-            for type_, at, changes, reason in (created, *point._entries):
-                events.append((point.pk, type_.value, at, changes, reason))
-        insert_rows(RiskPointEvent, ("risk_point_id", "type", "at", "changes", "reason"), events)
-        self.counts.events += len(events)
-        measure_points = defaultdict(list)
-        for measure, point in links:
-            measure_points[id(measure)].append(point.pk)
-        for measure in measure_list:
-            after = audit.snapshot(measure)
-            after["risk_points"] = measure_points[id(measure)]
-            self.audits.append(
-                audit.Change(
-                    action="demo.measure.create", obj=measure, after=after, organisation=self.org
-                )
-            )
-        # The campaign's points: one event for the lot, as the demo records its staff (one
-        # "demo.load" per organisation); their own history is on their timelines.
-        ids = [p.pk for p in points]
-        self.audits.append(
-            audit.Change(
-                action="demo.register",
-                obj=self.org,
-                after={
-                    "risk_points_created": len(ids),
-                    "first_id": min(ids, default=None),
-                    "last_id": max(ids, default=None),
-                    "filed": sum(p.status == Status.FILED for p in points),
-                    "drafts": sum(p.status == Status.DRAFT for p in points),
-                    "timeline_events": len(events),
-                    "measure_links": len(links),
-                },
-                organisation=self.org,
-            )
+                            rows.append(row)
+                            wanted.append((filed_on, spec.measures))
+        self.progress(f"    排查风险点 {len(rows)} 个，写入中……")
+        written = services.risk_points_write(
+            actor=self.actor, organisation=self.org, rows=rows, audit_prefix=AUDIT_PREFIX
         )
+        self.counts.generated = len(written)
+        return [w.point for w in written], wanted
 
     def _campaign_point(self, spec, power, department, post, subject, *, name, lead):
         rng = self.rng
@@ -606,22 +400,20 @@ class RegisterBuilder:
             created_on = self.days_before(rng.uniform(*CAMPAIGN_DAYS))
             filed_on = created_on + dt.timedelta(days=rng.randint(3, 30))
         created_at = self.moment(created_on)
-        step = self.steps.get((power.pk, spec.step)) if spec.step else None
-        point = RiskPoint(
-            organisation=self.org,
-            subject=subject,
-            department=department,
-            post=post,
-            power=power,
-            step=step,
-            category=spec.category,
-            name=name[:200],
-            manifestation=lead + spec.manifestation.zh,
-            likelihood=likelihood,
-            harm=grading.rescale(spec.harm, PACK_SCALE, size),
-            matter_kind=spec.matter_kind or "",
-            criteria=list(spec.criteria),
-            source=rng.choices(
+        data = {
+            "subject": subject,
+            "department": department,
+            "post": post,
+            "power": power,
+            "step": self.steps.get((power.pk, spec.step)) if spec.step else None,
+            "category": spec.category,
+            "name": name[:200],
+            "manifestation": lead + spec.manifestation.zh,
+            "likelihood": likelihood,
+            "harm": grading.rescale(spec.harm, PACK_SCALE, size),
+            "matter_kind": spec.matter_kind or "",
+            "criteria": list(spec.criteria),
+            "source": rng.choices(
                 (
                     RiskPoint.Source.SELF,
                     RiskPoint.Source.PEERS,
@@ -630,55 +422,154 @@ class RegisterBuilder:
                 ),
                 weights=(5, 2, 1, 1),
             )[0],
-            created_at=created_at,
-            updated_at=created_at,
-        )
-        self._grade(point)
-        # The creation as the timeline shows it, before any regrade changes the scores.
-        point._creation_changes = {
-            name: [None, value]
-            for name, value in (
-                ("subject", point.subject),
-                ("department", department.name),
-                ("post", post.name if post else None),
-                ("power", power.name),
-                ("step", step.name if step else None),
-                ("category", point.category),
-                ("name", point.name),
-                ("manifestation", point.manifestation),
-                ("likelihood", point.likelihood),
-                ("harm", point.harm),
-                ("matter_kind", point.matter_kind),
-                ("criteria", point.criteria),
-                ("source", point.source),
-                ("level", point.level),
-            )
-            if value not in (None, "", [])
         }
-        point._entries = self._history(point, filed_on)
-        return point
+        return services.PointRow(data=data, at=created_at), filed_on
+
+    def _campaign_measures(self, points, wanted, measure_rows) -> list[Filing]:
+        """One measure per department and pack measure, shared by its points and created with
+        the first of them; written with the imported measures' states (`measure_rows`). The
+        campaign's points to file, with their measures."""
+        measures: dict[tuple[int, str], Measure] = {}
+        created: dict[tuple[int, str], dt.datetime] = {}  # when its first point was found
+        measures_of: dict[int, list[Measure]] = defaultdict(list)
+        links = []
+        for point, (_filed_on, urns) in zip(points, wanted, strict=True):
+            for urn in urns:
+                key = (point.department_id, urn)
+                measure = measures.get(key)
+                if measure is None:
+                    measure = measures[key] = self._campaign_measure(point, urn)
+                created[key] = min(created.get(key, point.created_at), point.created_at)
+                measures_of[id(point)].append(measure)
+                links.append((measure, point, point.created_at))
+        measure_rows += [
+            services.MeasureRow(measure, {}, at=created[key]) for key, measure in measures.items()
+        ]
+        services.measures_write(
+            actor=self.actor,
+            organisation=self.org,
+            rows=measure_rows,
+            links=links,
+            audit_prefix=AUDIT_PREFIX,
+        )
+        return [
+            Filing(point, filed_on, measures_of[id(point)])
+            for point, (filed_on, _urns) in zip(points, wanted, strict=True)
+            if filed_on is not None
+        ]
 
     def _campaign_measure(self, point: RiskPoint, urn: str) -> Measure:
         rng = self.rng
         spec = self.measure_specs[urn]
-        department_id = point.department_id
         owner_person: Person | None = None
         if rng.random() < PERSON_OWNER_SHARE:
             holders = self.holders.get(point.post_id) if point.post_id else None
             if holders:
                 owner_person = rng.choice(holders)
             else:
-                owner_person = self.heads.get(department_id)
-        measure = Measure(
+                owner_person = self.heads.get(point.department_id)
+        return Measure(
             organisation=self.org,
             text=spec.text.zh,
             owner_person=owner_person,
-            owner_department_id=None if owner_person else department_id,
+            owner_department=None if owner_person else point.department,
             library_urn="",
-            created_at=point.created_at,
+            **self._measure_state(),
         )
-        self._measure_state(measure)
-        return measure
+
+    # -- filing, reviews and regrades
+
+    def _history(self, filings: list[Filing]):
+        """File the points, regrade a few over the last year and review every filed one, at
+        dates that leave about OVERDUE_SHARE of them overdue; each write in the order it
+        happened to its point."""
+        rng = self.rng
+        # A point the filing check refuses (查不准的不能过关) stays a draft: the check the
+        # writer applies to a filing, asked beforehand.
+        phrases = vagueness.phrases_for(self.org)
+        filings = [
+            f
+            for f in filings
+            if not vagueness.check_filing(f.point, measures=f.measures, phrases=phrases)
+        ]
+        regrades: list[Regrade] = []
+        early, late = [], []  # reviews before a regrade of their point, and the others
+        for filing in filings:
+            point, filed_on = filing.point, filing.filed_on
+            filing.at = self.moment(filed_on)
+            regrade = None
+            earliest = max(filed_on + dt.timedelta(days=7), self.days_before(REGRADE_WITHIN_DAYS))
+            if rng.random() < REGRADE_SHARE and earliest < self.days_before(7):
+                regrade = self._regrade(point, earliest)
+            # The last review: overdue for some, otherwise due comfortably after the reference
+            # date (counted with the level the point ends with).
+            interval = self._interval(regrade.level if regrade else point.level)
+            if rng.random() < OVERDUE_SHARE:
+                reviewed = self.days_before(interval + rng.uniform(5, 150))
+            else:
+                reviewed = self.days_before(rng.uniform(0, max(interval - REVIEW_MARGIN_DAYS, 1)))
+            reviewed = max(reviewed, filed_on + dt.timedelta(days=1))
+            review = services.PointReview(
+                point, on=reviewed, note=REVIEW_NOTE, at=self.moment(reviewed)
+            )
+            if regrade is not None:
+                regrades.append(regrade)
+                (early if review.at < regrade.at else late).append(review)
+            else:
+                late.append(review)
+
+        write = dict(actor=self.actor, organisation=self.org, audit_prefix=AUDIT_PREFIX)
+        services.risk_points_write(
+            **write,
+            rows=[
+                services.PointRow(
+                    data={"status": Status.FILED},
+                    point=f.point,
+                    measures=f.measures,
+                    at=f.at,
+                )
+                for f in filings
+            ],
+        )
+        services.risk_points_review(**write, reviews=early)
+        written = services.risk_points_write(
+            **write,
+            rows=[
+                services.PointRow(
+                    data={"likelihood": r.likelihood, "harm": r.harm},
+                    point=r.point,
+                    reason=r.reason,
+                    at=r.at,
+                )
+                for r in regrades
+            ],
+        )
+        services.risk_points_review(**write, reviews=late)
+        self.counts.filed = len(filings)
+        self.counts.regraded = sum(w.level_changed for w in written)
+        self.counts.overdue = sum(f.point.review_due < REFERENCE_DATE for f in filings)
+
+    def _regrade(self, point: RiskPoint, earliest: dt.date) -> Regrade | None:
+        """Scores one step up or down that change the point's level, on a day after
+        `earliest`, with a reason; None when no such step exists."""
+        rng = self.rng
+        up = rng.random() < 0.5
+        size = self.scheme.matrix_size
+        step = 1 if up else -1
+        for dl, dh in ((step, 0), (0, step), (step, step)):
+            likelihood, harm = point.likelihood + dl, point.harm + dh
+            if not (1 <= likelihood <= size and 1 <= harm <= size):
+                continue
+            level = grading.grade(self.scheme, likelihood=likelihood, harm=harm)
+            if level is not None and (level < point.level if up else level > point.level):
+                break
+        else:
+            return None
+        span = (self.days_before(7) - earliest).days
+        on = earliest + dt.timedelta(days=rng.randint(0, span))
+        at = self.moment(on)
+        reason = rng.choice(UP_REASONS if up else DOWN_REASONS)
+        return Regrade(point, likelihood, harm, level, at, reason)
 
 
 def load_register(

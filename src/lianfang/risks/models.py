@@ -168,8 +168,9 @@ class RiskPoint(models.Model):
     review_due = models.DateField(_("下次复核"), null=True, blank=True, db_index=True)
     library_urn = models.CharField(_("标准库标识"), max_length=200, blank=True, db_index=True)
     library_version = models.PositiveIntegerField(_("标准库版本"), null=True, blank=True)
+    # Set by the services (not auto_now), so a history loaded as of past dates keeps its times.
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["organisation_id", "level", "id"]
@@ -262,7 +263,7 @@ class Measure(models.Model):
         RiskPoint, verbose_name=_("风险点"), related_name="measures", blank=True
     )
     library_urn = models.CharField(_("标准库标识"), max_length=200, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["organisation_id", "id"]

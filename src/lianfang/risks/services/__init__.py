@@ -24,6 +24,7 @@ from .measures import (
 )
 from .phrases import phrase_create, phrase_delete, phrase_set_active
 from .risk_points import (
+    PointReview,
     PointRow,
     RowErrors,
     risk_point_create,
@@ -32,6 +33,7 @@ from .risk_points import (
     risk_point_review,
     risk_point_update,
     risk_points_check,
+    risk_points_review,
     risk_points_write,
 )
 from .schemes import (
@@ -47,10 +49,12 @@ from .schemes import (
 
 __all__ = [
     "MeasureRow",
+    "PointReview",
     "PointRow",
     "RowErrors",
     "measures_write",
     "risk_points_check",
+    "risk_points_review",
     "risk_points_write",
     "REGRADE_JOB",
     "SCHEME_FIELDS",

@@ -1,6 +1,7 @@
 """Measures (防控措施): create, change, link to and unlink from risk points, one at a time
 or many at once (`measures_write`), by the same rules."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from ..models import (
     RiskPointEvent,
 )
 from .errors import RiskError, _label, _raise_all, error
-from .risk_points import RowErrors, _changes, _event, _messages
+from .risk_points import RowErrors, _changes, _event, _messages, _update_change
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -196,11 +197,14 @@ def measure_unlink(*, actor, measure: Measure, risk_points) -> list[RiskPoint]:
 @dataclass
 class MeasureRow:
     """One measure for `measures_write`: `measure` is new (no pk) or loaded, `data` what
-    `measure_create`/`measure_update` take."""
+    `measure_create`/`measure_update` take. `at` is when the row's write happened (default:
+    the call's `at`): a new measure's created_at, the time of the events its change writes.
+    Only a history loaded as of past dates (the demo) gives it."""
 
     measure: Measure
     data: dict
     key: object = None
+    at: dt.datetime | None = None
 
 
 def _link_changes(measure, point, linked: bool, prefix: str, organisation) -> audit.Change:
@@ -219,8 +223,8 @@ def measures_write(
     actor,
     organisation: Organisation,
     rows: list[MeasureRow] = (),
-    links: list[tuple[Measure, RiskPoint]] = (),
-    unlinks: list[tuple[Measure, RiskPoint]] = (),
+    links: list[tuple] = (),
+    unlinks: list[tuple] = (),
     label: str = "",
     audit_prefix: str = "",
     at=None,
@@ -229,17 +233,22 @@ def measures_write(
     rules of `measure_create`, `measure_update`, `measure_link` and `measure_unlink`, in
     set-based queries: the same validation, the same timeline events on the risk points
     (UPDATED for a covering measure's change, MEASURE_LINKED, MEASURE_UNLINKED) and the same
-    audit events (prefixed by `audit_prefix`). The measures in `links` may be new ones of
-    `rows`; the risk points must be saved. Every row is checked first; if any fails,
-    `RowErrors` names them all and nothing is written. Returns the measures that changed.
-    Call inside a transaction."""
+    audit events (prefixed by `audit_prefix`). `links` and `unlinks` are (measure, risk
+    point) pairs, or (measure, risk point, time) to date the event; the measures in `links`
+    may be new ones of `rows`; the risk points must be saved. Every row is checked first; if
+    any fails, `RowErrors` names them all and nothing is written. Returns the measures that
+    changed. Call inside a transaction."""
     at = at or timezone.now()
+    links = [(m, p, rest[0] if rest else at) for m, p, *rest in links]
+    unlinks = [(m, p, rest[0] if rest else at) for m, p, *rest in unlinks]
     errors: dict = {}
     new, changed = [], []
     for row in rows:
         measure = row.measure
+        row_at = row.at or at
         if measure.pk is None:
             measure.organisation = organisation
+            measure.created_at = row_at
             old_state = None
         else:
             old_state, snapshot = _measure_state(measure), audit.snapshot(measure)
@@ -254,8 +263,8 @@ def measures_write(
             continue
         diff = _changes(old_state, _measure_state(measure), old_state)
         if diff:
-            changed.append((measure, snapshot, diff))
-    for _measure, point in links:
+            changed.append((measure, snapshot, diff, row_at))
+    for _measure, point, _at in links:
         if point.organisation_id != organisation.pk:
             errors.setdefault(getattr(point, "pk", None), []).append(
                 (
@@ -267,7 +276,7 @@ def measures_write(
         raise RowErrors(errors)
 
     Measure.objects.bulk_create(new, batch_size=500)
-    bulk.update_rows([m for m, _s, _d in changed], list(MEASURE_FIELDS))
+    bulk.update_rows([m for m, _s, _d, _at in changed], list(MEASURE_FIELDS))
     events, changes = [], []
     for measure in new:
         changes.append(
@@ -282,46 +291,46 @@ def measures_write(
     if changed:
         through = Measure.risk_points.through
         for chunk_start in range(0, len(changed), 1000):
-            ids = [m.pk for m, _s, _d in changed[chunk_start : chunk_start + 1000]]
+            ids = [m.pk for m, _s, _d, _at in changed[chunk_start : chunk_start + 1000]]
             for measure_id, point_id in through.objects.filter(measure_id__in=ids).values_list(
                 "measure_id", "riskpoint_id"
             ):
                 covered.setdefault(measure_id, []).append(point_id)
-    for measure, snapshot, diff in changed:
+    for measure, snapshot, diff, row_at in changed:
         point_changes = {f"measure.{field}": values for field, values in diff.items()}
         events.extend(
             RiskPointEvent(
                 risk_point_id=point_id,
                 type=RiskPointEvent.Type.UPDATED,
                 actor=actor if getattr(actor, "pk", None) else None,
-                at=at,
+                at=row_at,
                 changes=point_changes,
                 reason=label,
             )
             for point_id in covered.get(measure.pk, [])
         )
         changes.append(
-            audit.Change(
+            _update_change(
                 f"{audit_prefix}measure.update",
                 measure,
                 snapshot,
                 audit.snapshot(measure),
-                organisation=organisation,
+                organisation,
             )
         )
     through = Measure.risk_points.through
     through.objects.bulk_create(
-        [through(measure_id=m.pk, riskpoint_id=p.pk) for m, p in links],
+        [through(measure_id=m.pk, riskpoint_id=p.pk) for m, p, _at in links],
         batch_size=1000,
         ignore_conflicts=True,
     )
-    for measure, point in links:
+    for measure, point, link_at in links:
         events.append(
             _event(
                 point,
                 RiskPointEvent.Type.MEASURE_LINKED,
                 actor,
-                at,
+                link_at,
                 {"measures": [None, measure.text]},
                 label,
             )
@@ -329,16 +338,16 @@ def measures_write(
         changes.append(_link_changes(measure, point, True, audit_prefix, organisation))
     if unlinks:
         gone = Q(pk__in=[])
-        for measure, point in unlinks:
+        for measure, point, _at in unlinks:
             gone |= Q(measure_id=measure.pk, riskpoint_id=point.pk)
         through.objects.filter(gone).delete()
-    for measure, point in unlinks:
+    for measure, point, unlink_at in unlinks:
         events.append(
             _event(
                 point,
                 RiskPointEvent.Type.MEASURE_UNLINKED,
                 actor,
-                at,
+                unlink_at,
                 {"measures": [measure.text, None]},
                 label,
             )
@@ -346,4 +355,4 @@ def measures_write(
         changes.append(_link_changes(measure, point, False, audit_prefix, organisation))
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
-    return [*new, *(m for m, _s, _d in changed)]
+    return [*new, *(m for m, _s, _d, _at in changed)]

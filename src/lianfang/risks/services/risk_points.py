@@ -49,6 +49,11 @@ TIMELINE_FIELDS = tuple(f for f in POINT_FIELDS if f not in BOOKKEEPING_FIELDS)
 # Inputs a level rests on: when one of them changes, a level set by hand gives way.
 SCORE_FIELDS = ("likelihood", "harm", "matter_kind", "criteria")
 FOREIGN_KEYS = {"department", "post", "power", "step"}
+CHOICES = {
+    "subject": frozenset(RiskPoint.Subject.values),
+    "category": frozenset(Category.values),
+    "source": frozenset(RiskPoint.Source.values),
+}
 
 
 def _display(point: RiskPoint, field: str):
@@ -56,7 +61,9 @@ def _display(point: RiskPoint, field: str):
     if field in FOREIGN_KEYS:
         related = getattr(point, field) if getattr(point, f"{field}_id") else None
         return str(related) if related is not None else None
-    return audit.to_jsonable(getattr(point, field))
+    value = getattr(point, field)
+    # Most values are JSON already; this runs for every field of every row of a bulk write.
+    return value if value is None or type(value) in (str, int) else audit.to_jsonable(value)
 
 
 def _state(point: RiskPoint) -> dict:
@@ -64,6 +71,28 @@ def _state(point: RiskPoint) -> dict:
     state["level"] = point.level
     state["review_due"] = audit.to_jsonable(point.review_due)
     return state
+
+
+def _update_change(action: str, obj, before: dict, after: dict, organisation) -> audit.Change:
+    """The audit change of an update, with only the snapshot keys that may differ: the audit
+    keeps exactly the ones that do, and is spared comparing every field of every row of a
+    bulk write (containers and values of another type are left for it to compare)."""
+    keys = [
+        k
+        for k in after.keys() | before.keys()
+        if k not in before
+        or k not in after
+        or before[k] != after[k]
+        or type(before[k]) is not type(after[k])
+        or type(after[k]) in (list, dict)
+    ]
+    return audit.Change(
+        action,
+        obj,
+        {k: before.get(k) for k in keys},
+        {k: after.get(k) for k in keys},
+        organisation=organisation,
+    )
 
 
 def _changes(before: dict, after: dict, fields) -> dict:
@@ -122,12 +151,7 @@ def _check_point(point: RiskPoint, scheme: GradingScheme):
             errors.append(error(RiskError.REQUIRED, field, label=_label(RiskPoint, field)))
     if not point.power_id:
         errors.append(error(RiskError.REQUIRED, "power", label=_label(RiskPoint, "power")))
-    choices = {
-        "subject": RiskPoint.Subject.values,
-        "category": Category.values,
-        "source": RiskPoint.Source.values,
-    }
-    for field, allowed in choices.items():
+    for field, allowed in CHOICES.items():
         value = getattr(point, field)
         if value and value not in allowed:
             errors.append(
@@ -293,11 +317,7 @@ def _prepare(point: RiskPoint, data: dict, scheme, *, reason: str) -> _Prepared:
     old_level = point.level
     _assign_point(point, data)
     _check_point(point, scheme)
-    if creating:
-        scores_changed = True
-    else:
-        inputs = _state(point)
-        scores_changed = any(before[f] != inputs[f] for f in SCORE_FIELDS)
+    scores_changed = creating or any(before[f] != _display(point, f) for f in SCORE_FIELDS)
     _apply_grading(
         point,
         scheme,
@@ -416,9 +436,10 @@ def risk_point_update(*, actor, risk_point: RiskPoint, data: dict, reason: str =
     prepared = _prepare(point, data, point._grading_scheme, reason=reason)
     if not prepared.changed:
         return point
+    point.updated_at = now = timezone.now()
     point.save()
     RiskPointEvent.objects.bulk_create(
-        _write_events(prepared, actor, timezone.now(), reason=reason, label="", library=False)
+        _write_events(prepared, actor, now, reason=reason, label="", library=False)
     )
     audit.record(
         actor=actor,
@@ -439,13 +460,17 @@ class PointRow:
 
     `data` is what `risk_point_create`/`update` take, plus an optional "status": a row that
     files the point is checked as `risk_point_file` checks it, against `measures` (the
-    measures the point will have once the write is done)."""
+    measures the point will have once the write is done). `at` is when the row's write
+    happened (default: the call's `at`): the point's created_at (for a new point, so its
+    first review falls due counted from that day), updated_at and its timeline events' time.
+    Only a history loaded as of past dates (the demo) gives it."""
 
     data: dict
     point: RiskPoint | None = None
     key: object = None
     reason: str = ""
     measures: list | None = None
+    at: dt.datetime | None = None
 
 
 class RowErrors(Exception):
@@ -497,17 +522,18 @@ def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label
 
 
 def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
-    """Apply the rules to every row: ([(prepared, status events, reason)], {key: errors}).
-    With `copies`, existing points are copied first and stay as they were."""
+    """Apply the rules to every row: ([(prepared, status events, reason, time)], {key:
+    errors}). With `copies`, existing points are copied first and stay as they were."""
     scheme = grading.active_scheme(organisation)
     phrases = None
     errors: dict = {}
-    prepared_rows: list[tuple[_Prepared, list, str]] = []
+    prepared_rows: list[tuple[_Prepared, list, str, dt.datetime]] = []
     for row in rows:
         point = row.point
+        row_at = row.at or at
         if point is None:
             point = RiskPoint(organisation=organisation, status=RiskPoint.Status.DRAFT)
-            point.created_at = at
+            point.created_at = row_at
         elif copies:
             point = copy.copy(point)
         point._grading_scheme = scheme
@@ -516,13 +542,13 @@ def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
             prepared = _prepare(point, row.data, scheme, reason=row.reason)
             if row.data.get("status") == RiskPoint.Status.FILED and phrases is None:
                 phrases = vagueness.phrases_for(organisation)
-            status_events = _status_change(prepared, row, phrases, actor, at, label)
+            status_events = _status_change(prepared, row, phrases, actor, row_at, label)
             if retired and (prepared.changed or status_events):
                 raise error(RiskError.RETIRED, name=prepared.before["name"])
         except ValidationError as exc:
             errors.setdefault(row.key, []).extend(_messages(exc))
             continue
-        prepared_rows.append((prepared, status_events, row.reason))
+        prepared_rows.append((prepared, status_events, row.reason, row_at))
     return prepared_rows, errors
 
 
@@ -550,29 +576,33 @@ def risk_points_write(
     writing in set-based queries. Every row is checked first; if any fails, `RowErrors`
     names them all and nothing is written. `label` is the timeline's reason where the row
     gives none (e.g. "导入风险点登记表"); `library` writes the library import's IMPORTED
-    events; `audit_prefix` prefixes the audit actions. Returns the prepared writes, in row
-    order, with `.changed` telling which wrote anything. Call inside a transaction."""
+    events; `audit_prefix` prefixes the audit actions; a row's `at` (default `at`, default
+    now) dates its write. Returns the prepared writes, in row order, with `.changed` telling
+    which wrote anything. Call inside a transaction."""
     at = at or timezone.now()
     prepared_rows, errors = _prepare_rows(organisation, rows, actor=actor, at=at, label=label)
     if errors:
         raise RowErrors(errors)
 
-    new = [p.point for p, _e, _r in prepared_rows if p.before is None]
-    changed = [p.point for p, e, _r in prepared_rows if p.before is not None and (p.changed or e)]
-    for point in new:
-        point.updated_at = at
-    for point in changed:
-        point.updated_at = at
+    new, changed = [], []
+    for prepared, status_events, _reason, row_at in prepared_rows:
+        if prepared.before is None:
+            new.append(prepared.point)
+        elif prepared.changed or status_events:
+            changed.append(prepared.point)
+        else:
+            continue
+        prepared.point.updated_at = row_at
     RiskPoint.objects.bulk_create(new, batch_size=500)
     bulk.update_rows(
         changed, [*POINT_FIELDS, "level", "level_manual", "review_due", "status", "updated_at"]
     )
     events, changes = [], []
-    for prepared, status_events, reason in prepared_rows:
+    for prepared, status_events, reason, row_at in prepared_rows:
         point = prepared.point
         if prepared.before is None:
             events.extend(
-                _write_events(prepared, actor, at, reason=reason, label=label, library=library)
+                _write_events(prepared, actor, row_at, reason=reason, label=label, library=library)
             )
             events.extend(status_events)
             changes.append(
@@ -586,21 +616,23 @@ def risk_points_write(
         elif prepared.changed or status_events:
             if prepared.changed:
                 events.extend(
-                    _write_events(prepared, actor, at, reason=reason, label=label, library=library)
+                    _write_events(
+                        prepared, actor, row_at, reason=reason, label=label, library=library
+                    )
                 )
             events.extend(status_events)
             changes.append(
-                audit.Change(
+                _update_change(
                     f"{audit_prefix}risk_point.update",
                     point,
                     prepared.snapshot_before,
                     audit.snapshot(point),
-                    organisation=organisation,
+                    organisation,
                 )
             )
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
-    return [p for p, _e, _r in prepared_rows]
+    return [p for p, _e, _r, _at in prepared_rows]
 
 
 @transaction.atomic
@@ -618,12 +650,13 @@ def risk_point_file(*, actor, risk_point: RiskPoint) -> RiskPoint:
         )
     before = audit.snapshot(point)
     point.status = RiskPoint.Status.FILED
+    point.updated_at = timezone.now()
     point.save(update_fields=["status", "updated_at"])
     _event(
         point,
         RiskPointEvent.Type.FILED,
         actor,
-        timezone.now(),
+        point.updated_at,
         {"status": [RiskPoint.Status.DRAFT.value, RiskPoint.Status.FILED.value]},
     ).save()
     audit.record(
@@ -643,12 +676,13 @@ def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     before = audit.snapshot(point)
     old_status = point.status
     point.status = RiskPoint.Status.RETIRED
+    point.updated_at = timezone.now()
     point.save(update_fields=["status", "updated_at"])
     _event(
         point,
         RiskPointEvent.Type.RETIRED,
         actor,
-        timezone.now(),
+        point.updated_at,
         {"status": [old_status, point.status]},
         reason.strip(),
     ).save()
@@ -662,35 +696,116 @@ def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     return point
 
 
+# What a review writes: the audit entry of a review holds these, as no other field changes.
+REVIEW_FIELDS = ("last_reviewed", "review_due", "updated_at")
+
+
+def _review(point: RiskPoint, scheme, *, on: dt.date, note: str, actor, at):
+    """The rule of a review (复核), applied to `point` in memory: last_reviewed becomes `on`,
+    the next review falls one review interval of the point's level later. Returns the
+    REVIEWED event (with the note) to write and the audit values before and after; retired
+    points are refused."""
+    if point.status == RiskPoint.Status.RETIRED:
+        raise error(RiskError.RETIRED, name=point.name)
+    before = audit.snapshot(point, REVIEW_FIELDS)
+    point.last_reviewed = on
+    point.review_due = _review_due(point, scheme)
+    point.updated_at = at
+    after = audit.snapshot(point, REVIEW_FIELDS)
+    event = _event(
+        point,
+        RiskPointEvent.Type.REVIEWED,
+        actor,
+        at,
+        {
+            "last_reviewed": [before["last_reviewed"], after["last_reviewed"]],
+            "review_due": [before["review_due"], after["review_due"]],
+        },
+        (note or "").strip(),
+    )
+    return event, before, after
+
+
 @transaction.atomic
 def risk_point_review(*, actor, risk_point: RiskPoint, note: str = "", today=None) -> RiskPoint:
     """Record a review (复核): last_reviewed becomes today, the next review falls one review
     interval of the point's level later."""
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
-    if point.status == RiskPoint.Status.RETIRED:
-        raise error(RiskError.RETIRED, name=point.name)
     scheme = grading.active_scheme(point.organisation)
-    before = audit.snapshot(point)
-    old = (audit.to_jsonable(point.last_reviewed), audit.to_jsonable(point.review_due))
-    point.last_reviewed = today or timezone.localdate()
-    point.review_due = _review_due(point, scheme)
-    point.save(update_fields=["last_reviewed", "review_due", "updated_at"])
-    _event(
+    event, before, after = _review(
         point,
-        RiskPointEvent.Type.REVIEWED,
-        actor,
-        timezone.now(),
-        {
-            "last_reviewed": [old[0], audit.to_jsonable(point.last_reviewed)],
-            "review_due": [old[1], audit.to_jsonable(point.review_due)],
-        },
-        (note or "").strip(),
-    ).save()
-    audit.record(
+        scheme,
+        on=today or timezone.localdate(),
+        note=note,
         actor=actor,
-        action="risk_point.review",
-        obj=point,
-        before=before,
-        after=audit.snapshot(point),
+        at=timezone.now(),
     )
+    point.save(update_fields=list(REVIEW_FIELDS))
+    event.save()
+    audit.record(actor=actor, action="risk_point.review", obj=point, before=before, after=after)
     return point
+
+
+@dataclass
+class PointReview:
+    """One review for `risk_points_review`: `point` (of the organisation) was reviewed on
+    `on` with `note`; `at` is when it was recorded (default: the call's `at`)."""
+
+    point: RiskPoint
+    on: dt.date
+    note: str = ""
+    key: object = None
+    at: dt.datetime | None = None
+
+
+def risk_points_review(
+    *,
+    actor,
+    organisation: Organisation,
+    reviews: list[PointReview],
+    audit_prefix: str = "",
+    at=None,
+) -> list[RiskPoint]:
+    """Record many reviews by the rule of `risk_point_review`, in set-based queries: each
+    point's last_reviewed and next review, a REVIEWED event with the note, and a
+    "risk_point.review" audit event (prefixed by `audit_prefix`). Every review is checked
+    first; if any is refused (a retired point, a point of another organisation),
+    `RowErrors` names them all and nothing is written. Returns the points reviewed. Call
+    inside a transaction."""
+    at = at or timezone.now()
+    scheme = grading.active_scheme(organisation)
+    errors: dict = {}
+    events, changes = [], []
+    for review in reviews:
+        point = review.point
+        try:
+            if point.organisation_id != organisation.pk:
+                raise error(
+                    RiskError.OUTSIDE_ORGANISATION,
+                    label=_label(RiskPoint, "name"),
+                    name=point.name,
+                    organisation=organisation.name,
+                )
+            event, before, after = _review(
+                point, scheme, on=review.on, note=review.note, actor=actor, at=review.at or at
+            )
+        except ValidationError as exc:
+            errors.setdefault(review.key, []).extend(_messages(exc))
+            continue
+        events.append(event)
+        changes.append(
+            audit.Change(
+                f"{audit_prefix}risk_point.review",
+                point,
+                before,
+                after,
+                organisation=organisation,
+            )
+        )
+    if errors:
+        raise RowErrors(errors)
+    points = [review.point for review in reviews]
+    bulk.update_rows(points, REVIEW_FIELDS)
+    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+    audit.record_many(actor=actor, changes=changes)
+    return points
