@@ -1,15 +1,16 @@
 """The register exchanged as the 风险点登记表: Excel export (streamed), PDF export, and import.
 
-The columns follow DOMAIN.md's field order, then the extra columns a lossless round trip needs
-(编号 = the risk point's id, 来源, 事项性质, 符合条件, 最近复核 and each measure's owner, due date
-and status). Exporting a register and importing the file back changes nothing.
+The columns follow the register's field order, then the extra columns a lossless round trip
+needs (编号 = the risk point's id, 来源, 事项性质, 符合条件, 最近复核 and each measure's owner,
+due date and status). Exporting a register and importing the file back changes nothing.
 
 The import reads every row, checks all of them against the organisation's departments, posts,
 powers, people and grading scheme, and writes nothing unless every row passes. Then, in one
-transaction and with bulk writes, it updates the risk points named by 编号 (or matching an
-existing point of the same post, power, step and name) and creates the others; each point's
-measures are matched by their text, so nothing is duplicated. Every change leaves an
-`IMPORTED` event on the point's timeline and an audit event.
+transaction, the risk point and measure services' bulk writers update the risk points named by
+编号 (or matching an existing point of the same post, power, step and name) and create the
+others, by the rules of a single edit; each point's measures are matched by their text, so
+nothing is duplicated. The timeline and the audit log read as for single edits, with the
+import as the reason.
 """
 
 import datetime as dt
@@ -39,7 +40,7 @@ PDF_MAX_ROWS = 500
 EXPORT_CHUNK = 2000
 NONE_MARKS = {"", "—", "-", "–", "无"}
 
-# `extra`: after DOMAIN.md's columns, needed for the round trip; `derived`: computed by the
+# `extra`: after the register's own columns, needed for the round trip; `derived`: computed by the
 # platform, ignored on import; `wrap`: multi-line text.
 COLUMNS = (
     Column("seq", "序号", 6, derived=True),
