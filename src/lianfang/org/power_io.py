@@ -1,7 +1,8 @@
 """The power catalogue (职权目录) as an Excel workbook: export, a blank template, and import.
 
 The layout: 编码, 权力名称, 权力类别, 行使依据, 承办部门, 承办岗位 (names joined by 、),
-责任事项, 办理期限, 是否公开, 流程环节 (step names joined by →, control points marked with ★), and the export adds the 单位 so a file is not imported into the wrong organisation.
+责任事项, 办理期限, 是否公开, 流程环节 (step names joined by →, control points
+marked with ★); the export adds the 单位, so a file is not imported into the wrong organisation.
 
 The import reads every row, checks all of them against the organisation's departments, posts,
 powers and the risk points on their steps, and writes nothing unless every row passes. It
