@@ -536,6 +536,8 @@ def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
             point.created_at = row_at
         elif copies:
             point = copy.copy(point)
+        if point.organisation_id == organisation.pk:
+            point.organisation = organisation  # one object for every row: no query per row
         point._grading_scheme = scheme
         retired = point.pk is not None and point.status == RiskPoint.Status.RETIRED
         try:
