@@ -324,9 +324,9 @@ def build_scope_world() -> ScopeWorld:
     o["phrase_other"] = GenericPhrase.objects.create(
         organisation=other, phrase="进一步抓好落实", reason="外院补充"
     )
-    o["module"] = Module.objects.exclude(code__in=("dashboard", "maintenance")).first()
-    # No installed app declares columns yet (the portal will): the matrix makes one.
-    o["column"] = Column.objects.create(module=o["module"], code="matrix", title="测试栏目")
+    # A module with a column of its own: the seeded rows follow the installed apps.
+    o["module"] = Module.objects.create(code="matrix", name="矩阵模块", order=99)
+    o["column"] = Column.objects.create(module=o["module"], code="matrix", title="矩阵栏目")
 
     # Accounts: the world's, an inactive one of the hospital (to be activated), their grants.
     users = dict(world.users)

@@ -312,7 +312,7 @@ STAFF_FORBIDDEN = {r: (403, 404) for r in ("leader", "dept_head", "staff", "outs
 POSITIONING = {"staff": (404, 404), "outsider": (404, 404)}
 
 DECLARED = [
-    # core: home, audit log, maintenance, jobs
+    # the home dashboard; core: audit log, maintenance, jobs
     Url("dashboard:home", READ),
     Url(
         "core:audit_list",
@@ -1069,12 +1069,12 @@ def test_the_check_notices_an_undeclared_url():
     sample = URLResolver(
         RegexPattern(r"^/"),
         [
-            path("home/", role_required(Role.STAFF)(view), name="core:home"),
+            path("home/", role_required(Role.STAFF)(view), name="dashboard:home"),
             path("new/<int:pk>/", role_required(Role.STAFF)(view), name="new_page"),
             path("nameless/", role_required(Role.STAFF)(view)),
         ],
     )
-    missing, stale = undeclared(sample, {"core:home", "gone"})
+    missing, stale = undeclared(sample, {"dashboard:home", "gone"})
     assert missing == {"new_page", "<unnamed> nameless/"}
     assert stale == {"gone"}
 
