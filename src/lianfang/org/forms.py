@@ -282,7 +282,7 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post"].queryset = (
-            selectors.assignable_posts(person)
+            selectors.organisation_posts(person.organisation_id)
             .select_related("department")
             .order_by("department__order", "department__code", "code")
         )

@@ -150,9 +150,10 @@ def head_choices(department: Department) -> QuerySet[Person]:
     )
 
 
-def assignable_posts(person: Person) -> QuerySet[Post]:
-    """The posts `person` may be assigned to: those of their organisation."""
-    return Post.objects.filter(organisation_id=person.organisation_id)
+def organisation_posts(organisation_id: int) -> QuerySet[Post]:
+    """The posts of one organisation (a person's to be assigned to, a power's steps' to be
+    handled by)."""
+    return Post.objects.filter(organisation_id=organisation_id)
 
 
 def can_manage(user, organisation) -> bool:
