@@ -27,7 +27,8 @@ def dashboard_charts(*, user, top: int = 15) -> DashboardCharts:
     """
     rows = list(
         people_visible_to(user)
-        .filter(active=True, department__isnull=False)
+        .active()
+        .filter(department__isnull=False)
         .values(
             "department_id",
             "department__name",

@@ -3,7 +3,6 @@ themselves live in services.py, whose errors the views put back on these forms."
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -119,14 +118,8 @@ class OrganisationForm(DataForm):
         super().__init__(*args, **kwargs)
 
     def setup(self):
-        choices = selectors.organisations_manageable_by(self.user)
         parent = self.fields["parent"]
-        if self.instance is not None:
-            choices = choices.exclude(path__startswith=self.instance.path)
-            if self.instance.parent_id:
-                # the root of a user's subtree keeps its parent, which lies outside that subtree
-                choices = choices | Organisation.objects.filter(pk=self.instance.parent_id)
-        parent.queryset = choices.order_by("path")
+        parent.queryset = selectors.parent_choices(self.user, self.instance).order_by("path")
         parent.required = not (self.instance is not None and self.instance.parent_id is None)
         parent.label_from_instance = lambda o: "\u3000" * o.depth + o.name
 
@@ -158,10 +151,9 @@ class DepartmentForm(DataForm):
         else:
             del self.fields["organisation"]
             # the head is one of the department's people (or whoever heads it now)
-            self.fields["head"].queryset = Person.objects.filter(
-                Q(department_id=self.instance.pk) | Q(pk=self.instance.head_id),
-                organisation_id=self.instance.organisation_id,
-            ).order_by("staff_no")
+            self.fields["head"].queryset = selectors.head_choices(self.instance).order_by(
+                "staff_no"
+            )
             self.fields["head"].label_from_instance = lambda p: punctuation.bracketed(
                 p.name, p.staff_no
             )
@@ -290,7 +282,7 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post"].queryset = (
-            Post.objects.filter(organisation_id=person.organisation_id)
+            selectors.organisation_posts(person.organisation_id)
             .select_related("department")
             .order_by("department__order", "department__code", "code")
         )
@@ -326,7 +318,8 @@ class DivisionForm(DataForm):
         else:
             leaders = (
                 selectors.people_manageable_by(self.user)
-                .filter(is_leader=True, active=True)
+                .active()
+                .filter(is_leader=True)
                 .select_related("organisation")
                 .order_by("organisation__path", "staff_no")
             )

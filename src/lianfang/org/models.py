@@ -1,7 +1,36 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def active(self):
+        """Departments in use (在用)."""
+        return self.filter(active=True)
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        """People on the staff now (在职)."""
+        return self.filter(active=True)
+
+
+class PostAssignmentQuerySet(models.QuerySet):
+    def current(self):
+        """The posts people hold now: assignments still open (no end date)."""
+        return self.filter(end__isnull=True)
+
+
+class LeaderDivisionQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date | None = None):
+        """Divisions of work (分管) in force on `on` (today by default): begun by then and not
+        ended before."""
+        on = on or timezone.localdate()
+        return self.filter(Q(since__lte=on), Q(until__isnull=True) | Q(until__gte=on))
 
 
 class Organisation(models.Model):
@@ -92,6 +121,8 @@ class Department(models.Model):
     is_key = models.BooleanField(_("重点科室"), default=False)
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("在用"), default=True)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation_id", "order", "code"]
@@ -200,6 +231,8 @@ class Person(models.Model):
         related_name="person",
     )
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation_id", "staff_no"]
         constraints = [
@@ -226,6 +259,8 @@ class PostAssignment(models.Model):
     start = models.DateField(_("任职开始"))
     end = models.DateField(_("任职结束"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = PostAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["person_id", "-start"]
@@ -258,6 +293,8 @@ class LeaderDivision(models.Model):
     since = models.DateField(_("分管起始"))
     until = models.DateField(_("分管结束"), null=True, blank=True)
     duties = models.CharField(_("分管工作"), max_length=300, blank=True)
+
+    objects = LeaderDivisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["leader_id", "department__order"]

@@ -12,7 +12,7 @@ from .forms import (
     OrgChoiceField,
     RosterImportForm,
 )
-from .models import Post, Power, PowerStep
+from .models import Power, PowerStep
 
 
 class OrgMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -106,7 +106,7 @@ class StepForm(DataForm):
 
     def setup(self):
         self.fields["post"] = OrgChoiceField(
-            Post.objects.filter(organisation_id=self.power.organisation_id)
+            selectors.organisation_posts(self.power.organisation_id)
             .select_related("department")
             .order_by("department__order", "department__code", "code"),
             required=False,

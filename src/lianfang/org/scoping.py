@@ -7,8 +7,6 @@ organisation (the risk register).
 
 import datetime as dt
 
-from django.db.models import Q
-
 from lianfang.core.roles import Role
 from lianfang.core.scoping import Scope, resolver, scope_of
 
@@ -40,8 +38,8 @@ def user_scope(user, today: dt.date) -> Scope:
     led = frozenset()
     if person is not None and Role.LEADER in roles:
         led = frozenset(
-            LeaderDivision.objects.filter(leader=person, since__lte=today)
-            .filter(Q(until__isnull=True) | Q(until__gte=today))
+            LeaderDivision.objects.in_force(today)
+            .filter(leader=person)
             .values_list("department_id", flat=True)
         )
     own_departments = (
@@ -82,12 +80,10 @@ def own_posts_outside_subtrees(user) -> list[int]:
     cached = getattr(user, "_lianfang_outside_posts", None)
     if cached is not None:
         return cached
-    inside = Q(pk__in=[])
-    for path in scope.subtree_paths:
-        inside |= Q(post__organisation__path__startswith=path)
     posts = list(
-        PostAssignment.objects.filter(person_id=scope.person_id, end__isnull=True)
-        .exclude(inside)
+        PostAssignment.objects.current()
+        .filter(person_id=scope.person_id)
+        .exclude(scope.subtree_q("post__organisation__path"))
         .values_list("post_id", flat=True)
     )
     user._lianfang_outside_posts = posts

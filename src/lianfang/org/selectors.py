@@ -82,7 +82,8 @@ def assignments_visible_to(user) -> QuerySet[PostAssignment]:
 def current_assignments(person_ids) -> dict[int, PostAssignment]:
     """Each person's open post assignment, in one query."""
     rows = (
-        PostAssignment.objects.filter(person_id__in=list(person_ids), end__isnull=True)
+        PostAssignment.objects.current()
+        .filter(person_id__in=list(person_ids))
         .select_related("post")
         .order_by("person_id", "-start")
     )
@@ -129,6 +130,32 @@ def assignments_manageable_by(user) -> QuerySet[PostAssignment]:
     return PostAssignment.objects.filter(scope_of(user).subtree_q("person__organisation__path"))
 
 
+def parent_choices(user, organisation: Organisation | None = None) -> QuerySet[Organisation]:
+    """Where the user may place `organisation` (a new one when None): under an organisation
+    they manage, outside its own subtree; or under its current parent, which lies outside the
+    user's subtree when the organisation is its root."""
+    choices = organisations_manageable_by(user)
+    if organisation is not None:
+        choices = choices.exclude(path__startswith=organisation.path)
+        if organisation.parent_id:
+            choices = choices | Organisation.objects.filter(pk=organisation.parent_id)
+    return choices
+
+
+def head_choices(department: Department) -> QuerySet[Person]:
+    """Who may head `department`: its people, or whoever heads it now."""
+    return Person.objects.filter(
+        Q(department_id=department.pk) | Q(pk=department.head_id),
+        organisation_id=department.organisation_id,
+    )
+
+
+def organisation_posts(organisation_id: int) -> QuerySet[Post]:
+    """The posts of one organisation (a person's to be assigned to, a power's steps' to be
+    handled by)."""
+    return Post.objects.filter(organisation_id=organisation_id)
+
+
 def can_manage(user, organisation) -> bool:
     """Whether `user` may edit data of `organisation` (an Organisation, or None)."""
     if organisation is None:
@@ -160,7 +187,8 @@ def _count(model, field: str):
 def _active_people_count(field: str):
     return Coalesce(
         Subquery(
-            Person.objects.filter(active=True, **{field: OuterRef("pk")})
+            Person.objects.active()
+            .filter(**{field: OuterRef("pk")})
             .order_by()
             .values(field)
             .annotate(n=Count("pk"))
@@ -173,7 +201,8 @@ def _active_people_count(field: str):
 def _open_holders_count():
     return Coalesce(
         Subquery(
-            PostAssignment.objects.filter(post=OuterRef("pk"), end__isnull=True)
+            PostAssignment.objects.current()
+            .filter(post=OuterRef("pk"))
             .order_by()
             .values("post")
             .annotate(n=Count("pk"))
@@ -280,10 +309,8 @@ def post_list(*, user, filters: dict | None = None) -> QuerySet[Post]:
 
 def _holds_open(**post_filters):
     return Exists(
-        PostAssignment.objects.filter(
-            person=OuterRef("pk"),
-            end__isnull=True,
-            **{f"post__{k}": v for k, v in post_filters.items()},
+        PostAssignment.objects.current().filter(
+            person=OuterRef("pk"), **{f"post__{k}": v for k, v in post_filters.items()}
         )
     )
 
@@ -309,7 +336,8 @@ def person_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
     if filters.get("leader"):
         qs = qs.filter(is_leader=True)
     active = filters.get("active")
-    qs = qs.filter(active=active if active in (True, False) else True)
+    # inactive people only when asked for (False or 0), else the active ones
+    qs = qs.filter(active=False) if active in (True, False) and not active else qs.active()
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(staff_no__icontains=q))
@@ -329,6 +357,31 @@ def person_history(person: Person) -> QuerySet[PostAssignment]:
     return PostAssignment.objects.filter(person=person).select_related("post__department")
 
 
+def person_current_posts(person: Person) -> QuerySet[PostAssignment]:
+    """The posts `person` holds now, longest held first."""
+    return (
+        PostAssignment.objects.current()
+        .filter(person=person)
+        .select_related("post__department")
+        .order_by("start", "pk")
+    )
+
+
+def person_of(user) -> Person | None:
+    """The user's own person record (with organisation and department), if any."""
+    return Person.objects.filter(user=user).select_related("organisation", "department").first()
+
+
+def current_holders(*, user, post_id: int) -> QuerySet[Person]:
+    """The active people the user can see who hold the post now, by 工号."""
+    return (
+        people_visible_to(user)
+        .active()
+        .filter(pk__in=PostAssignment.objects.current().filter(post_id=post_id).values("person_id"))
+        .order_by("staff_no")
+    )
+
+
 def post_holders(*, user, post: Post) -> QuerySet[PostAssignment]:
     """The visible people who held `post`, current holders first, then latest start first."""
     return (
@@ -339,20 +392,15 @@ def post_holders(*, user, post: Post) -> QuerySet[PostAssignment]:
     )
 
 
-def current_divisions(today: dt.date | None = None) -> Q:
-    today = today or timezone.localdate()
-    return Q(since__lte=today) & (Q(until__isnull=True) | Q(until__gte=today))
-
-
 def leader_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
     """Leaders (people flagged as leader, or in charge of a visible department) with their
     current divisions prefetched as `current_divisions`."""
     filters = filters or {}
     divisions = divisions_visible_to(user)
     qs = Person.objects.filter(
-        Q(pk__in=divisions.filter(current_divisions()).values("leader_id"))
+        Q(pk__in=divisions.in_force().values("leader_id"))
         | Q(pk__in=people_visible_to(user).filter(is_leader=True).values("pk"))
-    ).filter(active=True)
+    ).active()
     if filters.get("organisation"):
         qs = qs.filter(organisation=filters["organisation"])
     q = (filters.get("q") or "").strip()
@@ -365,7 +413,7 @@ def leader_list(*, user, filters: dict | None = None) -> QuerySet[Person]:
     return qs.select_related("organisation").prefetch_related(
         Prefetch(
             "divisions",
-            queryset=divisions.filter(current_divisions())
+            queryset=divisions.in_force()
             .select_related("department")
             .order_by("since", "department__order", "pk"),
             to_attr="current_divisions",
@@ -384,15 +432,12 @@ def person_divisions(*, user, person: Person) -> QuerySet[LeaderDivision]:
 
 def department_divisions(*, user, department: Department) -> QuerySet[LeaderDivision]:
     return (
-        divisions_visible_to(user)
-        .filter(department=department)
-        .filter(current_divisions())
-        .select_related("leader")
+        divisions_visible_to(user).in_force().filter(department=department).select_related("leader")
     )
 
 
 def department_staff(*, user, department: Department) -> QuerySet[Person]:
-    return people_visible_to(user).filter(department=department, active=True)
+    return people_visible_to(user).active().filter(department=department)
 
 
 def rotation_overdue(user, *, today: dt.date | None = None) -> QuerySet[PostAssignment]:
@@ -407,11 +452,8 @@ def rotation_overdue(user, *, today: dt.date | None = None) -> QuerySet[PostAssi
     start_md = ExtractMonth("start") * 100 + ExtractDay("start")
     return (
         assignments_visible_to(user)
-        .filter(
-            end__isnull=True,
-            person__active=True,
-            post__rotation_years__isnull=False,
-        )
+        .current()
+        .filter(person__active=True, post__rotation_years__isnull=False)
         .filter(Q(post__is_key=True) | Q(post__is_sensitive=True))
         .alias(due_year=due_year, start_md=start_md)
         .filter(

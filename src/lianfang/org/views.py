@@ -111,7 +111,7 @@ def organisation_detail(request, pk):
         "departments": departments.count(),
         "posts": selectors.posts_visible_to(user).filter(organisation=org).count(),
         "key_posts": selectors.posts_visible_to(user).filter(organisation=org, is_key=True).count(),
-        "people": selectors.people_visible_to(user).filter(organisation=org, active=True).count(),
+        "people": selectors.people_visible_to(user).active().filter(organisation=org).count(),
         "overdue": selectors.rotation_overdue(user).filter(person__organisation=org).count(),
     }
     return render(

@@ -1,10 +1,12 @@
 """REST endpoints of the risk register: risk points (with their measures, monitors and
 timeline) and measures.
 
-Reading: any role, within `visible_to(user)` (anything else is a 404). Writing: the integrity
-office and administrators (others get a 403), on objects of the organisations they manage
-(a visible object outside them is a 403), always through services.py. The views declare their
-roles for the URL walker the same way `role_required` does (`lianfang.core.access.ACCESS_ATTR`).
+Reading: any role, within `visible_to(user)` (anything else is a 404). Writing: by the rules
+of permissions.py, the same as the pages' (a visible object the user may not act on is a 403):
+the integrity office and administrators of the object's organisation take every action; a
+department head acts on the drafts of their department, a staff member on the drafts of the
+posts they hold now. Every write goes through services.py. The views declare their roles for
+the URL walker the same way `role_required` does (`lianfang.core.access.ACCESS_ATTR`).
 
 A refused request answers 400 with `{"detail": …, "errors": [{"field", "code", "message"}]}`:
 the codes are the services' (`RiskError`, the vagueness check's `FilingProblem`) or DRF's
@@ -18,16 +20,15 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from lianfang.core.api import HasAnyRole, RoleDeclaredMixin
-from lianfang.core.roles import Role
 from lianfang.org import selectors as org_selectors
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .models import Measure, RiskPoint, RiskPointEvent
 from .serializers import (
     MeasureCreateSerializer,
@@ -44,20 +45,9 @@ from .serializers import (
     RiskPointUpdateSerializer,
 )
 
-WRITE_ROLES = Role.PRIVILEGED  # the integrity office and administrators
-
 INVALID = _("提交的内容有误，未作修改。")
 BAD_QUERY = _("查询参数有误。")
 NOT_FILED = _("风险点未通过备案检查（查不准的不能过关），请按各项原因修改后再备案。")
-
-
-class HasWriteRole(permissions.BasePermission):
-    """Reads pass; writes need a role of `WRITE_ROLES`."""
-
-    message = _("只有纪检监察部门和系统管理员可以通过接口修改风险台账。")
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or request.user.has_any_role(WRITE_ROLES)
 
 
 def _errors_of_django(exc: DjangoValidationError) -> list[dict]:
@@ -99,17 +89,13 @@ QUERY_ERROR_RESPONSE = OpenApiResponse(RegisterErrorSerializer, description=BAD_
 class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
     """Scoped reads and service-backed writes; declares `access_roles` like `role_required`."""
 
-    permission_classes = [HasAnyRole, HasWriteRole]
+    permission_classes = [HasAnyRole]
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def managed_object(self):
-        """The visible object (else 404) of an organisation the user manages (else 403)."""
-        obj = self.get_object()
-        if not org_selectors.can_manage(self.request.user, obj.organisation):
-            raise exceptions.PermissionDenied(HasWriteRole.message)
-        return obj
+    def refuse(self):
+        raise exceptions.PermissionDenied(permissions.REFUSED)
 
     def parse(self, serializer_class, *, data=None, partial=False):
         serializer = serializer_class(
@@ -139,13 +125,6 @@ class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
 # Risk points ----------------------------------------------------------------------------------
 
 
-def _measures_prefetch():
-    return Prefetch(
-        "measures",
-        queryset=Measure.objects.select_related("owner_person", "owner_department").order_by("pk"),
-    )
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="风险点台账",
@@ -168,7 +147,7 @@ class RiskPointViewSet(RegisterViewSet):
     """The risk register (风险点台账) the caller can see.
 
     Each point carries its measures and monitors (监控人, by its level's rule); the detail adds
-    the timeline. Writes: the integrity office and administrators of the point's organisation.
+    the timeline. Writes: as on the pages (permissions.py).
     """
 
     model = RiskPoint
@@ -184,14 +163,14 @@ class RiskPointViewSet(RegisterViewSet):
                 return RiskPoint.objects.none()
             # The register page leaves the long texts out of its rows; API rows carry them.
             points = selectors.risk_point_list(user=user, filters=filters).defer(None)
-            return points.prefetch_related(_measures_prefetch()).order_by(
+            return points.prefetch_related(selectors.measures_prefetch()).order_by(
                 "organisation__path", F("level").asc(nulls_last=True), "pk"
             )
         return (
             selectors.risk_points_visible_to(user)
             .select_related(*selectors.LIST_RELATED)
             .prefetch_related(
-                _measures_prefetch(),
+                selectors.measures_prefetch(),
                 Prefetch("events", queryset=RiskPointEvent.objects.select_related("actor")),
             )
         )
@@ -230,19 +209,33 @@ class RiskPointViewSet(RegisterViewSet):
         point = self.get_object()
         return Response(self._data(point))
 
+    def point_for(self, action) -> RiskPoint:
+        """The visible point (else 404) on which the user may take `action` (else 403)."""
+        point = self.get_object()
+        if not permissions.may(self.request.user, action, point):
+            self.refuse()
+        return point
+
     def create(self, request):
         form = self.parse(RiskPointCreateSerializer)
+        organisation = form.validated_data["organisation"]
+        if not permissions.may_save_point(request.user, organisation, form.service_data):
+            self.refuse()
         point = services.risk_point_create(
             actor=request.user,
-            organisation=form.validated_data["organisation"],
+            organisation=organisation,
             data=form.service_data,
             reason=form.validated_data.get("reason", ""),
         )
         return Response(self._fresh(point.pk), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        point = self.managed_object()
+        point = self.point_for(permissions.EDIT)
         form = self.parse(RiskPointUpdateSerializer, partial=True)
+        if not permissions.may_save_point(
+            request.user, point.organisation, form.service_data, point
+        ):
+            self.refuse()
         services.risk_point_update(
             actor=request.user,
             risk_point=point,
@@ -265,7 +258,7 @@ class RiskPointViewSet(RegisterViewSet):
     )
     @action(detail=True, methods=["post"])
     def file(self, request, pk=None):
-        point = self.managed_object()
+        point = self.point_for(permissions.FILE)
         services.risk_point_file(actor=request.user, risk_point=point)
         return Response(self._fresh(point.pk))
 
@@ -276,7 +269,7 @@ class RiskPointViewSet(RegisterViewSet):
     )
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        point = self.managed_object()
+        point = self.point_for(permissions.REVIEW)
         form = self.parse(ReviewSerializer)
         services.risk_point_review(
             actor=request.user, risk_point=point, note=form.validated_data.get("note", "")
@@ -290,7 +283,7 @@ class RiskPointViewSet(RegisterViewSet):
     )
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        point = self.managed_object()
+        point = self.point_for(permissions.RETIRE)
         form = self.parse(RetireSerializer)
         services.risk_point_retire(
             actor=request.user, risk_point=point, reason=form.validated_data["reason"]
@@ -321,8 +314,8 @@ class RiskPointViewSet(RegisterViewSet):
 )
 class MeasureViewSet(RegisterViewSet):
     """Prevention and control measures (防控措施) the caller can see, each with the visible
-    risk points it covers. Writes: the integrity office and administrators of the measure's
-    organisation."""
+    risk points it covers. Writes: as on the pages (permissions.py); changing which points a
+    measure covers is linking and unlinking each of them."""
 
     model = Measure
     serializer_class = MeasureSerializer
@@ -346,7 +339,7 @@ class MeasureViewSet(RegisterViewSet):
     def filtered(self, user, measures):
         """The visible measures narrowed by the query string's filters."""
         form = self.parse(MeasureFilterSerializer, data=self.request.query_params)
-        filters = form.validated_data
+        filters = dict(form.validated_data)
         if "organisation" in filters:
             organisation = (
                 org_selectors.organisations_visible_to(user)
@@ -356,15 +349,8 @@ class MeasureViewSet(RegisterViewSet):
             )
             if organisation is None:
                 return measures.none()
-            measures = measures.filter(organisation__path__startswith=organisation.path)
-        for name in ("owner_person", "owner_department", "status"):
-            if name in filters:
-                measures = measures.filter(**{name: filters[name]})
-        if "risk_point" in filters:
-            measures = measures.filter(risk_points=filters["risk_point"])
-        if q := (filters.get("q") or "").strip():
-            measures = measures.filter(text__icontains=q)
-        return measures
+            filters["organisation"] = organisation
+        return selectors.measures_filtered(measures, filters)
 
     def _fresh(self, pk):
         return self.get_serializer(self.get_queryset().get(pk=pk)).data
@@ -379,33 +365,45 @@ class MeasureViewSet(RegisterViewSet):
     def create(self, request):
         form = self.parse(MeasureCreateSerializer)
         data = form.validated_data
+        points = data.get("risk_points", [])
+        if not permissions.may_create_measure(request.user, data["organisation"], points):
+            self.refuse()
         measure = services.measure_create(
             actor=request.user,
             organisation=data["organisation"],
-            data={**form.service_data, "risk_points": data.get("risk_points", [])},
+            data={**form.service_data, "risk_points": points},
         )
         return Response(self._fresh(measure.pk), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        measure = self.managed_object()
+        user = request.user
+        measure = self.get_object()
         form = self.parse(MeasureUpdateSerializer, partial=True)
+        data = form.service_data
+        if data and not permissions.may_edit_measure(user, measure):
+            self.refuse()
         wanted = form.validated_data.get("risk_points")
+        added, removed = [], []
+        if wanted is not None:
+            # Points the caller cannot see stay linked: they are not theirs to drop.
+            covered = list(
+                selectors.risk_points_visible_to(user)
+                .filter(measures=measure)
+                .select_related("organisation")
+            )
+            covered_ids = {point.pk for point in covered}
+            wanted_ids = {point.pk for point in wanted}
+            added = [point for point in wanted if point.pk not in covered_ids]
+            removed = [point for point in covered if point.pk not in wanted_ids]
+        if not all(permissions.may(user, permissions.LINK, p) for p in added + removed):
+            self.refuse()
+        if not (data or added or removed) and not permissions.may_edit_measure(user, measure):
+            self.refuse()  # nothing to change: still only for whoever may change it
         with transaction.atomic():  # the fields and the links change together or not at all
-            services.measure_update(actor=request.user, measure=measure, data=form.service_data)
-            if wanted is not None:
-                # Points the caller cannot see stay linked: they are not theirs to drop.
-                covered = set(
-                    selectors.risk_points_visible_to(request.user)
-                    .filter(measures=measure)
-                    .values_list("pk", flat=True)
-                )
-                wanted_ids = {point.pk for point in wanted}
-                services.measure_link(
-                    actor=request.user,
-                    measure=measure,
-                    risk_points=[p for p in wanted if p.pk not in covered],
-                )
-                services.measure_unlink(
-                    actor=request.user, measure=measure, risk_points=sorted(covered - wanted_ids)
-                )
+            if data:
+                services.measure_update(actor=user, measure=measure, data=data)
+            if added:
+                services.measure_link(actor=user, measure=measure, risk_points=added)
+            if removed:
+                services.measure_unlink(actor=user, measure=measure, risk_points=removed)
         return Response(self._fresh(measure.pk))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import grading
 from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
+from .selectors import GLOBAL
 
 LEVELS = (1, 2, 3)
 LEVEL_CHOICES = [(str(v), f"{LEVEL_SHORT[v]}（{Level(v).label}）") for v in LEVELS]
@@ -175,9 +176,6 @@ class NewSchemeForm(forms.Form):
 
     method = forms.ChoiceField(choices=GradingScheme.Method.choices, required=False)
     size = forms.TypedChoiceField(choices=[(n, n) for n in SIZES], coerce=int, required=False)
-
-
-GLOBAL = "global"
 
 
 class PhraseForm(ServiceErrorsMixin, forms.Form):

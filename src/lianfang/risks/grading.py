@@ -144,8 +144,7 @@ def active_scheme(organisation) -> GradingScheme:
     default 3×3 matrix (unsaved; an officer saves a scheme through the services)."""
     ids = organisation.ancestors_ids() or [organisation.pk]
     schemes = {
-        s.organisation_id: s
-        for s in GradingScheme.objects.filter(organisation_id__in=ids, active=True)
+        s.organisation_id: s for s in GradingScheme.objects.active().filter(organisation_id__in=ids)
     }
     for org_id in reversed(ids):
         if org_id in schemes:
@@ -177,9 +176,9 @@ def schemes_for(organisations) -> dict[int, GradingScheme]:
     ids = {i for org in organisations for i in (org.ancestors_ids() or [org.pk])}
     own = {
         s.organisation_id: s
-        for s in GradingScheme.objects.filter(organisation_id__in=ids, active=True).select_related(
-            "organisation"
-        )
+        for s in GradingScheme.objects.active()
+        .filter(organisation_id__in=ids)
+        .select_related("organisation")
     }
     result = {}
     for org in organisations:
@@ -196,7 +195,8 @@ def governed_organisations(organisation) -> list:
 
     nodes = list(Organisation.objects.filter(path__startswith=organisation.path).order_by("depth"))
     own = set(
-        GradingScheme.objects.filter(organisation__in=nodes, active=True)
+        GradingScheme.objects.active()
+        .filter(organisation__in=nodes)
         .exclude(organisation=organisation)
         .values_list("organisation_id", flat=True)
     )
@@ -206,6 +206,6 @@ def governed_organisations(organisation) -> list:
 
 def governed_points(organisation):
     """The current (not retired) risk points a scheme of `organisation` would grade."""
-    return RiskPoint.objects.filter(
+    return RiskPoint.objects.in_use().filter(
         organisation__in=[o.pk for o in governed_organisations(organisation)]
-    ).exclude(status=RiskPoint.Status.RETIRED)
+    )

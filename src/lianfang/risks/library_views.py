@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.libraries import LibraryError, list_packs, load_pack
-from lianfang.org.models import Organisation, Power
+from lianfang.org.models import Organisation
+from lianfang.org.power_selectors import powers_manageable_by
 from lianfang.org.selectors import organisations_manageable_by
 
 from . import library_import as importer
@@ -48,14 +49,12 @@ def _packs(user, forms_by_key=None):
         infos = list_packs(importer.PACKS_DIRECTORY)
     except LibraryError:
         infos = []
-    orgs = organisations_manageable_by(user)
     packs = []
     for info in infos:
         form = (forms_by_key or {}).get(info.key) or LibraryImportForm(user=user, prefix=info.key)
         imported = (
-            Power.objects.filter(
-                organisation__in=orgs, library_urn__startswith=f"urn:lianfang:{info.sector}:power:"
-            )
+            powers_manageable_by(user)
+            .filter(library_urn__startswith=f"urn:lianfang:{info.sector}:power:")
             .values("organisation_id", "organisation__name")
             .annotate(version=Max("library_version"), powers=Count("id"))
             .order_by("organisation__path")

@@ -40,6 +40,12 @@ class MonitorRole(models.TextChoices):
     DEPARTMENT_HEAD = "department_head", _("部门负责人")
 
 
+class GradingSchemeQuerySet(models.QuerySet):
+    def active(self):
+        """The schemes in force, at most one per organisation (a constraint)."""
+        return self.filter(active=True)
+
+
 class GradingScheme(models.Model):
     """How an organisation grades its risk points, stored as data.
 
@@ -71,6 +77,8 @@ class GradingScheme(models.Model):
     active = models.BooleanField(_("启用"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    objects = GradingSchemeQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation_id", "-active", "name"]
         constraints = [
@@ -88,6 +96,12 @@ class GradingScheme(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RiskPointQuerySet(models.QuerySet):
+    def in_use(self):
+        """Risk points in use (在用): drafts and filed ones, not the retired."""
+        return self.exclude(status=RiskPoint.Status.RETIRED)
 
 
 class RiskPoint(models.Model):
@@ -171,6 +185,8 @@ class RiskPoint(models.Model):
     # Set by the services (not auto_now), so a history loaded as of past dates keeps its times.
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+
+    objects = RiskPointQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation_id", "level", "id"]

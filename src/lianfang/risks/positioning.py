@@ -26,6 +26,8 @@ from .models import level_label as format_level
 
 
 def _current_divisions_q(prefix: str = "", today: dt.date | None = None) -> Q:
+    # Only risks/register_io.py still uses this; it goes once that reads
+    # LeaderDivision.objects.in_force().
     today = today or timezone.localdate()
     return Q(**{f"{prefix}since__lte": today}) & (
         Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
@@ -34,8 +36,8 @@ def _current_divisions_q(prefix: str = "", today: dt.date | None = None) -> Q:
 
 def _is_leader_in_charge(today=None):
     return Exists(
-        LeaderDivision.objects.filter(leader=OuterRef("pk"), department__active=True).filter(
-            _current_divisions_q(today=today)
+        LeaderDivision.objects.in_force(today).filter(
+            leader=OuterRef("pk"), department__active=True
         )
     )
 
@@ -43,14 +45,14 @@ def _is_leader_in_charge(today=None):
 def _heads_key_department():
     """Heads an active department that is a key department (重点科室) or exercises powers."""
     return Exists(
-        Department.objects.filter(head=OuterRef("pk"), active=True).filter(
-            Q(is_key=True) | Q(powers__active=True)
-        )
+        Department.objects.active()
+        .filter(head=OuterRef("pk"))
+        .filter(Q(is_key=True) | Q(powers__active=True))
     )
 
 
 def _heads_department():
-    return Exists(Department.objects.filter(head=OuterRef("pk"), active=True))
+    return Exists(Department.objects.active().filter(head=OuterRef("pk")))
 
 
 def positioning_people_visible_to(user, *, today: dt.date | None = None) -> QuerySet[Person]:
@@ -60,9 +62,7 @@ def positioning_people_visible_to(user, *, today: dt.date | None = None) -> Quer
     scope = scope_of(user)
     if scope.is_empty:
         return Person.objects.none()
-    holders = Person.objects.filter(active=True).filter(
-        _is_leader_in_charge(today) | _heads_department()
-    )
+    holders = Person.objects.active().filter(_is_leader_in_charge(today) | _heads_department())
     q = scope.subtree_q("organisation__path")
     if scope.person_id and scope.roles & {Role.LEADER, Role.DEPT_HEAD}:
         q |= Q(pk=scope.person_id)
@@ -95,17 +95,15 @@ def attach_departments(people, *, today: dt.date | None = None) -> list:
     ids = [p.pk for p in people]
     by_person: dict[int, list[Department]] = {pk: [] for pk in ids}
     divisions = (
-        LeaderDivision.objects.filter(leader_id__in=ids, department__active=True)
-        .filter(_current_divisions_q(today=today))
+        LeaderDivision.objects.in_force(today)
+        .filter(leader_id__in=ids, department__active=True)
         .select_related("department")
         .order_by("department__order", "department__code")
     )
     for division in divisions:
         if division.department not in by_person[division.leader_id]:
             by_person[division.leader_id].append(division.department)
-    for department in Department.objects.filter(head_id__in=ids, active=True).order_by(
-        "order", "code"
-    ):
+    for department in Department.objects.active().filter(head_id__in=ids).order_by("order", "code"):
         if department not in by_person[department.head_id]:
             by_person[department.head_id].append(department)
     for person in people:
@@ -205,19 +203,19 @@ def _departments_of(person: Person, today: dt.date) -> tuple[list[Department], b
     """The departments in charge (current divisions) and headed, and whether the person is a
     leader in charge, in one query."""
     departments = list(
-        Department.objects.filter(active=True)
+        Department.objects.active()
         .filter(
             Q(
-                pk__in=LeaderDivision.objects.filter(leader=person)
-                .filter(_current_divisions_q(today=today))
+                pk__in=LeaderDivision.objects.in_force(today)
+                .filter(leader=person)
                 .values("department_id")
             )
             | Q(head=person)
         )
         .annotate(
             led=Exists(
-                LeaderDivision.objects.filter(leader=person, department=OuterRef("pk")).filter(
-                    _current_divisions_q(today=today)
+                LeaderDivision.objects.in_force(today).filter(
+                    leader=person, department=OuterRef("pk")
                 )
             )
         )
@@ -230,8 +228,8 @@ def _holders_of(post_ids) -> dict[int, list[str]]:
     """The names of the active people holding each post now, in one query."""
     result: dict[int, list[str]] = {}
     rows = (
-        PostAssignment.objects.filter(post_id__in=set(post_ids), end__isnull=True)
-        .filter(person__active=True)
+        PostAssignment.objects.current()
+        .filter(post_id__in=set(post_ids), person__active=True)
         .order_by("post_id", "start", "person__staff_no")
         .values_list("post_id", "person__name")
     )
@@ -351,10 +349,10 @@ def positioning_table(
     today = today or timezone.localdate()
     departments, leads = _departments_of(leader, today)
     department_ids = [d.pk for d in departments]
-    held_posts = PostAssignment.objects.filter(person=leader, end__isnull=True).values("post_id")
+    held_posts = PostAssignment.objects.current().filter(person=leader).values("post_id")
     points = list(
-        RiskPoint.objects.filter(organisation=leader.organisation)
-        .exclude(status=RiskPoint.Status.RETIRED)
+        RiskPoint.objects.in_use()
+        .filter(organisation=leader.organisation)
         .filter(Q(level__in=levels) if levels else Q())
         .filter(
             Q(department_id__in=department_ids)

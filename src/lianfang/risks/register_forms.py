@@ -1,16 +1,16 @@
-"""Forms of the register pages (风险点台账). They parse input and offer choices within the
-user's scope; the rules live in services.py, whose errors the views put back on the forms."""
+"""Forms of the register pages (风险点台账). They parse input and offer the choices the
+selectors and permissions.py give the user; the rules live in services.py, whose errors the
+views put back on the forms."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import punctuation
-from lianfang.core.scoping import scope_of
 from lianfang.org import selectors as org_selectors
 from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField, ServiceErrorsMixin
-from lianfang.org.models import Department, Person, Post, PostAssignment, Power, PowerStep
+from lianfang.org.models import Department, Person, Post, Power, PowerStep
 
-from . import grading, selectors
+from . import grading, permissions, selectors
 from .models import Category, GradingScheme, Level, Measure, RiskPoint, level_label
 
 PER_PAGE_CHOICES = [(n, n) for n in (20, 50, 100, 200)]
@@ -266,41 +266,26 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         _style_form(self)
 
     def _limit_choices(self):
+        """The choices permissions.py allows the user for a risk point of the organisation."""
         org = self.organisation
         user = self.user
-        scope = scope_of(user)
-        departments = Department.objects.filter(organisation=org)
-        posts = Post.objects.filter(organisation=org).select_related("department")
-        subjects = list(RiskPoint.Subject.choices)
-        manager = org_selectors.can_manage(user, org)
-        if not manager:
-            headed = departments.filter(pk__in=scope.headed_department_ids)
-            if headed.exists():
-                departments = headed
-                posts = posts.filter(department__in=headed)
-                subjects = [c for c in subjects if c[0] != RiskPoint.Subject.UNIT]
-            else:
-                departments = departments.none()
-                posts = posts.filter(
-                    pk__in=PostAssignment.objects.filter(
-                        person_id=scope.person_id, end__isnull=True
-                    ).values("post_id")
-                )
-                subjects = [c for c in subjects if c[0] == RiskPoint.Subject.POST]
+        allowed = permissions.point_subjects(user, org)
+        subjects = [c for c in RiskPoint.Subject.choices if c[0] in allowed]
         self.fields["subject"].choices = subjects
-        self.fields["department"].queryset = departments.order_by("order", "code")
-        self.fields["post"].queryset = posts.order_by(
-            "department__order", "department__code", "code"
+        self.fields["department"].queryset = permissions.point_departments(user, org).order_by(
+            "order", "code"
         )
-        powers = Power.objects.filter(
-            organisation_id__in=org.ancestors_ids() or [org.pk], active=True
+        self.fields["post"].queryset = (
+            permissions.point_posts(user, org)
+            .select_related("department")
+            .order_by("department__order", "department__code", "code")
         )
-        if self.instance is not None:
-            powers = powers | Power.objects.filter(pk=self.instance.power_id)
+        current = self.instance.power_id if self.instance is not None else None
+        powers = selectors.point_powers(org, current=current)
         self.fields["power"].queryset = powers.order_by("code")
         self.fields["power"].widget.attrs["data-power-select"] = ""
         self.fields["step"].queryset = (
-            PowerStep.objects.filter(power__in=powers)
+            selectors.point_steps(powers)
             .select_related("power")
             .order_by("power__code", "order", "pk")
         )
@@ -323,8 +308,7 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
             del self.fields["matter_kind"]
         if method != GradingScheme.Method.CRITERIA and not (instance and instance.criteria):
             del self.fields["criteria"]
-        if not manager:
-            # the level by hand is the integrity office's call (组织审); others grade by scores
+        if not permissions.may_set_level(user, org):
             del self.fields["level"]
         if not self.fields["department"].queryset.exists():
             # a staff member registers for their posts only
@@ -442,14 +426,8 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
                 "status": instance.status,
             }
         super().__init__(*args, **kwargs)
-        people = org_selectors.people_visible_to(user).filter(
-            organisation=organisation, active=True
-        )
-        departments = org_selectors.departments_visible_to(user).filter(organisation=organisation)
-        if instance is not None:
-            # the current owner stays a choice even when the user would not see it
-            people = people | Person.objects.filter(pk=instance.owner_person_id)
-            departments = departments | Department.objects.filter(pk=instance.owner_department_id)
+        people = selectors.measure_owner_people(user, organisation, measure=instance)
+        departments = selectors.measure_owner_departments(user, organisation, measure=instance)
         self.fields["owner_person"].queryset = people.select_related("department").order_by(
             "staff_no"
         )
@@ -488,9 +466,7 @@ class LinkMeasureForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["measure"]
         field.queryset = (
-            selectors.measures_visible_to(user)
-            .filter(organisation_id=point.organisation_id)
-            .exclude(pk__in=point.measures.values("pk"))
+            selectors.measures_linkable(user, point)
             .select_related("owner_person", "owner_department")
             .order_by("pk")
         )

@@ -6,7 +6,6 @@ else answers 404. The rules live in services.py; these views parse, call and ren
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,21 +13,14 @@ from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
-from lianfang.core.scoping import scope_of
 from lianfang.core.tables import paginate
-from lianfang.org.selectors import organisations_manageable_by, organisations_visible_to
+from lianfang.org.selectors import organisations_manageable_by
 
-from . import grading, services
+from . import grading, permissions, selectors, services
 from .forms import GLOBAL, NewSchemeForm, PhraseFilterForm, PhraseForm, SchemeForm
-from .models import LEVEL_SHORT, GenericPhrase, GradingScheme, Level, MonitorRole
+from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
 
 MANAGERS = (Role.ADMIN, Role.INTEGRITY)
-
-
-def _schemes_manageable_by(user):
-    return GradingScheme.objects.filter(
-        organisation__in=organisations_manageable_by(user)
-    ).select_related("organisation")
 
 
 def _scheme_view(scheme: GradingScheme) -> dict:
@@ -121,7 +113,7 @@ def scheme_organisation(request, org_pk):
     inherited_from = None
     if active.pk and active.organisation_id != org.pk:
         inherited_from = active.organisation
-    own = list(GradingScheme.objects.filter(organisation=org).order_by("-active", "-created_at"))
+    own = list(selectors.organisation_schemes(org))
     return render(
         request,
         "risks/scheme_organisation.html",
@@ -140,7 +132,7 @@ def scheme_organisation(request, org_pk):
 
 @role_required(*MANAGERS)
 def scheme_detail(request, pk):
-    scheme = get_object_or_404(_schemes_manageable_by(request.user), pk=pk)
+    scheme = get_object_or_404(selectors.schemes_manageable_by(request.user), pk=pk)
     return render(
         request,
         "risks/scheme_detail.html",
@@ -204,7 +196,7 @@ def _posted_size(request, default):
 def scheme_edit(request, pk):
     """Edit a scheme. Saving the scheme in force re-grades the register it governs."""
     user = request.user
-    scheme = get_object_or_404(_schemes_manageable_by(user), pk=pk)
+    scheme = get_object_or_404(selectors.schemes_manageable_by(user), pk=pk)
     values = {f: getattr(scheme, f) for f in services.SCHEME_FIELDS}
     form = SchemeForm(
         request.POST or None, size=scheme.matrix_size, initial=SchemeForm.initial_from(values)
@@ -250,7 +242,7 @@ def _regrade_queued(request, regrade):
 def scheme_activate(request, pk):
     """Confirm (GET), then activate (POST) a scheme: the register is re-graded."""
     user = request.user
-    scheme = get_object_or_404(_schemes_manageable_by(user), pk=pk)
+    scheme = get_object_or_404(selectors.schemes_manageable_by(user), pk=pk)
     org = scheme.organisation
     if request.method == "POST":
         try:
@@ -284,7 +276,7 @@ def scheme_activate(request, pk):
 @role_required(*MANAGERS)
 @require_POST
 def scheme_delete(request, pk):
-    scheme = get_object_or_404(_schemes_manageable_by(request.user), pk=pk)
+    scheme = get_object_or_404(selectors.schemes_manageable_by(request.user), pk=pk)
     org_pk, name = scheme.organisation_id, scheme.name
     try:
         services.scheme_delete(actor=request.user, scheme=scheme)
@@ -322,33 +314,12 @@ def scheme_switch(request, org_pk, size):
 # Generic phrases ------------------------------------------------------------------------------
 
 
-def _can_edit_global(user) -> bool:
-    """Global phrases belong to whoever manages a root of the organisation tree."""
-    return any(path.count("/") == 2 for path in scope_of(user).subtree_paths)
-
-
-def _phrases_visible_to(user):
-    """Global phrases, those of the organisations the user sees and of their ancestors."""
-    visible = list(organisations_visible_to(user).values_list("path", flat=True))
-    ids = {int(i) for path in visible for i in path.strip("/").split("/") if i}
-    return GenericPhrase.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation_id__in=ids)
-    ).select_related("organisation")
-
-
-def _phrases_manageable_by(user):
-    q = Q(organisation__in=organisations_manageable_by(user))
-    if _can_edit_global(user):
-        q |= Q(organisation__isnull=True)
-    return GenericPhrase.objects.filter(q)
-
-
 @role_required(*MANAGERS)
 def phrase_list(request):
     """The generic phrase list (查不准的不能过关): filter, add, disable, delete."""
     user = request.user
     manageable = list(organisations_manageable_by(user).order_by("path"))
-    allow_global = _can_edit_global(user)
+    allow_global = permissions.may_edit_global_phrases(user)
     form = PhraseForm(
         request.POST or None,
         organisations=manageable,
@@ -372,20 +343,9 @@ def phrase_list(request):
             messages.success(request, _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase})
             return redirect("risks:phrase_list")
     filters = PhraseFilterForm(request.GET, organisations=manageable)
-    values = filters.values
-    qs = _phrases_visible_to(user)
-    scope = values.get("organisation")
-    if scope == GLOBAL:
-        qs = qs.filter(organisation__isnull=True)
-    elif scope:
-        qs = qs.filter(organisation_id=scope)
-    if values.get("active") in ("0", "1"):
-        qs = qs.filter(active=values["active"] == "1")
-    if values.get("q"):
-        qs = qs.filter(Q(phrase__icontains=values["q"]) | Q(reason__icontains=values["q"]))
     table = paginate(
         request,
-        qs,
+        selectors.phrase_list(user=user, filters=filters.values),
         sorts={"phrase": "phrase", "organisation": "organisation__path", "active": "active"},
         default="phrase",
     )
@@ -406,7 +366,7 @@ def phrase_list(request):
 @role_required(*MANAGERS)
 @require_POST
 def phrase_toggle(request, pk):
-    phrase = get_object_or_404(_phrases_manageable_by(request.user), pk=pk)
+    phrase = get_object_or_404(selectors.phrases_manageable_by(request.user), pk=pk)
     phrase = services.phrase_set_active(actor=request.user, phrase=phrase, active=not phrase.active)
     if phrase.active:
         messages.success(request, _("已启用“%(p)s”。") % {"p": phrase.phrase})
@@ -418,7 +378,7 @@ def phrase_toggle(request, pk):
 @role_required(*MANAGERS)
 @require_POST
 def phrase_delete(request, pk):
-    phrase = get_object_or_404(_phrases_manageable_by(request.user), pk=pk)
+    phrase = get_object_or_404(selectors.phrases_manageable_by(request.user), pk=pk)
     text = phrase.phrase
     services.phrase_delete(actor=request.user, phrase=phrase)
     messages.success(request, _("已删除“%(p)s”。") % {"p": text})

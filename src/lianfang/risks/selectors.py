@@ -4,16 +4,23 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.scoping import register, scope_of
-from lianfang.org.models import Department, Organisation, PostAssignment, Power
+from lianfang.org.models import Department, Organisation, Person, PostAssignment, Power, PowerStep
 from lianfang.org.power_selectors import powers_visible_to  # noqa: F401  (the risk forms' choices)
 from lianfang.org.scoping import own_posts_outside_subtrees, subtree_organisations
+from lianfang.org.selectors import (
+    departments_visible_to,
+    organisations_manageable_by,
+    organisations_visible_to,
+    people_visible_to,
+)
 
-from .models import LEVEL_SHORT, Level, Measure, RiskPoint
+from . import permissions
+from .models import LEVEL_SHORT, GenericPhrase, GradingScheme, Level, Measure, RiskPoint
 
 
 @register(RiskPoint)
@@ -34,9 +41,9 @@ def risk_points_visible_to(user) -> QuerySet[RiskPoint]:
             q |= Q(post_id__in=outside)
     elif scope.person_id:
         q |= Q(
-            post_id__in=PostAssignment.objects.filter(
-                person_id=scope.person_id, end__isnull=True
-            ).values("post_id")
+            post_id__in=PostAssignment.objects.current()
+            .filter(person_id=scope.person_id)
+            .values("post_id")
         )
     return RiskPoint.objects.filter(q)
 
@@ -52,6 +59,80 @@ def measures_visible_to(user) -> QuerySet[Measure]:
     return Measure.objects.filter(
         q | Q(risk_points__in=risk_points_visible_to(user).values("pk"))
     ).distinct()
+
+
+# Choices of the register's forms and of the API's input ---------------------------------------
+
+
+def point_powers(organisation: Organisation, *, current: int | None = None) -> QuerySet[Power]:
+    """The powers a risk point of `organisation` may be on: the active ones of the organisation
+    and of the units above it (a shared catalogue), and the point's `current` one."""
+    q = Q(organisation_id__in=organisation.ancestors_ids() or [organisation.pk], active=True)
+    if current is not None:
+        q |= Q(pk=current)
+    return Power.objects.filter(q)
+
+
+def point_steps(powers: QuerySet[Power]) -> QuerySet[PowerStep]:
+    return PowerStep.objects.filter(power__in=powers)
+
+
+def measure_owner_people(
+    user, organisation: Organisation | None = None, *, measure: Measure | None = None
+) -> QuerySet[Person]:
+    """Who may own a measure the user writes: the active people they see (of `organisation`),
+    and the `measure`'s current owner even when they would not see them."""
+    people = people_visible_to(user).active()
+    if organisation is not None:
+        people = people.filter(organisation=organisation)
+    if measure is not None and measure.owner_person_id:
+        people = people | Person.objects.filter(pk=measure.owner_person_id)
+    return people
+
+
+def measure_owner_departments(
+    user, organisation: Organisation | None = None, *, measure: Measure | None = None
+) -> QuerySet[Department]:
+    """The departments that may own a measure the user writes: those they see (of
+    `organisation`), and the `measure`'s current owner."""
+    departments = departments_visible_to(user)
+    if organisation is not None:
+        departments = departments.filter(organisation=organisation)
+    if measure is not None and measure.owner_department_id:
+        departments = departments | Department.objects.filter(pk=measure.owner_department_id)
+    return departments
+
+
+def measures_filtered(measures: QuerySet[Measure], filters: dict) -> QuerySet[Measure]:
+    """Visible `measures` by organisation (with its subtree), owner, status, a risk point they
+    cover and a search of their text (`q`)."""
+    if filters.get("organisation") is not None:
+        measures = measures.filter(organisation__path__startswith=filters["organisation"].path)
+    for name in ("owner_person", "owner_department", "status"):
+        if name in filters:
+            measures = measures.filter(**{name: filters[name]})
+    if "risk_point" in filters:
+        measures = measures.filter(risk_points=filters["risk_point"])
+    if q := (filters.get("q") or "").strip():
+        measures = measures.filter(text__icontains=q)
+    return measures
+
+
+def measures_prefetch() -> Prefetch:
+    """Each risk point's measures with their owners, in one query for a page of points."""
+    return Prefetch(
+        "measures",
+        queryset=Measure.objects.select_related("owner_person", "owner_department").order_by("pk"),
+    )
+
+
+def measures_linkable(user, point: RiskPoint) -> QuerySet[Measure]:
+    """The visible measures of the point's organisation that do not cover it yet."""
+    return (
+        measures_visible_to(user)
+        .filter(organisation_id=point.organisation_id)
+        .exclude(pk__in=point.measures.values("pk"))
+    )
 
 
 def power_risk_points(*, user, power: Power) -> QuerySet[RiskPoint]:
@@ -97,7 +178,7 @@ def _filtered(qs: QuerySet[RiskPoint], filters: dict, today: dt.date) -> QuerySe
             qs = qs.filter(**{key: filters[key]})
     status = filters.get("status") or STATUS_CURRENT
     if status == STATUS_CURRENT:
-        qs = qs.exclude(status=RiskPoint.Status.RETIRED)
+        qs = qs.in_use()
     elif status != STATUS_ALL:
         qs = qs.filter(status=status)
     if filters.get("overdue"):
@@ -341,8 +422,8 @@ def monitors_for(points, today: dt.date | None = None) -> dict[int, list[Monitor
             d.pk: d for d in Department.objects.filter(pk__in=department_ids).select_related("head")
         }
         divisions = (
-            LeaderDivision.objects.filter(department_id__in=department_ids, since__lte=today)
-            .filter(Q(until__isnull=True) | Q(until__gte=today))
+            LeaderDivision.objects.in_force(today)
+            .filter(department_id__in=department_ids)
             .select_related("leader")
             .order_by("department_id", "since", "pk")
         )
@@ -384,3 +465,54 @@ def reviews_overdue(user, today: dt.date | None = None) -> QuerySet[RiskPoint]:
         .select_related("organisation", "department", "post", "power")
         .order_by("review_due", "pk")
     )
+
+
+# Grading schemes and generic phrases ---------------------------------------------------------
+
+GLOBAL = "global"  # the phrase filter's value for the phrases of every organisation
+
+
+def schemes_manageable_by(user) -> QuerySet[GradingScheme]:
+    return GradingScheme.objects.filter(
+        organisation__in=organisations_manageable_by(user)
+    ).select_related("organisation")
+
+
+def organisation_schemes(organisation: Organisation) -> QuerySet[GradingScheme]:
+    """An organisation's own schemes, the active one first, then the newest."""
+    return GradingScheme.objects.filter(organisation=organisation).order_by(
+        "-active", "-created_at"
+    )
+
+
+def phrases_visible_to(user) -> QuerySet[GenericPhrase]:
+    """Global phrases, those of the organisations the user sees and of their ancestors."""
+    visible = list(organisations_visible_to(user).values_list("path", flat=True))
+    ids = {int(i) for path in visible for i in path.strip("/").split("/") if i}
+    return GenericPhrase.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation_id__in=ids)
+    ).select_related("organisation")
+
+
+def phrases_manageable_by(user) -> QuerySet[GenericPhrase]:
+    q = Q(organisation__in=organisations_manageable_by(user))
+    if permissions.may_edit_global_phrases(user):
+        q |= Q(organisation__isnull=True)
+    return GenericPhrase.objects.filter(q)
+
+
+def phrase_list(*, user, filters: dict | None = None) -> QuerySet[GenericPhrase]:
+    """The visible phrases by scope (`organisation`: an organisation id, or GLOBAL), state
+    (`active`: "1" or "0") and a search of phrase and reason (`q`)."""
+    filters = filters or {}
+    qs = phrases_visible_to(user)
+    scope = filters.get("organisation")
+    if scope == GLOBAL:
+        qs = qs.filter(organisation__isnull=True)
+    elif scope:
+        qs = qs.filter(organisation_id=scope)
+    if filters.get("active") in ("0", "1"):
+        qs = qs.filter(active=filters["active"] == "1")
+    if filters.get("q"):
+        qs = qs.filter(Q(phrase__icontains=filters["q"]) | Q(reason__icontains=filters["q"]))
+    return qs

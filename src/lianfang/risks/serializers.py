@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lianfang.org import selectors as org_selectors
 from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
 
-from . import selectors
+from . import permissions, selectors
 from .models import Category, Level, Measure, RiskPoint, RiskPointEvent, level_label
 
 # Output ---------------------------------------------------------------------------------------
@@ -300,13 +299,13 @@ class RiskPointUpdateSerializer(serializers.Serializer):
         user = getattr(request, "user", None)
         fields = self.fields
         if "organisation" in fields:
-            _scoped(fields["organisation"], org_selectors.organisations_manageable_by(user))
-        _scoped(fields["department"], org_selectors.departments_manageable_by(user))
-        _scoped(fields["post"], org_selectors.posts_manageable_by(user))
+            _scoped(fields["organisation"], permissions.creatable_organisations(user))
+        _scoped(fields["department"], permissions.point_departments(user))
+        _scoped(fields["post"], permissions.point_posts(user))
         _scoped(fields["power"], selectors.powers_visible_to(user))
         _scoped(
             fields["step"],
-            PowerStep.objects.filter(power__in=selectors.powers_visible_to(user).values("pk")),
+            selectors.point_steps(selectors.powers_visible_to(user).values("pk")),
         )
 
     @property
@@ -320,7 +319,8 @@ class RiskPointUpdateSerializer(serializers.Serializer):
 
 class RiskPointCreateSerializer(RiskPointUpdateSerializer):
     organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.none(), help_text=_("单位编号（须在本人管理范围内）")
+        queryset=Organisation.objects.none(),
+        help_text=_("单位编号（须为本人可登记风险点和防控措施的单位）"),
     )
 
 
@@ -355,9 +355,9 @@ class MeasureUpdateSerializer(serializers.Serializer):
         user = getattr(request, "user", None)
         fields = self.fields
         if "organisation" in fields:
-            _scoped(fields["organisation"], org_selectors.organisations_manageable_by(user))
-        _scoped(fields["owner_person"], org_selectors.people_manageable_by(user))
-        _scoped(fields["owner_department"], org_selectors.departments_manageable_by(user))
+            _scoped(fields["organisation"], permissions.creatable_organisations(user))
+        _scoped(fields["owner_person"], selectors.measure_owner_people(user))
+        _scoped(fields["owner_department"], selectors.measure_owner_departments(user))
         _scoped(fields["risk_points"].child_relation, selectors.risk_points_visible_to(user))
 
     @property
@@ -370,5 +370,6 @@ class MeasureUpdateSerializer(serializers.Serializer):
 
 class MeasureCreateSerializer(MeasureUpdateSerializer):
     organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.none(), help_text=_("单位编号（须在本人管理范围内）")
+        queryset=Organisation.objects.none(),
+        help_text=_("单位编号（须为本人可登记风险点和防控措施的单位）"),
     )

@@ -2,13 +2,13 @@
 measures and timeline, the pages per department and per person, "my risk points" and the
 overdue reviews.
 
-Everyone with a role reads within `visible_to`; writes go through services.py, which decide
-who may do what; the pages only offer the actions `point_actions` allows.
+Everyone with a role reads within `visible_to`; who may write what is permissions.py's rule
+(the pages offer only the actions it allows and answer 403 to the rest), and every write goes
+through services.py.
 """
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +19,10 @@ from django.views.decorators.http import require_POST
 from lianfang.core import punctuation
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
-from lianfang.core.scoping import scope_of
 from lianfang.core.tables import paginate
 from lianfang.org import selectors as org_selectors
-from lianfang.org.models import Organisation, Person, PostAssignment
 
-from . import grading, selectors, services
+from . import grading, permissions, selectors, services
 from .models import LEVEL_COLOURS, LEVEL_SHORT, Level, Measure, RiskPoint, level_label
 from .register_forms import (
     LinkMeasureForm,
@@ -73,13 +71,6 @@ POINT_SORTS = {
 }
 
 
-def _measures_prefetch():
-    return Prefetch(
-        "measures",
-        queryset=Measure.objects.select_related("owner_person", "owner_department").order_by("pk"),
-    )
-
-
 # The register --------------------------------------------------------------------------------
 
 
@@ -110,9 +101,8 @@ def register(request):
             "counts": counts,
             "today": today,
             "badge": BADGE_LABELS,
-            "can_create": _can_create_any(user),
-            # the 登记表 import is for the integrity office and administrators
-            "can_import": bool(scope_of(user).subtree_paths),
+            "can_create": permissions.may_register_somewhere(user),
+            "can_import": permissions.may_import(user),
         },
     )
 
@@ -176,45 +166,6 @@ def register_charts(request):
 
 
 # A risk point --------------------------------------------------------------------------------
-
-
-def _can_create_any(user) -> bool:
-    scope = scope_of(user)
-    return bool(scope.subtree_paths or scope.headed_department_ids or scope.person_id)
-
-
-def _current_post_ids(user) -> set[int]:
-    scope = scope_of(user)
-    if not scope.person_id:
-        return set()
-    return set(
-        PostAssignment.objects.filter(person_id=scope.person_id, end__isnull=True).values_list(
-            "post_id", flat=True
-        )
-    )
-
-
-def point_actions(user, point: RiskPoint) -> set[str]:
-    """What the user may do with a visible risk point, as the pages offer it.
-
-    The integrity office and administrators (in their subtree) do everything; the department
-    head (their department's points) and the staff member (their current posts' points) edit,
-    link measures and file while a point is a draft.
-    """
-    status = point.status
-    if status == RiskPoint.Status.RETIRED:
-        return set()
-    if org_selectors.can_manage(user, point.organisation):
-        actions = {"edit", "retire", "link"}
-        actions.add("file" if status == RiskPoint.Status.DRAFT else "review")
-        return actions
-    if status != RiskPoint.Status.DRAFT:
-        return set()
-    scope = scope_of(user)
-    own = point.department_id is not None and point.department_id in scope.headed_department_ids
-    if not own and point.post_id is not None:
-        own = point.post_id in _current_post_ids(user)
-    return {"edit", "file", "link"} if own else set()
 
 
 # Timeline keys that are not fields of RiskPoint: links and a covering measure's changes.
@@ -282,7 +233,7 @@ def _visible_point(user, pk) -> RiskPoint:
 def _point_for(user, pk, action) -> RiskPoint:
     """A visible risk point on which the user may take `action` (else 404 or 403)."""
     point = _visible_point(user, pk)
-    if action not in point_actions(user, point):
+    if action not in permissions.point_actions(user, point):
         raise PermissionDenied
     return point
 
@@ -300,7 +251,7 @@ def _detail_page(request, point, *, file_errors=()):
             "measures": measures,
             "monitors": selectors.monitors_for([point]).get(point.pk, []),
             "timeline": timeline(point),
-            "actions": point_actions(user, point),
+            "actions": permissions.point_actions(user, point),
             "file_errors": file_errors,
             "matter_kind": grading.MATTER_LABELS.get(point.matter_kind, point.matter_kind),
             "criteria": [str(grading.CRITERIA.get(c, c)) for c in point.criteria or ()],
@@ -311,13 +262,7 @@ def _detail_page(request, point, *, file_errors=()):
             "post_visible": point.post_id
             and org_selectors.posts_visible_to(user).filter(pk=point.post_id).exists(),
             # who holds the post now (as far as the user may see people), for their pages
-            "holders": list(
-                org_selectors.people_visible_to(user)
-                .filter(assignments__post_id=point.post_id, assignments__end__isnull=True)
-                .filter(active=True)
-                .distinct()
-                .order_by("staff_no")
-            )
+            "holders": list(org_selectors.current_holders(user=user, post_id=point.post_id))
             if point.post_id
             else [],
         },
@@ -334,7 +279,7 @@ def point_detail(request, pk):
 
 def _points_with_measures(points):
     return points.select_related("department", "post", "power", "step").prefetch_related(
-        _measures_prefetch()
+        selectors.measures_prefetch()
     )
 
 
@@ -383,17 +328,11 @@ def department_risks(request, pk):
 
 def _person_page(user, person):
     """The current posts of `person` and the visible risk points of those posts, with measures."""
-    assignments = list(
-        PostAssignment.objects.filter(person=person, end__isnull=True)
-        .select_related("post__department")
-        .order_by("start", "pk")
-    )
+    assignments = list(org_selectors.person_current_posts(person))
     post_ids = [a.post_id for a in assignments]
     points = list(
         _points_with_measures(
-            selectors.risk_points_visible_to(user)
-            .filter(post_id__in=post_ids)
-            .exclude(status=RiskPoint.Status.RETIRED)
+            selectors.risk_points_visible_to(user).in_use().filter(post_id__in=post_ids)
         ).order_by("post_id", "level", "pk")
     )
     by_post = {pid: [] for pid in post_ids}
@@ -425,7 +364,7 @@ def person_risks(request, pk):
 @role_required(*READ)
 def my_risks(request):
     user = request.user
-    person = Person.objects.filter(user=user).select_related("organisation", "department").first()
+    person = org_selectors.person_of(user)
     posts, points = _person_page(user, person) if person is not None else ([], [])
     powers = {}
     for point in points:
@@ -449,26 +388,6 @@ def my_risks(request):
 
 
 # Writes: risk points -------------------------------------------------------------------------
-
-
-def _creatable_organisations(user):
-    """Where the user may register risk points: the subtrees they manage, the organisations
-    of the departments they head and of the posts they hold."""
-    scope = scope_of(user)
-    ids = set(org_selectors.organisations_manageable_by(user).values_list("pk", flat=True))
-    if scope.headed_department_ids:
-        ids.update(
-            org_selectors.departments_visible_to(user)
-            .filter(pk__in=scope.headed_department_ids)
-            .values_list("organisation_id", flat=True)
-        )
-    if scope.person_id:
-        ids.update(
-            PostAssignment.objects.filter(person_id=scope.person_id, end__isnull=True).values_list(
-                "post__organisation_id", flat=True
-            )
-        )
-    return Organisation.objects.filter(pk__in=ids).order_by("path")
 
 
 def _form_page(request, form, *, title, crumbs, cancel_url, submit=None, intro="", extra=None):
@@ -505,7 +424,7 @@ def _register_crumb():
 @role_required(*READ)
 def point_create(request):
     user = request.user
-    organisations = _creatable_organisations(user)
+    organisations = permissions.creatable_organisations(user).order_by("path")
     try:
         chosen = int(request.GET.get("organisation", ""))
     except ValueError:
@@ -520,6 +439,8 @@ def point_create(request):
         organisation = choices[0]
     form = RiskPointForm(request.POST or None, user=user, organisation=organisation)
     if request.method == "POST" and form.is_valid():
+        if not permissions.may_save_point(user, organisation, form.service_data):
+            raise PermissionDenied
         point = _call(
             request,
             form,
@@ -548,12 +469,14 @@ def point_create(request):
 @role_required(*READ)
 def point_edit(request, pk):
     user = request.user
-    point = _point_for(user, pk, "edit")
+    point = _point_for(user, pk, permissions.EDIT)
     form = RiskPointForm(
         request.POST or None, user=user, organisation=point.organisation, instance=point
     )
     detail = reverse("risks:point_detail", args=[point.pk])
     if request.method == "POST" and form.is_valid():
+        if not permissions.may_save_point(user, point.organisation, form.service_data, point):
+            raise PermissionDenied
         saved = _call(
             request,
             form,
@@ -585,7 +508,7 @@ def point_edit(request, pk):
 @require_POST
 def point_file(request, pk):
     user = request.user
-    point = _point_for(user, pk, "file")
+    point = _point_for(user, pk, permissions.FILE)
     try:
         services.risk_point_file(actor=user, risk_point=point)
     except ValidationError as error:
@@ -623,7 +546,7 @@ def point_review(request, pk):
     return _reason_action(
         request,
         pk,
-        action="review",
+        action=permissions.REVIEW,
         label=_("复核意见"),
         required=False,
         title=_("复核风险点"),
@@ -640,7 +563,7 @@ def point_retire(request, pk):
     return _reason_action(
         request,
         pk,
-        action="retire",
+        action=permissions.RETIRE,
         label=_("停用原因"),
         required=True,
         title=_("停用风险点"),
@@ -659,7 +582,7 @@ def point_retire(request, pk):
 def point_measures(request, pk):
     """Link an existing measure to a risk point, or write a new one for it."""
     user = request.user
-    point = _point_for(user, pk, "link")
+    point = _point_for(user, pk, permissions.LINK)
     detail = reverse("risks:point_detail", args=[point.pk])
     action = request.POST.get("action") if request.method == "POST" else None
     link_form = LinkMeasureForm(request.POST if action == "link" else None, user=user, point=point)
@@ -680,6 +603,8 @@ def point_measures(request, pk):
             messages.success(request, _("已关联防控措施。"))
             return redirect(detail)
     if action == "create" and measure_form.is_valid():
+        if not permissions.may_create_measure(user, point.organisation, [point]):
+            raise PermissionDenied
         measure = _call(
             request,
             measure_form,
@@ -710,18 +635,11 @@ def point_measures(request, pk):
 @require_POST
 def point_unlink(request, pk, measure_pk):
     user = request.user
-    point = _point_for(user, pk, "link")
+    point = _point_for(user, pk, permissions.LINK)
     measure = get_object_or_404(point.measures.all(), pk=measure_pk)
     services.measure_unlink(actor=user, measure=measure, risk_points=[point])
     messages.success(request, _("已解除与该措施的关联。"))
     return redirect("risks:point_measures", pk=point.pk)
-
-
-def _can_edit_measure(user, measure, points) -> bool:
-    """Managers of the measure's organisation, or whoever may edit every point it covers."""
-    if org_selectors.can_manage(user, measure.organisation):
-        return True
-    return bool(points) and all("edit" in point_actions(user, p) for p in points)
 
 
 @role_required(*READ)
@@ -745,7 +663,7 @@ def measure_detail(request, pk):
         {
             "measure": measure,
             "points": points,
-            "can_edit": _can_edit_measure(user, measure, points),
+            "can_edit": permissions.may_edit_measure(user, measure),
             "today": timezone.localdate(),
         },
     )
@@ -757,8 +675,7 @@ def measure_edit(request, pk):
     measure = get_object_or_404(
         selectors.measures_visible_to(user).select_related("organisation"), pk=pk
     )
-    points = list(measure.risk_points.select_related("organisation").order_by("pk"))
-    if not _can_edit_measure(user, measure, points):
+    if not permissions.may_edit_measure(user, measure):
         raise PermissionDenied
     form = MeasureForm(
         request.POST or None, user=user, organisation=measure.organisation, instance=measure
@@ -807,7 +724,7 @@ def overdue(request):
     today = timezone.localdate()
     for row in rows:
         row.days_overdue = (today - row.review_due).days
-        row.can_review = org_selectors.can_manage(user, row.organisation)
+        row.can_review = permissions.may(user, permissions.REVIEW, row)
     table.page_obj.object_list = rows
     return render(
         request,

@@ -1,0 +1,212 @@
+"""Who may do what in the risk register: one rule per action, asked by the pages (which offer
+only what it allows, and answer 403 to the rest) and by the API (403 likewise).
+
+- The integrity office and administrators manage the organisations of their subtrees: there
+  they take every action on risk points (register, edit, file, review, retire, set a level by
+  hand) and on measures (write, edit, link, unlink).
+- A department head acts on the draft risk points of the departments they head, a staff member
+  on the drafts of the posts they hold now: they register such drafts (never a unit's, nor a
+  level by hand), edit them, link and unlink measures, write measures for them and file them.
+  A measure is theirs to edit when every risk point it covers is.
+
+`may` is who may act; whether the point's state allows the action (a retired point is not
+edited, a filed one not filed again) is the services' rule, which refuses with its error code.
+`point_actions` combines the two for the pages' buttons.
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.scoping import scope_of
+from lianfang.org import selectors as org_selectors
+from lianfang.org.models import Department, Organisation, Post, PostAssignment
+
+from .models import Measure, RiskPoint
+
+EDIT, FILE, REVIEW, RETIRE, LINK = "edit", "file", "review", "retire", "link"
+# What the department head and the staff member may do with a draft that is theirs.
+OWNER_ACTIONS = frozenset({EDIT, FILE, LINK})
+# What a point's state lets anyone do with it.
+STATE_ACTIONS = {
+    RiskPoint.Status.DRAFT: frozenset({EDIT, FILE, LINK, RETIRE}),
+    RiskPoint.Status.FILED: frozenset({EDIT, REVIEW, LINK, RETIRE}),
+    RiskPoint.Status.RETIRED: frozenset(),
+}
+
+REFUSED = _(
+    "无权执行此操作：部门负责人和职工只能登记、修改和备案本科室或本人岗位的草稿风险点并为其"
+    "关联防控措施；复核、停用、人工定级及其他修改由本单位纪检监察部门和系统管理员负责。"
+)
+
+
+def manages(user, organisation) -> bool:
+    """Whether the user is the integrity office or an administrator of `organisation`."""
+    return org_selectors.can_manage(user, organisation)
+
+
+def held_post_ids(user) -> frozenset[int]:
+    """The posts the user holds now, once per request."""
+    cached = getattr(user, "_lianfang_held_posts", None)
+    if cached is not None:
+        return cached
+    scope = scope_of(user)
+    held = frozenset()
+    if scope.person_id:
+        held = frozenset(
+            PostAssignment.objects.current()
+            .filter(person_id=scope.person_id)
+            .values_list("post_id", flat=True)
+        )
+    if getattr(user, "is_authenticated", False):
+        user._lianfang_held_posts = held
+    return held
+
+
+def _owns(user, department_id, post_id) -> bool:
+    """A department the user heads, or a post they hold now."""
+    if department_id is not None and department_id in scope_of(user).headed_department_ids:
+        return True
+    return post_id is not None and post_id in held_post_ids(user)
+
+
+# Risk points ----------------------------------------------------------------------------------
+
+
+def may(user, action: str, point: RiskPoint) -> bool:
+    """Whether the user may take `action` on `point` (one they can see)."""
+    if manages(user, point.organisation):
+        return True
+    return (
+        action in OWNER_ACTIONS
+        and point.status == RiskPoint.Status.DRAFT
+        and _owns(user, point.department_id, point.post_id)
+    )
+
+
+def point_actions(user, point: RiskPoint) -> set[str]:
+    """The actions the pages offer on `point`: those the user may take that its state allows."""
+    return {action for action in STATE_ACTIONS[point.status] if may(user, action, point)}
+
+
+def may_set_level(user, organisation) -> bool:
+    """Grading by hand is the integrity office's call (组织审); others grade by the scores."""
+    return manages(user, organisation)
+
+
+def point_subjects(user, organisation) -> list[str]:
+    """What the user's risk points of `organisation` may be about: a unit only for managers."""
+    if manages(user, organisation):
+        return list(RiskPoint.Subject.values)
+    return [RiskPoint.Subject.POST, RiskPoint.Subject.DEPARTMENT]
+
+
+def may_save_point(user, organisation, data: dict, point: RiskPoint | None = None) -> bool:
+    """Whether the user may register a risk point of `organisation` with `data` (`point` None)
+    or change `point` by `data` (the fields sent, as objects): for others than its managers,
+    the point must be theirs before and after, and its level left to the scheme."""
+    if point is not None and not may(user, EDIT, point):
+        return False
+    if manages(user, organisation):
+        return True
+    if "level" in data:
+        return False
+
+    subject = data["subject"] if "subject" in data else getattr(point, "subject", None)
+    if subject not in point_subjects(user, organisation):
+        return False
+    if "department" in data:
+        department_id = getattr(data["department"], "pk", None)
+    else:
+        department_id = getattr(point, "department_id", None)
+    if "post" in data:
+        post = data["post"]
+    else:
+        post = point.post if point is not None and point.post_id else None
+    if subject == RiskPoint.Subject.DEPARTMENT:
+        return department_id is not None and department_id in scope_of(user).headed_department_ids
+    if department_id is None and post is not None:
+        department_id = post.department_id  # the services take a post's point's department
+    return _owns(user, department_id, getattr(post, "pk", None))
+
+
+def may_register_somewhere(user) -> bool:
+    """Whether the register offers the user its 新增 button (they may still find no organisation
+    where they may register)."""
+    scope = scope_of(user)
+    return bool(scope.subtree_paths or scope.headed_department_ids or scope.person_id)
+
+
+def may_edit_global_phrases(user) -> bool:
+    """Global generic phrases belong to whoever manages a root of the organisation tree."""
+    return any(path.count("/") == 2 for path in scope_of(user).subtree_paths)
+
+
+def may_import(user) -> bool:
+    """The 登记表 import is for the integrity office and administrators."""
+    return org_selectors.can_manage_any(user)
+
+
+def _held_posts_q(user) -> Q:
+    scope = scope_of(user)
+    if not scope.person_id:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=PostAssignment.objects.current().filter(person_id=scope.person_id).values("post_id")
+    )
+
+
+def creatable_organisations(user) -> QuerySet[Organisation]:
+    """Where the user may register risk points: the subtrees they manage, the organisations of
+    the departments they head and of the posts they hold now."""
+    scope = scope_of(user)
+    return Organisation.objects.filter(
+        Q(pk__in=org_selectors.organisations_manageable_by(user).values("pk"))
+        | Q(
+            pk__in=org_selectors.departments_visible_to(user)
+            .filter(pk__in=scope.headed_department_ids)
+            .values("organisation_id")
+        )
+        | Q(pk__in=Post.objects.filter(_held_posts_q(user)).values("organisation_id"))
+    )
+
+
+def point_departments(user, organisation=None) -> QuerySet[Department]:
+    """The departments the user may give a risk point (of `organisation`, or of any): all of
+    an organisation they manage, else those they head."""
+    scope = scope_of(user)
+    headed = Q(pk__in=scope.headed_department_ids)
+    if organisation is None:
+        return Department.objects.filter(scope.subtree_q("organisation__path") | headed)
+    departments = Department.objects.filter(organisation=organisation)
+    return departments if manages(user, organisation) else departments.filter(headed)
+
+
+def point_posts(user, organisation=None) -> QuerySet[Post]:
+    """The posts the user may give a risk point (of `organisation`, or of any): all of an
+    organisation they manage, else those of the departments they head and those they hold."""
+    scope = scope_of(user)
+    own = Q(department_id__in=scope.headed_department_ids) | _held_posts_q(user)
+    if organisation is None:
+        return Post.objects.filter(scope.subtree_q("organisation__path") | own)
+    posts = Post.objects.filter(organisation=organisation)
+    return posts if manages(user, organisation) else posts.filter(own)
+
+
+# Measures -------------------------------------------------------------------------------------
+
+
+def may_create_measure(user, organisation, points) -> bool:
+    """Whether the user may write a measure of `organisation` covering `points`: its managers
+    may; others for risk points they may link measures to (at least one)."""
+    if manages(user, organisation):
+        return True
+    points = list(points)
+    return bool(points) and all(may(user, LINK, point) for point in points)
+
+
+def may_edit_measure(user, measure: Measure) -> bool:
+    """Its organisation's managers, or whoever may edit every risk point it covers."""
+    if manages(user, measure.organisation):
+        return True
+    points = list(measure.risk_points.select_related("organisation"))
+    return bool(points) and all(may(user, EDIT, point) for point in points)
