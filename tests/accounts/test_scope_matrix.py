@@ -58,12 +58,6 @@ def test_deactivated_accounts_see_nothing(sw, model):
     assert visible_to(deactivated(sw, "commission_integrity"), model).count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.jobs.jobs_visible_to filters by actor only and ignores is_active, unlike every "
-    "other visible_to; not reachable over HTTP (an inactive account is signed out), but "
-    "visible_to(user, Job) still returns a deactivated account's jobs",
-)
 def test_deactivated_accounts_see_no_jobs(sw):
     assert visible_to(deactivated(sw, "staff"), Job).count() == 0
 

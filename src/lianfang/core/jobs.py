@@ -77,7 +77,7 @@ def label_of(kind: str) -> str:
 @register(Job)
 def jobs_visible_to(user) -> QuerySet[Job]:
     """A job is seen by the person who started it: its file is an export of their view."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Job.objects.none()
     return Job.objects.filter(actor=user)
 

@@ -80,13 +80,28 @@ def power_detail(request, pk):
     panels = extensions.panels(power_selectors.POWER_DETAIL, request, power=power, steps=steps)
     for step in steps:
         step.marks = [panel.marks[step.pk] for panel in panels if step.pk in panel.marks]
+    posts = list(power.posts.all())
+    # The catalogue is read more widely than departments and posts: link only what the
+    # reader may open (a link to a page that answers 404 is a dead end).
+    linked_departments = set(
+        selectors.departments_visible_to(user)
+        .filter(pk__in=[power.department_id] if power.department_id else [])
+        .values_list("pk", flat=True)
+    )
+    linked_posts = set(
+        selectors.posts_visible_to(user)
+        .filter(pk__in=[post.pk for post in posts])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "org/power_detail.html",
         {
             "power": power,
             "steps": steps,
-            "posts": list(power.posts.all()),
+            "posts": posts,
+            "linked_departments": linked_departments,
+            "linked_posts": linked_posts,
             "panels": panels,
             "can_edit": selectors.can_manage(user, power.organisation),
         },
