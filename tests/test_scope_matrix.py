@@ -311,6 +311,8 @@ def give_photos(sw):
 STAFF_FORBIDDEN = {r: (403, 404) for r in ("leader", "dept_head", "staff", "outsider")}
 POSITIONING = {"staff": (404, 404), "outsider": (404, 404)}
 
+OWNERS = ("dept_head", "staff", "outsider")  # roles that act on drafts of their own
+
 DECLARED = [
     # the home dashboard; core: audit log, maintenance, jobs
     Url("dashboard:home", READ),
@@ -903,46 +905,42 @@ DECLARED = [
     Url("api-person-detail", READ, api=True, obj="person"),
     Url("api-power-list", READ, api=True),
     Url("api-power-detail", READ, api=True, obj="power"),
-    # the API: the register; writes for the integrity office and administrators
+    # the API: the register; writes by the same rules as the pages (risks/permissions.py)
     Url(
         "api-risk-point-list",
         READ,
         api=True,
-        obj="organisation",
-        write_roles=MANAGE,
+        obj="own_post",
         data=lambda sw, t, r: {
-            "organisation": t.pk,
-            "subject": "post",
-            "post": _org_objects(sw, t)[1].pk,
-            "power": _org_objects(sw, t)[3].pk,
-            "category": "post_duty",
+            "organisation": t.organisation_id,
+            **{k: v for k, v in new_point_form(sw, t, r).items() if v != ""},
             "name": "矩阵接口风险点",
-            "manifestation": "岗位人员在办理业务时为特定对象违规开绿灯并收受好处",
             "likelihood": 2,
             "harm": 2,
         },
         post_ok=201,
-        post_out=400,
+        post_out=400,  # a post the user may not register for: refused as invalid
+        post={"leader": (201, True)},  # the leader registers for the post they hold
     ),
     Url(
         "api-risk-point-detail",
         READ,
         api=True,
         obj="point",
-        write_roles=MANAGE,
         method="patch",
         data=lambda sw, t, r: {"name": t.name + "（接口修订）"},
         post_ok=200,
+        post={"leader": (403, False)},  # sees the points of the departments in charge, edits none
     ),
     Url(
         "api-risk-point-file",
         READ,
         api=True,
         obj="point",
-        write_roles=MANAGE,
         post_only=True,
         data=lambda sw, t, r: {},
         post_ok=200,
+        post={"leader": (403, False)},
     ),
     Url(
         "api-risk-point-review",
@@ -969,7 +967,6 @@ DECLARED = [
         READ,
         api=True,
         obj="organisation",
-        write_roles=MANAGE,
         data=lambda sw, t, r: {
             "organisation": t.pk,
             "text": "矩阵接口措施：每季度轮查",
@@ -978,16 +975,19 @@ DECLARED = [
         },
         post_ok=201,
         post_out=400,
+        # Others write a measure only for risk points of theirs, and this one covers none:
+        # refused, unless its owner is already outside what the user may choose (invalid).
+        post={"leader": (400, False)} | {r: (403, False) for r in OWNERS},
     ),
     Url(
         "api-measure-detail",
         READ,
         api=True,
         obj="measure",
-        write_roles=MANAGE,
         method="patch",
         data=lambda sw, t, r: {"text": t.text + "（接口修订）"},
         post_ok=200,
+        post={"leader": (403, False)},  # covers only points the leader may not edit
     ),
 ]
 
