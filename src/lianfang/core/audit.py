@@ -4,6 +4,7 @@ Appends are serialised by locking the chain head row (SELECT ... FOR UPDATE on P
 the IMMEDIATE write lock on SQLite), so concurrent writers never fork the chain.
 """
 
+import binascii
 import datetime as dt
 import decimal
 import enum
@@ -11,13 +12,15 @@ import hashlib
 import json
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from .models import AuditChainHead, AuditEvent
@@ -368,6 +371,24 @@ class Problem(enum.StrEnum):
     TRUNCATED = "truncated"  # the chain head names events that are gone from the end
     UNANCHORED = "unanchored"  # the last event is not the one the chain head anchors
     BEYOND_HEAD = "beyond_head"  # rows past the chain head that no append wrote
+    DIVERGED = "diverged"  # the event a signed checkpoint anchors is not (or no longer) there
+    ROLLED_BACK = "rolled_back"  # a signed checkpoint names more events than the chain head
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed record, kept outside the database, that the chain head was (seq, hash) at
+    `time` (see `core.audit_checkpoints`). A chain rewritten with recomputed hashes, cut
+    short, or emptied with its head reset no longer contains it."""
+
+    seq: int
+    hash: str
+    time: dt.datetime
+    name: str = ""  # the file it was read from
+
+    @property
+    def label(self) -> str:
+        return f"#{self.seq} of {self.time.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 @dataclass
@@ -378,14 +399,21 @@ class VerifyResult:
     broken_id: int | None = None  # the row at the broken position (None when it is gone)
     problem: Problem | None = None
     found_seq: int | None = None  # MISSING: the event found where `broken_seq` belongs
-    head_seq: int | None = None  # TRUNCATED: how many events the chain head names
+    head_seq: int | None = None  # TRUNCATED, ROLLED_BACK: how many events the head names
+    checkpoint: Checkpoint | None = None  # DIVERGED, ROLLED_BACK: the checkpoint it breaks
+    start: int = 1  # the first event walked (after the checkpoint `verify` resumed from)
 
     @property
     def reason(self) -> str:
         """What is wrong, in English, for operators and logs."""
-        seq, row = self.broken_seq, self.broken_id
+        seq, row, mark = self.broken_seq, self.broken_id, self.checkpoint
         if self.problem is None:
             return ""
+        if self.problem is Problem.DIVERGED and row is None:
+            return (
+                f"event #{seq}, which the signed checkpoint {mark.label} anchors, is gone "
+                "(the chain was rewritten or cut short)"
+            )
         return {
             Problem.MISSING: f"event #{seq} is missing or out of order "
             f"(row {row} holds event #{self.found_seq} where #{seq} belongs)",
@@ -400,6 +428,12 @@ class VerifyResult:
             "anchors (the end of the chain was replaced)",
             Problem.BEYOND_HEAD: f"event #{seq} (row {row}) lies beyond the chain head "
             "(written outside the audit service)",
+            Problem.DIVERGED: f"event #{seq} (row {row}) is not the event the signed "
+            f"checkpoint {mark and mark.label} anchors (the chain was rewritten, with "
+            "recomputed hashes, at or before it)",
+            Problem.ROLLED_BACK: f"the chain head names {self.head_seq} events but the signed "
+            f"checkpoint {mark and mark.label} names {seq} (events removed from the end "
+            "and the head moved back)",
         }[self.problem]
 
     @property
@@ -426,6 +460,14 @@ class VerifyResult:
             Problem.BEYOND_HEAD: _(
                 "第 %(seq)s 号事件（记录 %(row)s）位于链头之后，不是由审计服务写入的。"
             ),
+            Problem.DIVERGED: _(
+                "第 %(seq)s 号事件与签名检查点（%(time)s）记录的不符：审计链在此处或之前"
+                "被改写并重算了哈希。"
+            ),
+            Problem.ROLLED_BACK: _(
+                "链头只记有 %(head)s 条事件，而签名检查点（%(time)s）记有 %(seq)s 条："
+                "链尾事件已被删除，链头被回退。"
+            ),
         }[self.problem]
         params = {
             "seq": self.broken_seq,
@@ -433,50 +475,275 @@ class VerifyResult:
             "found": self.found_seq,
             "head": self.head_seq,
             "count": self.count,
+            "time": self.checkpoint and localtime(self.checkpoint.time).strftime("%Y-%m-%d %H:%M"),
         }
         return _("审计链已被破坏：") + detail % params
 
 
-def verify(batch_size: int = 2000) -> VerifyResult:
+# What `verify` reads of each event, in this order.
+_READ = (
+    "id",
+    "seq",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "organisation_id",
+    "organisation_path",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+_TEXT = {"actor_label", "action", "object_type", "object_id", "object_repr", "organisation_path"}
+
+
+def _select(connection, *, raw: bool = False) -> str:
+    """SELECT of the `_READ` columns as stored, without the ORM's conversions.
+
+    `raw` (SQLite only) reads the texts as the bytes stored, and the integers as their
+    decimal bytes or b"null" (None when the column holds anything else), for
+    `_RAW_CANONICAL`.
+    """
+    quote = connection.ops.quote_name
+    columns = []
+    for name in _READ:
+        column = quote(AuditEvent._meta.get_field(name).column)
+        if name == "created_at" and connection.vendor == "sqlite":
+            column = f"CAST({column} AS TEXT)"  # the text, not the driver's datetime
+        elif raw and name in ("actor_id", "organisation_id"):
+            column = (
+                f"CAST(CASE typeof({column}) WHEN 'integer' THEN {column} "
+                f"WHEN 'null' THEN 'null' END AS BLOB)"
+            )
+        elif raw and (name in _TEXT or name in ("before", "after", "prev_hash", "hash")):
+            column = f"CAST({column} AS BLOB)"
+        columns.append(column)
+    return f"SELECT {', '.join(columns)} FROM {quote(AuditEvent._meta.db_table)}"  # noqa: S608
+
+
+def _stored_time(value) -> str:
+    """`_timestamp` of a stored created_at: SQLite's text (UTC, as Django writes it) or a
+    driver's datetime."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return _timestamp(value)
+
+
+def _json_float(literal: str):
+    """A JSON number with a fraction or exponent, as `_hashable` gives it."""
+    value = float(literal)
+    return int(decimal.Decimal(repr(value))) if value.is_integer() else value
+
+
+def _stored_json_text(value) -> str:
+    """`json_text` of a stored before/after: parsed from the database's text (jsonb's own
+    layout on PostgreSQL, any JSON that was written by other means) and written canonically."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _json(json.loads(value, parse_float=_json_float))
+    return json_text(value)
+
+
+def _row_hash(row) -> str | None:
+    """The hash of a row read with `_select` (not raw), or None when the row cannot be read
+    as an event at all (a time or JSON that `record_many` cannot have written)."""
+    try:
+        return _digest(
+            _canonical_text(
+                row[1],
+                _stored_time(row[2]),
+                *row[3:11],
+                _stored_json_text(row[11]),
+                _stored_json_text(row[12]),
+                row[13],
+            )
+        )
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+# The canonical form with every text value put between quotes as it is stored, and
+# before/after as stored (SQLite keeps the canonical JSON `record_many` writes). When these
+# bytes hash to the event's hash, the stored values are the hashed ones:
+# - no text holds a quote or a backslash (checked), so quoting it is what JSON does, and a
+#   control character would make the bytes differ from every canonical form;
+# - the integers are integers (the raw SELECT gives None otherwise, which `%` refuses);
+# - before/after: the texts after them hold no `,"created_at":"` (quotes are refused in
+#   them), so before ends where the hashed before ended; two JSON texts side by side could
+#   still be split elsewhere (part of after passed off as before), which needs a
+#   `,"before":` inside one of them: rows with a second one (none is written in practice)
+#   are left to the parsing path.
+_RAW_CANONICAL = (
+    b'{"action":"%s","actor_id":%s,"actor_label":"%s","after":%s,"before":%s,'
+    b'"created_at":"%s","object_id":"%s","object_repr":"%s","object_type":"%s",'
+    b'"organisation_id":%s,"organisation_path":"%s","prev_hash":"%s","seq":%d}'
+)
+_BEFORE_KEY = b',"before":'
+
+
+def verify(
+    batch_size: int = 2000,
+    *,
+    checkpoints: Sequence[Checkpoint] = (),
+    since: Checkpoint | None = None,
+) -> VerifyResult:
     """Walk the chain in row order; report the first event altered, removed or reordered.
 
     The chain head is read first and the walk stops at the event it names, so appends that
     commit while the walk runs are not mistaken for tampering. Reads in batches of
     `batch_size` rows, so memory stays flat however long the chain.
+
+    `checkpoints` (signed, kept outside the database) must each still be in the chain:
+    their event must have their hash, and the head must not name fewer events. That catches
+    what the chain alone cannot: a rewrite that recomputed every hash and the head, events
+    cut from the end with the head moved back, the table emptied and the head reset.
+    `since` (one of them, normally the latest) starts the walk after its event, which must
+    still hash to the checkpoint's hash: the events before it are taken as the checkpoint
+    signed them.
+
+    Speed: rows are read as tuples, never as model instances. On SQLite, where
+    `record_many` stores before/after as the canonical JSON the hash covers, an event's
+    canonical bytes are assembled from the stored bytes (`_RAW_CANONICAL`); an event that
+    does not hash that way is read again and parsed (`_row_hash`) before it is called
+    altered. PostgreSQL's jsonb keeps its own layout, so there every event is parsed.
     """
     head = AuditChainHead.objects.filter(id=1).first()
     head_seq = head.seq if head else 0
     head_hash = head.hash if head else GENESIS
-    prev_hash = GENESIS
-    expected_seq = 1
-    last_id = 0
-    while expected_seq <= head_seq:
-        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-        if not batch:
-            break
-        for event in batch:
-            if expected_seq > head_seq:
+    connection = connections[AuditEvent.objects.db]
+    fast = connection.vendor == "sqlite"
+    # On the fast path hashes are compared as the bytes read; elsewhere as text.
+    form = str.encode if fast else str
+    parsed_select = _select(connection)
+    select = _select(connection, raw=True) if fast else parsed_select
+    marks = sorted(checkpoints, key=lambda c: c.seq)
+    prev_hash, expected_seq, last_id = GENESIS, 1, 0
+
+    with connection.cursor() as cursor:
+        if since is not None:
+            if since.seq > head_seq:
+                return VerifyResult(
+                    False,
+                    0,
+                    since.seq,
+                    None,
+                    Problem.ROLLED_BACK,
+                    head_seq=head_seq,
+                    checkpoint=since,
+                    start=since.seq + 1,
+                )
+            cursor.execute(f"{parsed_select} WHERE seq = %s", [since.seq])
+            row = cursor.fetchone()
+            if row is None or row[14] != since.hash or _row_hash(row) != since.hash:
+                return VerifyResult(
+                    False,
+                    since.seq - 1,
+                    since.seq,
+                    None if row is None else row[0],
+                    Problem.DIVERGED,
+                    checkpoint=since,
+                    start=since.seq,
+                )
+            prev_hash, expected_seq, last_id = since.hash, since.seq + 1, row[0]
+        start = expected_seq
+        marks = [c for c in marks if c.seq >= start]  # an empty chain's checkpoint says nothing
+        mark_at = iter(marks)
+        mark = next(mark_at, None)
+        mark_seq, mark_hash = (mark.seq, form(mark.hash)) if mark else (0, None)
+        prev_hash = form(prev_hash)
+        sha256, hexlify, join = hashlib.sha256, binascii.hexlify, b"".join
+        raw, before_key = _RAW_CANONICAL, _BEFORE_KEY
+        stamp_read, created = None, b""
+        while expected_seq <= head_seq:
+            limit = min(batch_size, head_seq - expected_seq + 1)
+            cursor.execute(f"{select} WHERE id > %s ORDER BY id LIMIT %s", [last_id, limit])
+            rows = cursor.fetchall()
+            if not rows:
                 break
-            last_id = event.id
-            seq = expected_seq
-            if event.seq != seq:
-                return VerifyResult(False, seq - 1, seq, event.id, Problem.MISSING, event.seq)
-            if event.prev_hash != prev_hash:
-                return VerifyResult(False, seq - 1, seq, event.id, Problem.UNLINKED)
-            if compute_hash(event) != event.hash:
-                return VerifyResult(False, seq - 1, seq, event.id, Problem.ALTERED)
-            prev_hash = event.hash
-            expected_seq += 1
+            for row in rows:
+                (pk, seq, stamp, actor, label, action, otype, oid, orepr, org, path, before,
+                 after, prev, stored) = row  # fmt: skip
+                if seq != expected_seq:
+                    return VerifyResult(
+                        False, expected_seq - 1, expected_seq, pk, Problem.MISSING, seq, start=start
+                    )
+                if prev != prev_hash:
+                    return VerifyResult(False, seq - 1, seq, pk, Problem.UNLINKED, start=start)
+                text = None
+                if fast:  # `_RAW_CANONICAL` (inline: this loop is what verify's speed is)
+                    try:
+                        if stamp != stamp_read:
+                            stamp_read, created = stamp, _stored_time(stamp).encode()
+                        plain = join((label, action, otype, oid, orepr, path))
+                        if b'"' not in plain and b"\\" not in plain:
+                            text = raw % (
+                                action,
+                                actor,
+                                label,
+                                b"null" if after is None else after,
+                                b"null" if before is None else before,
+                                created,
+                                oid,
+                                orepr,
+                                otype,
+                                org,
+                                path,
+                                prev,
+                                seq,
+                            )
+                            if text.count(before_key) != 1:
+                                text = None
+                    except (ValueError, TypeError, AttributeError):
+                        text = None
+                if text is None or hexlify(sha256(text).digest()) != stored:
+                    if fast:  # read it again as values, and parse it
+                        cursor.execute(f"{parsed_select} WHERE id = %s", [pk])
+                        digest = _row_hash(cursor.fetchone())
+                    else:
+                        digest = _row_hash(row)
+                    if digest is None or form(digest) != stored:
+                        return VerifyResult(False, seq - 1, seq, pk, Problem.ALTERED, start=start)
+                if seq == mark_seq:
+                    if stored != mark_hash:
+                        return VerifyResult(
+                            False, seq - 1, seq, pk, Problem.DIVERGED, checkpoint=mark, start=start
+                        )
+                    mark = next(mark_at, None)
+                    mark_seq, mark_hash = (mark.seq, form(mark.hash)) if mark else (0, None)
+                prev_hash = stored
+                last_id = pk
+                expected_seq += 1
     count = expected_seq - 1
     if count < head_seq:
-        return VerifyResult(False, count, count + 1, None, Problem.TRUNCATED, head_seq=head_seq)
-    if count and prev_hash != head_hash:
-        return VerifyResult(False, count - 1, count, last_id, Problem.UNANCHORED)
+        return VerifyResult(
+            False, count, count + 1, None, Problem.TRUNCATED, head_seq=head_seq, start=start
+        )
+    if count and prev_hash != form(head_hash):
+        return VerifyResult(False, count - 1, count, last_id, Problem.UNANCHORED, start=start)
+    if mark is not None:  # signed when the chain was longer than its head says now
+        beyond = marks[-1]
+        return VerifyResult(
+            False,
+            count,
+            beyond.seq,
+            None,
+            Problem.ROLLED_BACK,
+            head_seq=head_seq,
+            checkpoint=beyond,
+            start=start,
+        )
     # Rows past the head: read the highest seq first, then the head again, so an append that
     # commits in between (which moves both) cannot look like a forged row.
     highest = AuditEvent.objects.aggregate(m=Max("seq"))["m"] or 0
     latest_head = AuditChainHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
     if highest > latest_head:
         stray = AuditEvent.objects.filter(seq__gt=latest_head).order_by("seq").first()
-        return VerifyResult(False, count, stray.seq, stray.id, Problem.BEYOND_HEAD)
-    return VerifyResult(True, count)
+        return VerifyResult(False, count, stray.seq, stray.id, Problem.BEYOND_HEAD, start=start)
+    return VerifyResult(True, count, start=start)
