@@ -15,6 +15,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.audit_triggers import audit_triggers_let_the_test_database_be_emptied  # noqa: E402, F401
 from tests.factories import PASSWORD, build_world  # noqa: E402
 
 CHROMIUM = os.environ.get("LIANFANG_CHROMIUM", "/usr/bin/chromium")

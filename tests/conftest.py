@@ -1,6 +1,7 @@
 import pytest
 from django.utils import translation
 
+from tests.audit_triggers import audit_triggers_let_the_test_database_be_emptied  # noqa: F401
 from tests.factories import PASSWORD, build_world
 
 

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from lianfang.core import audit
 from lianfang.core.models import AuditChainHead, AuditEvent
 from lianfang.org.models import Department
+from tests.audit_triggers import tampering
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
@@ -28,20 +28,6 @@ def write_events(world, n):
             audit.record(
                 actor=user, action="department.create", obj=dept, after=audit.snapshot(dept)
             )
-
-
-@contextmanager
-def tampering():
-    """A database superuser's session: on PostgreSQL the append-only trigger is switched off."""
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if postgres:
-            cursor.execute("SET session_replication_role = replica")
-        try:
-            yield cursor
-        finally:
-            if postgres:
-                cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def event(seq):

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from lianfang.core import audit
 from lianfang.core.models import AuditChainHead, AuditEvent
-from tests.core.test_audit_chain import tampering
+from tests.audit_triggers import tampering
 
 on_sqlite = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="PostgreSQL keeps only valid JSON in jsonb"
