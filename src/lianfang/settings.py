@@ -57,6 +57,13 @@ LIANFANG_EXPORT_INLINE_ROWS = int(os.environ.get("LIANFANG_EXPORT_INLINE_ROWS", 
 LIANFANG_REGRADE_INLINE_POINTS = int(os.environ.get("LIANFANG_REGRADE_INLINE_POINTS", "50000"))
 LIANFANG_PDF_INLINE_ROWS = int(os.environ.get("LIANFANG_PDF_INLINE_ROWS", "100"))
 
+# Signed checkpoints of the audit chain (core.audit_checkpoints), kept outside the database:
+# the Ed25519 private key that signs them (read by `lianfang audit checkpoint` only), the
+# public key that checks them (default: derived from the private key), and their directory.
+AUDIT_SIGNING_KEY = os.environ.get("LIANFANG_AUDIT_SIGNING_KEY", "")
+AUDIT_VERIFY_KEY = os.environ.get("LIANFANG_AUDIT_VERIFY_KEY", "")
+AUDIT_CHECKPOINT_DIR = os.environ.get("LIANFANG_AUDIT_CHECKPOINTS", "")
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

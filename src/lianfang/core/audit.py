@@ -14,6 +14,8 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 
 from django.db import connections, models, transaction
 from django.db.models import Max
@@ -402,6 +404,7 @@ class VerifyResult:
     head_seq: int | None = None  # TRUNCATED, ROLLED_BACK: how many events the head names
     checkpoint: Checkpoint | None = None  # DIVERGED, ROLLED_BACK: the checkpoint it breaks
     start: int = 1  # the first event walked (after the checkpoint `verify` resumed from)
+    last_hash: str = GENESIS  # when ok: the hash of the last event, which the head anchors
 
     @property
     def reason(self) -> str:
@@ -623,7 +626,8 @@ def verify(
     form = str.encode if fast else str
     parsed_select = _select(connection)
     select = _select(connection, raw=True) if fast else parsed_select
-    marks = sorted(checkpoints, key=lambda c: c.seq)
+    seq_of = attrgetter("seq")
+    marks = sorted(checkpoints, key=seq_of)
     prev_hash, expected_seq, last_id = GENESIS, 1, 0
 
     with connection.cursor() as cursor:
@@ -653,10 +657,12 @@ def verify(
                 )
             prev_hash, expected_seq, last_id = since.hash, since.seq + 1, row[0]
         start = expected_seq
+        # The checkpoints ahead, by event: two signed for one event must both hold.
         marks = [c for c in marks if c.seq >= start]  # an empty chain's checkpoint says nothing
-        mark_at = iter(marks)
-        mark = next(mark_at, None)
-        mark_seq, mark_hash = (mark.seq, form(mark.hash)) if mark else (0, None)
+        ahead = iter(
+            [(seq, [(c, form(c.hash)) for c in group]) for seq, group in groupby(marks, seq_of)]
+        )
+        mark_seq, mark_group = next(ahead, (0, ()))
         prev_hash = form(prev_hash)
         sha256, hexlify, join = hashlib.sha256, binascii.hexlify, b"".join
         raw, before_key = _RAW_CANONICAL, _BEFORE_KEY
@@ -711,12 +717,18 @@ def verify(
                     if digest is None or form(digest) != stored:
                         return VerifyResult(False, seq - 1, seq, pk, Problem.ALTERED, start=start)
                 if seq == mark_seq:
-                    if stored != mark_hash:
-                        return VerifyResult(
-                            False, seq - 1, seq, pk, Problem.DIVERGED, checkpoint=mark, start=start
-                        )
-                    mark = next(mark_at, None)
-                    mark_seq, mark_hash = (mark.seq, form(mark.hash)) if mark else (0, None)
+                    for mark, mark_hash in mark_group:
+                        if stored != mark_hash:
+                            return VerifyResult(
+                                False,
+                                seq - 1,
+                                seq,
+                                pk,
+                                Problem.DIVERGED,
+                                checkpoint=mark,
+                                start=start,
+                            )
+                    mark_seq, mark_group = next(ahead, (0, ()))
                 prev_hash = stored
                 last_id = pk
                 expected_seq += 1
@@ -727,7 +739,7 @@ def verify(
         )
     if count and prev_hash != form(head_hash):
         return VerifyResult(False, count - 1, count, last_id, Problem.UNANCHORED, start=start)
-    if mark is not None:  # signed when the chain was longer than its head says now
+    if mark_seq:  # signed when the chain was longer than its head says now
         beyond = marks[-1]
         return VerifyResult(
             False,
@@ -746,4 +758,4 @@ def verify(
     if highest > latest_head:
         stray = AuditEvent.objects.filter(seq__gt=latest_head).order_by("seq").first()
         return VerifyResult(False, count, stray.seq, stray.id, Problem.BEYOND_HEAD, start=start)
-    return VerifyResult(True, count, start=start)
+    return VerifyResult(True, count, start=start, last_hash=head_hash)

@@ -1,19 +1,23 @@
 """The audit log pages of the integrity office: the event list, one event, and the chain check."""
 
 import json
+import logging
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import audit, punctuation, selectors
+from . import audit, audit_checkpoints, punctuation, selectors
 from .access import role_required
 from .roles import Role
 from .tables import paginate
+
+logger = logging.getLogger(__name__)
 
 # The last part of an action code ("department.create") → what the user reads.
 VERBS = {
@@ -176,8 +180,23 @@ def audit_detail(request, pk):
 @role_required(Role.INTEGRITY)
 @require_POST
 def audit_verify(request):
-    """Recompute the whole chain and say whether it holds, or which event broke it."""
-    result = audit.verify()
+    """Recompute the whole chain and say whether it holds, or which event broke it; held to
+    the signed checkpoints when the platform keeps them (LIANFANG_AUDIT_CHECKPOINTS)."""
+    if settings.AUDIT_CHECKPOINT_DIR:
+        try:
+            result, _marks = audit_checkpoints.verify_against(settings.AUDIT_CHECKPOINT_DIR)
+        except audit_checkpoints.CheckpointError as exc:
+            logger.error("audit checkpoints unusable: %s", exc)
+            messages.error(
+                request,
+                _(
+                    "审计链的签名检查点无法读取，或其签名不符，未能完成校验。"
+                    "请系统管理员查看日志并检查检查点目录和验证密钥。"
+                ),
+            )
+            return redirect("core:audit_list")
+    else:
+        result = audit.verify()
     if result.ok:
         messages.success(request, result.message)
     else:
