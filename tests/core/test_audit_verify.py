@@ -116,3 +116,15 @@ def test_a_time_stored_without_microseconds_verifies():
         )
         AuditChainHead.objects.filter(id=1).update(hash=on_the_second.hash)
     assert audit.verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's session settings")
+@pytest.mark.django_db
+def test_the_sessions_time_zone_and_date_style_change_nothing():
+    record(object_id="1")
+    record(object_id="2")
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Asia/Shanghai'")
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+    result = audit.verify()
+    assert result.ok and result.count == 2

@@ -8,6 +8,7 @@ import binascii
 import datetime as dt
 import decimal
 import enum
+import functools
 import hashlib
 import json
 import math
@@ -517,6 +518,10 @@ def _select(connection, *, raw: bool = False) -> str:
         column = quote(AuditEvent._meta.get_field(name).column)
         if name == "created_at" and connection.vendor == "sqlite":
             column = f"CAST({column} AS TEXT)"  # the text, not the driver's datetime
+        elif name == "created_at" and connection.vendor == "postgresql":
+            # Text in UTC whatever the session's TimeZone and DateStyle: cheaper than the
+            # driver's datetime, and the same for every event of a batch (`_stored_time`).
+            column = f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
         elif raw and name in ("actor_id", "organisation_id"):
             column = (
                 f"CAST(CASE typeof({column}) WHEN 'integer' THEN {column} "
@@ -528,6 +533,7 @@ def _select(connection, *, raw: bool = False) -> str:
     return f"SELECT {', '.join(columns)} FROM {quote(AuditEvent._meta.db_table)}"  # noqa: S608
 
 
+@functools.lru_cache(maxsize=16)
 def _stored_time(value) -> str:
     """`_timestamp` of a stored created_at: SQLite's text (UTC, as Django writes it) or a
     driver's datetime."""
@@ -544,13 +550,23 @@ def _json_float(literal: str):
     return int(decimal.Decimal(repr(value))) if value.is_integer() else value
 
 
+_decode_json = json.JSONDecoder(parse_float=_json_float).raw_decode
+
+
+def _parse_json(text: str):
+    value, end = _decode_json(text)
+    if end != len(text):
+        raise ValueError("not one JSON value")
+    return value
+
+
 def _stored_json_text(value) -> str:
     """`json_text` of a stored before/after: parsed from the database's text (jsonb's own
     layout on PostgreSQL, any JSON that was written by other means) and written canonically."""
     if value is None:
         return "null"
     if isinstance(value, str):
-        return _json(json.loads(value, parse_float=_json_float))
+        return _json(_parse_json(value))
     return json_text(value)
 
 
