@@ -46,10 +46,19 @@ HASHED_FIELDS = (
 )
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def to_jsonable(value):
     """Turn a model field value into something JSON keeps exactly."""
-    if value is None or type(value) in (str, int, bool):
+    kind = type(value)
+    if kind in _PLAIN:
         return value  # most values, at bulk-write scale: spare them the checks below
+    if kind is dict:  # a snapshot: its plain values are kept without a call each
+        return {
+            k if type(k) is str else str(k): v if type(v) in _PLAIN else to_jsonable(v)
+            for k, v in value.items()
+        }
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -85,8 +94,15 @@ def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | N
     """Keep only the keys whose values changed (all keys for create and delete)."""
     if before is None or after is None:
         return before, after
-    keys = [k for k in after.keys() | before.keys() if _key(before.get(k)) != _key(after.get(k))]
+    keys = [k for k in after.keys() | before.keys() if not _same(before.get(k), after.get(k))]
     return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
+
+
+def _same(a, b) -> bool:
+    """Whether two values are the same JSON: True is not 1, nor 1 1.0."""
+    if type(a) is type(b) and type(a) in _PLAIN:
+        return a == b  # most values: spare them the comparison keys
+    return _key(a) == _key(b)
 
 
 def _key(value) -> str:
