@@ -317,21 +317,7 @@ def record_many(*, actor, changes: list[Change]) -> list[AuditEvent]:
 
 
 # The columns `record_many` writes, in the order of its rows (created_at is added here).
-_ROW_COLUMNS = (
-    "seq",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "organisation_id",
-    "organisation_path",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
-)
+_ROW_COLUMNS = (*(name for name in HASHED_FIELDS if name != "created_at"), "hash")
 
 
 def _insert(rows: list[list], now: dt.datetime) -> list[int]:
@@ -501,23 +487,7 @@ class VerifyResult:
 
 
 # What `verify` reads of each event, in this order.
-_READ = (
-    "id",
-    "seq",
-    "created_at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "organisation_id",
-    "organisation_path",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
-)
+_READ = ("id", *HASHED_FIELDS, "hash")
 _TEXT = {"actor_label", "action", "object_type", "object_id", "object_repr", "organisation_path"}
 
 
