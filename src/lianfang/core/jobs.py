@@ -13,6 +13,12 @@ which shows the progress and, when done, the file or the outcome.
   queued them. Claiming is a conditional UPDATE, so two runners never take the same job.
 - A handler that can be interrupted must be safe to run again: a worker that died leaves its
   job `running` with an old heartbeat, and `requeue_stale` gives it back to the queue.
+- A handler reads many rows with `core.chunks.chunks` (never `QuerySet.iterator()`) and
+  reports progress between chunks, when no read is open on its connection: on SQLite a
+  progress write made while a read is still open has to upgrade that read's snapshot, which
+  fails ("database is locked") as soon as anyone else has written since (see
+  docs/architecture.md, "SQLite and concurrent use"). A handler that writes in batches commits
+  each batch before it reports.
 """
 
 from __future__ import annotations

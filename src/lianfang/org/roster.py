@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, spreadsheets
+from lianfang.core.chunks import chunks
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
@@ -87,13 +88,7 @@ def export_people(people, *, chunk_size: int = 1000) -> bytes:
                     ]
                 )
 
-        batch = []
-        for person in people.iterator(chunk_size=chunk_size):
-            batch.append(person)
-            if len(batch) == chunk_size:
-                write(batch)
-                batch = []
-        if batch:
+        for batch in chunks(people, size=chunk_size):
             write(batch)
     return out.getvalue()
 
