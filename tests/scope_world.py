@@ -337,7 +337,7 @@ def build_scope_world() -> ScopeWorld:
     o["grant_staff"] = RoleGrant.objects.get(user=users["staff"])
     o["grant_outsider"] = RoleGrant.objects.get(user=users["outsider"])
 
-    # One audit event in each hospital, one tied to no organisation.
+    # One audit event in each hospital, one tied to no organisation (a platform event).
     actor = users["integrity"]
     o["event_hospital"] = audit.record(actor=actor, action="matrix.hospital", obj=world.cardiology)
     o["event_other"] = audit.record(actor=actor, action="matrix.other", obj=world.surgery_b)
@@ -478,11 +478,11 @@ VISIBLE = {
         **NOTHING,
     },
     # The audit log: the integrity office, for its subtree; events tied to no organisation
-    # only at a root node.
+    # (platform events) by superusers only (tests/core/test_audit_scope.py).
     AuditEvent: {
         "admin": set(),
         "integrity": {"event_hospital"},
-        "commission_integrity": {"event_hospital", "event_other", "event_system"},
+        "commission_integrity": {"event_hospital", "event_other"},
         "leader": set(),
         "dept_head": set(),
         "staff": set(),

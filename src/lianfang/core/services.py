@@ -8,8 +8,18 @@ from django.utils.translation import gettext as _
 from . import audit
 from .models import Column, Module
 from .navigation import ModuleSpec, always_on_codes
+from .roles import Role
+from .scoping import acting_organisation
 
 COLUMN_FIELDS = ("title", "title_en", "visible", "public", "order")
+
+
+def _administrators_organisation(actor):
+    """Modules and columns are the whole platform's: their changes are recorded at the
+    organisation of the administrator who made them, so the integrity office over that
+    administrator sees them; a change by an account tied to no organisation is a platform
+    event."""
+    return acting_organisation(actor, roles=(Role.ADMIN,))
 
 
 @transaction.atomic
@@ -36,6 +46,7 @@ def module_set_enabled(*, actor, module: Module, enabled: bool) -> Module:
         obj=module,
         before=before,
         after=audit.snapshot(module),
+        organisation=_administrators_organisation(actor),
     )
     return module
 
@@ -61,7 +72,14 @@ def column_update(*, actor, column: Column, data: dict) -> Column:
     if after == before:
         return column
     column.save(update_fields=list(data))
-    audit.record(actor=actor, action="column.update", obj=column, before=before, after=after)
+    audit.record(
+        actor=actor,
+        action="column.update",
+        obj=column,
+        before=before,
+        after=after,
+        organisation=_administrators_organisation(actor),
+    )
     return column
 
 
