@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from lianfang.core.keys import HOW_TO_MAKE, secret_key_weakness
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The repository root when running from a checkout (src/ layout); overridable for deployments.
 BASE_DIR = Path(os.environ.get("LIANFANG_HOME", PACKAGE_DIR.parent.parent)).resolve()
@@ -30,6 +32,11 @@ _DEV_SECRET = "lianfang-development-only-secret-key-never-use-in-production-0123
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and (_weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak ({_weakness}). Use 50 or more random characters, "
+        f"e.g. from: {HOW_TO_MAKE}"
+    )
 
 # Key for data encrypted at rest (complaints and attachments): a urlsafe base64 32-byte key.
 _DEV_DATA_KEY = "bGlhbmZhbmctZGV2LW9ubHktZGF0YS1rZXktMzJieXQ="  # noqa: S105
