@@ -27,6 +27,7 @@ def run_check(tmp_path, **overrides):
         LIANFANG_DATA_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
         # Not contacted: the deployment checks read the settings only.
         DATABASE_URL="postgres://lianfang@db.example.invalid:5432/lianfang",
+        REDIS_URL="redis://cache.example.invalid:6379/1",
         LIANFANG_VAR=str(tmp_path / "var"),
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
@@ -66,6 +67,13 @@ def test_deploy_check_warns_behind_a_proxy_it_does_not_trust(tmp_path):
     assert result.returncode != 0
     assert "lianfang.W001" in result.stdout + result.stderr
     assert "LIANFANG_TRUSTED_PROXIES" in result.stdout + result.stderr
+
+
+def test_deploy_check_warns_without_a_shared_cache(tmp_path):
+    # The login throttle would count each gunicorn worker's attempts apart.
+    result = run_check(tmp_path, REDIS_URL=None)
+    assert result.returncode != 0
+    assert "lianfang.W002" in result.stdout + result.stderr
 
 
 def test_production_refuses_a_bad_trusted_proxy(tmp_path):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core import checks
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -150,3 +151,19 @@ def _on_success(sender, request, user, **kwargs):
 def connect() -> None:
     user_login_failed.connect(_on_failure, dispatch_uid="lianfang.accounts.throttle.failure")
     user_logged_in.connect(_on_success, dispatch_uid="lianfang.accounts.throttle.success")
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    """The throttle counts in the cache: a cache of each process counts per worker."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            checks.Warning(
+                "The cache is local to each worker process, so the login throttle (a "
+                "username's slowdown, an address's limit) counts each worker's attempts apart.",
+                hint="Set REDIS_URL (see docs/deployment.md).",
+                id="lianfang.W002",
+            )
+        ]
+    return []
