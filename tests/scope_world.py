@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import models, transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit
@@ -166,13 +165,12 @@ PAIRS = {
 
 
 class ScopeWorld:
-    """Named objects of the world (`sw["point_head"]`), the accounts by role and their API
-    tokens."""
+    """Named objects of the world (`sw["point_head"]`), the accounts by role and their
+    signed-in sessions (pages and API alike: API tokens are for service accounts only)."""
 
-    def __init__(self, objects, users, tokens, sessions):
+    def __init__(self, objects, users, sessions):
         self.objects = objects
         self.users = users
-        self.tokens = tokens
         self.sessions = sessions
         self._fresh = None
 
@@ -355,7 +353,6 @@ def build_scope_world() -> ScopeWorld:
             status=Job.Status.DONE,
             result={"file": JOB_FILE, "filename": JOB_FILE, "content_type": "text/plain"},
         )
-    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
     # A signed-in session per account, opened once: a test's writes to it are undone with the
     # test's savepoint, so every test starts from the same session.
     sessions = {}
@@ -365,7 +362,7 @@ def build_scope_world() -> ScopeWorld:
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     for obj in [*o.values(), *users.values()]:
         obj.refresh_from_db()
-    return ScopeWorld(o, users, tokens, sessions)
+    return ScopeWorld(o, users, sessions)
 
 
 def write_job_files(sw: ScopeWorld) -> None:

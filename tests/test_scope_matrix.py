@@ -1128,14 +1128,12 @@ HANDLER = ClientHandler(enforce_csrf_checks=False)
 
 
 def client_for(sw, role, api) -> Client:
-    """A client signed in as `role` (pages: the session the world opened for it; the API: its
-    token), or nobody's."""
-    if api and role != "anonymous":
-        client = Client(HTTP_AUTHORIZATION=f"Token {sw.tokens[role]}")
-    else:
-        client = Client()
+    """A client signed in as `role` with the session the world opened for it, or nobody's.
+    The API is read with the session too: its tokens are for service accounts only
+    (tests/accounts/test_api_tokens.py)."""
+    client = Client()
     client.handler = HANDLER
-    if not api and role != "anonymous":
+    if role != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = sw.sessions[role]
     return client
 

@@ -18,6 +18,7 @@ from lianfang.core import audit
 from lianfang.core.roles import Role
 from lianfang.org.models import Department, Organisation, Person
 
+from . import throttle
 from .models import RoleGrant, User
 from .selectors import admin_paths, path_within
 
@@ -203,7 +204,7 @@ def user_activate(*, actor, user: User) -> User:
 
 @transaction.atomic
 def user_password_reset(*, actor, user: User, password: str) -> User:
-    """Set a new password chosen by the administrator and lift any login lockout.
+    """Set a new password chosen by the administrator and lift any login lockout or slowdown.
 
     The audit event records that the password was reset, never the password or its hash.
     """
@@ -215,6 +216,7 @@ def user_password_reset(*, actor, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     axes_reset(username=user.get_username())
+    throttle.LOGIN.forget(user.get_username())
     audit.record(actor=actor, action="accounts.user.password_reset", obj=user)
     return user
 

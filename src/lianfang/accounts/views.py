@@ -23,7 +23,6 @@ from lianfang.core.tables import paginate
 
 from . import selectors, services
 from .forms import (
-    LoginForm,
     OTPTokenForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -32,14 +31,9 @@ from .forms import (
     UserEditForm,
     UserFilterForm,
 )
+from .login import LoginView
 
-login = public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=LoginForm,
-        redirect_authenticated_user=True,
-    )
-)
+login = public(LoginView.as_view())
 logout = public(auth_views.LogoutView.as_view())
 password_change = role_required(*Role.ALL)(
     auth_views.PasswordChangeView.as_view(

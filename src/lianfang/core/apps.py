@@ -47,7 +47,8 @@ class CoreConfig(AppConfig):
     )
 
     def ready(self):
-        from . import jobs, selectors  # noqa: F401  (registers visible_to selectors, job handlers)
+        # registers visible_to selectors, job handlers, the trusted-proxy check
+        from . import client_address, jobs, selectors  # noqa: F401
 
         post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
 
