@@ -1,12 +1,18 @@
 import pytest
 from django.utils import translation
 
-from tests.factories import PASSWORD, build_world
+from tests.factories import PASSWORD, build_world, make_platform_admin
 
 
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture
+def platform_admin(db):
+    """The platform administrator (平台管理员): a superuser of no organisation."""
+    return make_platform_admin()
 
 
 @pytest.fixture

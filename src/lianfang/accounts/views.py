@@ -35,7 +35,7 @@ from .login import LoginView
 
 login = public(LoginView.as_view())
 logout = public(auth_views.LogoutView.as_view())
-password_change = role_required(*Role.ALL)(
+password_change = role_required(*Role.EVERYONE)(
     auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html",
         form_class=PasswordChangeForm,
@@ -71,7 +71,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@role_required(*Role.ALL)
+@role_required(*Role.EVERYONE)
 def otp_setup(request):
     """Bind an authenticator app: scan the QR code (or type the key), then enter a code."""
     user = request.user
@@ -104,7 +104,7 @@ def otp_setup(request):
     return render(request, "accounts/otp_setup.html", context)
 
 
-@role_required(*Role.ALL)
+@role_required(*Role.EVERYONE)
 def otp_verify(request):
     """After signing in: enter the current code from the bound authenticator."""
     user = request.user
