@@ -47,3 +47,32 @@ class ColumnForm(BootstrapFormMixin, forms.ModelForm):
         if not title:
             raise forms.ValidationError(_("标题不能为空。"))
         return title
+
+
+INHERIT, ON, OFF = "inherit", "on", "off"
+_VALUES = {INHERIT: None, ON: True, OFF: False}
+
+
+class OrganisationModulesForm(forms.Form):
+    """An organisation's own switch of each module: follow the parent, on, or off.
+
+    One required choice per module, named by its code; `choices()` gives the service's
+    {Module: True, False or None}. The template draws each as a row of three buttons.
+    """
+
+    def __init__(self, *args, modules, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.modules = modules
+        for module in modules:
+            state = states[module.pk]
+            follow = _("沿用上级（启用）") if state.inherited else _("沿用上级（停用）")
+            self.fields[module.code] = forms.ChoiceField(
+                label=module.name,
+                choices=[(INHERIT, follow), (ON, _("启用")), (OFF, _("停用"))],
+                widget=forms.RadioSelect,
+                initial={None: INHERIT, True: ON, False: OFF}[state.own],
+                error_messages={"required": _("请选择“%(name)s”的设置。") % {"name": module.name}},
+            )
+
+    def choices(self) -> dict:
+        return {module: _VALUES[self.cleaned_data[module.code]] for module in self.modules}

@@ -47,7 +47,8 @@ class NoStoreMiddleware:
 
 
 class ModuleEnabledMiddleware:
-    """A URL of a module the administrator switched off answers 404 (see `navigation`)."""
+    """A URL of a module that is off for the user answers 404: off platform-wide, or off in
+    every organisation of theirs (see `navigation.enabled_module_codes`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,7 +1,8 @@
 """Pages of grading schemes (定级方案) and the generic phrase list (空泛表述).
 
 For the integrity office and administrators, within the organisations they manage: anything
-else answers 404. The rules live in services.py; these views parse, call and render.
+else answers 404. The global generic phrases are the platform administrator's, who sees only
+them. The rules live in services.py; these views parse, call and render.
 """
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
-from lianfang.core.roles import Role
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
 
@@ -21,6 +22,9 @@ from .forms import GLOBAL, NewSchemeForm, PhraseFilterForm, PhraseForm, SchemeFo
 from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
 
 MANAGERS = (Role.ADMIN, Role.INTEGRITY)
+# The generic phrases: the managers keep their organisations', the platform administrator the
+# global ones.
+PHRASE_KEEPERS = (*MANAGERS, PLATFORM_ADMIN)
 
 
 def _scheme_view(scheme: GradingScheme) -> dict:
@@ -314,7 +318,7 @@ def scheme_switch(request, org_pk, size):
 # Generic phrases ------------------------------------------------------------------------------
 
 
-@role_required(*MANAGERS)
+@role_required(*PHRASE_KEEPERS)
 def phrase_list(request):
     """The generic phrase list (查不准的不能过关): filter, add, disable, delete."""
     user = request.user
@@ -363,7 +367,7 @@ def phrase_list(request):
     )
 
 
-@role_required(*MANAGERS)
+@role_required(*PHRASE_KEEPERS)
 @require_POST
 def phrase_toggle(request, pk):
     phrase = get_object_or_404(selectors.phrases_manageable_by(request.user), pk=pk)
@@ -375,7 +379,7 @@ def phrase_toggle(request, pk):
     return redirect(_back(request))
 
 
-@role_required(*MANAGERS)
+@role_required(*PHRASE_KEEPERS)
 @require_POST
 def phrase_delete(request, pk):
     phrase = get_object_or_404(selectors.phrases_manageable_by(request.user), pk=pk)
