@@ -101,6 +101,7 @@ INTEGRITY = frozenset({Role.INTEGRITY})
 PUBLIC = frozenset({"public"})
 PLATFORM = frozenset({PLATFORM_ADMIN})
 EVERYONE = READ | PLATFORM  # one's own account pages and the home page
+KEEPERS = MANAGE | PLATFORM  # of the generic phrases: organisations' and global ones
 
 LOGIN = "login"  # a redirect to the sign-in page
 NEW_PASSWORD = "Matrix-pass-2026!"
@@ -910,27 +911,15 @@ DECLARED = [
     # global ones (and may add none to an organisation).
     Url(
         "risks:phrase_list",
-        MANAGE | PLATFORM,
+        KEEPERS,
         obj="organisation",
         shows=("phrase", "risks:phrase_toggle", by_pk, {"admin", "integrity", "platform"}),
         data=lambda sw, t, r: {"organisation": t.pk, "phrase": "矩阵空话", "reason": ""},
         post_out=200,
         post={"platform": (200, False)},
     ),
-    Url(
-        "risks:phrase_toggle",
-        MANAGE | PLATFORM,
-        obj="phrase",
-        post_only=True,
-        data=lambda sw, t, r: {},
-    ),
-    Url(
-        "risks:phrase_delete",
-        MANAGE | PLATFORM,
-        obj="phrase",
-        post_only=True,
-        data=lambda sw, t, r: {},
-    ),
+    Url("risks:phrase_toggle", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
+    Url("risks:phrase_delete", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
     # the language switch and the API schema
     Url("set_language", PUBLIC, ok=302, get={"anonymous": (302, 302)}),
     Url("api-schema", READ),

@@ -363,7 +363,14 @@ def phrase_list(request):
     return render(
         request,
         "risks/phrase_list.html",
-        {"form": form, "filters": filters, "table": table, "rows": rows},
+        {
+            "form": form,
+            "filters": filters,
+            "table": table,
+            "rows": rows,
+            # the platform administrator keeps no organisation's schemes
+            "manages_schemes": user.has_any_role(MANAGERS),
+        },
     )
 
 
