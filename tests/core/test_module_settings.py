@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from lianfang.core import audit
-from lianfang.core.models import AuditEvent, Module, ModuleSetting
+from lianfang.core.models import AuditEvent, Column, Module, ModuleSetting
 from lianfang.core.roles import Role
 from lianfang.core.selectors import module_states, modules_open_to, switchable_modules
 from lianfang.core.services import module_set_enabled, module_settings_set
@@ -328,13 +328,15 @@ def test_others_are_refused_the_page_and_write_nothing(tree, login, actor, targe
 def test_platform_settings_refuse_every_organisations_administrator(tree, login, actor):
     _orgs, users = tree
     client = login(users[actor])
-    risks = module("risks")
-    assert (
-        client.post(reverse("core:module_toggle", args=[risks.pk]), {"enabled": "0"}).status_code
-        == 403
-    )
+    toggle = reverse("core:module_toggle", args=[module("risks").pk])
+    assert client.post(toggle, {"enabled": "0"}).status_code == 403
     assert client.get(reverse("core:module_list")).status_code == 403
+    column = Column.objects.create(module=module("risks"), code="notices", title="通知公告")
+    edit = reverse("core:column_edit", args=[column.pk])
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"title": "改名", "order": "1"}).status_code == 403
     assert module("risks").enabled is True
+    assert Column.objects.get(pk=column.pk).title == "通知公告"
     assert nothing_written()
 
 
