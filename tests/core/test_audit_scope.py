@@ -2,10 +2,10 @@
 over that place only.
 
 An event belongs to the organisation of what it is about (a department, an organisation
-node, the person of a positioning table) or, when it is about none (an export of the
-actor's view of the register, a module switch, a column's settings), to the organisation
-the actor acts for. An event with neither is a platform event: only superusers holding the
-integrity role (platform auditors; there is no platform role) see it.
+node, an organisation's module setting, the person of a positioning table) or, when it is
+about none (an export of the actor's view of the register), to the organisation the actor
+acts for. An event with neither is a platform event (the platform administrator's module
+switches and columns): only superusers holding the integrity role (platform auditors) see it.
 
 Each kind of event is made through the code that makes it in use; then every role opens the
 audit list and every event's page.
@@ -84,31 +84,37 @@ def events(world, people, settings):
             organisation=world.other_hospital,
             params={"person": world.other_person.pk},
         ),
-        # platform settings changed by the hospital's administrator: the hospital
+        # the hospital's own module setting, by its administrator: the hospital
+        "module_setting": services.module_settings_set(
+            actor=people["admin"], organisation=world.hospital, choices={module: False}
+        ),
+        # platform settings, the platform administrator's (a superuser tied to no
+        # organisation): platform events
         "module_switch": services.module_set_enabled(
-            actor=people["admin"], module=module, enabled=False
+            actor=people["root"], module=module, enabled=False
         ),
         "column_edit": services.column_update(
-            actor=people["admin"], column=column, data={"title": "范围栏目（修订）"}
+            actor=people["root"], column=column, data={"title": "范围栏目（修订）"}
         ),
     }
     # jobs.enqueue and the services return the job, module and column: take their events
     for key, action in [
         ("other_positioning", "job.enqueue"),
+        ("module_setting", "module_setting.disable"),
         ("module_switch", "module.disable"),
         ("column_edit", "column.update"),
     ]:
         made[key] = AuditEvent.objects.filter(action=action).latest("seq")
-    # a platform setting changed by a superuser tied to no organisation: a platform event
     services.module_set_enabled(actor=people["root"], module=module, enabled=True)
     made["platform"] = AuditEvent.objects.filter(action="module.enable").latest("seq")
     return made
 
 
-HOSPITAL = {"department", "staff_export", "module_switch", "column_edit"}
+HOSPITAL = {"department", "staff_export", "module_setting"}
 OTHER_HOSPITAL = {"other_department", "outsider_export", "other_positioning"}
 COMMISSION = {"commission_node", "commission_export"}
-EVERY = HOSPITAL | OTHER_HOSPITAL | COMMISSION | {"platform"}
+PLATFORM = {"module_switch", "column_edit", "platform"}
+EVERY = HOSPITAL | OTHER_HOSPITAL | COMMISSION | PLATFORM
 
 # Who sees which events on the audit list and pages; anybody else gets 403 (or, anonymous,
 # the sign-in page).
@@ -132,9 +138,9 @@ def test_every_event_is_placed_where_it_belongs(world, events):
         **dict.fromkeys(HOSPITAL, hospital),
         **dict.fromkeys(OTHER_HOSPITAL, other),
         **dict.fromkeys(COMMISSION, commission),
-        "platform": "",
+        **dict.fromkeys(PLATFORM, ""),
     }
-    assert events["platform"].organisation_id is None
+    assert {events[key].organisation_id for key in PLATFORM} == {None}
     # what the export event records: what the export was asked with
     assert events["staff_export"].after["params"]["query"] == "level=1"
     assert audit.verify().ok
@@ -179,11 +185,11 @@ def test_the_filters_offer_only_what_the_role_sees(people, events):
     client.force_login(people["integrity"])
     form = client.get(LIST).context["form"]
     actions = {value for value, _label in form.fields["action"].choices}
-    assert actions == {"", "department.update", "job.enqueue", "module.disable", "column.update"}
+    assert actions == {"", "department.update", "job.enqueue", "module_setting.disable"}
     client.force_login(people["commission_integrity"])
     form = client.get(LIST).context["form"]
     actions = {value for value, _label in form.fields["action"].choices}
-    assert "module.enable" not in actions  # the platform event's action
+    assert not {"module.enable", "module.disable", "column.update"} & actions  # platform events
 
 
 # The organisation an actor acts for ---------------------------------------------------------

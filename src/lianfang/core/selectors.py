@@ -18,10 +18,10 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     """The integrity office sees the events of its organisation and below.
 
     Every event belongs to the organisation of what it is about, or else of the actor (an
-    export, a module switch: `scoping.acting_organisation`). Platform events, tied to no
-    organisation at all, are seen by platform auditors only: superusers, who see every
-    event. There is no platform role; a superuser reaches the audit pages, like anyone,
-    through an integrity grant (which also puts the account behind TOTP).
+    export: `scoping.acting_organisation`). Platform events (the platform administrator's
+    settings), tied to no organisation at all, are seen by platform auditors only:
+    superusers, who see every event. The platform administrator's role alone does not
+    open the audit pages; a superuser reaches them, like anyone, through an integrity grant.
     """
     scope = scope_of(user)
     if Role.INTEGRITY not in scope.roles:
