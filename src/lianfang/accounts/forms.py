@@ -4,7 +4,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core.forms import style_fields
 from lianfang.core.roles import Role
+from lianfang.org.forms import OrganisationChoiceField
 
 from .selectors import (
     departments_administered_by,
@@ -23,7 +25,7 @@ class LoginForm(AuthenticationForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_fields(self)
 
 
 class OTPTokenForm(forms.Form):
@@ -46,11 +48,6 @@ class OTPTokenForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u3000" * obj.depth + obj.name
-
-
 class DepartmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         org = obj.organisation
@@ -66,11 +63,15 @@ class PersonChoiceField(forms.ModelChoiceField):
 OUTSIDE_SUBTREE = _("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。")
 
 
-def _bootstrap(form):
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
+def _administered(field_class, *, label, invalid, required=None, **options):
+    """A choice among what the administrator administers (the form sets the queryset):
+    `invalid` answers a choice outside it, `required` (if given) an empty one."""
+    messages = {"invalid_choice": invalid}
+    if required is None:
+        options.update(required=False)
+    else:
+        messages["required"] = required
+    return field_class(label=label, queryset=None, error_messages=messages, **options)
 
 
 class _PasswordPair(forms.Form):
@@ -96,25 +97,25 @@ class _PasswordPair(forms.Form):
 class UserProfileFields(forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    organisation = OrganisationChoiceField(
+    organisation = _administered(
+        OrganisationChoiceField,
         label=_("所属单位"),
-        queryset=None,
-        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": _("请选择所属单位。")},
+        invalid=OUTSIDE_SUBTREE,
+        required=_("请选择所属单位。"),
     )
-    person = PersonChoiceField(
+    person = _administered(
+        PersonChoiceField,
         label=_("关联人员"),
-        queryset=None,
-        required=False,
+        invalid=_("所选人员不在您的管理范围内，或已关联其他账号。"),
         empty_label=_("（不关联）"),
         help_text=_("关联后，该账号按人员所在科室和岗位看到自己的数据。"),
-        error_messages={"invalid_choice": _("所选人员不在您的管理范围内，或已关联其他账号。")},
     )
 
     def __init__(self, *args, admin, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_administered_by(admin)
         self.fields["person"].queryset = people_linkable_by(admin, current=user)
-        _bootstrap(self)
+        style_fields(self)
 
 
 class UserCreateForm(UserProfileFields, _PasswordPair):
@@ -131,7 +132,6 @@ class UserCreateForm(UserProfileFields, _PasswordPair):
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = _("初始密码")
         self.order_fields(self.field_order)
-        _bootstrap(self)
 
 
 class UserEditForm(UserProfileFields):
@@ -142,30 +142,30 @@ class PasswordResetForm(_PasswordPair):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = _("新密码")
-        _bootstrap(self)
+        style_fields(self)
 
 
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    organisation = OrganisationChoiceField(
+    organisation = _administered(
+        OrganisationChoiceField,
         label=_("授权单位"),
-        queryset=None,
-        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": _("请选择授权单位。")},
+        invalid=OUTSIDE_SUBTREE,
+        required=_("请选择授权单位。"),
     )
-    department = DepartmentChoiceField(
+    department = _administered(
+        DepartmentChoiceField,
         label=_("科室"),
-        queryset=None,
-        required=False,
+        invalid=_("所选科室不在您的管理范围内。"),
         empty_label=_("（无）"),
         help_text=_("授予部门负责人时必选；其他角色不需要。"),
-        error_messages={"invalid_choice": _("所选科室不在您的管理范围内。")},
     )
 
     def __init__(self, *args, admin, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_administered_by(admin)
         self.fields["department"].queryset = departments_administered_by(admin)
-        _bootstrap(self)
+        style_fields(self)
 
 
 class UserFilterForm(forms.Form):
@@ -182,4 +182,4 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名或工号")
-        _bootstrap(self)
+        style_fields(self)

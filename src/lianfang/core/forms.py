@@ -1,8 +1,26 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Column
 from .services import COLUMN_FIELDS
+
+
+def style_fields(form):
+    """Give every widget of `form` its Bootstrap class (once, after any class it has)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(
+            widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+        ):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        classes = widget.attrs.get("class", "")
+        if css not in classes.split():
+            widget.attrs["class"] = f"{classes} {css}".strip()
 
 
 class BootstrapFormMixin:
@@ -10,15 +28,7 @@ class BootstrapFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        style_fields(self)
 
     def full_clean(self):
         super().full_clean()
@@ -26,6 +36,20 @@ class BootstrapFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class ServiceErrorsMixin:
+    """For forms whose data goes to a service: the service's `ValidationError` goes back on
+    the form (see `core.pages.form_page`)."""
+
+    def apply_service_errors(self, error: ValidationError):
+        """Put a service's ValidationError on the matching fields (others on the form: parts
+        of an object that are not single fields, or a message about the whole)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
 
 
 class ColumnForm(BootstrapFormMixin, forms.ModelForm):
