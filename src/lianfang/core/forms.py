@@ -40,19 +40,24 @@ class BootstrapFormMixin:
 
 class ServiceErrorsMixin:
     """For forms whose data goes to a service: the service's `ValidationError` goes back on
-    the form (see `core.pages.form_page`)."""
+    the form (see `core.pages`)."""
+
+    # The field all of a service's errors go on (the one whose value the service refused);
+    # None: each on its own field, the others (parts of an object that are not single
+    # fields, or about the whole) on the form.
+    service_errors_field: str | None = None
 
     def apply_service_errors(self, error: ValidationError):
-        """Put a service's ValidationError on the matching fields (others on the form: parts
-        of an object that are not single fields, or a message about the whole)."""
-        if not hasattr(error, "error_dict"):
+        if self.service_errors_field is not None:
+            self.add_error(self.service_errors_field, error.messages)
+        elif hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
             self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
 
 
-class ColumnForm(BootstrapFormMixin, forms.ModelForm):
+class ColumnForm(ServiceErrorsMixin, BootstrapFormMixin, forms.ModelForm):
     """A column's settings; the view saves through services.column_update."""
 
     class Meta:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from .access import role_required
 from .forms import ColumnForm, OrganisationModulesForm
 from .models import Column, Module
 from .navigation import always_on_codes
+from .pages import form_page
 from .roles import PLATFORM_ADMIN, Role
 from .tables import paginate
 
@@ -58,17 +60,19 @@ def module_toggle(request, pk):
 @role_required(PLATFORM_ADMIN)
 def column_edit(request, pk):
     column = get_object_or_404(Column.objects.select_related("module"), pk=pk)
-    form = ColumnForm(request.POST or None, instance=column)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.column_update(actor=request.user, column=column, data=data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("栏目“%(title)s”已保存。") % {"title": data["title"]})
-            return redirect("core:module_list")
-    return render(request, "core/maintenance_column_form.html", {"form": form, "column": column})
+    return form_page(
+        request,
+        ColumnForm(request.POST or None, instance=column),
+        save=lambda data: services.column_update(
+            actor=request.user,
+            column=column,
+            data={name: data[name] for name in services.COLUMN_FIELDS},
+        ),
+        success=lambda saved: _("栏目“%(title)s”已保存。") % {"title": saved.title},
+        next_url=reverse("core:module_list"),
+        template="core/maintenance_column_form.html",
+        column=column,
+    )
 
 
 @role_required(Role.ADMIN)

@@ -380,8 +380,10 @@ def _level_label(level):
     return str(level_label(level))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ServiceErrorsMixin, forms.Form):
     """The reason (停用) or note (复核) of an action on a risk point."""
+
+    service_errors_field = "text"
 
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -458,8 +460,10 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class LinkMeasureForm(forms.Form):
+class LinkMeasureForm(ServiceErrorsMixin, forms.Form):
     """Choose an existing measure of the point's organisation to cover the point."""
+
+    service_errors_field = "measure"
 
     measure = forms.ModelChoiceField(Measure.objects.none(), label=_("已有措施"))
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lianfang.core import punctuation
 from lianfang.core.access import role_required
+from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org import selectors as org_selectors
@@ -390,35 +391,17 @@ def my_risks(request):
 # Writes: risk points -------------------------------------------------------------------------
 
 
-def _form_page(request, form, *, title, crumbs, cancel_url, submit=None, intro="", extra=None):
-    return render(
-        request,
-        "risks/point_form.html",
-        {
-            "form": form,
-            "title": title,
-            "crumbs": crumbs,
-            "cancel_url": cancel_url,
-            "submit_label": submit or _("保存"),
-            "intro": intro,
-            **(extra or {}),
-        },
-    )
-
-
-def _call(request, form, call, success):
-    """Run a service; on a ValidationError put its messages back on the form."""
-    try:
-        result = call()
-    except ValidationError as error:
-        form.apply_service_errors(error)
-        return None
-    messages.success(request, success)
-    return result
+def _form_page(request, form, **page):
+    """A risk point's or measure's create/edit page (`core.pages.form_page`)."""
+    return form_page(request, form, template="risks/point_form.html", **page)
 
 
 def _register_crumb():
     return (_("风险点台账"), reverse("risks:register"))
+
+
+def _point_url(point) -> str:
+    return reverse("risks:point_detail", args=[point.pk])
 
 
 @role_required(*READ)
@@ -438,31 +421,26 @@ def point_create(request):
             return render(request, "risks/point_organisation.html", {"organisations": choices})
         organisation = choices[0]
     form = RiskPointForm(request.POST or None, user=user, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         if not permissions.may_save_point(user, organisation, form.service_data):
             raise PermissionDenied
-        point = _call(
-            request,
-            form,
-            lambda: services.risk_point_create(
-                actor=user,
-                organisation=organisation,
-                data=form.service_data,
-                reason=form.cleaned_data["reason"],
-            ),
-            _("已新增风险点（草稿）。关联防控措施后即可备案。"),
+        return services.risk_point_create(
+            actor=user, organisation=organisation, data=form.service_data, reason=data["reason"]
         )
-        if point is not None:
-            return redirect("risks:point_detail", pk=point.pk)
+
     return _form_page(
         request,
         form,
+        save=save,
+        success=_("已新增风险点（草稿）。关联防控措施后即可备案。"),
+        next_url=_point_url,
         title=_("新增风险点"),
         crumbs=[_register_crumb()],
         cancel_url=reverse("risks:register"),
         intro=_("单位：%(name)s。风险点须落到具体的权力事项和环节，写明具体表现形式。")
         % {"name": organisation.name},
-        extra={"scripts": True},
+        scripts=True,
     )
 
 
@@ -473,26 +451,21 @@ def point_edit(request, pk):
     form = RiskPointForm(
         request.POST or None, user=user, organisation=point.organisation, instance=point
     )
-    detail = reverse("risks:point_detail", args=[point.pk])
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         if not permissions.may_save_point(user, point.organisation, form.service_data, point):
             raise PermissionDenied
-        saved = _call(
-            request,
-            form,
-            lambda: services.risk_point_update(
-                actor=user,
-                risk_point=point,
-                data=form.service_data,
-                reason=form.cleaned_data["reason"],
-            ),
-            _("已保存风险点。"),
+        return services.risk_point_update(
+            actor=user, risk_point=point, data=form.service_data, reason=data["reason"]
         )
-        if saved is not None:
-            return redirect(detail)
+
+    detail = _point_url(point)
     return _form_page(
         request,
         form,
+        save=save,
+        success=_("已保存风险点。"),
+        next_url=detail,
         title=_("编辑风险点"),
         crumbs=[_register_crumb(), (point.name, detail)],
         cancel_url=detail,
@@ -500,7 +473,7 @@ def point_edit(request, pk):
             "当前等级：%(level)s。修改可能性、危害程度或人工指定等级导致等级变化时，须填写变更原因。"
         )
         % {"level": point.get_level_display() or _("未定级")},
-        extra={"scripts": True},
+        scripts=True,
     )
 
 
@@ -517,61 +490,50 @@ def point_file(request, pk):
     return redirect("risks:point_detail", pk=point.pk)
 
 
-def _reason_action(request, pk, *, action, label, required, title, submit, service, success):
-    user = request.user
-    point = _point_for(user, pk, action)
-    form = ReasonForm(request.POST or None, label=label, required=required)
-    detail = reverse("risks:point_detail", args=[point.pk])
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(user, point, form.cleaned_data["text"])
-        except ValidationError as error:
-            form.add_error("text", error.messages)
-        else:
-            messages.success(request, success)
-            return redirect(detail)
+def _reason_page(request, point, *, label, required, save, **page):
+    """A page that takes a reason (or note) for an action on `point`: `save(text)` takes it."""
+    detail = _point_url(point)
     return _form_page(
         request,
-        form,
-        title=title,
+        ReasonForm(request.POST or None, label=label, required=required),
+        save=lambda data: save(data["text"]),
+        next_url=detail,
         crumbs=[_register_crumb(), (point.name, detail)],
         cancel_url=detail,
-        submit=submit,
-        extra={"point": point},
+        point=point,
+        **page,
     )
 
 
 @role_required(*READ)
 def point_review(request, pk):
-    return _reason_action(
+    user = request.user
+    point = _point_for(user, pk, permissions.REVIEW)
+    return _reason_page(
         request,
-        pk,
-        action=permissions.REVIEW,
+        point,
         label=_("复核意见"),
         required=False,
-        title=_("复核风险点"),
-        submit=_("确认复核"),
-        service=lambda user, point, text: services.risk_point_review(
-            actor=user, risk_point=point, note=text
-        ),
+        save=lambda text: services.risk_point_review(actor=user, risk_point=point, note=text),
         success=_("已记录复核，下次复核日期已更新。"),
+        title=_("复核风险点"),
+        submit_label=_("确认复核"),
     )
 
 
 @role_required(*READ)
 def point_retire(request, pk):
-    return _reason_action(
+    user = request.user
+    point = _point_for(user, pk, permissions.RETIRE)
+    return _reason_page(
         request,
-        pk,
-        action=permissions.RETIRE,
+        point,
         label=_("停用原因"),
         required=True,
-        title=_("停用风险点"),
-        submit=_("确认停用"),
-        service=lambda user, point, text: services.risk_point_retire(
-            actor=user, risk_point=point, reason=text
-        ),
+        save=lambda text: services.risk_point_retire(actor=user, risk_point=point, reason=text),
         success=_("风险点已停用，历史记录保留。"),
+        title=_("停用风险点"),
+        submit_label=_("确认停用"),
     )
 
 
@@ -592,30 +554,30 @@ def point_measures(request, pk):
         organisation=point.organisation,
         prefix="new",
     )
-    if action == "link" and link_form.is_valid():
-        try:
-            services.measure_link(
-                actor=user, measure=link_form.cleaned_data["measure"], risk_points=[point]
-            )
-        except ValidationError as error:
-            link_form.add_error("measure", error.messages)
-        else:
-            messages.success(request, _("已关联防控措施。"))
-            return redirect(detail)
-    if action == "create" and measure_form.is_valid():
-        if not permissions.may_create_measure(user, point.organisation, [point]):
-            raise PermissionDenied
-        measure = _call(
+    if action == "link":
+        result = save_form(
             request,
-            measure_form,
-            lambda: services.measure_create(
+            link_form,
+            lambda data: services.measure_link(
+                actor=user, measure=data["measure"], risk_points=[point]
+            ),
+            _("已关联防控措施。"),
+        )
+        if result is not NOT_SAVED:
+            return redirect(detail)
+    if action == "create":
+
+        def create(data):
+            if not permissions.may_create_measure(user, point.organisation, [point]):
+                raise PermissionDenied
+            return services.measure_create(
                 actor=user,
                 organisation=point.organisation,
                 data={**measure_form.service_data, "risk_points": [point]},
-            ),
-            _("已新增防控措施并关联到本风险点。"),
-        )
-        if measure is not None:
+            )
+
+        result = save_form(request, measure_form, create, _("已新增防控措施并关联到本风险点。"))
+        if result is not NOT_SAVED:
             return redirect(detail)
     linked = list(point.measures.select_related("owner_person", "owner_department").order_by("pk"))
     return render(
@@ -681,18 +643,14 @@ def measure_edit(request, pk):
         request.POST or None, user=user, organisation=measure.organisation, instance=measure
     )
     detail = reverse("risks:measure_detail", args=[measure.pk])
-    if request.method == "POST" and form.is_valid():
-        saved = _call(
-            request,
-            form,
-            lambda: services.measure_update(actor=user, measure=measure, data=form.service_data),
-            _("已保存防控措施。"),
-        )
-        if saved is not None:
-            return redirect(detail)
     return _form_page(
         request,
         form,
+        save=lambda data: services.measure_update(
+            actor=user, measure=measure, data=form.service_data
+        ),
+        success=_("已保存防控措施。"),
+        next_url=detail,
         title=_("编辑防控措施"),
         crumbs=[_register_crumb(), (str(measure), detail)],
         cancel_url=detail,
