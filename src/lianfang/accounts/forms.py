@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.forms import style_fields
+from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.core.roles import Role
 from lianfang.org.forms import OrganisationChoiceField
 
@@ -63,18 +63,16 @@ class PersonChoiceField(forms.ModelChoiceField):
 OUTSIDE_SUBTREE = _("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。")
 
 
-def _administered(field_class, *, label, invalid, required=None, **options):
-    """A choice among what the administrator administers (the form sets the queryset):
-    `invalid` answers a choice outside it, `required` (if given) an empty one."""
-    messages = {"invalid_choice": invalid}
-    if required is None:
-        options.update(required=False)
-    else:
-        messages["required"] = required
-    return field_class(label=label, queryset=None, error_messages=messages, **options)
+def _organisation_field(label, required_message):
+    """A choice among the organisations the administrator administers (the form sets them)."""
+    return OrganisationChoiceField(
+        label=label,
+        queryset=None,
+        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": required_message},
+    )
 
 
-class _PasswordPair(forms.Form):
+class _PasswordPair(ServiceErrorsMixin, forms.Form):
     password1 = forms.CharField(
         label=_("密码"),
         strip=False,
@@ -94,21 +92,17 @@ class _PasswordPair(forms.Form):
         return data
 
 
-class UserProfileFields(forms.Form):
+class UserProfileFields(ServiceErrorsMixin, forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    organisation = _administered(
-        OrganisationChoiceField,
-        label=_("所属单位"),
-        invalid=OUTSIDE_SUBTREE,
-        required=_("请选择所属单位。"),
-    )
-    person = _administered(
-        PersonChoiceField,
+    organisation = _organisation_field(_("所属单位"), _("请选择所属单位。"))
+    person = PersonChoiceField(
         label=_("关联人员"),
-        invalid=_("所选人员不在您的管理范围内，或已关联其他账号。"),
+        queryset=None,
+        required=False,
         empty_label=_("（不关联）"),
         help_text=_("关联后，该账号按人员所在科室和岗位看到自己的数据。"),
+        error_messages={"invalid_choice": _("所选人员不在您的管理范围内，或已关联其他账号。")},
     )
 
     def __init__(self, *args, admin, user=None, **kwargs):
@@ -145,20 +139,16 @@ class PasswordResetForm(_PasswordPair):
         style_fields(self)
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(ServiceErrorsMixin, forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    organisation = _administered(
-        OrganisationChoiceField,
-        label=_("授权单位"),
-        invalid=OUTSIDE_SUBTREE,
-        required=_("请选择授权单位。"),
-    )
-    department = _administered(
-        DepartmentChoiceField,
+    organisation = _organisation_field(_("授权单位"), _("请选择授权单位。"))
+    department = DepartmentChoiceField(
         label=_("科室"),
-        invalid=_("所选科室不在您的管理范围内。"),
+        queryset=None,
+        required=False,
         empty_label=_("（无）"),
         help_text=_("授予部门负责人时必选；其他角色不需要。"),
+        error_messages={"invalid_choice": _("所选科室不在您的管理范围内。")},
     )
 
     def __init__(self, *args, admin, **kwargs):
