@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
+from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
@@ -144,18 +145,14 @@ def scheme_detail(request, pk):
     )
 
 
-def _form_page(request, form, *, org, title, scheme=None):
-    return render(
-        request,
-        "risks/scheme_form.html",
-        {
-            "form": form,
-            "org": org,
-            "title": title,
-            "scheme": scheme,
-            "criteria": list(grading.CRITERIA.values()),
-        },
-    )
+def _form_context(*, org, title, scheme=None) -> dict:
+    """What the scheme form's page shows besides the form."""
+    return {
+        "org": org,
+        "title": title,
+        "scheme": scheme,
+        "criteria": list(grading.CRITERIA.values()),
+    }
 
 
 @role_required(*MANAGERS)
@@ -175,17 +172,15 @@ def scheme_create(request, org_pk):
     values["monitors"] = current.monitors
     values["review_days"] = current.review_days
     form = SchemeForm(request.POST or None, size=size, initial=SchemeForm.initial_from(values))
-    if request.method == "POST" and form.is_valid():
-        try:
-            scheme = services.scheme_save(actor=user, organisation=org, values=form.values())
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        else:
-            messages.success(
-                request, _("已新增定级方案“%(name)s”，启用后生效。") % {"name": scheme.name}
-            )
-            return redirect("risks:scheme_organisation", org_pk=org.pk)
-    return _form_page(request, form, org=org, title=_("新增定级方案"))
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.scheme_save(actor=user, organisation=org, values=form.values()),
+        success=lambda scheme: _("已新增定级方案“%(name)s”，启用后生效。") % {"name": scheme.name},
+        next_url=reverse("risks:scheme_organisation", args=[org.pk]),
+        template="risks/scheme_form.html",
+        **_form_context(org=org, title=_("新增定级方案")),
+    )
 
 
 def _posted_size(request, default):
@@ -223,12 +218,17 @@ def scheme_edit(request, pk):
             else:
                 messages.success(request, _("已保存定级方案。"))
             return redirect("risks:scheme_organisation", org_pk=scheme.organisation_id)
-    return _form_page(
+    return render(
         request,
-        form,
-        org=scheme.organisation,
-        scheme=scheme,
-        title=_("编辑定级方案：%(name)s") % {"name": scheme.name},
+        "risks/scheme_form.html",
+        {
+            "form": form,
+            **_form_context(
+                org=scheme.organisation,
+                scheme=scheme,
+                title=_("编辑定级方案：%(name)s") % {"name": scheme.name},
+            ),
+        },
     )
 
 
@@ -332,19 +332,19 @@ def phrase_list(request):
             "organisation": GLOBAL if allow_global else (manageable[0].pk if manageable else "")
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            phrase = services.phrase_create(
+    if request.method == "POST":
+        added = save_form(
+            request,
+            form,
+            lambda data: services.phrase_create(
                 actor=user,
                 organisation=data["organisation"],
                 phrase=data["phrase"],
                 reason=data["reason"],
-            )
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        else:
-            messages.success(request, _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase})
+            ),
+            lambda phrase: _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase},
+        )
+        if added is not NOT_SAVED:
             return redirect("risks:phrase_list")
     filters = PhraseFilterForm(request.GET, organisations=manageable)
     table = paginate(
