@@ -232,6 +232,21 @@ def scheme_edit(request, pk):
     )
 
 
+def _regrading(request, org, change, success):
+    """Make a `change` of `org`'s grading that re-grades its register (it returns the
+    re-grade): its refusal is shown, a large re-grade is followed in its job, else `success`
+    (a function of the re-grade) is; then back to the organisation's schemes."""
+    try:
+        regrade = change()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if regrade.job is not None:
+            return _regrade_queued(request, regrade)
+        messages.success(request, success(regrade))
+    return redirect("risks:scheme_organisation", org_pk=org.pk)
+
+
 def _regrade_queued(request, regrade):
     """The register was too large to re-grade in the request: follow the job."""
     messages.info(
@@ -249,19 +264,15 @@ def scheme_activate(request, pk):
     scheme = get_object_or_404(selectors.schemes_manageable_by(user), pk=pk)
     org = scheme.organisation
     if request.method == "POST":
-        try:
-            result = services.scheme_activate(actor=user, scheme=scheme)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("risks:scheme_organisation", org_pk=org.pk)
-        if result.job is not None:
-            return _regrade_queued(request, result)
-        messages.success(
+        return _regrading(
             request,
-            _("已启用定级方案“%(name)s”，已重新定级 %(n)s 个风险点。")
-            % {"name": scheme.name, "n": result.points},
+            org,
+            lambda: services.scheme_activate(actor=user, scheme=scheme),
+            lambda result: (
+                _("已启用定级方案“%(name)s”，已重新定级 %(n)s 个风险点。")
+                % {"name": scheme.name, "n": result.points}
+            ),
         )
-        return redirect("risks:scheme_organisation", org_pk=org.pk)
     current = grading.active_scheme(org)
     return render(
         request,
@@ -300,19 +311,15 @@ def scheme_switch(request, org_pk, size):
     if size not in (3, 4, 5):
         messages.error(request, _("矩阵阶数须为 3、4 或 5。"))
         return redirect("risks:scheme_organisation", org_pk=org.pk)
-    try:
-        result = services.scheme_switch_to_matrix(actor=user, organisation=org, size=size)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("risks:scheme_organisation", org_pk=org.pk)
-    if result.job is not None:
-        return _regrade_queued(request, result)
-    messages.success(
+    return _regrading(
         request,
-        _("已切换为 %(n)s×%(n)s 矩阵，已重新定级 %(count)s 个风险点。")
-        % {"n": size, "count": result.points},
+        org,
+        lambda: services.scheme_switch_to_matrix(actor=user, organisation=org, size=size),
+        lambda result: (
+            _("已切换为 %(n)s×%(n)s 矩阵，已重新定级 %(count)s 个风险点。")
+            % {"n": size, "count": result.points}
+        ),
     )
-    return redirect("risks:scheme_organisation", org_pk=org.pk)
 
 
 # Generic phrases ------------------------------------------------------------------------------
