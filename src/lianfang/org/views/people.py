@@ -202,7 +202,9 @@ def roster_export(request):
     user = request.user
     filters = forms.PersonFilterForm(request.GET, user=user)
     people = selectors.person_list(user=user, filters=filters.values)
-    return dated_xlsx(roster.export_people(people), "人员名册")
+    return dated_xlsx(
+        roster.roster_export(actor=user, people=people, filters=filters.values), "人员名册"
+    )
 
 
 @role_required(*WRITE)
