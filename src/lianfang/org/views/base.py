@@ -32,6 +32,18 @@ def crumbs(kind: str, *more) -> list:
     return [(LIST_LABELS[kind], reverse(f"org:{kind}_list")), *more]
 
 
+def part_of(kind: str, obj, anchor: str) -> dict:
+    """Where a page about a part of `obj` (a department's functions, a person's posts) leads:
+    done, back to obj's page at `anchor`; cancelled, to its page; obj named in the
+    breadcrumbs under the list of its `kind`."""
+    detail = reverse(f"org:{kind}_detail", args=[obj.pk])
+    return {
+        "next_url": f"{detail}#{anchor}",
+        "crumbs": crumbs(kind, (obj.name, detail)),
+        "cancel_url": detail,
+    }
+
+
 def edit_page(request, form, **page):
     """A create/edit page of the org app: `core.pages.form_page` on org/form.html, which shows
     `title`, `crumbs`, `cancel_url`, and optionally `submit_label`, `intro` (a note above the

@@ -24,6 +24,7 @@ from .base import (
     department_initial,
     edit_page,
     mark_editable,
+    part_of,
     query_int,
 )
 
@@ -144,16 +145,6 @@ def person_edit(request, pk):
     )
 
 
-def _history_page(person) -> dict:
-    """Where a page about `person`'s posts leads: back to their page, at the history."""
-    detail = reverse("org:person_detail", args=[person.pk])
-    return {
-        "next_url": detail + "#history",
-        "crumbs": crumbs("person", (person.name, detail)),
-        "cancel_url": detail,
-    }
-
-
 @role_required(*WRITE)
 def person_assign(request, pk):
     user = request.user
@@ -169,7 +160,7 @@ def person_assign(request, pk):
         ),
         success=_("已调整岗位。"),
         title=_("调整岗位：%(name)s") % {"name": person.name},
-        **_history_page(person),
+        **part_of("person", person, "history"),
         submit_label=_("确定"),
         intro=_("现任岗位将于新岗位开始日期的前一天结束。"),
     )
@@ -190,7 +181,7 @@ def assignment_edit(request, pk):
         success=_("已更正岗位经历。"),
         title=_("更正岗位经历：%(name)s · %(post)s")
         % {"name": row.person.name, "post": row.post.name},
-        **_history_page(row.person),
+        **part_of("person", row.person, "history"),
     )
 
 

@@ -18,6 +18,7 @@ from .base import (
     department_initial,
     edit_page,
     mark_editable,
+    part_of,
     query_object,
 )
 
@@ -213,16 +214,6 @@ def department_edit(request, pk):
     )
 
 
-def _function_page(dept) -> dict:
-    """Where a page about one of `dept`'s functions leads: back to the department's page."""
-    detail = reverse("org:department_detail", args=[dept.pk])
-    return {
-        "next_url": detail + "#functions",
-        "crumbs": crumbs("department", (dept.name, detail)),
-        "cancel_url": detail,
-    }
-
-
 @role_required(*WRITE)
 def function_create(request, pk):
     user = request.user
@@ -233,7 +224,7 @@ def function_create(request, pk):
         save=lambda data: services.department_function_add(actor=user, department=dept, data=data),
         success=_("已新增职能。"),
         title=_("新增职能：%(name)s") % {"name": dept.name},
-        **_function_page(dept),
+        **part_of("department", dept, "functions"),
     )
 
 
@@ -249,7 +240,7 @@ def function_edit(request, pk):
         save=lambda data: services.department_function_update(actor=user, function=fn, data=data),
         success=_("已保存职能。"),
         title=_("编辑职能"),
-        **_function_page(fn.department),
+        **part_of("department", fn.department, "functions"),
         danger={
             "url": reverse("org:function_delete", args=[fn.pk]),
             "label": _("删除此职能"),
