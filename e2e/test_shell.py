@@ -5,6 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from lianfang.accounts.models import User
+from tests.factories import make_platform_admin
+
 from .conftest import PHONE, log_in, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -15,8 +18,8 @@ OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
 OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
-    "admin": (OFFICE + ["模块与栏目", "用户与角色"], ["审计日志"]),
-    "integrity": (OFFICE + ["审计日志"], ["模块与栏目", "用户与角色"]),
+    "admin": (OFFICE + ["单位模块", "用户与角色"], ["审计日志", "模块与栏目"]),
+    "integrity": (OFFICE + ["审计日志"], ["模块与栏目", "单位模块", "用户与角色"]),
     "leader": (
         ORG_ENTRIES + RISK_ENTRIES + ["廉政风险定位表"],
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
@@ -98,8 +101,8 @@ def test_phone_shows_menu_button_and_offcanvas(world, new_page, live_server):
     # Wait for the slide-in to finish before the picture.
     page.wait_for_function("document.getElementById('lf-sidebar').getBoundingClientRect().x === 0")
     screenshot(page, "phone-menu", full_page=False)
-    sidebar.get_by_role("link", name="模块与栏目").click()
-    expect(page.locator("h1")).to_have_text("模块与栏目")
+    sidebar.get_by_role("link", name="单位模块").click()
+    expect(page.locator("h1")).to_have_text("单位模块")
     expect(sidebar).not_to_be_visible()
     # Wide tables scroll inside their box instead of widening the page.
     table_box = page.locator(".table-responsive").first
@@ -108,10 +111,13 @@ def test_phone_shows_menu_button_and_offcanvas(world, new_page, live_server):
     screenshot(page, "phone-maintenance")
 
 
-def test_admin_disables_a_module_and_its_menu_goes(world, page, problems, live_server):
+def test_platform_admin_disables_a_module_and_its_menu_goes(world, page, problems, live_server):
     sign_in(page, live_server, world.users["admin"])
     page.goto("/org/organisations/")
     screenshot(page, "organisation-list")
+    sign_in(page, live_server, make_platform_admin())
+    page.goto("/")  # the platform administrator's home is the platform settings
+    expect(page.locator("h1")).to_have_text("模块与栏目")
     page.get_by_role("link", name="模块与栏目").click()
     expect(page.locator("h1")).to_have_text("模块与栏目")
     screenshot(page, "maintenance")
@@ -122,29 +128,57 @@ def test_admin_disables_a_module_and_its_menu_goes(world, page, problems, live_s
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("toggle-org").click()
     expect(page.locator(".alert-success")).to_contain_text("已停用“组织与人员”模块")
-    assert "单位" not in nav_labels(page)
-    assert "人员" not in nav_labels(page)
     expect(page.get_by_test_id("module-org")).to_contain_text("已停用")
 
+    sign_in(page, live_server, world.users["admin"])
+    page.goto("/")
+    assert "单位" not in nav_labels(page)
+    assert "人员" not in nav_labels(page)
     problems.expect_404("/org/organisations/")
     response = page.goto("/org/organisations/")
     assert response.status == 404
     expect(page.locator(".lf-error-code")).to_have_text("404")
 
+    sign_in(page, live_server, User.objects.get(username="platform"))
     page.goto("/maintenance/modules/")
     page.get_by_test_id("toggle-org").click()
     expect(page.locator(".alert-success")).to_contain_text("已启用")
+    sign_in(page, live_server, world.users["admin"])
+    page.goto("/")
     assert "单位" in nav_labels(page)
 
 
-def test_admin_edits_a_column(world, page, live_server):
+def test_hospital_admin_switches_a_module_off_for_the_hospital(world, page, problems, live_server):
+    sign_in(page, live_server, world.users["admin"])
+    page.goto("/")
+    page.get_by_role("link", name="单位模块").click()
+    expect(page.locator("h1")).to_have_text("单位模块")
+    row = page.get_by_test_id(f"organisation-{world.hospital.pk}")
+    expect(row).to_contain_text("沿用全平台")
+    screenshot(page, "organisation-modules")
+    row.get_by_role("link", name="设置").click()
+    page.get_by_test_id("module-risks").get_by_text("停用", exact=True).click()
+    screenshot(page, "organisation-module-form")
+    page.get_by_test_id("save").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存“示例市人民医院”的模块设置")
+    expect(page.get_by_test_id(f"state-{world.hospital.pk}-risks")).to_contain_text("本单位设置")
+    assert "风险点台账" not in nav_labels(page)
+    problems.expect_404("/risks/")
+    assert page.goto("/risks/").status == 404
+    # The other hospital keeps it.
+    sign_in(page, live_server, world.users["outsider"])
+    page.goto("/")
+    assert "风险点台账" in nav_labels(page)
+
+
+def test_platform_admin_edits_a_column(world, page, live_server):
     from lianfang.core.navigation import ColumnSpec, ModuleSpec
     from lianfang.core.services import modules_sync
 
     # No installed app brings columns yet (the disclosure portal will): a module of the test's.
     notices = ColumnSpec("notices", "通知公告", "Notices", 50, public=True)
     modules_sync(specs=(ModuleSpec("bulletin", "公告栏", "", "megaphone", 85, columns=(notices,)),))
-    sign_in(page, live_server, world.users["admin"])
+    sign_in(page, live_server, make_platform_admin())
     page.goto("/maintenance/modules/")
     page.get_by_test_id("edit-notices").click()
     page.fill("#id_title", "")

@@ -2,12 +2,18 @@ import pytest
 from django.utils import translation
 
 from tests.audit_triggers import audit_triggers_let_the_test_database_be_emptied  # noqa: F401
-from tests.factories import PASSWORD, build_world
+from tests.factories import PASSWORD, build_world, make_platform_admin
 
 
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture
+def platform_admin(db):
+    """The platform administrator (平台管理员): a superuser of no organisation."""
+    return make_platform_admin()
 
 
 @pytest.fixture

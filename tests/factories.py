@@ -61,6 +61,14 @@ def make_user(username, *grants, person=None):
     return user
 
 
+def make_platform_admin(username="platform"):
+    """The platform administrator: a superuser of no organisation, holding no role on a node."""
+    user = make_user(username)
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
 @dataclass
 class World:
     commission: Organisation

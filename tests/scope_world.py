@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import models, transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent, Column, Job, Module
-from lianfang.core.roles import Role
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org.models import (
     Department,
     DepartmentFunction,
@@ -37,15 +36,16 @@ from lianfang.org.models import (
 from lianfang.risks import grading
 from lianfang.risks import jobs as risk_jobs
 from lianfang.risks.models import GenericPhrase, GradingScheme, Measure, RiskPoint
-from tests.factories import build_world, make_person, make_user
+from tests.factories import build_world, make_person, make_platform_admin, make_user
 from tests.risks.factories import make_measure, make_risk_point
 from tests.risks.register_data import TODAY, build_register
 
 # The roles of the matrix: the test world's accounts, plus nobody signed in.
 # leader: 领导 + 职工 (王副院长, in charge of 采购中心 and 财务科); dept_head: 部门负责人 of
 # 心内科 + 职工 (李主任); staff: 职工 (张医生, 主治医师 of 心内科); outsider: 职工 of the other
-# hospital; nobody: an account without any role.
-SIGNED_IN = ("admin", "integrity", "leader", "dept_head", "staff", "outsider", "nobody")
+# hospital; nobody: an account without any role; platform: the platform administrator (a
+# superuser of no organisation, who keeps the installation-wide settings).
+SIGNED_IN = ("admin", "integrity", "leader", "dept_head", "staff", "outsider", "nobody", "platform")
 ROLES = ("anonymous", *SIGNED_IN)
 
 # The roles each account holds (what `role_required` and the API's access_roles test).
@@ -58,6 +58,7 @@ HOLDS = {
     "dept_head": frozenset({Role.DEPT_HEAD, Role.STAFF}),
     "staff": frozenset({Role.STAFF}),
     "outsider": frozenset({Role.STAFF}),
+    "platform": frozenset({PLATFORM_ADMIN}),
 }
 
 JOB_FILE = "matrix.txt"
@@ -71,7 +72,7 @@ JOB_CONTENT = "matrix job file"
 # Where a role has nothing of a kind in scope, "in" is the nearest object it might expect to
 # open, and the declarations say what it gets.
 _MANAGERS = ("admin", "integrity")
-_OTHERS = ("leader", "dept_head", "staff", "nobody", "anonymous")
+_OTHERS = ("leader", "dept_head", "staff", "nobody", "anonymous", "platform")
 
 
 def _pairs(managers, outsider, **by_role):
@@ -160,19 +161,23 @@ PAIRS = {
         "anonymous": ("job_staff", "job_integrity"),
     },
     "scheme": _pairs(("scheme_hospital", "scheme_other"), ("scheme_other", "scheme_hospital")),
-    # Phrases: the commission's apply to the hospital, which sees them but may not change them.
-    "phrase": _pairs(("phrase_hospital", "phrase_commission"), ("phrase_other", "phrase_hospital")),
+    # Phrases: the commission's apply to the hospital, which sees them but may not change them;
+    # the global ones are the platform administrator's, who has no organisation's.
+    "phrase": _pairs(
+        ("phrase_hospital", "phrase_commission"),
+        ("phrase_other", "phrase_hospital"),
+        platform=("phrase_global", "phrase_hospital"),
+    ),
 }
 
 
 class ScopeWorld:
-    """Named objects of the world (`sw["point_head"]`), the accounts by role and their API
-    tokens."""
+    """Named objects of the world (`sw["point_head"]`), the accounts by role and their
+    signed-in sessions (pages and API alike: API tokens are for service accounts only)."""
 
-    def __init__(self, objects, users, tokens, sessions):
+    def __init__(self, objects, users, sessions):
         self.objects = objects
         self.users = users
-        self.tokens = tokens
         self.sessions = sessions
         self._fresh = None
 
@@ -324,12 +329,16 @@ def build_scope_world() -> ScopeWorld:
     o["phrase_other"] = GenericPhrase.objects.create(
         organisation=other, phrase="进一步抓好落实", reason="外院补充"
     )
+    o["phrase_global"] = GenericPhrase.objects.create(
+        organisation=None, phrase="矩阵全局空话", reason="全平台"
+    )
     # A module with a column of its own: the seeded rows follow the installed apps.
     o["module"] = Module.objects.create(code="matrix", name="矩阵模块", order=99)
     o["column"] = Column.objects.create(module=o["module"], code="matrix", title="矩阵栏目")
 
     # Accounts: the world's, an inactive one of the hospital (to be activated), their grants.
     users = dict(world.users)
+    users["platform"] = make_platform_admin()
     o["retired_user"] = make_user("retired", (Role.STAFF, hospital))
     User.objects.filter(pk=o["retired_user"].pk).update(is_active=False)
     o["staff_user"] = users["staff"]
@@ -337,7 +346,7 @@ def build_scope_world() -> ScopeWorld:
     o["grant_staff"] = RoleGrant.objects.get(user=users["staff"])
     o["grant_outsider"] = RoleGrant.objects.get(user=users["outsider"])
 
-    # One audit event in each hospital, one tied to no organisation.
+    # One audit event in each hospital, one tied to no organisation (a platform event).
     actor = users["integrity"]
     o["event_hospital"] = audit.record(actor=actor, action="matrix.hospital", obj=world.cardiology)
     o["event_other"] = audit.record(actor=actor, action="matrix.other", obj=world.surgery_b)
@@ -355,7 +364,6 @@ def build_scope_world() -> ScopeWorld:
             status=Job.Status.DONE,
             result={"file": JOB_FILE, "filename": JOB_FILE, "content_type": "text/plain"},
         )
-    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
     # A signed-in session per account, opened once: a test's writes to it are undone with the
     # test's savepoint, so every test starts from the same session.
     sessions = {}
@@ -365,7 +373,7 @@ def build_scope_world() -> ScopeWorld:
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     for obj in [*o.values(), *users.values()]:
         obj.refresh_from_db()
-    return ScopeWorld(o, users, tokens, sessions)
+    return ScopeWorld(o, users, sessions)
 
 
 def write_job_files(sw: ScopeWorld) -> None:
@@ -413,7 +421,7 @@ CARDIOLOGY_POINTS = {
 HOSPITAL_MEASURES = {"measure", "measure_staff", "measure_dept", "measure_procurement"}
 HOSPITAL_POWERS = {"prescribing", "procurement_power", "finance_power"}
 HOSPITAL_USERS = {"admin", "integrity", "leader", "dept_head", "staff", "retired"}
-NOTHING = {"nobody": set()}
+NOTHING = {"nobody": set(), "platform": set()}  # the platform administrator: no organisation
 
 VISIBLE = {
     Organisation: {
@@ -478,11 +486,11 @@ VISIBLE = {
         **NOTHING,
     },
     # The audit log: the integrity office, for its subtree; events tied to no organisation
-    # only at a root node.
+    # (platform events) by superusers only (tests/core/test_audit_scope.py).
     AuditEvent: {
         "admin": set(),
         "integrity": {"event_hospital"},
-        "commission_integrity": {"event_hospital", "event_other", "event_system"},
+        "commission_integrity": {"event_hospital", "event_other"},
         "leader": set(),
         "dept_head": set(),
         "staff": set(),

@@ -56,8 +56,9 @@ from pypdf import PdfReader
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core.access import role_required
-from lianfang.core.models import AuditEvent, Column, Job, Module
-from lianfang.core.roles import Role
+from lianfang.core.models import AuditEvent, Column, Job, Module, ModuleSetting
+from lianfang.core.navigation import always_on_codes
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org import power_io, roster
 from lianfang.org.models import (
     Department,
@@ -98,6 +99,9 @@ MANAGE = frozenset({Role.ADMIN, Role.INTEGRITY})
 ADMIN = frozenset({Role.ADMIN})
 INTEGRITY = frozenset({Role.INTEGRITY})
 PUBLIC = frozenset({"public"})
+PLATFORM = frozenset({PLATFORM_ADMIN})
+EVERYONE = READ | PLATFORM  # one's own account pages and the home page
+KEEPERS = MANAGE | PLATFORM  # of the generic phrases: organisations' and global ones
 
 LOGIN = "login"  # a redirect to the sign-in page
 NEW_PASSWORD = "Matrix-pass-2026!"
@@ -138,6 +142,12 @@ class Url:
 
 
 # Form data ------------------------------------------------------------------------------------
+
+
+def module_settings_form():
+    """An organisation's modules: the first switchable one off, the others following."""
+    codes = [m.code for m in Module.objects.exclude(code__in=always_on_codes()).order_by("order")]
+    return {code: "inherit" for code in codes} | {codes[0]: "off"}
 
 
 def model_data(obj, fields, **changes):
@@ -218,6 +228,7 @@ MEASURE_OWNER = {
     "outsider": "other_person",
     "nobody": "staff_person",
     "anonymous": "staff_person",
+    "platform": "staff_person",
 }
 
 
@@ -315,7 +326,8 @@ OWNERS = ("dept_head", "staff", "outsider")  # roles that act on drafts of their
 
 DECLARED = [
     # the home dashboard; core: audit log, maintenance, jobs
-    Url("dashboard:home", READ),
+    # The platform administrator of no organisation is sent on to the platform settings.
+    Url("dashboard:home", EVERYONE, get={"platform": (302, 302)}),
     Url(
         "core:audit_list",
         INTEGRITY,
@@ -329,10 +341,11 @@ DECLARED = [
         data=lambda sw, t, r: {},
         writes=False,  # it checks the chain and writes nothing
     ),
-    Url("core:module_list", ADMIN),
+    # The platform-wide switch and the shared columns: the platform administrator's only.
+    Url("core:module_list", PLATFORM),
     Url(
         "core:module_toggle",
-        ADMIN,
+        PLATFORM,
         obj="module",
         unscoped=True,  # modules are switched for the whole platform
         get={role: (405, 405) for role in ROLES},  # require_POST is the outer decorator
@@ -340,13 +353,26 @@ DECLARED = [
     ),
     Url(
         "core:column_edit",
-        ADMIN,
+        PLATFORM,
         obj="column",
         unscoped=True,
         data=lambda sw, t, r: (
             model_data(t, ("title", "title_en", "visible", "public", "order"))
             | {"title": t.title + "（修订）"}
         ),
+    ),
+    # Each organisation's modules: its administrators' and those above them.
+    Url(
+        "core:organisation_modules",
+        ADMIN,
+        shows=("organisation", "core:organisation_module_edit", by_org_pk, {"admin"}),
+    ),
+    Url(
+        "core:organisation_module_edit",
+        ADMIN,
+        obj="organisation",
+        kwargs=by_org_pk,
+        data=lambda sw, t, r: module_settings_form(),
     ),
     Url("core:job_list", READ, shows=("job", "core:job_detail", by_pk, set(ROLES))),
     Url("core:job_detail", READ, obj="job"),
@@ -356,7 +382,7 @@ DECLARED = [
     Url("accounts:logout", PUBLIC, ok=405, get={"anonymous": (405, 405)}),
     Url(
         "accounts:password_change",
-        READ,
+        EVERYONE,
         data=lambda sw, t, r: {
             "old_password": PASSWORD,
             "new_password1": NEW_PASSWORD,
@@ -364,8 +390,8 @@ DECLARED = [
         },
         audited=False,  # Django's own view: the password changes, no audit event
     ),
-    Url("accounts:otp_setup", READ),
-    Url("accounts:otp_verify", READ, ok=302),  # no authenticator bound yet: to the set-up
+    Url("accounts:otp_setup", EVERYONE),
+    Url("accounts:otp_verify", EVERYONE, ok=302),  # no authenticator bound yet: to the set-up
     Url("accounts:user_list", ADMIN, shows=("user", "accounts:user_detail", by_pk, {"admin"})),
     Url(
         "accounts:user_create",
@@ -881,16 +907,19 @@ DECLARED = [
     Url("risks:scheme_edit", MANAGE, obj="scheme", data=lambda sw, t, r: scheme_form(t)),
     Url("risks:scheme_activate", MANAGE, obj="scheme", data=lambda sw, t, r: {}),
     Url("risks:scheme_delete", MANAGE, obj="scheme", post_only=True, data=lambda sw, t, r: {}),
+    # Generic phrases: the managers keep their organisations', the platform administrator the
+    # global ones (and may add none to an organisation).
     Url(
         "risks:phrase_list",
-        MANAGE,
+        KEEPERS,
         obj="organisation",
-        shows=("phrase", "risks:phrase_toggle", by_pk, {"admin", "integrity"}),
+        shows=("phrase", "risks:phrase_toggle", by_pk, {"admin", "integrity", "platform"}),
         data=lambda sw, t, r: {"organisation": t.pk, "phrase": "矩阵空话", "reason": ""},
         post_out=200,
+        post={"platform": (200, False)},
     ),
-    Url("risks:phrase_toggle", MANAGE, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
-    Url("risks:phrase_delete", MANAGE, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
+    Url("risks:phrase_toggle", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
+    Url("risks:phrase_delete", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
     # the language switch and the API schema
     Url("set_language", PUBLIC, ok=302, get={"anonymous": (302, 302)}),
     Url("api-schema", READ),
@@ -1128,14 +1157,12 @@ HANDLER = ClientHandler(enforce_csrf_checks=False)
 
 
 def client_for(sw, role, api) -> Client:
-    """A client signed in as `role` (pages: the session the world opened for it; the API: its
-    token), or nobody's."""
-    if api and role != "anonymous":
-        client = Client(HTTP_AUTHORIZATION=f"Token {sw.tokens[role]}")
-    else:
-        client = Client()
+    """A client signed in as `role` with the session the world opened for it, or nobody's.
+    The API is read with the session too: its tokens are for service accounts only
+    (tests/accounts/test_api_tokens.py)."""
+    client = Client()
     client.handler = HANDLER
-    if not api and role != "anonymous":
+    if role != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = sw.sessions[role]
     return client
 
@@ -1336,6 +1363,7 @@ WATCHED = [
     User,
     RoleGrant,
     Module,
+    ModuleSetting,
     Column,
     Job,
     TOTPDevice,

@@ -4,11 +4,14 @@ The defaults are for development on the embedded SQLite database. Production set
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and LIANFANG_DATA_KEY.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from lianfang.core.keys import HOW_TO_MAKE, secret_key_weakness
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The repository root when running from a checkout (src/ layout); overridable for deployments.
@@ -29,6 +32,11 @@ _DEV_SECRET = "lianfang-development-only-secret-key-never-use-in-production-0123
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and (_weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak ({_weakness}). Use 50 or more random characters, "
+        f"e.g. from: {HOW_TO_MAKE}"
+    )
 
 # Key for data encrypted at rest (complaints and attachments): a urlsafe base64 32-byte key.
 _DEV_DATA_KEY = "bGlhbmZhbmctZGV2LW9ubHktZGF0YS1rZXktMzJieXQ="  # noqa: S105
@@ -89,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lianfang.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lianfang.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -165,14 +174,40 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failures.
+# Reverse proxies whose X-Forwarded-For names the client (core.client_address): addresses or
+# networks, comma-separated (nginx on this host: 127.0.0.1,::1). Empty: the header is ignored.
+LIANFANG_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("LIANFANG_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in LIANFANG_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"LIANFANG_TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
+        ) from _exc
+
+# Lockout after repeated failures of one username from one client address (axes).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
-# Lock a username from one address: by address alone would lock a whole hospital behind NAT.
+# Lock a username from one address: by address alone would lock a whole hospital behind NAT,
+# by username alone would let anyone lock anyone out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "lianfang.core.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# No table of every sign-in with its address and browser; failed attempts are kept only until
+# their cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+# Login throttling beside the lockout (accounts.throttle): after SLOWDOWN_AFTER failures of a
+# username, each further attempt from an address that failed on it waits 2, 4, 8... seconds
+# (at most SLOWDOWN_MAX); an address with ADDRESS_LIMIT failures (any usernames) within a
+# WINDOW of seconds may try no username until the window ends.
+LIANFANG_LOGIN_SLOWDOWN_AFTER = int(os.environ.get("LIANFANG_LOGIN_SLOWDOWN_AFTER", "3"))
+LIANFANG_LOGIN_SLOWDOWN_MAX = int(os.environ.get("LIANFANG_LOGIN_SLOWDOWN_MAX", "60"))
+LIANFANG_LOGIN_ADDRESS_LIMIT = int(os.environ.get("LIANFANG_LOGIN_ADDRESS_LIMIT", "30"))
+LIANFANG_LOGIN_WINDOW = int(os.environ.get("LIANFANG_LOGIN_WINDOW", "900"))
 
 OTP_TOTP_ISSUER = "廉防 Lianfang"
 
@@ -214,7 +249,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens sign in service accounts only (accounts.api_tokens).
+        "lianfang.accounts.api_tokens.ServiceTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

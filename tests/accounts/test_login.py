@@ -49,17 +49,22 @@ def test_deactivated_account_cannot_sign_in(client, world, login_url, password):
     assert "_auth_user_id" not in client.session
 
 
-def test_four_failures_do_not_lock(client, world, login_url, password):
-    for _ in range(4):
-        post_login(client, login_url, "staff", "wrong-password")
+def fail(client, url, clock, times):
+    """`times` wrong passwords for staff, each after the slowdown of the last has passed."""
+    for _ in range(times):
+        post_login(client, url, "staff", "wrong-password")
+        clock.advance(60)
+
+
+def test_four_failures_do_not_lock(client, world, login_url, password, clock):
+    fail(client, login_url, clock, 4)
     response = post_login(client, login_url, "staff", password)
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
 
 
-def test_five_failures_lock_the_account_but_not_others(client, world, login_url, password):
-    for _ in range(5):
-        post_login(client, login_url, "staff", "wrong-password")
+def test_five_failures_lock_the_account_but_not_others(client, world, login_url, password, clock):
+    fail(client, login_url, clock, 5)
 
     response = post_login(client, login_url, "staff", password)
     body = response.content.decode()

@@ -28,6 +28,7 @@ ROLES = [
     "staff",
     "outsider",
     "nobody",
+    "platform",
 ]
 
 

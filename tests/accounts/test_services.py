@@ -189,11 +189,14 @@ def test_deactivated_user_cannot_sign_in_and_self_deactivation_is_refused(world,
     assert User.objects.get(username="staff").is_active
 
 
-def test_password_reset_sets_the_password_lifts_lockout_and_hides_the_hash(world):
+def test_password_reset_sets_the_password_lifts_lockout_and_hides_the_hash(world, clock):
     staff = world.users["staff"]
     client = Client()
     for _ in range(5):
         client.post(reverse("accounts:login"), {"username": "staff", "password": "wrong"})
+        clock.advance(60)
+    locked = client.post(reverse("accounts:login"), {"username": "staff", "password": "wrong"})
+    assert "登录已被暂时锁定" in locked.content.decode()
     services.user_password_reset(actor=world.users["admin"], user=staff, password=NEW_PASSWORD)
     staff.refresh_from_db()
     assert staff.password.startswith("argon2")

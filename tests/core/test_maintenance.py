@@ -1,11 +1,13 @@
-"""系统维护: module switches and column settings, and the 404 of a disabled module."""
+"""系统维护: the platform-wide module switches and column settings (the platform
+administrator's), and the 404 of a disabled module. Each organisation's own module settings:
+tests/core/test_module_settings.py."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from lianfang.core import audit
-from lianfang.core.models import AuditEvent, Column, Module
+from lianfang.core.models import AuditEvent, Column, Module, ModuleSetting
 from lianfang.core.navigation import (
     ColumnSpec,
     ModuleSpec,
@@ -13,7 +15,12 @@ from lianfang.core.navigation import (
     declarations,
     module_of,
 )
-from lianfang.core.services import column_update, module_set_enabled, modules_sync
+from lianfang.core.services import (
+    column_update,
+    module_set_enabled,
+    module_settings_set,
+    modules_sync,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,34 +56,49 @@ def nav_labels(response):
 # services
 
 
-def test_disabling_a_module_records_an_audit_event(world):
-    admin = world.users["admin"]
-    module_set_enabled(actor=admin, module=module("org"), enabled=False)
+def test_disabling_a_module_records_an_audit_event_of_no_organisation(world, platform_admin):
+    module_set_enabled(actor=platform_admin, module=module("org"), enabled=False)
     assert module("org").enabled is False
     event = AuditEvent.objects.get(action="module.disable")
-    assert event.actor_label == "admin"
+    assert event.actor_label == "platform"
     assert event.before == {"enabled": True} and event.after == {"enabled": False}
+    assert (event.organisation_id, event.organisation_path) == (None, "")
     assert audit.verify().ok
 
 
-def test_setting_the_current_state_writes_nothing(world):
-    module_set_enabled(actor=world.users["admin"], module=module("org"), enabled=True)
+def test_setting_the_current_state_writes_nothing(world, platform_admin):
+    module_set_enabled(actor=platform_admin, module=module("org"), enabled=True)
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["admin", "commission_integrity", "staff"])
+def test_only_the_platform_administrator_switches_a_module_for_the_platform(world, role):
+    with pytest.raises(PermissionDenied):
+        module_set_enabled(actor=world.users[role], module=module("org"), enabled=False)
+    with pytest.raises(PermissionDenied):
+        column_update(
+            actor=world.users[role],
+            column=Column.objects.get(code="notices"),
+            data={"title": "改名"},
+        )
+    assert module("org").enabled is True
+    assert Column.objects.get(code="notices").title == "通知公告"
     assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.parametrize("code", ["dashboard", "maintenance"])
-def test_dashboard_and_maintenance_cannot_be_disabled(world, code):
+def test_dashboard_and_maintenance_cannot_be_disabled(world, platform_admin, code):
     with pytest.raises(ValidationError) as error:
-        module_set_enabled(actor=world.users["admin"], module=module(code), enabled=False)
+        module_set_enabled(actor=platform_admin, module=module(code), enabled=False)
     assert "不能停用" in error.value.messages[0]
     assert module(code).enabled is True
     assert not AuditEvent.objects.exists()
 
 
-def test_column_update_changes_fields_and_records_before_and_after(world):
+def test_column_update_changes_fields_and_records_before_and_after(world, platform_admin):
     column = Column.objects.get(code="notices")
     column_update(
-        actor=world.users["admin"],
+        actor=platform_admin,
         column=column,
         data={"title": "  通知与公告 ", "public": False, "order": 5},
     )
@@ -85,12 +107,13 @@ def test_column_update_changes_fields_and_records_before_and_after(world):
     event = AuditEvent.objects.get(action="column.update")
     assert event.before == {"title": "通知公告", "public": True, "order": 50}
     assert event.after == {"title": "通知与公告", "public": False, "order": 5}
+    assert event.organisation_id is None
 
 
-def test_column_update_refuses_a_blank_title(world):
+def test_column_update_refuses_a_blank_title(world, platform_admin):
     column = Column.objects.get(code="notices")
     with pytest.raises(ValidationError) as error:
-        column_update(actor=world.users["admin"], column=column, data={"title": "   "})
+        column_update(actor=platform_admin, column=column, data={"title": "   "})
     assert error.value.message_dict["title"] == ["标题不能为空。"]
     column.refresh_from_db()
     assert column.title == "通知公告"
@@ -100,8 +123,10 @@ def test_column_update_refuses_a_blank_title(world):
 # pages
 
 
-def test_module_list_shows_modules_and_columns_to_admin(world, login):
-    response = login(world.users["admin"]).get(reverse("core:module_list"))
+def test_module_list_shows_modules_and_columns_to_the_platform_administrator(
+    world, login, platform_admin
+):
+    response = login(platform_admin).get(reverse("core:module_list"))
     assert response.status_code == 200
     html = response.content.decode()
     for name in (
@@ -121,8 +146,10 @@ def test_module_list_shows_modules_and_columns_to_admin(world, login):
     assert 'data-testid="toggle-maintenance"' not in html
 
 
-@pytest.mark.parametrize("role", ["integrity", "leader", "dept_head", "staff"])
-def test_maintenance_is_for_admins_only(world, login, role):
+@pytest.mark.parametrize(
+    "role", ["admin", "commission_integrity", "integrity", "leader", "dept_head", "staff"]
+)
+def test_platform_settings_are_for_the_platform_administrator_only(world, login, role):
     client = login(world.users[role])
     assert client.get(reverse("core:module_list")).status_code == 403
     pk = module("org").pk
@@ -132,6 +159,8 @@ def test_maintenance_is_for_admins_only(world, login, role):
     column = Column.objects.get(code="notices")
     response = client.post(reverse("core:column_edit", args=[column.pk]), {"title": "x"})
     assert response.status_code == 403
+    assert Column.objects.get(code="notices").title == "通知公告"
+    assert not AuditEvent.objects.exists()
 
 
 def test_anonymous_is_sent_to_login(client, world):
@@ -140,13 +169,13 @@ def test_anonymous_is_sent_to_login(client, world):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_toggle_answers_only_post(world, login):
-    response = login(world.users["admin"]).get(reverse("core:module_toggle", args=[1]))
+def test_toggle_answers_only_post(world, login, platform_admin):
+    response = login(platform_admin).get(reverse("core:module_toggle", args=[1]))
     assert response.status_code == 405
 
 
-def test_admin_disables_org_and_its_menu_and_pages_go(world, login):
-    client = login(world.users["admin"])
+def test_platform_admin_disables_org_and_its_menu_and_pages_go(world, login, platform_admin):
+    client = login(platform_admin)
     response = client.post(
         reverse("core:module_toggle", args=[module("org").pk]), {"enabled": "0"}, follow=True
     )
@@ -162,14 +191,20 @@ def test_admin_disables_org_and_its_menu_and_pages_go(world, login):
     assert not {"单位", "科室", "岗位", "人员", "领导分管", "职权目录"} & set(labels)
     assert staff.get(reverse("org:organisation_list")).status_code == 404
     assert staff.get(reverse("org:person_list")).status_code == 404
+    # An organisation's own setting cannot bring it back: off platform-wide is off everywhere.
+    admin = world.users["admin"]
+    module_settings_set(actor=admin, organisation=world.hospital, choices={module("org"): True})
+    assert staff.get(reverse("org:person_list")).status_code == 404
     # Back on.
-    client = login(world.users["admin"])
+    client = login(platform_admin)
     client.post(reverse("core:module_toggle", args=[module("org").pk]), {"enabled": "1"})
-    assert client.get(reverse("org:organisation_list")).status_code == 200
+    assert login(world.users["staff"]).get(reverse("org:organisation_list")).status_code == 200
 
 
-def test_disabled_risks_module_hides_its_entries_but_not_the_power_catalogue(world, login):
-    module_set_enabled(actor=world.users["admin"], module=module("risks"), enabled=False)
+def test_disabled_risks_module_hides_its_entries_but_not_the_power_catalogue(
+    world, login, platform_admin
+):
+    module_set_enabled(actor=platform_admin, module=module("risks"), enabled=False)
     client = login(world.users["integrity"])
     labels = nav_labels(client.get("/"))
     assert not {"我的风险点", "风险点台账", "廉政风险定位表", "定级方案"} & set(labels)
@@ -179,8 +214,8 @@ def test_disabled_risks_module_hides_its_entries_but_not_the_power_catalogue(wor
     assert client.get(reverse("org:power_list")).status_code == 200
 
 
-def test_disabled_audit_module_hides_only_the_audit_page(world, login):
-    module_set_enabled(actor=world.users["admin"], module=module("audit"), enabled=False)
+def test_disabled_audit_module_hides_only_the_audit_page(world, login, platform_admin):
+    module_set_enabled(actor=platform_admin, module=module("audit"), enabled=False)
     client = login(world.users["integrity"])
     assert client.get(reverse("core:audit_list")).status_code == 404
     response = client.get("/")
@@ -188,8 +223,8 @@ def test_disabled_audit_module_hides_only_the_audit_page(world, login):
     assert "审计日志" not in nav_labels(response)
 
 
-def test_trying_to_disable_the_dashboard_shows_a_chinese_message(world, login):
-    client = login(world.users["admin"])
+def test_trying_to_disable_the_dashboard_shows_a_chinese_message(world, login, platform_admin):
+    client = login(platform_admin)
     response = client.post(
         reverse("core:module_toggle", args=[module("dashboard").pk]),
         {"enabled": "0"},
@@ -199,23 +234,31 @@ def test_trying_to_disable_the_dashboard_shows_a_chinese_message(world, login):
     assert module("dashboard").enabled is True
 
 
-def test_disabled_module_state_in_database_does_not_lock_out_maintenance(world, login):
-    # Even if the row says otherwise (edited by hand), the switch itself stays reachable.
+def test_disabled_module_state_in_database_does_not_lock_out_maintenance(
+    world, login, platform_admin
+):
+    # Even if the rows say otherwise (edited by hand), the switches themselves stay reachable.
     Module.objects.filter(code__in=["maintenance", "dashboard"]).update(enabled=False)
-    client = login(world.users["admin"])
+    for setting in ("maintenance", "dashboard"):
+        ModuleSetting.objects.create(
+            organisation=world.hospital, module=module(setting), enabled=False
+        )
+    client = login(platform_admin)
     assert client.get(reverse("core:module_list")).status_code == 200
+    client = login(world.users["admin"])
+    assert client.get(reverse("core:organisation_modules")).status_code == 200
     assert client.get("/").status_code == 200
 
 
-def test_unknown_module_answers_404(world, login):
-    response = login(world.users["admin"]).post(
+def test_unknown_module_answers_404(world, login, platform_admin):
+    response = login(platform_admin).post(
         reverse("core:module_toggle", args=[999999]), {"enabled": "0"}
     )
     assert response.status_code == 404
 
 
-def test_column_edit_saves_and_validates_in_chinese(world, login):
-    client = login(world.users["admin"])
+def test_column_edit_saves_and_validates_in_chinese(world, login, platform_admin):
+    client = login(platform_admin)
     column = Column.objects.get(code="news")
     url = reverse("core:column_edit", args=[column.pk])
     page = client.get(url)
@@ -246,9 +289,9 @@ def test_column_edit_saves_and_validates_in_chinese(world, login):
 
 
 def test_module_list_query_count_does_not_grow_with_columns(
-    world, login, django_assert_max_num_queries
+    world, login, platform_admin, django_assert_max_num_queries
 ):
-    client = login(world.users["admin"])
+    client = login(platform_admin)
     client.get(reverse("core:module_list"))  # warm the session
     with django_assert_max_num_queries(12) as few:
         client.get(reverse("core:module_list"))
@@ -272,6 +315,8 @@ def test_module_list_query_count_does_not_grow_with_columns(
         ("dashboard:home", "dashboard"),
         ("risks:register", "risks"),
         ("core:module_list", None),
+        ("core:organisation_modules", None),
+        ("core:organisation_module_edit", None),
         ("core:job_list", None),
         ("accounts:login", None),
         ("accounts:user_list", None),

@@ -13,7 +13,7 @@ from lianfang.core.navigation import (
     collect,
     declarations,
 )
-from lianfang.core.roles import Role
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 
 ALL = tuple(Role.ALL)
 PRIVILEGED = tuple(Role.PRIVILEGED)
@@ -44,14 +44,21 @@ EXPECTED_MENU = [
             ("廉政风险定位表", "risks:positioning_index", "risks", "signpost-split", OFFICERS),
             ("标准库", "risks:library_list", "risks", "collection", PRIVILEGED),
             ("定级方案", "risks:scheme_index", "risks", "sliders", PRIVILEGED),
-            ("空泛表述", "risks:phrase_list", "risks", "chat-square-quote", PRIVILEGED),
+            (
+                "空泛表述",
+                "risks:phrase_list",
+                "risks",
+                "chat-square-quote",
+                (*PRIVILEGED, PLATFORM_ADMIN),
+            ),
         ],
     ),
     ("监督", [("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,))]),
     (
         "系统维护",
         [
-            ("模块与栏目", "core:module_list", "maintenance", "gear", (Role.ADMIN,)),
+            ("模块与栏目", "core:module_list", "maintenance", "gear", (PLATFORM_ADMIN,)),
+            ("单位模块", "core:organisation_modules", "maintenance", "toggles", (Role.ADMIN,)),
             ("用户与角色", "accounts:user_list", "maintenance", "person-gear", (Role.ADMIN,)),
         ],
     ),

@@ -9,13 +9,15 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "present", "absent"),
     [
-        ("admin", ["模块与栏目", "用户与角色"], ["审计日志"]),
-        ("integrity", ["审计日志"], ["模块与栏目", "用户与角色"]),
-        ("staff", ["首页", "人员"], ["审计日志", "模块与栏目"]),
+        ("admin", ["单位模块", "用户与角色"], ["审计日志", "模块与栏目"]),
+        ("integrity", ["审计日志"], ["模块与栏目", "单位模块", "用户与角色"]),
+        ("staff", ["首页", "人员"], ["审计日志", "模块与栏目", "单位模块"]),
+        ("platform", ["模块与栏目", "空泛表述"], ["首页", "单位", "单位模块", "用户与角色"]),
     ],
 )
-def test_navigation_by_role(world, login, role, present, absent):
-    response = login(world.users[role]).get("/")
+def test_navigation_by_role(world, login, platform_admin, role, present, absent):
+    user = platform_admin if role == "platform" else world.users[role]
+    response = login(user).get("/", follow=True)
     labels = [str(i["label"]) for g in response.context["nav_groups"] for i in g["items"]]
     for label in present:
         assert label in labels
@@ -23,12 +25,16 @@ def test_navigation_by_role(world, login, role, present, absent):
         assert label not in labels
 
 
-def test_shell_has_footer_breadcrumbs_and_csp(world, login):
-    client = login(world.users["admin"])
-    response = client.get(reverse("core:module_list"))
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [("core:module_list", "模块与栏目"), ("core:organisation_modules", "单位模块")],
+)
+def test_shell_has_footer_breadcrumbs_and_csp(world, login, platform_admin, name, title):
+    user = platform_admin if name == "core:module_list" else world.users["admin"]
+    response = login(user).get(reverse(name))
     html = response.content.decode()
     assert 'class="lf-footer"' in html
-    assert 'class="breadcrumb-item active" aria-current="page">模块与栏目' in html
+    assert f'class="breadcrumb-item active" aria-current="page">{title}' in html
     assert 'data-testid="menu-button"' in html
     assert "includeIndicatorStyles" in html
     csp = response["Content-Security-Policy"]

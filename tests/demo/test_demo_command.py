@@ -1,4 +1,5 @@
 import hashlib
+import re
 from collections import Counter
 from io import StringIO
 
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 from lianfang.accounts.models import User
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
-from lianfang.core.roles import Role
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.demo.generator import REFERENCE_DATE
 from lianfang.demo.services import DEMO_PASSWORD
 from lianfang.org.models import (
@@ -26,7 +27,7 @@ from lianfang.org.models import (
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
 pytestmark = pytest.mark.django_db
-USERNAMES = ("admin", "integrity", "leader", "dept_head", "staff", "wjw")
+USERNAMES = ("admin", "integrity", "leader", "dept_head", "staff", "wjw", "platform")
 
 
 def demo(*args) -> str:
@@ -224,7 +225,8 @@ def test_each_role_has_a_working_login(client, settings):
     for username in USERNAMES:
         assert username in out
         assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
-        assert client.get("/").status_code == 200, username
+        # The platform administrator's home is the platform settings page.
+        assert client.get("/", follow=True).status_code == 200, username
         client.logout()
     assert not client.login(request=HttpRequest(), username="staff", password="wrong")
 
@@ -238,6 +240,9 @@ def test_each_role_has_a_working_login(client, settings):
     assert head_grant.department.head == users["dept_head"].person
     assert users["staff"].roles == {Role.STAFF}
     assert users["staff"].person.department.name == "心内科"
+    assert users["platform"].is_superuser and users["platform"].roles == {PLATFORM_ADMIN}
+    assert not users["admin"].is_superuser
+    assert re.search(r"平台管理员\s+platform\s.*全平台", out)
 
 
 def test_if_empty_leaves_existing_demo_alone():

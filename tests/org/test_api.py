@@ -3,6 +3,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from lianfang.accounts.models import RoleGrant, User
+from lianfang.core.roles import Role
 from lianfang.org.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -93,10 +95,17 @@ def test_requires_a_role(world, api, client):
 
 
 def test_token_authentication(world):
-    token = Token.objects.create(user=world.users["integrity"])
+    # Tokens sign in service accounts only (tests/accounts/test_api_tokens.py).
+    service = User.objects.create(username="oa-sync", organisation=world.hospital)
+    service.set_unusable_password()
+    service.save()
+    RoleGrant.objects.create(user=service, role=Role.INTEGRITY, organisation=world.hospital)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=service).key}")
     assert "陈采购" in names(client.get(reverse("api-person-list")))
+    person_token = Token.objects.create(user=world.users["integrity"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {person_token.key}")
+    assert client.get(reverse("api-person-list")).status_code == 403
 
 
 def test_read_only(world, api):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from lianfang.accounts.models import RoleGrant
+from lianfang.accounts.models import RoleGrant, User
 from lianfang.core.roles import Role
 from lianfang.org.models import Post, PostAssignment
 from lianfang.risks.models import GenericPhrase, Measure, RiskPoint, RiskPointEvent
@@ -457,11 +457,21 @@ def test_measure_writes_refused_outside(world, register, api):
 # Token, query budget, schema ------------------------------------------------------------------
 
 
-def test_token_authentication(world, register):
-    token = Token.objects.create(user=world.users["staff"])
+def test_token_authentication(world, register, api):
+    # Tokens sign in service accounts only (tests/accounts/test_api_tokens.py): one with the
+    # integrity role on the hospital reads what the hospital's integrity officer reads.
+    service = User.objects.create(username="his-sync", organisation=world.hospital)
+    service.set_unusable_password()
+    service.save()
+    RoleGrant.objects.create(user=service, role=Role.INTEGRITY, organisation=world.hospital)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert names(client.get(POINTS)) == {"开大处方收取回扣"}
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=service).key}")
+    seen = names(client.get(POINTS))
+    assert seen and seen == names(api(world.users["integrity"]).get(POINTS))
+    # A person's token is refused, a staff member's too.
+    staff_token = Token.objects.create(user=world.users["staff"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {staff_token.key}")
+    assert client.get(POINTS).status_code == 403
     client.credentials(HTTP_AUTHORIZATION="Token wrong")
     assert client.get(POINTS).status_code in (401, 403)
 

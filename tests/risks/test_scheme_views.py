@@ -1,8 +1,9 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from lianfang.core.models import AuditEvent
-from lianfang.risks import grading
+from lianfang.risks import grading, services
 from lianfang.risks.models import GenericPhrase, GradingScheme, RiskPoint, RiskPointEvent
 from tests.risks.factories import make_power, make_risk_point
 
@@ -269,8 +270,8 @@ def test_officer_adds_disables_and_deletes_a_phrase(world, login):
     assert {"generic_phrase.create", "generic_phrase.disable", "generic_phrase.delete"} <= actions
 
 
-def test_duplicate_phrase_is_refused(world, login):
-    client = login(world.users["commission_integrity"])
+def test_duplicate_phrase_is_refused(world, login, platform_admin):
+    client = login(platform_admin)
     response = client.post(
         reverse("risks:phrase_list"), {"organisation": "global", "phrase": "有待加强"}
     )
@@ -278,18 +279,63 @@ def test_duplicate_phrase_is_refused(world, login):
     assert "空泛表述“有待加强”已在列表中" in text(response)
 
 
-def test_global_phrases_are_edited_only_at_the_root(world, login):
+@pytest.mark.parametrize("role", ["integrity", "admin", "commission_integrity"])
+def test_global_phrases_are_refused_to_every_organisations_officers(world, login, role):
+    """Global phrases apply to every organisation: not even a root's officers change them."""
     global_phrase = GenericPhrase.objects.get(organisation=None, phrase="有待加强")
-    hospital = login(world.users["integrity"])
-    assert hospital.post(reverse("risks:phrase_toggle", args=[global_phrase.pk])).status_code == 404
-    response = hospital.post(
-        reverse("risks:phrase_list"), {"organisation": "global", "phrase": "x"}
+    client = login(world.users[role])
+    assert client.post(reverse("risks:phrase_toggle", args=[global_phrase.pk])).status_code == 404
+    assert client.post(reverse("risks:phrase_delete", args=[global_phrase.pk])).status_code == 404
+    response = client.post(reverse("risks:phrase_list"), {"organisation": "global", "phrase": "x"})
+    assert response.status_code == 200
+    assert not GenericPhrase.objects.filter(phrase="x").exists()
+    global_phrase.refresh_from_db()
+    assert global_phrase.active
+    assert not AuditEvent.objects.exists()
+    # The page offers them no global scope, and shows the global phrases as set above.
+    page = text(client.get(reverse("risks:phrase_list")))
+    assert "全局（所有单位）" not in page and "上级设定" in page
+
+
+def test_the_services_refuse_a_global_phrase_to_anyone_but_the_platform_admin(world):
+    global_phrase = GenericPhrase.objects.get(organisation=None, phrase="有待加强")
+    actor = world.users["commission_integrity"]
+    with pytest.raises(PermissionDenied):
+        services.phrase_create(actor=actor, organisation=None, phrase="另一个空话")
+    with pytest.raises(PermissionDenied):
+        services.phrase_set_active(actor=actor, phrase=global_phrase, active=False)
+    with pytest.raises(PermissionDenied):
+        services.phrase_delete(actor=actor, phrase=global_phrase)
+    assert GenericPhrase.objects.filter(pk=global_phrase.pk, active=True).exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_platform_admin_keeps_the_global_phrases(world, login, platform_admin):
+    global_phrase = GenericPhrase.objects.get(organisation=None, phrase="有待加强")
+    client = login(platform_admin)
+    page = text(client.get(reverse("risks:phrase_list")))
+    assert "有待加强" in page and "全局（所有单位）" in page
+    # No organisation's phrases, and no organisation to add one to.
+    GenericPhrase.objects.create(organisation=world.hospital, phrase="本院自定")
+    page = text(client.get(reverse("risks:phrase_list")))
+    assert "本院自定" not in page
+    response = client.post(
+        reverse("risks:phrase_list"),
+        {"organisation": str(world.hospital.pk), "phrase": "代医院添加"},
     )
-    assert response.status_code == 200 and not GenericPhrase.objects.filter(phrase="x").exists()
-    root = login(world.users["commission_integrity"])
-    assert root.post(reverse("risks:phrase_toggle", args=[global_phrase.pk])).status_code == 302
+    assert response.status_code == 200
+    assert not GenericPhrase.objects.filter(phrase="代医院添加").exists()
+    assert client.post(reverse("risks:phrase_toggle", args=[global_phrase.pk])).status_code == 302
     global_phrase.refresh_from_db()
     assert not global_phrase.active
+    response = client.post(
+        reverse("risks:phrase_list"), {"organisation": "global", "phrase": "全平台新增空话"}
+    )
+    assert response.status_code == 302
+    assert GenericPhrase.objects.filter(organisation=None, phrase="全平台新增空话").exists()
+    events = AuditEvent.objects.filter(action__startswith="generic_phrase.")
+    assert {e.action for e in events} == {"generic_phrase.disable", "generic_phrase.create"}
+    assert {e.organisation_id for e in events} == {None}
 
 
 def test_phrase_of_another_organisation_is_404(world, login):

@@ -24,4 +24,6 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import selectors  # noqa: F401  (registers visible_to selectors)
+        from . import selectors, throttle  # noqa: F401  (registers visible_to selectors)
+
+        throttle.connect()

@@ -4,7 +4,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.core.roles import Role
+from lianfang.org.forms import OrganisationChoiceField
 
 from .selectors import (
     departments_administered_by,
@@ -23,7 +25,7 @@ class LoginForm(AuthenticationForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_fields(self)
 
 
 class OTPTokenForm(forms.Form):
@@ -46,11 +48,6 @@ class OTPTokenForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u3000" * obj.depth + obj.name
-
-
 class DepartmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         org = obj.organisation
@@ -66,14 +63,16 @@ class PersonChoiceField(forms.ModelChoiceField):
 OUTSIDE_SUBTREE = _("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。")
 
 
-def _bootstrap(form):
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-        widget.attrs.setdefault("class", css)
+def _organisation_field(label, required_message):
+    """A choice among the organisations the administrator administers (the form sets them)."""
+    return OrganisationChoiceField(
+        label=label,
+        queryset=None,
+        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": required_message},
+    )
 
 
-class _PasswordPair(forms.Form):
+class _PasswordPair(ServiceErrorsMixin, forms.Form):
     password1 = forms.CharField(
         label=_("密码"),
         strip=False,
@@ -93,14 +92,10 @@ class _PasswordPair(forms.Form):
         return data
 
 
-class UserProfileFields(forms.Form):
+class UserProfileFields(ServiceErrorsMixin, forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    organisation = OrganisationChoiceField(
-        label=_("所属单位"),
-        queryset=None,
-        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": _("请选择所属单位。")},
-    )
+    organisation = _organisation_field(_("所属单位"), _("请选择所属单位。"))
     person = PersonChoiceField(
         label=_("关联人员"),
         queryset=None,
@@ -114,7 +109,7 @@ class UserProfileFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_administered_by(admin)
         self.fields["person"].queryset = people_linkable_by(admin, current=user)
-        _bootstrap(self)
+        style_fields(self)
 
 
 class UserCreateForm(UserProfileFields, _PasswordPair):
@@ -131,7 +126,6 @@ class UserCreateForm(UserProfileFields, _PasswordPair):
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = _("初始密码")
         self.order_fields(self.field_order)
-        _bootstrap(self)
 
 
 class UserEditForm(UserProfileFields):
@@ -142,16 +136,12 @@ class PasswordResetForm(_PasswordPair):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = _("新密码")
-        _bootstrap(self)
+        style_fields(self)
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(ServiceErrorsMixin, forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-    organisation = OrganisationChoiceField(
-        label=_("授权单位"),
-        queryset=None,
-        error_messages={"invalid_choice": OUTSIDE_SUBTREE, "required": _("请选择授权单位。")},
-    )
+    organisation = _organisation_field(_("授权单位"), _("请选择授权单位。"))
     department = DepartmentChoiceField(
         label=_("科室"),
         queryset=None,
@@ -165,7 +155,7 @@ class RoleGrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_administered_by(admin)
         self.fields["department"].queryset = departments_administered_by(admin)
-        _bootstrap(self)
+        style_fields(self)
 
 
 class UserFilterForm(forms.Form):
@@ -182,4 +172,4 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名或工号")
-        _bootstrap(self)
+        style_fields(self)

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.roles import Role
+from lianfang.core.roles import PLATFORM_ADMIN, Role, is_platform_admin
 
 
 class User(AbstractUser):
@@ -35,14 +35,17 @@ class User(AbstractUser):
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        return frozenset(g.role for g in self.active_grants)
+        """The roles granted on nodes, and PLATFORM_ADMIN for the platform administrator."""
+        roles = frozenset(g.role for g in self.active_grants)
+        return (roles | {PLATFORM_ADMIN}) if is_platform_admin(self) else roles
 
     def has_any_role(self, roles) -> bool:
         return bool(self.roles.intersection(roles))
 
     @property
     def is_privileged(self) -> bool:
-        return self.has_any_role(Role.PRIVILEGED)
+        """Must use TOTP: administrators, the integrity office, the platform administrator."""
+        return self.has_any_role((*Role.PRIVILEGED, PLATFORM_ADMIN))
 
 
 class RoleGrant(models.Model):

@@ -18,6 +18,7 @@ from lianfang.core import audit
 from lianfang.core.roles import Role
 from lianfang.org.models import Department, Organisation, Person
 
+from . import throttle
 from .models import RoleGrant, User
 from .selectors import admin_paths, path_within
 
@@ -71,31 +72,26 @@ def _check_person(actor, person: Person | None, organisation: Organisation, user
         raise ValidationError({"person": _("该人员已关联其他账号。")})
 
 
+def _save_fields(actor, obj, action: str, **values) -> None:
+    """Set `values` on `obj`, save those fields, and record `action` with them before and
+    after."""
+    fields = list(values)
+    before = audit.snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=fields)
+    audit.record(
+        actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj, fields)
+    )
+
+
 def _link_person(actor, user: User, person: Person | None) -> None:
     """Make `person` the account's person (unlinking any other), with audit events."""
     current = Person.objects.filter(user=user).first()
     if current is not None and (person is None or current.pk != person.pk):
-        before = audit.snapshot(current, ["user"])
-        current.user = None
-        current.save(update_fields=["user"])
-        audit.record(
-            actor=actor,
-            action="org.person.unlink_account",
-            obj=current,
-            before=before,
-            after=audit.snapshot(current, ["user"]),
-        )
+        _save_fields(actor, current, "org.person.unlink_account", user=None)
     if person is not None and (current is None or current.pk != person.pk):
-        before = audit.snapshot(person, ["user"])
-        person.user = user
-        person.save(update_fields=["user"])
-        audit.record(
-            actor=actor,
-            action="org.person.link_account",
-            obj=person,
-            before=before,
-            after=audit.snapshot(person, ["user"]),
-        )
+        _save_fields(actor, person, "org.person.link_account", user=user)
 
 
 @transaction.atomic
@@ -156,17 +152,13 @@ def user_update(
     _require_manageable(actor, user)
     _require_node(actor, organisation)
     _check_person(actor, person, organisation, user=user)
-    before = audit.snapshot(user, USER_FIELDS)
-    user.display_name = (display_name or "").strip()
-    user.email = (email or "").strip()
-    user.organisation = organisation
-    user.save(update_fields=["display_name", "email", "organisation"])
-    audit.record(
-        actor=actor,
-        action="accounts.user.update",
-        obj=user,
-        before=before,
-        after=audit.snapshot(user, USER_FIELDS),
+    _save_fields(
+        actor,
+        user,
+        "accounts.user.update",
+        display_name=(display_name or "").strip(),
+        email=(email or "").strip(),
+        organisation=organisation,
     )
     _link_person(actor, user, person)
     return user
@@ -175,18 +167,8 @@ def user_update(
 def _set_active(*, actor, user: User, active: bool, action: str) -> User:
     _require_manageable(actor, user)
     _require_not_self(actor, user, _("不能停用或启用自己的账号。"))
-    if user.is_active == active:
-        return user
-    before = audit.snapshot(user, ["is_active"])
-    user.is_active = active
-    user.save(update_fields=["is_active"])
-    audit.record(
-        actor=actor,
-        action=action,
-        obj=user,
-        before=before,
-        after=audit.snapshot(user, ["is_active"]),
-    )
+    if user.is_active != active:
+        _save_fields(actor, user, action, is_active=active)
     return user
 
 
@@ -203,7 +185,7 @@ def user_activate(*, actor, user: User) -> User:
 
 @transaction.atomic
 def user_password_reset(*, actor, user: User, password: str) -> User:
-    """Set a new password chosen by the administrator and lift any login lockout.
+    """Set a new password chosen by the administrator and lift any login lockout or slowdown.
 
     The audit event records that the password was reset, never the password or its hash.
     """
@@ -215,6 +197,7 @@ def user_password_reset(*, actor, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     axes_reset(username=user.get_username())
+    throttle.LOGIN.forget(user.get_username())
     audit.record(actor=actor, action="accounts.user.password_reset", obj=user)
     return user
 

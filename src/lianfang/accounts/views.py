@@ -13,17 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.pil import PilImage
 
 from lianfang.core.access import public, role_required
+from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 
 from . import selectors, services
 from .forms import (
-    LoginForm,
     OTPTokenForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -32,16 +33,11 @@ from .forms import (
     UserEditForm,
     UserFilterForm,
 )
+from .login import LoginView
 
-login = public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=LoginForm,
-        redirect_authenticated_user=True,
-    )
-)
+login = public(LoginView.as_view())
 logout = public(auth_views.LogoutView.as_view())
-password_change = role_required(*Role.ALL)(
+password_change = role_required(*Role.EVERYONE)(
     auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html",
         form_class=PasswordChangeForm,
@@ -77,7 +73,7 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@role_required(*Role.ALL)
+@role_required(*Role.EVERYONE)
 def otp_setup(request):
     """Bind an authenticator app: scan the QR code (or type the key), then enter a code."""
     user = request.user
@@ -110,7 +106,7 @@ def otp_setup(request):
     return render(request, "accounts/otp_setup.html", context)
 
 
-@role_required(*Role.ALL)
+@role_required(*Role.EVERYONE)
 def otp_verify(request):
     """After signing in: enter the current code from the bound authenticator."""
     user = request.user
@@ -150,14 +146,6 @@ def _visible_user(request, pk):
     return get_object_or_404(selectors.users_for_detail(request.user), pk=pk)
 
 
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @role_required(Role.ADMIN)
 def user_list(request):
     filters = UserFilterForm(request.GET or None)
@@ -167,27 +155,29 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"table": table, "filters": filters})
 
 
+def _user_url(user) -> str:
+    return reverse("accounts:user_detail", args=[user.pk])
+
+
 @role_required(Role.ADMIN)
 def user_create(request):
-    form = UserCreateForm(request.POST or None, admin=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.user_create(
-                actor=request.user,
-                username=data["username"],
-                display_name=data["display_name"],
-                email=data["email"],
-                password=data["password1"],
-                organisation=data["organisation"],
-                person=data["person"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("已创建账号“%(name)s”，请为其授予角色。") % {"name": user})
-            return redirect("accounts:user_detail", pk=user.pk)
-    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+    return form_page(
+        request,
+        UserCreateForm(request.POST or None, admin=request.user),
+        save=lambda data: services.user_create(
+            actor=request.user,
+            username=data["username"],
+            display_name=data["display_name"],
+            email=data["email"],
+            password=data["password1"],
+            organisation=data["organisation"],
+            person=data["person"],
+        ),
+        success=lambda user: _("已创建账号“%(name)s”，请为其授予角色。") % {"name": user},
+        next_url=_user_url,
+        template="accounts/user_form.html",
+        creating=True,
+    )
 
 
 def _detail_context(request, target, grant_form):
@@ -225,43 +215,57 @@ def user_edit(request, pk):
         "organisation": target.organisation_id,
         "person": person.pk if person else None,
     }
-    form = UserEditForm(request.POST or None, admin=request.user, user=target, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.user_update(
-                actor=request.user,
-                user=target,
-                display_name=data["display_name"],
-                email=data["email"],
-                organisation=data["organisation"],
-                person=data["person"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("账号信息已保存。"))
-            return redirect("accounts:user_detail", pk=target.pk)
-    return render(
-        request, "accounts/user_form.html", {"form": form, "target": target, "creating": False}
+    return form_page(
+        request,
+        UserEditForm(request.POST or None, admin=request.user, user=target, initial=initial),
+        save=lambda data: services.user_update(
+            actor=request.user,
+            user=target,
+            display_name=data["display_name"],
+            email=data["email"],
+            organisation=data["organisation"],
+            person=data["person"],
+        ),
+        success=_("账号信息已保存。"),
+        next_url=_user_url(target),
+        template="accounts/user_form.html",
+        target=target,
+        creating=False,
     )
 
 
 @role_required(Role.ADMIN)
 def user_password_reset(request, pk):
     target = _visible_user(request, pk)
-    form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_password_reset(
-                actor=request.user, user=target, password=form.cleaned_data["password1"]
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("已重置“%(name)s”的密码。") % {"name": target})
-            return redirect("accounts:user_detail", pk=target.pk)
-    return render(request, "accounts/password_reset.html", {"form": form, "target": target})
+    return form_page(
+        request,
+        PasswordResetForm(request.POST or None),
+        save=lambda data: services.user_password_reset(
+            actor=request.user, user=target, password=data["password1"]
+        ),
+        success=_("已重置“%(name)s”的密码。") % {"name": target},
+        next_url=_user_url(target),
+        template="accounts/password_reset.html",
+        target=target,
+    )
+
+
+def _account_action(service, success):
+    """The view of a button on an account's page, named as its service: a POST that runs
+    `service(actor=, user=)` and returns to the page with `success` (naming the account as
+    %(name)s) or the service's refusal."""
+
+    def view(request, pk):
+        target = _visible_user(request, pk)
+        return _run(
+            request,
+            target,
+            lambda: service(actor=request.user, user=target),
+            success % {"name": target},
+        )
+
+    view.__name__ = view.__qualname__ = service.__name__
+    return role_required(Role.ADMIN)(require_POST(view))
 
 
 def _run(request, target, action, success):
@@ -275,40 +279,12 @@ def _run(request, target, action, success):
     return redirect("accounts:user_detail", pk=target.pk)
 
 
-@role_required(Role.ADMIN)
-@require_POST
-def user_deactivate(request, pk):
-    target = _visible_user(request, pk)
-    return _run(
-        request,
-        target,
-        lambda: services.user_deactivate(actor=request.user, user=target),
-        _("已停用账号“%(name)s”。") % {"name": target},
-    )
-
-
-@role_required(Role.ADMIN)
-@require_POST
-def user_activate(request, pk):
-    target = _visible_user(request, pk)
-    return _run(
-        request,
-        target,
-        lambda: services.user_activate(actor=request.user, user=target),
-        _("已启用账号“%(name)s”。") % {"name": target},
-    )
-
-
-@role_required(Role.ADMIN)
-@require_POST
-def user_otp_reset(request, pk):
-    target = _visible_user(request, pk)
-    return _run(
-        request,
-        target,
-        lambda: services.user_otp_reset(actor=request.user, user=target),
-        _("已解绑“%(name)s”的身份验证器，其下次登录时需重新绑定。") % {"name": target},
-    )
+user_deactivate = _account_action(services.user_deactivate, gettext_lazy("已停用账号“%(name)s”。"))
+user_activate = _account_action(services.user_activate, gettext_lazy("已启用账号“%(name)s”。"))
+user_otp_reset = _account_action(
+    services.user_otp_reset,
+    gettext_lazy("已解绑“%(name)s”的身份验证器，其下次登录时需重新绑定。"),
+)
 
 
 @role_required(Role.ADMIN)
@@ -316,21 +292,20 @@ def user_otp_reset(request, pk):
 def role_grant(request, pk):
     target = _visible_user(request, pk)
     form = RoleGrantForm(request.POST, admin=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.role_grant(
-                actor=request.user,
-                user=target,
-                role=data["role"],
-                organisation=data["organisation"],
-                department=data["department"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("已授予角色。"))
-            return redirect("accounts:user_detail", pk=target.pk)
+    granted = save_form(
+        request,
+        form,
+        lambda data: services.role_grant(
+            actor=request.user,
+            user=target,
+            role=data["role"],
+            organisation=data["organisation"],
+            department=data["department"],
+        ),
+        _("已授予角色。"),
+    )
+    if granted is not NOT_SAVED:
+        return redirect(_user_url(target))
     return render(
         request, "accounts/user_detail.html", _detail_context(request, target, form), status=400
     )

@@ -51,3 +51,11 @@ class RoleDeclaredMixin:
             return int(self.query(name))
         except ValueError:
             return None
+
+    def flag_query(self, name):
+        """A yes/no parameter: True for 1/true, False for 0/false, None when absent or else."""
+        return {"1": True, "true": True, "0": False, "false": False}.get(self.query(name).lower())
+
+    def int_queries(self, *names) -> dict:
+        """The integer parameters among `names` that are given (and not 0), by name."""
+        return {name: value for name in names if (value := self.int_query(name))}

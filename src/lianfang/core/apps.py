@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from .navigation import ModuleSpec, NavGroup, NavItem
-from .roles import Role
+from .roles import PLATFORM_ADMIN, Role
 
 
 class CoreConfig(AppConfig):
@@ -40,14 +40,24 @@ class CoreConfig(AppConfig):
             _("模块与栏目"),
             "core:module_list",
             "gear",
-            (Role.ADMIN,),
+            (PLATFORM_ADMIN,),
             group="maintenance",
             order=10,
+        ),
+        NavItem(
+            "maintenance",
+            _("单位模块"),
+            "core:organisation_modules",
+            "toggles",
+            (Role.ADMIN,),
+            group="maintenance",
+            order=15,
         ),
     )
 
     def ready(self):
-        from . import jobs, selectors  # noqa: F401  (registers visible_to selectors, job handlers)
+        # registers visible_to selectors, job handlers, the trusted-proxy check
+        from . import client_address, jobs, selectors  # noqa: F401
 
         post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
 

@@ -3,6 +3,7 @@ from importlib import metadata
 from django.conf import settings
 
 from .navigation import enabled_module_codes, nav_for
+from .roles import PLATFORM_ADMIN_LABEL, is_platform_admin
 
 try:
     VERSION = metadata.version("lianfang")
@@ -20,4 +21,6 @@ def shell(request):
         nav_groups=nav_for(user, enabled_module_codes(request), request.path),
         user_role_labels=sorted({g.get_role_display() for g in user.active_grants}),
     )
+    if is_platform_admin(user):
+        context["user_role_labels"] = [str(PLATFORM_ADMIN_LABEL), *context["user_role_labels"]]
     return context

@@ -13,6 +13,12 @@ which shows the progress and, when done, the file or the outcome.
   queued them. Claiming is a conditional UPDATE, so two runners never take the same job.
 - A handler that can be interrupted must be safe to run again: a worker that died leaves its
   job `running` with an old heartbeat, and `requeue_stale` gives it back to the queue.
+- A handler reads many rows with `core.chunks.chunks` (never `QuerySet.iterator()`) and
+  reports progress between chunks, when no read is open on its connection: on SQLite a
+  progress write made while a read is still open has to upgrade that read's snapshot, which
+  fails ("database is locked") as soon as anyone else has written since (see
+  docs/architecture.md, "SQLite and concurrent use"). A handler that writes in batches commits
+  each batch before it reports.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Job
-from .scoping import register
+from .scoping import acting_organisation, register
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +90,14 @@ def jobs_visible_to(user) -> QuerySet[Job]:
 
 def enqueue(kind: str, *, actor, organisation=None, params: dict | None = None) -> Job:
     """Queue a job of `kind` (registered with `handler`) for `actor`; it starts once the
-    surrounding transaction commits."""
+    surrounding transaction commits.
+
+    `organisation` is the one the job is about (a person's positioning table: theirs); a job
+    about none (an export of the actor's view of the register) belongs to the organisation
+    the actor acts for, so the integrity office over it sees it on the audit page."""
     if kind not in HANDLERS:
         raise ValueError(f"no job handler for {kind!r}")
+    organisation = organisation or acting_organisation(actor)
     # the language of the page that asked: the job's messages and files speak it too
     params = {**(params or {}), "language": translation.get_language()}
     with transaction.atomic():

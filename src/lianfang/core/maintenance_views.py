@@ -1,23 +1,36 @@
-"""系统维护: modules switched on or off, and the columns' settings. Administrators only."""
+"""系统维护: the modules and columns of the platform, and each organisation's modules.
+
+The platform-wide switch and the columns are shared by every organisation: the platform
+administrator's (`roles.PLATFORM_ADMIN`). An organisation's administrators switch modules for
+the organisations of their subtrees (单位模块); anything else answers 404.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import selectors, services
 from .access import role_required
-from .forms import ColumnForm
+from .forms import ColumnForm, OrganisationModulesForm
 from .models import Column, Module
 from .navigation import always_on_codes
-from .roles import Role
+from .pages import form_page
+from .roles import PLATFORM_ADMIN, Role
+from .tables import paginate
 
 
-@role_required(Role.ADMIN)
+@role_required(PLATFORM_ADMIN)
 def module_list(request):
-    modules = list(Module.objects.annotate(column_count=Count("columns")).order_by("order", "code"))
+    modules = list(
+        Module.objects.annotate(
+            column_count=Count("columns", distinct=True),
+            setting_count=Count("settings", distinct=True),
+        ).order_by("order", "code")
+    )
     always_on = always_on_codes()
     for module in modules:
         module.always_on = module.code in always_on
@@ -28,7 +41,7 @@ def module_list(request):
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@role_required(PLATFORM_ADMIN)
 def module_toggle(request, pk):
     module = get_object_or_404(Module, pk=pk)
     enabled = request.POST.get("enabled") == "1"
@@ -44,17 +57,75 @@ def module_toggle(request, pk):
     return redirect("core:module_list")
 
 
-@role_required(Role.ADMIN)
+@role_required(PLATFORM_ADMIN)
 def column_edit(request, pk):
     column = get_object_or_404(Column.objects.select_related("module"), pk=pk)
-    form = ColumnForm(request.POST or None, instance=column)
+    return form_page(
+        request,
+        ColumnForm(request.POST or None, instance=column),
+        save=lambda data: services.column_update(
+            actor=request.user,
+            column=column,
+            data={name: data[name] for name in services.COLUMN_FIELDS},
+        ),
+        success=lambda saved: _("栏目“%(title)s”已保存。") % {"title": saved.title},
+        next_url=reverse("core:module_list"),
+        template="core/maintenance_column_form.html",
+        column=column,
+    )
+
+
+@role_required(Role.ADMIN)
+def organisation_modules(request):
+    """The organisations of the administrator's subtrees, each module's state in each."""
+    table = paginate(
+        request,
+        selectors.organisations_administered_by(request.user),
+        sorts={"path": "path"},
+        default="path",
+    )
+    organisations = list(table.rows)
+    modules = selectors.switchable_modules()
+    states = selectors.module_states(organisations, modules)
+    top = min((org.depth for org in organisations), default=0)
+    rows = [
+        {
+            "organisation": org,
+            "indent": org.depth - top,
+            "states": [(module, states[org.pk, module.pk]) for module in modules],
+        }
+        for org in organisations
+    ]
+    return render(
+        request,
+        "core/maintenance_organisation_modules.html",
+        {"table": table, "rows": rows, "modules": modules},
+    )
+
+
+@role_required(Role.ADMIN)
+def organisation_module_edit(request, org_pk):
+    organisation = get_object_or_404(
+        selectors.organisations_administered_by(request.user), pk=org_pk
+    )
+    modules = selectors.switchable_modules()
+    states = selectors.module_states([organisation], modules)
+    states = {module.pk: states[organisation.pk, module.pk] for module in modules}
+    form = OrganisationModulesForm(request.POST or None, modules=modules, states=states)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.column_update(actor=request.user, column=column, data=data)
-        except ValidationError as error:
-            form.add_error(None, error)
+        changed = services.module_settings_set(
+            actor=request.user, organisation=organisation, choices=form.choices()
+        )
+        if changed:
+            messages.success(
+                request, _("已保存“%(name)s”的模块设置。") % {"name": organisation.name}
+            )
         else:
-            messages.success(request, _("栏目“%(title)s”已保存。") % {"title": data["title"]})
-            return redirect("core:module_list")
-    return render(request, "core/maintenance_column_form.html", {"form": form, "column": column})
+            messages.info(request, _("模块设置没有变化。"))
+        return redirect("core:organisation_modules")
+    rows = [(form[module.code], module, states[module.pk]) for module in modules]
+    return render(
+        request,
+        "core/maintenance_organisation_module_form.html",
+        {"form": form, "organisation": organisation, "rows": rows},
+    )

@@ -21,8 +21,34 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class NoStoreMiddleware:
+    """Nothing the application answers is kept by a browser or a proxy cache.
+
+    Pages and files hold personal data (rosters, registers, photos, exports): a shared
+    computer's browser cache or a caching proxy must not keep them after the user signs out.
+    So every response to a signed-in user (a session or an API token) is `private, no-store`,
+    overriding what a view set; an anonymous response (the login page) is too unless its view
+    chose its own caching. Static files are answered by WhiteNoise above this middleware and
+    keep their long-lived caching.
+    """
+
+    VALUE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or not response.has_header("Cache-Control"):
+            response["Cache-Control"] = self.VALUE
+        return response
+
+
 class ModuleEnabledMiddleware:
-    """A URL of a module the administrator switched off answers 404 (see `navigation`)."""
+    """A URL of a module that is off for the user answers 404: off platform-wide, or off in
+    every organisation of theirs (see `navigation.enabled_module_codes`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -58,7 +58,9 @@ class AuditChainHead(models.Model):
 
 
 class Module(models.Model):
-    """A module of the platform that an administrator can switch on or off."""
+    """A module of the platform. `enabled` is the platform-wide switch, the platform
+    administrator's: off, the module is off for every organisation. On, each organisation
+    follows its own setting or its nearest ancestor's (`ModuleSetting`)."""
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=60)
@@ -76,8 +78,41 @@ class Module(models.Model):
         return self.name
 
 
+class ModuleSetting(models.Model):
+    """An organisation's own switch of a module, for itself and the organisations below it
+    that have none. Without one an organisation follows its nearest ancestor's, and the
+    platform switch where no ancestor has one (`selectors.module_states`). Set by the
+    organisation's administrators and those above them; removing it follows the parent again.
+    """
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    module = models.ForeignKey(
+        Module, verbose_name=_("模块"), on_delete=models.CASCADE, related_name="settings"
+    )
+    enabled = models.BooleanField(_("启用"))
+
+    class Meta:
+        ordering = ["module__order", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "module"], name="core_modulesetting_unique"
+            )
+        ]
+        verbose_name = _("单位模块设置")
+        verbose_name_plural = _("单位模块设置")
+
+    def __str__(self):
+        return f"{self.organisation} · {self.module}"
+
+
 class Column(models.Model):
-    """A column (栏目) of the platform or its disclosure portal, configurable by administrators."""
+    """A column (栏目) of the platform or its disclosure portal, shared by every organisation:
+    the platform administrator's to edit."""
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="columns")
     code = models.SlugField(_("代码"), max_length=40)

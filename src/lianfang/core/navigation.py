@@ -2,10 +2,12 @@
 
 Each app's AppConfig may declare, as class attributes:
 
-- `platform_modules`: a ModuleSpec for each module an administrator can switch on or off,
-  with the URL namespaces (or single "namespace:name" URLs) that belong to it, so a disabled
-  module's pages answer 404 (`ModuleEnabledMiddleware`), not just vanish from the menu. Its
-  Module row is created after migrate (`services.modules_sync`): a row appears with its app.
+- `platform_modules`: a ModuleSpec for each module that can be switched on or off (platform-
+  wide by the platform administrator, per organisation by its administrators), with the URL
+  namespaces (or single "namespace:name" URLs) that belong to it, so a module off for the
+  user's organisations answers 404 (`ModuleEnabledMiddleware`), not just vanishes from the
+  menu. Its Module row is created after migrate (`services.modules_sync`): a row appears with
+  its app.
 - `nav_groups`: a NavGroup for each group of the menu the app opens;
 - `nav_items`: a NavItem for each menu entry, in a group of its own or of an app below it.
 
@@ -121,12 +123,13 @@ def always_on_codes() -> frozenset[str]:
 
 
 def enabled_module_codes(request) -> frozenset[str]:
-    """The codes of the enabled modules, read once per request."""
+    """The codes of the modules open to the request's user, read once per request: on
+    platform-wide and for their organisations (`selectors.modules_open_to`)."""
     codes = getattr(request, "_lianfang_enabled_modules", None)
     if codes is None:
-        from .models import Module
+        from .selectors import modules_open_to
 
-        codes = frozenset(Module.objects.filter(enabled=True).values_list("code", flat=True))
+        codes = modules_open_to(getattr(request, "user", None))
         request._lianfang_enabled_modules = codes
     return codes | always_on_codes()
 

@@ -1,4 +1,12 @@
-"""The roles of the platform. Each is granted on an organisation node (accounts.RoleGrant)."""
+"""The roles of the platform. Each is granted on an organisation node (accounts.RoleGrant).
+
+Beside them stands the platform administrator (平台管理员): a user with Django's
+`is_superuser` flag, created with `lianfang createsuperuser`, of no organisation. It is never
+granted on a node; the account reports it among its roles (`User.roles`), so views declare
+it like any role: `@role_required(PLATFORM_ADMIN)`. Only the platform administrator changes
+what is shared by the whole installation (the platform-wide module switch, the columns and
+the global generic phrases); each organisation's administrators own its settings.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +20,21 @@ class Role(models.TextChoices):
     STAFF = "staff", _("职工")
 
 
+PLATFORM_ADMIN = "platform"
+PLATFORM_ADMIN_LABEL = _("平台管理员")
+
 Role.ALL = tuple(Role.values)
 # Roles that must use TOTP and that see their whole organisation subtree.
 Role.PRIVILEGED = (Role.ADMIN.value, Role.INTEGRITY.value)
+# Every account that may sign in, the platform administrator's included: the pages of one's
+# own account (password, authenticator) and the home page.
+Role.EVERYONE = (*Role.ALL, PLATFORM_ADMIN)
+
+
+def is_platform_admin(user) -> bool:
+    """Whether `user` is the platform administrator (an active superuser)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "is_superuser", False)
+    )

@@ -7,6 +7,7 @@ pages can ask `visible_to(user, Model)`.
 """
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
@@ -76,6 +77,34 @@ def scope_of(user, today: dt.date | None = None) -> Scope:
     scope = _resolve(user, today or timezone.localdate())
     user._lianfang_scope = scope
     return scope
+
+
+def acting_organisation(user, roles=None):
+    """The organisation node `user` acts for, where an act of theirs about no organisation
+    (an export of their view, a platform setting) is recorded: the nearest node common to
+    their grants of `roles` (every role when None), else the account's own node. None for an
+    account tied to no organisation, or whose grants lie in separate trees (a superuser made
+    on the command line): its acts are platform events (see `core.selectors`)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    nodes = {
+        g.organisation_id: g.organisation
+        for g in getattr(user, "active_grants", ())
+        if roles is None or g.role in roles
+    }
+    if not nodes:
+        return getattr(user, "organisation", None)
+    if len(nodes) == 1:
+        return next(iter(nodes.values()))
+    common = os.path.commonprefix([node.path for node in nodes.values()])
+    common = common[: common.rfind("/") + 1]  # a whole path: "/1/2" of "/1/2/" and "/1/23/"
+    for node in nodes.values():
+        if node.path == common:
+            return node
+    if common.count("/") < 2:  # no node above them all
+        return None
+    model = type(next(iter(nodes.values())))
+    return model._default_manager.filter(path=common).first()
 
 
 def register(model):

@@ -1,4 +1,4 @@
-"""Reads for the audit page and the shell."""
+"""Reads for the audit page, the shell and the module settings."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import audit
-from .models import AuditChainHead, AuditEvent
+from .models import AuditChainHead, AuditEvent, Module, ModuleSetting
+from .navigation import always_on_codes
 from .roles import Role
 from .scoping import register, scope_of
 
@@ -16,18 +17,21 @@ from .scoping import register, scope_of
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     """The integrity office sees the events of its organisation and below.
 
-    Events tied to no organisation (accounts, system settings) are seen by the integrity
-    office of a root organisation only.
+    Every event belongs to the organisation of what it is about, or else of the actor (an
+    export: `scoping.acting_organisation`). Platform events (the platform administrator's
+    settings), tied to no organisation at all, are seen by platform auditors only:
+    superusers, who see every event. The platform administrator's role alone does not
+    open the audit pages; a superuser reaches them, like anyone, through an integrity grant.
     """
     scope = scope_of(user)
     if Role.INTEGRITY not in scope.roles:
         return AuditEvent.objects.none()
-    grants = [g for g in user.active_grants if g.role == Role.INTEGRITY]
+    if user.is_superuser:
+        return AuditEvent.objects.all()
     q = Q(pk__in=[])
-    for grant in grants:
-        q |= Q(organisation_path__startswith=grant.organisation.path)
-        if grant.organisation.parent_id is None:
-            q |= Q(organisation_path="")
+    for grant in user.active_grants:
+        if grant.role == Role.INTEGRITY:
+            q |= Q(organisation_path__startswith=grant.organisation.path)
     return AuditEvent.objects.filter(q)
 
 
@@ -90,3 +94,139 @@ def audit_event_position(*, user, event: AuditEvent) -> AuditChainPosition:
         hash_matches=audit.compute_hash(event) == event.hash,
         links_to_previous=previous_hash == event.prev_hash,
     )
+
+
+# Modules per organisation --------------------------------------------------------------------
+# A module is on for an organisation when it is on platform-wide (`Module.enabled`, the
+# platform administrator's switch) and the nearest setting on the way up the tree, its own
+# first (`ModuleSetting`), does not switch it off. Core imports no domain app: organisations
+# are read through ModuleSetting's foreign key and used by their `pk`, `path` and name.
+
+
+@dataclass(frozen=True)
+class ModuleState:
+    """A module's state in one organisation, and where it comes from."""
+
+    enabled: bool  # what the organisation's users get
+    platform: bool  # the platform switch: off, the module is off everywhere
+    own: bool | None  # the organisation's own setting, if it has one
+    inherited: bool  # what it would be without its own setting
+    origin: object = None  # the ancestor that `inherited` follows (None: the platform switch)
+
+
+def path_ids(path: str) -> list[int]:
+    """The primary keys of a materialised path ("/1/5/12/"), from the root down."""
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def _path_within(path: str, paths) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
+def _paths_q(paths, field: str) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def organisation_model():
+    """The organisation tree's node, as ModuleSetting's foreign key names it."""
+    return ModuleSetting._meta.get_field("organisation").related_model
+
+
+def administered_paths(user) -> tuple[str, ...]:
+    """The subtrees `user` administers: the nodes of their ADMIN grants."""
+    grants = getattr(user, "active_grants", None) or ()
+    return tuple(sorted({g.organisation.path for g in grants if g.role == Role.ADMIN}))
+
+
+def administers(user, organisation) -> bool:
+    """Whether `user` is an administrator of `organisation` or of one above it."""
+    return _path_within(organisation.path, administered_paths(user))
+
+
+def organisations_administered_by(user) -> QuerySet:
+    """The organisations of the subtrees `user` administers, in tree order."""
+    return (
+        organisation_model()
+        .objects.filter(_paths_q(administered_paths(user), "path"))
+        .order_by("path")
+    )
+
+
+def switchable_modules() -> list[Module]:
+    """The modules that may be switched off (not the home page, not the switches themselves)."""
+    return list(Module.objects.exclude(code__in=always_on_codes()).order_by("order", "code"))
+
+
+def module_states(organisations, modules) -> dict[tuple[int, int], ModuleState]:
+    """Each module's state in each organisation, by (organisation pk, module pk). One query."""
+    ids = {i for org in organisations for i in path_ids(org.path)}
+    settings = {
+        (s.organisation_id, s.module_id): s
+        for s in ModuleSetting.objects.filter(
+            organisation_id__in=ids, module__in=modules
+        ).select_related("organisation")
+    }
+    states = {}
+    for org in organisations:
+        above = path_ids(org.path)[-2::-1]  # its parent first, up to the root
+        for module in modules:
+            own = settings.get((org.pk, module.pk))
+            nearest = next(
+                (settings[i, module.pk] for i in above if (i, module.pk) in settings), None
+            )
+            inherited = module.enabled and (nearest is None or nearest.enabled)
+            states[org.pk, module.pk] = ModuleState(
+                enabled=module.enabled and (own.enabled if own is not None else inherited),
+                platform=module.enabled,
+                own=own.enabled if own is not None else None,
+                inherited=inherited,
+                origin=nearest.organisation if nearest is not None else None,
+            )
+    return states
+
+
+def _on_at(settings: dict[str, bool], path: str) -> bool:
+    """A module's state at `path` from its settings by organisation path (platform: on)."""
+    ids = path_ids(path)
+    for end in range(len(ids), 0, -1):
+        key = "/" + "/".join(map(str, ids[:end])) + "/"
+        if key in settings:
+            return settings[key]
+    return True
+
+
+def modules_open_to(user) -> frozenset[str]:
+    """The codes of the modules `user` may use (menu entries and pages; two queries).
+
+    An always-on module, and a module on platform-wide that is on in at least one
+    organisation where the user holds a role or, for administrators and the integrity office,
+    in one organisation of their subtrees (a commission's officer keeps a module that a
+    hospital below still uses). Without any role on a node (the platform administrator,
+    nobody signed in), the platform switches decide.
+    """
+    platform_on = set(Module.objects.filter(enabled=True).values_list("code", flat=True))
+    grants = getattr(user, "active_grants", None) or ()
+    anchors = {g.organisation.path for g in grants}
+    if not anchors:
+        return frozenset(platform_on) | always_on_codes()
+    scope = scope_of(user)
+    q = Q(organisation_id__in={i for path in anchors for i in path_ids(path)})
+    if scope.subtree_paths:
+        q |= Q(enabled=True) & scope.subtree_q("organisation__path")
+    by_module: dict[str, dict[str, bool]] = {}
+    for code, path, enabled in ModuleSetting.objects.filter(
+        q, module__code__in=platform_on
+    ).values_list("module__code", "organisation__path", "enabled"):
+        by_module.setdefault(code, {})[path] = enabled
+    open_codes = set(always_on_codes())
+    for code in platform_on:
+        settings = by_module.get(code, {})
+        if any(_on_at(settings, anchor) for anchor in anchors) or any(
+            enabled and _path_within(path, scope.subtree_paths)
+            for path, enabled in settings.items()
+        ):
+            open_codes.add(code)
+    return frozenset(open_codes)

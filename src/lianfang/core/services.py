@@ -1,30 +1,50 @@
-"""Writes to the platform's own settings: modules switched on or off, and columns (栏目)."""
+"""Writes to the platform's own settings: modules switched on or off, and columns (栏目).
+
+Who owns which: the platform-wide switch and the columns are shared by every organisation
+and belong to the platform administrator (`roles.PLATFORM_ADMIN`); an organisation's module
+settings belong to its administrators and to those of the organisations above it.
+"""
 
 from django.apps import apps as installed_apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import Column, Module
+from .models import Column, Module, ModuleSetting
 from .navigation import ModuleSpec, always_on_codes
+from .roles import is_platform_admin
+from .selectors import administers
 
 COLUMN_FIELDS = ("title", "title_en", "visible", "public", "order")
 
 
-@transaction.atomic
-def module_set_enabled(*, actor, module: Module, enabled: bool) -> Module:
-    """Switch a module on or off; its menu entries and pages follow at the next request.
+def _require_platform_admin(actor) -> None:
+    if not is_platform_admin(actor):
+        raise PermissionDenied(_("只有平台管理员可以修改全平台设置。"))
 
-    Raises ValidationError (in Chinese) for a module that cannot be switched off.
-    Setting the state it already has writes nothing.
-    """
-    module = Module.objects.select_for_update().get(pk=module.pk)
-    if not enabled and module.code in always_on_codes():
+
+def _refuse_always_on(module: Module) -> None:
+    if module.code in always_on_codes():
         raise ValidationError(
             _("“%(name)s”模块是平台运行所必需的，不能停用。") % {"name": module.name},
             code="always_on",
         )
+
+
+@transaction.atomic
+def module_set_enabled(*, actor, module: Module, enabled: bool) -> Module:
+    """Switch a module on or off for the whole platform; its menu entries and pages follow at
+    the next request. Off, it is off for every organisation, whatever their settings.
+
+    The platform administrator's (PermissionDenied for anyone else). Raises ValidationError
+    (in Chinese) for a module that cannot be switched off. Setting the state it already has
+    writes nothing. The audit event carries no organisation.
+    """
+    _require_platform_admin(actor)
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    if not enabled:
+        _refuse_always_on(module)
     if module.enabled == enabled:
         return module
     before = audit.snapshot(module)
@@ -45,8 +65,11 @@ def column_update(*, actor, column: Column, data: dict) -> Column:
     """Change a column's title, English title, visibility, publicity or order.
 
     `data` holds any of COLUMN_FIELDS (other keys are refused). The title must not be blank.
-    Records one audit event with the changed values; an unchanged column writes nothing.
+    Columns are shared by every organisation: the platform administrator's (PermissionDenied
+    for anyone else). Records one audit event with the changed values, of no organisation; an
+    unchanged column writes nothing.
     """
+    _require_platform_admin(actor)
     unknown = set(data) - set(COLUMN_FIELDS)
     if unknown:
         raise ValueError(f"column_update got unknown fields: {sorted(unknown)}")
@@ -61,8 +84,71 @@ def column_update(*, actor, column: Column, data: dict) -> Column:
     if after == before:
         return column
     column.save(update_fields=list(data))
-    audit.record(actor=actor, action="column.update", obj=column, before=before, after=after)
+    audit.record(
+        actor=actor,
+        action="column.update",
+        obj=column,
+        before=before,
+        after=after,
+    )
     return column
+
+
+@transaction.atomic
+def module_settings_set(*, actor, organisation, choices: dict) -> int:
+    """Set `organisation`'s own switch of each module of `choices` ({Module: True, False or
+    None}): on or off for it and the organisations below it that have no setting of their own,
+    or None to remove its setting and follow its parent again.
+
+    For the administrators of the organisation or of one above it (PermissionDenied for
+    anyone else, the platform administrator included: an organisation's settings are its
+    own). An always-on module is refused (ValidationError). One audit event per change,
+    carrying the organisation; returns the number of changes (0: nothing written).
+    """
+    if not administers(actor, organisation):
+        raise PermissionDenied(_("只能设置您管理的单位及其下级单位的模块。"))
+    for module in choices:
+        _refuse_always_on(module)
+    existing = {
+        s.module_id: s
+        for s in ModuleSetting.objects.select_for_update().filter(
+            organisation=organisation, module__in=list(choices)
+        )
+    }
+    changed = 0
+    for module, enabled in choices.items():
+        setting = existing.get(module.pk)
+        if setting is not None and setting.enabled == enabled:
+            continue
+        if setting is None and enabled is None:
+            continue
+        changed += 1
+        if enabled is None:
+            audit.record(
+                actor=actor,
+                action="module_setting.inherit",
+                obj=setting,
+                before=audit.snapshot(setting),
+                organisation=organisation,
+            )
+            setting.delete()
+            continue
+        before = None
+        if setting is None:
+            setting = ModuleSetting(organisation=organisation, module=module)
+        else:
+            before = audit.snapshot(setting)
+        setting.enabled = enabled
+        setting.save()
+        audit.record(
+            actor=actor,
+            action="module_setting.enable" if enabled else "module_setting.disable",
+            obj=setting,
+            before=before,
+            after=audit.snapshot(setting),
+            organisation=organisation,
+        )
+    return changed
 
 
 def modules_sync(*, specs: tuple[ModuleSpec, ...], using=DEFAULT_DB_ALIAS, apps=None) -> None:

@@ -17,4 +17,14 @@ urlpatterns = [
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),
     path("maintenance/columns/<int:pk>/edit/", maintenance_views.column_edit, name="column_edit"),
+    path(
+        "maintenance/organisations/",
+        maintenance_views.organisation_modules,
+        name="organisation_modules",
+    ),
+    path(
+        "maintenance/organisations/<int:org_pk>/modules/",
+        maintenance_views.organisation_module_edit,
+        name="organisation_module_edit",
+    ),
 ]

@@ -1,4 +1,4 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
 
 from lianfang.core.access import role_required
@@ -13,9 +13,12 @@ from lianfang.org.selectors import (
 from .selectors import dashboard_charts
 
 
-@role_required(*Role.ALL)
+@role_required(*Role.EVERYONE)
 def home(request):
     user = request.user
+    if not user.has_any_role(Role.ALL):
+        # The platform administrator of no organisation: nothing to count, their page instead.
+        return redirect("core:module_list")
     stats = [
         {
             "label": pgettext("plural", "单位"),

@@ -62,6 +62,8 @@ LOGINS = (
     LoginSpec("dept_head", "dept_head", "部门负责人", "科主任"),
     LoginSpec("staff", "staff", "职工", "职工"),
     LoginSpec("wjw", "wjw", "纪检监察（卫健委）", "卫健委纪检监察员"),
+    # The platform administrator: a superuser of no organisation (installation-wide settings).
+    LoginSpec("platform", "platform", "平台管理员", "平台管理员"),
 )
 
 
@@ -200,6 +202,7 @@ def _create_logins(authority: Organisation, hospital: Organisation, rows: Hospit
         ],
         "staff": [(Role.STAFF, hospital, None)],
         "wjw": [(Role.INTEGRITY, authority, None)],
+        "platform": [],
     }
     # One slow argon2 hash shared by all: the demo password is printed for everyone anyway.
     encoded = make_password(DEMO_PASSWORD)
@@ -209,6 +212,8 @@ def _create_logins(authority: Organisation, hospital: Organisation, rows: Hospit
         user = User.objects.filter(username=spec.username).first() or User(username=spec.username)
         user.display_name = person.name if person else spec.display_name
         user.is_active = True
+        if spec.key == "platform":
+            user.is_superuser = True
         user.password = encoded
         user.save()
         if person is not None and not Person.objects.filter(user=user).exists():
@@ -242,7 +247,7 @@ def demo_logins() -> list[Login]:
         scope = "；".join(
             f"{g.get_role_display()}@{g.department or g.organisation.short_name or g.organisation}"
             for g in user.role_grants.all()
-        )
+        ) or ("全平台" if user.is_superuser else "")
         name = person.name if person else user.display_name
         if person is not None:
             name = f"{name}（{person.department.name if person.department else person.title}）"

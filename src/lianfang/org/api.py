@@ -205,9 +205,11 @@ class DepartmentViewSet(RoleDeclaredViewSet):
     serializer_class = DepartmentSerializer
 
     def scoped_queryset(self, user):
-        filters = {"q": self.query("q"), "kind": self.query("kind")}
-        if org := self.int_query("organisation"):
-            filters["organisation"] = org
+        filters = {
+            "q": self.query("q"),
+            "kind": self.query("kind"),
+            **self.int_queries("organisation"),
+        }
         return (
             selectors.department_list(user=user, filters=filters)
             .select_related("head")
@@ -231,12 +233,10 @@ class PostViewSet(RoleDeclaredViewSet):
     def scoped_queryset(self, user):
         filters = {
             "q": self.query("q"),
-            "is_key": self.query("is_key").lower() in ("1", "true"),
-            "is_sensitive": self.query("is_sensitive").lower() in ("1", "true"),
+            "is_key": bool(self.flag_query("is_key")),
+            "is_sensitive": bool(self.flag_query("is_sensitive")),
+            **self.int_queries("organisation", "department"),
         }
-        for name in ("organisation", "department"):
-            if value := self.int_query(name):
-                filters[name] = value
         return selectors.post_list(user=user, filters=filters).order_by(
             "organisation__path", "code", "pk"
         )
@@ -255,10 +255,11 @@ class PersonViewSet(RoleDeclaredViewSet):
     serializer_class = PersonSerializer
 
     def scoped_queryset(self, user):
-        filters = {"q": self.query("q"), "leader": self.query("leader").lower() in ("1", "true")}
-        for name in ("organisation", "department"):
-            if value := self.int_query(name):
-                filters[name] = value
+        filters = {
+            "q": self.query("q"),
+            "leader": bool(self.flag_query("leader")),
+            **self.int_queries("organisation", "department"),
+        }
         return selectors.person_list(user=user, filters=filters).order_by(
             "organisation__path", "staff_no", "pk"
         )
@@ -289,14 +290,14 @@ class PowerViewSet(RoleDeclaredViewSet):
     serializer_class = PowerSerializer
 
     def scoped_queryset(self, user):
-        filters = {"q": self.query("q"), "category": self.query("category")}
-        for name in ("organisation", "department"):
-            if value := self.int_query(name):
-                filters[name] = value
+        filters = {
+            "q": self.query("q"),
+            "category": self.query("category"),
+            **self.int_queries("organisation", "department"),
+        }
         for name in ("is_public", "active"):
-            value = self.query(name).lower()
-            if value in ("1", "true", "0", "false"):
-                filters[name] = value in ("1", "true")
+            if (value := self.flag_query(name)) is not None:
+                filters[name] = value
         return (
             power_selectors.power_filter(user=user, filters=filters)
             .select_related("department")

@@ -7,26 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import punctuation
+from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.core.spreadsheets.pages import SpreadsheetField
 from lianfang.core.widgets import FastSelect
 
-from . import selectors
+from . import person_services, selectors, services
 from .models import Department, DepartmentFunction, LeaderDivision, Organisation, Person, Post
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 ROSTER_MAX_MB = 10
-
-
-def _style(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
 class DateInput(forms.DateInput):
@@ -49,6 +38,18 @@ class PhotoInput(forms.ClearableFileInput):
         return context
 
 
+def tree_label(organisation) -> str:
+    """An organisation's name indented by its depth, for a choice among a tree's nodes."""
+    return "\u3000" * organisation.depth + organisation.name
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """A choice of an organisation, labelled with `tree_label`."""
+
+    def label_from_instance(self, obj):
+        return tree_label(obj)
+
+
 class OrgChoiceField(forms.ModelChoiceField):
     """A choice of a department or post, prefixed with its organisation when several show."""
 
@@ -66,25 +67,17 @@ class OrgChoiceField(forms.ModelChoiceField):
         return " · ".join(str(p) for p in parts)
 
 
-class ServiceErrorsMixin:
-    def apply_service_errors(self, error: ValidationError):
-        """Put a service's ValidationError on the matching fields (others on the form)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
-
-
 class DataForm(ServiceErrorsMixin, forms.Form):
     """A form whose fields come from a model's fields, filled from an instance (if any).
-    `cleaned_data` goes to a service; the form never saves."""
+    `cleaned_data` goes to a service; the form never saves. `user` (who fills it in) bounds
+    the choices it offers."""
 
     model = None
     field_names: tuple[str, ...] = ()
 
-    def __init__(self, *args, instance=None, **kwargs):
+    def __init__(self, *args, instance=None, user=None, **kwargs):
         self.instance = instance
+        self.user = user
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = forms.model_to_dict(instance, fields=self.field_names)
         super().__init__(*args, **kwargs)
@@ -99,7 +92,7 @@ class DataForm(ServiceErrorsMixin, forms.Form):
         )
         self.fields.update({n: model_fields[n] for n in self.field_names if n in model_fields})
         self.setup()
-        _style(self)
+        style_fields(self)
 
     def setup(self):
         pass
@@ -111,36 +104,18 @@ class DataForm(ServiceErrorsMixin, forms.Form):
 
 class OrganisationForm(DataForm):
     model = Organisation
-    field_names = ("name", "short_name", "code", "kind", "parent", "address", "order")
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
+    field_names = services.ORGANISATION_FIELDS
 
     def setup(self):
         parent = self.fields["parent"]
         parent.queryset = selectors.parent_choices(self.user, self.instance).order_by("path")
         parent.required = not (self.instance is not None and self.instance.parent_id is None)
-        parent.label_from_instance = lambda o: "\u3000" * o.depth + o.name
+        parent.label_from_instance = tree_label
 
 
 class DepartmentForm(DataForm):
     model = Department
-    field_names = (
-        "organisation",
-        "name",
-        "code",
-        "kind",
-        "head",
-        "phone",
-        "is_key",
-        "order",
-        "active",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
+    field_names = ("organisation", *services.DEPARTMENT_FIELDS)
 
     def setup(self):
         if self.is_create:
@@ -161,30 +136,18 @@ class DepartmentForm(DataForm):
 
 class FunctionForm(DataForm):
     model = DepartmentFunction
-    field_names = ("title", "description", "order")
+    field_names = services.FUNCTION_FIELDS
 
     def setup(self):
         self.fields["description"].widget.attrs["rows"] = 3
 
 
-class PostForm(DataForm):
-    model = Post
-    field_names = (
-        "organisation",
-        "department",
-        "name",
-        "code",
-        "is_key",
-        "is_sensitive",
-        "is_leadership",
-        "rotation_years",
-        "duties",
-    )
+class InDepartmentForm(DataForm):
+    """A form of something of an organisation that may sit in one of its departments (a post,
+    a person). A new one is placed in one of the organisations the user manages; an existing
+    one stays in its own, and its department is chosen among that organisation's."""
 
-    def __init__(self, *args, user, organisation=None, **kwargs):
-        self.user = user
-        self.organisation = organisation
-        super().__init__(*args, **kwargs)
+    department_empty_label = "---------"
 
     def setup(self):
         departments = selectors.departments_manageable_by(self.user).select_related("organisation")
@@ -201,12 +164,8 @@ class PostForm(DataForm):
             required=False,
             prefix_org=multi,
             label=_("科室"),
-            empty_label=_("（单位层面岗位）"),
+            empty_label=self.department_empty_label,
         )
-        self.fields["code"].required = False
-        self.fields["code"].help_text = _("留空将自动生成。")
-        self.fields["duties"].widget.attrs["rows"] = 4
-        self.fields["rotation_years"].help_text = _("重点、敏感岗位任职满此年限应交流轮岗。")
         self.order_fields(self.field_names)
 
     def clean(self):
@@ -218,60 +177,36 @@ class PostForm(DataForm):
         return data
 
 
-class PersonForm(DataForm):
-    model = Person
-    field_names = (
-        "organisation",
-        "department",
-        "staff_no",
-        "name",
-        "gender",
-        "title",
-        "phone",
-        "is_leader",
-        "active",
-        "photo",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
+class PostForm(InDepartmentForm):
+    model = Post
+    field_names = ("organisation", *services.POST_FIELDS)
+    department_empty_label = _("（单位层面岗位）")
 
     def setup(self):
-        departments = selectors.departments_manageable_by(self.user).select_related("organisation")
-        if self.is_create:
-            orgs = selectors.organisations_manageable_by(self.user).order_by("path")
-            self.fields["organisation"].queryset = orgs
-            multi = orgs.count() > 1
-        else:
-            del self.fields["organisation"]
-            departments = departments.filter(organisation_id=self.instance.organisation_id)
-            multi = False
-        self.fields["department"] = OrgChoiceField(
-            departments.order_by("organisation__path", "order", "code"),
-            required=False,
-            prefix_org=multi,
-            label=_("科室"),
-        )
-        photo = self.fields["photo"]
+        super().setup()
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("留空将自动生成。")
+        self.fields["duties"].widget.attrs["rows"] = 4
+        self.fields["rotation_years"].help_text = _("重点、敏感岗位任职满此年限应交流轮岗。")
+
+
+class PersonForm(InDepartmentForm):
+    model = Person
+    field_names = ("organisation", *person_services.PERSON_FIELDS)
+
+    def setup(self):
+        super().setup()
+        photo = self.fields.pop("photo")  # last, under the other fields
         photo.widget = PhotoInput(attrs={"accept": "image/*"})
         if self.instance is not None and self.instance.photo:
             photo.widget.photo_url = reverse("org:person_photo", args=[self.instance.pk])
-        self.order_fields(self.field_names)
+        self.fields["photo"] = photo
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and getattr(photo, "size", 0) > PHOTO_MAX_BYTES:
             raise ValidationError(_("照片不能超过 2 MB。"))
         return photo
-
-    def clean(self):
-        data = super().clean()
-        org = data.get("organisation") if self.is_create else None
-        dept = data.get("department")
-        if org is not None and dept is not None and dept.organisation_id != org.pk:
-            self.add_error("department", _("科室须属于所选单位。"))
-        return data
 
 
 class AssignForm(ServiceErrorsMixin, forms.Form):
@@ -286,7 +221,7 @@ class AssignForm(ServiceErrorsMixin, forms.Form):
             .select_related("department")
             .order_by("department__order", "department__code", "code")
         )
-        _style(self)
+        style_fields(self)
 
 
 class AssignmentForm(ServiceErrorsMixin, forms.Form):
@@ -296,15 +231,14 @@ class AssignmentForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_fields(self)
 
 
 class DivisionForm(DataForm):
     model = LeaderDivision
-    field_names = ("leader", "department", "since", "until", "duties")
+    field_names = ("leader", *services.DIVISION_FIELDS)
 
-    def __init__(self, *args, user, leader=None, **kwargs):
-        self.user = user
+    def __init__(self, *args, leader=None, **kwargs):
         self.leader = leader
         super().__init__(*args, **kwargs)
 
@@ -351,7 +285,7 @@ class FilterForm(forms.Form):
         self.user = user
         super().__init__(data if data is not None else {}, **kwargs)
         self.setup()
-        _style(self)
+        style_fields(self)
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
                 fast = FastSelect(attrs=field.widget.attrs)
@@ -483,19 +417,24 @@ class RotationFilterForm(FilterForm):
         self.order_fields(["q", "organisation", "department"])
 
 
-class RosterImportForm(forms.Form):
-    organisation = forms.ModelChoiceField(Organisation.objects.none(), label=_("导入到单位"))
-    file = SpreadsheetField(
-        label=_("人员名册（.xlsx 或 .xls）"),
-        help_text=_("请使用下载的模板填写，第 1 行为表头。"),
-        max_mb=ROSTER_MAX_MB,
-    )
+class ImportForm(forms.Form):
+    """An upload into one of the organisations the user manages (preset when there is only
+    one); each import adds its `file` field."""
+
+    organisation = OrganisationChoiceField(Organisation.objects.none(), label=_("导入到单位"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         orgs = selectors.organisations_manageable_by(user).order_by("path")
         self.fields["organisation"].queryset = orgs
-        self.fields["organisation"].label_from_instance = lambda o: "\u3000" * o.depth + o.name
-        if orgs[:2].count() == 1:  # the one the user manages: preset
+        if orgs[:2].count() == 1:
             self.fields["organisation"].initial = orgs.first()
-        _style(self)
+        style_fields(self)
+
+
+class RosterImportForm(ImportForm):
+    file = SpreadsheetField(
+        label=_("人员名册（.xlsx 或 .xls）"),
+        help_text=_("请使用下载的模板填写，第 1 行为表头。"),
+        max_mb=ROSTER_MAX_MB,
+    )

@@ -9,6 +9,7 @@ from . import power_selectors, selectors
 from .forms import (
     DataForm,
     FilterForm,
+    OrganisationChoiceField,
     OrgChoiceField,
     RosterImportForm,
 )
@@ -42,10 +43,6 @@ class PowerForm(DataForm):
         "active",
     )
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
     def setup(self):
         departments = selectors.departments_manageable_by(self.user).select_related("organisation")
         posts = selectors.posts_manageable_by(self.user).select_related(
@@ -53,8 +50,7 @@ class PowerForm(DataForm):
         )
         if self.is_create:
             orgs = selectors.organisations_manageable_by(self.user).order_by("path")
-            self.fields["organisation"] = forms.ModelChoiceField(orgs, label=_("单位"))
-            self.fields["organisation"].label_from_instance = lambda o: "\u3000" * o.depth + o.name
+            self.fields["organisation"] = OrganisationChoiceField(orgs, label=_("单位"))
             multi = orgs.count() > 1
         else:
             departments = departments.filter(organisation_id=self.instance.organisation_id)

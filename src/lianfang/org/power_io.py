@@ -13,6 +13,7 @@ step that risk points sit on.
 """
 
 import io
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, spreadsheets
+from lianfang.core.chunks import chunks
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
@@ -201,7 +203,7 @@ def export_powers(powers, *, chunk_size: int = 500) -> bytes:
     out = io.BytesIO()
     with spreadsheets.SheetWriter(out) as book:
         sheet = book.sheet(SHEET_TITLE, (*COLUMNS, ORGANISATION_COLUMN))
-        for power in powers.iterator(chunk_size=chunk_size):
+        for power in itertools.chain.from_iterable(chunks(powers, size=chunk_size)):
             org = power.organisation
             if org.pk not in names:
                 names[org.pk] = PostNames.of(org)

@@ -170,6 +170,42 @@ def _require(obj, *fields):
     problems.raise_if_any()
 
 
+def _locked_for_update(queryset, pk, data: dict, allowed: tuple[str, ...]):
+    """The object `pk` of `queryset` (which locks it, where it should) with `data` assigned,
+    and its values before: the first half of an update."""
+    obj = queryset.get(pk=pk)
+    before = audit.snapshot(obj)
+    _assign(obj, data, allowed)
+    return obj, before
+
+
+def _saved(actor, obj, action: str, before=None, organisation=None):
+    """Save `obj` and record `action` with its values `before` (None: a new object) and
+    now; `organisation` places an object that has none of its own on the audit page."""
+    obj.save()
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=audit.snapshot(obj),
+        organisation=organisation,
+    )
+    return obj
+
+
+def _deleted(actor, obj, action: str, organisation) -> None:
+    """Record `action` with `obj`'s values, then delete it; `organisation` as for `_saved`."""
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=audit.snapshot(obj),
+        organisation=organisation,
+    )
+    obj.delete()
+
+
 def bulk_insert(objs: list, *, key: tuple[str, ...]) -> list:
     """`bulk_create` in batches, leaving every object with its primary key: read back by
     `key` (unique together) where the database does not return keys of inserted rows."""
@@ -294,27 +330,21 @@ def department_create(*, actor, organisation: Organisation, data: dict) -> Depar
     dept = Department(organisation=organisation)
     _assign(dept, data, DEPARTMENT_FIELDS)
     _check_department(dept)
-    dept.save()
-    audit.record(actor=actor, action="department.create", obj=dept, after=audit.snapshot(dept))
-    return dept
+    return _saved(actor, dept, "department.create")
 
 
 @transaction.atomic
 def department_update(*, actor, department: Department, data: dict) -> Department:
     """Update a department. Its organisation cannot change (posts and people hang on it)."""
-    dept = Department.objects.select_for_update().get(pk=department.pk)
-    before = audit.snapshot(dept)
-    _assign(dept, data, DEPARTMENT_FIELDS)
-    _check_department(dept)
-    dept.save()
-    audit.record(
-        actor=actor, action="department.update", obj=dept, before=before, after=audit.snapshot(dept)
+    dept, before = _locked_for_update(
+        Department.objects.select_for_update(), department.pk, data, DEPARTMENT_FIELDS
     )
-    return dept
+    _check_department(dept)
+    return _saved(actor, dept, "department.update", before)
 
 
-def _function_change(action, fn, before=None, after=None):
-    return audit.Change(action, fn, before, after, organisation=fn.department.organisation)
+def _functions():
+    return DepartmentFunction.objects.select_related("department__organisation")
 
 
 @transaction.atomic
@@ -322,38 +352,22 @@ def department_function_add(*, actor, department: Department, data: dict) -> Dep
     fn = DepartmentFunction(department=department)
     _assign(fn, data, FUNCTION_FIELDS)
     _require(fn, "title")
-    fn.save()
-    audit.record_many(
-        actor=actor,
-        changes=[_function_change("department_function.create", fn, after=audit.snapshot(fn))],
-    )
-    return fn
+    return _saved(actor, fn, "department_function.create", organisation=department.organisation)
 
 
 @transaction.atomic
 def department_function_update(
     *, actor, function: DepartmentFunction, data: dict
 ) -> DepartmentFunction:
-    fn = DepartmentFunction.objects.select_related("department__organisation").get(pk=function.pk)
-    before = audit.snapshot(fn)
-    _assign(fn, data, FUNCTION_FIELDS)
+    fn, before = _locked_for_update(_functions(), function.pk, data, FUNCTION_FIELDS)
     _require(fn, "title")
-    fn.save()
-    audit.record_many(
-        actor=actor,
-        changes=[_function_change("department_function.update", fn, before, audit.snapshot(fn))],
-    )
-    return fn
+    return _saved(actor, fn, "department_function.update", before, fn.department.organisation)
 
 
 @transaction.atomic
 def department_function_remove(*, actor, function: DepartmentFunction) -> None:
-    fn = DepartmentFunction.objects.select_related("department__organisation").get(pk=function.pk)
-    audit.record_many(
-        actor=actor,
-        changes=[_function_change("department_function.delete", fn, before=audit.snapshot(fn))],
-    )
-    fn.delete()
+    fn = _functions().get(pk=function.pk)
+    _deleted(actor, fn, "department_function.delete", fn.department.organisation)
 
 
 # Posts ------------------------------------------------------------------------------------
@@ -436,24 +450,16 @@ def post_create(*, actor, organisation: Organisation, data: dict) -> Post:
     check_post(post, context).raise_if_any()
     if not post.code:
         post.code = next_post_codes(set(context.codes), 1)[0]
-    post.save()
-    audit.record(actor=actor, action="post.create", obj=post, after=audit.snapshot(post))
-    return post
+    return _saved(actor, post, "post.create")
 
 
 @transaction.atomic
 def post_update(*, actor, post: Post, data: dict) -> Post:
-    obj = Post.objects.select_for_update().get(pk=post.pk)
-    before = audit.snapshot(obj)
-    _assign(obj, data, POST_FIELDS)
+    obj, before = _locked_for_update(Post.objects.select_for_update(), post.pk, data, POST_FIELDS)
     if not obj.code:
         obj.code = before["code"]
     check_post(obj, PostContext.of(obj.organisation_id)).raise_if_any()
-    obj.save()
-    audit.record(
-        actor=actor, action="post.update", obj=obj, before=before, after=audit.snapshot(obj)
-    )
-    return obj
+    return _saved(actor, obj, "post.update", before)
 
 
 def posts_check(posts: list[Post], numbers, context: PostContext) -> list[RowIssue]:
@@ -541,14 +547,8 @@ def _check_division(division: LeaderDivision, leader: Person):
         raise ValidationError(errors)
 
 
-def _division_change(action, division, before=None, after=None):
-    return audit.Change(
-        action,
-        division,
-        before,
-        after,
-        organisation=division.department.organisation,
-    )
+def _divisions():
+    return LeaderDivision.objects.select_related("leader", "department__organisation")
 
 
 @transaction.atomic
@@ -556,32 +556,18 @@ def division_create(*, actor, leader: Person, data: dict) -> LeaderDivision:
     division = LeaderDivision(leader=leader)
     _assign(division, data, DIVISION_FIELDS)
     _check_division(division, leader)
-    division.save()
-    audit.record_many(
-        actor=actor,
-        changes=[
-            _division_change("leader_division.create", division, after=audit.snapshot(division))
-        ],
+    return _saved(
+        actor, division, "leader_division.create", organisation=division.department.organisation
     )
-    return division
 
 
 @transaction.atomic
 def division_update(*, actor, division: LeaderDivision, data: dict) -> LeaderDivision:
-    obj = (
-        LeaderDivision.objects.select_for_update()
-        .select_related("leader", "department__organisation")
-        .get(pk=division.pk)
+    obj, before = _locked_for_update(
+        _divisions().select_for_update(), division.pk, data, DIVISION_FIELDS
     )
-    before = audit.snapshot(obj)
-    _assign(obj, data, DIVISION_FIELDS)
     _check_division(obj, obj.leader)
-    obj.save()
-    audit.record_many(
-        actor=actor,
-        changes=[_division_change("leader_division.update", obj, before, audit.snapshot(obj))],
-    )
-    return obj
+    return _saved(actor, obj, "leader_division.update", before, obj.department.organisation)
 
 
 @transaction.atomic
@@ -595,9 +581,5 @@ def division_end(*, actor, division: LeaderDivision, until: dt.date | None = Non
 @transaction.atomic
 def division_delete(*, actor, division: LeaderDivision) -> None:
     """Remove a division entered by mistake (to end one, use `division_end`)."""
-    obj = LeaderDivision.objects.select_related("department__organisation").get(pk=division.pk)
-    audit.record_many(
-        actor=actor,
-        changes=[_division_change("leader_division.delete", obj, before=audit.snapshot(obj))],
-    )
-    obj.delete()
+    obj = _divisions().get(pk=division.pk)
+    _deleted(actor, obj, "leader_division.delete", obj.department.organisation)

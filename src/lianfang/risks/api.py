@@ -122,26 +122,45 @@ class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
         )
 
 
+def register_schema(*, titles, filters, listed, written, create, update):
+    """The OpenAPI description of a register viewset: list (filtered), retrieve, create and
+    partial update, each summarised by one of `titles` in that order."""
+    list_title, retrieve_title, create_title, update_title = titles
+    return extend_schema_view(
+        list=extend_schema(
+            summary=list_title,
+            parameters=[filters],
+            responses={200: listed(many=True), 400: QUERY_ERROR_RESPONSE},
+        ),
+        retrieve=extend_schema(summary=retrieve_title),
+        create=extend_schema(
+            summary=create_title,
+            request=create,
+            responses={201: written, 400: ERROR_RESPONSE},
+        ),
+        partial_update=extend_schema(
+            summary=update_title,
+            request=update,
+            responses={200: written, 400: ERROR_RESPONSE},
+        ),
+    )
+
+
 # Risk points ----------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="风险点台账",
-        parameters=[RiskPointFilterSerializer],
-        responses={200: RiskPointSerializer(many=True), 400: QUERY_ERROR_RESPONSE},
+@register_schema(
+    titles=(
+        "风险点台账",
+        "风险点（含防控措施、监控人和变更记录）",
+        "新增风险点（草稿）",
+        "修改风险点",
     ),
-    retrieve=extend_schema(summary="风险点（含防控措施、监控人和变更记录）"),
-    create=extend_schema(
-        summary="新增风险点（草稿）",
-        request=RiskPointCreateSerializer,
-        responses={201: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
-    ),
-    partial_update=extend_schema(
-        summary="修改风险点",
-        request=RiskPointUpdateSerializer,
-        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
-    ),
+    filters=RiskPointFilterSerializer,
+    listed=RiskPointSerializer,
+    written=RiskPointDetailSerializer,
+    create=RiskPointCreateSerializer,
+    update=RiskPointUpdateSerializer,
 )
 class RiskPointViewSet(RegisterViewSet):
     """The risk register (风险点台账) the caller can see.
@@ -294,23 +313,13 @@ class RiskPointViewSet(RegisterViewSet):
 # Measures -------------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="防控措施",
-        parameters=[MeasureFilterSerializer],
-        responses={200: MeasureSerializer(many=True), 400: QUERY_ERROR_RESPONSE},
-    ),
-    retrieve=extend_schema(summary="防控措施（含所覆盖的风险点编号）"),
-    create=extend_schema(
-        summary="新增防控措施",
-        request=MeasureCreateSerializer,
-        responses={201: MeasureSerializer, 400: ERROR_RESPONSE},
-    ),
-    partial_update=extend_schema(
-        summary="修改防控措施",
-        request=MeasureUpdateSerializer,
-        responses={200: MeasureSerializer, 400: ERROR_RESPONSE},
-    ),
+@register_schema(
+    titles=("防控措施", "防控措施（含所覆盖的风险点编号）", "新增防控措施", "修改防控措施"),
+    filters=MeasureFilterSerializer,
+    listed=MeasureSerializer,
+    written=MeasureSerializer,
+    create=MeasureCreateSerializer,
+    update=MeasureUpdateSerializer,
 )
 class MeasureViewSet(RegisterViewSet):
     """Prevention and control measures (防控措施) the caller can see, each with the visible

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.navigation import ModuleSpec, NavItem
-from lianfang.core.roles import Role
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 
 OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
 
@@ -30,7 +30,13 @@ class RisksConfig(AppConfig):
         _entry(_("廉政风险定位表"), "risks:positioning_index", "signpost-split", OFFICERS, 60),
         _entry(_("标准库"), "risks:library_list", "collection", Role.PRIVILEGED, 70),
         _entry(_("定级方案"), "risks:scheme_index", "sliders", Role.PRIVILEGED, 80),
-        _entry(_("空泛表述"), "risks:phrase_list", "chat-square-quote", Role.PRIVILEGED, 90),
+        _entry(
+            _("空泛表述"),
+            "risks:phrase_list",
+            "chat-square-quote",
+            (*Role.PRIVILEGED, PLATFORM_ADMIN),
+            90,
+        ),
     )
 
     def ready(self):

@@ -2,8 +2,9 @@
 services.py, whose errors the views put back on these forms."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.forms import ServiceErrorsMixin, style_fields
 
 from . import grading
 from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
@@ -13,29 +14,6 @@ LEVELS = (1, 2, 3)
 LEVEL_CHOICES = [(str(v), f"{LEVEL_SHORT[v]}（{Level(v).label}）") for v in LEVELS]
 SHORT_CHOICES = [(str(v), LEVEL_SHORT[v]) for v in LEVELS]  # a matrix cell: 高 / 中 / 低
 SIZES = (3, 4, 5)
-
-
-class ServiceErrorsMixin:
-    def apply_service_errors(self, error: ValidationError):
-        """Put a service's ValidationError on the matching fields (others on the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            # parts of a scheme (grid, monitors…) are not single fields: shown on the form
-            self.add_error(field if field in self.fields else None, errors)
-
-
-def _style(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
 class SchemeForm(ServiceErrorsMixin, forms.Form):
@@ -93,7 +71,7 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
                 min_value=1,
                 max_value=3650,
             )
-        _style(self)
+        style_fields(self)
 
     @classmethod
     def initial_from(cls, values: dict) -> dict:
@@ -189,7 +167,7 @@ class PhraseForm(ServiceErrorsMixin, forms.Form):
         choices = [(GLOBAL, _("全局（所有单位）"))] if allow_global else []
         choices += [(pk, o.name) for pk, o in self.organisations.items()]
         self.fields["organisation"].choices = choices
-        _style(self)
+        style_fields(self)
 
     def clean_organisation(self):
         value = self.cleaned_data["organisation"]
@@ -211,7 +189,7 @@ class PhraseFilterForm(forms.Form):
             ("", _("全部范围")),
             (GLOBAL, _("全局")),
         ] + [(str(o.pk), o.name) for o in organisations]
-        _style(self)
+        style_fields(self)
 
     @property
     def values(self) -> dict:

@@ -17,6 +17,7 @@ edited, a filed one not filed again) is the services' rule, which refuses with i
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core.roles import is_platform_admin
 from lianfang.core.scoping import scope_of
 from lianfang.org import selectors as org_selectors
 from lianfang.org.models import Department, Organisation, Post, PostAssignment
@@ -137,8 +138,10 @@ def may_register_somewhere(user) -> bool:
 
 
 def may_edit_global_phrases(user) -> bool:
-    """Global generic phrases belong to whoever manages a root of the organisation tree."""
-    return any(path.count("/") == 2 for path in scope_of(user).subtree_paths)
+    """Global generic phrases apply to every organisation's filings: they belong to the
+    platform administrator alone (an organisation's officers keep its own phrases, which
+    apply to it and the organisations below it)."""
+    return is_platform_admin(user)
 
 
 def may_import(user) -> bool:

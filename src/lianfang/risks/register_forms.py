@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import punctuation
+from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.org import selectors as org_selectors
-from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField, ServiceErrorsMixin
+from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField
 from lianfang.org.models import Department, Person, Post, Power, PowerStep
 
 from . import grading, permissions, selectors
@@ -263,7 +264,7 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.scheme = grading.active_scheme(organisation)
         self._limit_choices()
-        _style_form(self)
+        style_fields(self)
 
     def _limit_choices(self):
         """The choices permissions.py allows the user for a risk point of the organisation."""
@@ -379,8 +380,10 @@ def _level_label(level):
     return str(level_label(level))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ServiceErrorsMixin, forms.Form):
     """The reason (停用) or note (复核) of an action on a risk point."""
+
+    service_errors_field = "text"
 
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -390,7 +393,7 @@ class ReasonForm(forms.Form):
         field.label = label
         field.required = required
         field.help_text = help_text
-        _style_form(self)
+        style_fields(self)
 
 
 class MeasureForm(ServiceErrorsMixin, forms.Form):
@@ -435,7 +438,7 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
             punctuation.bracketed(p.name, p.department.name) if p.department_id else p.name
         )
         self.fields["owner_department"].queryset = departments.order_by("order", "code")
-        _style_form(self)
+        style_fields(self)
 
     def clean(self):
         data = super().clean()
@@ -457,8 +460,10 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class LinkMeasureForm(forms.Form):
+class LinkMeasureForm(ServiceErrorsMixin, forms.Form):
     """Choose an existing measure of the point's organisation to cover the point."""
+
+    service_errors_field = "measure"
 
     measure = forms.ModelChoiceField(Measure.objects.none(), label=_("已有措施"))
 
@@ -473,18 +478,4 @@ class LinkMeasureForm(forms.Form):
         field.label_from_instance = lambda m: punctuation.bracketed(
             m.text[:60], m.owner.name if m.owner else "—"
         )
-        _style_form(self)
-
-
-def _style_form(form):
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-            css = "form-check-input"
-        elif isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        style_fields(self)

@@ -24,6 +24,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, documents, spreadsheets
+from lianfang.core.chunks import chunks
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
@@ -272,37 +273,25 @@ def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
     }
 
 
-def iter_rows(points, *, limit: int | None = None, chunk_size: int = EXPORT_CHUNK):
-    """Yield (point, values) over `points` in chunks: a fixed number of queries per chunk,
-    and memory bounded by one chunk."""
-    qs = export_queryset(points)
-    if limit is not None:
-        qs = qs[:limit]
-    number = 0
-    chunk: list[RiskPoint] = []
+def iter_rows(points, *, limit: int | None = None, chunk_size: int | None = None):
+    """Yield (point, values) over `points` in chunks (`core.chunks`): a fixed number of
+    queries per chunk, memory bounded by one chunk, and no statement left open between two
+    chunks, so a background job may write its progress while it walks a whole register."""
     labels = _Labels()
-
-    def flush(chunk):
-        nonlocal number
+    number = 0
+    for chunk in chunks(export_queryset(points), size=chunk_size or EXPORT_CHUNK, limit=limit):
         context = _Context(chunk, labels)
         for point in chunk:
             number += 1
             yield point, row_values(point, context, number)
 
-    for point in qs.iterator(chunk_size=chunk_size):
-        chunk.append(point)
-        if len(chunk) >= chunk_size:
-            yield from flush(chunk)
-            chunk = []
-    if chunk:
-        yield from flush(chunk)
 
-
-def export_register(points, *, chunk_size: int = EXPORT_CHUNK, progress=None):
+def export_register(points, *, chunk_size: int | None = None, progress=None):
     """Write the register of `points` to a temporary .xlsx file and return it open at the
     start (the caller streams and closes it). Memory stays flat: the writer streams rows to
     disk, and the rows are read in chunks. `progress(rows_written)` is called after every
-    chunk (a background job's progress)."""
+    chunk (a background job's progress), when no read is open."""
+    chunk_size = chunk_size or EXPORT_CHUNK
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     with spreadsheets.SheetWriter(out) as book:
         sheet = book.sheet(SHEET_TITLE, COLUMNS)

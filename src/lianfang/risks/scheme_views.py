@@ -1,7 +1,8 @@
 """Pages of grading schemes (定级方案) and the generic phrase list (空泛表述).
 
 For the integrity office and administrators, within the organisations they manage: anything
-else answers 404. The rules live in services.py; these views parse, call and render.
+else answers 404. The global generic phrases are the platform administrator's, who sees only
+them. The rules live in services.py; these views parse, call and render.
 """
 
 from django.contrib import messages
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
-from lianfang.core.roles import Role
+from lianfang.core.pages import NOT_SAVED, form_page, save_form
+from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
 
@@ -21,6 +23,9 @@ from .forms import GLOBAL, NewSchemeForm, PhraseFilterForm, PhraseForm, SchemeFo
 from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
 
 MANAGERS = (Role.ADMIN, Role.INTEGRITY)
+# The generic phrases: the managers keep their organisations', the platform administrator the
+# global ones.
+PHRASE_KEEPERS = (*MANAGERS, PLATFORM_ADMIN)
 
 
 def _scheme_view(scheme: GradingScheme) -> dict:
@@ -140,18 +145,14 @@ def scheme_detail(request, pk):
     )
 
 
-def _form_page(request, form, *, org, title, scheme=None):
-    return render(
-        request,
-        "risks/scheme_form.html",
-        {
-            "form": form,
-            "org": org,
-            "title": title,
-            "scheme": scheme,
-            "criteria": list(grading.CRITERIA.values()),
-        },
-    )
+def _form_context(*, org, title, scheme=None) -> dict:
+    """What the scheme form's page shows besides the form."""
+    return {
+        "org": org,
+        "title": title,
+        "scheme": scheme,
+        "criteria": list(grading.CRITERIA.values()),
+    }
 
 
 @role_required(*MANAGERS)
@@ -171,17 +172,15 @@ def scheme_create(request, org_pk):
     values["monitors"] = current.monitors
     values["review_days"] = current.review_days
     form = SchemeForm(request.POST or None, size=size, initial=SchemeForm.initial_from(values))
-    if request.method == "POST" and form.is_valid():
-        try:
-            scheme = services.scheme_save(actor=user, organisation=org, values=form.values())
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        else:
-            messages.success(
-                request, _("已新增定级方案“%(name)s”，启用后生效。") % {"name": scheme.name}
-            )
-            return redirect("risks:scheme_organisation", org_pk=org.pk)
-    return _form_page(request, form, org=org, title=_("新增定级方案"))
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.scheme_save(actor=user, organisation=org, values=form.values()),
+        success=lambda scheme: _("已新增定级方案“%(name)s”，启用后生效。") % {"name": scheme.name},
+        next_url=reverse("risks:scheme_organisation", args=[org.pk]),
+        template="risks/scheme_form.html",
+        **_form_context(org=org, title=_("新增定级方案")),
+    )
 
 
 def _posted_size(request, default):
@@ -219,13 +218,33 @@ def scheme_edit(request, pk):
             else:
                 messages.success(request, _("已保存定级方案。"))
             return redirect("risks:scheme_organisation", org_pk=scheme.organisation_id)
-    return _form_page(
+    return render(
         request,
-        form,
-        org=scheme.organisation,
-        scheme=scheme,
-        title=_("编辑定级方案：%(name)s") % {"name": scheme.name},
+        "risks/scheme_form.html",
+        {
+            "form": form,
+            **_form_context(
+                org=scheme.organisation,
+                scheme=scheme,
+                title=_("编辑定级方案：%(name)s") % {"name": scheme.name},
+            ),
+        },
     )
+
+
+def _regrading(request, org, change, success):
+    """Make a `change` of `org`'s grading that re-grades its register (it returns the
+    re-grade): its refusal is shown, a large re-grade is followed in its job, else `success`
+    (a function of the re-grade) is; then back to the organisation's schemes."""
+    try:
+        regrade = change()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if regrade.job is not None:
+            return _regrade_queued(request, regrade)
+        messages.success(request, success(regrade))
+    return redirect("risks:scheme_organisation", org_pk=org.pk)
 
 
 def _regrade_queued(request, regrade):
@@ -245,19 +264,15 @@ def scheme_activate(request, pk):
     scheme = get_object_or_404(selectors.schemes_manageable_by(user), pk=pk)
     org = scheme.organisation
     if request.method == "POST":
-        try:
-            result = services.scheme_activate(actor=user, scheme=scheme)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("risks:scheme_organisation", org_pk=org.pk)
-        if result.job is not None:
-            return _regrade_queued(request, result)
-        messages.success(
+        return _regrading(
             request,
-            _("已启用定级方案“%(name)s”，已重新定级 %(n)s 个风险点。")
-            % {"name": scheme.name, "n": result.points},
+            org,
+            lambda: services.scheme_activate(actor=user, scheme=scheme),
+            lambda result: (
+                _("已启用定级方案“%(name)s”，已重新定级 %(n)s 个风险点。")
+                % {"name": scheme.name, "n": result.points}
+            ),
         )
-        return redirect("risks:scheme_organisation", org_pk=org.pk)
     current = grading.active_scheme(org)
     return render(
         request,
@@ -296,25 +311,21 @@ def scheme_switch(request, org_pk, size):
     if size not in (3, 4, 5):
         messages.error(request, _("矩阵阶数须为 3、4 或 5。"))
         return redirect("risks:scheme_organisation", org_pk=org.pk)
-    try:
-        result = services.scheme_switch_to_matrix(actor=user, organisation=org, size=size)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("risks:scheme_organisation", org_pk=org.pk)
-    if result.job is not None:
-        return _regrade_queued(request, result)
-    messages.success(
+    return _regrading(
         request,
-        _("已切换为 %(n)s×%(n)s 矩阵，已重新定级 %(count)s 个风险点。")
-        % {"n": size, "count": result.points},
+        org,
+        lambda: services.scheme_switch_to_matrix(actor=user, organisation=org, size=size),
+        lambda result: (
+            _("已切换为 %(n)s×%(n)s 矩阵，已重新定级 %(count)s 个风险点。")
+            % {"n": size, "count": result.points}
+        ),
     )
-    return redirect("risks:scheme_organisation", org_pk=org.pk)
 
 
 # Generic phrases ------------------------------------------------------------------------------
 
 
-@role_required(*MANAGERS)
+@role_required(*PHRASE_KEEPERS)
 def phrase_list(request):
     """The generic phrase list (查不准的不能过关): filter, add, disable, delete."""
     user = request.user
@@ -328,19 +339,19 @@ def phrase_list(request):
             "organisation": GLOBAL if allow_global else (manageable[0].pk if manageable else "")
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            phrase = services.phrase_create(
+    if request.method == "POST":
+        added = save_form(
+            request,
+            form,
+            lambda data: services.phrase_create(
                 actor=user,
                 organisation=data["organisation"],
                 phrase=data["phrase"],
                 reason=data["reason"],
-            )
-        except ValidationError as error:
-            form.apply_service_errors(error)
-        else:
-            messages.success(request, _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase})
+            ),
+            lambda phrase: _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase},
+        )
+        if added is not NOT_SAVED:
             return redirect("risks:phrase_list")
     filters = PhraseFilterForm(request.GET, organisations=manageable)
     table = paginate(
@@ -359,11 +370,18 @@ def phrase_list(request):
     return render(
         request,
         "risks/phrase_list.html",
-        {"form": form, "filters": filters, "table": table, "rows": rows},
+        {
+            "form": form,
+            "filters": filters,
+            "table": table,
+            "rows": rows,
+            # the platform administrator keeps no organisation's schemes
+            "manages_schemes": user.has_any_role(MANAGERS),
+        },
     )
 
 
-@role_required(*MANAGERS)
+@role_required(*PHRASE_KEEPERS)
 @require_POST
 def phrase_toggle(request, pk):
     phrase = get_object_or_404(selectors.phrases_manageable_by(request.user), pk=pk)
@@ -375,7 +393,7 @@ def phrase_toggle(request, pk):
     return redirect(_back(request))
 
 
-@role_required(*MANAGERS)
+@role_required(*PHRASE_KEEPERS)
 @require_POST
 def phrase_delete(request, pk):
     phrase = get_object_or_404(selectors.phrases_manageable_by(request.user), pk=pk)

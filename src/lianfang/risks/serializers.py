@@ -212,6 +212,35 @@ def _scoped(field, queryset):
     field.queryset = queryset
 
 
+class RegisterWriteSerializer(serializers.Serializer):
+    """A write to the register: its related fields offer only what the caller may use
+    (`choices(user)`: field name -> queryset), and `service_data` is the validated values
+    without those the service takes apart (`not_data`)."""
+
+    not_data: tuple[str, ...] = ("organisation",)
+
+    def choices(self, user) -> dict:
+        raise NotImplementedError
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        fields = self.fields
+        if "organisation" in fields:
+            _scoped(fields["organisation"], permissions.creatable_organisations(user))
+        for name, queryset in self.choices(user).items():
+            field = fields[name]
+            _scoped(getattr(field, "child_relation", field), queryset)
+
+    @property
+    def service_data(self) -> dict:
+        data = dict(self.validated_data)
+        for name in self.not_data:
+            data.pop(name, None)
+        return data
+
+
 class RiskPointFilterSerializer(serializers.Serializer):
     """The register's filters (query parameters of the list)."""
 
@@ -258,7 +287,7 @@ class MeasureFilterSerializer(serializers.Serializer):
     )
 
 
-class RiskPointUpdateSerializer(serializers.Serializer):
+class RiskPointUpdateSerializer(RegisterWriteSerializer):
     """Fields of a risk point a PATCH may change; only those sent are changed."""
 
     subject = serializers.ChoiceField(choices=RiskPoint.Subject.choices)
@@ -293,28 +322,16 @@ class RiskPointUpdateSerializer(serializers.Serializer):
         help_text=_("变更原因；人工调整等级时必填"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        fields = self.fields
-        if "organisation" in fields:
-            _scoped(fields["organisation"], permissions.creatable_organisations(user))
-        _scoped(fields["department"], permissions.point_departments(user))
-        _scoped(fields["post"], permissions.point_posts(user))
-        _scoped(fields["power"], selectors.powers_visible_to(user))
-        _scoped(
-            fields["step"],
-            selectors.point_steps(selectors.powers_visible_to(user).values("pk")),
-        )
+    not_data = ("organisation", "reason")
 
-    @property
-    def service_data(self) -> dict:
-        """The validated values as `risk_point_create` / `risk_point_update` take them."""
-        data = dict(self.validated_data)
-        data.pop("organisation", None)
-        data.pop("reason", None)
-        return data
+    def choices(self, user) -> dict:
+        powers = selectors.powers_visible_to(user)
+        return {
+            "department": permissions.point_departments(user),
+            "post": permissions.point_posts(user),
+            "power": powers,
+            "step": selectors.point_steps(powers.values("pk")),
+        }
 
 
 class RiskPointCreateSerializer(RiskPointUpdateSerializer):
@@ -332,7 +349,7 @@ class RetireSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text=_("停用原因（必填）"))
 
 
-class MeasureUpdateSerializer(serializers.Serializer):
+class MeasureUpdateSerializer(RegisterWriteSerializer):
     """Fields of a measure a PATCH may change. `risk_points`, when sent, is the full list of
     the visible risk points it covers: missing ones are unlinked, new ones linked."""
 
@@ -349,23 +366,14 @@ class MeasureUpdateSerializer(serializers.Serializer):
         queryset=RiskPoint.objects.none(), many=True, required=False
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        fields = self.fields
-        if "organisation" in fields:
-            _scoped(fields["organisation"], permissions.creatable_organisations(user))
-        _scoped(fields["owner_person"], selectors.measure_owner_people(user))
-        _scoped(fields["owner_department"], selectors.measure_owner_departments(user))
-        _scoped(fields["risk_points"].child_relation, selectors.risk_points_visible_to(user))
+    not_data = ("organisation", "risk_points")
 
-    @property
-    def service_data(self) -> dict:
-        data = dict(self.validated_data)
-        data.pop("organisation", None)
-        data.pop("risk_points", None)
-        return data
+    def choices(self, user) -> dict:
+        return {
+            "owner_person": selectors.measure_owner_people(user),
+            "owner_department": selectors.measure_owner_departments(user),
+            "risk_points": selectors.risk_points_visible_to(user),
+        }
 
 
 class MeasureCreateSerializer(MeasureUpdateSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from . import document_views, library_views, scheme_views, views
+from . import document_views, library_views, point_views, scheme_views, views
 
 app_name = "risks"
 urlpatterns = [
@@ -11,20 +11,20 @@ urlpatterns = [
     path("mine/", views.my_risks, name="mine"),
     path("departments/<int:pk>/", views.department_risks, name="department"),
     path("people/<int:pk>/", views.person_risks, name="person"),
-    path("points/new/", views.point_create, name="point_create"),
-    path("points/<int:pk>/", views.point_detail, name="point_detail"),
-    path("points/<int:pk>/edit/", views.point_edit, name="point_edit"),
-    path("points/<int:pk>/file/", views.point_file, name="point_file"),
-    path("points/<int:pk>/review/", views.point_review, name="point_review"),
-    path("points/<int:pk>/retire/", views.point_retire, name="point_retire"),
-    path("points/<int:pk>/measures/", views.point_measures, name="point_measures"),
+    path("points/new/", point_views.point_create, name="point_create"),
+    path("points/<int:pk>/", point_views.point_detail, name="point_detail"),
+    path("points/<int:pk>/edit/", point_views.point_edit, name="point_edit"),
+    path("points/<int:pk>/file/", point_views.point_file, name="point_file"),
+    path("points/<int:pk>/review/", point_views.point_review, name="point_review"),
+    path("points/<int:pk>/retire/", point_views.point_retire, name="point_retire"),
+    path("points/<int:pk>/measures/", point_views.point_measures, name="point_measures"),
     path(
         "points/<int:pk>/measures/<int:measure_pk>/unlink/",
-        views.point_unlink,
+        point_views.point_unlink,
         name="point_unlink",
     ),
-    path("measures/<int:pk>/", views.measure_detail, name="measure_detail"),
-    path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/", point_views.measure_detail, name="measure_detail"),
+    path("measures/<int:pk>/edit/", point_views.measure_edit, name="measure_edit"),
     path("library/", library_views.library_list, name="library_list"),
     path("library/<slug:key>/import/", library_views.library_import, name="library_import"),
     # Printable documents and register exchange

@@ -1,14 +1,29 @@
-"""Generic phrases (空泛表述) of the vagueness check."""
+"""Generic phrases (空泛表述) of the vagueness check.
 
+An organisation's phrases apply to it and the organisations below it; the global ones apply
+to every organisation and are the platform administrator's alone (PermissionDenied for
+anyone else, whatever the page offered).
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lianfang.core import audit
 from lianfang.org.models import Organisation
 
+from .. import permissions
 from ..models import (
     GenericPhrase,
 )
 from .errors import RiskError, _label, error
+
+
+def _require_keeper(actor, organisation_id) -> None:
+    """A global phrase (no organisation) is changed by the platform administrator only."""
+    if organisation_id is None and not permissions.may_edit_global_phrases(actor):
+        raise PermissionDenied(_("只有平台管理员可以修改全局空泛表述。"))
+
 
 # Generic phrases ----------------------------------------------------------------------------
 
@@ -16,6 +31,7 @@ from .errors import RiskError, _label, error
 @transaction.atomic
 def phrase_create(*, actor, organisation: Organisation | None, phrase: str, reason: str = ""):
     """Add a generic phrase (global when `organisation` is None)."""
+    _require_keeper(actor, getattr(organisation, "pk", None))
     text = " ".join((phrase or "").split())
     if not text:
         raise error(RiskError.REQUIRED, "phrase", label=_label(GenericPhrase, "phrase"))
@@ -40,6 +56,7 @@ def phrase_create(*, actor, organisation: Organisation | None, phrase: str, reas
 @transaction.atomic
 def phrase_set_active(*, actor, phrase: GenericPhrase, active: bool) -> GenericPhrase:
     phrase = GenericPhrase.objects.select_for_update().get(pk=phrase.pk)
+    _require_keeper(actor, phrase.organisation_id)
     if phrase.active == active:
         return phrase
     before = audit.snapshot(phrase)
@@ -57,6 +74,7 @@ def phrase_set_active(*, actor, phrase: GenericPhrase, active: bool) -> GenericP
 
 @transaction.atomic
 def phrase_delete(*, actor, phrase: GenericPhrase):
+    _require_keeper(actor, phrase.organisation_id)
     before = audit.snapshot(phrase)
     audit.record(
         actor=actor,

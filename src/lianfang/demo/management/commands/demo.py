@@ -84,5 +84,6 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join([*cells, row[3]]))
         if settings.REQUIRE_OTP:
             self.stdout.write(
-                "注意：当前设置要求系统管理员和纪检监察账号使用动态口令（TOTP），首次登录时按提示绑定。"
+                "注意：当前设置要求平台管理员、系统管理员和纪检监察账号使用动态口令（TOTP），"
+                "首次登录时按提示绑定。"
             )

@@ -1,10 +1,7 @@
 """Pages of the power catalogue (职权目录): the list, a power with its flow chart, create/edit
 forms, step management, and the Excel export, template and import. What the apps above org
-show on these pages comes through the slots of `power_selectors`.
-
-Everyone with a role reads within `powers_visible_to`; administrators and the integrity office
-edit within their subtree (objects fetched through `*_manageable_by`, so anything else is a
-404).
+show on these pages comes through the slots of `power_selectors`. Everyone with a role reads
+within `powers_visible_to`.
 """
 
 from django.contrib import messages
@@ -12,22 +9,27 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianfang.core import extensions
 from lianfang.core.access import role_required
-from lianfang.core.roles import Role
-from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 
-from . import power_forms, power_io, power_selectors, power_services, selectors
-from .models import Power
-from .views import _form_page, _int_param, _save, _xlsx
-
-READ = Role.ALL
-WRITE = (Role.ADMIN, Role.INTEGRITY)
+from .. import power_forms, power_io, power_selectors, power_services, selectors
+from ..models import Power
+from .base import (
+    READ,
+    WRITE,
+    blank_template,
+    counted_import,
+    crumbs,
+    dated_xlsx,
+    edit_page,
+    mark_editable,
+    query_int,
+    query_object,
+)
 
 POWER_SORTS = {
     "code": ("organisation__path", "code"),
@@ -50,11 +52,8 @@ def power_list(request):
         sorts=POWER_SORTS | {count.key: count.attr for count in counts},
         default="code",
     )
-    rows = list(table.page_obj.object_list)
-    for row in rows:
-        row.can_edit = selectors.can_manage(user, row.organisation)
+    for row in mark_editable(table, user):
         row.counts = [getattr(row, count.attr) for count in counts]
-    table.page_obj.object_list = rows
     return render(
         request,
         "org/power_list.html",
@@ -111,30 +110,20 @@ def power_detail(request, pk):
 @role_required(*WRITE)
 def power_create(request):
     user = request.user
-    initial = {}
-    org_id = _int_param(request, "organisation")
     orgs = selectors.organisations_manageable_by(user)
-    if org_id:
-        initial["organisation"] = orgs.filter(pk=org_id).first()
-    elif orgs.count() == 1:
-        initial["organisation"] = orgs.first()
-    form = power_forms.PowerForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST":
-        power = _save(
-            request,
-            form,
-            lambda data: power_services.power_create(
-                actor=user, organisation=data["organisation"], data=data
-            ),
-            _("已新增权力事项，可继续添加流程环节。"),
-        )
-        if power is not None:
-            return redirect("org:power_detail", pk=power.pk)
-    return _form_page(
+    org = query_object(request, "organisation", orgs)
+    if not query_int(request, "organisation") and orgs.count() == 1:
+        org = orgs.first()  # the only one the user manages
+    return edit_page(
         request,
-        form,
+        power_forms.PowerForm(request.POST or None, user=user, initial={"organisation": org}),
+        save=lambda data: power_services.power_create(
+            actor=user, organisation=data["organisation"], data=data
+        ),
+        success=_("已新增权力事项，可继续添加流程环节。"),
+        next_url=lambda power: reverse("org:power_detail", args=[power.pk]),
         title=_("新增权力事项"),
-        crumbs=[(_("职权目录"), reverse("org:power_list"))],
+        crumbs=crumbs("power"),
         cancel_url=reverse("org:power_list"),
     )
 
@@ -145,22 +134,15 @@ def power_edit(request, pk):
     power = get_object_or_404(
         power_selectors.powers_manageable_by(user).select_related("organisation"), pk=pk
     )
-    form = power_forms.PowerForm(request.POST or None, user=user, instance=power)
-    if request.method == "POST":
-        saved = _save(
-            request,
-            form,
-            lambda data: power_services.power_update(actor=user, power=power, data=data),
-            _("已保存权力事项。"),
-        )
-        if saved is not None:
-            return redirect("org:power_detail", pk=power.pk)
     detail = reverse("org:power_detail", args=[power.pk])
-    return _form_page(
+    return edit_page(
         request,
-        form,
+        power_forms.PowerForm(request.POST or None, user=user, instance=power),
+        save=lambda data: power_services.power_update(actor=user, power=power, data=data),
+        success=_("已保存权力事项。"),
+        next_url=detail,
         title=_("编辑权力事项：%(name)s") % {"name": power.name},
-        crumbs=[(_("职权目录"), reverse("org:power_list")), (power.name, detail)],
+        crumbs=crumbs("power", (power.name, detail)),
         cancel_url=detail,
         intro=_("不再行使的事项请取消“在用”，记录和风险点会保留。"),
     )
@@ -173,29 +155,26 @@ def _flow_url(power_id):
     return reverse("org:power_detail", args=[power_id]) + "#flow"
 
 
+def _flow_page(power) -> dict:
+    """Where a page about one of `power`'s steps leads: back to its flow chart."""
+    return {
+        "next_url": _flow_url(power.pk),
+        "crumbs": crumbs("power", (power.name, reverse("org:power_detail", args=[power.pk]))),
+        "cancel_url": _flow_url(power.pk),
+    }
+
+
 @role_required(*WRITE)
 def power_step_create(request, pk):
     user = request.user
     power = get_object_or_404(power_selectors.powers_manageable_by(user), pk=pk)
-    form = power_forms.StepForm(request.POST or None, power=power)
-    if request.method == "POST":
-        step = _save(
-            request,
-            form,
-            lambda data: power_services.power_step_add(actor=user, power=power, data=data),
-            _("已添加流程环节。"),
-        )
-        if step is not None:
-            return redirect(_flow_url(power.pk))
-    return _form_page(
+    return edit_page(
         request,
-        form,
+        power_forms.StepForm(request.POST or None, power=power),
+        save=lambda data: power_services.power_step_add(actor=user, power=power, data=data),
+        success=_("已添加流程环节。"),
         title=_("添加流程环节：%(name)s") % {"name": power.name},
-        crumbs=[
-            (_("职权目录"), reverse("org:power_list")),
-            (power.name, reverse("org:power_detail", args=[power.pk])),
-        ],
-        cancel_url=_flow_url(power.pk),
+        **_flow_page(power),
     )
 
 
@@ -205,27 +184,14 @@ def power_step_edit(request, pk):
     step = get_object_or_404(
         power_selectors.steps_manageable_by(user).select_related("power", "post"), pk=pk
     )
-    power = step.power
-    form = power_forms.StepForm(request.POST or None, power=power, instance=step)
-    if request.method == "POST":
-        saved = _save(
-            request,
-            form,
-            lambda data: power_services.power_step_update(actor=user, step=step, data=data),
-            _("已保存流程环节。"),
-        )
-        if saved is not None:
-            return redirect(_flow_url(power.pk))
     used = step.risk_points.count()
-    return _form_page(
+    return edit_page(
         request,
-        form,
+        power_forms.StepForm(request.POST or None, power=step.power, instance=step),
+        save=lambda data: power_services.power_step_update(actor=user, step=step, data=data),
+        success=_("已保存流程环节。"),
         title=_("编辑流程环节：%(name)s") % {"name": step.name},
-        crumbs=[
-            (_("职权目录"), reverse("org:power_list")),
-            (power.name, reverse("org:power_detail", args=[power.pk])),
-        ],
-        cancel_url=_flow_url(power.pk),
+        **_flow_page(step.power),
         intro=(_("此环节上有 %(n)s 个风险点，不能删除。") % {"n": used} if used else ""),
         danger=None
         if used
@@ -278,28 +244,20 @@ def power_export(request):
     powers = power_selectors.export_queryset(
         power_selectors.power_filter(user=user, filters=filters.values)
     )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(power_io.export_powers(powers), f"职权目录-{stamp}.xlsx")
+    return dated_xlsx(power_io.export_powers(powers), "职权目录")
 
 
 @role_required(*WRITE)
 def power_template(request):
-    org = None
-    org_id = _int_param(request, "organisation")
-    if org_id:
-        org = selectors.organisations_manageable_by(request.user).filter(pk=org_id).first()
-    return _xlsx(power_io.blank_template(org), "职权目录模板.xlsx")
+    return blank_template(request, power_io.blank_template, "职权目录模板.xlsx")
 
 
 @role_required(*WRITE)
 def power_import(request):
-    return import_page(
+    return counted_import(
         request,
+        _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。"),
         form_class=power_forms.PowerImportForm,
         importer=power_io.power_import,
         template="org/power_import.html",
-        success=lambda result: (
-            _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。")
-            % {"created": result.created, "updated": result.updated}
-        ),
     )

@@ -1,0 +1,32 @@
+import pytest
+from django.core.cache import cache
+
+from lianfang.accounts import throttle
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The login throttle counts in the cache: each test starts with none of its counts."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Clock:
+    """The throttle's clock, moved by the test instead of sleeping."""
+
+    def __init__(self, now=1_800_000_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(throttle.LOGIN, "clock", fake)
+    return fake
