@@ -53,5 +53,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0007_remove_modules_without_app")]
+    dependencies = [("core", "0008_module_settings_per_organisation")]
     operations = [migrations.RunPython(forward, backward)]
