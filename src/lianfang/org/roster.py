@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from lianfang.core import audit, spreadsheets
 from lianfang.core.chunks import chunks
+from lianfang.core.exports import record_export
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
@@ -99,23 +100,15 @@ def roster_export(*, actor, people, filters: dict | None = None) -> bytes:
     many people and with which filters, never the people themselves."""
     content = export_people(people)
     filters = filters or {}
-    # Shown on the audit page of the organisation exported (a filter's), else the actor's.
-    grants = getattr(actor, "active_grants", [])
-    organisation = (
-        filters.get("organisation")
-        or getattr(actor, "organisation", None)
-        or (grants[0].organisation if grants else None)
+    record_export(
+        actor=actor,
+        action="org.roster.export",
+        what=SHEET_TITLE,
+        rows=people.count(),
+        # on the audit page of the organisation exported (a filter's), else the actor's
+        organisation=filters.get("organisation"),
+        filters=filters,
     )
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            action="org.roster.export",
-            obj=None,
-            object_type="org.person",
-            object_repr=SHEET_TITLE,
-            organisation=organisation,
-            after={"rows": people.count(), "filters": filters},
-        )
     return content
 
 
