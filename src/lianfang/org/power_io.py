@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from lianfang.core import audit, spreadsheets
 from lianfang.core.chunks import chunks
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 
@@ -541,7 +542,7 @@ def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
                 )
                 _count(result, written)
                 _record_summary(actor, organisation, result, len(power_rows))
-        except power_services.RowsInvalid as invalid:
+        except RowsInvalid as invalid:
             issues = invalid.issues
         except models.ProtectedError as error:
             # a step became used (by a risk point or a flow) after the rows were checked
@@ -556,7 +557,7 @@ def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
             result.steps_created = result.steps_removed = 0
     for issue in issues:
         column = FIELD_COLUMNS.get(issue.field, "code")
-        result.errors.append(RowError(issue.number, HEADERS[column], issue.message))
+        result.errors.append(RowError(issue.row, HEADERS[column], issue.message))
     result.errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, -1)))
     return result
 

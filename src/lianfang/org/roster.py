@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from lianfang.core import audit, spreadsheets
 from lianfang.core.chunks import chunks
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.exports import record_export
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
@@ -24,7 +25,6 @@ from . import person_services
 from .models import Department, Organisation, Person, Post
 from .person_services import Held, PersonRow
 from .selectors import current_assignments
-from .services import RowsInvalid
 
 XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 SHEET_TITLE = "人员名册"
@@ -340,7 +340,7 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
             issues = invalid.issues
     for issue in issues:
         column = issue.field if issue.field in HEADERS else "start"
-        result.errors.append(RowError(issue.number, HEADERS[column], issue.message))
+        result.errors.append(RowError(issue.row, HEADERS[column], issue.message))
     result.errors.sort(key=lambda e: (e.row, _column_order(e.column)))
     return result
 

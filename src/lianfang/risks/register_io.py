@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from lianfang.core import audit, documents, spreadsheets
 from lianfang.core.chunks import chunks
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.spreadsheets import Column, RowError, SheetRow
 from lianfang.core.spreadsheets import cell_text as _text
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
@@ -1036,11 +1037,10 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
                 for item in sorted([*parsed, *partial], key=lambda i: i.number)
             ],
         )
-        for number, problems in rule_errors.items():
-            for field_name, message in problems:
-                key = FIELD_COLUMNS.get(field_name, field_name)
-                if (number, HEADERS.get(key, key)) not in reported:
-                    add_error(number, key, _import_message(field_name, message))
+        for issue in rule_errors:
+            key = FIELD_COLUMNS.get(issue.field, issue.field)
+            if (issue.row, HEADERS.get(key, key)) not in reported:
+                add_error(issue.row, key, _import_message(issue.field, issue.message))
     else:
         _write(actor, organisation, parsed, plan, result, add_error)
     result.errors.sort(key=lambda e: (e.row, _column_index(e.column)))
@@ -1071,8 +1071,7 @@ FIELD_COLUMNS = {
     "owner_person": "measure_owners",
     "owner_department": "measure_owners",
     "due": "measure_due",
-    "": "name",
-    "__all__": "name",
+    None: "name",
 }
 
 
@@ -1162,11 +1161,10 @@ def _write(actor, organisation, parsed: list[PointIn], plan: _MeasurePlan, resul
                     "measures_created": result.measures_created,
                 },
             )
-    except services.RowErrors as exc:
-        for number, problems in exc.errors.items():
-            for field_name, message in problems:
-                add_error(
-                    number,
-                    FIELD_COLUMNS.get(field_name, field_name),
-                    _import_message(field_name, message),
-                )
+    except RowsInvalid as invalid:
+        for issue in invalid.issues:
+            add_error(
+                issue.row,
+                FIELD_COLUMNS.get(issue.field, issue.field),
+                _import_message(issue.field, issue.message),
+            )

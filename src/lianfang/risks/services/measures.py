@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Person
 
 from ..models import (
@@ -18,7 +19,7 @@ from ..models import (
     RiskPointEvent,
 )
 from .errors import RiskError, _label, _raise_all, error
-from .risk_points import RowErrors, _changes, _event, _messages, _update_change
+from .risk_points import _changes, _event, _update_change
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -218,6 +219,38 @@ def _link_changes(measure, point, linked: bool, prefix: str, organisation) -> au
     )
 
 
+def _prepare_measures(organisation, rows, links, at):
+    """Apply the rules to every row and link: ((new measures, changed ones), issues)."""
+    issues: list[RowIssue] = []
+    new, changed = [], []
+    for row in rows:
+        measure = row.measure
+        row_at = row.at or at
+        if measure.pk is None:
+            measure.organisation = organisation
+            measure.created_at = row_at
+            old_state = None
+        else:
+            old_state, snapshot = _measure_state(measure), audit.snapshot(measure)
+        try:
+            _assign_measure(measure, row.data)
+            _check_measure(measure)
+        except ValidationError as exc:
+            issues += row_issues(row.key, exc)
+            continue
+        if old_state is None:
+            new.append(measure)
+            continue
+        diff = _changes(old_state, _measure_state(measure), old_state)
+        if diff:
+            changed.append((measure, snapshot, diff, row_at))
+    for _measure, point, _at in links:
+        if point.organisation_id != organisation.pk:
+            message = error(RiskError.MEASURE_OTHER_ORGANISATION, name=point.name).messages[0]
+            issues.append(RowIssue(getattr(point, "pk", None), "measures", message))
+    return (new, changed), issues
+
+
 def measures_write(
     *,
     actor,
@@ -236,45 +269,29 @@ def measures_write(
     audit events (prefixed by `audit_prefix`). `links` and `unlinks` are (measure, risk
     point) pairs, or (measure, risk point, time) to date the event; the measures in `links`
     may be new ones of `rows`; the risk points must be saved. Every row is checked first; if
-    any fails, `RowErrors` names them all and nothing is written. Returns the measures that
-    changed. Call inside a transaction."""
+    any fails, `RowsInvalid` names every problem (keyed by the rows' `key`) and nothing is
+    written. Returns the measures that changed."""
     at = at or timezone.now()
     links = [(m, p, rest[0] if rest else at) for m, p, *rest in links]
     unlinks = [(m, p, rest[0] if rest else at) for m, p, *rest in unlinks]
-    errors: dict = {}
-    new, changed = [], []
-    for row in rows:
-        measure = row.measure
-        row_at = row.at or at
-        if measure.pk is None:
-            measure.organisation = organisation
-            measure.created_at = row_at
-            old_state = None
-        else:
-            old_state, snapshot = _measure_state(measure), audit.snapshot(measure)
-        try:
-            _assign_measure(measure, row.data)
-            _check_measure(measure)
-        except ValidationError as exc:
-            errors.setdefault(row.key, []).extend(_messages(exc))
-            continue
-        if old_state is None:
-            new.append(measure)
-            continue
-        diff = _changes(old_state, _measure_state(measure), old_state)
-        if diff:
-            changed.append((measure, snapshot, diff, row_at))
-    for _measure, point, _at in links:
-        if point.organisation_id != organisation.pk:
-            errors.setdefault(getattr(point, "pk", None), []).append(
-                (
-                    "measures",
-                    error(RiskError.MEASURE_OTHER_ORGANISATION, name=point.name).messages[0],
-                )
-            )
-    if errors:
-        raise RowErrors(errors)
 
+    return bulk.write_checked(
+        lambda: _prepare_measures(organisation, rows, links, at),
+        lambda checked: _write_measures(
+            *checked,
+            links,
+            unlinks,
+            actor=actor,
+            organisation=organisation,
+            label=label,
+            audit_prefix=audit_prefix,
+        ),
+    )
+
+
+def _write_measures(new, changed, links, unlinks, *, actor, organisation, label, audit_prefix):
+    """Write checked measures, links and unlinks in set-based queries, with their timeline and
+    audit events; the measures that changed."""
     Measure.objects.bulk_create(new, batch_size=500)
     bulk.update_rows([m for m, _s, _d, _at in changed], list(MEASURE_FIELDS))
     events, changes = [], []

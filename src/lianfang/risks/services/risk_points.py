@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
 
 from .. import grading, vagueness
@@ -473,25 +474,6 @@ class PointRow:
     at: dt.datetime | None = None
 
 
-class RowErrors(Exception):
-    """Rows the rules refused: {row key: [(field, message)]}. Nothing was written."""
-
-    def __init__(self, errors: dict):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _messages(exc: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            (field, message)
-            for field, items in exc.error_dict.items()
-            for item in items
-            for message in item.messages
-        ]
-    return [("", message) for message in exc.messages]
-
-
 def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label):
     """Apply a row's status as the single services would (filing is checked like
     `risk_point_file`); the events it adds. Raises ValidationError."""
@@ -522,11 +504,11 @@ def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label
 
 
 def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
-    """Apply the rules to every row: ([(prepared, status events, reason, time)], {key:
-    errors}). With `copies`, existing points are copied first and stay as they were."""
+    """Apply the rules to every row: ([(prepared, status events, reason, time)], [issues]).
+    With `copies`, existing points are copied first and stay as they were."""
     scheme = grading.active_scheme(organisation)
     phrases = None
-    errors: dict = {}
+    issues: list[RowIssue] = []
     prepared_rows: list[tuple[_Prepared, list, str, dt.datetime]] = []
     for row in rows:
         point = row.point
@@ -548,19 +530,19 @@ def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
             if retired and (prepared.changed or status_events):
                 raise error(RiskError.RETIRED, name=prepared.before["name"])
         except ValidationError as exc:
-            errors.setdefault(row.key, []).extend(_messages(exc))
+            issues += row_issues(row.key, exc)
             continue
         prepared_rows.append((prepared, status_events, row.reason, row_at))
-    return prepared_rows, errors
+    return prepared_rows, issues
 
 
-def risk_points_check(*, organisation: Organisation, rows: list[PointRow]) -> dict:
-    """What `risk_points_write` would refuse in `rows`: {row key: [(field, message)]}. Writes
-    nothing and leaves the rows' points as they are."""
-    _rows, errors = _prepare_rows(
+def risk_points_check(*, organisation: Organisation, rows: list[PointRow]) -> list[RowIssue]:
+    """What `risk_points_write` would refuse in `rows`, as issues keyed by the rows' `key`.
+    Writes nothing and leaves the rows' points as they are."""
+    _rows, issues = _prepare_rows(
         organisation, rows, actor=None, at=timezone.now(), label="", copies=True
     )
-    return errors
+    return issues
 
 
 def risk_points_write(
@@ -575,17 +557,28 @@ def risk_points_write(
 ) -> list[_Prepared]:
     """Create and change many risk points of `organisation` by the rules of
     `risk_point_create`/`risk_point_update` (and `risk_point_file` for rows that file),
-    writing in set-based queries. Every row is checked first; if any fails, `RowErrors`
-    names them all and nothing is written. `label` is the timeline's reason where the row
-    gives none (e.g. "导入风险点登记表"); `library` writes the library import's IMPORTED
-    events; `audit_prefix` prefixes the audit actions; a row's `at` (default `at`, default
-    now) dates its write. Returns the prepared writes, in row order, with `.changed` telling
-    which wrote anything. Call inside a transaction."""
+    writing in set-based queries. Every row is checked first; if any fails, `RowsInvalid`
+    names every problem (keyed by the rows' `key`) and nothing is written. `label` is the
+    timeline's reason where the row gives none (e.g. "导入风险点登记表"); `library` writes
+    the library import's IMPORTED events; `audit_prefix` prefixes the audit actions; a
+    row's `at` (default `at`, default now) dates its write. Returns the prepared writes, in
+    row order, with `.changed` telling which wrote anything."""
     at = at or timezone.now()
-    prepared_rows, errors = _prepare_rows(organisation, rows, actor=actor, at=at, label=label)
-    if errors:
-        raise RowErrors(errors)
+    return bulk.write_checked(
+        lambda: _prepare_rows(organisation, rows, actor=actor, at=at, label=label),
+        lambda prepared_rows: _write_points(
+            prepared_rows,
+            actor=actor,
+            organisation=organisation,
+            label=label,
+            library=library,
+            audit_prefix=audit_prefix,
+        ),
+    )
 
+
+def _write_points(prepared_rows, *, actor, organisation, label, library, audit_prefix):
+    """Write checked rows in set-based queries, with their timeline and audit events."""
     new, changed = [], []
     for prepared, status_events, _reason, row_at in prepared_rows:
         if prepared.before is None:
@@ -772,42 +765,47 @@ def risk_points_review(
     point's last_reviewed and next review, a REVIEWED event with the note, and a
     "risk_point.review" audit event (prefixed by `audit_prefix`). Every review is checked
     first; if any is refused (a retired point, a point of another organisation),
-    `RowErrors` names them all and nothing is written. Returns the points reviewed. Call
-    inside a transaction."""
+    `RowsInvalid` names them all and nothing is written. Returns the points reviewed."""
     at = at or timezone.now()
-    scheme = grading.active_scheme(organisation)
-    errors: dict = {}
-    events, changes = [], []
-    for review in reviews:
-        point = review.point
-        try:
-            if point.organisation_id != organisation.pk:
-                raise error(
-                    RiskError.OUTSIDE_ORGANISATION,
-                    label=_label(RiskPoint, "name"),
-                    name=point.name,
-                    organisation=organisation.name,
+
+    def check():
+        scheme = grading.active_scheme(organisation)
+        issues: list[RowIssue] = []
+        events, changes = [], []
+        for review in reviews:
+            point = review.point
+            try:
+                if point.organisation_id != organisation.pk:
+                    raise error(
+                        RiskError.OUTSIDE_ORGANISATION,
+                        label=_label(RiskPoint, "name"),
+                        name=point.name,
+                        organisation=organisation.name,
+                    )
+                event, before, after = _review(
+                    point, scheme, on=review.on, note=review.note, actor=actor, at=review.at or at
                 )
-            event, before, after = _review(
-                point, scheme, on=review.on, note=review.note, actor=actor, at=review.at or at
+            except ValidationError as exc:
+                issues += row_issues(review.key, exc)
+                continue
+            events.append(event)
+            changes.append(
+                audit.Change(
+                    f"{audit_prefix}risk_point.review",
+                    point,
+                    before,
+                    after,
+                    organisation=organisation,
+                )
             )
-        except ValidationError as exc:
-            errors.setdefault(review.key, []).extend(_messages(exc))
-            continue
-        events.append(event)
-        changes.append(
-            audit.Change(
-                f"{audit_prefix}risk_point.review",
-                point,
-                before,
-                after,
-                organisation=organisation,
-            )
-        )
-    if errors:
-        raise RowErrors(errors)
-    points = [review.point for review in reviews]
-    bulk.update_rows(points, REVIEW_FIELDS)
-    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
-    audit.record_many(actor=actor, changes=changes)
-    return points
+        return (events, changes), issues
+
+    def write(checked):
+        events, changes = checked
+        points = [review.point for review in reviews]
+        bulk.update_rows(points, REVIEW_FIELDS)
+        RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+        audit.record_many(actor=actor, changes=changes)
+        return points
+
+    return bulk.write_checked(check, write)
