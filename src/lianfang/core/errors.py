@@ -6,8 +6,8 @@ as `RowIssue`s, one per problem: the caller's key for the row (a sheet's row num
 index …), the field to blame (None: the row as a whole) and the rule's message in Chinese. It
 raises them together as `RowsInvalid`; its `*_check` twin returns them without writing.
 
-An Excel import turns each issue into the sheet's row, column and reason; the library import
-into its report's lines.
+An Excel import turns each issue into the sheet's row, column and reason
+(`core.spreadsheets.SheetErrors.add_issues`); the library import into its report's lines.
 """
 
 from __future__ import annotations
@@ -46,3 +46,15 @@ def row_issues(row, exc: ValidationError) -> list[RowIssue]:
         for item in items
         for message in item.messages
     ]
+
+
+def too_long(obj, fields) -> list[tuple[str, str, int]]:
+    """The text fields of model instance `obj` (among `fields`) longer than their column
+    allows, each as (field, label, limit): a rule every writer applies, each in its own
+    error codes."""
+    found = []
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if len(getattr(obj, name) or "") > field.max_length:
+            found.append((name, str(field.verbose_name), field.max_length))
+    return found

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
-from lianfang.core.errors import RowIssue
+from lianfang.core.errors import RowIssue, too_long
 
 from .models import (
     Department,
@@ -129,14 +129,12 @@ def check_required(problems: Problems, obj, *fields):
 
 def check_lengths(problems: Problems, obj, *fields):
     """Text fields no longer than their column."""
-    for name in fields:
-        limit = obj._meta.get_field(name).max_length
-        if len(getattr(obj, name) or "") > limit:
-            problems.add(
-                name,
-                OrgError.TOO_LONG,
-                _("%(label)s不能超过 %(max)s 个字。") % {"label": _label(obj, name), "max": limit},
-            )
+    for name, label, limit in too_long(obj, fields):
+        problems.add(
+            name,
+            OrgError.TOO_LONG,
+            _("%(label)s不能超过 %(max)s 个字。") % {"label": label, "max": limit},
+        )
 
 
 def taken_by_other(owner, obj) -> bool:

@@ -15,6 +15,7 @@ class RiskError(enum.StrEnum):
     """Stable, machine-readable error codes of the risk register (the API answers with them)."""
 
     REQUIRED = "required"
+    TOO_LONG = "too_long"
     INVALID_CHOICE = "invalid_choice"
     SUBJECT_POST_REQUIRED = "subject_post_required"
     SUBJECT_DEPARTMENT_REQUIRED = "subject_department_required"
@@ -47,6 +48,7 @@ class RiskError(enum.StrEnum):
 
 _MESSAGES = {
     RiskError.REQUIRED: gettext_lazy("请填写%(label)s。"),
+    RiskError.TOO_LONG: gettext_lazy("%(label)s不能超过 %(max)s 个字。"),
     RiskError.INVALID_CHOICE: gettext_lazy("%(label)s的取值“%(value)s”无效。"),
     RiskError.SUBJECT_POST_REQUIRED: gettext_lazy("对象为岗位时须选择岗位。"),
     RiskError.SUBJECT_DEPARTMENT_REQUIRED: gettext_lazy("对象为科室时须选择科室。"),

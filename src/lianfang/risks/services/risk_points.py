@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
-from lianfang.core.errors import RowIssue, row_issues
+from lianfang.core.errors import RowIssue, row_issues, too_long
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
 
 from .. import grading, vagueness
@@ -152,6 +152,8 @@ def _check_point(point: RiskPoint, scheme: GradingScheme):
             errors.append(error(RiskError.REQUIRED, field, label=_label(RiskPoint, field)))
     if not point.power_id:
         errors.append(error(RiskError.REQUIRED, "power", label=_label(RiskPoint, "power")))
+    for field, label, limit in too_long(point, ("name", "library_urn")):
+        errors.append(error(RiskError.TOO_LONG, field, label=label, max=limit))
     for field, allowed in CHOICES.items():
         value = getattr(point, field)
         if value and value not in allowed:
