@@ -104,5 +104,36 @@ def _label(model, field: str) -> str:
     return str(model._meta.get_field(field).verbose_name)
 
 
+def _outside(obj, fields) -> list[ValidationError]:
+    """An OUTSIDE_ORGANISATION error for each related object of `obj` (among `fields`) that
+    is not of `obj`'s organisation (read only to name it in the message)."""
+    errors = []
+    for field in fields:
+        related = getattr(obj, field) if getattr(obj, f"{field}_id") else None
+        if related is not None and related.organisation_id != obj.organisation_id:
+            errors.append(
+                error(
+                    RiskError.OUTSIDE_ORGANISATION,
+                    field,
+                    label=_label(type(obj), field),
+                    name=related.name,
+                    organisation=obj.organisation.name,
+                )
+            )
+    return errors
+
+
+def _choice_errors(obj, choices: dict, *, blank: bool) -> list[ValidationError]:
+    """An INVALID_CHOICE error for each field of `obj` (the keys of `choices`) whose value is
+    not one of its choices (an empty one passes when `blank`)."""
+    errors = []
+    for field, allowed in choices.items():
+        value = getattr(obj, field)
+        if (value or not blank) and value not in allowed:
+            label = _label(type(obj), field)
+            errors.append(error(RiskError.INVALID_CHOICE, field, label=label, value=value))
+    return errors
+
+
 def _level_name(level) -> str:
     return str(Level(level).label) if level else _("未定级")

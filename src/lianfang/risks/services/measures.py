@@ -18,8 +18,8 @@ from ..models import (
     RiskPoint,
     RiskPointEvent,
 )
-from .errors import RiskError, _label, _raise_all, error
-from .risk_points import _changes, _event, _update_change
+from .errors import RiskError, _choice_errors, _label, _outside, _raise_all, error
+from .risk_points import _assign, _changes, _event, _update_change
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -27,21 +27,13 @@ MEASURE_FIELDS = ("text", "owner_person", "owner_department", "due", "status", "
 
 
 def _assign_measure(measure: Measure, data: dict):
-    for name in MEASURE_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if isinstance(value, str):
-            value = value.strip()
-        if name in ("owner_person", "owner_department"):
-            if value in ("", None):
-                value = None
-            elif not hasattr(value, "_meta"):
-                model = Person if name == "owner_person" else Department
-                value = model.objects.filter(pk=value).first()
-        if name == "due" and value == "":
-            value = None
-        setattr(measure, name, value)
+    _assign(
+        measure,
+        data,
+        MEASURE_FIELDS,
+        {"owner_person": Person, "owner_department": Department},
+        lambda name, value: None if name == "due" and value == "" else value,
+    )
 
 
 def _check_measure(measure: Measure):
@@ -50,27 +42,8 @@ def _check_measure(measure: Measure):
         errors.append(error(RiskError.REQUIRED, "text", label=_label(Measure, "text")))
     if bool(measure.owner_person_id) == bool(measure.owner_department_id):
         errors.append(error(RiskError.MEASURE_OWNER, "owner_person"))
-    for field in ("owner_person", "owner_department"):
-        owner = getattr(measure, field) if getattr(measure, f"{field}_id") else None
-        if owner is not None and owner.organisation_id != measure.organisation_id:
-            errors.append(
-                error(
-                    RiskError.OUTSIDE_ORGANISATION,
-                    field,
-                    label=_label(Measure, field),
-                    name=owner.name,
-                    organisation=measure.organisation.name,
-                )
-            )
-    if measure.status not in Measure.Status.values:
-        errors.append(
-            error(
-                RiskError.INVALID_CHOICE,
-                "status",
-                label=_label(Measure, "status"),
-                value=measure.status,
-            )
-        )
+    errors += _outside(measure, ("owner_person", "owner_department"))
+    errors += _choice_errors(measure, {"status": Measure.Status.values}, blank=False)
     _raise_all(errors)
 
 

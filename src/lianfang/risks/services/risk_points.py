@@ -22,7 +22,15 @@ from ..models import (
     RiskPoint,
     RiskPointEvent,
 )
-from .errors import RiskError, _label, _level_name, _raise_all, error
+from .errors import (
+    RiskError,
+    _choice_errors,
+    _label,
+    _level_name,
+    _outside,
+    _raise_all,
+    error,
+)
 
 # Risk points --------------------------------------------------------------------------------
 
@@ -111,35 +119,44 @@ def _event(point, type_, actor, at, changes=None, reason="") -> RiskPointEvent:
     )
 
 
-def _assign_point(point: RiskPoint, data: dict):
-    for name in POINT_FIELDS:
+def _assign(obj, data: dict, fields, related: dict, clean=None):
+    """Set each of `fields` that `data` holds on `obj`, as the services take them: text
+    stripped; a related object (`related`: field → model) given as itself or by its key, an
+    empty one as None; any other value through `clean(name, value)`."""
+    for name in fields:
         if name not in data:
             continue
         value = data[name]
         if isinstance(value, str):
             value = value.strip()
-        if name in ("likelihood", "harm", "library_version"):
-            if value == "":
+        if name in related:
+            if value in ("", None):
                 value = None
-            elif isinstance(value, str) and value.isdigit():
-                value = int(value)
-        if name == "criteria":
-            value = list(dict.fromkeys(value or ()))
-        if name in FOREIGN_KEYS:
-            if value is not None and not hasattr(value, "_meta"):
-                value = (
-                    {
-                        "department": Department,
-                        "post": Post,
-                        "power": Power,
-                        "step": PowerStep,
-                    }[name]
-                    .objects.filter(pk=value)
-                    .first()
-                )
-            setattr(point, name, value)
-            continue
-        setattr(point, name, "" if value is None and name in ("matter_kind",) else value)
+            elif not hasattr(value, "_meta"):
+                value = related[name].objects.filter(pk=value).first()
+        elif clean is not None:
+            value = clean(name, value)
+        setattr(obj, name, value)
+
+
+def _clean_point_value(name: str, value):
+    if name in ("likelihood", "harm", "library_version"):
+        if value == "":
+            return None
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    if name == "criteria":
+        return list(dict.fromkeys(value or ()))
+    if name == "matter_kind" and value is None:
+        return ""
+    return value
+
+
+POINT_RELATED = {"department": Department, "post": Post, "power": Power, "step": PowerStep}
+
+
+def _assign_point(point: RiskPoint, data: dict):
+    _assign(point, data, POINT_FIELDS, POINT_RELATED, _clean_point_value)
     if point.subject == RiskPoint.Subject.POST and point.post_id and not point.department_id:
         point.department_id = point.post.department_id
 
@@ -154,28 +171,12 @@ def _check_point(point: RiskPoint, scheme: GradingScheme):
         errors.append(error(RiskError.REQUIRED, "power", label=_label(RiskPoint, "power")))
     for field, label, limit in too_long(point, ("name", "library_urn")):
         errors.append(error(RiskError.TOO_LONG, field, label=label, max=limit))
-    for field, allowed in CHOICES.items():
-        value = getattr(point, field)
-        if value and value not in allowed:
-            errors.append(
-                error(RiskError.INVALID_CHOICE, field, label=_label(RiskPoint, field), value=value)
-            )
+    errors += _choice_errors(point, CHOICES, blank=True)
     if point.subject == RiskPoint.Subject.POST and not point.post_id:
         errors.append(error(RiskError.SUBJECT_POST_REQUIRED, "post"))
     if point.subject == RiskPoint.Subject.DEPARTMENT and not point.department_id:
         errors.append(error(RiskError.SUBJECT_DEPARTMENT_REQUIRED, "department"))
-    for field in ("department", "post"):
-        related = getattr(point, field) if getattr(point, f"{field}_id") else None
-        if related is not None and related.organisation_id != organisation.pk:
-            errors.append(
-                error(
-                    RiskError.OUTSIDE_ORGANISATION,
-                    field,
-                    label=_label(RiskPoint, field),
-                    name=related.name,
-                    organisation=organisation.name,
-                )
-            )
+    errors += _outside(point, ("department", "post"))
     if point.power_id:
         power = point.power
         # A power of the organisation itself or of a unit above it (a shared catalogue).
@@ -645,21 +646,9 @@ def risk_point_file(*, actor, risk_point: RiskPoint) -> RiskPoint:
         raise ValidationError(
             [ValidationError(p.message, code=p.code.value) for p in problems],
         )
-    before = audit.snapshot(point)
-    point.status = RiskPoint.Status.FILED
-    point.updated_at = timezone.now()
-    point.save(update_fields=["status", "updated_at"])
-    _event(
-        point,
-        RiskPointEvent.Type.FILED,
-        actor,
-        point.updated_at,
-        {"status": [RiskPoint.Status.DRAFT.value, RiskPoint.Status.FILED.value]},
-    ).save()
-    audit.record(
-        actor=actor, action="risk_point.file", obj=point, before=before, after=audit.snapshot(point)
+    return _change_status(
+        actor, point, RiskPoint.Status.FILED, RiskPointEvent.Type.FILED, "risk_point.file"
     )
-    return point
 
 
 @transaction.atomic
@@ -670,26 +659,26 @@ def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     if point.status == RiskPoint.Status.RETIRED:
         raise error(RiskError.RETIRED, name=point.name)
+    return _change_status(
+        actor,
+        point,
+        RiskPoint.Status.RETIRED,
+        RiskPointEvent.Type.RETIRED,
+        "risk_point.retire",
+        reason.strip(),
+    )
+
+
+def _change_status(actor, point: RiskPoint, status, type_, action: str, reason: str = ""):
+    """Write a checked change of `point`'s status: the point, its timeline event (of `type_`,
+    with `reason`) and the audit event `action`."""
     before = audit.snapshot(point)
     old_status = point.status
-    point.status = RiskPoint.Status.RETIRED
+    point.status = status
     point.updated_at = timezone.now()
     point.save(update_fields=["status", "updated_at"])
-    _event(
-        point,
-        RiskPointEvent.Type.RETIRED,
-        actor,
-        point.updated_at,
-        {"status": [old_status, point.status]},
-        reason.strip(),
-    ).save()
-    audit.record(
-        actor=actor,
-        action="risk_point.retire",
-        obj=point,
-        before=before,
-        after=audit.snapshot(point),
-    )
+    _event(point, type_, actor, point.updated_at, {"status": [old_status, status]}, reason).save()
+    audit.record(actor=actor, action=action, obj=point, before=before, after=audit.snapshot(point))
     return point
 
 
