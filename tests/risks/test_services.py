@@ -770,6 +770,9 @@ def test_activating_replaces_the_previous_active_scheme(world, actor, register):
     three = services.scheme_switch_to_matrix(actor=actor, organisation=world.hospital, size=3)
     five.scheme.refresh_from_db()
     assert not five.scheme.active and three.scheme.active
+    deactivated = AuditEvent.objects.get(action="grading_scheme.deactivate")
+    assert deactivated.object_id == str(five.scheme.pk)
+    assert (deactivated.before, deactivated.after) == ({"active": True}, {"active": False})
     # back on 3×3: the scores return to where they were
     scores = RiskPoint.objects.exclude(status="retired").values_list("likelihood", "harm")
     assert sorted(scores) == [(a, b) for a in (1, 2, 3) for b in (1, 2, 3)]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk, jobs
+from lianfang.core.services import set_fields
 from lianfang.org.models import Organisation
 
 from .. import grading
@@ -368,24 +369,8 @@ def scheme_activate(*, actor, scheme: GradingScheme) -> Regrade:
         GradingScheme.objects.select_for_update().filter(organisation=organisation, active=True)
     )
     for other in previous:
-        other.active = False
-        other.save(update_fields=["active"])
-        audit.record(
-            actor=actor,
-            action="grading_scheme.deactivate",
-            obj=other,
-            before={"active": True},
-            after={"active": False},
-        )
-    scheme.active = True
-    scheme.save(update_fields=["active"])
-    audit.record(
-        actor=actor,
-        action="grading_scheme.activate",
-        obj=scheme,
-        before={"active": False},
-        after={"active": True},
-    )
+        set_fields(actor=actor, obj=other, action="grading_scheme.deactivate", active=False)
+    set_fields(actor=actor, obj=scheme, action="grading_scheme.activate", active=True)
     reason = _("定级方案变更：%(old)s → %(new)s") % {
         "old": grading.label(old),
         "new": grading.label(scheme),
