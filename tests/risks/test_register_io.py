@@ -344,7 +344,7 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     col = {h: i + 1 for i, h in enumerate(header)}
     edits = {
         2: {"单位/科室": "不存在科"},
-        3: {"权力事项": "不存在的权力", "权力编码": None},
+        3: {"权力事项": "不存在的权力", "权力编码": None, "岗位": "无此岗位"},
         4: {"流程环节": "不存在的环节", "可能性 L": 9},
         5: {"风险等级": "一级", "风险类别": "奇怪风险"},
         6: {"措施责任人": "无此人", "编号": 999999},
@@ -368,6 +368,7 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     reasons = " ".join(e.reason for e in result.errors)
     assert "不存在科" in reasons and "不存在的权力" in reasons and "1 至 3" in reasons
     assert "999999" in reasons
+    assert "没有名为“无此岗位”的岗位" in reasons
     assert state(world) == before
     assert AuditEvent.objects.count() == audit_before
 

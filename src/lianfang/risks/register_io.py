@@ -514,23 +514,15 @@ class _RowParser:
             candidates = catalogue.posts.get((department.pk if department else None, post_text))
             if not candidates and department is None and not unit_text:
                 candidates = catalogue.posts_by_name.get(post_text)
-            if not candidates:
-                where = department.name if department else organisation.name
-                error(
-                    "post",
-                    _("“%(where)s”没有名为“%(name)s”的岗位。")
-                    % {"where": where, "name": post_text},
-                )
-            elif len(candidates) > 1:
-                error(
-                    "post",
-                    _("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。")
-                    % {"name": post_text},
-                )
-            else:
-                post = candidates[0]
-                if department is None:
-                    department = post.department
+            post = cells.one(
+                "post",
+                candidates,
+                missing=_("“%(where)s”没有名为“%(name)s”的岗位。"),
+                several=_("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。"),
+                where=department.name if department else organisation.name,
+            )
+            if post is not None and department is None:
+                department = post.department
         if subject is None:
             subject = (
                 RiskPoint.Subject.POST
@@ -558,21 +550,12 @@ class _RowParser:
                 )
                 power = None
         elif power_text:
-            candidates = catalogue.powers_by_name.get(power_text, [])
-            if not candidates:
-                error(
-                    "power",
-                    _("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。")
-                    % {"name": power_text},
-                )
-            elif len(candidates) > 1:
-                error(
-                    "power",
-                    _("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。")
-                    % {"name": power_text},
-                )
-            else:
-                power = candidates[0]
+            power = cells.one(
+                "power",
+                catalogue.powers_by_name.get(power_text),
+                missing=_("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。"),
+                several=_("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。"),
+            )
         step = None
         step_text = cells.text("step")
         if step_text and power is not None:

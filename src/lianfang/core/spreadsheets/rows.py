@@ -154,6 +154,17 @@ class RowCells:
             self.error(key, message % {"value": text, "name": text, **params})
         return value
 
+    def one(self, key: str, candidates, *, missing: str, several: str, **params):
+        """The one of `candidates` (what the cell's text names) there is; None when there is
+        none or more than one, reported with `missing` or `several` (%(value)s or %(name)s:
+        the text; and `params`)."""
+        if candidates and len(candidates) == 1:
+            return candidates[0]
+        text = self.text(key)
+        message = several if candidates else missing
+        self.error(key, message % {"value": text, "name": text, **params})
+        return None
+
     def flag(self, key: str, *, default: bool, yes=YES, no=NO) -> bool | None:
         """是/否 (or Y/N, 1/0, √ …, in any case), `default` when empty; None when neither."""
         text = self.text(key)
