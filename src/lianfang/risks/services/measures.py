@@ -19,7 +19,7 @@ from ..models import (
     RiskPointEvent,
 )
 from .errors import RiskError, _choice_errors, _label, _outside, _raise_all, error
-from .risk_points import _assign, _changes, _event, _update_change
+from .risk_points import _assign, _changes, _created, _event, _update_change
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -269,14 +269,7 @@ def _write_measures(new, changed, links, unlinks, *, actor, organisation, label,
     bulk.update_rows([m for m, _s, _d, _at in changed], list(MEASURE_FIELDS))
     events, changes = [], []
     for measure in new:
-        changes.append(
-            audit.Change(
-                f"{audit_prefix}measure.create",
-                measure,
-                after=audit.snapshot(measure),
-                organisation=organisation,
-            )
-        )
+        changes.append(_created(f"{audit_prefix}measure.create", measure, organisation))
     covered: dict[int, list[int]] = {}
     if changed:
         through = Measure.risk_points.through

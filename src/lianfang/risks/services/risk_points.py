@@ -104,6 +104,11 @@ def _update_change(action: str, obj, before: dict, after: dict, organisation) ->
     )
 
 
+def _created(action: str, obj, organisation) -> audit.Change:
+    """The audit change of an object a bulk writer creates."""
+    return audit.Change(action, obj, after=audit.snapshot(obj), organisation=organisation)
+
+
 def _changes(before: dict, after: dict, fields) -> dict:
     return {f: [before.get(f), after.get(f)] for f in fields if before.get(f) != after.get(f)}
 
@@ -603,14 +608,7 @@ def _write_points(prepared_rows, *, actor, organisation, label, library, audit_p
                 _write_events(prepared, actor, row_at, reason=reason, label=label, library=library)
             )
             events.extend(status_events)
-            changes.append(
-                audit.Change(
-                    f"{audit_prefix}risk_point.create",
-                    point,
-                    after=audit.snapshot(point),
-                    organisation=organisation,
-                )
-            )
+            changes.append(_created(f"{audit_prefix}risk_point.create", point, organisation))
         elif prepared.changed or status_events:
             if prepared.changed:
                 events.extend(
