@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core import audit
@@ -342,3 +343,15 @@ def test_a_row_with_a_cell_that_cannot_be_read_gets_the_rules_problems_too(world
         (2, "岗位起始日期", "任职开始日期须晚于现任岗位“主治医师”的开始日期 2020-01-01。"),
     ]
     assert not AuditEvent.objects.exists()
+
+
+def test_row_errors_speak_the_language_of_the_import(world):
+    """The parsers' messages are declared once and translated when a row needs one."""
+    rows = [["0102", "张医生", "X", "", "", "", "", "", ""]]
+    with translation.override("en"):
+        result = run(world, xlsx(rows))
+    assert [e.reason for e in result.errors] == [
+        "“X” is invalid; only “男” (male) or “女” (female) is allowed."
+    ]
+    result = run(world, xlsx(rows))
+    assert [e.reason for e in result.errors] == ["“X”无效，只能填写“男”或“女”。"]

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lianfang.core import spreadsheets
 from lianfang.core.chunks import chunks
@@ -315,20 +317,23 @@ class ParsedRow:
     steps: list[tuple[str, bool]] | None
 
 
+# What the row parser says of a cell it cannot convert: translated when a row needs it, not
+# for every row.
+FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的权力事项。")
+BAD_CATEGORY = gettext_lazy("“%(value)s”不是有效的权力类别，可选：%(choices)s。")
+CATEGORY_CHOICES = lazy(lambda: "、".join(category_labels().values()), str)()
+
+
 def _parse_row(cells: spreadsheets.RowCells, context) -> ParsedRow | None:
     """Turn one row's cells into values; a cell that cannot be converted is reported and its
     value left out (the power writer's rules check the rest)."""
     organisation = context["organisation"]
     names = (organisation.name, organisation.short_name)
-    if not cells.belongs_to(names, _("该行属于“%(other)s”，不是“%(org)s”的权力事项。")):
+    if not cells.belongs_to(names, FOREIGN_ROW):
         return None
     values = {key: cells.text(key) for key in ("name", "basis", "duties")}
     values["category"] = cells.lookup(
-        "category",
-        context["categories"],
-        _("“%(value)s”不是有效的权力类别，可选：%(choices)s。"),
-        default="",
-        choices="、".join(category_labels().values()),
+        "category", context["categories"], BAD_CATEGORY, default="", choices=CATEGORY_CHOICES
     )
     department = cells.lookup("department", context["departments"], NO_DEPARTMENT)
     values["department"] = department

@@ -165,7 +165,11 @@ def read_rows(file) -> list[SheetRow]:
 # The person writer's fields that are not the sheet's columns: an assignment's end, and the
 # post history as a whole, are the 岗位起始日期's.
 FIELD_COLUMNS = {"end": "start"}
+# What the row parser says of a cell it cannot convert: translated when a row needs it, not
+# for every row.
 NO_DEPARTMENT = gettext_lazy("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
+FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的人员。")
+BAD_GENDER = gettext_lazy("“%(value)s”无效，只能填写“男”或“女”。")
 
 
 @dataclass
@@ -185,12 +189,10 @@ def _parse_row(cells: spreadsheets.RowCells, departments: dict, organisation) ->
     """Turn one row's cells into values; a cell that cannot be converted is reported and its
     value left out (the person writer's rules check the rest)."""
     names = (organisation.name, organisation.short_name)
-    if not cells.belongs_to(names, _("该行属于“%(other)s”，不是“%(org)s”的人员。")):
+    if not cells.belongs_to(names, FOREIGN_ROW):
         return None
     values = {key: cells.text(key) for key in ("name", "title", "phone")}
-    values["gender"] = cells.lookup(
-        "gender", GENDER_IN, _("“%(value)s”无效，只能填写“男”或“女”。"), default=""
-    )
+    values["gender"] = cells.lookup("gender", GENDER_IN, BAD_GENDER, default="")
     values["department"] = cells.lookup("department", departments, NO_DEPARTMENT)
     values["is_leader"] = cells.flag("is_leader", default=False)
     values["active"] = True

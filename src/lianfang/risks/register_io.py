@@ -20,7 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lianfang.core import documents, spreadsheets
 from lianfang.core.chunks import chunks
@@ -468,6 +470,22 @@ def _choice_list(mapping) -> str:
     return "、".join(k for k, _v in seen)
 
 
+# What the row parser says of a cell it cannot convert: translated when a row needs it, not
+# for every row.
+FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的风险点。")
+BAD_SUBJECT = gettext_lazy("“%(value)s”无效，只能填写岗位、科室或单位。")
+NO_POST = gettext_lazy("“%(where)s”没有名为“%(name)s”的岗位。")
+SEVERAL_POSTS = gettext_lazy("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。")
+NO_POWER = gettext_lazy("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。")
+SEVERAL_POWERS = gettext_lazy("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。")
+BAD_CHOICE = gettext_lazy("“%(value)s”无效，应为：%(choices)s。")
+BAD_MATTER = gettext_lazy("“%(value)s”不是已知的事项性质。")
+BAD_LEVEL = gettext_lazy("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。")
+CATEGORY_CHOICES = lazy(lambda: "、".join(str(c.label) for c in Category), str)()
+SOURCE_CHOICES = _choice_list(SOURCE_IN)
+STATUS_CHOICES = _choice_list(STATUS_IN)
+
+
 class _RowParser:
     """Turns one row's cells into a risk point's values, finding what they name in the
     catalogue; a cell that cannot be converted is reported. Whether the values are allowed is
@@ -482,7 +500,7 @@ class _RowParser:
         catalogue = self.catalogue
         organisation = catalogue.organisation
         own_names = (organisation.name, organisation.short_name)
-        if not cells.belongs_to(own_names, _("该行属于“%(other)s”，不是“%(org)s”的风险点。")):
+        if not cells.belongs_to(own_names, FOREIGN_ROW):
             return None
         error = cells.error
 
@@ -501,9 +519,7 @@ class _RowParser:
                     )
 
         # what it concerns: unit / department / post
-        subject = cells.lookup(
-            "subject", SUBJECT_IN, _("“%(value)s”无效，只能填写岗位、科室或单位。")
-        )
+        subject = cells.lookup("subject", SUBJECT_IN, BAD_SUBJECT)
         unit_text = cells.text("unit")
         department = None
         if unit_text not in own_names:
@@ -517,8 +533,8 @@ class _RowParser:
             post = cells.one(
                 "post",
                 candidates,
-                missing=_("“%(where)s”没有名为“%(name)s”的岗位。"),
-                several=_("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。"),
+                missing=NO_POST,
+                several=SEVERAL_POSTS,
                 where=department.name if department else organisation.name,
             )
             if post is not None and department is None:
@@ -553,8 +569,8 @@ class _RowParser:
             power = cells.one(
                 "power",
                 catalogue.powers_by_name.get(power_text),
-                missing=_("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。"),
-                several=_("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。"),
+                missing=NO_POWER,
+                several=SEVERAL_POWERS,
             )
         step = None
         step_text = cells.text("step")
@@ -568,12 +584,7 @@ class _RowParser:
                 )
 
         # texts and choices
-        category = cells.lookup(
-            "category",
-            CATEGORY_IN,
-            _("“%(value)s”无效，应为：%(choices)s。"),
-            choices="、".join(str(c.label) for c in Category),
-        )
+        category = cells.lookup("category", CATEGORY_IN, BAD_CHOICE, choices=CATEGORY_CHOICES)
         scores = {}
         for key in ("likelihood", "harm"):
             text = cells.text(key)
@@ -587,9 +598,7 @@ class _RowParser:
                     _("“%(value)s”无效，应为 1 到 %(size)s 的整数（定级方案“%(scheme)s”）。")
                     % {"value": text, "size": self.scheme.matrix_size, "scheme": self.scheme.name},
                 )
-        matter_kind = cells.lookup(
-            "matter_kind", MATTER_IN, _("“%(value)s”不是已知的事项性质。"), default=""
-        )
+        matter_kind = cells.lookup("matter_kind", MATTER_IN, BAD_MATTER, default="")
         criteria = []
         for part in _LIST_SPLIT.split(cells.text("criteria")):
             part = part.strip()
@@ -607,20 +616,19 @@ class _RowParser:
                 )
             elif key not in criteria:
                 criteria.append(key)
-        choice = _("“%(value)s”无效，应为：%(choices)s。")
         source = cells.lookup(
             "source",
             SOURCE_IN,
-            choice,
+            BAD_CHOICE,
             default=existing.source if existing else RiskPoint.Source.SELF,
-            choices=_choice_list(SOURCE_IN),
+            choices=SOURCE_CHOICES,
         )
         status = cells.lookup(
             "status",
             STATUS_IN,
-            choice,
+            BAD_CHOICE,
             default=existing.status if existing else RiskPoint.Status.DRAFT,
-            choices=_choice_list(STATUS_IN),
+            choices=STATUS_CHOICES,
         )
         last_reviewed = cells.date("last_reviewed", blank=NONE_MARKS)
 
@@ -643,9 +651,7 @@ class _RowParser:
             "status": status,
             "last_reviewed": last_reviewed,
         }
-        level = cells.lookup(
-            "level", LEVEL_IN, _("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。")
-        )
+        level = cells.lookup("level", LEVEL_IN, BAD_LEVEL)
         if level is not None:
             values["level"] = level
         return PointIn(cells.number, existing, values, measures, bool(cells.failed))

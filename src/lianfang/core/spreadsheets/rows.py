@@ -122,8 +122,14 @@ class RowCells:
         self.failed: set[str] = set()
 
     def text(self, key: str) -> str:
-        """The cell as the text a person typed ("" when empty)."""
-        return cell_text(self.values.get(key))
+        """The cell as the text a person typed ("" when empty): `cell_text`, with the two
+        commonest cells (empty, text) read here, as every cell of every row is read."""
+        value = self.values.get(key)
+        if value is None:
+            return ""
+        if type(value) is str:
+            return value.strip()
+        return cell_text(value)
 
     def error(self, key: str, reason: str) -> None:
         """The cell of column `key` cannot be converted, for `reason`."""

@@ -32,7 +32,7 @@ def _assign_measure(measure: Measure, data: dict):
         data,
         MEASURE_FIELDS,
         {"owner_person": Person, "owner_department": Department},
-        lambda name, value: None if name == "due" and value == "" else value,
+        {"due": lambda value: None if value == "" else value},
     )
 
 

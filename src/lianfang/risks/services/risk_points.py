@@ -124,10 +124,10 @@ def _event(point, type_, actor, at, changes=None, reason="") -> RiskPointEvent:
     )
 
 
-def _assign(obj, data: dict, fields, related: dict, clean=None):
+def _assign(obj, data: dict, fields, related: dict, clean: dict):
     """Set each of `fields` that `data` holds on `obj`, as the services take them: text
     stripped; a related object (`related`: field → model) given as itself or by its key, an
-    empty one as None; any other value through `clean(name, value)`."""
+    empty one as None; a value of a field in `clean` through its function."""
     for name in fields:
         if name not in data:
             continue
@@ -135,33 +135,37 @@ def _assign(obj, data: dict, fields, related: dict, clean=None):
         if isinstance(value, str):
             value = value.strip()
         if name in related:
-            if value in ("", None):
+            if hasattr(value, "_meta"):
+                pass
+            elif value is None or value == "":
                 value = None
-            elif not hasattr(value, "_meta"):
+            else:
                 value = related[name].objects.filter(pk=value).first()
-        elif clean is not None:
-            value = clean(name, value)
+        elif name in clean:
+            value = clean[name](value)
         setattr(obj, name, value)
 
 
-def _clean_point_value(name: str, value):
-    if name in ("likelihood", "harm", "library_version"):
-        if value == "":
-            return None
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-    if name == "criteria":
-        return list(dict.fromkeys(value or ()))
-    if name == "matter_kind" and value is None:
-        return ""
+def _score(value):
+    if value == "":
+        return None
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
     return value
 
 
 POINT_RELATED = {"department": Department, "post": Post, "power": Power, "step": PowerStep}
+POINT_CLEAN = {
+    "likelihood": _score,
+    "harm": _score,
+    "library_version": _score,
+    "criteria": lambda value: list(dict.fromkeys(value or ())),
+    "matter_kind": lambda value: "" if value is None else value,
+}
 
 
 def _assign_point(point: RiskPoint, data: dict):
-    _assign(point, data, POINT_FIELDS, POINT_RELATED, _clean_point_value)
+    _assign(point, data, POINT_FIELDS, POINT_RELATED, POINT_CLEAN)
     if point.subject == RiskPoint.Subject.POST and point.post_id and not point.department_id:
         point.department_id = point.post.department_id
 
