@@ -12,7 +12,7 @@ in the column the field was read from.
     sheet = SheetErrors(COLUMNS, result.errors, fields={"time_limit_days": "time_limit"})
     for row in rows:
         cells = sheet.cells(row)
-        if not cells.belongs_to(names, _("该行属于“%(other)s”，不是“%(org)s”的供应商。")):
+        if not cells.belongs_to(names, FOREIGN_ROW):  # a gettext_lazy message
             continue
         values = {"name": cells.text("name"), "active": cells.flag("active", default=True)}
         …
