@@ -616,19 +616,17 @@ class _RowParser:
                 )
             elif key not in criteria:
                 criteria.append(key)
+        # an empty cell leaves a point's source and status as they are
+        source, status = (
+            (existing.source, existing.status)
+            if existing is not None
+            else (RiskPoint.Source.SELF, RiskPoint.Status.DRAFT)
+        )
         source = cells.lookup(
-            "source",
-            SOURCE_IN,
-            BAD_CHOICE,
-            default=existing.source if existing else RiskPoint.Source.SELF,
-            choices=SOURCE_CHOICES,
+            "source", SOURCE_IN, BAD_CHOICE, default=source, choices=SOURCE_CHOICES
         )
         status = cells.lookup(
-            "status",
-            STATUS_IN,
-            BAD_CHOICE,
-            default=existing.status if existing else RiskPoint.Status.DRAFT,
-            choices=STATUS_CHOICES,
+            "status", STATUS_IN, BAD_CHOICE, default=status, choices=STATUS_CHOICES
         )
         last_reviewed = cells.date("last_reviewed", blank=NONE_MARKS)
 
