@@ -1,0 +1,181 @@
+"""Hostile input: no query string and no form value may make a page or the API answer 500.
+
+Every GET URL of the scope matrix (tests/test_scope_matrix.py, its world and its clients) is
+asked, by every role that may use it, with each kind of hostile value in the common query
+parameters (`PARAMS`): huge and negative numbers, far dates, unicode and zero-width characters,
+SQL-ish text, very long text, repeated parameters. Any answer but a 500 passes: what matters
+is that bad input gets a message (a 400, or the page with the form's error), never a crash.
+The writes' integer fields are then filled with numbers no column holds.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from lianfang.org.models import Post
+from tests.scope_world import ROLES, module_world
+from tests.test_scope_matrix import (
+    DECLARED,
+    client_for,
+    has_args,
+    may_use,
+    url_of,
+)
+
+# The query parameters the views and the API read (filters, paging, sorting).
+PARAMS = (
+    "page",
+    "per_page",
+    "sort",
+    "q",
+    "organisation",
+    "department",
+    "post",
+    "power",
+    "person",
+    "risk_point",
+    "owner_person",
+    "owner_department",
+    "status",
+    "level",
+    "levels",
+    "kind",
+    "category",
+    "since",
+    "until",
+    "year",
+    "actor",
+    "object_type",
+    "object",
+    "action",
+    "is_key",
+    "is_sensitive",
+    "leader",
+    "is_public",
+    "active",
+    "next",
+    "rebind",
+)
+HUGE = "99999999999999999999"
+HOSTILE = {
+    "huge": HUGE,
+    "negative": "-99999999999999999999",
+    "far-future": "9999-12-31",
+    "far-past": "0001-01-01",
+    "unicode": "\u200b风险\u200d\u202e𝔘\ufeff",
+    "sql": "' OR 1=1 --",
+    "long": "长" * 5000,
+    "nul": "a\x00b",
+}
+pytestmark = pytest.mark.django_db
+
+REPEATED = ["1", HUGE, "-1", "9999-12-31", "x"]
+
+
+@pytest.fixture(scope="module")
+def sw(django_db_setup, django_db_blocker):
+    yield from module_world(django_db_blocker)
+
+
+@pytest.fixture
+def world(sw):
+    sw.begin_test()
+    return sw
+
+
+def _get_urls():
+    return [d for d in DECLARED if not d.post_only]
+
+
+def _cases():
+    for decl in _get_urls():
+        for role in ROLES:
+            if role == "anonymous" or not may_use(role, decl.roles):
+                continue  # refused before any parameter is read
+            yield pytest.param(decl, role, id=f"{decl.name}-{role}")
+
+
+def _assert_no_500(response, what):
+    assert response.status_code < 500, what
+
+
+@pytest.mark.parametrize("decl, role", list(_cases()))
+def test_hostile_query_strings_never_answer_500(world, decl, role):
+    if decl.prepare:
+        decl.prepare(world)
+    client = client_for(world, role, decl.api)
+    url = url_of(decl, world, role, "in")
+    for kind, value in HOSTILE.items():
+        query = {name: value for name in PARAMS}
+        _assert_no_500(client.get(url, query), f"GET {decl.name} as {role} with {kind} values")
+    repeated = {name: REPEATED for name in PARAMS}
+    _assert_no_500(client.get(url, repeated), f"GET {decl.name} as {role} with repeated values")
+
+
+def test_the_walk_covers_the_get_urls():
+    walked = {d.name for d in _get_urls()}
+    assert "core:audit_list" in walked and "api-risk-point-list" in walked
+    assert any(has_args(d) for d in _get_urls())
+
+
+# The findings, one each ---------------------------------------------------------------------
+
+INTEGER_FILTERS = {
+    "api-department-list": ("organisation",),
+    "api-post-list": ("organisation", "department"),
+    "api-person-list": ("organisation", "department"),
+    "api-power-list": ("organisation", "department"),
+    "api-risk-point-list": ("organisation", "department", "post", "power"),
+    "api-measure-list": ("organisation", "owner_person", "owner_department", "risk_point"),
+}
+
+
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE])
+@pytest.mark.parametrize("name", list(INTEGER_FILTERS))
+def test_api_integer_filters_refuse_numbers_no_id_can_be(world, name, value):
+    client = client_for(world, "admin", api=True)
+    for param in INTEGER_FILTERS[name]:
+        response = client.get(reverse(name), {param: value})
+        assert response.status_code == 400, f"{name}?{param}={value}"
+        assert param in json.dumps(response.json(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"])
+@pytest.mark.parametrize("param", ["since", "until"])
+def test_audit_dates_outside_sense_are_a_form_error(world, param, value):
+    response = client_for(world, "integrity", api=False).get(
+        reverse("core:audit_list"), {param: value}
+    )
+    assert response.status_code == 200
+    assert "日期须在 1900 年至 2100 年之间" in response.content.decode()
+
+
+def test_audit_dates_inside_sense_still_filter(world):
+    response = client_for(world, "integrity", api=False).get(
+        reverse("core:audit_list"), {"since": "1900-01-01", "until": "2100-12-31"}
+    )
+    assert response.status_code == 200
+    assert "日期须在" not in response.content.decode()
+
+
+def _post_form(sw, post, **changes):
+    data = {
+        "department": post.department_id or "",
+        "name": post.name,
+        "code": post.code,
+        "rotation_years": post.rotation_years or "",
+        "duties": post.duties,
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("value", ["40000", HUGE])
+def test_post_form_refuses_a_rotation_no_column_holds(world, value):
+    post = world.target("post", "admin", "in")
+    response = client_for(world, "admin", api=False).post(
+        reverse("org:post_edit", kwargs={"pk": post.pk}), _post_form(world, post, rotation_years=value)
+    )
+    assert response.status_code == 200
+    assert "rotation_years" in response.context["form"].errors
+    assert Post.objects.get(pk=post.pk).rotation_years == post.rotation_years
