@@ -174,7 +174,8 @@ def _post_form(sw, post, **changes):
 def test_post_form_refuses_a_rotation_no_column_holds(world, value):
     post = world.target("post", "admin", "in")
     response = client_for(world, "admin", api=False).post(
-        reverse("org:post_edit", kwargs={"pk": post.pk}), _post_form(world, post, rotation_years=value)
+        reverse("org:post_edit", kwargs={"pk": post.pk}),
+        _post_form(world, post, rotation_years=value),
     )
     assert response.status_code == 200
     assert "rotation_years" in response.context["form"].errors
