@@ -9,6 +9,7 @@ The writes' integer fields are then filled with numbers no column holds.
 """
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -20,6 +21,8 @@ from tests.test_scope_matrix import (
     client_for,
     has_args,
     may_use,
+    send,
+    target,
     url_of,
 )
 
@@ -207,3 +210,47 @@ def test_post_form_refuses_a_rotation_no_column_holds(world, value):
     assert response.status_code == 200
     assert "rotation_years" in response.context["form"].errors
     assert Post.objects.get(pk=post.pk).rotation_years == post.rotation_years
+
+
+# Writes: numbers no column holds, dates that make no sense -----------------------------------
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# (number, date) put in every numeric and every date value of a write's form, in turn
+WRITE_VALUES = (("40000", "9999-12-31"), (HUGE, "0001-01-01"), ("-" + HUGE, "1899-12-31"))
+
+
+def _hostile_value(value, number, date):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit()):
+        return int(number) if isinstance(value, int) else number
+    if isinstance(value, str) and DATE.match(value):
+        return date
+    if isinstance(value, list):
+        return [_hostile_value(v, number, date) for v in value]
+    return value
+
+
+def _write_cases():
+    for decl in DECLARED:
+        if decl.data is None:
+            continue
+        writers = [r for r in _users(decl) if may_use(r, decl.write_roles or decl.roles)]
+        if writers:
+            yield pytest.param(decl, writers[0], id=f"{decl.name}-{writers[0]}")
+
+
+@pytest.mark.parametrize("decl, role", list(_write_cases()))
+def test_writes_with_numbers_and_dates_out_of_range_never_answer_500(world, decl, role):
+    if decl.prepare:
+        decl.prepare(world)
+    client = client_for(world, role, decl.api)
+    url = url_of(decl, world, role, "in")
+    form_target = target(world, decl.obj, role, "in") if decl.obj else None
+    for number, date in WRITE_VALUES:
+        data = {
+            key: _hostile_value(value, number, date)
+            for key, value in decl.data(world, form_target, role).items()
+        }
+        response = send(client, decl, url, data)
+        assert response.status_code < 500, f"{decl.method} {decl.name} as {role} with {data}"
