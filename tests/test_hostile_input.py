@@ -254,3 +254,10 @@ def test_writes_with_numbers_and_dates_out_of_range_never_answer_500(world, decl
         }
         response = send(client, decl, url, data)
         assert response.status_code < 500, f"{decl.method} {decl.name} as {role} with {data}"
+
+
+@pytest.mark.parametrize("name", ["api-organisation-list", "api-power-list", "api-person-list"])
+def test_api_text_filters_refuse_nul_characters(world, name):
+    response = client_for(world, "admin", api=True).get(reverse(name), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "q" in response.json()

@@ -1,6 +1,8 @@
 """What every REST endpoint shares: role checks declared like `role_required`, and querysets
 that come from the app's `visible_to` selectors (anything else is a 404)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, serializers
 
@@ -56,7 +58,14 @@ class RoleDeclaredMixin:
         raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset")
 
     def query(self, name):
-        return (self.request.query_params.get(name) or "").strip()
+        """A text parameter, stripped; a NUL character (which PostgreSQL cannot compare) is
+        refused with a 400, as the forms and the serializers do."""
+        value = (self.request.query_params.get(name) or "").strip()
+        try:
+            ProhibitNullCharactersValidator()(value)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({name: error.messages}) from None
+        return value
 
     def int_query(self, name):
         """An id parameter: None when absent or not a number (ignored, as it always was); a
