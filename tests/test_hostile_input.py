@@ -5,7 +5,7 @@ asked, by every role that may use it, with each kind of hostile value in the com
 parameters (`PARAMS`): huge and negative numbers, far dates, unicode and zero-width characters,
 SQL-ish text, very long text, repeated parameters. Any answer but a 500 passes: what matters
 is that bad input gets a message (a 400, or the page with the form's error), never a crash.
-The writes' integer fields are then filled with numbers no column holds.
+Every write's numbers and dates are then set beyond what a column holds or a record means.
 """
 
 import json
@@ -189,7 +189,7 @@ def test_audit_dates_inside_sense_still_filter(world):
     assert "日期须在" not in response.content.decode()
 
 
-def _post_form(sw, post, **changes):
+def _post_form(post, **changes):
     data = {
         "department": post.department_id or "",
         "name": post.name,
@@ -205,11 +205,21 @@ def test_post_form_refuses_a_rotation_no_column_holds(world, value):
     post = world.target("post", "admin", "in")
     response = client_for(world, "admin", api=False).post(
         reverse("org:post_edit", kwargs={"pk": post.pk}),
-        _post_form(world, post, rotation_years=value),
+        _post_form(post, rotation_years=value),
     )
     assert response.status_code == 200
-    assert "rotation_years" in response.context["form"].errors
+    errors = response.context["form"].errors["rotation_years"]
+    assert "请输入 0 至 32767 之间的整数。" in errors  # a PositiveSmallIntegerField's range
     assert Post.objects.get(pk=post.pk).rotation_years == post.rotation_years
+
+
+def test_post_form_takes_the_largest_rotation_the_column_holds(world):
+    post = world.target("post", "admin", "in")
+    response = client_for(world, "admin", api=False).post(
+        reverse("org:post_edit", kwargs={"pk": post.pk}), _post_form(post, rotation_years=32767)
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).rotation_years == 32767
 
 
 # Writes: numbers no column holds, dates that make no sense -----------------------------------
