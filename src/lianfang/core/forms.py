@@ -54,10 +54,10 @@ def bound_values(form):
             low = low if field.min_value is None else max(low, field.min_value)
             high = high if field.max_value is None else min(high, field.max_value)
             message = BAD_NUMBER % {"min": low, "max": high}
-            field.validators += [
-                MinValueValidator(low, message=message),
-                MaxValueValidator(high, message=message),
-            ]
+            if field.min_value is None or field.min_value < low:  # else its own bound holds
+                field.validators.append(MinValueValidator(low, message=message))
+            if field.max_value is None or field.max_value > high:
+                field.validators.append(MaxValueValidator(high, message=message))
 
 
 def style_fields(form):
