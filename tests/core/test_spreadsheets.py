@@ -191,6 +191,9 @@ def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(monkeypatch
         (59, dt.date(1900, 2, 28)),  # before Excel's 29 February 1900 that never was
         (20260131, dt.date(2026, 1, 31)),  # typed without separators into a number cell
         ("2026年1月31日", dt.date(2026, 1, 31)),
+        ("2020-01-31", dt.date(2020, 1, 31)),
+        ("2020/1/31", dt.date(2020, 1, 31)),
+        ("2020.01.31", dt.date(2020, 1, 31)),
         (dt.datetime(2026, 1, 31, 8, 30), dt.date(2026, 1, 31)),
         (None, None),
     ],
@@ -199,7 +202,7 @@ def test_parse_date(value, expected):
     assert spreadsheets.parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", [0.5, -3, 10**8, "31/01/2026", True])
+@pytest.mark.parametrize("value", [0.5, -3, 10**8, "31/01/2026", "2020-02-30", "明年", True])
 def test_parse_date_refuses_what_is_no_date(value):
     with pytest.raises(ValueError):
         spreadsheets.parse_date(value)

@@ -119,16 +119,32 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(world):
         (7, "编码"),
     }
     reasons = {(row, column): reason for row, column, reason in found}
-    assert reasons[(4, "编码")] == "不能为空。"
+    # the power writer's rules and messages (the import only converts the cells)
+    assert reasons[(4, "编码")] == "请填写编码。"
     assert "“打猎”不是有效的权力类别" in reasons[(5, "权力类别")]
     assert "本单位没有名为“不存在科”的科室" in reasons[(5, "承办部门")]
     assert "“三十天”不是有效的办理期限" in reasons[(5, "办理期限(天)")]
     assert "只能填写“是”或“否”" in reasons[(5, "是否公开")]
     assert "本单位没有名为“保洁员”的岗位" in reasons[(6, "承办岗位")]
-    assert "第 2 个环节没有名称" in reasons[(6, "流程环节")]
+    assert reasons[(6, "办理期限(天)")] == "期限须为 1 至 3650 天。"
+    assert reasons[(6, "流程环节")] == "第 2 个环节：请填写环节名称。"
     assert reasons[(7, "编码")] == "编码“CG-01”与第 2 行重复。"
     assert not Power.objects.exists()
     assert AuditEvent.objects.count() == before
+
+
+def test_the_power_writers_rules_check_what_the_cells_say(world):
+    """The import only converts cells: an empty 权力类别 is the writer's to refuse, and a row
+    with a cell that cannot be read gets the rules' problems of its other columns too."""
+    rows = [["CG-09", "名" * 201, "", "", "", "", "", 0, "也许", ""]]
+    result = run(world, xlsx(rows))
+    assert errors_of(result) == [
+        (2, "权力名称", "权力名称不能超过 200 个字。"),
+        (2, "权力类别", "请选择有效的权力类别。"),
+        (2, "办理期限(天)", "期限须为 1 至 3650 天。"),
+        (2, "是否公开", "“也许”无效，只能填写“是”或“否”。"),
+    ]
+    assert not Power.objects.exists()
 
 
 def test_missing_columns_and_unreadable_files_are_refused(world):

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core import audit
@@ -130,10 +131,11 @@ def test_every_kind_of_row_error_is_reported(world):
     by_row = {}
     for e in result.errors:
         by_row.setdefault(e.row, []).append((e.column, e.reason))
-    assert by_row[2] == [("工号", "不能为空。")]
-    assert by_row[3] == [("姓名", "不能为空。")]
-    assert by_row[4][0][0] == "岗位起始日期"
-    assert by_row[5][0][0] == "岗位"
+    # the person writer's rules and messages (the import only converts the cells)
+    assert by_row[2] == [("工号", "请填写工号。")]
+    assert by_row[3] == [("姓名", "请填写姓名。")]
+    assert by_row[4] == [("岗位起始日期", "请填写任职开始日期。")]
+    assert by_row[5] == [("岗位", "填写了岗位起始日期时，须填写岗位。")]
     assert by_row[6][0][0] == "单位领导(是/否)"
     assert by_row[7] == [("工号", "工号“0401”与第 3 行重复。")]
     # post_assign's rule and message
@@ -331,24 +333,25 @@ def test_template_download(world, login):
     assert [c.value for c in wb.worksheets[0][1]] == HEADER
 
 
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        ("2020-01-31", dt.date(2020, 1, 31)),
-        ("2020/1/31", dt.date(2020, 1, 31)),
-        ("2020.01.31", dt.date(2020, 1, 31)),
-        ("2020年1月31日", dt.date(2020, 1, 31)),
-        (20200131, dt.date(2020, 1, 31)),
-        (43861, dt.date(2020, 1, 31)),  # an Excel serial number
-        (dt.datetime(2020, 1, 31, 8, 0), dt.date(2020, 1, 31)),
-        (None, None),
-    ],
-)
-def test_dates_in_the_forms_people_type(value, expected):
-    assert roster._parse_date(value) == expected
+def test_a_row_with_a_cell_that_cannot_be_read_gets_the_rules_problems_too(world):
+    """The import only converts cells; the person writer's rules check what could be read,
+    in rows with an unreadable cell too, so one round of corrections is enough."""
+    rows = [["0102", "张医生", "X", "采购中心", "采购员", "2019-06-01", "", "", ""]]
+    result = run(world, xlsx(rows))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "性别", "“X”无效，只能填写“男”或“女”。"),
+        (2, "岗位起始日期", "任职开始日期须晚于现任岗位“主治医师”的开始日期 2020-01-01。"),
+    ]
+    assert not AuditEvent.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["2020-02-30", "明年", "31/01/2020"])
-def test_unparseable_dates_raise(value):
-    with pytest.raises(ValueError):
-        roster._parse_date(value)
+def test_row_errors_speak_the_language_of_the_import(world):
+    """The parsers' messages are declared once and translated when a row needs one."""
+    rows = [["0102", "张医生", "X", "", "", "", "", "", ""]]
+    with translation.override("en"):
+        result = run(world, xlsx(rows))
+    assert [e.reason for e in result.errors] == [
+        "“X” is invalid; only “男” (male) or “女” (female) is allowed."
+    ]
+    result = run(world, xlsx(rows))
+    assert [e.reason for e in result.errors] == ["“X”无效，只能填写“男”或“女”。"]

@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from lianfang.core import audit
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.models import AuditEvent
 from lianfang.demo import services as demo_services
 from lianfang.demo.generator import build_hospital
 from lianfang.org import person_services, power_io, power_services, roster
 from lianfang.org.models import Department, Person, Post, PostAssignment, Power, PowerStep
-from lianfang.org.services import RowsInvalid
 from lianfang.risks import library_import
 from tests.factories import make_org
 from tests.risks.factories import make_risk_point
@@ -351,7 +351,7 @@ def test_the_bulk_writer_reports_every_rows_problems_and_writes_nothing(world):
     ]
     with pytest.raises(RowsInvalid) as excinfo:
         power_services.powers_write(actor=None, organisation=org, rows=rows)
-    found = {(i.number, i.field, i.message) for i in excinfo.value.issues}
+    found = {(i.row, i.field, i.message) for i in excinfo.value.issues}
     assert found == {
         (3, "name", "请填写权力名称。"),
         (3, "code", "编码“A-1”与第 2 行重复。"),
@@ -546,7 +546,7 @@ def test_the_people_writer_reports_every_rows_problems_and_writes_nothing(world)
     people = Person.objects.count()
     with pytest.raises(RowsInvalid) as excinfo:
         person_services.people_write(actor=None, organisation=org, rows=rows)
-    found = {(i.number, i.field, i.message) for i in excinfo.value.issues}
+    found = {(i.row, i.field, i.message) for i in excinfo.value.issues}
     assert found == {
         (2, "staff_no", "工号“0101”已被本单位其他人员使用。"),
         (3, "gender", "性别只能是“男”或“女”。"),

@@ -344,7 +344,7 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     col = {h: i + 1 for i, h in enumerate(header)}
     edits = {
         2: {"单位/科室": "不存在科"},
-        3: {"权力事项": "不存在的权力", "权力编码": None},
+        3: {"权力事项": "不存在的权力", "权力编码": None, "岗位": "无此岗位"},
         4: {"流程环节": "不存在的环节", "可能性 L": 9},
         5: {"风险等级": "一级", "风险类别": "奇怪风险"},
         6: {"措施责任人": "无此人", "编号": 999999},
@@ -368,6 +368,7 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     reasons = " ".join(e.reason for e in result.errors)
     assert "不存在科" in reasons and "不存在的权力" in reasons and "1 至 3" in reasons
     assert "999999" in reasons
+    assert "没有名为“无此岗位”的岗位" in reasons
     assert state(world) == before
     assert AuditEvent.objects.count() == audit_before
 
@@ -505,3 +506,29 @@ def test_department_subject_needs_a_department(world, register):  # noqa: F811
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
     assert [(e.row, e.column) for e in result.errors] == [(2, "单位/科室")]
+
+
+def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # noqa: F811
+    """The import only converts cells; required values and lengths are the risk point
+    writer's rules, reported in the column the value came from. A cell that cannot be
+    converted (a score that is no number) is reported too, and its row still gets the rules'
+    problems of its other columns, so one round of corrections is enough."""
+    data = export_bytes(hospital_points(world).filter(pk=register["b"].pk))
+    wb, ws = sheet(data)
+    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    ws.cell(row=2, column=col["风险点（名称）"]).value = "名" * 201
+    ws.cell(row=2, column=col["风险类别"]).value = None
+    ws.cell(row=2, column=col["可能性 L"]).value = "高"
+    ws.cell(row=2, column=col["权力事项"]).value = None
+    ws.cell(row=2, column=col["权力编码"]).value = None
+    before = state(world)
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
+    )
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "权力事项", "请填写权力事项。"),
+        (2, "风险类别", "请填写风险类别。"),
+        (2, "风险点（名称）", "风险点不能超过 200 个字。"),
+        (2, "可能性 L", "“高”无效，应为 1 到 3 的整数（定级方案“默认 3×3 矩阵”）。"),
+    ]
+    assert state(world) == before

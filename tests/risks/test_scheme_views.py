@@ -195,7 +195,8 @@ def test_activate_confirms_then_regrades(world, login, register, scheme):
     assert "已重新定级" in text(response)
     scheme.refresh_from_db()
     assert scheme.active
-    assert AuditEvent.objects.filter(action="grading_scheme.activate").count() == 1
+    activated = AuditEvent.objects.get(action="grading_scheme.activate")
+    assert (activated.before, activated.after) == ({"active": False}, {"active": True})
     assert RiskPointEvent.objects.filter(
         type="regraded", reason="定级方案变更：3×3 矩阵 → 4×4 矩阵"
     ).exists()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.models import AuditEvent
 from lianfang.risks import grading, selectors, services
 from lianfang.risks.models import GradingScheme, Measure, RiskPoint, RiskPointEvent
@@ -400,7 +401,7 @@ def test_bulk_review_refuses_every_bad_row_and_writes_nothing(world, power, acto
     retired = make_risk_point(power=power, status="retired", name="岗位撤销的风险点")
     elsewhere = make_risk_point(power=make_power(world.other_hospital, "外院采购"))
     on = dt.date(2026, 3, 1)
-    with pytest.raises(services.RowErrors) as exc:
+    with pytest.raises(RowsInvalid) as exc:
         services.risk_points_review(
             actor=actor,
             organisation=world.hospital,
@@ -410,9 +411,10 @@ def test_bulk_review_refuses_every_bad_row_and_writes_nothing(world, power, acto
                 services.PointReview(elsewhere, on=on, key=3),
             ],
         )
-    assert sorted(exc.value.errors) == [2, 3]
-    assert "已停用" in exc.value.errors[2][0][1]
-    assert world.hospital.name in exc.value.errors[3][0][1]
+    assert sorted({issue.row for issue in exc.value.issues}) == [2, 3]
+    messages = {issue.row: issue.message for issue in exc.value.issues}
+    assert "已停用" in messages[2]
+    assert world.hospital.name in messages[3]
     filed.refresh_from_db()
     assert filed.last_reviewed is None and not events(filed)
     assert not AuditEvent.objects.filter(action="risk_point.review").exists()
@@ -768,6 +770,9 @@ def test_activating_replaces_the_previous_active_scheme(world, actor, register):
     three = services.scheme_switch_to_matrix(actor=actor, organisation=world.hospital, size=3)
     five.scheme.refresh_from_db()
     assert not five.scheme.active and three.scheme.active
+    deactivated = AuditEvent.objects.get(action="grading_scheme.deactivate")
+    assert deactivated.object_id == str(five.scheme.pk)
+    assert (deactivated.before, deactivated.after) == ({"active": True}, {"active": False})
     # back on 3×3: the scores return to where they were
     scores = RiskPoint.objects.exclude(status="retired").values_list("likelihood", "harm")
     assert sorted(scores) == [(a, b) for a in (1, 2, 3) for b in (1, 2, 3)]

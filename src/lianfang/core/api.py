@@ -1,11 +1,25 @@
 """What every REST endpoint shares: role checks declared like `role_required`, and querysets
 that come from the app's `visible_to` selectors (anything else is a 404)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import exceptions, permissions, serializers
 
 from .access import ACCESS_ATTR
 from .roles import Role
+
+# The largest id a row can have (ids are BigAutoField): a larger number in a query names no
+# row, and SQLite cannot even bind it (OverflowError), so it is refused as bad input.
+ID_MAX = 2**63 - 1
+BAD_ID = _("编号须为 1 至 %(max)s 之间的整数。")
+
+
+def id_filter(help_text) -> serializers.IntegerField:
+    """An optional query parameter naming a row by its id (1 to `ID_MAX`)."""
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, help_text=help_text
+    )
 
 
 class HasAnyRole(permissions.BasePermission):
@@ -44,13 +58,25 @@ class RoleDeclaredMixin:
         raise NotImplementedError(f"{type(self).__name__} must define scoped_queryset")
 
     def query(self, name):
-        return (self.request.query_params.get(name) or "").strip()
+        """A text parameter, stripped; a NUL character (which PostgreSQL cannot compare) is
+        refused with a 400, as the forms and the serializers do."""
+        value = (self.request.query_params.get(name) or "").strip()
+        try:
+            ProhibitNullCharactersValidator()(value)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({name: error.messages}) from None
+        return value
 
     def int_query(self, name):
+        """An id parameter: None when absent or not a number (ignored, as it always was); a
+        number no id can be (negative, or beyond `ID_MAX`) is refused with a 400."""
         try:
-            return int(self.query(name))
+            value = int(self.query(name))
         except ValueError:
             return None
+        if not 0 <= value <= ID_MAX:
+            raise exceptions.ValidationError({name: [BAD_ID % {"max": ID_MAX}]})
+        return value
 
     def flag_query(self, name):
         """A yes/no parameter: True for 1/true, False for 0/false, None when absent or else."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, audit_checkpoints, punctuation, selectors
 from .access import role_required
+from .forms import bound_values
 from .roles import Role
 from .tables import paginate
 
@@ -79,6 +80,7 @@ class AuditFilterForm(forms.Form):
             (t, object_type_label(t)) for t in object_types
         ]
         self.fields["action"].choices = everything + [(a, action_label(a)) for a in actions]
+        bound_values(self)
         for name, field in self.fields.items():
             select = isinstance(field, forms.ChoiceField)
             css = "form-select form-select-sm" if select else "form-control form-control-sm"

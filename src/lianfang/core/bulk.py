@@ -1,4 +1,9 @@
-"""Bulk writes that Django's own helpers make slow at import scale.
+"""What every aggregate's bulk writer shares: checking all rows before writing any, and a
+fast UPDATE of many rows.
+
+`write_checked` is the writers' shell: the rules are applied to every row in memory, and
+either every row passes and the rows are written in one transaction, or `RowsInvalid`
+(`core.errors`) names every problem and nothing is written.
 
 `QuerySet.bulk_update` builds one `CASE WHEN pk = … THEN …` expression per field per batch;
 for 10,000 rows and twenty fields Django spends over a minute compiling those expressions.
@@ -9,9 +14,29 @@ the database's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
+
+from .errors import RowIssue, RowsInvalid
+
+Plan = TypeVar("Plan")
+Written = TypeVar("Written")
+
+
+def write_checked(
+    check: Callable[[], tuple[Plan, list[RowIssue]]], write: Callable[[Plan], Written]
+) -> Written:
+    """`check()` applies the rules to every row in memory and returns (a plan, the issues);
+    with no issue, `write(plan)` writes it in a transaction and its result is returned.
+    Otherwise raises `RowsInvalid` with every issue, having written nothing; it is raised
+    outside the transaction block, so that a caller's own transaction stays usable."""
+    with transaction.atomic(savepoint=False):
+        plan, issues = check()
+        if not issues:
+            return write(plan)
+    raise RowsInvalid(issues)
 
 
 def update_rows(objs: Iterable[models.Model], fields: Sequence[str]) -> int:

@@ -1,13 +1,69 @@
+import datetime
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_lazy as _
 
 from .models import Column
 from .services import COLUMN_FIELDS
 
+# Dates that make sense in the platform's records; beyond them a date is a typing slip (and
+# 9999-12-31 plus a day overflows).
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2100, 12, 31)
+BAD_DATE = _("日期须在 1900 年至 2100 年之间。")
+BAD_NUMBER = _("请输入 %(min)s 至 %(max)s 之间的整数。")
+# The columns' ranges on every database (SQLite holds more, PostgreSQL exactly these).
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
+DEFAULT_INTEGER = "IntegerField"
+
+
+def _column_type(form, name) -> str:
+    """The integer column type behind form field `name`: its model field's when the form is
+    made from a model (`model`, or a ModelForm's), else a plain integer column."""
+    model = getattr(form, "model", None) or getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None:
+        try:
+            internal = model._meta.get_field(name).get_internal_type()
+        except FieldDoesNotExist:
+            internal = DEFAULT_INTEGER
+        if internal in INTEGER_RANGES:
+            return internal
+    return DEFAULT_INTEGER
+
+
+def bound_values(form):
+    """Refuse, with a message, the dates and integers the database cannot hold or that make
+    no sense: dates outside 1900–2100, integers beyond their column's range. A bound the
+    field already has is kept when it is narrower."""
+    for name, field in form.fields.items():
+        if getattr(field, "bounded", False):
+            continue
+        field.bounded = True
+        if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+            field.validators += [
+                MinValueValidator(FIRST_DATE, message=BAD_DATE),
+                MaxValueValidator(LAST_DATE, message=BAD_DATE),
+            ]
+        elif isinstance(field, forms.IntegerField) and not isinstance(
+            field, forms.FloatField | forms.DecimalField
+        ):
+            low, high = INTEGER_RANGES[_column_type(form, name)]
+            low = low if field.min_value is None else max(low, field.min_value)
+            high = high if field.max_value is None else min(high, field.max_value)
+            message = BAD_NUMBER % {"min": low, "max": high}
+            if field.min_value is None or field.min_value < low:  # else its own bound holds
+                field.validators.append(MinValueValidator(low, message=message))
+            if field.max_value is None or field.max_value > high:
+                field.validators.append(MaxValueValidator(high, message=message))
+
 
 def style_fields(form):
-    """Give every widget of `form` its Bootstrap class (once, after any class it has)."""
+    """Give every widget of `form` its Bootstrap class (once, after any class it has), and
+    bound its dates and integers (`bound_values`): every form of the platform comes here."""
+    bound_values(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from . import documents, jobs
 from .access import role_required
+from .exports import record_export
 from .models import Job
 from .roles import Role
 from .scoping import visible_to
@@ -52,6 +53,15 @@ def job_download(request, pk):
     content_type = job.result.get("content_type") or (
         mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     )
-    return documents.file_response(
-        path.open("rb"), job.result.get("filename") or path.name, content_type
+    filename = job.result.get("filename") or path.name
+    response = documents.file_response(path.open("rb"), filename, content_type)
+    record_export(
+        actor=request.user,
+        action="core.job.download",
+        what=filename,
+        rows=job.result.get("rows", 0),
+        organisation=job.organisation,
+        job=job.pk,
+        kind=job.kind,
     )
+    return response

@@ -1,4 +1,5 @@
-"""Writes to the platform's own settings: modules switched on or off, and columns (栏目).
+"""Writes to the platform's own settings: modules switched on or off, and columns (栏目); and
+`set_fields`, the audited write of a few fields that services of every app share.
 
 Who owns which: the platform-wide switch and the columns are shared by every organisation
 and belong to the platform administrator (`roles.PLATFORM_ADMIN`); an organisation's module
@@ -17,6 +18,21 @@ from .roles import is_platform_admin
 from .selectors import administers
 
 COLUMN_FIELDS = ("title", "title_en", "visible", "public", "order")
+
+
+def set_fields(*, actor, obj, action: str, **values):
+    """Set `values` on `obj` (a row the caller has checked, and locked where it must), save
+    only those fields and append the audit event `action` with their values before and
+    after. Call in the write's transaction."""
+    names = list(values)
+    before = audit.snapshot(obj, names)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=names)
+    audit.record(
+        actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj, names)
+    )
+    return obj
 
 
 def _require_platform_admin(actor) -> None:
@@ -47,17 +63,8 @@ def module_set_enabled(*, actor, module: Module, enabled: bool) -> Module:
         _refuse_always_on(module)
     if module.enabled == enabled:
         return module
-    before = audit.snapshot(module)
-    module.enabled = enabled
-    module.save(update_fields=["enabled"])
-    audit.record(
-        actor=actor,
-        action="module.enable" if enabled else "module.disable",
-        obj=module,
-        before=before,
-        after=audit.snapshot(module),
-    )
-    return module
+    action = "module.enable" if enabled else "module.disable"
+    return set_fields(actor=actor, obj=module, action=action, enabled=enabled)
 
 
 @transaction.atomic

@@ -21,14 +21,13 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue
 
 from .models import Department, Organisation, Person, Post, PostAssignment
 from .services import (
     OrgError,
     PostContext,
     Problems,
-    RowIssue,
-    RowsInvalid,
     _assign,
     bulk_insert,
     check_lengths,
@@ -453,14 +452,21 @@ def _new_posts(
         return [], [], None
     posts_context = PostContext.of(organisation.pk, context.department_ids)
     found = posts_check(posts, numbers, posts_context)
-    return posts, [RowIssue(i.number, "post", i.message) for i in found], posts_context
+    return posts, [RowIssue(i.row, "post", i.message) for i in found], posts_context
+
+
+def _check(organisation, rows, context):
+    """Every row's plan and problems, the new posts' among them: ((plans, posts, the posts'
+    context), issues)."""
+    plans, issues = _plan(organisation, rows, context)
+    posts, post_issues, post_context = _new_posts(organisation, rows, context)
+    return (plans, posts, post_context), issues + post_issues
 
 
 def people_check(*, organisation: Organisation, rows: list[PersonRow], context=None):
     """The problems `people_write` would refuse `rows` for (nothing is written; the rows'
     objects are changed in memory)."""
-    context = context or people_context(organisation)
-    return _plan(organisation, rows, context)[1] + _new_posts(organisation, rows, context)[1]
+    return _check(organisation, rows, context or people_context(organisation))[1]
 
 
 def people_write(
@@ -481,18 +487,17 @@ def people_write(
     `PersonWritten` per row, in order. `context` (from `people_context`) may be passed when
     the caller has read it already; it is updated as rows are checked.
     """
-    with transaction.atomic(savepoint=False):
-        context = context or people_context(organisation)
-        plans, issues = _plan(organisation, rows, context)
-        posts, post_issues, post_context = _new_posts(organisation, rows, context)
-        issues += post_issues
-        if not issues:
-            changes = posts_insert(posts, post_context, audit_prefix) if posts else []
-            written = _write(organisation, plans, changes, audit_prefix)
-            audit.record_many(actor=actor, changes=changes)
-    if issues:  # raised outside the block, so that a caller's transaction stays usable
-        raise RowsInvalid(issues)
-    return written
+
+    def write(checked):
+        plans, posts, post_context = checked
+        changes = posts_insert(posts, post_context, audit_prefix) if posts else []
+        written = _write(organisation, plans, changes, audit_prefix)
+        audit.record_many(actor=actor, changes=changes)
+        return written
+
+    return bulk.write_checked(
+        lambda: _check(organisation, rows, context or people_context(organisation)), write
+    )
 
 
 def _write(organisation, plans: list[_Plan], changes: list, audit_prefix) -> list[PersonWritten]:

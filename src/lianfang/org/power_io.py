@@ -4,9 +4,10 @@ The layout: 编码, 权力名称, 权力类别, 行使依据, 承办部门, 承�
 责任事项, 办理期限, 是否公开, 流程环节 (step names joined by →, control points
 marked with ★); the export adds the 单位, so a file is not imported into the wrong organisation.
 
-The import reads every row, checks all of them against the organisation's departments, posts,
-powers and the risk points on their steps, and writes nothing unless every row passes. It
-then creates or updates powers by 编码 and replaces their steps from the 流程环节 column:
+The import turns every row's cells into values (finding departments and posts by name) and
+hands them to the power writer (`power_services.powers_write`), whose rules, those of the
+pages, check every row; nothing is written unless every row passes. It creates or updates
+powers by 编码 and replaces their steps from the 流程环节 column:
 steps are matched by name (keeping their key, handling post, time limit and risk points),
 new names become new steps, and steps no longer listed are removed, which is refused for a
 step that risk points sit on.
@@ -18,19 +19,21 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lianfang.core import audit, spreadsheets
+from lianfang.core import spreadsheets
 from lianfang.core.chunks import chunks
-from lianfang.core.spreadsheets import Column, RowError, SheetRow
-from lianfang.core.spreadsheets import cell_text as _text
+from lianfang.core.errors import RowIssue, RowsInvalid
+from lianfang.core.spreadsheets import Column, SheetRow
 
 from . import power_services
 from .models import Department, Organisation, Post, Power, PowerStep
 from .power_services import TIME_LIMIT_MAX, PowerRow, StepRow
-from .roster import XLSX_CONTENT_TYPE, list_departments
+from .roster import NO_DEPARTMENT, XLSX_CONTENT_TYPE, list_departments
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -49,10 +52,12 @@ CONTROL_MARK = "★"
 POST_JOIN = "、"
 UNIT_QUALIFIER = "本单位"  # "本单位/副院长": a post of the unit itself, in no department
 POST_SPLIT = re.compile(r"[、，,；;\n]+")
+# The power writer's fields that are not the sheet's columns; any other goes to 编码.
+FIELD_COLUMNS = {"time_limit_days": "time_limit"}
 STEP_SPLIT = re.compile(r"→|->|－>|—>")
 TIME_LIMIT = re.compile(r"^(\d+)\s*(?:天|日|个自然日|自然日)?$")
-YES = {"是", "Y", "YES", "TRUE", "1", "√", "公开"}
-NO = {"否", "N", "NO", "FALSE", "0", "×", "不公开"}
+YES = spreadsheets.YES | {"公开"}
+NO = spreadsheets.NO | {"×", "不公开"}
 
 COLUMNS = (
     Column("code", "编码", 14, ("权力编码", "事项编码"), text=True),
@@ -68,13 +73,6 @@ COLUMNS = (
 )
 ORGANISATION_COLUMN = Column("organisation", "单位", 24)
 HEADERS = {c.key: c.header for c in (*COLUMNS, ORGANISATION_COLUMN)}
-COLUMN_ORDER = {c.header: i for i, c in enumerate((*COLUMNS, ORGANISATION_COLUMN))}
-REQUIRED = ("code", "name", "category")
-MAX_LENGTHS = {
-    "code": Power._meta.get_field("code").max_length,
-    "name": Power._meta.get_field("name").max_length,
-}
-STEP_NAME_MAX = PowerStep._meta.get_field("name").max_length
 
 
 def category_labels() -> dict[str, str]:
@@ -170,27 +168,18 @@ def steps_text(steps) -> str:
     return STEP_ARROW.join(s.name + (CONTROL_MARK if s.is_control_point else "") for s in steps)
 
 
-def parse_steps(text: str) -> tuple[list[tuple[str, bool]], list[str]]:
-    """[(name, is_control_point)] from "受理 → 审核★ → 决定", and the problems found."""
+def parse_steps(text: str) -> list[tuple[str, bool]]:
+    """[(name, is_control_point)] from "受理 → 审核★ → 决定" (a name left empty is the step
+    rules' to refuse)."""
     text = text.strip()
     if not text:
-        return [], []
-    steps, problems = [], []
-    for position, piece in enumerate(STEP_SPLIT.split(text), start=1):
+        return []
+    steps = []
+    for piece in STEP_SPLIT.split(text):
         name = piece.strip()
         control = CONTROL_MARK in name or "☆" in name
-        name = name.replace(CONTROL_MARK, "").replace("☆", "").strip()
-        if not name:
-            problems.append(_("第 %(n)s 个环节没有名称。") % {"n": position})
-        elif len(name) > STEP_NAME_MAX:
-            problems.append(
-                _("第 %(n)s 个环节名称超过 %(max)s 个字。") % {"n": position, "max": STEP_NAME_MAX}
-            )
-        else:
-            steps.append((name, control))
-    if len(steps) > MAX_STEPS:
-        problems.append(_("环节不能超过 %(max)s 个。") % {"max": MAX_STEPS})
-    return steps, problems
+        steps.append((name.replace(CONTROL_MARK, "").replace("☆", "").strip(), control))
+    return steps
 
 
 # Export -----------------------------------------------------------------------------------
@@ -283,7 +272,6 @@ class PowerFileError(spreadsheets.SheetFileError):
 class ImportResult(spreadsheets.ImportResult):
     steps_created: int = 0
     steps_removed: int = 0
-    current_row: int = 0
 
 
 def read_rows(file) -> list[SheetRow]:
@@ -302,140 +290,83 @@ def read_rows(file) -> list[SheetRow]:
 
 
 def _parse_time_limit(value) -> int | None:
-    """Days from a number cell or "15" / "15天"; raises ValueError."""
+    """Days from a number cell or "15" / "15天"; raises ValueError (the range is the power
+    rules')."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int | float):
         if float(value).is_integer():
-            days = int(value)
-        else:
-            raise ValueError(value)
-    else:
-        match = TIME_LIMIT.match(str(value).strip())
-        if match is None:
-            raise ValueError(value)
-        days = int(match.group(1))
-    if not 1 <= days <= TIME_LIMIT_MAX:
+            return int(value)
         raise ValueError(value)
-    return days
+    match = TIME_LIMIT.match(str(value).strip())
+    if match is None:
+        raise ValueError(value)
+    return int(match.group(1))
 
 
 @dataclass
 class ParsedRow:
+    """What a row's cells say: the power's fields that could be read (`values`), and its
+    steps (None when they could not be read: the steps are left as they are)."""
+
     number: int
     code: str
-    name: str
-    category: str
-    basis: str
-    department: Department | None
-    posts: list[Post]
-    duties: str
-    time_limit_days: int | None
-    is_public: bool
-    steps: list[tuple[str, bool]]
+    values: dict
+    steps: list[tuple[str, bool]] | None
 
 
-def _parse_row(row: SheetRow, context, add_error) -> ParsedRow | None:
-    """Check one row on its own; report each problem through `add_error(column_key, reason)`."""
-    v = row.values
+# What the row parser says of a cell it cannot convert: translated when a row needs it, not
+# for every row.
+FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的权力事项。")
+BAD_CATEGORY = gettext_lazy("“%(value)s”不是有效的权力类别，可选：%(choices)s。")
+CATEGORY_CHOICES = lazy(lambda: "、".join(category_labels().values()), str)()
+
+
+def _parse_row(cells: spreadsheets.RowCells, context) -> ParsedRow | None:
+    """Turn one row's cells into values; a cell that cannot be converted is reported and its
+    value left out (the power writer's rules check the rest)."""
     organisation = context["organisation"]
-    failed = False
-
-    def error(key, reason):
-        nonlocal failed
-        failed = True
-        add_error(key, reason)
-
-    org_name = _text(v.get("organisation"))
-    if org_name and org_name not in (organisation.name, organisation.short_name):
-        error(
-            "organisation",
-            _("该行属于“%(other)s”，不是“%(org)s”的权力事项。")
-            % {"other": org_name, "org": organisation.name},
-        )
+    names = (organisation.name, organisation.short_name)
+    if not cells.belongs_to(names, FOREIGN_ROW):
         return None
-
-    texts = {
-        key: _text(v.get(key))
-        for key in ("code", "name", "category", "basis", "department", "posts", "duties", "steps")
-    }
-    for key in REQUIRED:
-        if not texts[key]:
-            error(key, _("不能为空。"))
-    for key, limit in MAX_LENGTHS.items():
-        if len(texts[key]) > limit:
-            error(key, _("不能超过 %(n)s 个字。") % {"n": limit})
-
-    category = None
-    if texts["category"]:
-        category = context["categories"].get(texts["category"])
-        if category is None:
-            error(
-                "category",
-                _("“%(value)s”不是有效的权力类别，可选：%(choices)s。")
-                % {"value": texts["category"], "choices": "、".join(category_labels().values())},
-            )
-
-    department = None
-    if texts["department"]:
-        department = context["departments"].get(texts["department"])
-        if department is None:
-            error(
-                "department",
-                _("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
-                % {"name": texts["department"]},
-            )
+    values = {key: cells.text(key) for key in ("name", "basis", "duties")}
+    values["category"] = cells.lookup(
+        "category", context["categories"], BAD_CATEGORY, default="", choices=CATEGORY_CHOICES
+    )
+    department = cells.lookup("department", context["departments"], NO_DEPARTMENT)
+    values["department"] = department
 
     posts = []
-    for token in POST_SPLIT.split(texts["posts"]):
+    for token in POST_SPLIT.split(cells.text("posts")):
         if not token.strip():
             continue
         post, reason = context["post_names"].resolve(token, department.pk if department else None)
         if post is None:
-            error("posts", reason)
+            cells.error("posts", reason)
         elif post not in posts:
             posts.append(post)
+    values["posts"] = posts
 
-    time_limit = None
     try:
-        time_limit = _parse_time_limit(v.get("time_limit"))
+        values["time_limit_days"] = _parse_time_limit(cells.values.get("time_limit"))
     except (ValueError, TypeError):
-        error(
+        cells.error(
             "time_limit",
             _("“%(value)s”不是有效的办理期限，请填写 1 至 %(max)s 之间的天数，如 15。")
-            % {"value": _text(v.get("time_limit")), "max": TIME_LIMIT_MAX},
+            % {"value": cells.text("time_limit"), "max": TIME_LIMIT_MAX},
         )
+    values["is_public"] = cells.flag("is_public", default=True, yes=YES, no=NO)
 
-    public_text = _text(v.get("is_public")).upper()
-    is_public = True
-    if public_text in NO:
-        is_public = False
-    elif public_text and public_text not in YES:
-        error(
-            "is_public",
-            _("“%(value)s”无效，只能填写“是”或“否”。") % {"value": _text(v.get("is_public"))},
-        )
-
-    steps, problems = parse_steps(texts["steps"])
-    for problem in problems:
-        error("steps", problem)
-
-    if failed:
-        return None
+    steps = parse_steps(cells.text("steps"))
+    if len(steps) > MAX_STEPS:
+        cells.error("steps", _("环节不能超过 %(max)s 个。") % {"max": MAX_STEPS})
     return ParsedRow(
-        number=row.number,
-        code=texts["code"],
-        name=texts["name"],
-        category=category,
-        basis=texts["basis"],
-        department=department,
-        posts=posts,
-        duties=texts["duties"],
-        time_limit_days=time_limit,
-        is_public=is_public,
-        steps=steps,
+        number=cells.number,
+        code=cells.text("code"),
+        values={k: v for k, v in values.items() if FIELD_COLUMNS.get(k, k) not in cells.failed},
+        steps=None if "steps" in cells.failed else steps,
     )
 
 
@@ -456,47 +387,28 @@ def _plan_steps(existing: list[PowerStep], wanted: list[tuple[str, bool]]):
 
 
 def _power_row(item: ParsedRow, power: Power | None, context) -> PowerRow:
-    values = {
-        "name": item.name,
-        "category": item.category,
-        "basis": item.basis,
-        "department": item.department,
-        "posts": item.posts,
-        "duties": item.duties,
-        "time_limit_days": item.time_limit_days,
-        "is_public": item.is_public,
-    }
+    values = dict(item.values)
     if power is None:
         values["code"] = item.code
+    if item.steps is None:
+        return PowerRow(values, power, number=item.number)
     steps, remove = _plan_steps(context.steps.get(power.pk, []) if power else [], item.steps)
     return PowerRow(values, power, steps, remove, item.number)
 
 
-# The column of the sheet that holds the value a rule of the writer refused.
-FIELD_COLUMNS = {
-    "code": "code",
-    "name": "name",
-    "category": "category",
-    "basis": "basis",
-    "department": "department",
-    "posts": "posts",
-    "duties": "duties",
-    "time_limit_days": "time_limit",
-    "is_public": "is_public",
-    "steps": "steps",
-}
-
-
-@transaction.atomic
 def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
-    """Validate every row of the catalogue `file` for `organisation`; if all pass, create or
-    update the powers by 编码 (and their steps) through `power_services.powers_write` and
-    return the counts, else write nothing and return every error with its row and column.
+    """Read every row of the catalogue `file` for `organisation` and hand them to
+    `power_services.powers_write`, which creates or updates the powers by 编码 (and their
+    steps) by the rules of the single services; return the counts, or every error with its
+    row and column and write nothing.
 
     Raises PowerFileError when the file cannot be read as a catalogue at all.
     """
     rows = read_rows(file)
     result = ImportResult()
+    sheet = spreadsheets.SheetErrors(
+        (*COLUMNS, ORGANISATION_COLUMN), result.errors, fields=FIELD_COLUMNS, default="code"
+    )
     context = {
         "organisation": organisation,
         "categories": _category_lookup(),
@@ -507,58 +419,40 @@ def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
     catalogue = power_services.power_context(organisation, powers=powers.values())
 
     power_rows: list[PowerRow] = []
-    first_row_of: dict[str, int] = {}
     for row in rows:
-
-        def add_error(key, reason, number=row.number):
-            result.errors.append(RowError(number, HEADERS[key], reason))
-
-        item = _parse_row(row, context, add_error)
-        code = _text(row.values.get("code"))
-        if code:
-            if code in first_row_of:
-                add_error(
-                    "code",
-                    _("编码“%(code)s”与第 %(row)s 行重复。")
-                    % {"code": code, "row": first_row_of[code]},
-                )
-                item = None
-            else:
-                first_row_of[code] = row.number
+        item = _parse_row(sheet.cells(row), context)
         if item is not None:
             power_rows.append(_power_row(item, powers.get(item.code), catalogue))
 
-    issues = []
-    if result.errors:  # report the rules' problems of the readable rows too
-        issues = power_services.powers_check(
+    sheet.write_or_report(
+        check=lambda: power_services.powers_check(
             organisation=organisation, rows=power_rows, context=catalogue
+        ),
+        write=lambda: _write(actor, organisation, power_rows, catalogue, result),
+    )
+    return result
+
+
+def _write(actor, organisation, power_rows: list[PowerRow], catalogue, result: ImportResult):
+    try:
+        written = power_services.powers_write(
+            actor=actor, organisation=organisation, rows=power_rows, context=catalogue
         )
-    else:
-        try:
-            with transaction.atomic():
-                written = power_services.powers_write(
-                    actor=actor, organisation=organisation, rows=power_rows, context=catalogue
-                )
-                _count(result, written)
-                _record_summary(actor, organisation, result, len(power_rows))
-        except power_services.RowsInvalid as invalid:
-            issues = invalid.issues
-        except models.ProtectedError as error:
-            # a step became used (by a risk point or a flow) after the rows were checked
-            result.errors.append(
-                RowError(
+    except models.ProtectedError as error:
+        # a step became used (by a risk point or a flow) after the rows were checked
+        raise RowsInvalid(
+            [
+                RowIssue(
                     _row_removing(power_rows, error),
-                    HEADERS["steps"],
+                    "steps",
                     _("该行要删除的环节刚被其他记录引用，未导入任何数据，请重新导入。"),
                 )
-            )
-            result.created = result.updated = result.unchanged = 0
-            result.steps_created = result.steps_removed = 0
-    for issue in issues:
-        column = FIELD_COLUMNS.get(issue.field, "code")
-        result.errors.append(RowError(issue.number, HEADERS[column], issue.message))
-    result.errors.sort(key=lambda e: (e.row, COLUMN_ORDER.get(e.column, -1)))
-    return result
+            ]
+        ) from error
+    _count(result, written)
+    result.record(
+        actor=actor, action="power_catalogue.import", obj=organisation, rows=len(power_rows)
+    )
 
 
 def _count(result: ImportResult, written):
@@ -571,24 +465,6 @@ def _count(result: ImportResult, written):
             result.unchanged += 1
         result.steps_created += item.steps_created
         result.steps_removed += item.steps_removed
-
-
-def _record_summary(actor, organisation, result: ImportResult, rows: int):
-    audit.record(
-        actor=actor,
-        action="power_catalogue.import",
-        obj=organisation,
-        after={
-            "rows": rows,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "steps_created": result.steps_created,
-            "steps_removed": result.steps_removed,
-        },
-        object_repr=organisation.name,
-        organisation=organisation,
-    )
 
 
 def _row_removing(power_rows: list[PowerRow], error: models.ProtectedError) -> int:

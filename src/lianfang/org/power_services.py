@@ -28,14 +28,13 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue
 
 from .models import Department, Organisation, Post, Power, PowerStep
 from .services import (
     BATCH_SIZE,
     OrgError,
     Problems,
-    RowIssue,
-    RowsInvalid,
     _assign,
     bulk_insert,
     check_lengths,
@@ -552,11 +551,15 @@ def _plan_steps(plan: _Plan, context: PowerContext) -> list[str]:
     return messages
 
 
+def _check(organisation, rows, context):
+    context = context or power_context(organisation, powers=[r.power for r in rows if r.power])
+    return _plan(organisation, rows, context)
+
+
 def powers_check(*, organisation: Organisation, rows: list[PowerRow], context=None):
     """The problems `powers_write` would refuse `rows` for (nothing is written; the rows'
     objects are changed in memory)."""
-    context = context or power_context(organisation, powers=[r.power for r in rows if r.power])
-    return _plan(organisation, rows, context)[1]
+    return _check(organisation, rows, context)[1]
 
 
 def powers_write(
@@ -578,26 +581,23 @@ def powers_write(
     order. `context` (from `power_context`, with the steps of the rows' powers) may be passed
     when the caller has read it already.
     """
-    with transaction.atomic(savepoint=False):
-        context = context or power_context(organisation, powers=[r.power for r in rows if r.power])
-        plans, issues = _plan(organisation, rows, context)
-        if not issues:
-            changes = _write(organisation, plans, audit_prefix)
-            audit.record_many(actor=actor, changes=changes)
-    if issues:  # raised outside the block, so that a caller's transaction stays usable
-        raise RowsInvalid(issues)
-    return [
-        PowerWritten(
-            power=plan.power,
-            steps=plan.steps,
-            created=plan.before is None,
-            changed=bool(plan.fields),
-            steps_created=len(plan.new_steps),
-            steps_updated=len(plan.changed_steps),
-            steps_removed=len(plan.row.remove_steps),
-        )
-        for plan in plans
-    ]
+
+    def write(plans):
+        audit.record_many(actor=actor, changes=_write(organisation, plans, audit_prefix))
+        return [
+            PowerWritten(
+                power=plan.power,
+                steps=plan.steps,
+                created=plan.before is None,
+                changed=bool(plan.fields),
+                steps_created=len(plan.new_steps),
+                steps_updated=len(plan.changed_steps),
+                steps_removed=len(plan.row.remove_steps),
+            )
+            for plan in plans
+        ]
+
+    return bulk.write_checked(lambda: _check(organisation, rows, context), write)
 
 
 def _write(organisation, plans: list[_Plan], audit_prefix) -> list[audit.Change]:

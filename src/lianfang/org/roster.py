@@ -1,29 +1,29 @@
 """The staff roster as an Excel workbook: export, a blank template, and import.
 
-The import reads every row, checks all of them against the organisation's departments, posts
-and people, and writes nothing unless every row passes; then it creates or updates people by
-工号 (creating missing posts by name in the row's department and moving people to their post)
-in one transaction, with one audit event per change. It reads the database a fixed number of
-times whatever the number of rows.
+The import turns every row's cells into values (finding departments and posts by name) and
+hands them to the person writer (`person_services.people_write`), whose rules, those of the
+pages, check every row; nothing is written unless every row passes. Then it creates or updates
+people by 工号 (creating missing posts by name in the row's department and moving people to
+their post) in one transaction, with one audit event per change. It reads the database a fixed
+number of times whatever the number of rows.
 """
 
 import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lianfang.core import audit, spreadsheets
+from lianfang.core import spreadsheets
 from lianfang.core.chunks import chunks
-from lianfang.core.spreadsheets import Column, RowError, SheetRow
-from lianfang.core.spreadsheets import cell_text as _text
+from lianfang.core.exports import record_export
+from lianfang.core.spreadsheets import Column, SheetRow
 
 from . import person_services
-from .models import Department, Organisation, Person, Post
+from .models import Department, Organisation, Post
 from .person_services import Held, PersonRow
 from .selectors import current_assignments
-from .services import RowsInvalid
 
 XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 SHEET_TITLE = "人员名册"
@@ -44,17 +44,8 @@ COLUMNS = (
 ORGANISATION_COLUMN = Column("organisation", "单位", 24)
 HEADERS = {c.key: c.header for c in (*COLUMNS, ORGANISATION_COLUMN)}
 
-GENDER_IN = {"男": "M", "女": "F", "M": "M", "F": "F"}
+GENDER_IN = {"男": "M", "女": "F", "M": "M", "F": "F", "m": "M", "f": "F"}
 GENDER_OUT = {"M": "男", "F": "女"}
-YES = {"是", "Y", "YES", "TRUE", "1", "√"}
-NO = {"否", "N", "NO", "FALSE", "0", ""}
-MAX_LENGTHS = {
-    "staff_no": Person._meta.get_field("staff_no").max_length,
-    "name": Person._meta.get_field("name").max_length,
-    "title": Person._meta.get_field("title").max_length,
-    "phone": Person._meta.get_field("phone").max_length,
-    "post": Post._meta.get_field("name").max_length,
-}
 
 
 # Export -----------------------------------------------------------------------------------
@@ -99,23 +90,15 @@ def roster_export(*, actor, people, filters: dict | None = None) -> bytes:
     many people and with which filters, never the people themselves."""
     content = export_people(people)
     filters = filters or {}
-    # Shown on the audit page of the organisation exported (a filter's), else the actor's.
-    grants = getattr(actor, "active_grants", [])
-    organisation = (
-        filters.get("organisation")
-        or getattr(actor, "organisation", None)
-        or (grants[0].organisation if grants else None)
+    record_export(
+        actor=actor,
+        action="org.roster.export",
+        what=SHEET_TITLE,
+        rows=people.count(),
+        # on the audit page of the organisation exported (a filter's), else the actor's
+        organisation=filters.get("organisation"),
+        filters=filters,
     )
-    with transaction.atomic():
-        audit.record(
-            actor=actor,
-            action="org.roster.export",
-            obj=None,
-            object_type="org.person",
-            object_repr=SHEET_TITLE,
-            organisation=organisation,
-            after={"rows": people.count(), "filters": filters},
-        )
     return content
 
 
@@ -179,112 +162,61 @@ def read_rows(file) -> list[SheetRow]:
     )
 
 
-_parse_date = spreadsheets.parse_date
+# The person writer's fields that are not the sheet's columns: an assignment's end, and the
+# post history as a whole, are the 岗位起始日期's.
+FIELD_COLUMNS = {"end": "start"}
+# What the row parser says of a cell it cannot convert: translated when a row needs it, not
+# for every row.
+NO_DEPARTMENT = gettext_lazy("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
+FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的人员。")
+BAD_GENDER = gettext_lazy("“%(value)s”无效，只能填写“男”或“女”。")
 
 
 @dataclass
 class ParsedRow:
+    """What a row's cells say: the person's fields that could be read (`values`), and the post
+    taken up (by name, in the row's department) with its start."""
+
     number: int
     staff_no: str
-    name: str
-    gender: str
+    values: dict
     department: Department | None
     post_name: str
     start: dt.date | None
-    title: str
-    phone: str
-    is_leader: bool
 
 
-def _parse_row(row: SheetRow, departments: dict, organisation, add_error):
-    """Check one row on its own; report each problem through `add_error(column_key, reason)`."""
-    v = row.values
-    failed = False
-
-    def error(key, reason):
-        nonlocal failed
-        failed = True
-        add_error(key, reason)
-
-    org_name = _text(v.get("organisation"))
-    if org_name and org_name not in (organisation.name, organisation.short_name):
-        # a row of another organisation's export: its other errors would only be noise
-        error(
-            "organisation",
-            _("该行属于“%(other)s”，不是“%(org)s”的人员。")
-            % {"other": org_name, "org": organisation.name},
-        )
+def _parse_row(cells: spreadsheets.RowCells, departments: dict, organisation) -> ParsedRow | None:
+    """Turn one row's cells into values; a cell that cannot be converted is reported and its
+    value left out (the person writer's rules check the rest)."""
+    names = (organisation.name, organisation.short_name)
+    if not cells.belongs_to(names, FOREIGN_ROW):
         return None
-
-    texts = {key: _text(v.get(key)) for key in ("staff_no", "name", "post", "title", "phone")}
-    for key in ("staff_no", "name"):
-        if not texts[key]:
-            error(key, _("不能为空。"))
-    for key, limit in MAX_LENGTHS.items():
-        if len(texts[key]) > limit:
-            error(key, _("不能超过 %(n)s 个字。") % {"n": limit})
-
-    gender_text = _text(v.get("gender"))
-    gender = GENDER_IN.get(gender_text.upper() if gender_text.isascii() else gender_text)
-    if gender is None and gender_text:
-        error("gender", _("“%(value)s”无效，只能填写“男”或“女”。") % {"value": gender_text})
-
-    department = None
-    dept_name = _text(v.get("department"))
-    if dept_name:
-        department = departments.get(dept_name)
-        if department is None:
-            error(
-                "department",
-                _("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。") % {"name": dept_name},
-            )
-
-    start = None
-    try:
-        start = _parse_date(v.get("start"))
-    except (ValueError, OverflowError, TypeError):
-        error(
-            "start",
-            _("“%(value)s”不是有效日期，请按 2020-01-31 的格式填写。")
-            % {"value": _text(v.get("start"))},
-        )
-    else:
-        if texts["post"] and start is None:
-            error("start", _("填写了岗位时，须填写岗位起始日期。"))
-        if start is not None and not texts["post"]:
-            error("post", _("填写了岗位起始日期时，须填写岗位。"))
-
-    leader_text = _text(v.get("is_leader"))
-    is_leader = None
-    if leader_text.upper() in YES:
-        is_leader = True
-    elif leader_text.upper() in NO:
-        is_leader = False
-    else:
-        error("is_leader", _("“%(value)s”无效，只能填写“是”或“否”。") % {"value": leader_text})
-
-    if failed:
-        return None
+    values = {key: cells.text(key) for key in ("name", "title", "phone")}
+    values["gender"] = cells.lookup("gender", GENDER_IN, BAD_GENDER, default="")
+    values["department"] = cells.lookup("department", departments, NO_DEPARTMENT)
+    values["is_leader"] = cells.flag("is_leader", default=False)
+    values["active"] = True
+    start = cells.date("start")
+    post_name = cells.text("post")
+    if start is not None and not post_name:
+        cells.error("post", _("填写了岗位起始日期时，须填写岗位。"))
+    if "department" in cells.failed:
+        post_name = ""  # its post cannot be found either
     return ParsedRow(
-        number=row.number,
-        staff_no=texts["staff_no"],
-        name=texts["name"],
-        gender=gender or "",
-        department=department,
-        post_name=texts["post"],
+        number=cells.number,
+        staff_no=cells.text("staff_no"),
+        values={k: v for k, v in values.items() if k not in cells.failed},
+        department=values["department"],
+        post_name=post_name,
         start=start,
-        title=texts["title"],
-        phone=texts["phone"],
-        is_leader=is_leader,
     )
 
 
-@transaction.atomic
 def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
-    """Validate every row of the roster `file` for `organisation`; if all pass, create or
-    update the people by 工号 (creating the posts named that do not exist yet) through
-    `person_services.people_write` and return the counts, else write nothing and return the
-    errors.
+    """Read every row of the roster `file` for `organisation` and hand them to
+    `person_services.people_write`, which creates or updates the people by 工号 (creating the
+    posts named that do not exist yet) by the rules of the single services; return the counts,
+    or every error (row, column, reason) and write nothing.
 
     A row names the person's current post: a post other than the one held is taken up from
     the row's date (closing the one held the day before), the post held with another date has
@@ -294,6 +226,9 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
     """
     rows = read_rows(file)
     result = ImportResult()
+    sheet = spreadsheets.SheetErrors(
+        (*COLUMNS, ORGANISATION_COLUMN), result.errors, fields=FIELD_COLUMNS, default="start"
+    )
 
     departments = {d.name: d for d in Department.objects.filter(organisation=organisation)}
     posts = {
@@ -305,24 +240,8 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
     )
 
     person_rows: list[PersonRow] = []
-    first_row_of: dict[str, int] = {}
     for row in rows:
-
-        def add_error(key, reason, number=row.number):
-            result.errors.append(RowError(number, HEADERS[key], reason))
-
-        item = _parse_row(row, departments, organisation, add_error)
-        staff_no = _text(row.values.get("staff_no"))
-        if staff_no:
-            if staff_no in first_row_of:
-                add_error(
-                    "staff_no",
-                    _("工号“%(no)s”与第 %(row)s 行重复。")
-                    % {"no": staff_no, "row": first_row_of[staff_no]},
-                )
-                item = None
-            else:
-                first_row_of[staff_no] = row.number
+        item = _parse_row(sheet.cells(row), departments, organisation)
         if item is None:
             continue
         post = None
@@ -335,34 +254,18 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
             post = posts[key]
         person_rows.append(_person_row(item, staff, post))
 
-    issues = []
-    if result.errors:  # report the rules' problems of the readable rows too
-        issues = person_services.people_check(
+    sheet.write_or_report(
+        check=lambda: person_services.people_check(
             organisation=organisation, rows=person_rows, context=staff
-        )
-    else:
-        try:
-            _write(actor, organisation, person_rows, staff, result)
-        except RowsInvalid as invalid:
-            issues = invalid.issues
-    for issue in issues:
-        column = issue.field if issue.field in HEADERS else "start"
-        result.errors.append(RowError(issue.number, HEADERS[column], issue.message))
-    result.errors.sort(key=lambda e: (e.row, _column_order(e.column)))
+        ),
+        write=lambda: _write(actor, organisation, person_rows, staff, result),
+    )
     return result
 
 
 def _person_row(item: ParsedRow, staff, post: Post | None) -> PersonRow:
     """What the row asks of its person: the fields, and the post taken up or corrected."""
-    values = {
-        "name": item.name,
-        "gender": item.gender,
-        "department": item.department,
-        "title": item.title,
-        "phone": item.phone,
-        "is_leader": item.is_leader,
-        "active": True,
-    }
+    values = dict(item.values)
     person = staff.people.get(item.staff_no)
     if person is None:
         values["staff_no"] = item.staff_no
@@ -387,24 +290,4 @@ def _write(actor, organisation, person_rows, staff, result: ImportResult):
     result.created = sum(1 for w in written if w.created)
     result.updated = sum(1 for w in written if w.changed)
     result.unchanged = len(written) - result.created - result.updated
-    audit.record(
-        actor=actor,
-        action="roster.import",
-        obj=organisation,
-        after={
-            "rows": len(person_rows),
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "posts_created": result.posts_created,
-        },
-        object_repr=organisation.name,
-        organisation=organisation,
-    )
-
-
-def _column_order(header: str) -> int:
-    for i, col in enumerate((*COLUMNS, ORGANISATION_COLUMN)):
-        if col.header == header:
-            return i
-    return -1
+    result.record(actor=actor, action="roster.import", obj=organisation, rows=len(person_rows))

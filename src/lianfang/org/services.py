@@ -8,7 +8,7 @@ decided by the caller (views fetch the objects through the `*_manageable_by(user
 
 People with their post history live in `person_services`, the power catalogue in
 `power_services`; each has a bulk writer for the imports and the demo, which applies the same
-rules to many rows and reports them as `RowIssue`s (`RowsInvalid`). Posts have one here
+rules to many rows and reports them as `core.errors.RowIssue`s (`RowsInvalid`). Posts have one here
 (`posts_create`), used by the roster import and the demo.
 """
 
@@ -21,7 +21,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianfang.core import audit
+from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue, too_long
 
 from .models import (
     Department,
@@ -100,24 +101,6 @@ class Problems:
             raise self.error()
 
 
-@dataclass(frozen=True)
-class RowIssue:
-    """One refused value of a bulk write: the caller's row number, the field, the reason."""
-
-    number: int
-    field: str | None
-    message: str
-
-
-class RowsInvalid(ValidationError):
-    """A bulk write refused because some rows break the rules; nothing was written.
-    `issues` lists every problem of every row."""
-
-    def __init__(self, issues: list[RowIssue]):
-        self.issues = issues
-        super().__init__([issue.message for issue in issues])
-
-
 def _assign(obj, data: dict, allowed: tuple[str, ...]):
     for name in allowed:
         if name not in data:
@@ -146,14 +129,12 @@ def check_required(problems: Problems, obj, *fields):
 
 def check_lengths(problems: Problems, obj, *fields):
     """Text fields no longer than their column."""
-    for name in fields:
-        limit = obj._meta.get_field(name).max_length
-        if len(getattr(obj, name) or "") > limit:
-            problems.add(
-                name,
-                OrgError.TOO_LONG,
-                _("%(label)s不能超过 %(max)s 个字。") % {"label": _label(obj, name), "max": limit},
-            )
+    for name, label, limit in too_long(obj, fields):
+        problems.add(
+            name,
+            OrgError.TOO_LONG,
+            _("%(label)s不能超过 %(max)s 个字。") % {"label": label, "max": limit},
+        )
 
 
 def taken_by_other(owner, obj) -> bool:
@@ -508,16 +489,18 @@ def posts_create(
     Raises `RowsInvalid` (numbered by `numbers`, else 1, 2, 3…) and writes nothing when any
     post breaks a rule.
     """
-    with transaction.atomic(savepoint=False):
-        for post in posts:
-            post.organisation = organisation
+    for post in posts:
+        post.organisation = organisation
+
+    def check():
         context = PostContext.of(organisation.pk)
-        issues = posts_check(posts, numbers or range(1, len(posts) + 1), context)
-        if not issues:
-            audit.record_many(actor=actor, changes=posts_insert(posts, context, audit_prefix))
-    if issues:  # raised outside the block, so that a caller's transaction stays usable
-        raise RowsInvalid(issues)
-    return posts
+        return context, posts_check(posts, numbers or range(1, len(posts) + 1), context)
+
+    def write(context):
+        audit.record_many(actor=actor, changes=posts_insert(posts, context, audit_prefix))
+        return posts
+
+    return bulk.write_checked(check, write)
 
 
 # Leader divisions (分管) ------------------------------------------------------------------

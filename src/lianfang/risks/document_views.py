@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from lianfang.core import documents
 from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
+from lianfang.core.exports import record_export
 from lianfang.core.roles import Role
 from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
@@ -34,6 +35,30 @@ def _in_background(request, kind: str, params: dict, message, *, organisation=No
 
 def _stamp() -> str:
     return timezone.localdate().strftime("%Y%m%d")
+
+
+def _record(request, action: str, what: str, rows: int, **details) -> None:
+    """An inline export is an audit event (core.exports)."""
+    record_export(
+        actor=request.user,
+        action=action,
+        what=what,
+        rows=rows,
+        query=request.GET.urlencode(),
+        **details,
+    )
+
+
+def _record_positioning(request, table, action: str) -> None:
+    """A positioning table names its person: the event belongs to the person's organisation."""
+    _record(
+        request,
+        action,
+        f"{_('廉政风险定位表')}：{table.person.name}",
+        len(table.rows),
+        organisation=table.person.organisation,
+        person=table.person.pk,
+    )
 
 
 # 廉政风险定位表 ----------------------------------------------------------------------------------
@@ -80,11 +105,13 @@ def _positioning_filename(table, ext: str) -> str:
 @role_required(*POSITIONING_ROLES)
 def positioning_xlsx(request, pk):
     table = _table_for(request, pk)
-    return documents.file_response(
+    response = documents.file_response(
         positioning.positioning_workbook(table),
         _positioning_filename(table, "xlsx"),
         documents.XLSX_CONTENT_TYPE,
     )
+    _record_positioning(request, table, "risks.positioning.export")
+    return response
 
 
 @role_required(*POSITIONING_ROLES)
@@ -113,6 +140,7 @@ def positioning_pdf(request, pk):
             organisation=table.person.organisation,
         )
     pdf = positioning.positioning_pdf(table, request=request)
+    _record_positioning(request, table, "risks.positioning.print")
     return documents.pdf_response(pdf, _positioning_filename(table, "pdf"))
 
 
@@ -139,11 +167,13 @@ def register_xlsx(request):
             {"query": request.GET.urlencode(), "filename": f"{_('风险点登记表')}-{_stamp()}.xlsx"},
             _("台账较大，已转入后台导出；完成后可在本页下载。"),
         )
-    return documents.file_response(
+    response = documents.file_response(
         register_io.export_register(points),
         f"{_('风险点登记表')}-{_stamp()}.xlsx",
         documents.XLSX_CONTENT_TYPE,
     )
+    _record(request, "risks.register.export", _("风险点登记表"), points.count())
+    return response
 
 
 @role_required(*Role.ALL)
@@ -160,6 +190,7 @@ def register_pdf(request):
             _("登记表较长，正在后台排版 PDF；完成后可在本页下载。"),
         )
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
+    _record(request, "risks.register.print", _("风险点登记表"), points.count())
     return documents.pdf_response(pdf, f"{_('风险点登记表')}-{_stamp()}.pdf")
 
 

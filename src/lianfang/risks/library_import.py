@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lianfang.core import audit
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.models import AuditEvent
 from lianfang.libraries import LibraryError, Pack, load_pack, validate
 from lianfang.org import power_services
@@ -507,12 +508,12 @@ class _Importer:
                 context=catalogue,
                 audit_prefix=f"{ACTION_PREFIX}.",
             )
-        except power_services.RowsInvalid as invalid:
+        except RowsInvalid as invalid:
             raise LibraryImportError(
                 f"标准库「{pack.key}」有 {len(invalid.issues)} 处不符合职权目录的规则，"
                 "未导入任何数据",
                 [
-                    f"权力事项「{pack.powers[issue.number - 1].urn}」：{issue.message}"
+                    f"权力事项「{pack.powers[issue.row - 1].urn}」：{issue.message}"
                     for issue in invalid.issues
                 ],
             ) from None

@@ -19,15 +19,16 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lianfang.core import audit, documents, spreadsheets
+from lianfang.core import documents, spreadsheets
 from lianfang.core.chunks import chunks
-from lianfang.core.spreadsheets import Column, RowError, SheetRow
-from lianfang.core.spreadsheets import cell_text as _text
+from lianfang.core.spreadsheets import Column, SheetRow
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
+from lianfang.org.roster import NO_DEPARTMENT
 
 from . import grading, services
 from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint
@@ -107,7 +108,6 @@ def pdf_column_widths() -> list[tuple[Column, float]]:
 
 
 HEADERS = {c.key: c.header for c in COLUMNS}
-COLUMN_ORDER = {c.key: i for i, c in enumerate(COLUMNS)}
 
 
 def level_text(level) -> str:
@@ -368,10 +368,6 @@ def read_rows(file) -> list[SheetRow]:
     )
 
 
-def _parse_date(value) -> dt.date | None:
-    return spreadsheets.parse_date(value, blank=NONE_MARKS)
-
-
 _NUMBERED = re.compile(r"^(\d+)\s*[.、．)）]\s*")
 _OWNER_WITH_NO = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<no>[^()（）]+?)\s*[)）]$")
 _LIST_SPLIT = re.compile(r"[、,，;；\n]+")
@@ -398,8 +394,7 @@ def split_measures(text: str) -> list[str]:
     return [t for t in ("\n".join(item).strip() for item in items) if t]
 
 
-def _lines(value) -> list[str]:
-    text = _text(value)
+def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace("\r\n", "\n").split("\n")] if text else []
 
 
@@ -475,35 +470,41 @@ def _choice_list(mapping) -> str:
     return "、".join(k for k, _v in seen)
 
 
+# What the row parser says of a cell it cannot convert: translated when a row needs it, not
+# for every row.
+FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的风险点。")
+BAD_SUBJECT = gettext_lazy("“%(value)s”无效，只能填写岗位、科室或单位。")
+NO_POST = gettext_lazy("“%(where)s”没有名为“%(name)s”的岗位。")
+SEVERAL_POSTS = gettext_lazy("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。")
+NO_POWER = gettext_lazy("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。")
+SEVERAL_POWERS = gettext_lazy("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。")
+BAD_CHOICE = gettext_lazy("“%(value)s”无效，应为：%(choices)s。")
+BAD_MATTER = gettext_lazy("“%(value)s”不是已知的事项性质。")
+BAD_LEVEL = gettext_lazy("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。")
+CATEGORY_CHOICES = lazy(lambda: "、".join(str(c.label) for c in Category), str)()
+SOURCE_CHOICES = _choice_list(SOURCE_IN)
+STATUS_CHOICES = _choice_list(STATUS_IN)
+
+
 class _RowParser:
-    """Checks one row against the catalogue, reporting through `error(column, reason)`."""
+    """Turns one row's cells into a risk point's values, finding what they name in the
+    catalogue; a cell that cannot be converted is reported. Whether the values are allowed is
+    the risk point writer's rule (`services.risk_points_check`)."""
 
     def __init__(self, catalogue: _Catalogue, scheme, existing: dict[int, RiskPoint]):
         self.catalogue = catalogue
         self.scheme = scheme
         self.existing = existing
 
-    def parse(self, row: SheetRow, add_error, existing=None) -> PointIn | None:
-        v = row.values
+    def parse(self, cells: spreadsheets.RowCells, existing=None) -> PointIn | None:
         catalogue = self.catalogue
         organisation = catalogue.organisation
-        failed = False
-
-        def error(key, reason):
-            nonlocal failed
-            failed = True
-            add_error(key, reason)
-
-        org_name = _text(v.get("organisation"))
-        if org_name and org_name not in (organisation.name, organisation.short_name):
-            error(
-                "organisation",
-                _("该行属于“%(other)s”，不是“%(org)s”的风险点。")
-                % {"other": org_name, "org": organisation.name},
-            )
+        own_names = (organisation.name, organisation.short_name)
+        if not cells.belongs_to(own_names, FOREIGN_ROW):
             return None
+        error = cells.error
 
-        id_text = _text(v.get("id"))
+        id_text = cells.text("id")
         if id_text and existing is None:
             try:
                 existing = self.existing.get(int(id_text))
@@ -518,46 +519,26 @@ class _RowParser:
                     )
 
         # what it concerns: unit / department / post
-        subject_text = _text(v.get("subject"))
-        subject = SUBJECT_IN.get(subject_text) if subject_text else None
-        if subject_text and subject is None:
-            error(
-                "subject",
-                _("“%(value)s”无效，只能填写岗位、科室或单位。") % {"value": subject_text},
-            )
-        unit_text = _text(v.get("unit"))
+        subject = cells.lookup("subject", SUBJECT_IN, BAD_SUBJECT)
+        unit_text = cells.text("unit")
         department = None
-        if unit_text and unit_text not in (organisation.name, organisation.short_name):
-            department = catalogue.departments.get(unit_text)
-            if department is None:
-                error(
-                    "unit",
-                    _("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
-                    % {"name": unit_text},
-                )
+        if unit_text not in own_names:
+            department = cells.lookup("unit", catalogue.departments, NO_DEPARTMENT)
         post = None
-        post_text = _text(v.get("post"))
+        post_text = cells.text("post")
         if post_text:
             candidates = catalogue.posts.get((department.pk if department else None, post_text))
             if not candidates and department is None and not unit_text:
                 candidates = catalogue.posts_by_name.get(post_text)
-            if not candidates:
-                where = department.name if department else organisation.name
-                error(
-                    "post",
-                    _("“%(where)s”没有名为“%(name)s”的岗位。")
-                    % {"where": where, "name": post_text},
-                )
-            elif len(candidates) > 1:
-                error(
-                    "post",
-                    _("有多个名为“%(name)s”的岗位，请在“单位/科室”列填写岗位所在科室。")
-                    % {"name": post_text},
-                )
-            else:
-                post = candidates[0]
-                if department is None:
-                    department = post.department
+            post = cells.one(
+                "post",
+                candidates,
+                missing=NO_POST,
+                several=SEVERAL_POSTS,
+                where=department.name if department else organisation.name,
+            )
+            if post is not None and department is None:
+                department = post.department
         if subject is None:
             subject = (
                 RiskPoint.Subject.POST
@@ -566,17 +547,11 @@ class _RowParser:
                 if unit_text and department is not None
                 else RiskPoint.Subject.UNIT
             )
-        if subject == RiskPoint.Subject.POST and not post_text:
-            error("post", _("对象为岗位时，须填写岗位。"))
-        own_names = (organisation.name, organisation.short_name)
-        if subject == RiskPoint.Subject.DEPARTMENT and department is None:
-            if not unit_text or unit_text in own_names:
-                error("unit", _("对象为科室时，须填写科室。"))
 
         # power and step
         power = None
-        code = _text(v.get("power_code"))
-        power_text = _text(v.get("power"))
+        code = cells.text("power_code")
+        power_text = cells.text("power")
         if code:
             power = catalogue.powers_by_code.get(code)
             if power is None:
@@ -590,26 +565,15 @@ class _RowParser:
                     % {"code": code, "name": power.name},
                 )
                 power = None
-        elif not power_text:
-            error("power", _("不能为空：每个风险点都须指明所涉权力事项。"))
-        else:
-            candidates = catalogue.powers_by_name.get(power_text, [])
-            if not candidates:
-                error(
-                    "power",
-                    _("职权目录中没有名为“%(name)s”的权力事项，请先在职权目录中新增。")
-                    % {"name": power_text},
-                )
-            elif len(candidates) > 1:
-                error(
-                    "power",
-                    _("职权目录中有多个名为“%(name)s”的权力事项，请填写权力编码。")
-                    % {"name": power_text},
-                )
-            else:
-                power = candidates[0]
+        elif power_text:
+            power = cells.one(
+                "power",
+                catalogue.powers_by_name.get(power_text),
+                missing=NO_POWER,
+                several=SEVERAL_POWERS,
+            )
         step = None
-        step_text = _text(v.get("step"))
+        step_text = cells.text("step")
         if step_text and power is not None:
             step = next((s for s in power.steps.all() if s.name == step_text), None)
             if step is None:
@@ -620,47 +584,23 @@ class _RowParser:
                 )
 
         # texts and choices
-        category_text = _text(v.get("category"))
-        category = CATEGORY_IN.get(category_text)
-        if not category_text:
-            error("category", _("不能为空。"))
-        elif category is None:
-            error(
-                "category",
-                _("“%(value)s”无效，应为：%(choices)s。")
-                % {"value": category_text, "choices": "、".join(str(c.label) for c in Category)},
-            )
-        name = _text(v.get("name"))
-        manifestation = _text(v.get("manifestation"))
-        if not name:
-            error("name", _("不能为空。"))
-        elif len(name) > RiskPoint._meta.get_field("name").max_length:
-            error(
-                "name",
-                _("不能超过 %(n)s 个字。") % {"n": RiskPoint._meta.get_field("name").max_length},
-            )
-        if not manifestation:
-            error("manifestation", _("不能为空：请写明风险的具体表现形式。"))
-
+        category = cells.lookup("category", CATEGORY_IN, BAD_CHOICE, choices=CATEGORY_CHOICES)
         scores = {}
         for key in ("likelihood", "harm"):
-            text = _text(v.get(key))
+            text = cells.text(key)
             try:
                 scores[key] = int(text) if text else None
             except ValueError:
+                scores[key] = None
                 # the range is the services' rule; a number is the sheet's
                 error(
                     key,
                     _("“%(value)s”无效，应为 1 到 %(size)s 的整数（定级方案“%(scheme)s”）。")
                     % {"value": text, "size": self.scheme.matrix_size, "scheme": self.scheme.name},
                 )
-
-        matter_text = _text(v.get("matter_kind"))
-        matter_kind = MATTER_IN.get(matter_text, "") if matter_text else ""
-        if matter_text and not matter_kind:
-            error("matter_kind", _("“%(value)s”不是已知的事项性质。") % {"value": matter_text})
+        matter_kind = cells.lookup("matter_kind", MATTER_IN, BAD_MATTER, default="")
         criteria = []
-        for part in _LIST_SPLIT.split(_text(v.get("criteria"))):
+        for part in _LIST_SPLIT.split(cells.text("criteria")):
             part = part.strip()
             if not part:
                 continue
@@ -676,35 +616,21 @@ class _RowParser:
                 )
             elif key not in criteria:
                 criteria.append(key)
-
-        def choice(key, mapping, default):
-            text = _text(v.get(key))
-            if not text:
-                return default
-            value = mapping.get(text)
-            if value is None:
-                error(
-                    key,
-                    _("“%(value)s”无效，应为：%(choices)s。")
-                    % {"value": text, "choices": _choice_list(mapping)},
-                )
-            return value
-
-        source = choice("source", SOURCE_IN, existing.source if existing else RiskPoint.Source.SELF)
-        status = choice(
-            "status", STATUS_IN, existing.status if existing else RiskPoint.Status.DRAFT
+        # an empty cell leaves a point's source and status as they are
+        source, status = (
+            (existing.source, existing.status)
+            if existing is not None
+            else (RiskPoint.Source.SELF, RiskPoint.Status.DRAFT)
         )
-        last_reviewed = None
-        try:
-            last_reviewed = _parse_date(v.get("last_reviewed"))
-        except (ValueError, OverflowError, TypeError):
-            error(
-                "last_reviewed",
-                _("“%(value)s”不是有效日期，请按 2020-01-31 的格式填写。")
-                % {"value": _text(v.get("last_reviewed"))},
-            )
+        source = cells.lookup(
+            "source", SOURCE_IN, BAD_CHOICE, default=source, choices=SOURCE_CHOICES
+        )
+        status = cells.lookup(
+            "status", STATUS_IN, BAD_CHOICE, default=status, choices=STATUS_CHOICES
+        )
+        last_reviewed = cells.date("last_reviewed", blank=NONE_MARKS)
 
-        measures = self._measures(v, department, error)
+        measures = self._measures(cells, department)
 
         values = {
             "subject": subject,
@@ -713,8 +639,8 @@ class _RowParser:
             "power": power,
             "step": step,
             "category": category,
-            "name": name,
-            "manifestation": manifestation,
+            "name": cells.text("name"),
+            "manifestation": cells.text("manifestation"),
             "likelihood": scores["likelihood"],
             "harm": scores["harm"],
             "matter_kind": matter_kind,
@@ -723,24 +649,17 @@ class _RowParser:
             "status": status,
             "last_reviewed": last_reviewed,
         }
-        level_cell = _text(v.get("level"))
-        if level_cell:
-            level = LEVEL_IN.get(level_cell)
-            if level is None:
-                error(
-                    "level",
-                    _("“%(value)s”无效，应为一级（高）、二级（中）或三级（低）。")
-                    % {"value": level_cell},
-                )
-            else:
-                values["level"] = level
-        return PointIn(row.number, existing, values, measures, failed)
+        level = cells.lookup("level", LEVEL_IN, BAD_LEVEL)
+        if level is not None:
+            values["level"] = level
+        return PointIn(cells.number, existing, values, measures, bool(cells.failed))
 
-    def _measures(self, v, department, error) -> list[MeasureIn]:
-        texts = split_measures(_text(v.get("measures")))
-        owners = _lines(v.get("measure_owners"))
-        dues = _lines(v.get("measure_due"))
-        statuses = _lines(v.get("measure_status"))
+    def _measures(self, cells: spreadsheets.RowCells, department) -> list[MeasureIn]:
+        error = cells.error
+        texts = split_measures(cells.text("measures"))
+        owners = _lines(cells.text("measure_owners"))
+        dues = _lines(cells.text("measure_due"))
+        statuses = _lines(cells.text("measure_status"))
         n = len(texts)
         for key, lines in (("measure_owners", owners), ("measure_due", dues)):
             if lines and len(lines) not in (1, n):
@@ -775,7 +694,7 @@ class _RowParser:
                     continue
             due_text = (dues[i] if len(dues) == n else dues[0]) if dues else ""
             try:
-                due = _parse_date(due_text)
+                due = spreadsheets.parse_date(due_text, blank=NONE_MARKS)
             except (ValueError, OverflowError, TypeError):
                 error(
                     "measure_due",
@@ -954,22 +873,21 @@ def _plan_measures(parsed: list[PointIn], organisation, add_error) -> _MeasurePl
 
 
 def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
-    """Validate every row of the register `file` for `organisation`; if all pass, create or
-    update its risk points and measures and return the counts, else write nothing and return
-    every error (row, column, reason). Raises RegisterFileError when the file cannot be read
-    as a register at all."""
+    """Read every row of the register `file` for `organisation` and hand them to the risk
+    point and measure writers, which create or update its risk points and measures by the
+    rules of the single services; return the counts, or every error (row, column, reason) and
+    write nothing. Raises RegisterFileError when the file cannot be read as a register at
+    all."""
     rows = read_rows(file)
     result = ImportResult()
-
-    def add_error(number, key, reason):
-        result.errors.append(RowError(number, HEADERS.get(key, key), reason))
+    sheet = spreadsheets.SheetErrors(COLUMNS, result.errors, fields=FIELD_COLUMNS, default="name")
 
     catalogue = _Catalogue(organisation)
     scheme = grading.active_scheme(organisation)
     ids = set()
     for row in rows:
         try:
-            ids.add(int(_text(row.values.get("id"))))
+            ids.add(int(spreadsheets.cell_text(row.values.get("id"))))
         except ValueError:
             pass
     by_key = {}
@@ -986,25 +904,19 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
     partial: list[PointIn] = []  # rows with cells that could not be read
     pending = []  # rows without 编号 that match an existing point by post, power, step, name
     for row in rows:
-        errors: list[tuple[str, str]] = []
-        item = parser.parse(row, lambda key, reason, errors=errors: errors.append((key, reason)))
-        if item is not None and item.failed:
+        item = parser.parse(sheet.cells(row))
+        if item is None:
+            continue
+        if item.failed:
             partial.append(item)
-        elif item is not None and item.existing is None:
-            match = by_key.get(_point_key(item.values))
-            if match is not None:
-                pending.append((row, match))
-                continue
-        for key, reason in errors:
-            add_error(row.number, key, reason)
-        if item is not None and not item.failed:
+        elif item.existing is None and (match := by_key.get(_point_key(item.values))):
+            pending.append((row, match))  # read again as a change of that point
+        else:
             parsed.append(item)
     if pending:
         existing.update(_load_points(pk for _row, pk in pending))
         for row, pk in pending:
-            item = parser.parse(
-                row, lambda key, reason, n=row.number: add_error(n, key, reason), existing[pk]
-            )
+            item = parser.parse(sheet.cells(row), existing[pk])
             if item is not None:
                 (partial if item.failed else parsed).append(item)
 
@@ -1013,37 +925,29 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
         if item.existing is not None:
             other = seen_points.setdefault(item.existing.pk, item.number)
             if other != item.number:
-                add_error(item.number, "id", _("与第 %(row)s 行是同一个风险点。") % {"row": other})
+                sheet.add(item.number, "id", _("与第 %(row)s 行是同一个风险点。") % {"row": other})
         else:
             key = _point_key(item.values)
             other = seen_keys.setdefault(key, item.number)
             if other != item.number:
-                add_error(
+                sheet.add(
                     item.number,
                     "name",
                     _("与第 %(row)s 行的岗位、权力事项、流程环节和风险点名称相同。")
                     % {"row": other},
                 )
-    plan = _plan_measures(parsed, organisation, add_error)
-    if result.errors:
-        # Also report what the services' rules say of every row, in the columns that have no
-        # error yet, so one round of corrections is enough.
-        reported = {(e.row, e.column) for e in result.errors}
-        rule_errors = services.risk_points_check(
+    plan = _plan_measures(parsed, organisation, sheet.add)
+    sheet.write_or_report(
+        check=lambda: services.risk_points_check(
             organisation=organisation,
             rows=[
                 services.PointRow(data=item.values, point=item.existing, key=item.number)
                 for item in sorted([*parsed, *partial], key=lambda i: i.number)
             ],
-        )
-        for number, problems in rule_errors.items():
-            for field_name, message in problems:
-                key = FIELD_COLUMNS.get(field_name, field_name)
-                if (number, HEADERS.get(key, key)) not in reported:
-                    add_error(number, key, _import_message(field_name, message))
-    else:
-        _write(actor, organisation, parsed, plan, result, add_error)
-    result.errors.sort(key=lambda e: (e.row, _column_index(e.column)))
+        ),
+        write=lambda: _write(actor, organisation, parsed, plan, result),
+        message=lambda issue: _import_message(issue.field, issue.message),
+    )
     return result
 
 
@@ -1056,14 +960,8 @@ def _import_message(field_name: str, message: str) -> str:
     return message
 
 
-def _column_index(header: str) -> int:
-    for i, col in enumerate(COLUMNS):
-        if col.header == header:
-            return i
-    return len(COLUMNS)
-
-
-# Where the services' errors go: their field names to the register's columns.
+# Where the services' errors go: their field names to the register's columns (any field
+# that is no column, and an error of the row as a whole, to 风险点（名称）).
 FIELD_COLUMNS = {
     "department": "unit",
     "reason": "level",
@@ -1071,15 +969,13 @@ FIELD_COLUMNS = {
     "owner_person": "measure_owners",
     "owner_department": "measure_owners",
     "due": "measure_due",
-    "": "name",
-    "__all__": "name",
 }
 
 
-def _write(actor, organisation, parsed: list[PointIn], plan: _MeasurePlan, result, add_error):
+def _write(actor, organisation, parsed: list[PointIn], plan: _MeasurePlan, result):
     """Write the parsed rows through the risk point and measure services' bulk writers (the
-    same rules as a single edit). A row the rules refuse is reported and nothing is
-    written."""
+    same rules as a single edit); they raise `RowsInvalid` for the rows their rules refuse
+    (and the caller's transaction rolls back what the first of them wrote)."""
     label = _("导入风险点登记表")
     linked: dict[int, list] = defaultdict(list)
     for item, measure in plan.links:
@@ -1120,53 +1016,32 @@ def _write(actor, organisation, parsed: list[PointIn], plan: _MeasurePlan, resul
     for measure in plan.new.values():
         if id(measure) not in numbers:
             measure_rows.append(services.MeasureRow(measure, {}, key=None))
-    try:
-        with transaction.atomic():
-            written = services.risk_points_write(
-                actor=actor, organisation=organisation, rows=rows, label=label
-            )
-            point_of = {id(item): w.point for item, w in zip(parsed, written, strict=True)}
-            changed_measures = services.measures_write(
-                actor=actor,
-                organisation=organisation,
-                rows=measure_rows,
-                links=[(m, point_of[id(item)]) for item, m in plan.links],
-                unlinks=[(m, point_of[id(item)]) for item, m in plan.unlinks],
-                label=label,
-            )
-            relinked = {id(item) for item, _m in (*plan.links, *plan.unlinks)}
-            measure_rows_changed = {numbers.get(id(m)) for m in changed_measures}
-            result.created = sum(1 for w in written if w.before is None)
-            result.updated = sum(
-                1
-                for item, w in zip(parsed, written, strict=True)
-                if w.before is not None
-                and (
-                    w.changed
-                    or w.point.status != w.snapshot_before["status"]
-                    or id(item) in relinked
-                    or item.number in measure_rows_changed
-                )
-            )
-            result.unchanged = len(parsed) - result.created - result.updated
-            result.measures_created = len(plan.new)
-            audit.record(
-                actor=actor,
-                action="risk_register.import",
-                obj=organisation,
-                after={
-                    "rows": len(parsed),
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                    "measures_created": result.measures_created,
-                },
-            )
-    except services.RowErrors as exc:
-        for number, problems in exc.errors.items():
-            for field_name, message in problems:
-                add_error(
-                    number,
-                    FIELD_COLUMNS.get(field_name, field_name),
-                    _import_message(field_name, message),
-                )
+    written = services.risk_points_write(
+        actor=actor, organisation=organisation, rows=rows, label=label
+    )
+    point_of = {id(item): w.point for item, w in zip(parsed, written, strict=True)}
+    changed_measures = services.measures_write(
+        actor=actor,
+        organisation=organisation,
+        rows=measure_rows,
+        links=[(m, point_of[id(item)]) for item, m in plan.links],
+        unlinks=[(m, point_of[id(item)]) for item, m in plan.unlinks],
+        label=label,
+    )
+    relinked = {id(item) for item, _m in (*plan.links, *plan.unlinks)}
+    measure_rows_changed = {numbers.get(id(m)) for m in changed_measures}
+    result.created = sum(1 for w in written if w.before is None)
+    result.updated = sum(
+        1
+        for item, w in zip(parsed, written, strict=True)
+        if w.before is not None
+        and (
+            w.changed
+            or w.point.status != w.snapshot_before["status"]
+            or id(item) in relinked
+            or item.number in measure_rows_changed
+        )
+    )
+    result.unchanged = len(parsed) - result.created - result.updated
+    result.measures_created = len(plan.new)
+    result.record(actor=actor, action="risk_register.import", obj=organisation, rows=len(parsed))

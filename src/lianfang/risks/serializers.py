@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lianfang.core.api import id_filter
 from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
 
 from . import permissions, selectors
@@ -244,12 +245,10 @@ class RegisterWriteSerializer(serializers.Serializer):
 class RiskPointFilterSerializer(serializers.Serializer):
     """The register's filters (query parameters of the list)."""
 
-    organisation = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("单位编号（含下级单位）")
-    )
-    department = serializers.IntegerField(required=False, min_value=1, help_text=_("科室编号"))
-    post = serializers.IntegerField(required=False, min_value=1, help_text=_("岗位编号"))
-    power = serializers.IntegerField(required=False, min_value=1, help_text=_("权力事项编号"))
+    organisation = id_filter(_("单位编号（含下级单位）"))
+    department = id_filter(_("科室编号"))
+    post = id_filter(_("岗位编号"))
+    power = id_filter(_("权力事项编号"))
     level = serializers.ChoiceField(
         required=False,
         choices=[*Level.choices, (selectors.UNGRADED, _("未定级"))],
@@ -271,16 +270,10 @@ class RiskPointFilterSerializer(serializers.Serializer):
 class MeasureFilterSerializer(serializers.Serializer):
     """Filters of the measure list (query parameters)."""
 
-    organisation = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("单位编号（含下级单位）")
-    )
-    risk_point = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("覆盖此风险点的措施")
-    )
-    owner_person = serializers.IntegerField(required=False, min_value=1, help_text=_("责任人编号"))
-    owner_department = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("责任部门编号")
-    )
+    organisation = id_filter(_("单位编号（含下级单位）"))
+    risk_point = id_filter(_("覆盖此风险点的措施"))
+    owner_person = id_filter(_("责任人编号"))
+    owner_department = id_filter(_("责任部门编号"))
     status = serializers.ChoiceField(required=False, choices=Measure.Status.choices)
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=100, help_text=_("措施内容包含")

@@ -3,8 +3,12 @@
 - `Column`: a module declares its sheet's columns once (header, aliases, width, how drawn);
   the export writes them and the import finds them by header.
 - `read_sheet`: an upload (.xlsx or the old .xls, read by python-calamine) as `SheetRow`s,
-  or the import's `SheetFileError` in Chinese; the import then checks every row, collects
-  `RowError`s in its `ImportResult`, and writes nothing unless there is none.
+  or the import's `SheetFileError` in Chinese.
+- `SheetErrors` and `RowCells`: the import turns each row's cells into values (reporting
+  what it cannot convert as `RowError`s in its `ImportResult`) and hands them to its
+  aggregate's bulk writer, whose rules are the one check; `SheetErrors.write_or_report`
+  writes nothing unless every row passes, and puts the writer's refusals in the sheet's
+  rows and columns.
 - `SheetWriter`: an .xlsx written by XlsxWriter, streamed by default (memory stays flat),
   with the house styles; text is always written as text, never as a formula.
 - `pages.import_page` and `pages.SpreadsheetField`: the shared import page and its upload
@@ -25,16 +29,21 @@ from .reading import (
     parse_date,
     read_sheet,
 )
+from .rows import NO, YES, RowCells, SheetErrors
 from .writing import DATE_FORMAT, FORMULA_STARTS, XLSX_CONTENT_TYPE, Sheet, SheetWriter
 
 __all__ = [
     "DATE_FORMAT",
+    "NO",
+    "YES",
     "FORMULA_STARTS",
     "XLSX_CONTENT_TYPE",
     "Column",
     "ImportResult",
+    "RowCells",
     "RowError",
     "Sheet",
+    "SheetErrors",
     "SheetFileError",
     "SheetRow",
     "SheetTexts",

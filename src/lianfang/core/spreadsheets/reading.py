@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
+from .. import audit
 from .columns import Column, header_lookup, normalise_header
 
 
@@ -52,6 +53,12 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def record(self, *, actor, action: str, obj, rows: int) -> None:
+        """Append the import's summary audit event on `obj` (what was imported into): the
+        rows written and every count. Call in the write's transaction."""
+        counts = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "errors"}
+        audit.record(actor=actor, action=action, obj=obj, after={"rows": rows, **counts})
 
 
 @dataclass

@@ -26,7 +26,6 @@ from .phrases import phrase_create, phrase_delete, phrase_set_active
 from .risk_points import (
     PointReview,
     PointRow,
-    RowErrors,
     risk_point_create,
     risk_point_file,
     risk_point_retire,
@@ -51,7 +50,6 @@ __all__ = [
     "MeasureRow",
     "PointReview",
     "PointRow",
-    "RowErrors",
     "measures_write",
     "risk_points_check",
     "risk_points_review",

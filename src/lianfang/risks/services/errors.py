@@ -15,6 +15,7 @@ class RiskError(enum.StrEnum):
     """Stable, machine-readable error codes of the risk register (the API answers with them)."""
 
     REQUIRED = "required"
+    TOO_LONG = "too_long"
     INVALID_CHOICE = "invalid_choice"
     SUBJECT_POST_REQUIRED = "subject_post_required"
     SUBJECT_DEPARTMENT_REQUIRED = "subject_department_required"
@@ -47,6 +48,7 @@ class RiskError(enum.StrEnum):
 
 _MESSAGES = {
     RiskError.REQUIRED: gettext_lazy("请填写%(label)s。"),
+    RiskError.TOO_LONG: gettext_lazy("%(label)s不能超过 %(max)s 个字。"),
     RiskError.INVALID_CHOICE: gettext_lazy("%(label)s的取值“%(value)s”无效。"),
     RiskError.SUBJECT_POST_REQUIRED: gettext_lazy("对象为岗位时须选择岗位。"),
     RiskError.SUBJECT_DEPARTMENT_REQUIRED: gettext_lazy("对象为科室时须选择科室。"),
@@ -100,6 +102,37 @@ def _raise_all(errors: list[ValidationError]):
 
 def _label(model, field: str) -> str:
     return str(model._meta.get_field(field).verbose_name)
+
+
+def _outside(obj, fields) -> list[ValidationError]:
+    """An OUTSIDE_ORGANISATION error for each related object of `obj` (among `fields`) that
+    is not of `obj`'s organisation (read only to name it in the message)."""
+    errors = []
+    for field in fields:
+        related = getattr(obj, field) if getattr(obj, f"{field}_id") else None
+        if related is not None and related.organisation_id != obj.organisation_id:
+            errors.append(
+                error(
+                    RiskError.OUTSIDE_ORGANISATION,
+                    field,
+                    label=_label(type(obj), field),
+                    name=related.name,
+                    organisation=obj.organisation.name,
+                )
+            )
+    return errors
+
+
+def _choice_errors(obj, choices: dict, *, blank: bool) -> list[ValidationError]:
+    """An INVALID_CHOICE error for each field of `obj` (the keys of `choices`) whose value is
+    not one of its choices (an empty one passes when `blank`)."""
+    errors = []
+    for field, allowed in choices.items():
+        value = getattr(obj, field)
+        if (value or not blank) and value not in allowed:
+            label = _label(type(obj), field)
+            errors.append(error(RiskError.INVALID_CHOICE, field, label=label, value=value))
+    return errors
 
 
 def _level_name(level) -> str:

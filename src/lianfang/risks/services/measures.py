@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Person
 
 from ..models import (
@@ -17,8 +18,8 @@ from ..models import (
     RiskPoint,
     RiskPointEvent,
 )
-from .errors import RiskError, _label, _raise_all, error
-from .risk_points import RowErrors, _changes, _event, _messages, _update_change
+from .errors import RiskError, _choice_errors, _label, _outside, _raise_all, error
+from .risk_points import _assign, _changes, _created, _event, _update_change
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -26,21 +27,13 @@ MEASURE_FIELDS = ("text", "owner_person", "owner_department", "due", "status", "
 
 
 def _assign_measure(measure: Measure, data: dict):
-    for name in MEASURE_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if isinstance(value, str):
-            value = value.strip()
-        if name in ("owner_person", "owner_department"):
-            if value in ("", None):
-                value = None
-            elif not hasattr(value, "_meta"):
-                model = Person if name == "owner_person" else Department
-                value = model.objects.filter(pk=value).first()
-        if name == "due" and value == "":
-            value = None
-        setattr(measure, name, value)
+    _assign(
+        measure,
+        data,
+        MEASURE_FIELDS,
+        {"owner_person": Person, "owner_department": Department},
+        {"due": lambda value: None if value == "" else value},
+    )
 
 
 def _check_measure(measure: Measure):
@@ -49,27 +42,8 @@ def _check_measure(measure: Measure):
         errors.append(error(RiskError.REQUIRED, "text", label=_label(Measure, "text")))
     if bool(measure.owner_person_id) == bool(measure.owner_department_id):
         errors.append(error(RiskError.MEASURE_OWNER, "owner_person"))
-    for field in ("owner_person", "owner_department"):
-        owner = getattr(measure, field) if getattr(measure, f"{field}_id") else None
-        if owner is not None and owner.organisation_id != measure.organisation_id:
-            errors.append(
-                error(
-                    RiskError.OUTSIDE_ORGANISATION,
-                    field,
-                    label=_label(Measure, field),
-                    name=owner.name,
-                    organisation=measure.organisation.name,
-                )
-            )
-    if measure.status not in Measure.Status.values:
-        errors.append(
-            error(
-                RiskError.INVALID_CHOICE,
-                "status",
-                label=_label(Measure, "status"),
-                value=measure.status,
-            )
-        )
+    errors += _outside(measure, ("owner_person", "owner_department"))
+    errors += _choice_errors(measure, {"status": Measure.Status.values}, blank=False)
     _raise_all(errors)
 
 
@@ -218,6 +192,38 @@ def _link_changes(measure, point, linked: bool, prefix: str, organisation) -> au
     )
 
 
+def _prepare_measures(organisation, rows, links, at):
+    """Apply the rules to every row and link: ((new measures, changed ones), issues)."""
+    issues: list[RowIssue] = []
+    new, changed = [], []
+    for row in rows:
+        measure = row.measure
+        row_at = row.at or at
+        if measure.pk is None:
+            measure.organisation = organisation
+            measure.created_at = row_at
+            old_state = None
+        else:
+            old_state, snapshot = _measure_state(measure), audit.snapshot(measure)
+        try:
+            _assign_measure(measure, row.data)
+            _check_measure(measure)
+        except ValidationError as exc:
+            issues += row_issues(row.key, exc)
+            continue
+        if old_state is None:
+            new.append(measure)
+            continue
+        diff = _changes(old_state, _measure_state(measure), old_state)
+        if diff:
+            changed.append((measure, snapshot, diff, row_at))
+    for _measure, point, _at in links:
+        if point.organisation_id != organisation.pk:
+            message = error(RiskError.MEASURE_OTHER_ORGANISATION, name=point.name).messages[0]
+            issues.append(RowIssue(getattr(point, "pk", None), "measures", message))
+    return (new, changed), issues
+
+
 def measures_write(
     *,
     actor,
@@ -236,57 +242,34 @@ def measures_write(
     audit events (prefixed by `audit_prefix`). `links` and `unlinks` are (measure, risk
     point) pairs, or (measure, risk point, time) to date the event; the measures in `links`
     may be new ones of `rows`; the risk points must be saved. Every row is checked first; if
-    any fails, `RowErrors` names them all and nothing is written. Returns the measures that
-    changed. Call inside a transaction."""
+    any fails, `RowsInvalid` names every problem (keyed by the rows' `key`) and nothing is
+    written. Returns the measures that changed."""
     at = at or timezone.now()
     links = [(m, p, rest[0] if rest else at) for m, p, *rest in links]
     unlinks = [(m, p, rest[0] if rest else at) for m, p, *rest in unlinks]
-    errors: dict = {}
-    new, changed = [], []
-    for row in rows:
-        measure = row.measure
-        row_at = row.at or at
-        if measure.pk is None:
-            measure.organisation = organisation
-            measure.created_at = row_at
-            old_state = None
-        else:
-            old_state, snapshot = _measure_state(measure), audit.snapshot(measure)
-        try:
-            _assign_measure(measure, row.data)
-            _check_measure(measure)
-        except ValidationError as exc:
-            errors.setdefault(row.key, []).extend(_messages(exc))
-            continue
-        if old_state is None:
-            new.append(measure)
-            continue
-        diff = _changes(old_state, _measure_state(measure), old_state)
-        if diff:
-            changed.append((measure, snapshot, diff, row_at))
-    for _measure, point, _at in links:
-        if point.organisation_id != organisation.pk:
-            errors.setdefault(getattr(point, "pk", None), []).append(
-                (
-                    "measures",
-                    error(RiskError.MEASURE_OTHER_ORGANISATION, name=point.name).messages[0],
-                )
-            )
-    if errors:
-        raise RowErrors(errors)
 
+    return bulk.write_checked(
+        lambda: _prepare_measures(organisation, rows, links, at),
+        lambda checked: _write_measures(
+            *checked,
+            links,
+            unlinks,
+            actor=actor,
+            organisation=organisation,
+            label=label,
+            audit_prefix=audit_prefix,
+        ),
+    )
+
+
+def _write_measures(new, changed, links, unlinks, *, actor, organisation, label, audit_prefix):
+    """Write checked measures, links and unlinks in set-based queries, with their timeline and
+    audit events; the measures that changed."""
     Measure.objects.bulk_create(new, batch_size=500)
     bulk.update_rows([m for m, _s, _d, _at in changed], list(MEASURE_FIELDS))
     events, changes = [], []
     for measure in new:
-        changes.append(
-            audit.Change(
-                f"{audit_prefix}measure.create",
-                measure,
-                after=audit.snapshot(measure),
-                organisation=organisation,
-            )
-        )
+        changes.append(_created(f"{audit_prefix}measure.create", measure, organisation))
     covered: dict[int, list[int]] = {}
     if changed:
         through = Measure.risk_points.through

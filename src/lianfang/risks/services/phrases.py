@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit
+from lianfang.core.services import set_fields
 from lianfang.org.models import Organisation
 
 from .. import permissions
@@ -59,17 +60,8 @@ def phrase_set_active(*, actor, phrase: GenericPhrase, active: bool) -> GenericP
     _require_keeper(actor, phrase.organisation_id)
     if phrase.active == active:
         return phrase
-    before = audit.snapshot(phrase)
-    phrase.active = active
-    phrase.save(update_fields=["active"])
-    audit.record(
-        actor=actor,
-        action="generic_phrase.enable" if active else "generic_phrase.disable",
-        obj=phrase,
-        before=before,
-        after=audit.snapshot(phrase),
-    )
-    return phrase
+    action = "generic_phrase.enable" if active else "generic_phrase.disable"
+    return set_fields(actor=actor, obj=phrase, action=action, active=active)
 
 
 @transaction.atomic

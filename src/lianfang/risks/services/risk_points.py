@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
+from lianfang.core.errors import RowIssue, row_issues, too_long
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
 
 from .. import grading, vagueness
@@ -21,7 +22,15 @@ from ..models import (
     RiskPoint,
     RiskPointEvent,
 )
-from .errors import RiskError, _label, _level_name, _raise_all, error
+from .errors import (
+    RiskError,
+    _choice_errors,
+    _label,
+    _level_name,
+    _outside,
+    _raise_all,
+    error,
+)
 
 # Risk points --------------------------------------------------------------------------------
 
@@ -95,6 +104,11 @@ def _update_change(action: str, obj, before: dict, after: dict, organisation) ->
     )
 
 
+def _created(action: str, obj, organisation) -> audit.Change:
+    """The audit change of an object a bulk writer creates."""
+    return audit.Change(action, obj, after=audit.snapshot(obj), organisation=organisation)
+
+
 def _changes(before: dict, after: dict, fields) -> dict:
     return {f: [before.get(f), after.get(f)] for f in fields if before.get(f) != after.get(f)}
 
@@ -110,35 +124,48 @@ def _event(point, type_, actor, at, changes=None, reason="") -> RiskPointEvent:
     )
 
 
-def _assign_point(point: RiskPoint, data: dict):
-    for name in POINT_FIELDS:
+def _assign(obj, data: dict, fields, related: dict, clean: dict):
+    """Set each of `fields` that `data` holds on `obj`, as the services take them: text
+    stripped; a related object (`related`: field → model) given as itself or by its key, an
+    empty one as None; a value of a field in `clean` through its function."""
+    for name in fields:
         if name not in data:
             continue
         value = data[name]
         if isinstance(value, str):
             value = value.strip()
-        if name in ("likelihood", "harm", "library_version"):
-            if value == "":
+        if name in related:
+            if hasattr(value, "_meta"):
+                pass
+            elif value is None or value == "":
                 value = None
-            elif isinstance(value, str) and value.isdigit():
-                value = int(value)
-        if name == "criteria":
-            value = list(dict.fromkeys(value or ()))
-        if name in FOREIGN_KEYS:
-            if value is not None and not hasattr(value, "_meta"):
-                value = (
-                    {
-                        "department": Department,
-                        "post": Post,
-                        "power": Power,
-                        "step": PowerStep,
-                    }[name]
-                    .objects.filter(pk=value)
-                    .first()
-                )
-            setattr(point, name, value)
-            continue
-        setattr(point, name, "" if value is None and name in ("matter_kind",) else value)
+            else:
+                value = related[name].objects.filter(pk=value).first()
+        elif name in clean:
+            value = clean[name](value)
+        setattr(obj, name, value)
+
+
+def _score(value):
+    if value == "":
+        return None
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+POINT_RELATED = {"department": Department, "post": Post, "power": Power, "step": PowerStep}
+POINT_CLEAN = {
+    "likelihood": _score,
+    "harm": _score,
+    "library_version": _score,
+    "criteria": lambda value: list(dict.fromkeys(value or ())),
+    "matter_kind": lambda value: "" if value is None else value,
+}
+
+
+def _assign_point(point: RiskPoint, data: dict):
+    _assign(point, data, POINT_FIELDS, POINT_RELATED, POINT_CLEAN)
     if point.subject == RiskPoint.Subject.POST and point.post_id and not point.department_id:
         point.department_id = point.post.department_id
 
@@ -151,28 +178,14 @@ def _check_point(point: RiskPoint, scheme: GradingScheme):
             errors.append(error(RiskError.REQUIRED, field, label=_label(RiskPoint, field)))
     if not point.power_id:
         errors.append(error(RiskError.REQUIRED, "power", label=_label(RiskPoint, "power")))
-    for field, allowed in CHOICES.items():
-        value = getattr(point, field)
-        if value and value not in allowed:
-            errors.append(
-                error(RiskError.INVALID_CHOICE, field, label=_label(RiskPoint, field), value=value)
-            )
+    for field, label, limit in too_long(point, ("name", "library_urn")):
+        errors.append(error(RiskError.TOO_LONG, field, label=label, max=limit))
+    errors += _choice_errors(point, CHOICES, blank=True)
     if point.subject == RiskPoint.Subject.POST and not point.post_id:
         errors.append(error(RiskError.SUBJECT_POST_REQUIRED, "post"))
     if point.subject == RiskPoint.Subject.DEPARTMENT and not point.department_id:
         errors.append(error(RiskError.SUBJECT_DEPARTMENT_REQUIRED, "department"))
-    for field in ("department", "post"):
-        related = getattr(point, field) if getattr(point, f"{field}_id") else None
-        if related is not None and related.organisation_id != organisation.pk:
-            errors.append(
-                error(
-                    RiskError.OUTSIDE_ORGANISATION,
-                    field,
-                    label=_label(RiskPoint, field),
-                    name=related.name,
-                    organisation=organisation.name,
-                )
-            )
+    errors += _outside(point, ("department", "post"))
     if point.power_id:
         power = point.power
         # A power of the organisation itself or of a unit above it (a shared catalogue).
@@ -473,25 +486,6 @@ class PointRow:
     at: dt.datetime | None = None
 
 
-class RowErrors(Exception):
-    """Rows the rules refused: {row key: [(field, message)]}. Nothing was written."""
-
-    def __init__(self, errors: dict):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _messages(exc: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            (field, message)
-            for field, items in exc.error_dict.items()
-            for item in items
-            for message in item.messages
-        ]
-    return [("", message) for message in exc.messages]
-
-
 def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label):
     """Apply a row's status as the single services would (filing is checked like
     `risk_point_file`); the events it adds. Raises ValidationError."""
@@ -522,11 +516,11 @@ def _status_change(prepared: _Prepared, row: PointRow, phrases, actor, at, label
 
 
 def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
-    """Apply the rules to every row: ([(prepared, status events, reason, time)], {key:
-    errors}). With `copies`, existing points are copied first and stay as they were."""
+    """Apply the rules to every row: ([(prepared, status events, reason, time)], [issues]).
+    With `copies`, existing points are copied first and stay as they were."""
     scheme = grading.active_scheme(organisation)
     phrases = None
-    errors: dict = {}
+    issues: list[RowIssue] = []
     prepared_rows: list[tuple[_Prepared, list, str, dt.datetime]] = []
     for row in rows:
         point = row.point
@@ -548,19 +542,19 @@ def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
             if retired and (prepared.changed or status_events):
                 raise error(RiskError.RETIRED, name=prepared.before["name"])
         except ValidationError as exc:
-            errors.setdefault(row.key, []).extend(_messages(exc))
+            issues += row_issues(row.key, exc)
             continue
         prepared_rows.append((prepared, status_events, row.reason, row_at))
-    return prepared_rows, errors
+    return prepared_rows, issues
 
 
-def risk_points_check(*, organisation: Organisation, rows: list[PointRow]) -> dict:
-    """What `risk_points_write` would refuse in `rows`: {row key: [(field, message)]}. Writes
-    nothing and leaves the rows' points as they are."""
-    _rows, errors = _prepare_rows(
+def risk_points_check(*, organisation: Organisation, rows: list[PointRow]) -> list[RowIssue]:
+    """What `risk_points_write` would refuse in `rows`, as issues keyed by the rows' `key`.
+    Writes nothing and leaves the rows' points as they are."""
+    _rows, issues = _prepare_rows(
         organisation, rows, actor=None, at=timezone.now(), label="", copies=True
     )
-    return errors
+    return issues
 
 
 def risk_points_write(
@@ -575,17 +569,28 @@ def risk_points_write(
 ) -> list[_Prepared]:
     """Create and change many risk points of `organisation` by the rules of
     `risk_point_create`/`risk_point_update` (and `risk_point_file` for rows that file),
-    writing in set-based queries. Every row is checked first; if any fails, `RowErrors`
-    names them all and nothing is written. `label` is the timeline's reason where the row
-    gives none (e.g. "导入风险点登记表"); `library` writes the library import's IMPORTED
-    events; `audit_prefix` prefixes the audit actions; a row's `at` (default `at`, default
-    now) dates its write. Returns the prepared writes, in row order, with `.changed` telling
-    which wrote anything. Call inside a transaction."""
+    writing in set-based queries. Every row is checked first; if any fails, `RowsInvalid`
+    names every problem (keyed by the rows' `key`) and nothing is written. `label` is the
+    timeline's reason where the row gives none (e.g. "导入风险点登记表"); `library` writes
+    the library import's IMPORTED events; `audit_prefix` prefixes the audit actions; a
+    row's `at` (default `at`, default now) dates its write. Returns the prepared writes, in
+    row order, with `.changed` telling which wrote anything."""
     at = at or timezone.now()
-    prepared_rows, errors = _prepare_rows(organisation, rows, actor=actor, at=at, label=label)
-    if errors:
-        raise RowErrors(errors)
+    return bulk.write_checked(
+        lambda: _prepare_rows(organisation, rows, actor=actor, at=at, label=label),
+        lambda prepared_rows: _write_points(
+            prepared_rows,
+            actor=actor,
+            organisation=organisation,
+            label=label,
+            library=library,
+            audit_prefix=audit_prefix,
+        ),
+    )
 
+
+def _write_points(prepared_rows, *, actor, organisation, label, library, audit_prefix):
+    """Write checked rows in set-based queries, with their timeline and audit events."""
     new, changed = [], []
     for prepared, status_events, _reason, row_at in prepared_rows:
         if prepared.before is None:
@@ -607,14 +612,7 @@ def risk_points_write(
                 _write_events(prepared, actor, row_at, reason=reason, label=label, library=library)
             )
             events.extend(status_events)
-            changes.append(
-                audit.Change(
-                    f"{audit_prefix}risk_point.create",
-                    point,
-                    after=audit.snapshot(point),
-                    organisation=organisation,
-                )
-            )
+            changes.append(_created(f"{audit_prefix}risk_point.create", point, organisation))
         elif prepared.changed or status_events:
             if prepared.changed:
                 events.extend(
@@ -650,21 +648,9 @@ def risk_point_file(*, actor, risk_point: RiskPoint) -> RiskPoint:
         raise ValidationError(
             [ValidationError(p.message, code=p.code.value) for p in problems],
         )
-    before = audit.snapshot(point)
-    point.status = RiskPoint.Status.FILED
-    point.updated_at = timezone.now()
-    point.save(update_fields=["status", "updated_at"])
-    _event(
-        point,
-        RiskPointEvent.Type.FILED,
-        actor,
-        point.updated_at,
-        {"status": [RiskPoint.Status.DRAFT.value, RiskPoint.Status.FILED.value]},
-    ).save()
-    audit.record(
-        actor=actor, action="risk_point.file", obj=point, before=before, after=audit.snapshot(point)
+    return _change_status(
+        actor, point, RiskPoint.Status.FILED, RiskPointEvent.Type.FILED, "risk_point.file"
     )
-    return point
 
 
 @transaction.atomic
@@ -675,26 +661,26 @@ def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     if point.status == RiskPoint.Status.RETIRED:
         raise error(RiskError.RETIRED, name=point.name)
+    return _change_status(
+        actor,
+        point,
+        RiskPoint.Status.RETIRED,
+        RiskPointEvent.Type.RETIRED,
+        "risk_point.retire",
+        reason.strip(),
+    )
+
+
+def _change_status(actor, point: RiskPoint, status, type_, action: str, reason: str = ""):
+    """Write a checked change of `point`'s status: the point, its timeline event (of `type_`,
+    with `reason`) and the audit event `action`."""
     before = audit.snapshot(point)
     old_status = point.status
-    point.status = RiskPoint.Status.RETIRED
+    point.status = status
     point.updated_at = timezone.now()
     point.save(update_fields=["status", "updated_at"])
-    _event(
-        point,
-        RiskPointEvent.Type.RETIRED,
-        actor,
-        point.updated_at,
-        {"status": [old_status, point.status]},
-        reason.strip(),
-    ).save()
-    audit.record(
-        actor=actor,
-        action="risk_point.retire",
-        obj=point,
-        before=before,
-        after=audit.snapshot(point),
-    )
+    _event(point, type_, actor, point.updated_at, {"status": [old_status, status]}, reason).save()
+    audit.record(actor=actor, action=action, obj=point, before=before, after=audit.snapshot(point))
     return point
 
 
@@ -772,42 +758,47 @@ def risk_points_review(
     point's last_reviewed and next review, a REVIEWED event with the note, and a
     "risk_point.review" audit event (prefixed by `audit_prefix`). Every review is checked
     first; if any is refused (a retired point, a point of another organisation),
-    `RowErrors` names them all and nothing is written. Returns the points reviewed. Call
-    inside a transaction."""
+    `RowsInvalid` names them all and nothing is written. Returns the points reviewed."""
     at = at or timezone.now()
-    scheme = grading.active_scheme(organisation)
-    errors: dict = {}
-    events, changes = [], []
-    for review in reviews:
-        point = review.point
-        try:
-            if point.organisation_id != organisation.pk:
-                raise error(
-                    RiskError.OUTSIDE_ORGANISATION,
-                    label=_label(RiskPoint, "name"),
-                    name=point.name,
-                    organisation=organisation.name,
+
+    def check():
+        scheme = grading.active_scheme(organisation)
+        issues: list[RowIssue] = []
+        events, changes = [], []
+        for review in reviews:
+            point = review.point
+            try:
+                if point.organisation_id != organisation.pk:
+                    raise error(
+                        RiskError.OUTSIDE_ORGANISATION,
+                        label=_label(RiskPoint, "name"),
+                        name=point.name,
+                        organisation=organisation.name,
+                    )
+                event, before, after = _review(
+                    point, scheme, on=review.on, note=review.note, actor=actor, at=review.at or at
                 )
-            event, before, after = _review(
-                point, scheme, on=review.on, note=review.note, actor=actor, at=review.at or at
+            except ValidationError as exc:
+                issues += row_issues(review.key, exc)
+                continue
+            events.append(event)
+            changes.append(
+                audit.Change(
+                    f"{audit_prefix}risk_point.review",
+                    point,
+                    before,
+                    after,
+                    organisation=organisation,
+                )
             )
-        except ValidationError as exc:
-            errors.setdefault(review.key, []).extend(_messages(exc))
-            continue
-        events.append(event)
-        changes.append(
-            audit.Change(
-                f"{audit_prefix}risk_point.review",
-                point,
-                before,
-                after,
-                organisation=organisation,
-            )
-        )
-    if errors:
-        raise RowErrors(errors)
-    points = [review.point for review in reviews]
-    bulk.update_rows(points, REVIEW_FIELDS)
-    RiskPointEvent.objects.bulk_create(events, batch_size=1000)
-    audit.record_many(actor=actor, changes=changes)
-    return points
+        return (events, changes), issues
+
+    def write(checked):
+        events, changes = checked
+        points = [review.point for review in reviews]
+        bulk.update_rows(points, REVIEW_FIELDS)
+        RiskPointEvent.objects.bulk_create(events, batch_size=1000)
+        audit.record_many(actor=actor, changes=changes)
+        return points
+
+    return bulk.write_checked(check, write)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk, jobs
+from lianfang.core.services import set_fields
 from lianfang.org.models import Organisation
 
 from .. import grading
@@ -147,45 +148,50 @@ def _clean_scheme_values(values: dict) -> dict:
     data["criteria_levels"] = clean_criteria
 
     monitors = values.get("monitors") or defaults["monitors"]
-    clean_monitors = {}
-    detail = ""
-    if not isinstance(monitors, dict):
-        detail = _("格式错误")
-    else:
-        for key in LEVEL_KEYS:
-            roles = monitors.get(key, monitors.get(int(key)))
-            roles = list(dict.fromkeys(roles or ()))
-            unknown = [r for r in roles if r not in MonitorRole.values]
-            if unknown:
-                detail = _("未知的监控人角色“%(role)s”") % {"role": unknown[0]}
-                break
-            if not roles:
-                detail = _("%(level)s须至少指定一类监控人") % {"level": _level_name(int(key))}
-                break
-            clean_monitors[key] = roles
+    clean_monitors, detail = _per_level(monitors, _clean_monitors)
     if detail:
         errors.append(error(RiskError.SCHEME_MONITORS, "monitors", detail=detail))
     data["monitors"] = clean_monitors
 
     review = values.get("review_days") or defaults["review_days"]
-    clean_review = {}
-    detail = ""
-    if not isinstance(review, dict):
-        detail = _("格式错误")
-    else:
-        for key in LEVEL_KEYS:
-            days = _as_int(review.get(key, review.get(int(key))))
-            if days is None or not 1 <= days <= 3650:
-                detail = _("%(level)s的复核周期须为 1 至 3650 之间的整数天") % {
-                    "level": _level_name(int(key))
-                }
-                break
-            clean_review[key] = days
+    clean_review, detail = _per_level(review, _clean_review_days)
     if detail:
         errors.append(error(RiskError.SCHEME_REVIEW_DAYS, "review_days", detail=detail))
     data["review_days"] = clean_review
     _raise_all(errors)
     return data
+
+
+def _per_level(value, clean) -> tuple[dict, str]:
+    """A setting given for each level ({"1": …, "2": …, "3": …}, the keys as text or number),
+    each level's value passed through `clean(value, level name)` → (clean value, problem);
+    the clean values, and the first problem ("" when none)."""
+    cleaned: dict = {}
+    if not isinstance(value, dict):
+        return cleaned, _("格式错误")
+    for key in LEVEL_KEYS:
+        item, detail = clean(value.get(key, value.get(int(key))), _level_name(int(key)))
+        if detail:
+            return cleaned, detail
+        cleaned[key] = item
+    return cleaned, ""
+
+
+def _clean_monitors(roles, level: str) -> tuple[list, str]:
+    roles = list(dict.fromkeys(roles or ()))
+    unknown = [r for r in roles if r not in MonitorRole.values]
+    if unknown:
+        return roles, _("未知的监控人角色“%(role)s”") % {"role": unknown[0]}
+    if not roles:
+        return roles, _("%(level)s须至少指定一类监控人") % {"level": level}
+    return roles, ""
+
+
+def _clean_review_days(days, level: str) -> tuple[int | None, str]:
+    days = _as_int(days)
+    if days is None or not 1 <= days <= 3650:
+        return days, _("%(level)s的复核周期须为 1 至 3650 之间的整数天") % {"level": level}
+    return days, ""
 
 
 def _clean_criteria_levels(criteria, method) -> tuple[list, str]:
@@ -363,24 +369,8 @@ def scheme_activate(*, actor, scheme: GradingScheme) -> Regrade:
         GradingScheme.objects.select_for_update().filter(organisation=organisation, active=True)
     )
     for other in previous:
-        other.active = False
-        other.save(update_fields=["active"])
-        audit.record(
-            actor=actor,
-            action="grading_scheme.deactivate",
-            obj=other,
-            before={"active": True},
-            after={"active": False},
-        )
-    scheme.active = True
-    scheme.save(update_fields=["active"])
-    audit.record(
-        actor=actor,
-        action="grading_scheme.activate",
-        obj=scheme,
-        before={"active": False},
-        after={"active": True},
-    )
+        set_fields(actor=actor, obj=other, action="grading_scheme.deactivate", active=False)
+    set_fields(actor=actor, obj=scheme, action="grading_scheme.activate", active=True)
     reason = _("定级方案变更：%(old)s → %(new)s") % {
         "old": grading.label(old),
         "new": grading.label(scheme),
