@@ -160,7 +160,8 @@ def register_xlsx(request):
     (a commission's whole register), written by a background job whose page shows the
     progress and then the file."""
     points, _filters = _register_points(request)
-    if points.count() > settings.LIANFANG_EXPORT_INLINE_ROWS:
+    rows = points.count()
+    if rows > settings.LIANFANG_EXPORT_INLINE_ROWS:
         return _in_background(
             request,
             register_jobs.EXPORT_REGISTER,
@@ -172,7 +173,7 @@ def register_xlsx(request):
         f"{_('风险点登记表')}-{_stamp()}.xlsx",
         documents.XLSX_CONTENT_TYPE,
     )
-    _record(request, "risks.register.export", _("风险点登记表"), points.count())
+    _record(request, "risks.register.export", _("风险点登记表"), rows)
     return response
 
 
@@ -182,7 +183,8 @@ def register_pdf(request):
     (WeasyPrint lays out about 30 rows a second), by a background job whose page shows the
     work going on and then the file."""
     points, filters = _register_points(request)
-    if points.count() > settings.LIANFANG_PDF_INLINE_ROWS:
+    rows = points.count()
+    if rows > settings.LIANFANG_PDF_INLINE_ROWS:
         return _in_background(
             request,
             register_jobs.REGISTER_PDF,
@@ -190,7 +192,7 @@ def register_pdf(request):
             _("登记表较长，正在后台排版 PDF；完成后可在本页下载。"),
         )
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
-    _record(request, "risks.register.print", _("风险点登记表"), points.count())
+    _record(request, "risks.register.print", _("风险点登记表"), rows)
     return documents.pdf_response(pdf, f"{_('风险点登记表')}-{_stamp()}.pdf")
 
 
