@@ -491,9 +491,9 @@ def reviews_overdue(
 
 
 def measures_overdue(user, filters: dict | None = None, today: dt.date | None = None):
-    """Measures the user sees still planned after their due date, by organisation and
-    department (the owning department, the owner's department or a department whose risk
-    point it covers) and text."""
+    """Measures the user sees still planned after their due date, by organisation, department
+    (of its owner: the owning department, or the department of the person who owns it) and
+    text."""
     filters = filters or {}
     measures = measures_visible_to(user).overdue(today)
     if filters.get("organisation"):
@@ -501,13 +501,7 @@ def measures_overdue(user, filters: dict | None = None, today: dt.date | None = 
     department = filters.get("department")
     if department is not None:
         measures = measures.filter(
-            Q(owner_department=department)
-            | Q(owner_person__department=department)
-            | Q(
-                pk__in=Measure.risk_points.through.objects.filter(
-                    riskpoint__department=department
-                ).values("measure_id")
-            )
+            Q(owner_department=department) | Q(owner_person__department=department)
         )
     if filters.get("q"):
         measures = measures.filter(text__icontains=filters["q"])
