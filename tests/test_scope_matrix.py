@@ -378,6 +378,7 @@ DECLARED = [
     Url("core:job_list", READ, shows=("job", "core:job_detail", by_pk, set(ROLES))),
     Url("core:job_detail", READ, obj="job"),
     Url("core:job_download", READ, obj="job", prepare=write_job_files),
+    Url("core:attachment_download", READ, obj="attachment"),
     # accounts
     Url("accounts:login", PUBLIC, ok=302, get={"anonymous": (200, 200)}),
     Url("accounts:logout", PUBLIC, ok=405, get={"anonymous": (405, 405)}),

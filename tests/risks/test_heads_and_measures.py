@@ -3,6 +3,7 @@ their progress (已落实 with date and evidence); overdue measures show everywh
 their own list; measures get the vagueness check of their own."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -328,3 +329,34 @@ def test_measure_verbs_are_a_list_of_their_own_an_officer_can_switch_off(world, 
     assert not any(
         p.code == vagueness.FilingProblem.VAGUE_MEASURE for p in vagueness.check_filing(vague_point)
     )
+
+
+def test_progress_with_a_file_as_evidence(world, register, login, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lianfang.core import attachments
+
+    settings.LIANFANG_ATTACHMENTS_DIR = tmp_path
+    attachments.store.__dict__.pop("storage", None)
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+    client = login(world.users["staff"])
+    url = reverse("risks:measure_progress", args=[register.measure.pk])
+    # a file that is not what it says: refused on the form, nothing recorded
+    fake = SimpleUploadedFile("记录.pdf", b"MZ\x90\x00 not a pdf")
+    page = text(client.post(url, {"done_on": TODAY.isoformat(), "evidence": "", "files": fake}))
+    assert "不支持该文件类型" in page
+    register.measure.refresh_from_db()
+    assert register.measure.status == Measure.Status.PLANNED
+    # a real PDF alone is enough evidence
+    scan = SimpleUploadedFile("抽查记录.pdf", pdf)
+    response = client.post(url, {"done_on": TODAY.isoformat(), "evidence": "", "files": scan})
+    assert response.status_code == 302
+    register.measure.refresh_from_db()
+    assert register.measure.status == Measure.Status.IN_PLACE
+    page = text(client.get(reverse("risks:measure_detail", args=[register.measure.pk])))
+    assert "抽查记录.pdf" in page
+    link = re.search(r'href="(/attachments/\d+/)"', page).group(1)
+    assert client.get(link).content == pdf
+    # who cannot see the measure cannot fetch its file
+    assert login(world.users["leader"]).get(link).status_code == 404
+    attachments.store.__dict__.pop("storage", None)

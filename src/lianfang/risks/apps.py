@@ -40,4 +40,4 @@ class RisksConfig(AppConfig):
     )
 
     def ready(self):
-        from . import jobs, panels, selectors  # noqa: F401  (register with core and org)
+        from . import attachments, jobs, panels, selectors  # noqa: F401  (register with core and org)

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 
 from lianfang.core import punctuation
 from lianfang.core.access import role_required
+from lianfang.core.attachments import attachments_of, use_of
 from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.org import selectors as org_selectors
 
 from . import grading, permissions, selectors, services
+from .attachments import MEASURE_EVIDENCE
 from .models import Measure, RiskPoint
 from .register_forms import LinkMeasureForm, MeasureForm, ProgressForm, ReasonForm, RiskPointForm
 from .views import READ
@@ -376,6 +378,7 @@ def measure_detail(request, pk):
             "points": points,
             "can_edit": permissions.may_edit_measure(user, measure),
             "can_record_progress": permissions.may_record_progress(user, measure),
+            "attachments": list(attachments_of(measure, MEASURE_EVIDENCE)),
             "today": timezone.localdate(),
         },
     )
@@ -419,13 +422,22 @@ def measure_progress(request, pk):
     if not permissions.may_record_progress(user, measure):
         raise PermissionDenied
     initial = {"done_on": measure.done_on or timezone.localdate(), "evidence": measure.evidence}
-    form = ProgressForm(request.POST or None, initial=initial)
+    form = ProgressForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        use=use_of(MEASURE_EVIDENCE),
+    )
     detail = reverse("risks:measure_detail", args=[measure.pk])
     return _form_page(
         request,
         form,
         save=lambda data: services.measure_record_progress(
-            actor=user, measure=measure, done_on=data["done_on"], evidence=data["evidence"]
+            actor=user,
+            measure=measure,
+            done_on=data["done_on"],
+            evidence=data["evidence"],
+            files=[data["files"]],
         ),
         success=_("已记录措施落实情况。"),
         next_url=detail,

@@ -425,20 +425,29 @@ class OverdueFilterForm(FilterForm):
 
 
 class ProgressForm(ServiceErrorsMixin, forms.Form):
-    """A measure put in place (已落实): since when, and the evidence (`measure_record_progress`)."""
+    """A measure put in place (已落实): since when, and the evidence: a note and/or a file
+    (`measure_record_progress`)."""
 
     done_on = forms.DateField(label=_("落实日期"), widget=DateInput())
     evidence = forms.CharField(
         label=_("落实情况"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         help_text=_(
             "写明做了什么、记录或凭证在哪里，例如“3 月起每月抽查 20 张处方，记录见药剂科点评台账”。"
         ),
     )
+    files = forms.FileField(label=_("凭证文件"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, use=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if use is not None:
+            self.fields["files"].widget.attrs["accept"] = use.accept
+            self.fields["files"].help_text = _("可选。支持 %(types)s，单个不超过 %(mb)s MB。") % {
+                "types": use.type_labels,
+                "mb": use.max_bytes // (1024 * 1024),
+            }
         style_fields(self)
 
 

@@ -84,7 +84,7 @@ _MESSAGES = {
     RiskError.PHRASE_DUPLICATE: gettext_lazy("空泛表述“%(phrase)s”已在列表中。"),
     RiskError.DONE_ON_FUTURE: gettext_lazy("落实日期不能晚于今天。"),
     RiskError.EVIDENCE_REQUIRED: gettext_lazy(
-        "请写明落实情况：做了什么、记录或凭证在哪里（至少 %(n)s 个字）。"
+        "请写明落实情况（做了什么、记录或凭证在哪里，至少 %(n)s 个字），或上传凭证文件。"
     ),
 }
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lianfang.core import audit, bulk
+from lianfang.core import attachments, audit, bulk
 from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Person
 
@@ -120,24 +120,38 @@ def measure_update(*, actor, measure: Measure, data: dict, action="measure.updat
     return measure
 
 
-def measure_record_progress(*, actor, measure: Measure, done_on, evidence: str) -> Measure:
-    """Record that `measure` is in place (已落实) since `done_on`, with `evidence`: what was
-    done and where its record is. Both are required; the date cannot be in the future. A
-    measure already in place gets its date and evidence corrected. Each risk point it covers
-    gets an `UPDATED` event, like any change of the measure."""
+@transaction.atomic
+def measure_record_progress(
+    *, actor, measure: Measure, done_on, evidence: str, files=()
+) -> Measure:
+    """Record that `measure` is in place (已落实) since `done_on`, with the evidence: a note
+    of what was done and where its record is, and/or files (scans, photos, minutes) kept as
+    attachments. The date cannot be in the future; a note or a file is required. A measure
+    already in place gets its date and evidence corrected (files are added). Each risk point
+    it covers gets an `UPDATED` event, like any change of the measure; a file that its use
+    refuses refuses the whole record."""
     evidence = (evidence or "").strip()
+    files = [f for f in files if f]
     errors = []
     if not done_on:
         errors.append(error(RiskError.REQUIRED, "done_on", label=_label(Measure, "done_on")))
-    if vagueness.counted_chars(evidence) < MIN_EVIDENCE_CHARS:
+    if not files and vagueness.counted_chars(evidence) < MIN_EVIDENCE_CHARS:
         errors.append(error(RiskError.EVIDENCE_REQUIRED, "evidence", n=MIN_EVIDENCE_CHARS))
     _raise_all(errors)
-    return measure_update(
+    measure = measure_update(
         actor=actor,
         measure=measure,
         data={"status": Measure.Status.IN_PLACE, "done_on": done_on, "evidence": evidence},
         action="measure.progress",
     )
+    for upload in files:
+        try:
+            attachments.attachment_save(
+                actor=actor, use="measure_evidence", target=measure, upload=upload
+            )
+        except attachments.AttachmentError as exc:
+            raise ValidationError({"files": exc.messages}) from exc
+    return measure
 
 
 def _points(risk_points) -> list[RiskPoint]:
