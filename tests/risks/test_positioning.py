@@ -14,6 +14,8 @@ from tests.core.test_documents import pdf_text
 from tests.factories import make_department, make_person
 from tests.risks.factories import make_measure, make_power, make_risk_point
 
+FILED = RiskPoint.Status.FILED
+
 
 @pytest.fixture
 def register(world):
@@ -48,6 +50,7 @@ def register(world):
         step=selection,
         post=buyer_post,
         name="遴选中透露评分标准",
+        status=FILED,
         likelihood=3,
         harm=3,
     )
@@ -56,23 +59,32 @@ def register(world):
         step=demand,
         department=world.procurement,
         name="需求参数指向特定品牌",
+        status=FILED,
         likelihood=1,
         harm=2,
     )
     c = make_risk_point(
-        power=payment, department=world.finance, name="超权限审批付款", likelihood=2, harm=2
+        power=payment,
+        department=world.finance,
+        name="超权限审批付款",
+        likelihood=2,
+        harm=2,
+        status=FILED,
     )
     d = make_risk_point(
         power=prescribing,
         step=prescribing.steps.get(),
         post=Post.objects.get(code="P-ZZYS"),
         name="开大处方",
+        status=FILED,
     )
     retired = make_risk_point(
         power=payment, department=world.finance, name="已停用风险", status=RiskPoint.Status.RETIRED
     )
     other_power = make_power(world.other_hospital, "手术排期", "X-01", department=world.surgery_b)
-    e = make_risk_point(power=other_power, department=world.surgery_b, name="外院风险")
+    e = make_risk_point(
+        power=other_power, department=world.surgery_b, name="外院风险", status=FILED
+    )
     make_measure(
         hospital, "评分标准封存并随机抽取专家", owner_person=world.procurement_person, points=[a]
     )
@@ -200,7 +212,7 @@ def test_excel_has_the_rows_and_merged_groups(world, register, login):
     assert "王副院长" in ws["A2"].value
     header = [c.value for c in ws[3]]
     assert header[:6] == ["序号", "权力事项", "流程环节", "岗位", "责任人", "风险点"]
-    names = [ws.cell(row=r, column=6).value for r in range(4, ws.max_row + 1)]
+    names = [ws.cell(row=r, column=6).value for r in range(4, 7)]
     # by power, then by step: 需求提出 before 供应商遴选
     assert names == ["需求参数指向特定品牌", "遴选中透露评分标准", "超权限审批付款"]
     assert "B4:B5" in {str(r) for r in ws.merged_cells.ranges}
@@ -231,6 +243,7 @@ def _leader_in_charge_of(world, n):
                 name=f"风险{n}-{i}-{level_scores[0]}",
                 likelihood=level_scores[0],
                 harm=level_scores[1],
+                status=FILED,
             )
             make_measure(world.hospital, f"措施{point.pk}", owner_department=dept, points=[point])
     return leader
@@ -255,7 +268,15 @@ def test_the_same_risk_on_several_posts_is_one_row(world, register, login):
         organisation=world.hospital, department=world.procurement, name="招标专员", code="P-ZB"
     )
     a = register["a"]
-    make_risk_point(power=a.power, step=a.step, post=clerk_post, name=a.name, likelihood=1, harm=1)
+    make_risk_point(
+        power=a.power,
+        step=a.step,
+        post=clerk_post,
+        name=a.name,
+        likelihood=1,
+        harm=1,
+        status=FILED,
+    )
     RiskPoint.objects.filter(post=clerk_post).update(manifestation=a.manifestation)
     table = positioning.positioning_table(user=world.users["integrity"], leader=world.leader_person)
     rows = [row for row in table.rows if row.point.name == a.name]
@@ -282,3 +303,72 @@ def test_levels_filter_and_pdf_cap(world, register, login, monkeypatch):
         reverse("risks:positioning_pdf", args=[world.leader_person.pk]) + "?levels=1"
     )
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_official_copies_leave_drafts_out_unless_asked_and_then_mark_them(world, register, login):
+    draft = make_risk_point(
+        power=register["a"].power,
+        step=register["a"].step,
+        department=world.procurement,
+        name="草稿中的遴选风险",
+    )
+    client = login(world.users["integrity"])
+    page = reverse("risks:positioning", args=[world.leader_person.pk])
+    assert draft.name not in client.get(page).content.decode()
+    text = client.get(page, {"drafts": "1"}).content.decode()
+    assert draft.name in text and "?drafts=1" in text  # downloads keep the choice
+    xlsx = reverse("risks:positioning_xlsx", args=[world.leader_person.pk])
+    ws = load_workbook(io.BytesIO(client.get(xlsx).content)).active
+    names = [ws.cell(row=r, column=6).value for r in range(4, ws.max_row + 1)]
+    assert draft.name not in "".join(n or "" for n in names)
+    ws = load_workbook(io.BytesIO(client.get(xlsx, {"drafts": "1"}).content)).active
+    names = [ws.cell(row=r, column=6).value for r in range(4, ws.max_row + 1)]
+    assert f"{draft.name}（草稿）" in names
+    pdf = reverse("risks:positioning_pdf", args=[world.leader_person.pk])
+    assert draft.name not in "".join(pdf_text(client.get(pdf).content).split())
+    compact = "".join(pdf_text(client.get(pdf, {"drafts": "1"}).content).split())
+    assert draft.name in compact and "草稿" in compact
+
+
+def test_excel_prints_one_page_wide_with_numbers_and_a_signature_line(world, register, login):
+    client = login(world.users["integrity"])
+    xlsx = reverse("risks:positioning_xlsx", args=[world.leader_person.pk])
+    ws = load_workbook(io.BytesIO(client.get(xlsx).content)).active
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide (1 is the attribute's default, so it may be left out), any number tall
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$3:$3"  # the header row on every page
+    assert [ws.cell(row=r, column=1).value for r in (4, 5, 6)] == [1, 2, 3]  # numbers
+    assert ws.cell(row=4, column=1).data_type == "n"
+    last = ws.max_row
+    assert "本人签字" in ws.cell(row=last, column=1).value
+    assert "纪检监察部门" in ws.cell(row=last, column=1).value
+
+
+def test_pdf_repeats_the_groups_text_on_every_row(world, register, login, monkeypatch):
+    # 40 risk points on one power and step: the table runs over several pages, and each page
+    # must still say which power and step its rows belong to.
+    power = register["a"].power
+    for i in range(40):
+        make_risk_point(
+            power=power,
+            step=register["a"].step,
+            post=register["a"].post,
+            name=f"遴选风险{i:02d}",
+            manifestation="采购员在供应商遴选环节向特定供应商透露评分标准并收取好处" * 3,
+            status=FILED,
+        )
+    client = login(world.users["integrity"])
+    response = client.get(reverse("risks:positioning_pdf", args=[world.leader_person.pk]))
+    assert response.status_code == 200
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) >= 3
+    # every continuation page of the purchase power's rows names the power and the step
+    continued = [p for p in reader.pages[1:] if "遴选风险" in p.extract_text()]
+    assert len(continued) >= 2
+    for page in continued:
+        text = "".join(page.extract_text().split())
+        assert "药品耗材采购" in text and "供应商遴选" in text

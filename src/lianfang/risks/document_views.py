@@ -88,7 +88,10 @@ def _table_for(request, pk):
         positioning.positioning_people_visible_to(user).select_related("organisation"), pk=pk
     )
     return positioning.table_for(
-        user=user, person=person, levels_param=request.GET.get("levels", "")
+        user=user,
+        person=person,
+        levels_param=request.GET.get("levels", ""),
+        drafts=request.GET.get("drafts") == "1",
     )
 
 
@@ -125,8 +128,7 @@ def positioning_pdf(request, pk):
             _("该定位表共 %(n)s 行，超过 PDF 上限 %(max)s 行：请先按风险等级筛选，或导出 Excel。")
             % {"n": len(table.rows), "max": positioning.PDF_MAX_ROWS},
         )
-        query = f"?levels={table.levels_param}" if table.levels_param else ""
-        return redirect(reverse("risks:positioning", args=[pk]) + query)
+        return redirect(reverse("risks:positioning", args=[pk]) + table.query)
     if len(table.rows) > settings.LIANFANG_PDF_INLINE_ROWS:
         return _in_background(
             request,
@@ -134,6 +136,7 @@ def positioning_pdf(request, pk):
             {
                 "person": table.person.pk,
                 "levels": table.levels_param,
+                "drafts": table.drafts,
                 "filename": _positioning_filename(table, "pdf"),
             },
             _("定位表较长，正在后台排版 PDF；完成后可在本页下载。"),

@@ -78,7 +78,10 @@ def positioning_pdf(job, progress):
     if person is None:
         raise jobs.JobError(_("您已无权查看该定位表。"))
     table = positioning.table_for(
-        user=job.actor, person=person, levels_param=job.params.get("levels", "")
+        user=job.actor,
+        person=person,
+        levels_param=job.params.get("levels", ""),
+        drafts=bool(job.params.get("drafts")),
     )
     progress(0, None, _("正在排版 PDF……"), force=True)
     pdf = positioning.positioning_pdf(table)

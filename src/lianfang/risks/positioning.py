@@ -186,6 +186,15 @@ class PositioningTable:
     rows: list[Row] = field(default_factory=list)
     date: dt.date | None = None
     levels_param: str = ""
+    drafts: bool = False  # drafts included (and marked); official copies leave them out
+
+    @property
+    def query(self) -> str:
+        """The page's filters as a query string, for its own links and downloads."""
+        params = [("levels", self.levels_param)] if self.levels_param else []
+        if self.drafts:
+            params.append(("drafts", "1"))
+        return "?" + "&".join(f"{k}={v}" for k, v in params) if params else ""
 
     @property
     def power_count(self) -> int:
@@ -321,11 +330,13 @@ PDF_MAX_ROWS = 400
 LEVEL_FILTERS = {"1": [1], "12": [1, 2]}
 
 
-def table_for(*, user, person: Person, levels_param: str = "") -> PositioningTable:
+def table_for(
+    *, user, person: Person, levels_param: str = "", drafts: bool = False
+) -> PositioningTable:
     """The table of `person` (from `positioning_people_visible_to(user)`) with the page's
-    `levels` filter; remembers that filter as `levels_param`."""
+    `levels` filter, and the drafts only when asked (`drafts`, ?drafts=1); remembers both."""
     levels = LEVEL_FILTERS.get(levels_param or "")
-    table = positioning_table(user=user, leader=person, levels=levels)
+    table = positioning_table(user=user, leader=person, levels=levels, drafts=drafts)
     table.levels_param = levels_param if levels else ""
     return table
 
@@ -338,13 +349,15 @@ def positioning_pdf(table: PositioningTable, *, request=None) -> bytes:
 
 
 def positioning_table(
-    *, user, leader: Person, today: dt.date | None = None, levels=None
+    *, user, leader: Person, today: dt.date | None = None, levels=None, drafts: bool = False
 ) -> PositioningTable:
     """The positioning table of `leader` (a leader in charge or a department head) as `user`
     may see it. The caller fetched `leader` from `positioning_people_visible_to(user)`.
 
-    Rows are the register's current risk points (draft and filed, not retired) of the
-    departments' powers and of the posts the person holds, ordered by power, step and level.
+    Rows are the register's filed risk points (with `drafts`, the drafts too, marked as such;
+    never the retired) of the departments' powers and of the posts the person holds, ordered
+    by power, step and level. An official copy leaves the drafts out: what is not filed is
+    not yet the organisation's register.
     """
     today = today or timezone.localdate()
     departments, leads = _departments_of(leader, today)
@@ -353,6 +366,7 @@ def positioning_table(
     points = list(
         RiskPoint.objects.in_use()
         .filter(organisation=leader.organisation)
+        .filter(Q() if drafts else Q(status=RiskPoint.Status.FILED))
         .filter(Q(level__in=levels) if levels else Q())
         .filter(
             Q(department_id__in=department_ids)
@@ -422,6 +436,7 @@ def positioning_table(
         departments=departments,
         rows=rows,
         date=today,
+        drafts=drafts,
     )
 
 
@@ -480,7 +495,9 @@ def positioning_workbook(table: PositioningTable) -> bytes:
                 point.step.name if point.step_id else "—",
                 row.post_label,
                 row.holders_text or "—",
-                point.name,
+                f"{point.name}（{_('草稿')}）"
+                if point.status == RiskPoint.Status.DRAFT
+                else point.name,
                 point.manifestation,
                 row.level_label,
                 row.measures_text or "—",
@@ -495,7 +512,14 @@ def positioning_workbook(table: PositioningTable) -> bytes:
                 elif span == 1:
                     sheet.cell(r, c, value, style)
                 # span 0: the cell lies under a merged group above
+        end = first + len(table.rows)
         if not table.rows:
             sheet.merge(first, 0, first, last, str(_("暂无风险点。")))
+            end = first + 1
+        # the signature line of the printed form, as on the PDF
+        signatures = "　　　　　　　　".join(
+            (f"{_('本人签字')}：", f"{_('纪检监察部门')}：", str(_("年　月　日")))
+        )
+        sheet.merge(end + 1, 0, end + 1, last, signatures, book.style(valign="vcenter"))
         sheet.print_on_a4(landscape=True)
     return out.getvalue()
