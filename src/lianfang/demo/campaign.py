@@ -167,5 +167,10 @@ LEADERS = {
         "service-exclusive-conditions",
     ),
     "jwsj": ("cadre-appointment-before-check", "decision-minutes-altered"),
-    "zkjs": ("large-fund-splitting", "large-fund-lending", "budget-unapproved-adjustment"),
+    "zkjs": (
+        "large-fund-splitting",
+        "large-fund-lending",
+        "pay-linked-to-revenue",
+        "budget-unapproved-adjustment",
+    ),
 }
