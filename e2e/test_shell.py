@@ -13,7 +13,7 @@ from .conftest import PHONE, log_in, screenshot, sign_in
 pytestmark = pytest.mark.e2e
 
 ORG_ENTRIES = ["首页", "单位", "科室", "岗位", "人员", "领导分管"]
-RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "复核逾期", "职权目录"]
+RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "逾期事项", "职权目录"]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
 OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES

@@ -15,11 +15,13 @@ import datetime as dt
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import Client
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit
+from lianfang.core.attachments import attachment_save
 from lianfang.core.models import AuditEvent, Column, Job, Module
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org.models import (
@@ -151,6 +153,14 @@ PAIRS = {
         leader=("measure_procurement", "measure"),
         dept_head=("measure_dept", "measure_procurement"),
         staff=("measure_staff", "measure_procurement"),
+    ),
+    # A measure's evidence file is read by whoever sees the measure.
+    "attachment": _pairs(
+        ("file_measure", "file_measure_other"),
+        ("file_measure_other", "file_measure"),
+        leader=("file_measure_procurement", "file_measure"),
+        dept_head=("file_measure_dept", "file_measure_procurement"),
+        staff=("file_measure_staff", "file_measure_procurement"),
     ),
     "user": _pairs(("staff_user", "outsider_user"), ("outsider_user", "staff_user")),
     "audit_event": _pairs(("event_hospital", "event_other"), ("event_other", "event_hospital")),
@@ -312,6 +322,13 @@ def build_scope_world() -> ScopeWorld:
     o["measure_other"] = make_measure(
         other, "手术排台由系统自动生成", owner_person=world.other_person, points=[o["point_other"]]
     )
+    for key in ("measure", "measure_other", "measure_procurement", "measure_dept", "measure_staff"):
+        o[f"file_{key}"] = attachment_save(
+            actor=None,
+            use="measure_evidence",
+            target=o[key],
+            upload=SimpleUploadedFile(f"{key}.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
 
     # Grading schemes (inactive, so they may be edited, activated and deleted) and phrases.
     o["scheme_hospital"] = GradingScheme.objects.create(

@@ -32,6 +32,7 @@ found and not yet fixed are listed in KNOWN_BUGS (strict xfail).
 The world (tests/scope_world.py) is built once for the module; each test runs in a savepoint.
 """
 
+import datetime as dt
 import functools
 import io
 import json
@@ -377,6 +378,7 @@ DECLARED = [
     Url("core:job_list", READ, shows=("job", "core:job_detail", by_pk, set(ROLES))),
     Url("core:job_detail", READ, obj="job"),
     Url("core:job_download", READ, obj="job", prepare=write_job_files),
+    Url("core:attachment_download", READ, obj="attachment"),
     # accounts
     Url("accounts:login", PUBLIC, ok=302, get={"anonymous": (200, 200)}),
     Url("accounts:logout", PUBLIC, ok=405, get={"anonymous": (405, 405)}),
@@ -801,9 +803,10 @@ DECLARED = [
         "risks:point_review",
         READ,
         obj="filed_point",
-        get=STAFF_FORBIDDEN,  # the integrity office and administrators review
+        # the integrity office, administrators and the department's head review
+        get={r: v for r, v in STAFF_FORBIDDEN.items() if r != "dept_head"},
         data=lambda sw, t, r: {"text": "矩阵复核"},
-        post={r: (403, False) for r in STAFF_FORBIDDEN},
+        post={r: (403, False) for r in STAFF_FORBIDDEN if r != "dept_head"},
     ),
     Url(
         "risks:point_retire",
@@ -844,6 +847,27 @@ DECLARED = [
         get={"leader": (403, 404)},  # covers only points the leader may not edit
         data=measure_form,
         post={"leader": (403, False)},
+    ),
+    Url(
+        "risks:measure_progress",
+        READ,
+        obj="measure",
+        get={"leader": (403, 404)},  # the leader neither owns nor heads the owner
+        data=lambda sw, t, r: {
+            "done_on": dt.date.today().isoformat(),
+            "evidence": "矩阵：每月抽查记录已归档",
+        },
+        post={"leader": (403, False)},
+    ),
+    Url("risks:overdue_measures", READ),
+    Url(
+        "risks:overdue_review",
+        READ,
+        obj="filed_point",
+        post_only=True,
+        data=lambda sw, t, r: {"points": [t.pk], "note": "矩阵批量复核"},
+        get={role: (405, 405) for role in ROLES},  # require_POST is the outer decorator
+        post={r: (403, False) for r in STAFF_FORBIDDEN if r != "dept_head"},
     ),
     Url("risks:library_list", MANAGE),
     Url(
@@ -976,7 +1000,7 @@ DECLARED = [
         READ,
         api=True,
         obj="filed_point",
-        write_roles=MANAGE,
+        write_roles=MANAGE | {"dept_head"},  # the department's head reviews too
         post_only=True,
         data=lambda sw, t, r: {"note": "矩阵复核"},
         post_ok=200,

@@ -241,6 +241,12 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Attachments (core.attachments): kept apart from MEDIA_ROOT, served only through the
+# permission-checked download view. Uses that must be encrypted at rest need the data key,
+# a Fernet key (cryptography.fernet.Fernet.generate_key()) kept outside the database like the
+# audit signing key (docs/deployment.md).
+LIANFANG_ATTACHMENTS_DIR = Path(os.environ.get("LIANFANG_ATTACHMENTS_DIR", VAR_DIR / "attachments"))
+LIANFANG_DATA_KEY = os.environ.get("LIANFANG_DATA_KEY", "")
 WHITENOISE_USE_FINDERS = DEBUG
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

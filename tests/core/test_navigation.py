@@ -39,7 +39,7 @@ EXPECTED_MENU = [
             ("我的风险点", "risks:mine", "risks", "person-check", ALL),
             ("风险点台账", "risks:register", "risks", "card-list", ALL),
             ("风险分布", "risks:register_charts", "risks", "grid-3x3", ALL),
-            ("复核逾期", "risks:overdue", "risks", "alarm", ALL),
+            ("逾期事项", "risks:overdue", "risks", "alarm", ALL),
             ("职权目录", "org:power_list", "org", "journal-text", ALL),
             ("廉政风险定位表", "risks:positioning_index", "risks", "signpost-split", OFFICERS),
             ("标准库", "risks:library_list", "risks", "collection", PRIVILEGED),

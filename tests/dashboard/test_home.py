@@ -50,11 +50,11 @@ def test_home_dashboard_for_integrity_office(world, login):
 
 
 def test_dashboard_is_scoped_to_the_user(world, login):
-    # The department head sees their department only; the other hospital never appears.
+    # The department head sees what needs them in their department, no people charts.
     response = login(world.users["dept_head"]).get("/")
-    assert chart_data(response, "lf-data-staff") == {"labels": ["心内科"], "values": [3]}
-    posts = {row["name"]: row["value"] for row in chart_data(response, "lf-data-posts")}
-    assert posts == {"重点岗位": 1, "一般岗位": 1}
+    html = response.content.decode()
+    assert 'data-testid="home-department"' in html and "心内科" in html
+    assert "lf-data-staff" not in html and "采购中心" not in html
     # The commission sees two hospitals: each bar names its organisation.
     commission = login(world.users["commission_integrity"]).get("/")
     assert set(chart_data(commission, "lf-data-staff")["labels"]) == {
@@ -82,16 +82,20 @@ def test_staff_chart_counts_active_people_and_keeps_the_top_15(world):
 
 
 def test_empty_scope_shows_the_empty_state(world, login):
-    # A staff account on a new organisation without a person record has nothing to chart yet.
+    # A staff account on a new organisation without a person record has nothing to do yet.
     lonely_org = make_org("新建医院", "H9", world.commission)
     user = make_user("lonely", (Role.STAFF, lonely_org))
     response = login(user).get("/")
     assert response.status_code == 200
-    assert stat_values(response) == {"单位": 1, "科室": 0, "岗位": 0, "人员": 0}
     html = response.content.decode()
-    assert "您的权限范围内暂无科室、岗位和人员数据" in html
+    assert "暂无需要您处理的事项" in html
     assert "lf-chart" not in html
     assert "echarts" not in html
+    # an administrator of it sees the people figures' empty state
+    admin = make_user("lonely_admin", (Role.ADMIN, lonely_org))
+    response = login(admin).get("/")
+    assert stat_values(response) == {"单位": 1, "科室": 0, "岗位": 0, "人员": 0}
+    assert "您的权限范围内暂无科室、岗位和人员数据" in response.content.decode()
 
 
 def test_charts_show_their_own_empty_state(world, login):

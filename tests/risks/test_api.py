@@ -188,16 +188,21 @@ def create_data(world, register, **extra):
 
 @pytest.mark.parametrize("role", ["staff", "dept_head", "leader", "outsider"])
 def test_writes_the_rule_does_not_allow_are_refused(world, register, api, role):
-    """Filed points are changed, reviewed and retired by the integrity office and the
-    administrators only: a 403 to others who see the point, a 404 to those who do not
+    """Filed points are changed and retired by the integrity office and the administrators
+    only, reviewed by them and the department's head: a 403 to others who see the point, a
+    404 to those who do not
     (tests/risks/test_permissions.py proves every rule from the page and the API)."""
     client = api(world.users[role])
     sees = role in ("staff", "dept_head")
-    for response in (
+    writes = [
         client.patch(point_url(register.doctor), {"name": "改名", "reason": "x"}, format="json"),
         client.post(point_url(register.doctor, "retire"), {"reason": "x"}, format="json"),
-        client.post(point_url(register.doctor, "review"), {"note": "x"}, format="json"),
-    ):
+    ]
+    if role != "dept_head":  # the head reviews their department's points
+        writes.append(
+            client.post(point_url(register.doctor, "review"), {"note": "x"}, format="json")
+        )
+    for response in writes:
         assert response.status_code == (403 if sees else 404)
         if sees:
             assert "纪检监察" in response.json()["detail"]
@@ -533,3 +538,12 @@ def test_schema_renders_with_the_risk_endpoints(world, login, tmp_path):
     call_command(
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
     )
+
+
+def test_the_department_head_reviews_through_the_api(world, register, api):
+    response = api(world.users["dept_head"]).post(
+        point_url(register.doctor, "review"), {"note": "已核实"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    register.doctor.refresh_from_db()
+    assert register.doctor.events.get().type == "reviewed"

@@ -40,8 +40,8 @@ RULE = {
         "buyer": MANAGE,
         "other": MANAGE,
     },
-    # heads 心内科 and holds 科主任 there
-    "dept_head": {"own_draft": OWN, "doctor": set(), "cardiology": OWN},
+    # heads 心内科 and holds 科主任 there: reviews its filed points
+    "dept_head": {"own_draft": OWN, "doctor": {"review"}, "cardiology": OWN},
     # holds 主治医师 in 心内科
     "staff": {"own_draft": OWN, "doctor": set()},
     # in charge of 采购中心 and 财务科: sees their points, acts on none
@@ -415,5 +415,9 @@ def test_linking_and_unlinking_is_a_right_on_each_point(world, register, login):
 def test_the_overdue_page_offers_the_review_by_the_same_rule(world, register, login):
     review = reverse("risks:point_review", args=[register.doctor.pk])
     assert review in login(world.users["integrity"]).get(reverse("risks:overdue")).content.decode()
+    # the department head reviews their department's points
     page = login(world.users["dept_head"]).get(reverse("risks:overdue")).content.decode()
+    assert "开大处方收取回扣" in page and review in page
+    # the staff member who holds the post sees it but does not review it
+    page = login(world.users["staff"]).get(reverse("risks:overdue")).content.decode()
     assert "开大处方收取回扣" in page and review not in page

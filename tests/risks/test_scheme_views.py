@@ -248,7 +248,8 @@ def test_scheme_pages_render(world, login, scheme):
 def test_phrase_list_shows_global_and_own_phrases(world, login):
     GenericPhrase.objects.create(organisation=world.hospital, phrase="本院自定")
     GenericPhrase.objects.create(organisation=world.other_hospital, phrase="外院自定")
-    page = text(login(world.users["integrity"]).get(reverse("risks:phrase_list")))
+    client = login(world.users["integrity"])
+    page = text(client.get(reverse("risks:phrase_list"), {"kind": "point"}))
     assert "政治学习不够扎实" in page and "本院自定" in page and "外院自定" not in page
     assert "上级设定" in page  # global phrases are read-only for a hospital officer
 

@@ -114,7 +114,7 @@ def test_detail_scope(world, register, login, role, point, status):
         ("integrity", "cardiology", {"edit", "link", "file", "retire"}),  # draft
         ("admin", "cardiology", {"edit", "link", "file", "retire"}),
         ("dept_head", "cardiology", {"edit", "link", "file"}),  # a draft of their department
-        ("dept_head", "doctor", set()),  # filed: only the integrity office acts
+        ("dept_head", "doctor", {"review"}),  # filed: the head reviews it, the office acts
         ("leader", "buyer", set()),
     ],
 )
@@ -297,7 +297,7 @@ def test_filing_a_complete_point(world, register, login):
     assert point.status == RiskPoint.Status.FILED
     page = text(client.get(detail(point)))
     assert "风险点已备案" in page and "备案" in page
-    assert actions(page) == set()  # filed: the department head no longer edits it
+    assert actions(page) == {"review"}  # filed: the department head reviews, no longer edits
 
 
 # Review and retire ---------------------------------------------------------------------------
@@ -330,10 +330,11 @@ def test_retire_needs_a_reason(world, register, login):
     assert "供应商遴选中透露标底" not in text(client.get(reverse("risks:register")))
 
 
-def test_review_and_retire_are_not_for_the_department_head(world, register, login):
+def test_retire_is_not_for_the_department_head_nor_review_of_a_draft(world, register, login):
     client = login(world.users["dept_head"])
-    for name in ("risks:point_review", "risks:point_retire"):
-        assert client.get(reverse(name, args=[register.doctor.pk])).status_code == 403
+    assert client.get(reverse("risks:point_retire", args=[register.doctor.pk])).status_code == 403
+    url = reverse("risks:point_review", args=[register.cardiology.pk])  # a draft
+    assert client.get(url).status_code == 403
 
 
 # Measures ---------------------------------------------------------------------------------------

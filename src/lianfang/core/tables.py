@@ -34,6 +34,7 @@ def paginate(
     default: str,
     count: int | None = None,
     load=None,
+    per_page: int = DEFAULT_PER_PAGE,
 ):
     """Sort `queryset` by the `sort` parameter (a key of `sorts`, '-' for descending) and page it.
 
@@ -56,7 +57,7 @@ def paginate(
     ordering = [("-" + f if descending else f) for f in fields] + (
         ["-pk"] if descending else ["pk"]
     )
-    per_page = min(max(_int(request.GET.get("per_page"), DEFAULT_PER_PAGE), 1), MAX_PER_PAGE)
+    per_page = min(max(_int(request.GET.get("per_page"), per_page), 1), MAX_PER_PAGE)
     queryset = queryset.order_by(*ordering)
     if load is not None:
         queryset = queryset.values_list("pk", flat=True)

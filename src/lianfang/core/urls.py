@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, job_views, maintenance_views
+from . import attachment_views, audit_views, job_views, maintenance_views
 
 app_name = "core"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
         "maintenance/modules/<int:pk>/toggle/",
         maintenance_views.module_toggle,
         name="module_toggle",
+    ),
+    path(
+        "attachments/<int:pk>/",
+        attachment_views.attachment_download,
+        name="attachment_download",
     ),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),

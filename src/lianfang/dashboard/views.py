@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
 
 from lianfang.core.access import role_required
+from lianfang.core.navigation import enabled_module_codes, module_of
 from lianfang.core.roles import Role
 from lianfang.org.selectors import (
     departments_visible_to,
@@ -11,6 +12,7 @@ from lianfang.org.selectors import (
 )
 
 from .selectors import dashboard_charts
+from .work import home_work
 
 
 @role_required(*Role.EVERYONE)
@@ -19,6 +21,11 @@ def home(request):
     if not user.has_any_role(Role.ALL):
         # The platform administrator of no organisation: nothing to count, their page instead.
         return redirect("core:module_list")
+    work = home_work(user) if module_of("risks:register") in enabled_module_codes(request) else None
+    if not user.has_any_role(Role.PRIVILEGED):
+        # The people figures are for administrators and the integrity office; everyone sees
+        # what needs them (home_work).
+        return render(request, "dashboard/home.html", {"work": work})
     stats = [
         {
             "label": pgettext("plural", "单位"),
@@ -42,4 +49,4 @@ def home(request):
         },
     ]
     charts = dashboard_charts(user=user)
-    return render(request, "dashboard/home.html", {"stats": stats, "charts": charts})
+    return render(request, "dashboard/home.html", {"work": work, "stats": stats, "charts": charts})

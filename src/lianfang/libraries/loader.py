@@ -22,7 +22,7 @@ import yaml
 
 from lianfang.org.models import Power
 from lianfang.risks import grading, vagueness
-from lianfang.risks.models import Category
+from lianfang.risks.models import Category, GenericPhrase
 
 LIBRARY_DIR = Path(__file__).resolve().parent
 
@@ -474,7 +474,9 @@ class _Checker:
         self.pack = pack
         self.errors: list[str] = list(pack.format_errors)
         self.urns: set[str] = set()
-        self.phrases = vagueness.default_phrases()
+        phrases = vagueness.default_phrases()
+        self.phrases = [p for p in phrases if p.kind == GenericPhrase.Kind.POINT]
+        self.measure_phrases = [p for p in phrases if p.kind == GenericPhrase.Kind.MEASURE]
 
     def run(self) -> list[str]:
         self.check_pack()
@@ -557,6 +559,10 @@ class _Checker:
         self.item_urn(measure.urn, "measure", where)
         if self.text(measure.text, where, "措施内容"):
             self.specific(measure.text.zh, where, "措施内容", "text")
+            for problem in vagueness.measure_problems(
+                measure.text.zh, self.measure_phrases, label="措施内容"
+            ):
+                self.errors.append(f"{where}：{problem.message}")
         self.text(measure.owner, where, "责任人")
 
     def check_risk(self, risk: RiskPointSpec, powers, measures, manifestations) -> None:

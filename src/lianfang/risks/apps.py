@@ -26,7 +26,7 @@ class RisksConfig(AppConfig):
         _entry(_("我的风险点"), "risks:mine", "person-check", Role.ALL, 10),
         _entry(_("风险点台账"), "risks:register", "card-list", Role.ALL, 20),
         _entry(_("风险分布"), "risks:register_charts", "grid-3x3", Role.ALL, 30),
-        _entry(_("复核逾期"), "risks:overdue", "alarm", Role.ALL, 40),
+        _entry(_("逾期事项"), "risks:overdue", "alarm", Role.ALL, 40),
         _entry(_("廉政风险定位表"), "risks:positioning_index", "signpost-split", OFFICERS, 60),
         _entry(_("标准库"), "risks:library_list", "collection", Role.PRIVILEGED, 70),
         _entry(_("定级方案"), "risks:scheme_index", "sliders", Role.PRIVILEGED, 80),
@@ -40,4 +40,4 @@ class RisksConfig(AppConfig):
     )
 
     def ready(self):
-        from . import jobs, panels, selectors  # noqa: F401  (register with core and org)
+        from . import attachments, jobs, panels, selectors  # noqa: F401  (register with core and org)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from lianfang.core.forms import ServiceErrorsMixin, style_fields
 
 from . import grading
-from .models import LEVEL_SHORT, GradingScheme, Level, MonitorRole
+from .models import LEVEL_SHORT, GenericPhrase, GradingScheme, Level, MonitorRole
 from .selectors import GLOBAL
 
 LEVELS = (1, 2, 3)
@@ -158,6 +158,12 @@ class NewSchemeForm(forms.Form):
 
 class PhraseForm(ServiceErrorsMixin, forms.Form):
     organisation = forms.ChoiceField(label=_("适用范围"))
+    kind = forms.ChoiceField(
+        label=_("适用于"),
+        choices=GenericPhrase.Kind.choices,
+        initial=GenericPhrase.Kind.POINT,
+        required=False,
+    )
     phrase = forms.CharField(label=_("空泛表述"), max_length=60)
     reason = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -173,9 +179,17 @@ class PhraseForm(ServiceErrorsMixin, forms.Form):
         value = self.cleaned_data["organisation"]
         return None if value == GLOBAL else self.organisations[value]
 
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or GenericPhrase.Kind.POINT
+
 
 class PhraseFilterForm(forms.Form):
     organisation = forms.ChoiceField(label=_("适用范围"), required=False)
+    kind = forms.ChoiceField(
+        label=_("适用于"),
+        required=False,
+        choices=[("", _("风险点和防控措施")), *GenericPhrase.Kind.choices],
+    )
     q = forms.CharField(label=_("搜索"), required=False)
     active = forms.ChoiceField(
         label=_("状态"),

@@ -238,6 +238,13 @@ class RiskPoint(models.Model):
         return None
 
 
+class MeasureQuerySet(models.QuerySet):
+    def overdue(self, today=None):
+        """Measures still planned after their due date."""
+        today = today or timezone.localdate()
+        return self.filter(status=Measure.Status.PLANNED, due__lt=today)
+
+
 class Measure(models.Model):
     """A prevention and control measure (防控措施); one measure can cover several risk points.
 
@@ -275,14 +282,21 @@ class Measure(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
+    # Progress: when the measure was put in place and the evidence of it (what was done,
+    # where the record is), recorded by its owner or the department head.
+    done_on = models.DateField(_("落实日期"), null=True, blank=True)
+    evidence = models.TextField(_("落实情况"), blank=True)
     risk_points = models.ManyToManyField(
         RiskPoint, verbose_name=_("风险点"), related_name="measures", blank=True
     )
     library_urn = models.CharField(_("标准库标识"), max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
 
+    objects = MeasureQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation_id", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "due"])]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(owner_person__isnull=False) & Q(owner_department__isnull=True))
@@ -299,6 +313,11 @@ class Measure(models.Model):
     @property
     def owner(self):
         return self.owner_person or self.owner_department
+
+    def is_overdue(self, today=None) -> bool:
+        """Planned and past its due date (a measure without one is never overdue)."""
+        today = today or timezone.localdate()
+        return self.status == self.Status.PLANNED and self.due is not None and self.due < today
 
 
 class RiskPointEvent(models.Model):
@@ -341,7 +360,15 @@ class RiskPointEvent(models.Model):
 
 
 class GenericPhrase(models.Model):
-    """A phrase marking a filing as vague (查不准的不能过关); global when organisation is empty."""
+    """A phrase marking a filing as vague (查不准的不能过关); global when organisation is empty.
+
+    Two lists: phrases of risk points (a point's texts and its measures' texts must not
+    contain them) and generic verbs of measures (a measure using one must say when and how
+    it is checked, `vagueness.measure_problems`)."""
+
+    class Kind(models.TextChoices):
+        POINT = "point", _("风险点")
+        MEASURE = "measure", _("防控措施")
 
     organisation = models.ForeignKey(
         "org.Organisation",
@@ -351,15 +378,16 @@ class GenericPhrase(models.Model):
         on_delete=models.CASCADE,
         related_name="generic_phrases",
     )
+    kind = models.CharField(_("适用于"), max_length=10, choices=Kind.choices, default=Kind.POINT)
     phrase = models.CharField(_("空泛表述"), max_length=60)
     reason = models.CharField(_("说明"), max_length=200, blank=True)
     active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        ordering = ["phrase"]
+        ordering = ["kind", "phrase"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "phrase"], name="risks_generic_phrase_unique"
+                fields=["organisation", "kind", "phrase"], name="risks_generic_phrase_unique"
             )
         ]
         verbose_name = _("空泛表述")

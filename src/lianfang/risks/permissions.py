@@ -8,6 +8,11 @@ only what it allows, and answer 403 to the rest) and by the API (403 likewise).
   on the drafts of the posts they hold now: they register such drafts (never a unit's, nor a
   level by hand), edit them, link and unlink measures, write measures for them and file them.
   A measure is theirs to edit when every risk point it covers is.
+- A department head also reviews (复核) the filed risk points of the departments they head,
+  one at a time or in a batch.
+- Progress on a measure (已落实, with the date and the evidence) is recorded by its managers,
+  by the person who owns it, by the head of the department that owns it and by the head of
+  a department whose risk points it covers.
 
 `may` is who may act; whether the point's state allows the action (a retired point is not
 edited, a filed one not filed again) is the services' rule, which refuses with its error code.
@@ -36,7 +41,8 @@ STATE_ACTIONS = {
 
 REFUSED = _(
     "无权执行此操作：部门负责人和职工只能登记、修改和备案本科室或本人岗位的草稿风险点并为其"
-    "关联防控措施；复核、停用、人工定级及其他修改由本单位纪检监察部门和系统管理员负责。"
+    "关联防控措施，部门负责人还可复核本科室已备案的风险点；停用、人工定级及其他修改由本单位"
+    "纪检监察部门和系统管理员负责。"
 )
 
 
@@ -73,10 +79,16 @@ def _owns(user, department_id, post_id) -> bool:
 # Risk points ----------------------------------------------------------------------------------
 
 
+def _heads(user, department_id) -> bool:
+    return department_id is not None and department_id in scope_of(user).headed_department_ids
+
+
 def may(user, action: str, point: RiskPoint) -> bool:
     """Whether the user may take `action` on `point` (one they can see)."""
     if manages(user, point.organisation):
         return True
+    if action == REVIEW:
+        return point.status == RiskPoint.Status.FILED and _heads(user, point.department_id)
     return (
         action in OWNER_ACTIONS
         and point.status == RiskPoint.Status.DRAFT
@@ -205,6 +217,19 @@ def may_create_measure(user, organisation, points) -> bool:
         return True
     points = list(points)
     return bool(points) and all(may(user, LINK, point) for point in points)
+
+
+def may_record_progress(user, measure: Measure) -> bool:
+    """Whether the user may record progress on `measure` (已落实, its date and evidence)."""
+    if manages(user, measure.organisation):
+        return True
+    scope = scope_of(user)
+    if scope.person_id and measure.owner_person_id == scope.person_id:
+        return True
+    if _heads(user, measure.owner_department_id):
+        return True
+    headed = scope.headed_department_ids
+    return bool(headed) and measure.risk_points.filter(department_id__in=headed).exists()
 
 
 def may_edit_measure(user, measure: Measure) -> bool:

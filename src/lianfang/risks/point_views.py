@@ -18,12 +18,14 @@ from django.views.decorators.http import require_POST
 
 from lianfang.core import punctuation
 from lianfang.core.access import role_required
+from lianfang.core.attachments import attachments_of, use_of
 from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.org import selectors as org_selectors
 
 from . import grading, permissions, selectors, services
+from .attachments import MEASURE_EVIDENCE
 from .models import Measure, RiskPoint
-from .register_forms import LinkMeasureForm, MeasureForm, ReasonForm, RiskPointForm
+from .register_forms import LinkMeasureForm, MeasureForm, ProgressForm, ReasonForm, RiskPointForm
 from .views import READ
 
 # A risk point --------------------------------------------------------------------------------
@@ -36,6 +38,8 @@ _CHANGE_LABELS = {
     "measure.owner": _lazy("措施责任人"),
     "measure.due": _lazy("措施完成时限"),
     "measure.status": _lazy("措施状态"),
+    "measure.done_on": _lazy("措施落实日期"),
+    "measure.evidence": _lazy("措施落实情况"),
 }
 _CHANGE_CHOICES = {"measure.status": dict(Measure.Status.choices)}
 
@@ -373,6 +377,8 @@ def measure_detail(request, pk):
             "measure": measure,
             "points": points,
             "can_edit": permissions.may_edit_measure(user, measure),
+            "can_record_progress": permissions.may_record_progress(user, measure),
+            "attachments": list(attachments_of(measure, MEASURE_EVIDENCE)),
             "today": timezone.localdate(),
         },
     )
@@ -402,4 +408,42 @@ def measure_edit(request, pk):
         crumbs=[_register_crumb(), (str(measure), detail)],
         cancel_url=detail,
         intro=_("修改会记入所覆盖的每个风险点的变更记录。"),
+    )
+
+
+@role_required(*READ)
+def measure_progress(request, pk):
+    """Record that a measure is in place (已落实), with the date and the evidence: for its
+    owner, the heads of the departments concerned and the integrity office."""
+    user = request.user
+    measure = get_object_or_404(
+        selectors.measures_visible_to(user).select_related("organisation"), pk=pk
+    )
+    if not permissions.may_record_progress(user, measure):
+        raise PermissionDenied
+    initial = {"done_on": measure.done_on or timezone.localdate(), "evidence": measure.evidence}
+    form = ProgressForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        use=use_of(MEASURE_EVIDENCE),
+    )
+    detail = reverse("risks:measure_detail", args=[measure.pk])
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.measure_record_progress(
+            actor=user,
+            measure=measure,
+            done_on=data["done_on"],
+            evidence=data["evidence"],
+            files=[data["files"]],
+        ),
+        success=_("已记录措施落实情况。"),
+        next_url=detail,
+        title=_("记录落实情况"),
+        crumbs=[_register_crumb(), (str(measure), detail)],
+        cancel_url=detail,
+        intro=measure.text,
+        submit_label=_("确认已落实"),
     )

@@ -396,6 +396,61 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
         style_fields(self)
 
 
+class OverdueFilterForm(FilterForm):
+    """The overdue lists' filters: an organisation (for those who see several) and one of its
+    departments."""
+
+    def setup(self):
+        organisations = org_selectors.organisations_visible_to(self.user).order_by("path")
+        self.multi_org = len(organisations[:2]) > 1
+        organisation = None
+        if self.multi_org:
+            self._org_field(organisations)
+            organisation = self._peek("organisation")
+        departments = org_selectors.departments_visible_to(self.user).select_related("organisation")
+        if organisation is not None:
+            departments = departments.filter(organisation=organisation)
+        elif self.multi_org:
+            departments = departments.none()
+        self.fields["department"] = OrgChoiceField(
+            departments.order_by("order", "code"),
+            required=False,
+            label=_("科室"),
+            empty_label=_("全部科室") if not self.multi_org or organisation else _("请先选择单位"),
+        )
+        self.fields["q"].widget.attrs["placeholder"] = _("措施内容")
+        self.order_fields(["organisation", "department", "q"])
+
+    _peek = RegisterFilterForm._peek
+
+
+class ProgressForm(ServiceErrorsMixin, forms.Form):
+    """A measure put in place (已落实): since when, and the evidence: a note and/or a file
+    (`measure_record_progress`)."""
+
+    done_on = forms.DateField(label=_("落实日期"), widget=DateInput())
+    evidence = forms.CharField(
+        label=_("落实情况"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_(
+            "写明做了什么、记录或凭证在哪里，例如“3 月起每月抽查 20 张处方，记录见药剂科点评台账”。"
+        ),
+    )
+    files = forms.FileField(label=_("凭证文件"), required=False)
+
+    def __init__(self, *args, use=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if use is not None:
+            self.fields["files"].widget.attrs["accept"] = use.accept
+            self.fields["files"].help_text = _("可选。支持 %(types)s，单个不超过 %(mb)s MB。") % {
+                "types": use.type_labels,
+                "mb": use.max_bytes // (1024 * 1024),
+            }
+        style_fields(self)
+
+
 class MeasureForm(ServiceErrorsMixin, forms.Form):
     """A measure's fields for `measure_create` / `measure_update`: text, one owner (a person or
     a department of the organisation), due date and status."""

@@ -348,6 +348,7 @@ def phrase_list(request):
                 organisation=data["organisation"],
                 phrase=data["phrase"],
                 reason=data["reason"],
+                kind=data["kind"],
             ),
             lambda phrase: _("已添加空泛表述“%(p)s”。") % {"p": phrase.phrase},
         )
@@ -357,8 +358,14 @@ def phrase_list(request):
     table = paginate(
         request,
         selectors.phrase_list(user=user, filters=filters.values),
-        sorts={"phrase": "phrase", "organisation": "organisation__path", "active": "active"},
+        sorts={
+            "phrase": "phrase",
+            "kind": ("kind", "phrase"),
+            "organisation": "organisation__path",
+            "active": "active",
+        },
         default="phrase",
+        per_page=100,  # both built-in lists and an organisation's own fit on one page
     )
     manageable_ids = {o.pk for o in manageable}
     rows = list(table.page_obj.object_list)

@@ -4,7 +4,20 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -456,15 +469,52 @@ def monitors_for(points, today: dt.date | None = None) -> dict[int, list[Monitor
     return result
 
 
-def reviews_overdue(user, today: dt.date | None = None) -> QuerySet[RiskPoint]:
-    """Filed risk points the user sees whose review (复核) is past due, most overdue first."""
+def reviews_overdue(
+    user, today: dt.date | None = None, filters: dict | None = None
+) -> QuerySet[RiskPoint]:
+    """Filed risk points the user sees whose review (复核) is past due, most overdue first;
+    by organisation, department and name (`filters`)."""
     today = today or timezone.localdate()
-    return (
-        risk_points_visible_to(user)
-        .filter(status=RiskPoint.Status.FILED, review_due__lt=today)
-        .select_related("organisation", "department", "post", "power")
-        .order_by("review_due", "pk")
+    filters = filters or {}
+    points = risk_points_visible_to(user).filter(
+        status=RiskPoint.Status.FILED, review_due__lt=today
     )
+    if filters.get("organisation"):
+        points = points.filter(organisation=filters["organisation"])
+    if filters.get("department") is not None:
+        points = points.filter(department=filters["department"])
+    if filters.get("q"):
+        points = points.filter(name__icontains=filters["q"])
+    return points.select_related("organisation", "department", "post", "power").order_by(
+        "review_due", "pk"
+    )
+
+
+def measures_overdue(user, filters: dict | None = None, today: dt.date | None = None):
+    """Measures the user sees still planned after their due date, by organisation, department
+    (of its owner: the owning department, or the department of the person who owns it) and
+    text."""
+    filters = filters or {}
+    measures = measures_visible_to(user).overdue(today)
+    if filters.get("organisation"):
+        measures = measures.filter(organisation=filters["organisation"])
+    department = filters.get("department")
+    if department is not None:
+        measures = measures.filter(
+            Q(owner_department=department) | Q(owner_person__department=department)
+        )
+    if filters.get("q"):
+        measures = measures.filter(text__icontains=filters["q"])
+    links = (
+        Measure.risk_points.through.objects.filter(measure_id=OuterRef("pk"))
+        .order_by()
+        .values("measure_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return measures.select_related(
+        "organisation", "owner_person__department", "owner_department"
+    ).annotate(points=Coalesce(Subquery(links), 0))
 
 
 # Grading schemes and generic phrases ---------------------------------------------------------
@@ -502,8 +552,8 @@ def phrases_manageable_by(user) -> QuerySet[GenericPhrase]:
 
 
 def phrase_list(*, user, filters: dict | None = None) -> QuerySet[GenericPhrase]:
-    """The visible phrases by scope (`organisation`: an organisation id, or GLOBAL), state
-    (`active`: "1" or "0") and a search of phrase and reason (`q`)."""
+    """The visible phrases by scope (`organisation`: an organisation id, or GLOBAL), list
+    (`kind`), state (`active`: "1" or "0") and a search of phrase and reason (`q`)."""
     filters = filters or {}
     qs = phrases_visible_to(user)
     scope = filters.get("organisation")
@@ -513,6 +563,8 @@ def phrase_list(*, user, filters: dict | None = None) -> QuerySet[GenericPhrase]
         qs = qs.filter(organisation_id=scope)
     if filters.get("active") in ("0", "1"):
         qs = qs.filter(active=filters["active"] == "1")
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
     if filters.get("q"):
         qs = qs.filter(Q(phrase__icontains=filters["q"]) | Q(reason__icontains=filters["q"]))
     return qs

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.register, name="register"),
     path("charts/", views.register_charts, name="register_charts"),
     path("overdue/", views.overdue, name="overdue"),
+    path("overdue/review/", views.overdue_review, name="overdue_review"),
+    path("overdue/measures/", views.overdue_measures, name="overdue_measures"),
     path("mine/", views.my_risks, name="mine"),
     path("departments/<int:pk>/", views.department_risks, name="department"),
     path("people/<int:pk>/", views.person_risks, name="person"),
@@ -25,6 +27,7 @@ urlpatterns = [
     ),
     path("measures/<int:pk>/", point_views.measure_detail, name="measure_detail"),
     path("measures/<int:pk>/edit/", point_views.measure_edit, name="measure_edit"),
+    path("measures/<int:pk>/progress/", point_views.measure_progress, name="measure_progress"),
     path("library/", library_views.library_list, name="library_list"),
     path("library/<slug:key>/import/", library_views.library_import, name="library_import"),
     # Printable documents and register exchange

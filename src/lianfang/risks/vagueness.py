@@ -5,6 +5,12 @@ steps), describes a concrete manifestation, is graded, has at least one measure 
 owner, and none of its texts contains a generic phrase of the editable list (global ones and
 those of the organisation and its ancestors).
 
+Measures have a list of their own: generic verbs (加强、进一步、严格……). A measure that uses
+one must also say when it is done (每月, 三个工作日内, 当场 …) and how it is checked (抽查,
+核对, 公示, 签字, 系统 …): "加强廉洁教育，进一步规范处方行为" says neither and is refused,
+"处方点评小组每月抽查 5% 门诊处方并在院周会通报" passes. Who is done by the measure's
+owner, a field of its own that filing requires.
+
 This module is the one place of the rule. The filing and the register import (through the
 risk point services, `check_filing`) and the standard-library loader (`text_problems`
 against `default_phrases()`) all call it, so they cannot disagree on what is vague.
@@ -47,6 +53,33 @@ DEFAULT_PHRASES: tuple[str, ...] = (
     "思想认识不足",
 )
 
+# The built-in generic verbs of measures (the "measure" list, seeded like the one above).
+DEFAULT_MEASURE_PHRASES: tuple[str, ...] = (
+    "加强",
+    "进一步",
+    "强化",
+    "严格",
+    "切实",
+    "认真",
+    "加大",
+    "提高",
+    "完善",
+    "健全",
+    "规范",
+)
+
+# When a measure is done: a frequency, a time limit, a moment. "定期" alone says nothing.
+_WHEN = re.compile(
+    r"每[天日周月季年]|每半年|每个?季度|每学期|每批|每次|每笔|每份|每例|每项|[当即][日天场月年周]|当即"
+    r"|[0-9０-９]+\s*个?(工作)?(日|天|周|月|年|小时)|[一二两三四五六七八九十百]+个?(工作)?(日|天|周|月|年|小时)"
+    r"|之前|提前|事前|事后|前置|到期|时限|期限|首次|之日起|年度|季度|月度|按月|按季|按年|逐[笔件项例月]"
+)
+# How it is checked: a control someone can verify afterwards.
+_HOW = re.compile(
+    r"抽查|核查|核对|核实|检查|审核|审批|审查|比对|公示|公开|公布|通报|签字|签收|签名|登记|台账|记录"
+    r"|系统|监控|预警|考核|点评|复核|验收|报告|报备|备案|留痕|录像|录音|双人|两人|集体|会审|回避|清单"
+)
+
 # Everything but letters, digits and Chinese characters: what str.isalnum() refuses, and "_".
 _NOT_COUNTED = re.compile(r"[\W_]+")
 
@@ -62,6 +95,7 @@ class FilingProblem(enum.StrEnum):
     NO_MEASURE = "no_measure"
     MEASURE_WITHOUT_OWNER = "measure_without_owner"
     GENERIC_PHRASE = "generic_phrase"
+    VAGUE_MEASURE = "vague_measure"
 
 
 _ORDER = {code: i for i, code in enumerate(FilingProblem)}
@@ -82,14 +116,25 @@ def counted_chars(text: str) -> int:
 
 
 def default_phrases() -> list[GenericPhrase]:
-    """The built-in phrases as unsaved GenericPhrase rows, for checks that read no database
-    (the standard-library loader)."""
-    return [GenericPhrase(phrase=phrase, active=True) for phrase in DEFAULT_PHRASES]
+    """The built-in phrases (of both kinds) as unsaved GenericPhrase rows, for checks that
+    read no database (the standard-library loader)."""
+    kinds = ((GenericPhrase.Kind.POINT, DEFAULT_PHRASES),) + (
+        (GenericPhrase.Kind.MEASURE, DEFAULT_MEASURE_PHRASES),
+    )
+    return [
+        GenericPhrase(phrase=phrase, kind=kind, active=True)
+        for kind, phrases in kinds
+        for phrase in phrases
+    ]
+
+
+def _of_kind(phrases, kind) -> list[GenericPhrase]:
+    return [p for p in phrases if (p.kind or GenericPhrase.Kind.POINT) == kind]
 
 
 def phrases_for(organisation) -> list[GenericPhrase]:
-    """The active generic phrases that apply to `organisation`: global ones and those of the
-    organisation and its ancestors."""
+    """The active generic phrases (of both kinds) that apply to `organisation`: global ones
+    and those of the organisation and its ancestors."""
     ids = organisation.ancestors_ids() or [organisation.pk]
     return list(
         GenericPhrase.objects.filter(active=True)
@@ -133,6 +178,28 @@ def text_problems(text: str, phrases, *, label: str, field: str, min_chars: int 
             message = f"{message}（{phrase.reason}）"
         problems.append(Problem(FilingProblem.GENERIC_PHRASE, message, field, phrase.phrase))
     return problems
+
+
+def measure_problems(text: str, phrases, *, label: str, field: str = "text") -> list[Problem]:
+    """Why a measure's `text` is vague: it uses a generic verb of `phrases` (the measure
+    list) without saying when it is done and how it is checked. [] when it is specific."""
+    found = find_phrases(text, _of_kind(phrases, GenericPhrase.Kind.MEASURE))
+    if not found:
+        return []
+    missing = []
+    if not _WHEN.search(text or ""):
+        missing.append(_("何时做（频次或时限，如“每月”“三个工作日内”）"))
+    if not _HOW.search(text or ""):
+        missing.append(_("怎样检查（如抽查、核对、公示、签字、系统记录）"))
+    if not missing:
+        return []
+    verbs = "、".join(f"“{p.phrase}”" for p in found)
+    message = _("%(label)s用了%(verbs)s等笼统说法，却没有写明%(missing)s。") % {
+        "label": label,
+        "verbs": verbs,
+        "missing": _("，也没有写明").join(missing),
+    }
+    return [Problem(FilingProblem.VAGUE_MEASURE, message, field, found[0].phrase)]
 
 
 def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
@@ -188,6 +255,8 @@ def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
                 "measures",
             )
         )
+    measure_phrases = _of_kind(phrases, GenericPhrase.Kind.MEASURE)
+    phrases = _of_kind(phrases, GenericPhrase.Kind.POINT)
     problems += text_problems(risk_point.name, phrases, label=_("风险点名称"), field="name")
     problems += text_problems(
         risk_point.manifestation,
@@ -199,6 +268,7 @@ def check_filing(risk_point, *, measures=None, phrases=None) -> list[Problem]:
     for measure in measures:
         label = _("防控措施“%(text)s”") % {"text": _shorten(measure.text)}
         problems += text_problems(measure.text, phrases, label=label, field="measures")
+        problems += measure_problems(measure.text, measure_phrases, label=label, field="measures")
     return _in_order(problems)
 
 

@@ -7,19 +7,28 @@ Everyone with a role reads within `visible_to`; who may write what is permission
 through services.py.
 """
 
-from django.shortcuts import get_object_or_404, render
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
+from lianfang.core.errors import RowsInvalid
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org import selectors as org_selectors
 
-from . import grading, permissions, selectors
+from . import grading, permissions, selectors, services
 from .models import LEVEL_COLOURS, LEVEL_SHORT, Level, RiskPoint, level_label
-from .register_forms import RegisterFilterForm
+from .register_forms import OverdueFilterForm, RegisterFilterForm
 
 READ = Role.ALL
 UNGRADED_COLOUR = "#adb5bd"
@@ -278,12 +287,20 @@ OVERDUE_SORTS = {
 }
 
 
+def _overdue_filters(request):
+    filters = OverdueFilterForm(request.GET, user=request.user)
+    return filters, filters.values
+
+
 @role_required(*READ)
 def overdue(request):
+    """Filed risk points past their review date, with batch review (复核) of those the user
+    may review: the integrity office, and department heads for their departments."""
     user = request.user
+    filters, values = _overdue_filters(request)
     table = paginate(
         request,
-        selectors.reviews_overdue(user).select_related("step"),
+        selectors.reviews_overdue(user, filters=values).select_related("step"),
         sorts=OVERDUE_SORTS,
         default="review_due",
     )
@@ -299,6 +316,107 @@ def overdue(request):
         {
             "table": table,
             "today": today,
-            "multi_org": len(org_selectors.organisations_visible_to(user)[:2]) > 1,
+            "filters": filters,
+            "can_batch": any(row.can_review for row in rows),
+            "multi_org": filters.multi_org,
+            "tab": "reviews",
+        },
+    )
+
+
+# Reviews in a batch: at most a page's worth at once.
+BATCH_MAX = 200
+
+
+@require_POST
+@role_required(*READ)
+def overdue_review(request):
+    """Review (复核) the risk points ticked on the overdue page, with one note, all or none."""
+    user = request.user
+    ids = {int(v) for v in request.POST.getlist("points") if v.isdigit() and len(v) < 12}
+    back = reverse("risks:overdue") + _query(request.POST.get("next_query", ""))
+    if len(ids) > BATCH_MAX:
+        messages.error(request, _("一次最多复核 %(n)s 个风险点。") % {"n": BATCH_MAX})
+        return redirect(back)
+    points = list(
+        selectors.risk_points_visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("organisation", "department")
+    )
+    if not ids:
+        messages.error(request, _("请先勾选要复核的风险点。"))
+        return redirect(back)
+    if len(points) != len(ids):
+        raise Http404  # a point outside the user's scope, as on its own page
+    if any(not permissions.may(user, permissions.REVIEW, p) for p in points):
+        raise PermissionDenied(_("所选风险点中有您无权复核的，未作任何复核。"))
+    note = (request.POST.get("note") or "").strip()[:2000]
+    today = timezone.localdate()
+    by_organisation = defaultdict(list)
+    for point in points:
+        by_organisation[point.organisation].append(point)
+    try:
+        with transaction.atomic():
+            for organisation, group in by_organisation.items():
+                services.risk_points_review(
+                    actor=user,
+                    organisation=organisation,
+                    reviews=[services.PointReview(p, today, note, key=p.pk) for p in group],
+                )
+    except RowsInvalid as exc:
+        messages.error(request, "；".join(issue.message for issue in exc.issues))
+        return redirect(back)
+    messages.success(request, _("已复核 %(n)s 个风险点，下次复核日期已更新。") % {"n": len(points)})
+    return redirect(back)
+
+
+def _query(text: str) -> str:
+    """`?…` of the list the batch came from (only its own parameters), to return to it."""
+    allowed = {"organisation", "department", "q", "sort", "page", "per_page"}
+    kept = QueryDict(mutable=True)
+    for key, values in QueryDict(text).lists():
+        if key in allowed:
+            kept.setlist(key, values[:1])
+    return f"?{kept.urlencode()}" if kept else ""
+
+
+MEASURE_OVERDUE_SORTS = {
+    "due": "due",
+    "department": (
+        "organisation__path",
+        "owner_department__order",
+        "owner_person__department__order",
+    ),
+    "owner": ("owner_department__name", "owner_person__name"),
+}
+
+
+@role_required(*READ)
+def overdue_measures(request):
+    """Measures still planned after their due date, per department or for the whole office,
+    with the action to record progress where the user may."""
+    user = request.user
+    filters, values = _overdue_filters(request)
+    table = paginate(
+        request,
+        selectors.measures_overdue(user, filters=values),
+        sorts=MEASURE_OVERDUE_SORTS,
+        default="due",
+    )
+    rows = list(table.page_obj.object_list)
+    today = timezone.localdate()
+    for row in rows:
+        row.days_overdue = (today - row.due).days
+        row.can_record = permissions.may_record_progress(user, row)
+    table.page_obj.object_list = rows
+    return render(
+        request,
+        "risks/measures_overdue.html",
+        {
+            "table": table,
+            "today": today,
+            "filters": filters,
+            "multi_org": filters.multi_org,
+            "tab": "measures",
         },
     )

@@ -39,6 +39,8 @@ class RiskError(enum.StrEnum):
     SCHEME_MONITORS = "scheme_monitors"
     SCHEME_REVIEW_DAYS = "scheme_review_days"
     PHRASE_DUPLICATE = "phrase_duplicate"
+    DONE_ON_FUTURE = "done_on_future"
+    EVIDENCE_REQUIRED = "evidence_required"
 
     @property
     def message(self) -> str:
@@ -80,6 +82,10 @@ _MESSAGES = {
     RiskError.SCHEME_MONITORS: gettext_lazy("监控人设置有误：%(detail)s。"),
     RiskError.SCHEME_REVIEW_DAYS: gettext_lazy("复核周期设置有误：%(detail)s。"),
     RiskError.PHRASE_DUPLICATE: gettext_lazy("空泛表述“%(phrase)s”已在列表中。"),
+    RiskError.DONE_ON_FUTURE: gettext_lazy("落实日期不能晚于今天。"),
+    RiskError.EVIDENCE_REQUIRED: gettext_lazy(
+        "请写明落实情况（做了什么、记录或凭证在哪里，至少 %(n)s 个字），或上传凭证文件。"
+    ),
 }
 
 

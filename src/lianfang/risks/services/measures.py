@@ -9,10 +9,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lianfang.core import audit, bulk
+from lianfang.core import attachments, audit, bulk
 from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Person
 
+from .. import vagueness
 from ..models import (
     Measure,
     RiskPoint,
@@ -23,7 +24,18 @@ from .risk_points import _assign, _changes, _created, _event, _update_change
 
 # Measures -----------------------------------------------------------------------------------
 
-MEASURE_FIELDS = ("text", "owner_person", "owner_department", "due", "status", "library_urn")
+MEASURE_FIELDS = (
+    "text",
+    "owner_person",
+    "owner_department",
+    "due",
+    "status",
+    "done_on",
+    "evidence",
+    "library_urn",
+)
+# The evidence of a measure put in place must say what was done and where the record is.
+MIN_EVIDENCE_CHARS = 6
 
 
 def _assign_measure(measure: Measure, data: dict):
@@ -32,7 +44,11 @@ def _assign_measure(measure: Measure, data: dict):
         data,
         MEASURE_FIELDS,
         {"owner_person": Person, "owner_department": Department},
-        {"due": lambda value: None if value == "" else value},
+        {
+            "due": lambda value: None if value == "" else value,
+            "done_on": lambda value: None if value == "" else value,
+            "evidence": lambda value: (value or "").strip(),
+        },
     )
 
 
@@ -44,6 +60,8 @@ def _check_measure(measure: Measure):
         errors.append(error(RiskError.MEASURE_OWNER, "owner_person"))
     errors += _outside(measure, ("owner_person", "owner_department"))
     errors += _choice_errors(measure, {"status": Measure.Status.values}, blank=False)
+    if measure.done_on and measure.done_on > timezone.localdate():
+        errors.append(error(RiskError.DONE_ON_FUTURE, "done_on"))
     _raise_all(errors)
 
 
@@ -53,6 +71,8 @@ def _measure_state(measure: Measure) -> dict:
         "owner": str(measure.owner) if measure.owner else None,
         "due": audit.to_jsonable(measure.due),
         "status": measure.status,
+        "done_on": audit.to_jsonable(measure.done_on),
+        "evidence": measure.evidence,
     }
 
 
@@ -71,7 +91,7 @@ def measure_create(*, actor, organisation: Organisation, data: dict) -> Measure:
 
 
 @transaction.atomic
-def measure_update(*, actor, measure: Measure, data: dict) -> Measure:
+def measure_update(*, actor, measure: Measure, data: dict, action="measure.update") -> Measure:
     """Change a measure; each risk point it covers gets an `UPDATED` event naming the
     measure's changed fields."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
@@ -92,11 +112,45 @@ def measure_update(*, actor, measure: Measure, data: dict) -> Measure:
     )
     audit.record(
         actor=actor,
-        action="measure.update",
+        action=action,
         obj=measure,
         before=before,
         after=audit.snapshot(measure),
     )
+    return measure
+
+
+@transaction.atomic
+def measure_record_progress(
+    *, actor, measure: Measure, done_on, evidence: str, files=()
+) -> Measure:
+    """Record that `measure` is in place (已落实) since `done_on`, with the evidence: a note
+    of what was done and where its record is, and/or files (scans, photos, minutes) kept as
+    attachments. The date cannot be in the future; a note or a file is required. A measure
+    already in place gets its date and evidence corrected (files are added). Each risk point
+    it covers gets an `UPDATED` event, like any change of the measure; a file that its use
+    refuses refuses the whole record."""
+    evidence = (evidence or "").strip()
+    files = [f for f in files if f]
+    errors = []
+    if not done_on:
+        errors.append(error(RiskError.REQUIRED, "done_on", label=_label(Measure, "done_on")))
+    if not files and vagueness.counted_chars(evidence) < MIN_EVIDENCE_CHARS:
+        errors.append(error(RiskError.EVIDENCE_REQUIRED, "evidence", n=MIN_EVIDENCE_CHARS))
+    _raise_all(errors)
+    measure = measure_update(
+        actor=actor,
+        measure=measure,
+        data={"status": Measure.Status.IN_PLACE, "done_on": done_on, "evidence": evidence},
+        action="measure.progress",
+    )
+    for upload in files:
+        try:
+            attachments.attachment_save(
+                actor=actor, use="measure_evidence", target=measure, upload=upload
+            )
+        except attachments.AttachmentError as exc:
+            raise ValidationError({"files": exc.messages}) from exc
     return measure
 
 

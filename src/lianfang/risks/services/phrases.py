@@ -30,19 +30,33 @@ def _require_keeper(actor, organisation_id) -> None:
 
 
 @transaction.atomic
-def phrase_create(*, actor, organisation: Organisation | None, phrase: str, reason: str = ""):
-    """Add a generic phrase (global when `organisation` is None)."""
+def phrase_create(
+    *,
+    actor,
+    organisation: Organisation | None,
+    phrase: str,
+    reason: str = "",
+    kind: str = GenericPhrase.Kind.POINT,
+):
+    """Add a generic phrase (global when `organisation` is None) to the list of risk points or
+    of measures (`kind`)."""
     _require_keeper(actor, getattr(organisation, "pk", None))
     text = " ".join((phrase or "").split())
     if not text:
         raise error(RiskError.REQUIRED, "phrase", label=_label(GenericPhrase, "phrase"))
     if len(text) > 60:
         text = text[:60]
-    exists = GenericPhrase.objects.filter(organisation=organisation, phrase=text).exists()
+    if kind not in GenericPhrase.Kind.values:
+        raise error(
+            RiskError.INVALID_CHOICE, "kind", label=_label(GenericPhrase, "kind"), value=kind
+        )
+    exists = GenericPhrase.objects.filter(
+        organisation=organisation, kind=kind, phrase=text
+    ).exists()
     if exists:
         raise error(RiskError.PHRASE_DUPLICATE, "phrase", phrase=text)
     item = GenericPhrase.objects.create(
-        organisation=organisation, phrase=text, reason=(reason or "").strip()[:200]
+        organisation=organisation, kind=kind, phrase=text, reason=(reason or "").strip()[:200]
     )
     audit.record(
         actor=actor,

@@ -10,6 +10,11 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
+  // A header checkbox ticks every box of its group (name given by data-check-all).
+  document.querySelectorAll("input[data-check-all]").forEach((all) => {
+    const boxes = () => all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`);
+    all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
+  });
   // Show progress on forms that start long work (imports, exports).
   document.querySelectorAll("form[data-progress]").forEach((form) => {
     form.addEventListener("submit", () => {
