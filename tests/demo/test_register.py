@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest
+from django.utils import timezone
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
@@ -126,7 +127,14 @@ def test_each_hospital_gets_a_filed_register_with_measures_owned(hospital):
     planned = measures.filter(status=Measure.Status.PLANNED)
     assert planned.filter(due__lt=REFERENCE_DATE).exists()
     assert planned.filter(due__gte=REFERENCE_DATE).exists()
-    assert measures.filter(status=Measure.Status.IN_PLACE).count() > planned.count()
+    in_place = measures.filter(status=Measure.Status.IN_PLACE)
+    assert in_place.count() > planned.count()
+    # 已落实 with the date and what was done, after the measure existed; planned ones have
+    # neither.
+    assert not in_place.filter(Q(done_on__isnull=True) | Q(evidence="")).exists()
+    assert not in_place.filter(done_on__gt=REFERENCE_DATE).exists()
+    assert all(m.done_on >= timezone.localtime(m.created_at).date() for m in in_place)
+    assert not planned.filter(Q(done_on__isnull=False) | ~Q(evidence="")).exists()
     by_person = measures.filter(owner_person__isnull=False)
     assert 0.1 * measures.count() < by_person.count() < 0.5 * measures.count()
     assert by_person.filter(owner_person__organisation=hospital).count() == by_person.count()

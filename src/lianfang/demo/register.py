@@ -22,8 +22,8 @@ Per hospital, after its staff are saved:
    person (a leader's by the leader);
 4. most points are filed (those the filing check refuses stay drafts), some are recent
    drafts; reviews were done at dates that leave some overdue; a few levels changed over the
-   last year, each with a reason; most measures are in place (已落实), the others planned
-   with a due date, some of them past it.
+   last year, each with a reason; most measures are in place (已落实, with the date and what
+   was done), the others planned with a due date, some of them past it.
 
 Every write goes through the risk point and measure services' bulk writers
 (`risk_points_write`, `measures_write`, `risk_points_review`), so grading, review dates,
@@ -80,6 +80,16 @@ REGRADE_SHARE = {REALISTIC: 0.05, DENSE: 0.02}
 JITTER_SHARE = 0.25  # of the campaign's points: likelihood self-assessed one step off the pack
 PERSON_OWNER_SHARE = 0.25  # of the department measures: owned by a person
 IN_PLACE_SHARE = 0.65  # of the measures: in place
+# What the owner recorded when a measure was put in place (落实情况): what was done and where
+# its record is.
+EVIDENCE = (
+    "已按措施执行，抽查记录和整改台账存科室备查",
+    "制度文件已印发执行，文件和执行记录存档于院长办公室",
+    "已组织全员培训和考核，签到表和试卷存科室档案",
+    "系统控制已上线，配置截图和测试记录存信息中心",
+    "纪检监察室已专项抽查，检查记录存纪检监察室",
+    "专项检查已完成，检查报告和整改清单已归档",
+)
 # Not-overdue reviews fall due at least this many days after the reference date.
 REVIEW_MARGIN_DAYS = 45
 REVIEW_NOTE = "年度复核，措施落实情况已核实"
@@ -223,6 +233,9 @@ class RegisterBuilder:
         self.rows = rows
         self.density = density
         self.rng = random.Random(f"lianfang-demo:{seed}:{index}:register")
+        # The measures' progress (落实日期, 落实情况) draws from a generator of its own, so
+        # the register's other draws stay as they were before measures recorded it.
+        self.progress_rng = random.Random(f"lianfang-demo:{seed}:{index}:progress")
         self.actor = actor
         self.progress = progress or (lambda message: None)
         self.tz = ZoneInfo(settings.TIME_ZONE)
@@ -230,9 +243,9 @@ class RegisterBuilder:
 
     # -- dates
 
-    def moment(self, date: dt.date) -> dt.datetime:
-        """A working-hours time on `date` (seeded)."""
-        minutes = self.rng.randint(8 * 60 + 30, 17 * 60 + 30)
+    def moment(self, date: dt.date, rng: random.Random | None = None) -> dt.datetime:
+        """A working-hours time on `date` (seeded: `rng`, else the register's)."""
+        minutes = (rng or self.rng).randint(8 * 60 + 30, 17 * 60 + 30)
         return dt.datetime.combine(date, dt.time(minutes // 60, minutes % 60), self.tz)
 
     def days_before(self, days: float) -> dt.date:
@@ -297,7 +310,8 @@ class RegisterBuilder:
 
     def _imported(self, import_date: dt.date):
         """The pack's points to file within weeks of the import (those it gave measures; the
-        others stay drafts) and its measures' deadlines and states, set the day after."""
+        others stay drafts) and its measures' deadlines and states, set the day after (those
+        put in place: on the day, with what was done)."""
         rng = self.rng
         points = list(
             RiskPoint.objects.filter(organisation=self.org, source=RiskPoint.Source.LIBRARY)
@@ -331,18 +345,28 @@ class RegisterBuilder:
                 filed_on = import_date + dt.timedelta(days=rng.randint(5, 40))
                 filings.append(Filing(point, filed_on, measures_of[point.pk]))
         settled_at = self.moment(import_date + dt.timedelta(days=1))
-        rows = [
-            services.MeasureRow(measure, self._measure_state(), at=settled_at)
-            for measure in measures.values()
-        ]
+        rows = []
+        for measure in measures.values():
+            state = self._measure_state()
+            at = settled_at
+            if state.get("done_on"):
+                # Put in place after the import, recorded on the day.
+                state["done_on"] = max(state["done_on"], import_date + dt.timedelta(days=1))
+                at = self.moment(state["done_on"], self.progress_rng)
+            rows.append(services.MeasureRow(measure, state, at=at))
         return filings, rows
 
     def _measure_state(self) -> dict:
+        """A measure's status and due date: in place (已落实, by or near its due date, with
+        what was done) or planned (计划中), due within months or some already past due."""
         rng = self.rng
         if rng.random() < IN_PLACE_SHARE:
+            due = self.days_before(rng.uniform(30, 500))
             return {
                 "status": Measure.Status.IN_PLACE,
-                "due": self.days_before(rng.uniform(30, 500)),
+                "due": due,
+                "done_on": due - dt.timedelta(days=self.progress_rng.randint(0, 30)),
+                "evidence": self.progress_rng.choice(EVIDENCE),
             }
         return {"status": Measure.Status.PLANNED, "due": self.days_before(-rng.uniform(-60, 180))}
 
@@ -608,6 +632,12 @@ class RegisterBuilder:
                 created[key] = min(created.get(key, point.created_at), point.created_at)
                 measures_of[id(point)].append(measure)
                 links.append((measure, point, point.created_at))
+        for key, measure in measures.items():
+            # Put in place once it existed (if late, within weeks of it, by the reference day).
+            earliest = created[key].astimezone(self.tz).date() + dt.timedelta(days=1)
+            if measure.done_on and measure.done_on < earliest:
+                late = earliest + dt.timedelta(days=self.progress_rng.randint(7, 60))
+                measure.done_on = max(earliest, min(late, REFERENCE_DATE))
         measure_rows += [
             services.MeasureRow(measure, {}, at=created[key]) for key, measure in measures.items()
         ]
