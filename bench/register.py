@@ -1,10 +1,14 @@
 """Benchmark of the risk register at scale (issue #3, item 9).
 
-    .venv/bin/python bench/register.py [--scale 20] [--db URL] [--reps 30] [--rebuild]
+    .venv/bin/python bench/register.py [--scale 20] [--density dense] [--db URL] [--reps 30]
+                                       [--rebuild]
 
-Builds `lianfang demo --scale N` into a database of its own unless it is there already: by
-default a SQLite file var/bench/register-scale<N>.sqlite3, or the given DATABASE_URL (a
-PostgreSQL database is created when missing). Then prints, next to the targets:
+Builds `lianfang demo --scale N --density dense` (about 10,000 risk points per hospital:
+200,000 at scale 20; `--density realistic` is the demo's own few hundred) into a database of
+its own unless it is there already: by default a SQLite file
+var/bench/register-scale<N>.sqlite3 (register-scale<N>-realistic.sqlite3 for the realistic
+density), or the given DATABASE_URL (a PostgreSQL database is created when missing). Then
+prints, next to the targets:
 
 - median and p95 server time of the register list (risks:register), unfiltered and filtered
   (一级 + one department), for the integrity officer of hospital 1 and of the commission,
@@ -44,6 +48,12 @@ def parse_args(argv=None):
     parser.add_argument("--scale", type=int, default=20, help="hospitals in the demo (20)")
     parser.add_argument("--db", help="DATABASE_URL (default: a SQLite file under var/bench/)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--density",
+        choices=["dense", "realistic"],
+        default="dense",
+        help="the demo register's density (dense: ~10,000 risk points per hospital)",
+    )
     parser.add_argument("--reps", type=int, default=30, help="timed requests per page (30)")
     parser.add_argument("--rebuild", action="store_true", help="drop the demo and build again")
     parser.add_argument("--build-only", action="store_true", help="build, print nothing else")
@@ -57,7 +67,8 @@ def parse_args(argv=None):
 def database_url(args) -> str:
     if args.db:
         return args.db
-    path = ROOT / "var" / "bench" / f"register-scale{args.scale}.sqlite3"
+    suffix = "" if args.density == "dense" else f"-{args.density}"
+    path = ROOT / "var" / "bench" / f"register-scale{args.scale}{suffix}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
@@ -105,19 +116,28 @@ def build(args) -> None:
         services.demo_reset()
     if services.demo_exists():
         hospitals = Organisation.objects.filter(code__startswith="SL-H").count()
-        if hospitals != args.scale:
+        density = services.demo_density()
+        if (hospitals, density) != (args.scale, args.density):
             sys.exit(
-                f"数据库中的演示数据有 {hospitals} 家医院，不是 {args.scale}：加 --rebuild 重建。"
+                f"数据库中的演示数据有 {hospitals} 家医院（密度 {density}），"
+                f"不是 {args.scale} 家（密度 {args.density}）：加 --rebuild 重建。"
             )
-        print(f"使用已有的演示数据（{hospitals} 家医院）。", flush=True)
+        print(f"使用已有的演示数据（{hospitals} 家医院，密度 {density}）。", flush=True)
         return
-    print(f"生成演示数据：{args.scale} 家医院（种子 {args.seed}）……", flush=True)
+    print(
+        f"生成演示数据：{args.scale} 家医院（种子 {args.seed}，密度 {args.density}）……",
+        flush=True,
+    )
     result = services.demo_load(
-        seed=args.seed, scale=args.scale, progress=lambda m: print(m, flush=True)
+        seed=args.seed,
+        scale=args.scale,
+        density=args.density,
+        progress=lambda m: print(m, flush=True),
     )
     totals = result.totals
     print(
-        f"已生成：{totals['people']} 名人员，{totals['risk_points']} 个风险点，"
+        f"已生成：{totals['people']} 名人员，{totals['risk_points']} 个风险点"
+        f"（每家医院平均 {totals['risk_points'] / args.scale:,.0f} 个），"
         f"{totals['measures']} 条措施，用时 {result.seconds:.0f} 秒。",
         flush=True,
     )

@@ -264,6 +264,7 @@ def test_same_seed_same_data_and_reset_keeps_the_audit_chain():
     loads = AuditEvent.objects.filter(action="demo.load")
     assert loads.count() == 2  # the commission and the hospital, not one per row
     assert loads.get(object_id=str(hospital().pk)).after["people"] == Person.objects.count()
+    assert {load.after["density"] for load in loads} == {"realistic"}  # the default
     # A demo user acts; resetting must keep both the user and the event.
     admin = User.objects.get(username="admin")
     with transaction.atomic():
@@ -286,7 +287,10 @@ def test_same_seed_same_data_and_reset_keeps_the_audit_chain():
     assert audit.verify().ok
 
 
-@pytest.mark.parametrize("args", [("--scale", "0"), ("--scale", "100"), ("--reset", "--if-empty")])
+@pytest.mark.parametrize(
+    "args",
+    [("--scale", "0"), ("--scale", "100"), ("--reset", "--if-empty"), ("--density", "sparse")],
+)
 def test_bad_options_are_refused(args):
     with pytest.raises(CommandError):
         demo(*args)

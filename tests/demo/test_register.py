@@ -1,4 +1,5 @@
-"""The demo hospitals' risk registers: built from the hospital pack, filed, reviewed, regraded."""
+"""The demo hospitals' risk registers: built from the hospital pack, filed, reviewed, regraded;
+realistic by default, dense (the benchmarks' volume) on request."""
 
 import datetime as dt
 from collections import Counter
@@ -8,12 +9,23 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest
+from django.utils import timezone
 
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
+from lianfang.demo import campaign
+from lianfang.demo.catalogue import LEADERS
 from lianfang.demo.generator import REFERENCE_DATE
-from lianfang.demo.register import DOWN_REASONS, UP_REASONS, context_phrase, setting_label
+from lianfang.demo.register import (
+    DOWN_REASONS,
+    RISK_URN,
+    UP_REASONS,
+    context_phrase,
+    setting_label,
+    short_setting,
+)
 from lianfang.demo.services import DEMO_PASSWORD
+from lianfang.libraries import load_pack
 from lianfang.org.models import Organisation
 from lianfang.risks import grading
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
@@ -37,6 +49,27 @@ def test_context_and_label_of_a_department_function():
     )
     assert context_phrase("承担门急诊诊疗工作") == "门急诊诊疗工作"
     assert setting_label(context_phrase("负责会计核算、预算编制执行和财务分析")) == "会计核算"
+    assert short_setting("承担冠心病、高血压、心力衰竭等心血管疾病的门诊、急诊和住院诊疗工作") == (
+        "冠心病等心血管疾病的门诊、急诊和住院诊疗工作"
+    )
+    assert short_setting("开展冠状动脉介入治疗、心脏起搏器植入和射频消融等技术") == (
+        "冠状动脉介入治疗等技术工作"
+    )
+    assert short_setting("负责本科室药品、医用耗材的合理使用与管理，开展处方点评") == (
+        "药品、医用耗材的合理使用与管理工作"
+    )
+
+
+def test_every_risk_the_campaign_names_is_in_the_pack():
+    slugs = {spec.urn.removeprefix(RISK_URN) for spec in load_pack("hospital").risk_points}
+    named = set(campaign.DEPARTMENT_RISKS) | set(campaign.CLINICAL_DEPARTMENT_RISKS)
+    named |= set(campaign.LEADER_DECISIONS)
+    for posts in (campaign.CLINICAL_POSTS, campaign.SURGICAL_POSTS):
+        named |= {slug for risks, _count in posts.values() for slug in risks}
+    named |= {slug for risks in campaign.POSTS.values() for slug in risks}
+    named |= {slug for risks in campaign.LEADERS.values() for slug in risks}
+    assert named - slugs == set()
+    assert set(campaign.LEADERS) == {leader.key for leader in LEADERS}
 
 
 def test_each_hospital_gets_a_filed_register_with_measures_owned(hospital):
@@ -46,7 +79,7 @@ def test_each_hospital_gets_a_filed_register_with_measures_owned(hospital):
 
     points = RiskPoint.objects.filter(organisation=hospital)
     total = points.count()
-    assert 8_000 <= total <= 13_000
+    assert 300 <= total <= 650  # a few hundred, as a real hospital's register
     assert set(points.values_list("subject", flat=True)) == {"post", "department", "unit"}
     sources = Counter(points.values_list("source", flat=True))
     assert sources[RiskPoint.Source.LIBRARY] >= 100  # the pack's own points, imported
@@ -64,17 +97,44 @@ def test_each_hospital_gets_a_filed_register_with_measures_owned(hospital):
         == filed.count()
     )
     assert not filed.annotate(n=Count("measures")).filter(n=0).exists()
-    for point in filed.order_by("pk")[::997]:
+    for point in filed.order_by("pk")[::17]:
         assert check_filing(point) == [], point.name
-    # Campaign points name their department's setting concretely.
-    point = filed.exclude(source=RiskPoint.Source.LIBRARY).select_related("department").first()
-    assert point.manifestation.startswith(point.department.name)
-    assert "（" in point.name
+    # The campaign files each pack risk once per post (or department), under the pack's name,
+    # set in its department's work where the library's own point does not already read so.
+    pack = load_pack("hospital")
+    campaign_points = points.exclude(source=RiskPoint.Source.LIBRARY).select_related(
+        "department", "post"
+    )
+    assert campaign_points.count() > 200
+    assert set(campaign_points.values_list("name", flat=True)) <= {
+        spec.name.zh for spec in pack.risk_points
+    }
+    held = Counter(campaign_points.values_list("subject", "post", "department", "name"))
+    assert max(held.values()) == 1
+    pack_text = {spec.name.zh: spec.manifestation.zh for spec in pack.risk_points}
+    concrete = [p for p in campaign_points if p.department_id]
+    set_in = [p for p in concrete if p.manifestation != pack_text[p.name]]
+    assert len(set_in) > 0.5 * len(concrete)
+    for point in set_in:
+        lead = point.manifestation.removesuffix(pack_text[point.name])
+        assert lead.startswith(point.department.name + "在") and lead.endswith("工作中，")
 
     measures = Measure.objects.filter(organisation=hospital)
-    assert measures.count() > 500
+    assert 150 <= measures.count() <= 600
     assert set(measures.values_list("status", flat=True)) == {"planned", "in_place"}
     assert not measures.filter(due__isnull=True).exists()
+    # Some planned measures are past their due date (overdue), most are in place.
+    planned = measures.filter(status=Measure.Status.PLANNED)
+    assert planned.filter(due__lt=REFERENCE_DATE).exists()
+    assert planned.filter(due__gte=REFERENCE_DATE).exists()
+    in_place = measures.filter(status=Measure.Status.IN_PLACE)
+    assert in_place.count() > planned.count()
+    # 已落实 with the date and what was done, after the measure existed; planned ones have
+    # neither.
+    assert not in_place.filter(Q(done_on__isnull=True) | Q(evidence="")).exists()
+    assert not in_place.filter(done_on__gt=REFERENCE_DATE).exists()
+    assert all(m.done_on >= timezone.localtime(m.created_at).date() for m in in_place)
+    assert not planned.filter(Q(done_on__isnull=False) | ~Q(evidence="")).exists()
     by_person = measures.filter(owner_person__isnull=False)
     assert 0.1 * measures.count() < by_person.count() < 0.5 * measures.count()
     assert by_person.filter(owner_person__organisation=hospital).count() == by_person.count()
@@ -91,6 +151,33 @@ def test_each_hospital_gets_a_filed_register_with_measures_owned(hospital):
         Measure.risk_points.through.objects.filter(measure__organisation=hospital).count()
         - entries["library.import.measure.link"]
     )
+
+
+def test_leaders_have_their_own_points_with_measures(hospital):
+    """Each 院领导 files the 三重一大 risks and those of the fields in their charge, on their
+    own post, with measures that have an owner (their own, or the library's)."""
+    points = RiskPoint.objects.filter(
+        organisation=hospital, post__is_leadership=True
+    ).select_related("post", "power")
+    by_post = {}
+    for point in points:
+        by_post.setdefault(point.post.code, []).append(point)
+    assert set(by_post) == {leader.post_code for leader in LEADERS}
+    for code, own in by_post.items():
+        assert len(own) >= 3, code
+        assert any(p.power.category == "decision" for p in own), code  # 三重一大
+        assert any(p.power.category != "decision" for p in own), code  # 分管领域
+        assert all(p.department_id is None and p.subject == "post" for p in own)
+    for point in points.filter(status=RiskPoint.Status.FILED):
+        owners = [m.owner for m in point.measures.all()]
+        assert owners and all(owners), point.name
+    # Measures of their own: owned by the leader who holds the post.
+    owned = Measure.objects.filter(organisation=hospital, owner_person__is_leader=True)
+    assert owned.count() >= len(LEADERS)
+    for measure in owned.prefetch_related("risk_points__post__assignments"):
+        for point in measure.risk_points.all():
+            holders = {a.person_id for a in point.post.assignments.all() if a.end is None}
+            assert measure.owner_person_id in holders
 
 
 def test_some_reviews_are_overdue_and_a_few_levels_changed_last_year(hospital):
@@ -130,7 +217,7 @@ def test_some_reviews_are_overdue_and_a_few_levels_changed_last_year(hospital):
     regraded = RiskPointEvent.objects.filter(
         risk_point__organisation=hospital, type=Type.REGRADED
     ).select_related("risk_point")
-    assert 20 <= regraded.count() <= 0.05 * filed.count()
+    assert 8 <= regraded.count() <= 0.08 * filed.count()
     year_ago = REFERENCE_DATE - dt.timedelta(days=365)
     scheme = grading.active_scheme(hospital)
     directions = Counter()
@@ -190,3 +277,24 @@ def test_the_integrity_officer_sees_the_register(hospital, client, settings):
     response = client.get("/risks/")
     assert response.context["counts"].total == current
     assert RiskPoint.objects.filter(~Q(organisation=hospital)).count() == 0
+
+
+def test_the_dense_register_clones_each_risk_per_function_for_the_benchmarks():
+    """`--density dense` is the benchmarks' volume (bench/register.py): ~10,000 points per
+    hospital, each pack risk once per function of the department."""
+    out = StringIO()
+    call_command("demo", "--seed", "7", "--density", "dense", stdout=out)
+    assert "密度 dense" in out.getvalue()
+    hospital = Organisation.objects.get(name="示例市人民医院")
+    points = RiskPoint.objects.filter(organisation=hospital)
+    assert points.count() >= 10_000  # 20 hospitals: the 200,000 the benchmark measures
+    cloned = points.exclude(source=RiskPoint.Source.LIBRARY).select_related("department", "post")
+    point = cloned.filter(post__isnull=False).first()
+    copies = cloned.filter(post=point.post, power=point.power, step=point.step)
+    copies = copies.filter(name__startswith=point.name.split("（")[0])
+    assert copies.count() >= 2 and "（" in point.name
+    assert point.manifestation.startswith(point.department.name + point.post.name + "在")
+    load = AuditEvent.objects.get(action="demo.load", object_id=str(hospital.pk))
+    assert load.after["density"] == "dense"
+    assert load.after["risk_points"] == points.count()
+    assert audit.verify().ok

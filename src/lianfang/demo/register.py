@@ -4,24 +4,34 @@ Per hospital, after its staff are saved:
 
 1. the hospital's principal leader (主要负责人) and integrity office (纪检监察室) are set;
 2. the hospital pack is imported with the library import service (`risks.library_import`),
-   which creates the power catalogue, ~120 standard risk points on the matching posts,
+   which creates the power catalogue, ~240 standard risk points on the matching posts,
    departments or the unit, and the measures;
-3. the 全员排查 (every post looks for its own risks) is simulated: for each post, each pack
-   risk point of the powers that post takes part in becomes a risk point of that post, once per
-   function of its department (the department's 职责 gives the concrete setting, so the texts
-   stay concrete); each department also gets department-level points of its own powers. These
-   points get department-specific measures, owned by the department or, for some, a person;
+3. the 全员排查 (every post looks for its own risks) is simulated, at one of two densities:
+   - "realistic" (the default): each post files a few of the pack's risk points of its work
+     (`campaign.py`: one point per post and risk), each department one or two of its own,
+     and each leader (院领导) the 三重一大 risks and those of the fields in their charge
+     (分管领域). A risk reads the same for every post of a department, set in the department
+     function it concerns (its 职责, so the text stays concrete), and a post stops filing
+     when its department's positioning table (廉政风险定位表) would outgrow `TABLE_ROWS`
+     rows: a few hundred points per hospital, as real registers hold;
+   - "dense" (the benchmarks' volume, `bench/register.py`): for each post, each pack risk
+     point of the powers that post takes part in becomes a risk point of that post, once per
+     function of its department; each department also gets department-level points of its
+     own powers: about 10,000 points per hospital.
+   These points get department-specific measures, owned by the department or, for some, a
+   person (a leader's by the leader);
 4. most points are filed (those the filing check refuses stay drafts), some are recent
    drafts; reviews were done at dates that leave some overdue; a few levels changed over the
-   last year, each with a reason.
+   last year, each with a reason; most measures are in place (已落实, with the date and what
+   was done), the others planned with a due date, some of them past it.
 
 Every write goes through the risk point and measure services' bulk writers
 (`risk_points_write`, `measures_write`, `risk_points_review`), so grading, review dates,
 the filing check, timeline events and audit events follow the register's rules; each write
 is dated on the day it happened in the story (the writers' per-row `at`) and its audit
 action starts with "demo.". Randomness comes from one `random.Random` per hospital and every
-date is counted back from `generator.REFERENCE_DATE`, so the same seed gives the same
-register.
+date is counted back from `generator.REFERENCE_DATE`, so the same seed and density give the
+same register.
 """
 
 from __future__ import annotations
@@ -42,11 +52,20 @@ from lianfang.risks import grading, services, vagueness
 from lianfang.risks.library_import import PACK_SCALE, library_import
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
-from .catalogue import DEPARTMENT_BY_CODE
+from . import campaign
+from .catalogue import DEPARTMENT_BY_CODE, LEADERS
 from .generator import REFERENCE_DATE, HospitalRows
 
 PACK_KEY = "hospital"
 AUDIT_PREFIX = "demo."
+
+REALISTIC = "realistic"
+DENSE = "dense"
+DENSITIES = (REALISTIC, DENSE)
+# Realistic: a department's positioning table keeps to this many rows (the library's and the
+# campaign's), so a department head prints it on one to three A4 pages.
+TABLE_ROWS = 14
+RISK_URN = "urn:lianfang:hospital:risk:"
 
 # The register's history, counted back from the reference date (days).
 IMPORT_DAYS_BEFORE = 640  # the hospital pack was imported
@@ -56,10 +75,21 @@ REGRADE_WITHIN_DAYS = 365  # "a few levels changed over the last year"
 
 DRAFT_SHARE = 0.12  # of the campaign's points: still drafts
 OVERDUE_SHARE = 0.10  # of the filed points: review overdue at the reference date
-REGRADE_SHARE = 0.02  # of the filed points: level changed in the last year
+# Of the filed points: level changed in the last year (a denser register changes fewer).
+REGRADE_SHARE = {REALISTIC: 0.05, DENSE: 0.02}
 JITTER_SHARE = 0.25  # of the campaign's points: likelihood self-assessed one step off the pack
 PERSON_OWNER_SHARE = 0.25  # of the department measures: owned by a person
 IN_PLACE_SHARE = 0.65  # of the measures: in place
+# What the owner recorded when a measure was put in place (落实情况): what was done and where
+# its record is.
+EVIDENCE = (
+    "已按措施执行，抽查记录和整改台账存科室备查",
+    "制度文件已印发执行，文件和执行记录存档于院长办公室",
+    "已组织全员培训和考核，签到表和试卷存科室档案",
+    "系统控制已上线，配置截图和测试记录存信息中心",
+    "纪检监察室已专项抽查，检查记录存纪检监察室",
+    "专项检查已完成，检查报告和整改清单已归档",
+)
 # Not-overdue reviews fall due at least this many days after the reference date.
 REVIEW_MARGIN_DAYS = 45
 REVIEW_NOTE = "年度复核，措施落实情况已核实"
@@ -154,6 +184,21 @@ def context_phrase(function_title: str) -> str:
     return text if text.endswith("工作") else f"{text}工作"
 
 
+def short_setting(function_title: str) -> str:
+    """A department function as a short setting, its first clause with an enumeration cut to
+    its first item: 承担冠心病、高血压等心血管疾病的诊疗工作 → 冠心病等心血管疾病的诊疗工作."""
+    text = re.split(r"[，,；;]", LEADING_VERBS.sub("", function_title.strip()))[0]
+    text = text.removeprefix("本科室").rstrip("。")
+    if "等" in text:
+        head, rest = text.split("等", 1)
+        text = f"{re.split(r'[、和及与]', head)[0]}等{rest}"
+    return text if text.endswith("工作") else f"{text}工作"
+
+
+def bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def setting_label(setting: str) -> str:
     """The first item of a setting, to tell a risk point's variants apart by name."""
     return re.split(r"[、，,；和及与等]", setting)[0].removesuffix("工作")[:14]
@@ -179,11 +224,18 @@ class RegisterBuilder:
         seed: int,
         index: int,
         actor: str,
+        density: str = REALISTIC,
         progress: Callable[[str], None] | None = None,
     ):
+        if density not in DENSITIES:
+            raise ValueError(f"density must be one of {', '.join(DENSITIES)}")
         self.org = hospital
         self.rows = rows
+        self.density = density
         self.rng = random.Random(f"lianfang-demo:{seed}:{index}:register")
+        # The measures' progress (落实日期, 落实情况) draws from a generator of its own, so
+        # the register's other draws stay as they were before measures recorded it.
+        self.progress_rng = random.Random(f"lianfang-demo:{seed}:{index}:progress")
         self.actor = actor
         self.progress = progress or (lambda message: None)
         self.tz = ZoneInfo(settings.TIME_ZONE)
@@ -191,9 +243,9 @@ class RegisterBuilder:
 
     # -- dates
 
-    def moment(self, date: dt.date) -> dt.datetime:
-        """A working-hours time on `date` (seeded)."""
-        minutes = self.rng.randint(8 * 60 + 30, 17 * 60 + 30)
+    def moment(self, date: dt.date, rng: random.Random | None = None) -> dt.datetime:
+        """A working-hours time on `date` (seeded: `rng`, else the register's)."""
+        minutes = (rng or self.rng).randint(8 * 60 + 30, 17 * 60 + 30)
         return dt.datetime.combine(date, dt.time(minutes // 60, minutes % 60), self.tz)
 
     def days_before(self, days: float) -> dt.date:
@@ -212,8 +264,13 @@ class RegisterBuilder:
         self.counts.imported = report.risk_points.created
         self._read_catalogue()
         filings, measure_rows = self._imported(import_date)
-        points, wanted = self._campaign_points()
-        filings += self._campaign_measures(points, wanted, measure_rows)
+        if self.density == DENSE:
+            points, wanted = self._campaign_points()
+            library_measures = {}
+        else:
+            points, wanted = self._realistic_points()
+            library_measures = self.library_measures
+        filings += self._campaign_measures(points, wanted, measure_rows, library_measures)
         self._history(filings)
         org = self.org
         self.counts.drafts = self.counts.points - self.counts.filed
@@ -253,7 +310,8 @@ class RegisterBuilder:
 
     def _imported(self, import_date: dt.date):
         """The pack's points to file within weeks of the import (those it gave measures; the
-        others stay drafts) and its measures' deadlines and states, set the day after."""
+        others stay drafts) and its measures' deadlines and states, set the day after (those
+        put in place: on the day, with what was done)."""
         rng = self.rng
         points = list(
             RiskPoint.objects.filter(organisation=self.org, source=RiskPoint.Source.LIBRARY)
@@ -271,6 +329,14 @@ class RegisterBuilder:
             measure__organisation=self.org
         ).values_list("measure_id", "riskpoint_id"):
             measures_of[point_id].append(measures[measure_id])
+        # What the campaign builds on: the library's points, and its measures by the
+        # department of the points they cover and their urn (None: a leader's or the unit's).
+        self.library_points = points
+        self.library_measures = {
+            (point.department_id, measure.library_urn): measure
+            for point in points
+            for measure in measures_of[point.pk]
+        }
         filings = []
         for point in points:
             point.organisation = self.org
@@ -279,18 +345,28 @@ class RegisterBuilder:
                 filed_on = import_date + dt.timedelta(days=rng.randint(5, 40))
                 filings.append(Filing(point, filed_on, measures_of[point.pk]))
         settled_at = self.moment(import_date + dt.timedelta(days=1))
-        rows = [
-            services.MeasureRow(measure, self._measure_state(), at=settled_at)
-            for measure in measures.values()
-        ]
+        rows = []
+        for measure in measures.values():
+            state = self._measure_state()
+            at = settled_at
+            if state.get("done_on"):
+                # Put in place after the import, recorded on the day.
+                state["done_on"] = max(state["done_on"], import_date + dt.timedelta(days=1))
+                at = self.moment(state["done_on"], self.progress_rng)
+            rows.append(services.MeasureRow(measure, state, at=at))
         return filings, rows
 
     def _measure_state(self) -> dict:
+        """A measure's status and due date: in place (已落实, by or near its due date, with
+        what was done) or planned (计划中), due within months or some already past due."""
         rng = self.rng
         if rng.random() < IN_PLACE_SHARE:
+            due = self.days_before(rng.uniform(30, 500))
             return {
                 "status": Measure.Status.IN_PLACE,
-                "due": self.days_before(rng.uniform(30, 500)),
+                "due": due,
+                "done_on": due - dt.timedelta(days=self.progress_rng.randint(0, 30)),
+                "evidence": self.progress_rng.choice(EVIDENCE),
             }
         return {"status": Measure.Status.PLANNED, "due": self.days_before(-rng.uniform(-60, 180))}
 
@@ -379,12 +455,7 @@ class RegisterBuilder:
                             )
                             rows.append(row)
                             wanted.append((filed_on, spec.measures))
-        self.progress(f"    排查风险点 {len(rows)} 个，写入中……")
-        written = services.risk_points_write(
-            actor=self.actor, organisation=self.org, rows=rows, audit_prefix=AUDIT_PREFIX
-        )
-        self.counts.generated = len(written)
-        return [w.point for w in written], wanted
+        return self._write_campaign(rows), wanted
 
     def _campaign_point(self, spec, power, department, post, subject, *, name, lead):
         rng = self.rng
@@ -425,23 +496,148 @@ class RegisterBuilder:
         }
         return services.PointRow(data=data, at=created_at), filed_on
 
-    def _campaign_measures(self, points, wanted, measure_rows) -> list[Filing]:
+    def _realistic_points(self):
+        """The realistic campaign's risk points (`campaign.py`), written (dated the day each
+        was found); with, per point, its filing date (None for a draft) and the urns of its
+        pack measures. Leaders first, then each department: its own points, then its posts'."""
+        rng = self.rng
+        specs = {spec.urn: spec for spec in self.pack.risk_points}
+        self.functions = defaultdict(list)
+        for function in self.rows.functions:
+            self.functions[function.department.pk].append(function.title)
+        posts_of = defaultdict(list)
+        for post in self.rows.posts:
+            if post.department_id:
+                posts_of[post.department_id].append(post)
+        leader_posts = {post.code: post for post in self.rows.posts if not post.department_id}
+        # What the library import filed: on which post or department each risk is already
+        # (not filed again there), the departments where a risk reads as the pack writes it
+        # (the campaign's points of that risk read the same, so the table shows one row), and
+        # the rows each department's positioning table holds: the points of the department
+        # and those of the powers it handles (risks.positioning), one row per risk.
+        self.table_rows: dict[int, set] = defaultdict(set)
+        done: set[tuple] = set()
+        plain: set[tuple] = set()
+        for point in self.library_points:
+            done.add((point.post_id, point.department_id, point.library_urn))
+            plain.add((point.department_id, point.library_urn))
+            self._table_row(point.power_id, point.step_id, point.department_id, point, force=True)
+
+        rows: list[services.PointRow] = []
+        wanted: list[tuple[dt.date | None, tuple[str, ...]]] = []  # filing date, measure urns
+
+        def file(slugs, count, department, post, subject):
+            """File up to `count` of the risks `slugs` on `post` (or `department`)."""
+            filed = 0
+            for slug in slugs:
+                if filed >= count:
+                    break
+                spec = specs[RISK_URN + slug]
+                department_id = department.pk if department else None
+                holder = (post.pk if post else None, department_id, spec.urn)
+                if holder in done:
+                    continue
+                power = self.powers[spec.power]
+                lead = ""
+                if department is not None and (department_id, spec.urn) not in plain:
+                    lead = f"{department.name}在{self._setting(department, spec, power)}中，"
+                step = self.steps.get((power.pk, spec.step)) if spec.step else None
+                text = (spec.name.zh, lead + spec.manifestation.zh)
+                if not self._table_row(power.pk, step.pk if step else None, department_id, text):
+                    continue
+                done.add(holder)
+                row, filed_on = self._campaign_point(
+                    spec, power, department, post, subject, name=spec.name.zh, lead=lead
+                )
+                rows.append(row)
+                wanted.append((filed_on, spec.measures))
+                filed += 1
+
+        for leader in LEADERS:
+            slugs = (*campaign.LEADER_DECISIONS, *campaign.LEADERS[leader.key])
+            file(slugs, len(slugs), None, leader_posts[leader.post_code], Subject.POST)
+        for department in self.rows.departments:
+            clinical = department.kind == Department.Kind.CLINICAL
+            slugs = campaign.CLINICAL_DEPARTMENT_RISKS if clinical else campaign.DEPARTMENT_RISKS
+            file(slugs, len(slugs), department, None, Subject.DEPARTMENT)
+            surgical = DEPARTMENT_BY_CODE[department.code].leader == campaign.SURGICAL_LEADER
+            for post in posts_of[department.pk]:
+                key = post.code.split("-", 1)[1]
+                if clinical:
+                    posts = campaign.SURGICAL_POSTS if surgical else campaign.CLINICAL_POSTS
+                    slugs, (low, high) = posts.get(key) or campaign.CLINICAL_POSTS[key]
+                    tail = list(slugs[1:])
+                    rng.shuffle(tail)
+                    slugs, count = (slugs[0], *tail), rng.randint(low, high)
+                else:
+                    slugs = campaign.POSTS.get((department.code, key), ())
+                    count = len(slugs)
+                file(slugs, count, department, post, Subject.POST)
+        return self._write_campaign(rows), wanted
+
+    def _table_row(self, power_id, step_id, department_id, text, force=False) -> bool:
+        """Count a point's row in the positioning tables of its department and of its power's
+        department (one row per power, step, department, name and manifestation: the table
+        folds the posts of one risk into a row); False, counting nothing, when a table that
+        lacks the row is full (unless `force`: the library's points are there already).
+        `text` is a point, or its name and manifestation."""
+        if isinstance(text, RiskPoint):
+            text = (text.name, text.manifestation)
+        key = (power_id, step_id, department_id, *text)
+        tables = {department_id, self.powers_by_id[power_id].department_id} - {None}
+        tables = [self.table_rows[t] for t in tables]
+        if not force and any(key not in rows and len(rows) >= TABLE_ROWS for rows in tables):
+            return False
+        for rows in tables:
+            rows.add(key)
+        return True
+
+    def _setting(self, department: Department, spec, power: Power) -> str:
+        """The department function a risk concerns, as a setting (`short_setting`): the one
+        sharing the most two-character words with the risk's power and name, else the first."""
+        functions = self.functions[department.pk]
+        words = bigrams(power.name + spec.name.zh)
+        shared = [len(words & bigrams(title)) for title in functions]
+        return short_setting(functions[shared.index(max(shared))])
+
+    def _write_campaign(self, rows: list[services.PointRow]) -> list[RiskPoint]:
+        self.progress(f"    排查风险点 {len(rows)} 个，写入中……")
+        written = services.risk_points_write(
+            actor=self.actor, organisation=self.org, rows=rows, audit_prefix=AUDIT_PREFIX
+        )
+        self.counts.generated = len(written)
+        return [w.point for w in written]
+
+    def _campaign_measures(self, points, wanted, measure_rows, library_measures) -> list[Filing]:
         """One measure per department and pack measure, shared by its points and created with
-        the first of them; written with the imported measures' states (`measure_rows`). The
+        the first of them (a leader's: one per post and pack measure), unless the library
+        import made that measure for the department's points (`library_measures`: it covers
+        the new points too); written with the imported measures' states (`measure_rows`). The
         campaign's points to file, with their measures."""
-        measures: dict[tuple[int, str], Measure] = {}
-        created: dict[tuple[int, str], dt.datetime] = {}  # when its first point was found
+        measures: dict[tuple, Measure] = {}
+        created: dict[tuple, dt.datetime] = {}  # when its first point was found
         measures_of: dict[int, list[Measure]] = defaultdict(list)
         links = []
         for point, (_filed_on, urns) in zip(points, wanted, strict=True):
             for urn in urns:
-                key = (point.department_id, urn)
+                measure = library_measures.get((point.department_id, urn))
+                if measure is not None:
+                    measures_of[id(point)].append(measure)
+                    links.append((measure, point, point.created_at))
+                    continue
+                key = (point.department_id or ("post", point.post_id), urn)
                 measure = measures.get(key)
                 if measure is None:
                     measure = measures[key] = self._campaign_measure(point, urn)
                 created[key] = min(created.get(key, point.created_at), point.created_at)
                 measures_of[id(point)].append(measure)
                 links.append((measure, point, point.created_at))
+        for key, measure in measures.items():
+            # Put in place once it existed (if late, within weeks of it, by the reference day).
+            earliest = created[key].astimezone(self.tz).date() + dt.timedelta(days=1)
+            if measure.done_on and measure.done_on < earliest:
+                late = earliest + dt.timedelta(days=self.progress_rng.randint(7, 60))
+                measure.done_on = max(earliest, min(late, REFERENCE_DATE))
         measure_rows += [
             services.MeasureRow(measure, {}, at=created[key]) for key, measure in measures.items()
         ]
@@ -462,7 +658,8 @@ class RegisterBuilder:
         rng = self.rng
         spec = self.measure_specs[urn]
         owner_person: Person | None = None
-        if rng.random() < PERSON_OWNER_SHARE:
+        # A leader's own measures are the leader's (a point of no department).
+        if rng.random() < PERSON_OWNER_SHARE or point.department_id is None:
             holders = self.holders.get(point.post_id) if point.post_id else None
             if holders:
                 owner_person = rng.choice(holders)
@@ -499,7 +696,7 @@ class RegisterBuilder:
             filing.at = self.moment(filed_on)
             regrade = None
             earliest = max(filed_on + dt.timedelta(days=7), self.days_before(REGRADE_WITHIN_DAYS))
-            if rng.random() < REGRADE_SHARE and earliest < self.days_before(7):
+            if rng.random() < REGRADE_SHARE[self.density] and earliest < self.days_before(7):
                 regrade = self._regrade(point, earliest)
             # The last review: overdue for some, otherwise due comfortably after the reference
             # date (counted with the level the point ends with).
@@ -579,9 +776,10 @@ def load_register(
     seed: int,
     index: int,
     actor: str,
+    density: str = REALISTIC,
     progress: Callable[[str], None] | None = None,
 ) -> RegisterCounts:
-    """Build and save `hospital`'s risk register (see the module docstring)."""
+    """Build and save `hospital`'s risk register at `density` (see the module docstring)."""
     return RegisterBuilder(
-        hospital, rows, seed=seed, index=index, actor=actor, progress=progress
+        hospital, rows, seed=seed, index=index, actor=actor, density=density, progress=progress
     ).run()

@@ -37,7 +37,7 @@ from .generator import (
     hospital_code,
     hospital_organisation,
 )
-from .register import load_register
+from .register import DENSE, DENSITIES, REALISTIC, load_register
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
 ACTOR = "lianfang demo"
@@ -88,15 +88,41 @@ def demo_exists() -> bool:
     return Organisation.objects.filter(code__in=[AUTHORITY_CODE, hospital_code(1)]).exists()
 
 
+def demo_density() -> str | None:
+    """The density the demo in the database was loaded at, as its "demo.load" event says:
+    "dense" for a demo loaded before there was a choice (it was that dense), None without a
+    demo."""
+    authority = Organisation.objects.filter(code=AUTHORITY_CODE).first()
+    if authority is None:
+        return None
+    event = (
+        AuditEvent.objects.filter(
+            action="demo.load", object_type="org.organisation", object_id=str(authority.pk)
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return (event.after or {}).get("density", DENSE) if event else None
+
+
 def demo_load(
-    *, seed: int = 1, scale: int = 1, progress: Callable[[str], None] | None = None
+    *,
+    seed: int = 1,
+    scale: int = 1,
+    density: str = REALISTIC,
+    progress: Callable[[str], None] | None = None,
 ) -> LoadResult:
     """Create the commission, `scale` hospitals of ~1,500 staff each, and the demo logins.
 
-    The same seed gives the same data. Refuses (ValueError) when the demo already exists.
+    `density` is that of the risk registers (`register.DENSITIES`): "realistic", a few
+    hundred risk points per hospital, or "dense", about 10,000 (the benchmarks' volume).
+    The same seed and density give the same data. Refuses (ValueError) when the demo already
+    exists.
     """
     if not 1 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 1 and {MAX_SCALE}")
+    if density not in DENSITIES:
+        raise ValueError(f"density must be one of {', '.join(DENSITIES)}")
     progress = progress or (lambda message: None)
     started = time.monotonic()
     with transaction.atomic():
@@ -130,7 +156,13 @@ def demo_load(
                 f"（{time.monotonic() - started:.1f} 秒）"
             )
             register = load_register(
-                hospital, rows, seed=seed, index=index, actor=ACTOR, progress=progress
+                hospital,
+                rows,
+                seed=seed,
+                index=index,
+                actor=ACTOR,
+                density=density,
+                progress=progress,
             )
             counts[hospital.code] = {**rows.counts(), **register.as_dict()}
             progress(
@@ -148,12 +180,14 @@ def demo_load(
             audit.Change(
                 action="demo.load",
                 obj=authority,
-                after={"seed": seed, "hospitals": scale, **totals},
+                after={"seed": seed, "hospitals": scale, "density": density, **totals},
             )
         ]
         changes += [
             audit.Change(
-                action="demo.load", obj=hospital, after={"seed": seed, **counts[hospital.code]}
+                action="demo.load",
+                obj=hospital,
+                after={"seed": seed, "density": density, **counts[hospital.code]},
             )
             for hospital in hospitals
         ]

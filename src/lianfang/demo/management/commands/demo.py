@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lianfang.demo import services
+from lianfang.demo.register import DENSE, DENSITIES, REALISTIC
 
 
 def display_width(text: str) -> int:
@@ -28,9 +29,15 @@ class Command(BaseCommand):
             "--scale",
             type=int,
             default=1,
+            help=(f"医院数量，每家约 1,500 名人员（默认 1，最多 {services.MAX_SCALE}）"),
+        )
+        parser.add_argument(
+            "--density",
+            choices=DENSITIES,
+            default=REALISTIC,
             help=(
-                "医院数量，每家约 1,500 名人员、10,000 个风险点"
-                f"（默认 1，最多 {services.MAX_SCALE}）"
+                f"风险点台账的密度：{REALISTIC}（默认）每家医院数百个风险点，如实际台账；"
+                f"{DENSE} 每家约 10,000 个（按科室职责逐项复制，供性能基准测试）"
             ),
         )
         parser.add_argument(
@@ -40,7 +47,7 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="先删除已有的演示单位及其数据，再重新生成"
         )
 
-    def handle(self, *args, seed, scale, if_empty, reset, **options):
+    def handle(self, *args, seed, scale, density, if_empty, reset, **options):
         if reset and if_empty:
             raise CommandError("--reset 与 --if-empty 不能同时使用。")
         if not 1 <= scale <= services.MAX_SCALE:
@@ -59,8 +66,10 @@ class Command(BaseCommand):
                 f"已删除原有演示数据：{deleted.get('organisations', 0)} 个单位，"
                 f"{deleted.get('departments', 0)} 个科室，{deleted.get('people', 0)} 名人员。"
             )
-        self.stdout.write(f"正在生成演示数据（种子 {seed}，{scale} 家医院）…")
-        result = services.demo_load(seed=seed, scale=scale, progress=self.stdout.write)
+        self.stdout.write(f"正在生成演示数据（种子 {seed}，{scale} 家医院，密度 {density}）…")
+        result = services.demo_load(
+            seed=seed, scale=scale, density=density, progress=self.stdout.write
+        )
         totals = result.totals
         self.stdout.write(
             self.style.SUCCESS(
