@@ -72,7 +72,9 @@ def test_language_switch_goes_to_english_and_back(world, page, live_server):
 def test_dashboard_draws_both_charts(world, page, live_server):
     sign_in(page, live_server, world.users["integrity"])
     page.goto("/")
-    expect(page.locator(".lf-stat")).to_have_count(4)
+    # the risk figures (each a link to its list), then the four people figures
+    expect(page.locator("[data-testid=home-office] .lf-figure")).to_have_count(6)
+    expect(page.locator("[data-testid=stats] .lf-stat")).to_have_count(4)
     expect(page.locator(".lf-chart canvas")).to_have_count(2)
     expect(page.locator(".lf-chart[data-rendered=true]")).to_have_count(2)
     # The bar chart's canvas has a real size (ECharts drew into a laid-out container).

@@ -164,3 +164,29 @@ def build_world() -> World:
         other_person,
         users,
     )
+
+
+def make_attachment(target, use, name, content=b"%PDF-1.4\n%%EOF\n"):
+    """A file kept for `target` (straight to the store and the table: no checks, no audit
+    event, like the other builders here)."""
+    import hashlib
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+
+    from lianfang.core.attachments import detect_type, store
+    from lianfang.core.models import Attachment
+
+    path = store.storage.save(f"test/{uuid.uuid4().hex}.bin", ContentFile(content))
+    return Attachment.objects.create(
+        use=use,
+        content_type=ContentType.objects.get_for_model(type(target)),
+        object_id=target.pk,
+        organisation=getattr(target, "organisation", None),
+        name=name,
+        mime_type=detect_type(content) or "application/octet-stream",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        path=path,
+    )

@@ -15,13 +15,11 @@ import datetime as dt
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import Client
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit
-from lianfang.core.attachments import attachment_save
 from lianfang.core.models import AuditEvent, Column, Job, Module
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org.models import (
@@ -38,7 +36,13 @@ from lianfang.org.models import (
 from lianfang.risks import grading
 from lianfang.risks import jobs as risk_jobs
 from lianfang.risks.models import GenericPhrase, GradingScheme, Measure, RiskPoint
-from tests.factories import build_world, make_person, make_platform_admin, make_user
+from tests.factories import (
+    build_world,
+    make_attachment,
+    make_person,
+    make_platform_admin,
+    make_user,
+)
 from tests.risks.factories import make_measure, make_risk_point
 from tests.risks.register_data import TODAY, build_register
 
@@ -323,12 +327,7 @@ def build_scope_world() -> ScopeWorld:
         other, "手术排台由系统自动生成", owner_person=world.other_person, points=[o["point_other"]]
     )
     for key in ("measure", "measure_other", "measure_procurement", "measure_dept", "measure_staff"):
-        o[f"file_{key}"] = attachment_save(
-            actor=None,
-            use="measure_evidence",
-            target=o[key],
-            upload=SimpleUploadedFile(f"{key}.pdf", b"%PDF-1.4\n%%EOF\n"),
-        )
+        o[f"file_{key}"] = make_attachment(o[key], "measure_evidence", f"{key}.pdf")
 
     # Grading schemes (inactive, so they may be edited, activated and deleted) and phrases.
     o["scheme_hospital"] = GradingScheme.objects.create(
