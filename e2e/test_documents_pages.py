@@ -7,12 +7,12 @@ from playwright.sync_api import expect
 from e2e.conftest import screenshot, sign_in
 from lianfang.risks import register_io
 from lianfang.risks.models import RiskPoint
-from tests.risks.test_positioning import register  # noqa: F401 - the shared fixture
+from tests.risks.test_positioning import filed, register  # noqa: F401 - the shared fixtures
 
 pytestmark = pytest.mark.e2e
 
 
-def test_positioning_table_and_its_downloads(world, register, page, live_server):  # noqa: F811
+def test_positioning_table_and_its_downloads(world, filed, page, live_server):  # noqa: F811
     sign_in(page, live_server, world.users["integrity"])
     page.goto("/risks/positioning/")
     expect(page.locator("[data-testid=positioning-person]")).to_have_count(2)

@@ -21,7 +21,7 @@ from lianfang.core.spreadsheets.pages import SpreadsheetField
 from lianfang.org.models import Department, Person
 from lianfang.risks.models import RiskPoint
 from tests.risks.factories import make_power
-from tests.risks.test_positioning import register  # noqa: F401 - the shared fixture
+from tests.risks.test_positioning import filed, register  # noqa: F401 - the shared fixtures
 
 FORMULAS = [
     '=HYPERLINK("http://example.invalid","点击")',
@@ -329,15 +329,15 @@ def test_a_drop_down_under_a_column():
 # Every export ---------------------------------------------------------------------------------
 
 
-def test_every_export_writes_text_that_looks_like_a_formula_as_text(world, register, login):  # noqa: F811
+def test_every_export_writes_text_that_looks_like_a_formula_as_text(world, filed, login):  # noqa: F811
     """The security rule: whatever a person typed is exported as text, never a formula."""
     person = Person.objects.get(staff_no="0001")
     person.title, person.phone = FORMULAS[0], FORMULAS[1]
     person.save(update_fields=["title", "phone"])
     Department.objects.filter(pk=world.finance.pk).update(name=FORMULAS[3])
     make_power(world.hospital, FORMULAS[2], "=1+1", basis=FORMULAS[0])
-    RiskPoint.objects.filter(pk=register["a"].pk).update(manifestation=FORMULAS[2])
-    RiskPoint.objects.filter(pk=register["c"].pk).update(name=FORMULAS[0])
+    RiskPoint.objects.filter(pk=filed["a"].pk).update(manifestation=FORMULAS[2])
+    RiskPoint.objects.filter(pk=filed["c"].pk).update(name=FORMULAS[0])
     client = login(world.users["integrity"])
     org = world.hospital.pk
     exports = {
@@ -345,7 +345,7 @@ def test_every_export_writes_text_that_looks_like_a_formula_as_text(world, regis
         "roster template": (f"{reverse('org:roster_template')}?organisation={org}", FORMULAS[3:]),
         "powers": (reverse("org:power_export"), ["=1+1", FORMULAS[2], FORMULAS[0]]),
         "power template": (f"{reverse('org:power_template')}?organisation={org}", FORMULAS[3:]),
-        "register": (reverse("risks:register_xlsx"), [FORMULAS[0], FORMULAS[2], FORMULAS[3]]),
+        "filed": (reverse("risks:register_xlsx"), [FORMULAS[0], FORMULAS[2], FORMULAS[3]]),
         "positioning": (
             reverse("risks:positioning_xlsx", args=[world.leader_person.pk]),
             [FORMULAS[0], FORMULAS[2]],

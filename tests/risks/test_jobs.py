@@ -13,7 +13,7 @@ from lianfang.risks import grading, register_io, selectors, services
 from lianfang.risks.models import RiskPoint, RiskPointEvent
 from tests.risks.factories import make_power, make_risk_point
 from tests.risks.register_data import build_register
-from tests.risks.test_positioning import register  # noqa: F401 - a shared fixture
+from tests.risks.test_positioning import filed, register  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_a_job_speaks_the_language_of_the_page_that_asked(world, client, setting
 
 def test_a_long_positioning_table_is_printed_by_a_job(
     world,
-    register,  # noqa: F811 - the positioning tests' register
+    filed,  # noqa: F811 - the positioning tests' filed
     login,
     settings,
 ):

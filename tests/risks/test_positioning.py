@@ -50,7 +50,6 @@ def register(world):
         step=selection,
         post=buyer_post,
         name="遴选中透露评分标准",
-        status=FILED,
         likelihood=3,
         harm=3,
     )
@@ -59,7 +58,6 @@ def register(world):
         step=demand,
         department=world.procurement,
         name="需求参数指向特定品牌",
-        status=FILED,
         likelihood=1,
         harm=2,
     )
@@ -69,14 +67,12 @@ def register(world):
         name="超权限审批付款",
         likelihood=2,
         harm=2,
-        status=FILED,
     )
     d = make_risk_point(
         power=prescribing,
         step=prescribing.steps.get(),
         post=Post.objects.get(code="P-ZZYS"),
         name="开大处方",
-        status=FILED,
     )
     retired = make_risk_point(
         power=payment, department=world.finance, name="已停用风险", status=RiskPoint.Status.RETIRED
@@ -92,7 +88,16 @@ def register(world):
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "retired": retired, "office": office}
 
 
-def test_chain_for_a_leader(world, register):
+@pytest.fixture
+def filed(register):
+    """The register with its points filed: an official table shows filed points only."""
+    RiskPoint.objects.filter(
+        pk__in=[p.pk for k, p in register.items() if k != "retired" and isinstance(p, RiskPoint)]
+    ).update(status=FILED)
+    return register
+
+
+def test_chain_for_a_leader(world, filed):
     table = positioning.positioning_table(user=world.users["integrity"], leader=world.leader_person)
     assert table.role_label == "分管领导"
     assert [d.name for d in table.departments] == ["采购中心", "财务科"]
@@ -133,7 +138,7 @@ def test_chain_for_a_leader(world, register):
     assert rows[2].power_span == 1
 
 
-def test_chain_for_a_department_head(world, register):
+def test_chain_for_a_department_head(world, filed):
     table = positioning.positioning_table(user=world.users["dept_head"], leader=world.head_person)
     assert table.role_label == "部门负责人"
     assert [row.point.name for row in table.rows] == ["开大处方"]
@@ -142,7 +147,7 @@ def test_chain_for_a_department_head(world, register):
     assert row.post_label == "主治医师"
 
 
-def test_index_lists_leaders_and_key_department_heads(world, register, login):
+def test_index_lists_leaders_and_key_department_heads(world, filed, login):
     response = login(world.users["integrity"]).get(reverse("risks:positioning_index"))
     assert response.status_code == 200
     text = response.content.decode()
@@ -170,14 +175,14 @@ def test_index_lists_leaders_and_key_department_heads(world, register, login):
         ("outsider", "leader_person", 404),
     ],
 )
-def test_scope(world, register, login, user, person, status):
+def test_scope(world, filed, login, user, person, status):
     client = login(world.users[user])
     pk = getattr(world, person).pk
     for name in ("risks:positioning", "risks:positioning_xlsx"):
         assert client.get(reverse(name, args=[pk])).status_code == status
 
 
-def test_page_shows_the_chain_with_merged_cells(world, register, login):
+def test_page_shows_the_chain_with_merged_cells(world, filed, login):
     response = login(world.users["leader"]).get(
         reverse("risks:positioning", args=[world.leader_person.pk])
     )
@@ -189,7 +194,7 @@ def test_page_shows_the_chain_with_merged_cells(world, register, login):
     assert "外院风险" not in text and "已停用风险" not in text and "开大处方" not in text
 
 
-def test_pdf_names_the_leader_in_chinese(world, register, login):
+def test_pdf_names_the_leader_in_chinese(world, filed, login):
     response = login(world.users["integrity"]).get(
         reverse("risks:positioning_pdf", args=[world.leader_person.pk])
     )
@@ -202,7 +207,7 @@ def test_pdf_names_the_leader_in_chinese(world, register, login):
         assert word in compact, word
 
 
-def test_excel_has_the_rows_and_merged_groups(world, register, login):
+def test_excel_has_the_rows_and_merged_groups(world, filed, login):
     response = login(world.users["integrity"]).get(
         reverse("risks:positioning_xlsx", args=[world.leader_person.pk])
     )
@@ -262,12 +267,12 @@ def test_query_count_does_not_grow_with_departments(world):
     assert Measure.objects.count() == 24
 
 
-def test_the_same_risk_on_several_posts_is_one_row(world, register, login):
+def test_the_same_risk_on_several_posts_is_one_row(world, filed, login):
     # The library files one copy per post: the table shows it once, with both posts.
     clerk_post = Post.objects.create(
         organisation=world.hospital, department=world.procurement, name="招标专员", code="P-ZB"
     )
-    a = register["a"]
+    a = filed["a"]
     make_risk_point(
         power=a.power,
         step=a.step,
@@ -285,7 +290,7 @@ def test_the_same_risk_on_several_posts_is_one_row(world, register, login):
     assert rows[0].point.level == a.level  # the more serious copy
 
 
-def test_levels_filter_and_pdf_cap(world, register, login, monkeypatch):
+def test_levels_filter_and_pdf_cap(world, filed, login, monkeypatch):
     client = login(world.users["integrity"])
     url = reverse("risks:positioning", args=[world.leader_person.pk])
     everything = client.get(url).content.decode()
@@ -305,10 +310,10 @@ def test_levels_filter_and_pdf_cap(world, register, login, monkeypatch):
     assert response["Content-Type"] == "application/pdf"
 
 
-def test_official_copies_leave_drafts_out_unless_asked_and_then_mark_them(world, register, login):
+def test_official_copies_leave_drafts_out_unless_asked_and_then_mark_them(world, filed, login):
     draft = make_risk_point(
-        power=register["a"].power,
-        step=register["a"].step,
+        power=filed["a"].power,
+        step=filed["a"].step,
         department=world.procurement,
         name="草稿中的遴选风险",
     )
@@ -330,7 +335,7 @@ def test_official_copies_leave_drafts_out_unless_asked_and_then_mark_them(world,
     assert draft.name in compact and "草稿" in compact
 
 
-def test_excel_prints_one_page_wide_with_numbers_and_a_signature_line(world, register, login):
+def test_excel_prints_one_page_wide_with_numbers_and_a_signature_line(world, filed, login):
     client = login(world.users["integrity"])
     xlsx = reverse("risks:positioning_xlsx", args=[world.leader_person.pk])
     ws = load_workbook(io.BytesIO(client.get(xlsx).content)).active
@@ -346,15 +351,15 @@ def test_excel_prints_one_page_wide_with_numbers_and_a_signature_line(world, reg
     assert "纪检监察部门" in ws.cell(row=last, column=1).value
 
 
-def test_pdf_repeats_the_groups_text_on_every_row(world, register, login, monkeypatch):
+def test_pdf_repeats_the_groups_text_on_every_row(world, filed, login, monkeypatch):
     # 40 risk points on one power and step: the table runs over several pages, and each page
     # must still say which power and step its rows belong to.
-    power = register["a"].power
+    power = filed["a"].power
     for i in range(40):
         make_risk_point(
             power=power,
-            step=register["a"].step,
-            post=register["a"].post,
+            step=filed["a"].step,
+            post=filed["a"].post,
             name=f"遴选风险{i:02d}",
             manifestation="采购员在供应商遴选环节向特定供应商透露评分标准并收取好处" * 3,
             status=FILED,
