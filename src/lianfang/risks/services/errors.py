@@ -39,6 +39,12 @@ class RiskError(enum.StrEnum):
     SCHEME_MONITORS = "scheme_monitors"
     SCHEME_REVIEW_DAYS = "scheme_review_days"
     PHRASE_DUPLICATE = "phrase_duplicate"
+    NOT_FILED = "not_filed"
+    CHANGE_REASON_REQUIRED = "change_reason_required"
+    NO_CHANGE = "no_change"
+    DIRECT_FILING_REASON_REQUIRED = "direct_filing_reason_required"
+    CHANGED_SINCE_LAST_REVIEW = "changed_since_last_review"
+    NOTHING_CHOSEN = "nothing_chosen"
 
     @property
     def message(self) -> str:
@@ -80,6 +86,16 @@ _MESSAGES = {
     RiskError.SCHEME_MONITORS: gettext_lazy("监控人设置有误：%(detail)s。"),
     RiskError.SCHEME_REVIEW_DAYS: gettext_lazy("复核周期设置有误：%(detail)s。"),
     RiskError.PHRASE_DUPLICATE: gettext_lazy("空泛表述“%(phrase)s”已在列表中。"),
+    RiskError.NOT_FILED: gettext_lazy(
+        "只有已备案的风险点可以请求变更（当前状态：%(status)s）；草稿请直接修改后提交备案。"
+    ),
+    RiskError.CHANGE_REASON_REQUIRED: gettext_lazy("请求变更须填写变更理由。"),
+    RiskError.NO_CHANGE: gettext_lazy("没有修改任何内容，无需请求变更。"),
+    RiskError.DIRECT_FILING_REASON_REQUIRED: gettext_lazy("直接备案须填写理由。"),
+    RiskError.CHANGED_SINCE_LAST_REVIEW: gettext_lazy(
+        "“%(name)s”与上次审核的版本不同，不能批量通过，请逐条审核。"
+    ),
+    RiskError.NOTHING_CHOSEN: gettext_lazy("请至少选择一项。"),
 }
 
 
