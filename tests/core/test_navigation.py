@@ -18,6 +18,7 @@ from lianfang.core.roles import PLATFORM_ADMIN, Role
 ALL = tuple(Role.ALL)
 PRIVILEGED = tuple(Role.PRIVILEGED)
 OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
+REVIEWERS = (Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)  # the review chain's levels
 
 # The whole menu, as it was when core declared it itself: the apps' declarations keep it.
 EXPECTED_MENU = [
@@ -37,6 +38,7 @@ EXPECTED_MENU = [
         "风险防控",
         [
             ("我的风险点", "risks:mine", "risks", "person-check", ALL),
+            ("待审", "risks:review_queue", "risks", "inbox", REVIEWERS),
             ("风险点台账", "risks:register", "risks", "card-list", ALL),
             ("风险分布", "risks:register_charts", "risks", "grid-3x3", ALL),
             ("复核逾期", "risks:overdue", "risks", "alarm", ALL),

@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
 
 from lianfang.core.access import role_required
+from lianfang.core.navigation import enabled_module_codes
 from lianfang.core.roles import Role
 from lianfang.org.selectors import (
     departments_visible_to,
@@ -10,7 +11,7 @@ from lianfang.org.selectors import (
     posts_visible_to,
 )
 
-from .selectors import dashboard_charts
+from .selectors import dashboard_charts, review_todo
 
 
 @role_required(*Role.EVERYONE)
@@ -42,4 +43,5 @@ def home(request):
         },
     ]
     charts = dashboard_charts(user=user)
-    return render(request, "dashboard/home.html", {"stats": stats, "charts": charts})
+    todo = review_todo(user) if "risks" in enabled_module_codes(request) else []
+    return render(request, "dashboard/home.html", {"stats": stats, "charts": charts, "todo": todo})
