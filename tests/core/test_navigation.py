@@ -134,3 +134,39 @@ def test_an_app_places_its_entries_in_a_group_of_an_app_below_it_by_order():
 def test_inconsistent_declarations_are_refused_at_start(configs, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         collect(configs)
+
+
+def test_an_entry_shows_the_badge_its_app_registered(db):
+    """The menu asks the badge function an entry names, per user; no function, no badge."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from lianfang.core import navigation
+
+    seen = []
+
+    @navigation.badge("test.count")
+    def count(user):
+        seen.append(user)
+        return navigation.Badge("3", "三项")
+
+    class Everyone(AnonymousUser):
+        def has_any_role(self, roles):
+            return True
+
+    user = Everyone()
+    items = (
+        NavItem(
+            "dashboard", "有", "dashboard:home", "gear", ALL, group="dashboard", badge="test.count"
+        ),
+        NavItem("dashboard", "无", "dashboard:home", "gear", ALL, group="dashboard", badge="none"),
+    )
+    menu = ((NavGroup("dashboard", "工作台", 10), items),)
+    try:
+        original = navigation.declarations
+        navigation.declarations = lambda: navigation.Declarations((), menu, {}, frozenset())
+        (group,) = navigation.nav_for(user, {"dashboard"}, "/")
+    finally:
+        navigation.declarations = original
+        navigation._BADGES.pop("test.count")
+    assert [entry.get("badge") for entry in group["items"]] == [navigation.Badge("3", "三项"), None]
+    assert seen == [user]
