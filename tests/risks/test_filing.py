@@ -95,7 +95,7 @@ def audit_actions(point):
     )
 
 
-# The way up ------------------------------------------------------------------------------------
+# The way up --------------------------------------------------------------------------------------
 
 
 def test_a_staff_filing_climbs_to_the_head_then_the_office_and_is_filed(world, point):
@@ -180,7 +180,7 @@ def test_a_submission_is_not_submitted_twice_nor_a_filed_point_filed(world, poin
     assert codes(exc.value) == {RiskError.NOT_DRAFT}
 
 
-# Who decides ------------------------------------------------------------------------------------
+# Who decides -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ["staff", "leader", "integrity", "admin", "commission_integrity"])
@@ -300,7 +300,7 @@ def test_without_any_other_officer_the_submission_is_refused(world):
     assert fresh(point).status == RiskPoint.Status.FILED
 
 
-# Skips --------------------------------------------------------------------------------------------
+# Skips -------------------------------------------------------------------------------------------
 
 
 def test_the_leader_level_when_switched_on(world):
@@ -372,7 +372,7 @@ def test_the_office_skips_a_reviewers_level_with_a_reason(world, point):
     assert "risk_point.skip_level" in audit_actions(point)
 
 
-# Returns ------------------------------------------------------------------------------------------
+# Returns -----------------------------------------------------------------------------------------
 
 
 def test_a_return_needs_a_reason_goes_back_to_the_author_and_is_counted(world, point):
@@ -493,7 +493,7 @@ def test_a_draft_asks_for_no_change(world, point):
     assert codes(exc.value) == {RiskError.NOT_FILED}
 
 
-# Direct filing, retiring, the bulk path -----------------------------------------------------------
+# Direct filing, retiring, the bulk path ----------------------------------------------------------
 
 
 def test_the_office_files_directly_with_a_reason(world, point):
@@ -568,7 +568,7 @@ def test_new_points_are_their_creators_drafts_library_ones_nobodys(world, prescr
     assert authors == {"批量风险点0": world.users["integrity"].pk, "批量风险点1": None}
 
 
-# Batch approval ---------------------------------------------------------------------------------
+# Batch approval ----------------------------------------------------------------------------------
 
 
 def test_batch_approval_takes_unchanged_resubmissions_only(world, prescribing):
@@ -612,7 +612,7 @@ def test_batch_approval_refuses_a_point_edited_after_submitting(world, prescribi
     assert codes(exc.value) == {RiskError.CHANGED_SINCE_LAST_REVIEW}
 
 
-# The chain setting ------------------------------------------------------------------------------
+# The chain setting -------------------------------------------------------------------------------
 
 
 def test_the_chain_is_inherited_from_the_nearest_setting(world):
@@ -665,7 +665,7 @@ def test_only_an_organisations_managers_set_its_chain(world):
     assert not ChainSetting.objects.exists()
 
 
-# Existing points' authors -------------------------------------------------------------------------
+# Existing points' authors ------------------------------------------------------------------------
 
 
 def test_the_migration_gives_points_the_author_of_their_created_event(world, prescribing):

@@ -84,7 +84,7 @@ def queue_names(page):
     return set(re.findall(r'data-testid="review-row">.*?<a href="[^"]+">([^<]+)</a>', page, re.S))
 
 
-# The 待审 list, as each role ------------------------------------------------------------------
+# The 待审 list, as each role ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_the_queue_costs_the_same_at_any_size(world, power, login):
     assert small[0] == large[0]
 
 
-# Decisions on the point's page --------------------------------------------------------------
+# Decisions on the point's page -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -287,7 +287,7 @@ def test_the_owner_requests_a_change_from_the_form(world, submitted, login):
     assert login(colleague).get(url).status_code == 403
 
 
-# Chain settings ------------------------------------------------------------------------------------
+# Chain settings ----------------------------------------------------------------------------------
 
 
 def test_the_chain_settings_pages(world, login):
@@ -304,12 +304,15 @@ def test_the_chain_settings_pages(world, login):
     assert not ChainSetting.objects.exists()
     for role, status in [("dept_head", 403), ("staff", 403), ("leader", 403)]:
         assert login(world.users[role]).get(url).status_code == status
-    assert login(world.users["integrity"]).get(
-        reverse("risks:review_chain_edit", args=[world.other_hospital.pk])
-    ).status_code == 404
+    assert (
+        login(world.users["integrity"])
+        .get(reverse("risks:review_chain_edit", args=[world.other_hospital.pk]))
+        .status_code
+        == 404
+    )
 
 
-# To-do counts and badges ------------------------------------------------------------------------------
+# To-do counts and badges -------------------------------------------------------------------------
 
 
 def badges(page):

@@ -206,7 +206,7 @@ class Step:
 
     level: str
     label: str
-    state: str  # "done", "returned", "skipped", "current", "waiting"
+    state: str  # "done", "returned", "skipped", "current", "waiting", "off"
     decision: Decision | None = None
 
 
@@ -231,5 +231,6 @@ def progress(submission: Submission) -> list[Step]:
             }.get(decision.outcome, "skipped")
             steps.append(Step(level, label, state, decision))
         elif submission.state == Submission.State.OPEN:
-            steps.append(Step(level, label, "waiting"))
+            off = level not in submission.levels
+            steps.append(Step(level, label, "off" if off else "waiting"))
     return steps

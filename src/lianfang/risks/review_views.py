@@ -30,7 +30,7 @@ from lianfang.reviews.models import Level, Submission
 from . import permissions, selectors, services
 from .models import RiskPoint
 from .point_views import _form_page, _point_for, _point_url, _reason_page, _register_crumb
-from .register_forms import InlineRadioSelect, RiskPointForm, level_choices
+from .register_forms import InlineRadioSelect, ReasonForm, RiskPointForm, level_choices
 from .views import BADGE_LABELS, READ
 
 MANAGE = (Role.ADMIN, Role.INTEGRITY)
@@ -44,13 +44,6 @@ def _next(request, default):
     ):
         return target
     return default
-
-
-def _waiting_message(point) -> str:
-    submission = review_chain.open_submission(point)
-    if submission is None:
-        return _("风险点已备案。")
-    return _("已提交，待%(level)s审核。") % {"level": Level(submission.level).label}
 
 
 # Decisions on a point -----------------------------------------------------------------------
@@ -69,11 +62,12 @@ def point_approve(request, pk):
         for message in exc.messages:
             messages.error(request, message)
         return redirect(_next(request, _point_url(point)))
-    point = RiskPoint.objects.get(pk=point.pk)
-    if point.status == RiskPoint.Status.FILED and review_chain.open_submission(point) is None:
+    submission = review_chain.open_submission(RiskPoint.objects.get(pk=point.pk))
+    if submission is None:
         messages.success(request, _("审核通过：“%(name)s”已办结。") % {"name": point.name})
     else:
-        messages.success(request, _("审核通过，%(next)s") % {"next": _waiting_message(point)})
+        level = Level(submission.level).label
+        messages.success(request, _("审核通过，现待%(level)s审核。") % {"level": level})
     return redirect(_next(request, _point_url(point)))
 
 
@@ -115,20 +109,40 @@ def point_skip(request, pk):
 
 @role_required(*READ)
 def point_file_directly(request, pk):
+    """The integrity office files a draft with a reason; the vagueness check's refusal is
+    shown with every reason, as on the point's page."""
     user = request.user
     point = _point_for(user, pk, permissions.FILE_DIRECTLY)
-    return _reason_page(
-        request,
-        point,
+    form = ReasonForm(
+        request.POST or None,
         label=_("直接备案理由"),
         required=True,
         help_text=_("直接备案不经部门负责人等审核，理由与操作人记入变更记录和审计日志。"),
-        save=lambda text: services.risk_point_file_directly(
-            actor=user, risk_point=point, reason=text
-        ),
-        success=_("风险点已直接备案。"),
-        title=_("直接备案"),
-        submit_label=_("确认备案"),
+    )
+    detail = _point_url(point)
+    file_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_point_file_directly(
+                actor=user, risk_point=point, reason=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            file_errors = exc.messages
+        else:
+            messages.success(request, _("风险点已直接备案。"))
+            return redirect(detail)
+    return render(
+        request,
+        "risks/point_form.html",
+        {
+            "form": form,
+            "point": point,
+            "file_errors": file_errors,
+            "title": _("直接备案"),
+            "submit_label": _("确认备案"),
+            "crumbs": [_register_crumb(), (point.name, detail)],
+            "cancel_url": detail,
+        },
     )
 
 
@@ -165,7 +179,10 @@ def point_request_change(request, pk):
         request,
         form,
         save=save,
-        success=lambda saved: _("已提交变更申请。") + _waiting_message(saved),
+        success=lambda saved: (
+            _("已提交变更申请，待%(level)s审核。")
+            % {"level": Level(review_chain.open_submission(saved).level).label}
+        ),
         next_url=detail,
         title=_("请求变更"),
         crumbs=[_register_crumb(), (point.name, detail)],
