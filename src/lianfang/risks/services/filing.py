@@ -60,7 +60,7 @@ def content_of(point: RiskPoint, measures=None) -> dict:
 
 def _lock(risk_point: RiskPoint) -> RiskPoint:
     point = (
-        RiskPoint.objects.select_for_update()
+        RiskPoint.objects.select_for_update(of=("self",))
         .select_related("organisation", "department", "post", "power", "step")
         .get(pk=risk_point.pk)
     )
