@@ -194,12 +194,15 @@ def test_integrity_officer_builds_the_register(world, page, live_server, tmp_pat
     page.click("[data-testid=edit-form] button[type=submit]", timeout=SLOW)
     expect(page.locator("h1")).to_contain_text("政治学习不够扎实")
     vague = RiskPoint.objects.get(organisation=hospital, name="政治学习不够扎实")
-    page.click("[data-testid=file-button]", timeout=SLOW)
+    # the integrity office files directly, with a reason, and the vagueness rule refuses it
+    page.click("[data-testid=file-directly-link]", timeout=SLOW)
+    page.fill("#id_text", "纪检监察部门组织审查后直接备案")
+    page.click("[data-testid=edit-form] button[type=submit]", timeout=SLOW)
     refused = page.locator("[data-testid=file-refused]")
     expect(refused).to_contain_text("未能备案")
     expect(refused).to_contain_text("空泛表述“政治学习不够扎实”")
     expect(refused).to_contain_text("须至少有一条防控措施")
-    expect(page.locator("h1")).to_contain_text("草稿")
+    expect(page.locator("h1")).to_contain_text("直接备案")
     screenshot(page, "flow-5-filing-refused")
     vague.refresh_from_db()
     assert vague.status == RiskPoint.Status.DRAFT

@@ -14,23 +14,26 @@ pytestmark = pytest.mark.e2e
 
 ORG_ENTRIES = ["首页", "单位", "科室", "岗位", "人员", "领导分管"]
 RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "逾期事项", "职权目录"]
+# the review chain's reviewers (部门负责人, 分管领导, 纪检监察) have their 待审 list
+REVIEWER_RISK_ENTRIES = ["我的风险点", "待审", *RISK_ENTRIES[1:]]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
 OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
+REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
-    "admin": (OFFICE + ["单位模块", "用户与角色"], ["审计日志", "模块与栏目"]),
-    "integrity": (OFFICE + ["审计日志"], ["模块与栏目", "单位模块", "用户与角色"]),
+    "admin": (OFFICE + ["单位模块", "用户与角色"], ["审计日志", "模块与栏目", "待审"]),
+    "integrity": (REVIEWING_OFFICE + ["审计日志"], ["模块与栏目", "单位模块", "用户与角色"]),
     "leader": (
-        ORG_ENTRIES + RISK_ENTRIES + ["廉政风险定位表"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
     ),
     "dept_head": (
-        ORG_ENTRIES + RISK_ENTRIES + ["廉政风险定位表"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
         ["审计日志", "模块与栏目", "用户与角色", "定级方案"],
     ),
     "staff": (
         ORG_ENTRIES + RISK_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库"],
+        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审"],
     ),
 }
 
@@ -75,6 +78,7 @@ def test_dashboard_draws_both_charts(world, page, live_server):
     # the risk figures (each a link to its list), then the four people figures
     expect(page.locator("[data-testid=home-office] .lf-figure")).to_have_count(6)
     expect(page.locator("[data-testid=stats] .lf-stat")).to_have_count(4)
+    expect(page.locator("[data-testid=todo-to_review-value]")).to_have_text("0")
     expect(page.locator(".lf-chart canvas")).to_have_count(2)
     expect(page.locator(".lf-chart[data-rendered=true]")).to_have_count(2)
     # The bar chart's canvas has a real size (ECharts drew into a laid-out container).

@@ -263,7 +263,10 @@ def build_scope_world() -> ScopeWorld:
     # Points that can be filed (a step each) and one overdue in the other hospital, whose
     # sensitive post is due for rotation: lists have something outside every scope to hide.
     RiskPoint.objects.filter(pk=o["point_cardiology"].pk).update(step=o["prescribing_step"])
-    RiskPoint.objects.filter(pk=o["point_other"].pk).update(step=o["other_step"])
+    # the outsider's draft is theirs (its author), to submit for filing
+    RiskPoint.objects.filter(pk=o["point_other"].pk).update(
+        step=o["other_step"], author=world.users["outsider"]
+    )
     o["point_other_filed"] = make_risk_point(
         power=o["other_power"],
         step=o["other_step"],
@@ -304,6 +307,7 @@ def build_scope_world() -> ScopeWorld:
         manifestation="主治医师在门诊处方中夹带与病情无关的自费药品以获取提成",
         likelihood=2,
         harm=3,
+        author=world.users["staff"],
     )
     o["measure_staff"] = make_measure(
         hospital,

@@ -72,7 +72,8 @@ from lianfang.org.models import (
     Power,
     PowerStep,
 )
-from lianfang.risks import register_io
+from lianfang.reviews.models import ChainSetting, Decision, Submission
+from lianfang.risks import register_io, services
 from lianfang.risks.models import (
     GenericPhrase,
     GradingScheme,
@@ -318,12 +319,43 @@ def give_photos(sw):
         sw[key].photo.save(f"{key}.png", ContentFile(png()), save=True)
 
 
+def open_reviews(sw):
+    """Submissions waiting in the review chain, one at each level, for the decisions' URLs.
+
+    The hospital's chain has every level. 张医生's draft waits for the head of 心内科; the
+    head's own point passed over the head (their own) and the leader (none for 心内科), was
+    returned by the integrity office and sent again unchanged (batch-approvable there); the
+    采购员 point waits for the leader in charge of 采购中心 (the department has no head's
+    account); the outsider's draft waits for the commission's integrity office."""
+    ChainSetting.objects.create(
+        organisation=sw["hospital"], department_head=True, leader_in_charge=True
+    )
+    staff, head, office = sw.users["staff"], sw.users["dept_head"], sw.users["integrity"]
+    services.risk_point_submit(actor=staff, risk_point=sw["point_staff_draft"])
+    services.risk_point_submit(actor=head, risk_point=sw["point_head"])
+    services.risk_point_return(actor=office, risk_point=sw["point_head"], reason="矩阵退回")
+    services.risk_point_submit(actor=head, risk_point=sw["point_head"])
+    buyer = sw["point_buyer"]
+    RiskPoint.objects.filter(pk=buyer.pk).update(step=buyer.power.steps.first())
+    services.risk_point_submit(actor=sw.users["admin"], risk_point=buyer)
+    services.risk_point_submit(actor=sw.users["outsider"], risk_point=sw["point_other"])
+
+
+def change_form(sw, point, role):
+    return point_form(sw, point, role, reason="矩阵变更：补充表现形式")
+
+
 # The declarations -----------------------------------------------------------------------------
 # Roles a view's answer differs for, in scope: (in, out). Writes: (status, writes).
 STAFF_FORBIDDEN = {r: (403, 404) for r in ("leader", "dept_head", "staff", "outsider")}
 POSITIONING = {"staff": (404, 404), "outsider": (404, 404)}
 
 OWNERS = ("dept_head", "staff", "outsider")  # roles that act on drafts of their own
+# The review chain: who is not the reviewer of the submission in their scope (the integrity
+# office, the head and the leader each decide one; the staff member and the outsider
+# submitted theirs; administrators review nothing).
+NOT_DECIDING = ("admin", "staff", "outsider")
+NOT_OFFICE = ("admin", "leader", "dept_head", "staff", "outsider")
 
 DECLARED = [
     # the home dashboard; core: audit log, maintenance, jobs
@@ -797,7 +829,85 @@ DECLARED = [
         obj="point",
         post_only=True,
         data=lambda sw, t, r: {},
-        post={"leader": (403, False)},
+        # submitted by its owner (its author, or the department's head): not the managers'
+        post={r: (403, False) for r in ("leader", "admin", "integrity")},
+    ),
+    # the review chain
+    Url(
+        "risks:point_file_directly",
+        READ,
+        obj="point",
+        get={r: (403, 404) for r in NOT_OFFICE},
+        data=lambda sw, t, r: {"text": "矩阵直接备案"},
+        post={r: (403, False) for r in NOT_OFFICE},
+    ),
+    Url(
+        "risks:point_approve",
+        READ,
+        obj="review_point",
+        post_only=True,
+        prepare=open_reviews,
+        data=lambda sw, t, r: {"note": "矩阵通过"},
+        post={r: (403, False) for r in NOT_DECIDING},
+    ),
+    Url(
+        "risks:point_return",
+        READ,
+        obj="review_point",
+        prepare=open_reviews,
+        get={r: (403, 404) for r in NOT_DECIDING},
+        data=lambda sw, t, r: {"text": "矩阵退回"},
+        post={r: (403, False) for r in NOT_DECIDING},
+    ),
+    Url(
+        "risks:point_skip",
+        READ,
+        obj="skip_point",
+        prepare=open_reviews,
+        get={r: (403, 404) for r in NOT_OFFICE},
+        data=lambda sw, t, r: {"text": "矩阵跳过"},
+        post={r: (403, False) for r in NOT_OFFICE},
+    ),
+    Url(
+        "risks:point_request_change",
+        READ,
+        obj="filed_point",
+        # the filed point in scope is its department head's (no author): theirs to change
+        get={r: (403, 404) for r in ("admin", "integrity", "leader", "staff", "outsider")},
+        data=change_form,
+        post={r: (403, False) for r in ("admin", "integrity", "leader", "staff", "outsider")},
+    ),
+    Url(
+        "risks:review_queue",
+        READ,
+        prepare=open_reviews,
+        shows=("review_point", "risks:point_detail", by_pk, {"integrity", "dept_head", "leader"}),
+    ),
+    Url(
+        "risks:review_batch",
+        READ,
+        post_only=True,
+        prepare=open_reviews,
+        data=lambda sw, t, r: {"points": [pair_target(sw, "review_point", r).pk]},
+        # only the integrity office's submission is an unchanged re-submission: the others
+        # are refused with a message, nothing approved; who decides none may approve none
+        post={
+            **{r: (403, False) for r in NOT_DECIDING},
+            "dept_head": (302, False),
+            "leader": (302, False),
+        },
+    ),
+    Url(
+        "risks:review_chain_index",
+        MANAGE,
+        shows=("organisation", "risks:review_chain_edit", by_org_pk, {"admin", "integrity"}),
+    ),
+    Url(
+        "risks:review_chain_edit",
+        MANAGE,
+        obj="organisation",
+        kwargs=by_org_pk,
+        data=lambda sw, t, r: {"mode": "own", "department_head": "on", "leader_in_charge": "on"},
     ),
     Url(
         "risks:point_review",
@@ -993,7 +1103,60 @@ DECLARED = [
         post_only=True,
         data=lambda sw, t, r: {},
         post_ok=200,
-        post={"leader": (403, False)},
+        post={r: (403, False) for r in ("leader", "admin", "integrity")},
+    ),
+    Url(
+        "api-risk-point-file-directly",
+        READ,
+        api=True,
+        obj="point",
+        post_only=True,
+        data=lambda sw, t, r: {"reason": "矩阵直接备案"},
+        post_ok=200,
+        post={r: (403, False) for r in NOT_OFFICE},
+    ),
+    Url(
+        "api-risk-point-approve",
+        READ,
+        api=True,
+        obj="review_point",
+        post_only=True,
+        prepare=open_reviews,
+        data=lambda sw, t, r: {"note": "矩阵通过"},
+        post_ok=200,
+        post={r: (403, False) for r in NOT_DECIDING},
+    ),
+    Url(
+        "api-risk-point-return",
+        READ,
+        api=True,
+        obj="review_point",
+        post_only=True,
+        prepare=open_reviews,
+        data=lambda sw, t, r: {"reason": "矩阵退回"},
+        post_ok=200,
+        post={r: (403, False) for r in NOT_DECIDING},
+    ),
+    Url(
+        "api-risk-point-skip",
+        READ,
+        api=True,
+        obj="skip_point",
+        post_only=True,
+        prepare=open_reviews,
+        data=lambda sw, t, r: {"reason": "矩阵跳过"},
+        post_ok=200,
+        post={r: (403, False) for r in NOT_OFFICE},
+    ),
+    Url(
+        "api-risk-point-request-change",
+        READ,
+        api=True,
+        obj="filed_point",
+        post_only=True,
+        data=lambda sw, t, r: {"name": t.name + "（接口变更）", "reason": "矩阵变更"},
+        post_ok=200,
+        post={r: (403, False) for r in ("admin", "integrity", "leader", "staff", "outsider")},
     ),
     Url(
         "api-risk-point-review",
@@ -1067,6 +1230,23 @@ EXTRA_PAIRS = {
         "staff": ("doctor_post", "head_post"),
         "outsider": ("other_post", "doctor_post"),
     },
+    # Points waiting in the review chain (`open_reviews`): in scope, the one each role would
+    # decide (the integrity office, the head, the leader) or sent itself.
+    "review_point": {
+        **{role: ("point_head", "point_other") for role in ROLES},
+        "dept_head": ("point_staff_draft", "point_buyer"),
+        "leader": ("point_buyer", "point_staff_draft"),
+        "staff": ("point_staff_draft", "point_head"),
+        "outsider": ("point_other", "point_head"),
+    },
+    # Levels the integrity office may skip: a head's or a leader's.
+    "skip_point": {
+        **{role: ("point_staff_draft", "point_other") for role in ROLES},
+        "dept_head": ("point_staff_draft", "point_buyer"),
+        "leader": ("point_buyer", "point_staff_draft"),
+        "staff": ("point_staff_draft", "point_head"),
+        "outsider": ("point_other", "point_head"),
+    },
     "overdue_point": {
         **{role: ("point_doctor", "point_other_filed") for role in ROLES},
         "leader": (None, "point_doctor"),
@@ -1083,6 +1263,11 @@ EXTRA_PAIRS = {
 
 def pair_of(kind, role):
     return (EXTRA_PAIRS.get(kind) or PAIRS[kind])[role]
+
+
+def pair_target(sw, kind, role):
+    """The in-scope object of `kind` for `role` (a form naming it, with no object in the URL)."""
+    return target(sw, kind, role, "in")
 
 
 def target(sw, kind, role, case):
@@ -1384,6 +1569,9 @@ WATCHED = [
     Measure,
     GradingScheme,
     GenericPhrase,
+    Submission,
+    Decision,
+    ChainSetting,
     User,
     RoleGrant,
     Module,

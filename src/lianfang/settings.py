@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "lianfang.core",
     "lianfang.accounts",
     "lianfang.org",
+    "lianfang.reviews",
     "lianfang.risks",
     "lianfang.dashboard",
     "lianfang.demo",

@@ -18,6 +18,7 @@ from lianfang.core.roles import PLATFORM_ADMIN, Role
 ALL = tuple(Role.ALL)
 PRIVILEGED = tuple(Role.PRIVILEGED)
 OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
+REVIEWERS = (Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)  # the review chain's levels
 
 # The whole menu, as it was when core declared it itself: the apps' declarations keep it.
 EXPECTED_MENU = [
@@ -37,6 +38,7 @@ EXPECTED_MENU = [
         "风险防控",
         [
             ("我的风险点", "risks:mine", "risks", "person-check", ALL),
+            ("待审", "risks:review_queue", "risks", "inbox", REVIEWERS),
             ("风险点台账", "risks:register", "risks", "card-list", ALL),
             ("风险分布", "risks:register_charts", "risks", "grid-3x3", ALL),
             ("逾期事项", "risks:overdue", "risks", "alarm", ALL),
@@ -132,3 +134,39 @@ def test_an_app_places_its_entries_in_a_group_of_an_app_below_it_by_order():
 def test_inconsistent_declarations_are_refused_at_start(configs, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         collect(configs)
+
+
+def test_an_entry_shows_the_badge_its_app_registered(db):
+    """The menu asks the badge function an entry names, per user; no function, no badge."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from lianfang.core import navigation
+
+    seen = []
+
+    @navigation.badge("test.count")
+    def count(user):
+        seen.append(user)
+        return navigation.Badge("3", "三项")
+
+    class Everyone(AnonymousUser):
+        def has_any_role(self, roles):
+            return True
+
+    user = Everyone()
+    items = (
+        NavItem(
+            "dashboard", "有", "dashboard:home", "gear", ALL, group="dashboard", badge="test.count"
+        ),
+        NavItem("dashboard", "无", "dashboard:home", "gear", ALL, group="dashboard", badge="none"),
+    )
+    menu = ((NavGroup("dashboard", "工作台", 10), items),)
+    try:
+        original = navigation.declarations
+        navigation.declarations = lambda: navigation.Declarations((), menu, {}, frozenset())
+        (group,) = navigation.nav_for(user, {"dashboard"}, "/")
+    finally:
+        navigation.declarations = original
+        navigation._BADGES.pop("test.count")
+    assert [entry.get("badge") for entry in group["items"]] == [navigation.Badge("3", "三项"), None]
+    assert seen == [user]

@@ -307,13 +307,20 @@ def test_writes_outside_scope_are_404_and_visible_but_unmanaged_403(world, regis
     assert (register.other.level_manual, register.other.status) == (False, "draft")
 
 
-def test_filing_is_refused_with_every_code(world, register, api):
-    client = api(world.users["integrity"])
+@pytest.mark.parametrize(
+    "role, action, body",
+    [
+        ("dept_head", "file", {}),  # submitted by its owner, the department head
+        ("integrity", "file-directly", {"reason": "专项检查"}),
+    ],
+)
+def test_filing_is_refused_with_every_code(world, register, api, role, action, body):
+    client = api(world.users[role])
     GenericPhrase.objects.get_or_create(organisation=None, phrase="有待进一步规范")
     RiskPoint.objects.filter(pk=register.cardiology.pk).update(
         manifestation="科室收受药企赞助的程序有待进一步规范"
     )
-    response = client.post(point_url(register.cardiology, "file"))
+    response = client.post(point_url(register.cardiology, action), body, format="json")
     assert response.status_code == 400
     body = response.json()
     assert "查不准的不能过关" in body["detail"]
@@ -323,22 +330,67 @@ def test_filing_is_refused_with_every_code(world, register, api):
     register.cardiology.refresh_from_db()
     assert register.cardiology.status == RiskPoint.Status.DRAFT
     assert not register.cardiology.events.filter(type=RiskPointEvent.Type.FILED).exists()
+    assert not register.cardiology.events.filter(type=RiskPointEvent.Type.SUBMITTED).exists()
 
 
 def test_filing_a_concrete_point(world, register, api):
-    client = api(world.users["integrity"])
-    response = client.patch(
+    """Its owner (the department head) submits it; the integrity office approves it."""
+    office = api(world.users["integrity"])
+    response = office.patch(
         point_url(register.head),
         {"manifestation": "科主任在调整科室用药目录时，为收取回扣将特定厂家药品列入目录"},
         format="json",
     )
     assert response.status_code == 200, response.content
-    response = client.post(point_url(register.head, "file"))
+    head = api(world.users["dept_head"])
+    response = head.post(point_url(register.head, "file"))
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "filed"
+    body = response.json()
+    # their own level is passed over: it waits for the integrity office
+    assert body["status"] == "draft"
+    assert body["review"]["level"] == "integrity_office" and body["review"]["kind"] == "file"
+    assert [e["type"] for e in body["events"][:3]] == [
+        "review_skipped",
+        "review_skipped",
+        "submitted",
+    ]
+    response = head.post(point_url(register.head, "file"))
+    assert response.status_code == 400 and codes(response) == {"review_already_open"}
+    response = head.post(point_url(register.head, "approve"), {}, format="json")
+    assert response.status_code == 403  # never their own
+    response = office.post(point_url(register.head, "approve"), {"note": "同意"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "filed" and response.json()["review"] is None
     # filing again is refused: only drafts can be filed
-    response = client.post(point_url(register.head, "file"))
+    response = office.post(point_url(register.head, "file-directly"), {"reason": "x"})
     assert response.status_code == 400 and codes(response) == {"not_draft"}
+
+
+def test_a_change_request_through_the_api(world, register, api):
+    """The head asks to change the filed point of their department (no author: theirs);
+    returned once, asked again, approved by the office: applied."""
+    head, office = api(world.users["dept_head"]), api(world.users["integrity"])
+    url = point_url(register.doctor, "request-change")
+    response = head.post(url, {"harm": 2}, format="json")
+    assert response.status_code == 400 and codes(response) == {"change_reason_required"}
+    buyer_post = Post.objects.get(code="P-CGY")
+    response = head.post(url, {"harm": 2, "post": buyer_post.pk, "reason": "x"}, format="json")
+    assert response.status_code == 400  # not a post of theirs: not a valid choice
+    response = head.post(url, {"harm": 2, "reason": "危害评估过高"}, format="json")
+    assert response.status_code == 200, response.content
+    review = response.json()["review"]
+    assert (review["kind"], review["proposed"]) == ("change", {"harm": 2})
+    assert response.json()["harm"] == 3  # as filed until approved
+    response = office.post(point_url(register.doctor, "return"), {"reason": ""}, format="json")
+    assert response.status_code == 400 and codes(response) == {"review_return_reason_required"}
+    response = office.post(
+        point_url(register.doctor, "return"), {"reason": "请附依据"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["return_count"] == 1
+    head.post(url, {"harm": 2, "reason": "依据：近三年无同类案件"}, format="json")
+    response = office.post(point_url(register.doctor, "approve"), {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["harm"] == 2 and response.json()["status"] == "filed"
 
 
 def test_review_and_retire(world, register, api):

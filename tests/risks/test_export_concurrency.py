@@ -85,6 +85,7 @@ def test_an_export_job_and_another_clients_sign_in_and_edit_both_succeed(
         post=doctor_post,
         name="门诊处方夹带自费药品",
         manifestation="主治医师在门诊处方中夹带与病情无关的自费药品以获取提成",
+        author=world.users["staff"],  # theirs to submit for filing
     )
     make_measure(  # what filing asks of a draft (the vagueness check)
         world.hospital,
@@ -123,7 +124,8 @@ def test_an_export_job_and_another_clients_sign_in_and_edit_both_succeed(
     assert "error" not in other, other
     assert (other["sign_in"], other["file"]) == (302, 302)
     draft.refresh_from_db()
-    assert draft.status == RiskPoint.Status.FILED
+    assert draft.status == RiskPoint.Status.DRAFT  # submitted: waits for its department head
+    assert draft.submissions.get().level == "department_head"
     job.refresh_from_db()
     assert (job.status, job.error) == (Job.Status.DONE, "")
     assert job.result["rows"] == expected_rows > register_io.EXPORT_CHUNK

@@ -1,11 +1,14 @@
 """One permission rule per action (risks/permissions.py), proven from both sides: the pages and
 the API give every role the same answer, in scope and out of scope.
 
-The rule: the integrity office and administrators of a point's organisation take every action;
-a department head acts on the drafts of the departments they head, a staff member on the drafts
-of the posts they hold now (edit, file, link measures); a point the user cannot see is a 404,
-one they see but may not act on a 403. An action the rule allows may still be refused by the
-point's state (the services' rule: the API answers 400 with its code).
+The rule: the integrity office and administrators of a point's organisation edit, review,
+retire and link; a department head acts on the drafts of the departments they head, a staff
+member on the drafts of the posts they hold now (edit, link measures). Filing goes through the
+review chain: a draft's owner (its author; for a department's point or a point without author,
+the department head) submits it (file) and asks for a change once it is filed; the integrity
+office files directly. A point the user cannot see is a 404, one they see but may not act on a
+403. An action the rule allows may still be refused by the point's state (the services' rule:
+the API answers 400 with its code).
 """
 
 import datetime as dt
@@ -24,39 +27,44 @@ from tests.risks.register_data import build_register
 
 pytestmark = pytest.mark.django_db
 
-MANAGE = {"edit", "file", "review", "retire", "link"}
-OWN = {"edit", "file", "link"}
+MANAGE = {"edit", "review", "retire", "link"}
+OFFICE = MANAGE | {"file_directly"}  # the integrity office files directly; administrators not
+EDIT = {"edit", "link"}
+OWN = EDIT | {"file"}
 HIDDEN = None
 
 # What each role may do with each point: HIDDEN (not visible: 404), or the actions allowed
-# (any other action on a visible point: 403).
+# (any other action on a visible point: 403). own_draft is the staff member's (its author);
+# doctor, cardiology, buyer and other have no author: their department head's.
 RULE = {
     "admin": {"own_draft": MANAGE, "doctor": MANAGE, "cardiology": MANAGE, "buyer": MANAGE},
-    "integrity": {"own_draft": MANAGE, "doctor": MANAGE, "cardiology": MANAGE, "buyer": MANAGE},
+    "integrity": {"own_draft": OFFICE, "doctor": OFFICE, "cardiology": OFFICE, "buyer": OFFICE},
     "commission_integrity": {
-        "own_draft": MANAGE,
-        "doctor": MANAGE,
-        "cardiology": MANAGE,
-        "buyer": MANAGE,
-        "other": MANAGE,
+        "own_draft": OFFICE,
+        "doctor": OFFICE,
+        "cardiology": OFFICE,
+        "buyer": OFFICE,
+        "other": OFFICE,
     },
-    # heads 心内科 and holds 科主任 there: reviews its filed points
-    "dept_head": {"own_draft": OWN, "doctor": {"review"}, "cardiology": OWN},
+    # heads 心内科 and holds 科主任 there: edits its drafts, files and changes its own points,
+    # reviews (复核) its filed points
+    "dept_head": {"own_draft": EDIT, "doctor": {"request_change", "review"}, "cardiology": OWN},
     # holds 主治医师 in 心内科
     "staff": {"own_draft": OWN, "doctor": set()},
     # in charge of 采购中心 and 财务科: sees their points, acts on none
     "leader": {"buyer": set()},
-    # holds 医师 in the other hospital
-    "outsider": {"other": OWN},
+    # holds 医师 in the other hospital, whose draft there is its department's
+    "outsider": {"other": EDIT},
 }
 POINTS = ["own_draft", "doctor", "cardiology", "buyer", "other"]
-# The actions each point's state allows (a filed point is reviewed, not filed).
+# The actions each point's state allows (a filed point is reviewed and changed, not filed).
+DRAFT = ["edit", "file", "file_directly", "link", "retire"]
 ACTIONS = {
-    "own_draft": ["edit", "file", "link", "retire"],
-    "doctor": ["edit", "review", "link", "retire"],
-    "cardiology": ["edit", "file", "link", "retire"],
-    "buyer": ["edit", "file", "link", "retire"],
-    "other": ["edit", "file", "link", "retire"],
+    "own_draft": DRAFT,
+    "doctor": ["edit", "review", "link", "retire", "request_change"],
+    "cardiology": DRAFT,
+    "buyer": DRAFT,
+    "other": DRAFT,
 }
 
 
@@ -70,6 +78,7 @@ def register(world):
         post=Post.objects.get(code="P-ZZYS"),
         name="处方中超说明书用药",
         manifestation="主治医师为完成药企指标，超说明书范围开具特定厂家的药品并收取好处",
+        author=world.users["staff"],
     )
     make_measure(
         world.hospital,
@@ -108,6 +117,9 @@ def page_answer(client, point, action):
     return client.get(reverse(f"risks:{name}", args=[point.pk]))
 
 
+API_ACTIONS = {"file_directly": "file-directly", "request_change": "request-change"}
+
+
 def api_answer(client, point, action, measure):
     url = reverse("api-risk-point-detail", args=[point.pk])
     if action == "edit":
@@ -119,8 +131,14 @@ def api_answer(client, point, action, measure):
             {"risk_points": [*covered, point.pk]},
             format="json",
         )
-    body = {"retire": {"reason": "岗位撤销"}, "review": {"note": "已抽查"}}.get(action, {})
-    return client.post(reverse(f"api-risk-point-{action}", args=[point.pk]), body, format="json")
+    body = {
+        "retire": {"reason": "岗位撤销"},
+        "review": {"note": "已抽查"},
+        "file_directly": {"reason": "专项检查发现"},
+        "request_change": {"reason": "补充表现形式", "name": "改名后的风险点"},
+    }.get(action, {})
+    name = API_ACTIONS.get(action, action)
+    return client.post(reverse(f"api-risk-point-{name}", args=[point.pk]), body, format="json")
 
 
 def outcome(response, *, succeeded):
@@ -164,8 +182,10 @@ def test_an_allowed_api_write_happens_and_a_refused_one_changes_nothing(world, r
     assert response.status_code == 200, response.content
     response = staff.post(reverse("api-risk-point-file", args=[register.own_draft.pk]))
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "filed"
-    # once filed, the point is the integrity office's
+    # submitted: still a draft, waiting for the department head
+    assert response.json()["status"] == "draft"
+    assert response.json()["review"]["level"] == "department_head"
+    # once submitted, the point is the reviewers' to decide as it was sent
     response = staff.patch(url, {"name": "再改"}, format="json")
     assert response.status_code == 403
     assert "纪检监察" in response.json()["detail"]

@@ -7,8 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from lianfang.core.roles import Role
 from lianfang.org.models import Organisation, Post
 from lianfang.risks.models import GenericPhrase, Measure, RiskPoint, RiskPointEvent
+from tests.factories import make_user
 from tests.risks.register_data import build_register
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,10 @@ def actions(page):
     labels = {
         "编辑": "edit",
         "关联措施": "link",
-        "备案": "file",
+        "提交备案": "file",
+        "重新提交备案": "file",
+        "直接备案": "file_directly",
+        "请求变更": "request_change",
         "复核": "review",
         "停用": "retire",
     }
@@ -111,10 +116,12 @@ def test_detail_scope(world, register, login, role, point, status):
     "role, point, expected",
     [
         ("integrity", "doctor", {"edit", "link", "review", "retire"}),  # filed
-        ("integrity", "cardiology", {"edit", "link", "file", "retire"}),  # draft
-        ("admin", "cardiology", {"edit", "link", "file", "retire"}),
+        ("integrity", "cardiology", {"edit", "link", "file_directly", "retire"}),  # draft
+        ("admin", "cardiology", {"edit", "link", "retire"}),  # files nothing: not the office
         ("dept_head", "cardiology", {"edit", "link", "file"}),  # a draft of their department
-        ("dept_head", "doctor", {"review"}),  # filed: the head reviews it, the office acts
+        # filed, of their department and without author: theirs to ask a change of
+        ("dept_head", "doctor", {"request_change", "review"}),
+        ("staff", "doctor", set()),  # filed, and not theirs (no author: the department's)
         ("leader", "buyer", set()),
     ],
 )
@@ -126,7 +133,16 @@ def test_actions_offered(world, register, login, role, point, expected):
 def test_staff_may_act_on_their_own_posts_draft_points_only(world, register, login):
     RiskPoint.objects.filter(pk=register.doctor.pk).update(status=RiskPoint.Status.DRAFT)
     client = login(world.users["staff"])
+    # a draft of their post edited by all who hold it, filed by its owner: here its department
+    assert actions(text(client.get(detail(register.doctor)))) == {"edit", "link"}
+    RiskPoint.objects.filter(pk=register.doctor.pk).update(author=world.users["staff"])
     assert actions(text(client.get(detail(register.doctor)))) == {"edit", "link", "file"}
+    # nor does a colleague on the same post file the staff member's draft
+    colleague = make_user("colleague", (Role.STAFF, world.hospital), person=world.colleague_person)
+    assert actions(text(login(colleague).get(detail(register.doctor)))) == {"edit", "link"}
+    response = login(colleague).post(reverse("risks:point_file", args=[register.doctor.pk]))
+    assert response.status_code == 403
+    client = login(world.users["staff"])
     # the colleague's point on the same department but another post stays out of reach
     assert client.get(reverse("risks:point_edit", args=[register.head.pk])).status_code == 404
 
@@ -289,15 +305,29 @@ def test_filing_refused_shows_every_vagueness_reason(world, register, login):
 
 
 def test_filing_a_complete_point(world, register, login):
+    """The head submits their department's point; their own level is passed over (nobody
+    approves their own filing) and the integrity office files it."""
     point = register.head
     client = login(world.users["dept_head"])
     response = client.post(reverse("risks:point_file", args=[point.pk]))
     assert response.status_code == 302
     point.refresh_from_db()
-    assert point.status == RiskPoint.Status.FILED
+    assert point.status == RiskPoint.Status.DRAFT
     page = text(client.get(detail(point)))
-    assert "风险点已备案" in page and "备案" in page
-    assert actions(page) == {"review"}  # filed: the department head reviews, no longer edits
+    assert "已提交备案审核，待纪检监察部门审核" in page
+    assert 'data-testid="in-review"' in page and 'data-testid="review-panel"' in page
+    assert actions(page) == set()  # submitted: left as sent until decided
+    assert 'data-testid="approve-button"' not in page
+
+    office = login(world.users["integrity"])
+    page = text(office.get(detail(point)))
+    assert 'data-testid="approve-button"' in page
+    response = office.post(reverse("risks:point_approve", args=[point.pk]), {"note": "同意"})
+    assert response.status_code == 302
+    point.refresh_from_db()
+    assert point.status == RiskPoint.Status.FILED
+    page = text(login(world.users["dept_head"]).get(detail(point)))
+    assert actions(page) == {"request_change", "review"}  # filed: changes through the chain
 
 
 # Review and retire ---------------------------------------------------------------------------

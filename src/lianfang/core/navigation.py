@@ -10,6 +10,8 @@ Each app's AppConfig may declare, as class attributes:
   its app.
 - `nav_groups`: a NavGroup for each group of the menu the app opens;
 - `nav_items`: a NavItem for each menu entry, in a group of its own or of an app below it.
+  An entry may name a `badge`: a count beside it (待审 3), given per user by the function an
+  app registers under that name with `@navigation.badge(name)` when it is ready.
 
 Groups and entries are shown by their `order`, so an app can place an entry among those of
 another app without either importing the other.
@@ -62,6 +64,28 @@ class NavItem:
     roles: tuple[str, ...]
     group: str = ""
     order: int = 0
+    badge: str = ""  # the name of a registered badge function
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a menu entry shows beside its label: a short text (a count) and its meaning."""
+
+    text: str
+    title: str = ""
+
+
+_BADGES: dict = {}
+
+
+def badge(name: str):
+    """Register `fn(user) -> Badge | None` as the badge of the menu entries naming `name`."""
+
+    def decorator(fn):
+        _BADGES[name] = fn
+        return fn
+
+    return decorator
 
 
 @dataclass(frozen=True)
@@ -164,6 +188,8 @@ def nav_for(user, enabled_codes: set[str], current_path: str):
                 continue
             url = reverse(item.url_name)
             entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+            if item.badge in _BADGES:
+                entry["badge"] = _BADGES[item.badge](user)
             visible.append(entry)
             entries.append(entry)
         if visible:

@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lianfang.org.selectors import people_visible_to, posts_visible_to
+from lianfang.reviews import chain as review_chain
+from lianfang.risks import selectors as risk_selectors
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,41 @@ def dashboard_charts(*, user, top: int = 15) -> DashboardCharts:
         staff_by_department={"labels": labels, "values": [r["n"] for r in rows]},
         post_kinds=post_kinds,
     )
+
+
+@dataclass(frozen=True)
+class Todo:
+    """A count on the home page of what needs the user, and the list it links to."""
+
+    key: str
+    label: str
+    value: int
+    url: str
+    icon: str
+
+
+def review_todo(user) -> list[Todo]:
+    """The review chain's to-do counts: what waits for the user's decision (reviewers), their
+    own filings returned and those still waiting. Three counts at most."""
+    todo = []
+    mine = reverse("risks:mine")
+    if review_chain.is_reviewer(user):
+        todo.append(
+            Todo(
+                "to_review",
+                _("待审"),
+                risk_selectors.submissions_pending(user).count(),
+                reverse("risks:review_queue"),
+                "inbox",
+            )
+        )
+    returned = risk_selectors.returned_to(user).count()
+    waiting = (
+        risk_selectors.point_submissions().open().filter(submitter_id=user.pk).count()
+        if user.is_authenticated
+        else 0
+    )
+    if returned or waiting or not todo:
+        todo.append(Todo("returned", _("被退回"), returned, mine, "arrow-return-left"))
+        todo.append(Todo("waiting", _("我提交的待审核"), waiting, mine, "hourglass-split"))
+    return todo

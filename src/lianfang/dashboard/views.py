@@ -11,7 +11,7 @@ from lianfang.org.selectors import (
     posts_visible_to,
 )
 
-from .selectors import dashboard_charts
+from .selectors import dashboard_charts, review_todo
 from .work import home_work
 
 
@@ -21,11 +21,13 @@ def home(request):
     if not user.has_any_role(Role.ALL):
         # The platform administrator of no organisation: nothing to count, their page instead.
         return redirect("core:module_list")
-    work = home_work(user) if module_of("risks:register") in enabled_module_codes(request) else None
+    risks_on = module_of("risks:register") in enabled_module_codes(request)
+    work = home_work(user) if risks_on else None
+    todo = review_todo(user) if risks_on else []
     if not user.has_any_role(Role.PRIVILEGED):
         # The people figures are for administrators and the integrity office; everyone sees
-        # what needs them (home_work).
-        return render(request, "dashboard/home.html", {"work": work})
+        # what needs them (the review chain's to-do, home_work).
+        return render(request, "dashboard/home.html", {"work": work, "todo": todo})
     stats = [
         {
             "label": pgettext("plural", "单位"),
@@ -49,4 +51,8 @@ def home(request):
         },
     ]
     charts = dashboard_charts(user=user)
-    return render(request, "dashboard/home.html", {"work": work, "stats": stats, "charts": charts})
+    return render(
+        request,
+        "dashboard/home.html",
+        {"work": work, "stats": stats, "charts": charts, "todo": todo},
+    )

@@ -31,10 +31,13 @@ from lianfang.org import selectors as org_selectors
 from . import permissions, selectors, services
 from .models import Measure, RiskPoint, RiskPointEvent
 from .serializers import (
+    ApproveSerializer,
+    ChangeRequestSerializer,
     MeasureCreateSerializer,
     MeasureFilterSerializer,
     MeasureSerializer,
     MeasureUpdateSerializer,
+    ReasonSerializer,
     RegisterErrorSerializer,
     RetireSerializer,
     ReviewSerializer,
@@ -44,6 +47,7 @@ from .serializers import (
     RiskPointSerializer,
     RiskPointUpdateSerializer,
 )
+from .vagueness import FilingProblem
 
 INVALID = _("提交的内容有误，未作修改。")
 BAD_QUERY = _("查询参数有误。")
@@ -90,6 +94,7 @@ class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
     """Scoped reads and service-backed writes; declares `access_roles` like `role_required`."""
 
     permission_classes = [HasAnyRole]
+    refused_codes: set = frozenset()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
@@ -116,6 +121,7 @@ class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
             errors = _errors_of_drf(exc.detail)
         else:
             return super().handle_exception(exc)
+        self.refused_codes = {error["code"] for error in errors}
         return Response(
             {"detail": self.refused_detail(), "errors": errors},
             status=status.HTTP_400_BAD_REQUEST,
@@ -264,13 +270,18 @@ class RiskPointViewSet(RegisterViewSet):
         return Response(self._fresh(point.pk))
 
     def refused_detail(self) -> str:
-        return str(NOT_FILED) if self.action == "file" else super().refused_detail()
+        vague = self.refused_codes & {problem.value for problem in FilingProblem}
+        if self.action in ("file", "file_directly") and vague:
+            return str(NOT_FILED)
+        return super().refused_detail()
 
     @extend_schema(
-        summary="备案",
+        summary="提交备案审核",
         description=(
-            "通过空泛性检查（须指明权力事项及环节、具体表现形式、已定级、至少一条有责任人的"
-            "防控措施、不含空泛表述）后备案；否则返回 400，列出每一项原因及其代码。"
+            "草稿的编写人（科室风险点为部门负责人）提交备案：须先通过空泛性检查（须指明权力"
+            "事项及环节、具体表现形式、已定级、至少一条有责任人的防控措施、不含空泛表述），"
+            "否则返回 400，列出每一项原因及其代码。通过后按本单位审核流程逐级审核（review 为"
+            "当前待审环节），纪检监察部门审核通过即备案。"
         ),
         request=None,
         responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
@@ -278,7 +289,89 @@ class RiskPointViewSet(RegisterViewSet):
     @action(detail=True, methods=["post"])
     def file(self, request, pk=None):
         point = self.point_for(permissions.FILE)
-        services.risk_point_file(actor=request.user, risk_point=point)
+        services.risk_point_submit(actor=request.user, risk_point=point)
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="直接备案",
+        description="纪检监察部门不经逐级审核直接备案草稿，须填写理由（记入变更记录和审计日志）。",
+        request=ReasonSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], url_path="file-directly", url_name="file-directly")
+    def file_directly(self, request, pk=None):
+        point = self.point_for(permissions.FILE_DIRECTLY)
+        form = self.parse(ReasonSerializer)
+        services.risk_point_file_directly(
+            actor=request.user, risk_point=point, reason=form.validated_data["reason"]
+        )
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="审核通过",
+        description="当前审核环节的审核人通过（不得审核本人提交或编写的内容）；纪检监察部门"
+        "通过时办结：备案申请即备案，变更申请即按变更内容修改。",
+        request=ApproveSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        point = self.point_for(permissions.APPROVE)
+        form = self.parse(ApproveSerializer)
+        services.risk_point_approve(
+            actor=request.user, risk_point=point, note=form.validated_data.get("note", "")
+        )
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="退回",
+        description="当前审核环节的审核人退回编写人，须填写原因；风险点退回次数加一。",
+        request=ReasonSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        point = self.point_for(permissions.RETURN)
+        form = self.parse(ReasonSerializer)
+        services.risk_point_return(
+            actor=request.user, risk_point=point, reason=form.validated_data["reason"]
+        )
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="跳过审核环节",
+        description="纪检监察部门跳过当前（部门负责人或分管领导）审核环节，须填写原因。",
+        request=ReasonSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def skip(self, request, pk=None):
+        point = self.point_for(permissions.SKIP)
+        form = self.parse(ReasonSerializer)
+        services.risk_point_skip_level(
+            actor=request.user, risk_point=point, reason=form.validated_data["reason"]
+        )
+        return Response(self._fresh(point.pk))
+
+    @extend_schema(
+        summary="请求变更",
+        description="已备案风险点的编写人提出变更（只需发送要修改的字段）并说明理由；审核通过前"
+        "风险点按已备案内容执行，纪检监察部门审核通过后按变更内容修改。",
+        request=ChangeRequestSerializer,
+        responses={200: RiskPointDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], url_path="request-change", url_name="request-change")
+    def request_change(self, request, pk=None):
+        point = self.point_for(permissions.REQUEST_CHANGE)
+        form = self.parse(ChangeRequestSerializer, partial=True)
+        if not permissions.may_propose(request.user, point, form.service_data):
+            self.refuse()
+        services.risk_point_request_change(
+            actor=request.user,
+            risk_point=point,
+            data=form.service_data,
+            reason=form.validated_data.get("reason", ""),
+        )
         return Response(self._fresh(point.pk))
 
     @extend_schema(

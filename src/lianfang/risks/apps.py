@@ -7,8 +7,14 @@ from lianfang.core.roles import PLATFORM_ADMIN, Role
 OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
 
 
-def _entry(label, url_name, icon, roles, order):
-    return NavItem("risks", label, url_name, icon, roles, group="prevention", order=order)
+# Who may wait in a review chain's level (部门负责人, 分管领导, 纪检监察): their 待审 list.
+REVIEWERS = (Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
+
+
+def _entry(label, url_name, icon, roles, order, badge=""):
+    return NavItem(
+        "risks", label, url_name, icon, roles, group="prevention", order=order, badge=badge
+    )
 
 
 class RisksConfig(AppConfig):
@@ -23,7 +29,8 @@ class RisksConfig(AppConfig):
     )
     # In org's 风险防控 group, around its power catalogue (order 50).
     nav_items = (
-        _entry(_("我的风险点"), "risks:mine", "person-check", Role.ALL, 10),
+        _entry(_("我的风险点"), "risks:mine", "person-check", Role.ALL, 10, "risks.returned"),
+        _entry(_("待审"), "risks:review_queue", "inbox", REVIEWERS, 15, "risks.to_review"),
         _entry(_("风险点台账"), "risks:register", "card-list", Role.ALL, 20),
         _entry(_("风险分布"), "risks:register_charts", "grid-3x3", Role.ALL, 30),
         _entry(_("逾期事项"), "risks:overdue", "alarm", Role.ALL, 40),

@@ -1,6 +1,7 @@
 """The risk register: risk points, their measures, grading schemes and history."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -182,9 +183,24 @@ class RiskPoint(models.Model):
     review_due = models.DateField(_("下次复核"), null=True, blank=True, db_index=True)
     library_urn = models.CharField(_("标准库标识"), max_length=200, blank=True, db_index=True)
     library_version = models.PositiveIntegerField(_("标准库版本"), null=True, blank=True)
+    # Whose draft it is: who registered it (the actor of its CREATED event). Empty for a point
+    # of the department or the organisation (imported from a library, or from before authors
+    # were kept): its department's head files it, or the integrity office for a unit's point.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authored_risk_points",
+    )
+    # How many times a reviewer returned its filing or its change (退回次数).
+    return_count = models.PositiveIntegerField(_("退回次数"), default=0)
     # Set by the services (not auto_now), so a history loaded as of past dates keeps its times.
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now, editable=False)
+    # Its filings and change requests through the review chain (reviews.Submission).
+    submissions = GenericRelation("reviews.Submission", related_query_name="risk_point")
 
     objects = RiskPointQuerySet.as_manager()
 
@@ -333,6 +349,13 @@ class RiskPointEvent(models.Model):
         IMPORTED = "imported", _("导入")
         MEASURE_LINKED = "measure_linked", _("关联措施")
         MEASURE_UNLINKED = "measure_unlinked", _("解除措施")
+        # The review chain (reviews): filing and changes go through it.
+        SUBMITTED = "submitted", _("提交备案审核")
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("退回")
+        SKIPPED = "review_skipped", _("跳过审核环节")
+        CHANGE_REQUESTED = "change_requested", _("请求变更")
+        FILED_DIRECTLY = "filed_directly", _("直接备案")
 
     risk_point = models.ForeignKey(
         RiskPoint, verbose_name=_("风险点"), on_delete=models.CASCADE, related_name="events"

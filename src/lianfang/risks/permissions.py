@@ -6,8 +6,16 @@ only what it allows, and answer 403 to the rest) and by the API (403 likewise).
   hand) and on measures (write, edit, link, unlink).
 - A department head acts on the draft risk points of the departments they head, a staff member
   on the drafts of the posts they hold now: they register such drafts (never a unit's, nor a
-  level by hand), edit them, link and unlink measures, write measures for them and file them.
-  A measure is theirs to edit when every risk point it covers is.
+  level by hand), edit them, link and unlink measures and write measures for them. A measure
+  is theirs to edit when every risk point it covers is. While a draft waits in the review
+  chain they leave it as submitted.
+- Filing goes through the review chain (`lianfang.reviews`; the actions FILE and the five
+  below). A draft belongs to its owner (`is_owner`): its author while they still reach it,
+  or, for a department's point and a point without author, the department's head (the
+  integrity office for a unit's). Only the owner submits it (FILE) and, once filed, asks for
+  a change (REQUEST_CHANGE); others on the same post see it and edit it, no more. The
+  reviewers of the level a submission waits at approve or return it (never their own); the
+  integrity office files directly (FILE_DIRECTLY) and skips a reviewer's level (SKIP).
 - A department head also reviews (复核) the filed risk points of the departments they head,
   one at a time or in a batch.
 - Progress on a measure (已落实, with the date and the evidence) is recorded by its managers,
@@ -26,23 +34,32 @@ from lianfang.core.roles import is_platform_admin
 from lianfang.core.scoping import scope_of
 from lianfang.org import selectors as org_selectors
 from lianfang.org.models import Department, Organisation, Post, PostAssignment
+from lianfang.reviews import chain as review_chain
+from lianfang.reviews.models import Level
 
 from .models import Measure, RiskPoint
 
 EDIT, FILE, REVIEW, RETIRE, LINK = "edit", "file", "review", "retire", "link"
+# The review chain's actions (FILE submits a draft for review).
+FILE_DIRECTLY, APPROVE, RETURN, SKIP = "file_directly", "approve", "return", "skip"
+REQUEST_CHANGE = "request_change"
+CHAIN_ACTIONS = frozenset({FILE, FILE_DIRECTLY, APPROVE, RETURN, SKIP, REQUEST_CHANGE})
+DECISIONS = frozenset({APPROVE, RETURN, SKIP})
 # What the department head and the staff member may do with a draft that is theirs.
-OWNER_ACTIONS = frozenset({EDIT, FILE, LINK})
+OWNER_ACTIONS = frozenset({EDIT, LINK})
 # What a point's state lets anyone do with it.
 STATE_ACTIONS = {
-    RiskPoint.Status.DRAFT: frozenset({EDIT, FILE, LINK, RETIRE}),
-    RiskPoint.Status.FILED: frozenset({EDIT, REVIEW, LINK, RETIRE}),
+    RiskPoint.Status.DRAFT: frozenset({EDIT, FILE, FILE_DIRECTLY, LINK, RETIRE, *DECISIONS}),
+    RiskPoint.Status.FILED: frozenset({EDIT, REVIEW, LINK, RETIRE, REQUEST_CHANGE, *DECISIONS}),
     RiskPoint.Status.RETIRED: frozenset(),
 }
+# What a point waiting in the review chain no longer offers (its submission is decided first).
+WAITING_REFUSES = frozenset({FILE, REQUEST_CHANGE})
 
 REFUSED = _(
-    "无权执行此操作：部门负责人和职工只能登记、修改和备案本科室或本人岗位的草稿风险点并为其"
-    "关联防控措施，部门负责人还可复核本科室已备案的风险点；停用、人工定级及其他修改由本单位"
-    "纪检监察部门和系统管理员负责。"
+    "无权执行此操作：部门负责人和职工只能登记、修改本科室或本人岗位的草稿风险点并为其关联"
+    "防控措施，提交本人编写的风险点备案或变更；审核由审核流程当前环节的审核人负责；部门负责人"
+    "可复核本科室已备案的风险点；停用、人工定级及其他修改由本单位纪检监察部门和系统管理员负责。"
 )
 
 
@@ -85,6 +102,10 @@ def _heads(user, department_id) -> bool:
 
 def may(user, action: str, point: RiskPoint) -> bool:
     """Whether the user may take `action` on `point` (one they can see)."""
+    if action in CHAIN_ACTIONS:
+        return may_in_chain(user, action, point)
+    if action in OWNER_ACTIONS and _waits_for_others(user, point):
+        return False
     if manages(user, point.organisation):
         return True
     if action == REVIEW:
@@ -98,7 +119,74 @@ def may(user, action: str, point: RiskPoint) -> bool:
 
 def point_actions(user, point: RiskPoint) -> set[str]:
     """The actions the pages offer on `point`: those the user may take that its state allows."""
-    return {action for action in STATE_ACTIONS[point.status] if may(user, action, point)}
+    allowed = STATE_ACTIONS[point.status]
+    if review_chain.open_submission(point) is not None:
+        allowed = allowed - WAITING_REFUSES
+    return {action for action in allowed if may(user, action, point)}
+
+
+# The review chain: filing and changes ---------------------------------------------------------
+
+
+def is_owner(user, point: RiskPoint) -> bool:
+    """Whose draft `point` is: its author's while they still reach it (hold its post, head its
+    department, manage its organisation); a department's point, and a post's point without
+    author, its department head's; a unit's point without author, the integrity office's and
+    administrators'."""
+    scope = scope_of(user)
+    if point.subject == RiskPoint.Subject.DEPARTMENT or (
+        point.author_id is None and point.subject == RiskPoint.Subject.POST
+    ):
+        return point.department_id in scope.headed_department_ids
+    if point.author_id is None:
+        return manages(user, point.organisation)
+    return point.author_id == getattr(user, "pk", None) and (
+        manages(user, point.organisation) or _owns(user, point.department_id, point.post_id)
+    )
+
+
+def may_in_chain(user, action: str, point: RiskPoint) -> bool:
+    """One rule per action of the review chain:
+
+    - FILE (submit a draft) and REQUEST_CHANGE (of a filed point): its owner;
+    - FILE_DIRECTLY: the integrity office of its organisation (or of one above);
+    - APPROVE, RETURN: a reviewer of the level its open submission waits at, who is neither
+      the submitter nor the author;
+    - SKIP: the integrity office, for a submission waiting at a reviewer's level.
+    """
+    if action in (FILE, REQUEST_CHANGE):
+        return is_owner(user, point)
+    if action == FILE_DIRECTLY:
+        return review_chain.is_office_for(user, point.organisation)
+    submission = review_chain.open_submission(point)
+    if submission is None:
+        return False
+    if action in (APPROVE, RETURN):
+        return review_chain.may_decide(user, submission)
+    return (
+        action == SKIP
+        and submission.level != Level.INTEGRITY_OFFICE
+        and review_chain.is_office_for(user, point.organisation)
+    )
+
+
+def may_propose(user, point: RiskPoint, data: dict) -> bool:
+    """Whether a change of `point` by `data` (the fields sent, as objects) would leave it
+    within what the user may register: an owner cannot move their point out of their reach
+    (nor set its level by hand) by asking for a change."""
+    current = {"subject": point.subject, "department": point.department, "post": point.post}
+    return may_save_point(user, point.organisation, {**current, **data})
+
+
+def _waits_for_others(user, point: RiskPoint) -> bool:
+    """A draft submitted for filing is left as submitted by those who wrote it: the reviewers
+    decide the version they were sent (the integrity office and administrators may still
+    correct it, on the record)."""
+    return (
+        point.status == RiskPoint.Status.DRAFT
+        and not manages(user, point.organisation)
+        and review_chain.open_submission(point) is not None
+    )
 
 
 def may_set_level(user, organisation) -> bool:

@@ -21,10 +21,12 @@ from lianfang.core.access import role_required
 from lianfang.core.attachments import attachments_of, use_of
 from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.org import selectors as org_selectors
+from lianfang.reviews import chain as review_chain
+from lianfang.reviews.models import Level, Submission
 
 from . import grading, permissions, selectors, services
 from .attachments import MEASURE_EVIDENCE
-from .models import Measure, RiskPoint
+from .models import Measure, RiskPoint, RiskPointEvent
 from .register_forms import LinkMeasureForm, MeasureForm, ProgressForm, ReasonForm, RiskPointForm
 from .views import READ
 
@@ -40,8 +42,14 @@ _CHANGE_LABELS = {
     "measure.status": _lazy("措施状态"),
     "measure.done_on": _lazy("措施落实日期"),
     "measure.evidence": _lazy("措施落实情况"),
+    "review_level": _lazy("审核环节"),
+    "waiting_level": _lazy("转至"),
 }
-_CHANGE_CHOICES = {"measure.status": dict(Measure.Status.choices)}
+_CHANGE_CHOICES = {
+    "measure.status": dict(Measure.Status.choices),
+    "review_level": dict(Level.choices),
+    "waiting_level": dict(Level.choices),
+}
 
 
 def _field(name):
@@ -72,24 +80,54 @@ def _display(name, field, value) -> str:
     return str(value)
 
 
+def _changes(event) -> list[tuple]:
+    """An event's changes as (label, old, new) in words; old is None for a value that is no
+    change (the review level a decision was taken at)."""
+    changes = []
+    for name, pair in (event.changes or {}).items():
+        field = _field(name)
+        label = _CHANGE_LABELS.get(name) or (field.verbose_name if field else name)
+        if isinstance(pair, list):
+            old, new = (list(pair) + [None, None])[:2]
+            changes.append((str(label), _display(name, field, old), _display(name, field, new)))
+        else:
+            changes.append((str(label), None, _display(name, field, pair)))
+    return changes
+
+
 def timeline(point: RiskPoint) -> list[dict]:
     """The point's events, newest first, each change as (label, old, new) in words."""
-    entries = []
-    for event in point.events.select_related("actor"):
-        changes = []
-        for name, pair in (event.changes or {}).items():
-            field = _field(name)
-            label = _CHANGE_LABELS.get(name) or (field.verbose_name if field else name)
-            old, new = (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            changes.append((str(label), _display(name, field, old), _display(name, field, new)))
-        entries.append({"event": event, "changes": changes})
-    return entries
+    return [
+        {"event": event, "changes": _changes(event)}
+        for event in point.events.select_related("actor")
+    ]
+
+
+def _review_context(point: RiskPoint) -> dict:
+    """The point's way through the review chain: the open submission with its levels, or
+    the last one returned with its reason; a change's proposed values."""
+    submission = review_chain.open_submission(point)
+    context = {"submission": submission, "progress": [], "returned": None, "proposed": []}
+    if submission is not None:
+        context["progress"] = review_chain.progress(submission)
+        if submission.kind == Submission.Kind.CHANGE:
+            asked = point.events.filter(type=RiskPointEvent.Type.CHANGE_REQUESTED).first()
+            if asked is not None:
+                context["proposed"] = [c for c in _changes(asked) if c[1] is not None]
+        return context
+    last = review_chain.latest_submission(point)
+    if last is not None and last.state == Submission.State.RETURNED:
+        context["returned"] = last
+        context["return_decision"] = (
+            last.decisions.filter(outcome="returned").select_related("actor").last()
+        )
+    return context
 
 
 def _visible_point(user, pk) -> RiskPoint:
     return get_object_or_404(
         selectors.risk_points_visible_to(user).select_related(
-            "organisation", "department", "post__department", "power", "step"
+            "organisation", "department", "post__department", "power", "step", "author"
         ),
         pk=pk,
     )
@@ -118,6 +156,7 @@ def _detail_page(request, point, *, file_errors=()):
             "timeline": timeline(point),
             "actions": permissions.point_actions(user, point),
             "file_errors": file_errors,
+            **_review_context(point),
             "matter_kind": grading.MATTER_LABELS.get(point.matter_kind, point.matter_kind),
             "criteria": [str(grading.CRITERIA.get(c, c)) for c in point.criteria or ()],
             "today": timezone.localdate(),
@@ -231,24 +270,30 @@ def point_edit(request, pk):
 @role_required(*READ)
 @require_POST
 def point_file(request, pk):
+    """Submit a draft for filing (提交备案): it goes up the review chain."""
     user = request.user
     point = _point_for(user, pk, permissions.FILE)
     try:
-        services.risk_point_file(actor=user, risk_point=point)
+        point = services.risk_point_submit(actor=user, risk_point=point)
     except ValidationError as error:
         return _detail_page(request, point, file_errors=error.messages)
-    messages.success(request, _("风险点已备案。"))
+    submission = review_chain.open_submission(point)
+    messages.success(
+        request,
+        _("已提交备案审核，待%(level)s审核。") % {"level": Level(submission.level).label},
+    )
     return redirect("risks:point_detail", pk=point.pk)
 
 
-def _reason_page(request, point, *, label, required, save, **page):
-    """A page that takes a reason (or note) for an action on `point`: `save(text)` takes it."""
+def _reason_page(request, point, *, label, required, save, help_text="", next_url=None, **page):
+    """A page that takes a reason (or note) for an action on `point`: `save(text)` takes it;
+    then to `next_url` (default: the point's page)."""
     detail = _point_url(point)
     return _form_page(
         request,
-        ReasonForm(request.POST or None, label=label, required=required),
+        ReasonForm(request.POST or None, label=label, required=required, help_text=help_text),
         save=lambda data: save(data["text"]),
-        next_url=detail,
+        next_url=next_url or detail,
         crumbs=[_register_crumb(), (point.name, detail)],
         cancel_url=detail,
         point=point,

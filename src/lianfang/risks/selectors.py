@@ -4,9 +4,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -21,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lianfang.core import navigation
 from lianfang.core.scoping import register, scope_of
 from lianfang.org.models import Department, Organisation, Person, PostAssignment, Power, PowerStep
 from lianfang.org.power_selectors import powers_visible_to  # noqa: F401  (the risk forms' choices)
@@ -31,6 +34,8 @@ from lianfang.org.selectors import (
     organisations_visible_to,
     people_visible_to,
 )
+from lianfang.reviews import chain as review_chain
+from lianfang.reviews.models import Decision, Submission
 
 from . import permissions
 from .models import LEVEL_SHORT, GenericPhrase, GradingScheme, Level, Measure, RiskPoint
@@ -246,6 +251,164 @@ def risk_point_rows(ids) -> QuerySet[RiskPoint]:
         .defer("manifestation", "criteria")
         .annotate(risk_value=F("likelihood") * F("harm"))
     )
+
+
+def marked_in_review(points) -> list[RiskPoint]:
+    """`points` (a page of rows), each marked `in_review` when a submission of it waits in
+    the review chain: one query on the submissions, whatever the page's size."""
+    points = list(points)
+    waiting = set(
+        point_submissions()
+        .open()
+        .filter(object_id__in=[p.pk for p in points])
+        .values_list("object_id", flat=True)
+    )
+    for point in points:
+        point.in_review = point.pk in waiting
+    return points
+
+
+# The review chain -------------------------------------------------------------------------------
+
+
+def point_submissions() -> QuerySet[Submission]:
+    """The review chain's submissions of risk points."""
+    return Submission.objects.filter(content_type=ContentType.objects.get_for_model(RiskPoint))
+
+
+def _last_submission():
+    return point_submissions().filter(object_id=OuterRef("pk")).order_by("-submitted_at", "-id")
+
+
+def with_review_state(points: QuerySet[RiskPoint]) -> QuerySet[RiskPoint]:
+    """`points` annotated with their last submission's state, kind and level (`review_state`,
+    `review_kind`, `review_level`; None when never submitted) and the reason of the last
+    return (`return_reason`)."""
+    last = _last_submission()
+    returned = Decision.objects.filter(
+        submission__content_type=ContentType.objects.get_for_model(RiskPoint),
+        submission__object_id=OuterRef("pk"),
+        outcome=Decision.Outcome.RETURNED,
+    ).order_by("-at", "-id")
+    return points.annotate(
+        review_state=Subquery(last.values("state")[:1]),
+        review_kind=Subquery(last.values("kind")[:1]),
+        review_level=Subquery(last.values("level")[:1]),
+        return_reason=Subquery(returned.values("reason")[:1]),
+    )
+
+
+def submissions_pending(user) -> QuerySet[Submission]:
+    """The risk points' submissions waiting for the user's decision (待审)."""
+    return review_chain.pending_for(user).filter(
+        content_type=ContentType.objects.get_for_model(RiskPoint)
+    )
+
+
+def returned_to(user) -> QuerySet[Submission]:
+    """The returns the user has to act on (被退回): the last submissions of risk points that
+    they submitted or wrote, returned and not submitted again. Read from the submissions
+    alone (the menu's badge asks on every page)."""
+    if not getattr(user, "is_authenticated", False):
+        return Submission.objects.none()
+    later = point_submissions().filter(
+        object_id=OuterRef("object_id"), submitted_at__gt=OuterRef("submitted_at")
+    )
+    return (
+        point_submissions()
+        .filter(Q(submitter_id=user.pk) | Q(author_id=user.pk), state=Submission.State.RETURNED)
+        .exclude(Exists(later))
+    )
+
+
+def points_returned_to(user) -> QuerySet[RiskPoint]:
+    """The risk points of `returned_to(user)`."""
+    return RiskPoint.objects.in_use().filter(pk__in=returned_to(user).values("object_id"))
+
+
+def my_filings(user) -> QuerySet[RiskPoint]:
+    """The user's own risk points still on their way (those they wrote or submitted): drafts,
+    and filed points whose change waits or was returned, with their review state; returned
+    first, then by last change."""
+    if not getattr(user, "is_authenticated", False):
+        return RiskPoint.objects.none()
+    submitted = point_submissions().filter(submitter_id=user.pk).values("object_id")
+    points = with_review_state(
+        RiskPoint.objects.in_use().filter(Q(author=user) | Q(pk__in=submitted))
+    )
+    return (
+        points.filter(
+            Q(status=RiskPoint.Status.DRAFT)
+            | Q(review_state__in=[Submission.State.OPEN, Submission.State.RETURNED])
+        )
+        .select_related("organisation", "department", "post", "power")
+        .order_by(
+            Case(When(review_state=Submission.State.RETURNED, then=Value(0)), default=Value(1)),
+            "-updated_at",
+            "-pk",
+        )
+    )
+
+
+@navigation.badge("risks.to_review")
+def to_review_badge(user):
+    """待审 N: what waits for the user's decision (one count; nothing for a non-reviewer)."""
+    if not review_chain.is_reviewer(user):
+        return None
+    n = submissions_pending(user).count()
+    return navigation.Badge(str(n), _("待审 %(n)s 项") % {"n": n}) if n else None
+
+
+@navigation.badge("risks.returned")
+def returned_badge(user):
+    """被退回 N: the user's own risk points whose filing or change came back."""
+    n = returned_to(user).count()
+    return (
+        navigation.Badge(_("退回 %(n)s") % {"n": n}, _("被退回 %(n)s 项") % {"n": n}) if n else None
+    )
+
+
+QUEUE_SORTS = {
+    "submitted": "submitted_at",
+    "name": "risk_point__name",
+    "level": "risk_point__level",
+    "department": ("organisation__path", "department__order", "department__code"),
+    "kind": "kind",
+    "returns": "risk_point__return_count",
+    "stage": "level",
+}
+
+
+def review_queue(*, user, filters: dict | None = None) -> QuerySet[Submission]:
+    """What waits for the user's decision (待审), filtered: `kind` (file or change),
+    `unchanged` (re-submissions equal to the version last decided), risk `level` and `q` (a
+    search of the point's name). The rows' points are loaded by `review_rows`."""
+    filters = filters or {}
+    queue = submissions_pending(user)
+    if filters.get("kind"):
+        queue = queue.filter(kind=filters["kind"])
+    if filters.get("unchanged"):
+        queue = queue.filter(unchanged=True)
+    level = filters.get("level")
+    if level == UNGRADED:
+        queue = queue.filter(risk_point__level__isnull=True)
+    elif level:
+        queue = queue.filter(risk_point__level=level)
+    if q := (filters.get("q") or "").strip():
+        queue = queue.filter(risk_point__name__icontains=q)
+    return queue
+
+
+def review_rows(submissions) -> list[Submission]:
+    """A page of the queue with each submission's point (`point`), in two queries."""
+    submissions = list(submissions)
+    points = RiskPoint.objects.filter(pk__in=[s.object_id for s in submissions]).select_related(
+        "organisation", "department", "post", "power", "step"
+    )
+    by_pk = {point.pk: point for point in points}
+    for submission in submissions:
+        submission.point = by_pk.get(submission.object_id)
+    return [s for s in submissions if s.point is not None]
 
 
 @dataclass

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from lianfang.core.api import id_filter
 from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
+from lianfang.reviews import chain as review_chain
 
 from . import permissions, selectors
 from .models import Category, Level, Measure, RiskPoint, RiskPointEvent, level_label
@@ -134,6 +135,8 @@ class RiskPointSerializer(serializers.ModelSerializer):
             "review_overdue",
             "library_urn",
             "library_version",
+            "author",
+            "return_count",
             "created_at",
             "updated_at",
             "measures",
@@ -161,13 +164,35 @@ class RiskPointSerializer(serializers.ModelSerializer):
         return MonitorSerializer(self.context.get("monitors", {}).get(point.pk, []), many=True).data
 
 
+class SubmissionSerializer(serializers.Serializer):
+    """A submission waiting in the review chain (备案或变更审核)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_("file 备案，change 变更"))
+    kind_display = serializers.CharField(source="get_kind_display")
+    level = serializers.CharField(help_text=_("等待审核的环节"))
+    level_display = serializers.CharField(source="get_level_display")
+    submitter = serializers.IntegerField(source="submitter_id", allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    unchanged = serializers.BooleanField(help_text=_("与上次审核（通过或退回）的版本相同"))
+    reason = serializers.CharField(help_text=_("变更理由"))
+    proposed = serializers.JSONField(help_text=_("变更内容：字段 → 新值"))
+
+
 class RiskPointDetailSerializer(RiskPointSerializer):
-    """A risk point with its timeline (newest first)."""
+    """A risk point with its timeline (newest first) and its submission waiting in the
+    review chain (null when none)."""
 
     events = RiskPointEventSerializer(many=True, read_only=True)
+    review = serializers.SerializerMethodField()
 
     class Meta(RiskPointSerializer.Meta):
-        fields = [*RiskPointSerializer.Meta.fields, "events"]
+        fields = [*RiskPointSerializer.Meta.fields, "review", "events"]
+
+    @extend_schema_field(SubmissionSerializer(allow_null=True))
+    def get_review(self, point):
+        submission = review_chain.open_submission(point)
+        return SubmissionSerializer(submission).data if submission is not None else None
 
 
 class MeasureSerializer(MeasureBriefSerializer):
@@ -340,6 +365,24 @@ class ReviewSerializer(serializers.Serializer):
 
 class RetireSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text=_("停用原因（必填）"))
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        allow_blank=True, required=False, max_length=2000, help_text=_("审核意见")
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=2000, help_text=_("原因（必填）"))
+
+
+class ChangeRequestSerializer(RiskPointUpdateSerializer):
+    """A filed point's fields as proposed (only those sent), and why (`reason`, required)."""
+
+    reason = serializers.CharField(
+        allow_blank=True, write_only=True, max_length=2000, help_text=_("变更理由（必填）")
+    )
 
 
 class MeasureUpdateSerializer(RegisterWriteSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from . import document_views, library_views, point_views, scheme_views, views
+from . import document_views, library_views, point_views, review_views, scheme_views, views
 
 app_name = "risks"
 urlpatterns = [
@@ -18,6 +18,24 @@ urlpatterns = [
     path("points/<int:pk>/edit/", point_views.point_edit, name="point_edit"),
     path("points/<int:pk>/file/", point_views.point_file, name="point_file"),
     path("points/<int:pk>/review/", point_views.point_review, name="point_review"),
+    # The review chain: decisions on a point, a filed point's change, the 待审 list
+    path("points/<int:pk>/approve/", review_views.point_approve, name="point_approve"),
+    path("points/<int:pk>/return/", review_views.point_return, name="point_return"),
+    path("points/<int:pk>/skip/", review_views.point_skip, name="point_skip"),
+    path(
+        "points/<int:pk>/file-directly/",
+        review_views.point_file_directly,
+        name="point_file_directly",
+    ),
+    path(
+        "points/<int:pk>/request-change/",
+        review_views.point_request_change,
+        name="point_request_change",
+    ),
+    path("reviews/", review_views.review_queue, name="review_queue"),
+    path("reviews/approve/", review_views.review_batch, name="review_batch"),
+    path("reviews/chain/", review_views.review_chain_index, name="review_chain_index"),
+    path("reviews/chain/<int:org_pk>/", review_views.review_chain_edit, name="review_chain_edit"),
     path("points/<int:pk>/retire/", point_views.point_retire, name="point_retire"),
     path("points/<int:pk>/measures/", point_views.point_measures, name="point_measures"),
     path(

@@ -88,7 +88,7 @@ def register(request):
         sorts=REGISTER_SORTS,
         default="no",
         count=counts.total,
-        load=selectors.risk_point_rows,
+        load=lambda ids: selectors.marked_in_review(selectors.risk_point_rows(ids)),
     )
     return render(
         request,
@@ -272,6 +272,8 @@ def my_risks(request):
             "powers": sorted(powers.values(), key=lambda p: p.code),
             "measures": sorted(measures.values(), key=lambda m: m.pk),
             "today": timezone.localdate(),
+            # their own drafts and changes on the way through the review chain
+            "filings": list(selectors.my_filings(user)[:100]),
         },
     )
 

@@ -7,6 +7,12 @@ is to blame), writes a `RiskPointEvent` on the timeline of every risk point it c
 appends audit events with the values before and after. Who may call a service is decided by
 the caller (views fetch the objects through scoped selectors).
 
+Filing goes through the review chain (`filing.py`, on `lianfang.reviews`): a draft is
+submitted, approved level by level or returned, and filed when the integrity office approves;
+a filed point's change is requested and applied at approval. `risk_point_file` is the filing
+itself (the vagueness check and the status change), which the chain's last approval makes;
+pages and the API submit instead, and the integrity office files directly with a reason.
+
 Grading happens on every write: a risk point's level is what the active scheme of its
 organisation gives, unless it was set by hand with a reason (`level_manual`); such a level is
 kept until the scores it rests on change. `review_due` follows from the level's review
@@ -14,6 +20,16 @@ interval, counted from the last review (or, before the first one, from the creat
 """
 
 from .errors import RiskError, error
+from .filing import (
+    content_of,
+    risk_point_approve,
+    risk_point_file_directly,
+    risk_point_request_change,
+    risk_point_return,
+    risk_point_skip_level,
+    risk_point_submit,
+    risk_points_approve,
+)
 from .measures import (
     MeasureRow,
     measure_create,
@@ -68,8 +84,16 @@ __all__ = [
     "phrase_create",
     "phrase_delete",
     "phrase_set_active",
+    "content_of",
+    "risk_point_approve",
     "risk_point_create",
     "risk_point_file",
+    "risk_point_file_directly",
+    "risk_point_request_change",
+    "risk_point_return",
+    "risk_point_skip_level",
+    "risk_point_submit",
+    "risk_points_approve",
     "risk_point_retire",
     "risk_point_review",
     "risk_point_update",

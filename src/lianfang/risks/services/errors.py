@@ -41,6 +41,12 @@ class RiskError(enum.StrEnum):
     PHRASE_DUPLICATE = "phrase_duplicate"
     DONE_ON_FUTURE = "done_on_future"
     EVIDENCE_REQUIRED = "evidence_required"
+    NOT_FILED = "not_filed"
+    CHANGE_REASON_REQUIRED = "change_reason_required"
+    NO_CHANGE = "no_change"
+    DIRECT_FILING_REASON_REQUIRED = "direct_filing_reason_required"
+    CHANGED_SINCE_LAST_REVIEW = "changed_since_last_review"
+    NOTHING_CHOSEN = "nothing_chosen"
 
     @property
     def message(self) -> str:
@@ -86,6 +92,16 @@ _MESSAGES = {
     RiskError.EVIDENCE_REQUIRED: gettext_lazy(
         "请写明落实情况（做了什么、记录或凭证在哪里，至少 %(n)s 个字），或上传凭证文件。"
     ),
+    RiskError.NOT_FILED: gettext_lazy(
+        "只有已备案的风险点可以请求变更（当前状态：%(status)s）；草稿请直接修改后提交备案。"
+    ),
+    RiskError.CHANGE_REASON_REQUIRED: gettext_lazy("请求变更须填写变更理由。"),
+    RiskError.NO_CHANGE: gettext_lazy("没有修改任何内容，无需请求变更。"),
+    RiskError.DIRECT_FILING_REASON_REQUIRED: gettext_lazy("直接备案须填写理由。"),
+    RiskError.CHANGED_SINCE_LAST_REVIEW: gettext_lazy(
+        "“%(name)s”与上次审核的版本不同，不能批量通过，请逐条审核。"
+    ),
+    RiskError.NOTHING_CHOSEN: gettext_lazy("请至少选择一项。"),
 }
 
 

@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from lianfang.core import audit, bulk
 from lianfang.core.errors import RowIssue, row_issues, too_long
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
+from lianfang.reviews import chain as review_chain
+from lianfang.reviews import services as review_services
+from lianfang.reviews.models import Decision
 
 from .. import grading, vagueness
 from ..models import (
@@ -407,6 +410,13 @@ def _write_events(prepared: _Prepared, actor, at, *, reason: str, label: str, li
     return events
 
 
+def _set_author(point: RiskPoint, actor):
+    """A new point is its creator's draft (the actor of its CREATED event); a point from a
+    library is the department's or the unit's."""
+    if getattr(actor, "pk", None) and point.source != RiskPoint.Source.LIBRARY:
+        point.author = actor
+
+
 def scheme_of(point: RiskPoint):
     scheme = getattr(point, "_grading_scheme", None)
     return scheme if scheme is not None else grading.active_scheme(point.organisation)
@@ -424,6 +434,7 @@ def risk_point_create(*, actor, organisation: Organisation, data: dict, reason: 
     point = RiskPoint(organisation=organisation, status=RiskPoint.Status.DRAFT)
     point._grading_scheme = grading.active_scheme(organisation)
     prepared = _prepare(point, data, point._grading_scheme, reason=reason)
+    _set_author(point, actor)
     point.save()
     for event in _write_events(
         prepared, actor, timezone.now(), reason=reason, label="", library=False
@@ -536,6 +547,8 @@ def _prepare_rows(organisation, rows, *, actor, at, label, copies=False):
         retired = point.pk is not None and point.status == RiskPoint.Status.RETIRED
         try:
             prepared = _prepare(point, row.data, scheme, reason=row.reason)
+            if prepared.before is None:
+                _set_author(point, actor)
             if row.data.get("status") == RiskPoint.Status.FILED and phrases is None:
                 phrases = vagueness.phrases_for(organisation)
             status_events = _status_change(prepared, row, phrases, actor, row_at, label)
@@ -632,14 +645,39 @@ def _write_points(prepared_rows, *, actor, organisation, label, library, audit_p
             )
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
+    _close_submissions(prepared_rows, actor)
     return [p for p, _e, _r, _at in prepared_rows]
+
+
+def _close_submissions(prepared_rows, actor):
+    """A point the write filed or retired no longer waits in the review chain: its open
+    submission is closed (the office's import files directly, as the bulk path may)."""
+    ended = {RiskPointEvent.Type.FILED: [], RiskPointEvent.Type.RETIRED: []}
+    for prepared, status_events, _reason, _at in prepared_rows:
+        if prepared.before is not None:
+            for event in status_events:
+                if event.type in ended:
+                    ended[event.type].append(prepared.point.pk)
+    whys = {
+        RiskPointEvent.Type.FILED: Decision.Why.FILED_BY_IMPORT,
+        RiskPointEvent.Type.RETIRED: Decision.Why.RETIRED,
+    }
+    for type_, pks in ended.items():
+        if pks:
+            review_services.close_open(
+                model=RiskPoint, object_ids=pks, actor=actor, why=whys[type_]
+            )
 
 
 @transaction.atomic
 def risk_point_file(*, actor, risk_point: RiskPoint) -> RiskPoint:
     """File (备案) a draft risk point. Refused, with every reason, unless it passes the
     vagueness check (`vagueness.check_filing`): each reason is a ValidationError whose code
-    is the problem's code."""
+    is the problem's code.
+
+    This is the filing itself, with no review: the pages and the API never call it. A draft
+    is filed by the review chain (`filing.risk_point_submit`, then each level's approval) or
+    by the integrity office directly with a reason (`filing.risk_point_file_directly`)."""
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     if point.status != RiskPoint.Status.DRAFT:
         raise error(RiskError.NOT_DRAFT, status=point.get_status_display())
@@ -661,6 +699,11 @@ def risk_point_retire(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     point = RiskPoint.objects.select_for_update().get(pk=risk_point.pk)
     if point.status == RiskPoint.Status.RETIRED:
         raise error(RiskError.RETIRED, name=point.name)
+    submission = review_chain.open_submission(point)
+    if submission is not None:  # a retired point waits for nobody
+        review_services.close(
+            submission=submission, actor=actor, why=Decision.Why.RETIRED, reason=reason
+        )
     return _change_status(
         actor,
         point,
