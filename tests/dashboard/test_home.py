@@ -110,7 +110,7 @@ def test_charts_show_their_own_empty_state(world, login):
 def test_home_query_count_is_fixed(world, login, django_assert_max_num_queries):
     client = login(world.users["integrity"])
     client.get("/")
-    with django_assert_max_num_queries(20) as small:
+    with django_assert_max_num_queries(30) as small:
         client.get("/")
     for i in range(30):
         dept = make_department(world.hospital, f"扩展科{i}", f"X{i}")
