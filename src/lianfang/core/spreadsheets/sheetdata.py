@@ -42,6 +42,9 @@ _EPOCH_DAY = dt.date(1899, 12, 31).toordinal()
 _SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+# What in a text needs an escape (most cells have nothing): one search tells
+needs_escape = re.compile(r"[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_").search
+PLAIN_LENGTH = MAX_STRING // 2  # shorter texts are never cut
 
 
 def _control(match: re.Match) -> str:
@@ -60,7 +63,7 @@ def _utf16_truncate(text: str) -> str:
 
 def inline_string(text: str) -> str:
     """The `<is>` element of a text cell (text not empty)."""
-    if len(text) > MAX_STRING // 2 and len(text.encode("utf-16-le", "surrogatepass")) // 2 > (
+    if len(text) > PLAIN_LENGTH and len(text.encode("utf-16-le", "surrogatepass")) // 2 > (
         MAX_STRING
     ):
         text = _utf16_truncate(text)

@@ -268,7 +268,8 @@ class Sheet:
         number = str(row + 1)
         columns = self._streamed_columns
         count = len(columns)
-        inline_string = sheetdata.inline_string
+        inline_string, needs_escape = sheetdata.inline_string, sheetdata.needs_escape
+        plain_length = sheetdata.PLAIN_LENGTH
         for index, value in enumerate(values):
             if value is None or value == "":
                 continue
@@ -284,7 +285,15 @@ class Sheet:
                     cell_format, attribute = quoted, styles.get(quoted_id)
                 else:
                     cell_format, attribute = plain, styles.get(plain_id)
-                tail = f' t="inlineStr">{inline_string(value)}</c>'
+                if (  # most texts: nothing to escape, cut or keep (inline_string, inlined)
+                    needs_escape(value) is None
+                    and len(value) <= plain_length
+                    and not value[0].isspace()
+                    and not value[-1].isspace()
+                ):
+                    tail = f' t="inlineStr"><is><t>{value}</t></is></c>'
+                else:
+                    tail = f' t="inlineStr">{inline_string(value)}</c>'
             elif kind is int:
                 cell_format, attribute = plain, styles.get(plain_id)
                 tail = f"><v>{value:.16G}</v></c>"
