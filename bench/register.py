@@ -1,7 +1,7 @@
 """Benchmark of the risk register at scale (issue #3, item 9).
 
     .venv/bin/python bench/register.py [--scale 20] [--density dense] [--db URL] [--reps 30]
-                                       [--rebuild]
+                                       [--rebuild] [--baseline REV [--export-reps N]]
 
 Builds `lianfang demo --scale N --density dense` (about 10,000 risk points per hospital:
 200,000 at scale 20; `--density realistic` is the demo's own few hundred) into a database of
@@ -15,7 +15,13 @@ prints, next to the targets:
   measured in-process with the Django test Client after a warm-up;
 - the number of queries of a page of 20 and of 200 rows;
 - time and peak memory of exporting the whole register to Excel (register_io.export_register),
-  run in a child process so its peak RSS (getrusage of the child) is the export's alone;
+  run in a child process so its peak RSS is the export's alone (the child's own VmHWM: its
+  ru_maxrss would start from this process's size at the fork), with its CPU time beside the
+  wall-clock time (on a busy machine the wall clock mostly measures the wait for a core);
+  with --baseline REV, the export of the code at git revision REV (its src/ checked out into a
+  temporary folder) runs beside it on the same data, the two alternating --export-reps times,
+  and the two files are compared member by member (all but docProps/core.xml, which holds the
+  time of writing);
 - time to import a 10,000-row register (10,000 rows of hospital 1 exported, then imported
   with register_io.register_import: as exported, and with every row's 表现形式 changed; both
   inside a transaction that is rolled back, so the database stays as built).
@@ -33,12 +39,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 150
 TARGET_EXPORT_MB = 300
+TARGET_EXPORT_S = 60
 TARGET_IMPORT_S = 20
 IMPORT_ROWS = 10_000
 
@@ -60,7 +68,15 @@ def parse_args(argv=None):
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-regrade", action="store_true")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also export with the code of this git revision"
+    )
+    parser.add_argument(
+        "--export-reps", type=int, default=1, help="exports of each code, alternating (1)"
+    )
     parser.add_argument("--phase", choices=["export"], help=argparse.SUPPRESS)
+    parser.add_argument("--src", help=argparse.SUPPRESS)  # the child's source tree
+    parser.add_argument("--out", help=argparse.SUPPRESS)  # where the child keeps its file
     return parser.parse_args(argv)
 
 
@@ -88,10 +104,10 @@ def ensure_postgres_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup(url: str) -> None:
+def setup(url: str, src: str | None = None) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianfang.settings")
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, src or str(ROOT / "src"))
     import django
 
     django.setup()
@@ -99,6 +115,15 @@ def setup(url: str) -> None:
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def own_memory_mb(field: str) -> float:
+    """This process's VmHWM (peak) or VmRSS (now) in MB: unlike ru_maxrss, which a child
+    inherits from its parent's size at the fork, they start at exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return rss_mb()
 
 
 # Building -----------------------------------------------------------------------------------
@@ -231,43 +256,144 @@ def time_pages(args, results) -> None:
 
 
 def export_child(args) -> None:
-    """Child process: export the commission's whole register; print JSON."""
+    """Child process: export the commission's whole register (keep the file at --out, if
+    given); print JSON."""
+    import shutil
+
     from lianfang.risks import register_io, selectors
 
     wjw = users()["卫健委纪检监察（wjw）"]
-    baseline = rss_mb()
+    baseline = own_memory_mb("VmRSS")
     points = selectors.risk_points_filtered(user=wjw, filters={"status": selectors.STATUS_ALL})
     rows = points.count()
+    cpu = time.process_time()
     started = time.perf_counter()
     out = register_io.export_register(points)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     size = out.seek(0, os.SEEK_END)
+    if args.out:
+        out.seek(0)
+        with open(args.out, "wb") as kept:
+            shutil.copyfileobj(out, kept)
     out.close()
-    print(json.dumps({"rows": rows, "seconds": seconds, "bytes": size, "baseline_mb": baseline}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "cpu": cpu,
+                "bytes": size,
+                "baseline_mb": baseline,
+                "own_peak_mb": own_memory_mb("VmHWM"),
+            }
+        )
+    )
+
+
+def run_export(args, *, src: str | None = None, out: str | None = None) -> dict:
+    """One export in a child; its JSON, with its own peak RSS (wait4: that child's alone)."""
+    command = [sys.executable, __file__, "--phase", "export", "--scale", str(args.scale)]
+    command += ["--db", os.environ["DATABASE_URL"]]
+    command += ["--src", src] if src else []
+    command += ["--out", out] if out else []
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)  # noqa: S603
+        stdout = process.stdout.read()
+        process.stdout.close()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            print(stdout.decode() + errors.read().decode())
+            raise SystemExit("导出失败")
+    data = json.loads(stdout.decode().strip().splitlines()[-1])
+    # wait4's ru_maxrss is that child's alone, but starts from this process's size at the
+    # fork: the child's own VmHWM is the export's peak
+    data["peak_mb"] = data["own_peak_mb"]
+    data["child_cpu"] = usage.ru_utime + usage.ru_stime  # with Python's and Django's start
+    return data
+
+
+def checkout(rev: str, into: Path) -> str:
+    """The src/ tree of git revision `rev`, written under `into`; its path."""
+    archive = subprocess.run(  # noqa: S603
+        ["git", "-C", str(ROOT), "archive", rev, "src"],  # noqa: S607
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)  # noqa: S603, S607
+    return str(into / "src")
+
+
+def same_members(first: Path, second: Path) -> list[str]:
+    """The members of two .xlsx files that differ (or are only in one), but for
+    docProps/core.xml (the time of writing); read in blocks, never whole."""
+    differ = []
+    with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
+        names_a = [i.filename for i in a.infolist()]
+        names_b = [i.filename for i in b.infolist()]
+        if names_a != names_b:
+            differ.append(f"成员列表：{names_a} / {names_b}")
+        for name in (n for n in names_a if n in names_b and n != "docProps/core.xml"):
+            with a.open(name) as x, b.open(name) as y:
+                while True:
+                    block_x, block_y = x.read(1 << 20), y.read(1 << 20)
+                    if block_x != block_y:
+                        differ.append(name)
+                        break
+                    if not block_x:
+                        break
+    return differ
 
 
 def time_export(args, results) -> None:
     print("\n== 导出整个台账为 Excel（卫健委纪检监察，全部状态）==")
-    command = [sys.executable, __file__, "--phase", "export", "--scale", str(args.scale)]
-    command += ["--db", os.environ["DATABASE_URL"]]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        print(done.stdout + done.stderr)
-        raise SystemExit("导出失败")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak <= before:
-        print("  （注意：子进程峰值不高于先前的子进程，峰值内存可能偏低）")
-    data = json.loads(done.stdout.strip().splitlines()[-1])
-    peak_mb = peak / 1024
-    print(
-        f"  {data['rows']:,} 行，用时 {data['seconds']:.1f} 秒，文件 {data['bytes'] / 2**20:.1f} MB"
-    )
-    print(
-        f"  子进程峰值 RSS {peak_mb:.0f} MB（启动 Django 后 {data['baseline_mb']:.0f} MB）  "
-        f"目标 < {TARGET_EXPORT_MB} MB  {verdict(peak_mb < TARGET_EXPORT_MB)}"
-    )
-    results["export_peak_mb"] = peak_mb
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        codes = [("本版", None)]
+        if args.baseline:
+            label = subprocess.run(  # noqa: S603
+                ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            codes.insert(0, (f"基线 {label}", checkout(args.baseline, tmp)))
+        runs: dict[str, list[dict]] = {name: [] for name, _src in codes}
+        for rep in range(args.export_reps):
+            for name, src in codes:
+                out = str(tmp / f"{len(runs[name])}-{name.split()[0]}.xlsx")
+                data = run_export(args, src=src, out=out if rep == 0 else None)
+                runs[name].append(data)
+                print(
+                    f"  {name:<12} {data['rows']:,} 行，用时 {data['seconds']:6.1f} 秒"
+                    f"（CPU {data['cpu']:6.1f} 秒），文件 {data['bytes'] / 2**20:.1f} MB，"
+                    f"子进程峰值 RSS（VmHWM）{data['peak_mb']:.0f} MB（启动 Django 后 "
+                    f"{data['baseline_mb']:.0f} MB）  负载 {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
+        ours = runs["本版"]
+        median = statistics.median(r["seconds"] for r in ours)
+        peak = max(r["peak_mb"] for r in ours)
+        print(
+            f"  本版：用时中位数 {median:.1f} 秒  目标 < {TARGET_EXPORT_S} 秒  "
+            f"{verdict(median < TARGET_EXPORT_S)}；峰值 RSS 最高 {peak:.0f} MB  "
+            f"目标 < {TARGET_EXPORT_MB} MB  {verdict(peak < TARGET_EXPORT_MB)}"
+        )
+        if args.baseline:
+            (base_name, _src), _ours = codes
+            base = runs[base_name]
+            ratio = statistics.median(r["cpu"] for r in ours) / statistics.median(
+                r["cpu"] for r in base
+            )
+            print(f"  本版 / 基线 CPU 时间（中位数）：{ratio:.2f}")
+            differ = same_members(tmp / f"0-{base_name.split()[0]}.xlsx", tmp / "0-本版.xlsx")
+            print(
+                "  两份文件逐个成员比较（docProps/core.xml 记写出时间，除外）："
+                + ("完全相同" if not differ else f"不同：{', '.join(differ)}")
+            )
+    results["export_s"] = median
+    results["export_peak_mb"] = peak
 
 
 def time_import(args, results) -> None:
@@ -366,7 +492,7 @@ def main(argv=None) -> None:
     url = database_url(args)
     if url.startswith("postgres") and args.phase is None:
         ensure_postgres_database(url)
-    setup(url)
+    setup(url, args.src)
     if args.phase == "export":
         export_child(args)
         return

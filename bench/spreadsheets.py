@@ -15,7 +15,8 @@ then a text that looks like a formula ("=HYPERLINK(…)", "+86 …", "-", "@…"
 - writing: XlsxWriter (constant_memory) against openpyxl (write-only), writing the same rows
   with the register export's styles (header fill, widths, frozen header, wrapped multi-line
   columns, date format, formula-looking text kept as text), then the kit's writer
-  (`spreadsheets.SheetWriter`), which is what every export calls.
+  (`spreadsheets.SheetWriter`), which is what every export calls: with its cells written by
+  XlsxWriter's per-cell calls (`xml_cells=False`, as until 2026-12-07) and by `sheetdata`.
 
 The write figures are the writer alone over rows already in memory (no database): the real
 register export adds the reading of the risk points (bench/register.py measures that at
@@ -236,7 +237,9 @@ def write_xlsxwriter(path: Path, rows) -> dict:
     return {"rows": values[0]}  # the last 序号
 
 
-def write_kit(path: Path, rows) -> dict:
+def write_kit(path: Path, rows, *, xml_cells: bool = True) -> dict:
+    """The kit's SheetWriter: its own cell XML (`sheetdata`), or with `xml_cells=False`
+    XlsxWriter's per-cell calls (as before 2026-12-07; the same file)."""
     from lianfang.core import spreadsheets
 
     columns = [
@@ -249,7 +252,7 @@ def write_kit(path: Path, rows) -> dict:
         )
         for i, title in enumerate(HEADERS)
     ]
-    with path.open("wb") as out, spreadsheets.SheetWriter(out) as book:
+    with path.open("wb") as out, spreadsheets.SheetWriter(out, xml_cells=xml_cells) as book:
         sheet = book.sheet("风险点登记表", columns)
         for values in rows:
             sheet.row(values)
@@ -302,12 +305,13 @@ CHILDREN = {
     "write:openpyxl": write_openpyxl,
     "write:xlsxwriter": write_xlsxwriter,
     "write:kit": write_kit,
+    "write:kit-xlsxwriter-cells": lambda path, rows: write_kit(path, rows, xml_cells=False),
     "fixture": make_fixture,
 }
 
 
 def child(task: str, path: Path, count: int) -> None:
-    if task.endswith(":kit"):
+    if task.startswith("write:kit") or task == "read:kit":
         django_setup()  # before the clock: the kit's figures are its own
     if task.startswith("write:"):
         rows = rows_to_write(count, list(synthetic_rows(2000)))
@@ -428,7 +432,8 @@ def main(argv=None) -> None:
         with_kit = (
             ("write:openpyxl", "openpyxl（只写模式）"),
             ("write:xlsxwriter", "XlsxWriter（constant_memory）"),
-            ("write:kit", "套件 SheetWriter（XlsxWriter）"),
+            ("write:kit-xlsxwriter-cells", "套件 SheetWriter（XlsxWriter 写单元格）"),
+            ("write:kit", "套件 SheetWriter（sheetdata 写单元格）"),
         )
         for task, label in with_kit:
             path = FIXTURES / f"written-{task.split(':')[1]}.xlsx"

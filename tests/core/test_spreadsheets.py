@@ -7,12 +7,15 @@ import datetime as dt
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import pytest
 import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core import spreadsheets
@@ -324,6 +327,126 @@ def test_a_drop_down_under_a_column():
     (validation,) = ws.data_validations.dataValidation
     assert validation.type == "list" and validation.formula1 == '"是,否"'
     assert str(validation.sqref) == "B2:B51"
+
+
+# Streamed sheets: their cells are the XML XlsxWriter writes -------------------------------------
+
+HOSTILE = [
+    "孙会计",
+    'a & b < c > d "引号"',
+    " 前后空格 ",
+    "\t制表符开头",
+    "末尾换行\n",
+    "多行\n第二行",
+    "回车\r换行",
+    "控制\x00\x01\x08\x0b\x1f字符",
+    "_x0041_ 像转义的字面",
+    "非字符\ufffe\uffff",
+    "😀 表情",
+    "长" * 40000,
+    "中" * 32766 + "😀",  # the emoji would cross Excel's 32,767 UTF-16 units: cut before it
+    *FORMULAS,
+    "-",
+    0,
+    -5,
+    3,
+    2.5,
+    0.1,
+    1 / 3,
+    1e20,
+    -0.0,
+    12345678901234567890,
+    True,
+    False,
+    dt.date(1900, 1, 1),
+    dt.date(1900, 2, 28),
+    dt.date(1900, 3, 1),
+    dt.date(2026, 1, 31),
+    dt.datetime(1900, 1, 1, 12),
+    dt.datetime(2026, 2, 1, 8, 30, 15, 500),
+    dt.datetime(2026, 2, 1, 0, 30, tzinfo=dt.UTC),
+    Decimal("1.50"),
+    gettext_lazy("草稿"),
+    mark_safe("安全的文本"),  # noqa: S308 - a str subclass, as templates hand over
+]
+
+
+def members(content: bytes) -> list[tuple[str, bytes]]:
+    """A workbook's zip members in order, but for docProps/core.xml (its creation time)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        return [(i.filename, z.read(i)) for i in z.infolist() if i.filename != "docProps/core.xml"]
+
+
+def both_ways(build) -> tuple[list, list]:
+    """The workbook `build` makes, written by the kit (its cells' XML made by `sheetdata`), and
+    written with XlsxWriter's own per-cell calls (the reference)."""
+    kit, reference = io.BytesIO(), io.BytesIO()
+    with SheetWriter(kit) as book:
+        build(book)
+    with SheetWriter(reference, xml_cells=False) as book:
+        build(book)
+    return members(kit.getvalue()), members(reference.getvalue())
+
+
+def test_a_streamed_sheet_is_the_xml_xlsxwriter_writes():
+    """Byte for byte: every kind of value in every column style, the column formats' use, rows
+    with a style of their own, cells below the row, a second sheet, drop-downs."""
+
+    def build(book):
+        sheet = book.sheet("名册", COLUMNS)
+        for value in HOSTILE:
+            sheet.row([value] * len(COLUMNS))
+        sheet.row({"name": "只有姓名", "day": dt.date(2026, 3, 1)})
+        sheet.row(["0303", "周出纳", "", None, 1, "超出列", 7, dt.date(2026, 1, 2)])
+        sheet.row([])  # an empty row writes nothing
+        sheet.cell(sheet.next_row, 6, None, book.style("bold"))  # a formatted blank
+        sheet.cell(sheet.next_row, 5, None)  # nothing
+        sheet.cell(sheet.next_row, 0, "0304")  # no style: the text column's own format
+        sheet.cell(sheet.next_row, 1, FORMULAS[0])
+        sheet.next_row += 1
+        sheet.row(
+            ["粗体", 2, dt.datetime(2026, 1, 1, 9), FORMULAS[1]], book.style("bold", "border")
+        )
+        sheet.validation("name", ["是", "否"], rows=50)
+        notes = book.instructions("填写说明", ["第一行", "=第二行"])
+        notes.section("科室", ["内科", "外科"])
+
+    kit, reference = both_ways(build)
+    assert [name for name, _ in kit] == [name for name, _ in reference]
+    for (name, ours), (_name, theirs) in zip(kit, reference, strict=True):
+        assert ours == theirs, name
+
+
+def test_an_empty_streamed_sheet_is_the_xml_xlsxwriter_writes():
+    kit, reference = both_ways(lambda book: book.sheet("空表", COLUMNS, header=False))
+    assert kit == reference
+
+
+def test_a_streamed_sheet_escapes_every_text():
+    """XlsxWriter's own streamed mode writes a text that starts with "<r>" and ends with
+    "</r>" as rich-text XML, unescaped: a name typed so would put any cell, a formula too,
+    into the export. The kit writes it as the text it is."""
+    rich = '<r><t>看</t></r></is></c><c r="C2"><f>1+1</f><v>2</v></c><c r="D2"><is><r><t>x</t></r>'
+    content = written(lambda book: book.sheet("表", COLUMNS).row([rich, rich]))
+    assert formula_cells(content) == []
+    ws = load_workbook(io.BytesIO(content)).active
+    assert (ws["A2"].value, ws["B2"].value, ws["C2"].value, ws["D2"].value) == (
+        rich,
+        rich,
+        None,
+        None,
+    )
+
+
+def test_a_streamed_sheet_refuses_what_it_can_no_longer_write():
+    with SheetWriter(io.BytesIO()) as book:
+        sheet = book.sheet("表", COLUMNS)
+        sheet.row(["1"])
+        sheet.row(["2"])
+        with pytest.raises(ValueError):
+            sheet.cell(1, 0, "above the current row")
+        with pytest.raises(ValueError):
+            sheet.merge(3, 0, 3, 2, "merged")
 
 
 # Every export ---------------------------------------------------------------------------------

@@ -31,9 +31,11 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 
-def chunks(queryset: QuerySet, *, size: int, limit: int | None = None) -> Iterator[list]:
-    """The rows of `queryset` (the first `limit`, if given), in its order, as lists of at
-    most `size` rows, each list read by a short query of its own (see the module)."""
+def key_chunks(queryset: QuerySet, *, size: int, limit: int | None = None) -> Iterator[list]:
+    """The primary keys of `queryset` (the first `limit`, if given), in its order, read at once,
+    then handed out in lists of at most `size`: step 1 of `chunks`, for a caller that reads
+    each chunk's rows its own way (e.g. as tuples with `values_list`, filtered by
+    `pk__in=keys`, which keeps the queryset's filters)."""
     if size < 1:
         raise ValueError("chunk size must be at least 1")
     keys = queryset.prefetch_related(None).values_list("pk", flat=True)
@@ -41,9 +43,15 @@ def chunks(queryset: QuerySet, *, size: int, limit: int | None = None) -> Iterat
         keys = keys[:limit]
     # dict.fromkeys: a DISTINCT over ordering columns may repeat a key; keep its first place
     keys = list(dict.fromkeys(keys))
-    unordered = queryset.order_by()
     for start in range(0, len(keys), size):
-        wanted = keys[start : start + size]
+        yield keys[start : start + size]
+
+
+def chunks(queryset: QuerySet, *, size: int, limit: int | None = None) -> Iterator[list]:
+    """The rows of `queryset` (the first `limit`, if given), in its order, as lists of at
+    most `size` rows, each list read by a short query of its own (see the module)."""
+    unordered = queryset.order_by()
+    for wanted in key_chunks(queryset, size=size, limit=limit):
         found = {row.pk: row for row in unordered.filter(pk__in=wanted)}
         rows = [found[key] for key in wanted if key in found]
         if rows:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianfang.core import documents, spreadsheets
-from lianfang.core.chunks import chunks
+from lianfang.core.chunks import key_chunks
 from lianfang.core.spreadsheets import Column, SheetRow
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
 from lianfang.org.roster import NO_DEPARTMENT
@@ -142,56 +142,67 @@ def _labels_in(choices, *, strip_suffix: str = "") -> dict:
 CONTINUATION = "   "  # indents a measure's further lines, so they never read as a new item
 
 
-def _measure_lines(measures) -> str:
-    return "\n".join(
-        f"{i}. " + m.text.replace("\n", "\n" + CONTINUATION)
-        for i, m in enumerate(measures, start=1)
-    )
-
-
-def _owner_text(measure) -> str:
-    if measure.owner_person_id:
-        person = measure.owner_person
-        return f"{person.name}（{person.staff_no}）"
-    if measure.owner_department_id:
-        return measure.owner_department.name
-    return "—"
-
-
 # Export ------------------------------------------------------------------------------------
 
-EXPORT_RELATED = (
-    "organisation",
-    "department__head",
-    "post",
-    "power",
-    "step",
+EXPORT_ORDER = (
+    "organisation__path",
+    "department__order",
+    "department__code",
+    "post__code",
+    "power__code",
+    "step__order",
+    "id",
+)
+# What a row reads, as tuples: building model instances (the point and its organisation,
+# department, head, post, power, step, measures and owners) was about 40 % of a large export's
+# time (docs/benchmarks.md, "Where the export's time goes").
+POINT_FIELDS = (
+    "pk",
+    "organisation_id",
+    "organisation__name",
+    "department_id",
+    "department__name",
+    "department__head__name",
+    "post_id",
+    "post__name",
+    "power__name",
+    "power__code",
+    "step_id",
+    "step__name",
+    "category",
+    "name",
+    "manifestation",
+    "likelihood",
+    "harm",
+    "level",
+    "status",
+    "subject",
+    "source",
+    "matter_kind",
+    "criteria",
+    "last_reviewed",
+)
+MEASURE_FIELDS = (
+    "riskpoint_id",
+    "measure_id",
+    "measure__text",
+    "measure__owner_person_id",
+    "measure__owner_person__name",
+    "measure__owner_person__staff_no",
+    "measure__owner_department_id",
+    "measure__owner_department__name",
+    "measure__due",
+    "measure__status",
+)
+KEYS = tuple(c.key for c in COLUMNS)
+_ORGANISATION, _DEPARTMENT, _LEVEL = (
+    POINT_FIELDS.index(f) for f in ("organisation_id", "department_id", "level")
 )
 
 
 def export_queryset(points):
-    """`points` (a filtered register queryset) ordered for the file, with what a row shows."""
-    return (
-        points.select_related(*EXPORT_RELATED)
-        .prefetch_related(
-            Prefetch(
-                "measures",
-                queryset=Measure.objects.select_related(
-                    "owner_person", "owner_department"
-                ).order_by("id"),
-                to_attr="export_measures",  # a plain list: no queryset cloned per row
-            )
-        )
-        .order_by(
-            "organisation__path",
-            "department__order",
-            "department__code",
-            "post__code",
-            "power__code",
-            "step__order",
-            "id",
-        )
-    )
+    """`points` (a filtered register queryset) in the file's order."""
+    return points.order_by(*EXPORT_ORDER)
 
 
 class _Labels:
@@ -216,14 +227,56 @@ class _Labels:
         return self._monitors[key]
 
 
-class _Context:
-    """What rows of one chunk need besides themselves: leaders in charge and monitors."""
+class _Watched:
+    """A risk point as `monitor_lines` sees it: who watches a point depends only on its
+    organisation, department and level, so each of these is asked about once per chunk."""
 
-    def __init__(self, points, labels: _Labels):
+    __slots__ = ("department_id", "level", "organisation_id", "pk")
+
+    def __init__(self, key):
+        self.organisation_id, self.department_id, self.level = key
+        self.pk = key
+
+
+class _Measure:
+    """One measure's texts in a row (its line, owner, due date and status)."""
+
+    __slots__ = ("due", "owner", "status", "text")
+
+    def __init__(self, row, labels: _Labels):
+        text, person_id, person, staff_no, department_id, department, due, status = row[2:]
+        self.text = text.replace("\n", "\n" + CONTINUATION)
+        if person_id:
+            self.owner = f"{person}（{staff_no}）"
+        elif department_id:
+            self.owner = department
+        else:
+            self.owner = "—"
+        self.due = due.isoformat() if due else "—"
+        self.status = labels.measure_status.get(status, "")
+
+
+class _Context:
+    """What the rows of one chunk need besides their own fields: their measures, the leaders in
+    charge of their departments and their monitors; a fixed number of queries a chunk."""
+
+    def __init__(self, points: list[tuple], labels: _Labels):
         self.labels = labels
-        self.monitors = monitor_lines(points)
-        department_ids = {p.department_id for p in points if p.department_id}
-        self.leaders: dict[int, list[str]] = defaultdict(list)
+        ids = [p[0] for p in points]  # pk
+        self.measures: dict[int, list[_Measure]] = defaultdict(list)
+        made: dict[int, _Measure] = {}
+        links = (
+            Measure.risk_points.through.objects.filter(riskpoint_id__in=ids)
+            .order_by("measure_id")
+            .values_list(*MEASURE_FIELDS)
+        )
+        for row in links:
+            measure = made.get(row[1])
+            if measure is None:
+                measure = made[row[1]] = _Measure(row, labels)
+            self.measures[row[0]].append(measure)
+        department_ids = {p[_DEPARTMENT] for p in points if p[_DEPARTMENT]}
+        names: dict[int, list[str]] = defaultdict(list)
         divisions = (
             LeaderDivision.objects.filter(department_id__in=department_ids, leader__active=True)
             .filter(_current_divisions_q())
@@ -231,59 +284,103 @@ class _Context:
             .values_list("department_id", "leader__name")
         )
         for department_id, name in divisions:
-            if name not in self.leaders[department_id]:
-                self.leaders[department_id].append(name)
+            if name not in names[department_id]:
+                names[department_id].append(name)
+        self.leaders: dict[int, str] = {d: "、".join(n) for d, n in names.items()}
+        keys = {(p[_ORGANISATION], p[_DEPARTMENT], p[_LEVEL]) for p in points}
+        lines = monitor_lines([_Watched(key) for key in keys])
+        self.monitors = {
+            key: "\n".join(labels.monitor(m) for m in lines.get(key, [])) for key in keys
+        }
 
 
-def row_values(point: RiskPoint, context: _Context, number: int) -> dict:
-    """The values of one register row, keyed by column."""
-    measures = point.export_measures
+def row_values(point: tuple, context: _Context, number: int) -> list:
+    """The values of one register row (`point`: the values of POINT_FIELDS), in the order of
+    COLUMNS."""
+    (
+        pk,
+        organisation_id,
+        organisation,
+        department_id,
+        department,
+        head,
+        post_id,
+        post,
+        power,
+        power_code,
+        step_id,
+        step,
+        category,
+        name,
+        manifestation,
+        likelihood,
+        harm,
+        level,
+        status,
+        subject,
+        source,
+        matter_kind,
+        criteria,
+        last_reviewed,
+    ) = point
     labels = context.labels
-    department = point.department if point.department_id else None
-    head = department.head if department is not None and department.head_id else None
-    return {
-        "seq": number,
-        "unit": department.name if department else point.organisation.name,
-        "post": point.post.name if point.post_id else "",
-        "power": point.power.name,
-        "step": point.step.name if point.step_id else "",
-        "category": labels.category.get(point.category, point.category),
-        "name": point.name,
-        "manifestation": point.manifestation,
-        "likelihood": point.likelihood,
-        "harm": point.harm,
-        "score": point.score,
-        "level": labels.level.get(point.level, ""),
-        "measures": _measure_lines(measures),
-        "owner": head.name if head else "",
-        "leader": "、".join(context.leaders.get(point.department_id, [])),
-        "monitors": "\n".join(labels.monitor(m) for m in context.monitors.get(point.pk, [])),
-        "status": labels.status.get(point.status, point.status),
-        "id": point.pk,
-        "organisation": point.organisation.name,
-        "subject": labels.subject.get(point.subject, point.subject),
-        "power_code": point.power.code,
-        "source": labels.source.get(point.source, point.source),
-        "matter_kind": labels.matter.get(point.matter_kind, point.matter_kind),
-        "criteria": "、".join(labels.criteria.get(k, k) for k in point.criteria or ()),
-        "last_reviewed": point.last_reviewed,
-        "measure_owners": "\n".join(_owner_text(m) for m in measures),
-        "measure_due": "\n".join(m.due.isoformat() if m.due else "—" for m in measures),
-        "measure_status": "\n".join(labels.measure_status.get(m.status, "") for m in measures),
-    }
+    measures = context.measures.get(pk, ())
+    return [
+        number,
+        department if department_id else organisation,
+        post if post_id else "",
+        power,
+        step if step_id else "",
+        labels.category.get(category, category),
+        name,
+        manifestation,
+        likelihood,
+        harm,
+        likelihood * harm if likelihood and harm else None,
+        labels.level.get(level, ""),
+        "\n".join([f"{i}. {m.text}" for i, m in enumerate(measures, start=1)]),
+        head if department_id and head is not None else "",
+        context.leaders.get(department_id, ""),
+        context.monitors[(organisation_id, department_id, level)],
+        labels.status.get(status, status),
+        pk,
+        organisation,
+        labels.subject.get(subject, subject),
+        power_code,
+        labels.source.get(source, source),
+        labels.matter.get(matter_kind, matter_kind),
+        "、".join([labels.criteria.get(k, k) for k in criteria or ()]),
+        last_reviewed,
+        "\n".join([m.owner for m in measures]),
+        "\n".join([m.due for m in measures]),
+        "\n".join([m.status for m in measures]),
+    ]
 
 
-def iter_rows(points, *, limit: int | None = None, chunk_size: int | None = None):
-    """Yield (point, values) over `points` in chunks (`core.chunks`): a fixed number of
-    queries per chunk, memory bounded by one chunk, and no statement left open between two
-    chunks, so a background job may write its progress while it walks a whole register."""
+def iter_values(points, *, limit: int | None = None, chunk_size: int | None = None):
+    """Yield each row's values (a list in the order of COLUMNS) over `points`, read in chunks
+    (`core.chunks`): a fixed number of queries per chunk, memory bounded by one chunk, and no
+    statement left open between two chunks, so a background job may write its progress while
+    it walks a whole register."""
     labels = _Labels()
     number = 0
-    for chunk in chunks(export_queryset(points), size=chunk_size or EXPORT_CHUNK, limit=limit):
+    ordered = export_queryset(points)
+    rows = ordered.order_by().values_list(*POINT_FIELDS)
+    for keys in key_chunks(ordered, size=chunk_size or EXPORT_CHUNK, limit=limit):
+        found = {row[0]: row for row in rows.filter(pk__in=keys)}
+        chunk = [found[key] for key in keys if key in found]
+        if not chunk:
+            continue
         context = _Context(chunk, labels)
         for point in chunk:
             number += 1
-            yield point, row_values(point, context, number)
+            yield row_values(point, context, number)
+
+
+def iter_rows(points, *, limit: int | None = None, chunk_size: int | None = None):
+    """Yield (risk point id, values keyed by column) over `points`, as `iter_values`."""
+    for values in iter_values(points, limit=limit, chunk_size=chunk_size):
+        yield values[KEYS.index("id")], dict(zip(KEYS, values, strict=True))
 
 
 def export_register(points, *, chunk_size: int | None = None, progress=None):
@@ -295,13 +392,12 @@ def export_register(points, *, chunk_size: int | None = None, progress=None):
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     with spreadsheets.SheetWriter(out) as book:
         sheet = book.sheet(SHEET_TITLE, COLUMNS)
-        keys = [col.key for col in COLUMNS]
         written = 0
-        for _point, values in iter_rows(points, chunk_size=chunk_size):
+        for values in iter_values(points, chunk_size=chunk_size):
             written += 1
             if progress is not None and written % chunk_size == 0:
                 progress(written)
-            sheet.row([values[key] for key in keys])
+            sheet.row(values)
     out.seek(0)
     return out
 

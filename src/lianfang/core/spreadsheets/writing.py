@@ -1,25 +1,32 @@
 """Writing an .xlsx workbook: one writer for every export, template and printed table.
 
 The engine is XlsxWriter (bench/spreadsheets.py: about 3 times faster than openpyxl's
-write-only mode). A streamed writer (the default, XlsxWriter's constant_memory mode) sends
-each row to a temporary file once the next row begins, so memory stays flat whatever the
-number of rows; rows must then be written top to bottom. A table with cells merged across
-rows (the positioning table) uses `streamed=False`.
+write-only mode). A streamed writer (the default) keeps only the current row in memory, so
+memory stays flat whatever the number of rows; rows must then be written top to bottom. Its
+cells are written as XML by `sheetdata.SheetData` (the elements XlsxWriter's constant_memory
+mode writes, at a fraction of the cost of its per-cell calls) and put into the package
+XlsxWriter writes around them (styles, widths, panes, drop-downs, print setup). A table with
+cells merged across rows (the positioning table) uses `streamed=False`: XlsxWriter writes
+every cell itself, with shared strings.
 
 Security rule, for every export: text is always written as text. A value that starts with
 = + - or @ stays a string cell, marked with Excel's quote prefix so that editing the cell in
-Excel does not turn it into a formula either; it is never written as a formula.
+Excel does not turn it into a formula either; it is never written as a formula, nor as XML
+(a streamed sheet escapes every text, see `sheetdata`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Mapping
 
 import xlsxwriter
 from django.utils import timezone
+from xlsxwriter.utility import xl_col_to_name
 
 from ..documents import XLSX_CONTENT_TYPE
+from . import sheetdata
 from .columns import Column
 
 __all__ = ["XLSX_CONTENT_TYPE", "Sheet", "SheetWriter"]
@@ -72,10 +79,17 @@ class SheetWriter:
     content = out.getvalue()
     """
 
-    def __init__(self, out, *, streamed: bool = True):
+    def __init__(self, out, *, streamed: bool = True, xml_cells: bool = True):
+        """`xml_cells=False`: a streamed sheet's cells are written by XlsxWriter's own per-cell
+        calls, as before `sheetdata` (the reference that tests and benchmarks compare with)."""
+        self.out = out
         self.streamed = streamed
+        self.xml_cells = streamed and xml_cells
+        # XlsxWriter writes the package around empty sheets into memory (a few KB), and
+        # `close` writes it to `out` with the sheets' cells spliced in
+        self._package = io.BytesIO() if self.xml_cells else None
         self.book = xlsxwriter.Workbook(
-            out,
+            self._package if self.xml_cells else out,
             {
                 "constant_memory": streamed,
                 # write_string is used for every text; these keep any other call as safe
@@ -86,6 +100,7 @@ class SheetWriter:
         )
         self._formats: dict[tuple, object] = {}
         self._props: dict[int, dict] = {}  # id(format) -> its properties
+        self._sheets: list[Sheet] = []
 
     def __enter__(self) -> SheetWriter:
         return self
@@ -93,9 +108,31 @@ class SheetWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.close()
+        else:
+            self._discard()
 
     def close(self) -> None:
-        self.book.close()
+        try:
+            for sheet in self._sheets:
+                if sheet.data is not None:
+                    # as XlsxWriter closes a sheet: its last row, then its columns' formats
+                    sheet.data.flush()
+                    for index in sorted(sheet._column_formats):
+                        sheet.data.style(sheet._column_formats[index])
+            self.book.close()
+            if self.xml_cells:
+                sheets = {
+                    f"xl/worksheets/sheet{number}.xml": (sheet.data, sheet.worksheet)
+                    for number, sheet in enumerate(self._sheets, start=1)
+                }
+                sheetdata.splice(self._package.getvalue(), self.out, sheets)
+        finally:
+            self._discard()
+
+    def _discard(self) -> None:
+        for sheet in self._sheets:
+            if sheet.data is not None:
+                sheet.data.close()
 
     def style(self, *names: str, **props):
         """A cell format: the named house styles merged left to right, then `props`
@@ -124,6 +161,7 @@ class SheetWriter:
         """A new sheet with `columns` (their widths, and their headers in the first row,
         frozen, unless `header` is False: then call `Sheet.header` where it belongs)."""
         sheet = Sheet(self, self.book.add_worksheet(title), columns)
+        self._sheets.append(sheet)
         if header and sheet.columns:
             sheet.header()
         return sheet
@@ -140,7 +178,7 @@ class SheetWriter:
 
 class Sheet:
     """One sheet of a SheetWriter. `row()` writes the next row; `cell()` and `merge()` write
-    at a place (in a streamed workbook, only in the current row or below)."""
+    at a place (in a streamed workbook, only in the current row or below, and no merge)."""
 
     def __init__(self, writer: SheetWriter, worksheet, columns):
         self.writer = writer
@@ -148,12 +186,18 @@ class Sheet:
         self.columns: tuple[Column, ...] = tuple(columns)
         self.next_row = 0
         self.header_row: int | None = None
+        # a streamed sheet's cells, written by this module (see sheetdata)
+        self.data = sheetdata.SheetData() if writer.xml_cells else None
+        self._column_formats: dict[int, object] = {}  # a set_column format: the cells' default
         style = writer.style
         self._formats = []  # per column: (plain, date, datetime, quoted)
         for index, col in enumerate(self.columns):
             names = ("wrap",) * col.wrap + ("text",) * col.text
             plain = style(*names)
-            worksheet.set_column(index, index, col.width, style("text") if col.text else None)
+            column_format = style("text") if col.text else None
+            worksheet.set_column(index, index, col.width, column_format)
+            if column_format is not None:
+                self._column_formats[index] = column_format
             self._formats.append(
                 (
                     plain,
@@ -161,6 +205,14 @@ class Sheet:
                     style(*names, "datetime"),
                     style(*names, quote_prefix=True),
                 )
+            )
+        # a streamed sheet's row() per column: its letter, its plain, date and quoted formats
+        # (a plain cell without a format takes its column's, as in XlsxWriter), and their ids
+        self._streamed_columns = []
+        for index, (plain, date, _stamp, quoted) in enumerate(self._formats):
+            plain = plain or self._column_formats.get(index)
+            self._streamed_columns.append(
+                (xl_col_to_name(index), plain, date, quoted, id(plain), id(date), id(quoted))
             )
 
     def header(self, *styles: str, **props) -> None:
@@ -171,7 +223,7 @@ class Sheet:
         plain = style("header", *styles, **props)
         extra = style("header_extra", *styles, **props)
         for index, col in enumerate(self.columns):
-            self.worksheet.write_string(row, index, str(col.header), extra if col.extra else plain)
+            self._string(row, index, str(col.header), extra if col.extra else plain)
         self.worksheet.freeze_panes(row + 1, 0)
         self.header_row = row
         self.next_row = row + 1
@@ -184,7 +236,9 @@ class Sheet:
             values = [values.get(col.key) for col in self.columns]
         row = self.next_row
         self.next_row += 1
-        ws = self.worksheet
+        if self.data is not None and style is None:
+            self._streamed_row(row, values)
+            return
         formats = self._formats
         for index, value in enumerate(values):
             if value is None or value == "":
@@ -197,41 +251,128 @@ class Sheet:
                 continue
             plain, date, stamp, quoted = formats[index]
             if isinstance(value, str):  # most cells: the checks of cell() inlined
-                ws.write_string(row, index, value, quoted if value[0] in FORMULA_STARTS else plain)
+                self._string(row, index, value, quoted if value[0] in FORMULA_STARTS else plain)
             elif isinstance(value, dt.datetime):
-                _write_datetime(ws, row, index, value, stamp)
+                self._date(row, index, _naive(value), stamp)
             elif isinstance(value, dt.date):
-                ws.write_datetime(row, index, value, date)
+                self._date(row, index, value, date)
             else:
                 self.cell(row, index, value, plain)
+
+    def _streamed_row(self, row: int, values) -> None:
+        """`row()` of a streamed sheet in the column styles: the cells' XML made here, the
+        inner loop of every large export (cell() applies the same rules one cell at a time)."""
+        data = self.data
+        styles = data.styles
+        cells = None  # the row begins with its first cell (an empty row writes nothing)
+        number = str(row + 1)
+        columns = self._streamed_columns
+        count = len(columns)
+        inline_string, needs_escape = sheetdata.inline_string, sheetdata.needs_escape
+        plain_length = sheetdata.PLAIN_LENGTH
+        for index, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if index >= count:  # beyond the columns: no column style
+                self.cell(row, index, value)
+                continue
+            if cells is None:
+                cells = data.begin(row)
+            letter, plain, date, quoted, plain_id, date_id, quoted_id = columns[index]
+            kind = type(value)
+            if kind is str:
+                if value[0] in FORMULA_STARTS:
+                    cell_format, attribute = quoted, styles.get(quoted_id)
+                else:
+                    cell_format, attribute = plain, styles.get(plain_id)
+                if (  # most texts: nothing to escape, cut or keep (inline_string, inlined)
+                    needs_escape(value) is None
+                    and len(value) <= plain_length
+                    and not value[0].isspace()
+                    and not value[-1].isspace()
+                ):
+                    tail = f' t="inlineStr"><is><t>{value}</t></is></c>'
+                else:
+                    tail = f' t="inlineStr">{inline_string(value)}</c>'
+            elif kind is int:
+                cell_format, attribute = plain, styles.get(plain_id)
+                tail = f"><v>{value:.16G}</v></c>"
+            elif kind is dt.date:
+                cell_format, attribute = date, styles.get(date_id)
+                tail = f"><v>{sheetdata.excel_date(value):.16G}</v></c>"
+            else:  # datetimes, floats, booleans, lazy texts …: by the rules of cell()
+                _plain, date, stamp, quoted = self._formats[index]
+                if isinstance(value, str):
+                    self._string(
+                        row, index, value, quoted if value[0] in FORMULA_STARTS else _plain
+                    )
+                elif isinstance(value, dt.datetime):
+                    self._date(row, index, _naive(value), stamp)
+                elif isinstance(value, dt.date):
+                    self._date(row, index, value, date)
+                else:
+                    self.cell(row, index, value, _plain)
+                continue
+            if attribute is None:  # the format's first use: its index comes with the row
+                data.put(row, index, cell_format, f'<c r="{letter}{number}"', tail)
+            else:
+                cells[index] = f'<c r="{letter}{number}"{attribute}{tail}'
+
+    def _format(self, column: int, cell_format):
+        """`cell_format`, or, as XlsxWriter, the column's format for a cell without one."""
+        return cell_format if cell_format is not None else self._column_formats.get(column)
+
+    def _string(self, row: int, column: int, text: str, style) -> None:
+        if self.data is None:
+            self.worksheet.write_string(row, column, text, style)
+        else:
+            self.data.string(row, column, text, self._format(column, style))
+
+    def _date(self, row: int, column: int, value, style) -> None:
+        if self.data is None:
+            self.worksheet.write_datetime(row, column, value, style)
+        else:
+            serial = sheetdata.excel_date(value)
+            self.data.number(row, column, serial, self._format(column, style))
 
     def cell(self, row: int, column: int, value, style=None) -> None:
         """Write one value at (row, column), both counted from 0, by the export rules: text
         as text (quoted when it starts like a formula), numbers as numbers, dates as dates."""
-        ws = self.worksheet
+        ws, data = self.worksheet, self.data
         if value is None or value == "":
             if style is not None:
-                ws.write_blank(row, column, None, style)
+                if data is None:
+                    ws.write_blank(row, column, None, style)
+                else:
+                    data.blank(row, column, self._format(column, style))
         elif isinstance(value, str):
             if value[0] in FORMULA_STARTS:
                 style = self.writer.quoted(style)
-            ws.write_string(row, column, value, style)
+            self._string(row, column, value, style)
         elif isinstance(value, bool):
-            ws.write_boolean(row, column, value, style)
+            if data is None:
+                ws.write_boolean(row, column, value, style)
+            else:
+                data.boolean(row, column, value, self._format(column, style))
         elif isinstance(value, int | float):
-            ws.write_number(row, column, value, style)
+            if data is None:
+                ws.write_number(row, column, value, style)
+            else:
+                data.number(row, column, value, self._format(column, style))
         elif isinstance(value, dt.datetime):
-            style = self.writer.variant(style, num_format=DATETIME_FORMAT)
-            _write_datetime(ws, row, column, value, style)
+            self._date(
+                row, column, _naive(value), self.writer.variant(style, num_format=DATETIME_FORMAT)
+            )
         elif isinstance(value, dt.date):
-            style = self.writer.variant(style, num_format=DATE_FORMAT)
-            ws.write_datetime(row, column, value, style)
+            self._date(row, column, value, self.writer.variant(style, num_format=DATE_FORMAT))
         else:  # a lazy translation, a Decimal …: as the text a person reads
             self.cell(row, column, str(value), style)
 
     def merge(self, first_row, first_column, last_row, last_column, value, style=None) -> None:
-        """Merge a range (in a streamed workbook: within the current row) and write `value`
-        into it by the rules of `cell`."""
+        """Merge a range and write `value` into it by the rules of `cell` (a workbook with
+        `streamed=False` only)."""
+        if self.writer.streamed:
+            raise ValueError("merged cells need SheetWriter(streamed=False)")
         self.worksheet.merge_range(first_row, first_column, last_row, last_column, "", style)
         self.cell(first_row, first_column, value, style)
 
@@ -262,7 +403,8 @@ class Sheet:
             ws.repeat_rows(self.header_row)
 
 
-def _write_datetime(ws, row, column, value: dt.datetime, style) -> None:
+def _naive(value: dt.datetime) -> dt.datetime:
+    """An aware datetime as the local time of day it shows, without its zone."""
     if timezone.is_aware(value):
-        value = timezone.localtime(value).replace(tzinfo=None)
-    ws.write_datetime(row, column, value, style)
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
