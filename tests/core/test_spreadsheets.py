@@ -173,10 +173,8 @@ def test_a_truncated_workbook_raises_the_file_error():
         read(archive, error=DemoFileError)
 
 
-def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(monkeypatch):
-    from lianfang.core.spreadsheets import reading
-
-    monkeypatch.setattr(reading, "UNPACKED_MAX_MB", 1)
+def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(settings):
+    settings.LIANFANG_IMPORT_UNPACKED_MAX_MB = 1
     big = xlsx([["工号", "名字"], *[[f"{i:06d}", "某" * 40] for i in range(20000)]])
     with pytest.raises(DemoFileError, match="文件解压后超过 1 MB"):
         read(big, error=DemoFileError, max_rows=10**5)
