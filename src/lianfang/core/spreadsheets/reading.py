@@ -157,6 +157,31 @@ def _failed(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
+def _rows(sheet, error: type[SheetFileError]):
+    """The sheet's rows from row 1, as (number, values). The reader converts a row when it
+    is reached, and a cell it cannot convert (a date cell holding -1e12 makes it panic)
+    refuses the file, naming the row."""
+    rows = iter(sheet.iter_rows())
+    number = 0
+    while True:
+        number += 1
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except BaseException as exc:
+            if _failed(exc):
+                raise error(
+                    _(
+                        "第 %(row)s 行有无法读取的单元格（如超出范围的日期或数字），"
+                        "请检查该行后重新保存文件。"
+                    )
+                    % {"row": number}
+                ) from exc
+            raise
+        yield number, values
+
+
 def _worksheet(workbook: CalamineWorkbook, title: str | None):
     names = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     if not names:
@@ -203,8 +228,8 @@ def read_sheet(
         raise error(_("文件中没有工作表。"))
     if sheet.start is None:
         raise error(texts.empty)
-    rows = iter(sheet.iter_rows())  # from row 1, empty leading rows included
-    header = next(rows, None)
+    rows = _rows(sheet, error)  # from row 1, empty leading rows included
+    _number, header = next(rows, (1, None))
     if header is None or not any(v != "" for v in header):
         raise error(texts.empty)
     lookup = header_lookup(columns)
@@ -219,7 +244,7 @@ def read_sheet(
         raise error(texts.missing % {"columns": "、".join(missing)})
     counted = [key for key in positions if key not in ignore]
     result = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in rows:
         cells = {key: _cell(values[index]) for key, index in positions.items()}
         if all(_blank(cells[key]) for key in counted):
             continue
