@@ -13,6 +13,8 @@ import xlwt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core import spreadsheets
@@ -214,6 +216,77 @@ def test_cell_text_is_what_a_person_typed():
         "是",
         "2026-01-02",
     ]
+
+
+# Codes (工号, 编码): normalised, and refused where Excel changed them -------------------------
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+SPACES = [" ", "\u3000", "\u00a0", "\t", "\n", "\u2002"]
+
+
+@given(
+    code=st.text(alphabet="0123456789ABCDEFXYZ-", min_size=1, max_size=12),
+    full_width=st.lists(st.booleans(), min_size=12, max_size=12),
+    inserted=st.lists(
+        st.tuples(st.integers(0, 12), st.sampled_from(INVISIBLE + SPACES)), max_size=4
+    ),
+)
+def test_a_code_reads_the_same_however_it_was_typed(code, full_width, inserted):
+    """Full-width digits and letters (０３０１), spaces of every kind and invisible characters
+    (a zero-width space pasted from a web page) do not make another code."""
+    typed = "".join(
+        chr(ord(c) + 0xFEE0) if wide and c != " " else c
+        for c, wide in zip(code, full_width, strict=False)
+    )
+    for at, char in sorted(inserted, reverse=True):
+        typed = typed[:at] + char + typed[at:]
+    assert spreadsheets.normalise_identifier(typed) == code
+
+
+def test_the_longest_zero_padded_code_is_what_a_number_may_have_lost():
+    assert spreadsheets.zero_padded(["1001", "0301", "００３０２", None, 7, "0A01", ""]) == "00302"
+    assert spreadsheets.zero_padded(["1001", "2002"]) == ""
+
+
+def cells_of(**values):
+    sheet = spreadsheets.SheetErrors(COLUMNS, [])
+    return spreadsheets.RowCells(spreadsheets.SheetRow(7, values), sheet), sheet
+
+
+@pytest.mark.parametrize(
+    "value, padded, expected, reason",
+    [
+        ("０３０１", "", "0301", None),
+        (" 03\u200b01\ufeff", "", "0301", None),
+        (1001, "0301", "1001", None),  # as long as the padded codes: no zero can be lost
+        (12345, "0301", "12345", None),
+        (301, "0301", "", "Excel 已去掉开头的 0（已有编号如“0301”）"),
+        (301, "", "301", None),  # no code of the kind is written with zeros
+        (301.0, "0301", "", "Excel 已去掉开头的 0"),
+        (12.5, "", "", "不是编号"),
+        (float("inf"), "", "", "超出 Excel 范围的数字"),
+        (float("nan"), "", "", "超出 Excel 范围的数字"),
+        (123456789012345678, "", "", "Excel 只保留 15 位"),
+        (dt.date(2026, 3, 12), "", "", "Excel 把输入的内容当作了日期"),
+        (True, "", "", "逻辑值"),
+        (None, "0301", "", None),
+    ],
+)
+def test_a_code_excel_changed_is_refused_never_guessed(value, padded, expected, reason):
+    cells, sheet = cells_of(no=value)
+    assert cells.identifier("no", padded=padded) == expected
+    if reason is None:
+        assert not sheet.errors
+    else:
+        (error,) = sheet.errors
+        assert (error.row, error.column) == (7, "工号") and reason in error.reason
+        assert "请把该列设为文本格式后重新输入" in error.reason or "1e400" in error.reason
+
+
+def test_a_number_beyond_excel_in_a_text_column_is_reported_once():
+    cells, sheet = cells_of(name=float("inf"))
+    assert cells.text("name") == "" and cells.text("name") == ""
+    assert [(e.column, "1e400" in e.reason) for e in sheet.errors] == [("姓名（全名）", True)]
 
 
 # Writing ------------------------------------------------------------------------------------
