@@ -26,7 +26,9 @@ import zipfile
 import olefile
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -602,3 +604,56 @@ def test_each_finding_is_refused_with_a_message_and_nothing_written(world, roste
     )
     outcome = attempt(roster_importer(world), roster.RosterFileError, data, counted=[Person])
     assert outcome == "refused"
+
+
+# The import pages show it, never a server error ------------------------------------------------
+
+PAGES = {
+    "roster": ("org:roster_import", "roster_files", "roster-excel.xlsx"),
+    "powers": ("org:power_import", "power_files", "powers-excel.xlsx"),
+    "register": ("risks:register_import", "register_files", "register-excel.xlsx"),
+}
+BOMB = b"<si><t>" + b"A" * (6 * 1024 * 1024) + b"</t></si>"  # over the 5 MB set below
+PAGE_CASES = {
+    "a cell at XFD1048576": (FINDINGS["a cell at XFD1048576"], "超过 100 列"),
+    "uniqueCount of 4e9": (FINDINGS["uniqueCount of 4e9"], "超过 1,000,000 条"),
+    "a shared-strings bomb": ((SHARED, first(rb"</sst>", BOMB + b"</sst>")), "解压后超过 5 MB"),
+    "blank rows": (
+        (SHEET, first(rb"</sheetData>", b"".join(b'<row r="%d"/>' % i for i in range(9, 1200)))),
+        "超过 1,000 行",
+    ),
+    "a string index beyond the table": (FINDINGS["a string index beyond the table"], "无法读取"),
+    "a row tag cut short": (FINDINGS["a row tag cut short"], "无法读取"),
+}
+
+
+@pytest.mark.parametrize("case", PAGE_CASES)
+@pytest.mark.parametrize("page", PAGES)
+def test_each_import_page_shows_the_refusal_never_a_server_error(
+    request, world, login, settings, page, case
+):
+    settings.LIANFANG_IMPORT_MAX_ROWS = 1000  # the limits scaled down, the shapes the same
+    settings.LIANFANG_IMPORT_SHARED_STRINGS_MAX_MB = 5
+    url, fixture, base = PAGES[page]
+    (member, change), message = PAGE_CASES[case]
+    data = workbooks.rewrite(request.getfixturevalue(fixture)[base], member, change)
+    before = snapshot()
+    response = login(world.users["integrity"]).post(
+        reverse(url),
+        {"organisation": world.hospital.pk, "file": SimpleUploadedFile(f"{page}.xlsx", data)},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-testid="import-file-error"' in html and message in html
+    assert snapshot() == before
+
+
+def test_the_import_pages_show_a_date_the_reader_cannot_convert(world, login, roster_files):
+    member, change = FINDINGS["a date cell holding -1e12"]
+    data = workbooks.rewrite(roster_files["roster-excel.xlsx"], member, change)
+    response = login(world.users["integrity"]).post(
+        reverse("org:roster_import"),
+        {"organisation": world.hospital.pk, "file": SimpleUploadedFile("名册.xlsx", data)},
+    )
+    assert response.status_code == 400
+    assert "第 2 行有无法读取的单元格" in response.content.decode()

@@ -3,10 +3,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core import audit
@@ -463,3 +465,54 @@ def test_the_import_page_shows_what_excel_did(world, login):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Excel 已去掉开头的 0" in page and "<td>2</td><td>工号</td>" in page
+
+
+WIDE = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}  # ASCII → full-width
+
+
+@st.composite
+def typings(draw, staff_no: str):
+    """How `staff_no` reaches the import: as text typed in other ways (full-width, spaces,
+    invisible characters), or as a number cell (what Excel keeps of it, or 1e400)."""
+    kind = draw(st.sampled_from(["text", "text", "number", "beyond"]))
+    if kind == "number":
+        return int(staff_no) if draw(st.booleans()) else float(int(staff_no))
+    if kind == "beyond":
+        return draw(st.sampled_from(["1e400", "-1e400", "1e309"]))  # patched into a number cell
+    typed = "".join(WIDE[c] if draw(st.booleans()) else c for c in staff_no)
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(typed)))
+        typed = (
+            typed[:at]
+            + draw(st.sampled_from(["\u200b", "\ufeff", " ", "\u3000", "\u2060"]))
+            + typed[at:]
+        )
+    return typed
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_however_a_staff_number_is_typed_no_second_person_is_made(world, data):
+    """The issue's finding: 工号 as full-width digits, a number that lost its leading zeros,
+    with a zero-width character, or as 1e400 created duplicate people. Whatever way an
+    existing 工号 comes in, the import updates that person or refuses the cell."""
+    person = data.draw(
+        st.sampled_from(list(Person.objects.filter(organisation=world.hospital).order_by("pk")))
+    )
+    typed = data.draw(typings(person.staff_no))
+    row = [typed, person.name, "", "", "", "", "", "", ""]
+    upload = xlsx([[9999 if isinstance(typed, str) and "e" in typed else typed, *row[1:]]])
+    if isinstance(typed, str) and "e" in typed:
+        upload = with_values(upload, {"A2": typed})
+    people = Person.objects.count()
+    with transaction.atomic():
+        result = run(world, upload)
+        assert Person.objects.count() == people
+        if result.ok:
+            assert result.created == 0 and result.updated + result.unchanged == 1
+        else:
+            assert [e.column for e in result.errors] == ["工号"], result.errors
+            assert "Excel" in result.errors[0].reason
+        transaction.set_rollback(True)
