@@ -16,8 +16,8 @@ The files are made once under var/bench/imports/:
   million tiny strings (under the old 400 MB check; no count announced, so the scan has to
   count them);
 - one shared string of 390 MB that a cell uses, its count announced as 5;
-- a million blank rows: a header, two data rows, then 1,000,000 rows of one empty text
-  cell each;
+- a million blank rows: a header, two data rows, then 1,000,000 rows whose two cells
+  (the header's columns) hold empty text;
 - one cell at XFD1048576 (calamine reserves a grid of 550 GB and the allocation aborts
   the process);
 - for the scan's cost on an honest file: a register-sized workbook of 20,000 rows × 28
@@ -181,7 +181,8 @@ def make_blank_rows(path: Path, rows: int = 1_000_000) -> None:
         for start in range(4, rows + 4, 10_000):
             stop = min(start + 10_000, rows + 4)
             yield "".join(
-                f'<row r="{r}">{inline(f"A{r}", "")}</row>' for r in range(start, stop)
+                f'<row r="{r}">{inline(f"A{r}", "")}{inline(f"B{r}", "")}</row>'
+                for r in range(start, stop)
             ).encode()
 
     write_xlsx(path, sheet([*head_rows(), *blank()]))
@@ -407,9 +408,10 @@ def main(argv=None) -> None:
             extra = max(r["extra_mb"] for r in results)
             refused = results[0]["outcome"].startswith("拒绝")
             # judged on CPU time: on the shared machine the wall clock mostly measures the wait
-            # for a core (the work is single-threaded: on an idle one the two are the same)
-            ok = cpu < TARGET_SECONDS and extra < TARGET_MB
-            verdict = ("PASS" if ok else "FAIL") if (refused or case != "legit") else ""
+            # for a core (the work is single-threaded: on an idle one the two are the same).
+            # A hostile file passes only when refused; the honest one is not judged.
+            ok = refused and cpu < TARGET_SECONDS and extra < TARGET_MB
+            verdict = "" if case == "legit" else "PASS" if ok else "FAIL"
             print(
                 f"  {name:<18} 用时 {seconds:6.2f} 秒（CPU {cpu:5.2f} 秒）"
                 f"  额外峰值 {extra:6.0f} MB（启动后 {results[0]['start_mb']:.0f} MB）"
