@@ -70,7 +70,7 @@ LIANFANG_PDF_INLINE_ROWS = int(os.environ.get("LIANFANG_PDF_INLINE_ROWS", "100")
 # a shared-strings bomb, a million blank rows, a cell at XFD1048576) is refused with a message
 # instead. Sizes in MB of unpacked XML; rows and columns as far as the sheet reaches, blank
 # ones included; cells as written in the sheet. A 20,000-row register exported by the platform
-# unpacks to about 45 MB: 20,001 rows, 28 columns, 560,028 cells.
+# unpacks to about 42 MB (bench/README.md): 20,001 rows, 28 columns, at most 560,028 cells.
 LIANFANG_IMPORT_UNPACKED_MAX_MB = int(os.environ.get("LIANFANG_IMPORT_UNPACKED_MAX_MB", "100"))
 LIANFANG_IMPORT_SHARED_STRINGS_MAX = int(
     os.environ.get("LIANFANG_IMPORT_SHARED_STRINGS_MAX", "1000000")
