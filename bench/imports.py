@@ -20,6 +20,8 @@ The files are made once under var/bench/imports/:
   (the header's columns) hold empty text;
 - one cell at XFD1048576 (calamine reserves a grid of 550 GB and the allocation aborts
   the process);
+- a file just inside the limits, made to cost the most: a cell at CV30000 (a grid of
+  30,000 rows × 100 columns) and 989,868 cells of text (judged on memory only: it is read);
 - for the scan's cost on an honest file: a register-sized workbook of 20,000 rows × 28
   columns with shared strings, as Excel saves one.
 
@@ -193,6 +195,28 @@ def make_far_cell(path: Path) -> None:
     write_xlsx(path, sheet([*head_rows(), far]))
 
 
+EDGE_COLUMNS = [chr(65 + i) for i in range(26)] + [f"A{chr(65 + i)}" for i in range(7)]
+
+
+def make_edge(path: Path) -> None:
+    """A file just inside the limits, as a crafter would make one to cost the most: a cell
+    at CV30000 that makes calamine's grid 30,000 rows × 100 columns, and 33 cells of text in
+    each row (989,868 cells, under the million of the cells limit)."""
+
+    def rows():
+        yield from head_rows()
+        for start in range(4, 30_000, 1000):
+            yield "".join(
+                f'<row r="{r}">'
+                + "".join(inline(f"{c}{r}", f"文字{r}") for c in EDGE_COLUMNS)
+                + "</row>"
+                for r in range(start, min(start + 1000, 30_000))
+            ).encode()
+        yield b'<row r="30000"><c r="CV30000"><v>1</v></c></row>'
+
+    write_xlsx(path, sheet(rows()))
+
+
 def make_legit(path: Path) -> None:
     """A register-sized sheet with shared strings, as Excel saves it."""
     rng = random.Random(11)
@@ -235,6 +259,7 @@ CASES = {
     "long": ("一个 390 MB 的共享字符串", make_long_string),
     "blank": ("一百万空行", make_blank_rows),
     "far": ("XFD1048576 单元格", make_far_cell),
+    "edge": ("刚好不超上限：30,000 行 × 100 列的网格", make_edge),
     "legit": (f"正常文件 {LEGIT_ROWS:,} 行 × {LEGIT_COLUMNS} 列", make_legit),
 }
 
@@ -355,7 +380,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--baseline", default=BASELINE, help=f"the old reader's commit ({BASELINE})"
     )
-    parser.add_argument("--cases", default=",".join(CASES), help="bomb,long,blank,far,legit")
+    parser.add_argument("--cases", default=",".join(CASES), help=",".join(CASES))
     parser.add_argument("--child", choices=["baseline", "current"], help=argparse.SUPPRESS)
     parser.add_argument("--path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -409,8 +434,11 @@ def main(argv=None) -> None:
             refused = results[0]["outcome"].startswith("拒绝")
             # judged on CPU time: on the shared machine the wall clock mostly measures the wait
             # for a core (the work is single-threaded: on an idle one the two are the same).
-            # A hostile file passes only when refused; the honest one is not judged.
+            # A hostile file passes only when refused; the one just inside the limits when it
+            # costs less than the memory target; the honest one is not judged.
             ok = refused and cpu < TARGET_SECONDS and extra < TARGET_MB
+            if case == "edge":
+                ok = extra < TARGET_MB
             verdict = "" if case == "legit" else "PASS" if ok else "FAIL"
             print(
                 f"  {name:<18} 用时 {seconds:6.2f} 秒（CPU {cpu:5.2f} 秒）"
