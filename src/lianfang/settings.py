@@ -65,6 +65,23 @@ LIANFANG_EXPORT_INLINE_ROWS = int(os.environ.get("LIANFANG_EXPORT_INLINE_ROWS", 
 LIANFANG_REGRADE_INLINE_POINTS = int(os.environ.get("LIANFANG_REGRADE_INLINE_POINTS", "50000"))
 LIANFANG_PDF_INLINE_ROWS = int(os.environ.get("LIANFANG_PDF_INLINE_ROWS", "100"))
 
+# What an uploaded workbook may hold, checked before it is read (core.spreadsheets.limits):
+# the reader holds the whole sheet in memory, so a small file that unpacks large (a zip bomb,
+# a shared-strings bomb, a million blank rows, a cell at XFD1048576) is refused with a message
+# instead. Sizes in MB of unpacked XML; rows and columns as far as the sheet reaches, blank
+# ones included; cells as written in the sheet. A 20,000-row register exported by the platform
+# unpacks to about 42 MB (bench/README.md): 20,001 rows, 28 columns, at most 560,028 cells.
+LIANFANG_IMPORT_UNPACKED_MAX_MB = int(os.environ.get("LIANFANG_IMPORT_UNPACKED_MAX_MB", "100"))
+LIANFANG_IMPORT_SHARED_STRINGS_MAX = int(
+    os.environ.get("LIANFANG_IMPORT_SHARED_STRINGS_MAX", "1000000")
+)
+LIANFANG_IMPORT_SHARED_STRINGS_MAX_MB = int(
+    os.environ.get("LIANFANG_IMPORT_SHARED_STRINGS_MAX_MB", "50")
+)
+LIANFANG_IMPORT_MAX_ROWS = int(os.environ.get("LIANFANG_IMPORT_MAX_ROWS", "30000"))
+LIANFANG_IMPORT_MAX_COLUMNS = int(os.environ.get("LIANFANG_IMPORT_MAX_COLUMNS", "100"))
+LIANFANG_IMPORT_MAX_CELLS = int(os.environ.get("LIANFANG_IMPORT_MAX_CELLS", "1000000"))
+
 # Signed checkpoints of the audit chain (core.audit_checkpoints), kept outside the database:
 # the Ed25519 private key that signs them (read by `lianfang audit checkpoint` only), the
 # public key that checks them (default: derived from the private key), and their directory.

@@ -16,9 +16,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from lianfang.core import spreadsheets
+from lianfang.core import jobs, spreadsheets
+from lianfang.core.models import Job
 from lianfang.core.spreadsheets import Column, ImportResult, RowError, SheetWriter
 from lianfang.core.spreadsheets.pages import SpreadsheetField
 from lianfang.org.models import Department, Person
@@ -176,10 +179,8 @@ def test_a_truncated_workbook_raises_the_file_error():
         read(archive, error=DemoFileError)
 
 
-def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(monkeypatch):
-    from lianfang.core.spreadsheets import reading
-
-    monkeypatch.setattr(reading, "UNPACKED_MAX_MB", 1)
+def test_a_workbook_that_unpacks_too_large_is_refused_before_reading(settings):
+    settings.LIANFANG_IMPORT_UNPACKED_MAX_MB = 1
     big = xlsx([["工号", "名字"], *[[f"{i:06d}", "某" * 40] for i in range(20000)]])
     with pytest.raises(DemoFileError, match="文件解压后超过 1 MB"):
         read(big, error=DemoFileError, max_rows=10**5)
@@ -219,6 +220,77 @@ def test_cell_text_is_what_a_person_typed():
         "是",
         "2026-01-02",
     ]
+
+
+# Codes (工号, 编码): normalised, and refused where Excel changed them -------------------------
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+SPACES = [" ", "\u3000", "\u00a0", "\t", "\n", "\u2002"]
+
+
+@given(
+    code=st.text(alphabet="0123456789ABCDEFXYZ-", min_size=1, max_size=12),
+    full_width=st.lists(st.booleans(), min_size=12, max_size=12),
+    inserted=st.lists(
+        st.tuples(st.integers(0, 12), st.sampled_from(INVISIBLE + SPACES)), max_size=4
+    ),
+)
+def test_a_code_reads_the_same_however_it_was_typed(code, full_width, inserted):
+    """Full-width digits and letters (０３０１), spaces of every kind and invisible characters
+    (a zero-width space pasted from a web page) do not make another code."""
+    typed = "".join(
+        chr(ord(c) + 0xFEE0) if wide and c != " " else c
+        for c, wide in zip(code, full_width, strict=False)
+    )
+    for at, char in sorted(inserted, reverse=True):
+        typed = typed[:at] + char + typed[at:]
+    assert spreadsheets.normalise_identifier(typed) == code
+
+
+def test_the_longest_zero_padded_code_is_what_a_number_may_have_lost():
+    assert spreadsheets.zero_padded(["1001", "0301", "００３０２", None, 7, "0A01", ""]) == "00302"
+    assert spreadsheets.zero_padded(["1001", "2002"]) == ""
+
+
+def cells_of(**values):
+    sheet = spreadsheets.SheetErrors(COLUMNS, [])
+    return spreadsheets.RowCells(spreadsheets.SheetRow(7, values), sheet), sheet
+
+
+@pytest.mark.parametrize(
+    "value, padded, expected, reason",
+    [
+        ("０３０１", "", "0301", None),
+        (" 03\u200b01\ufeff", "", "0301", None),
+        (1001, "0301", "1001", None),  # as long as the padded codes: no zero can be lost
+        (12345, "0301", "12345", None),
+        (301, "0301", "", "Excel 已去掉开头的 0（已有编号如“0301”）"),
+        (301, "", "301", None),  # no code of the kind is written with zeros
+        (301.0, "0301", "", "Excel 已去掉开头的 0"),
+        (12.5, "", "", "不是编号"),
+        (float("inf"), "", "", "超出 Excel 范围的数字"),
+        (float("nan"), "", "", "超出 Excel 范围的数字"),
+        (123456789012345678, "", "", "Excel 只保留 15 位"),
+        (dt.date(2026, 3, 12), "", "", "Excel 把输入的内容当作了日期"),
+        (True, "", "", "逻辑值"),
+        (None, "0301", "", None),
+    ],
+)
+def test_a_code_excel_changed_is_refused_never_guessed(value, padded, expected, reason):
+    cells, sheet = cells_of(no=value)
+    assert cells.identifier("no", padded=padded) == expected
+    if reason is None:
+        assert not sheet.errors
+    else:
+        (error,) = sheet.errors
+        assert (error.row, error.column) == (7, "工号") and reason in error.reason
+        assert "请把该列设为文本格式后重新输入" in error.reason or "1e400" in error.reason
+
+
+def test_a_number_beyond_excel_in_a_text_column_is_reported_once():
+    cells, sheet = cells_of(name=float("inf"))
+    assert cells.text("name") == "" and cells.text("name") == ""
+    assert [(e.column, "1e400" in e.reason) for e in sheet.errors] == [("姓名（全名）", True)]
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -452,8 +524,14 @@ def test_a_streamed_sheet_refuses_what_it_can_no_longer_write():
 # Every export ---------------------------------------------------------------------------------
 
 
-def test_every_export_writes_text_that_looks_like_a_formula_as_text(world, filed, login):  # noqa: F811
-    """The security rule: whatever a person typed is exported as text, never a formula."""
+def test_every_export_writes_text_that_looks_like_a_formula_as_text(
+    world,
+    filed,  # noqa: F811
+    login,
+    settings,
+):
+    """The security rule: whatever a person typed is exported as text, never a formula. Every
+    workbook the platform offers, inline and in the background, comes from SheetWriter."""
     person = Person.objects.get(staff_no="0001")
     person.title, person.phone = FORMULAS[0], FORMULAS[1]
     person.save(update_fields=["title", "phone"])
@@ -468,7 +546,7 @@ def test_every_export_writes_text_that_looks_like_a_formula_as_text(world, filed
         "roster template": (f"{reverse('org:roster_template')}?organisation={org}", FORMULAS[3:]),
         "powers": (reverse("org:power_export"), ["=1+1", FORMULAS[2], FORMULAS[0]]),
         "power template": (f"{reverse('org:power_template')}?organisation={org}", FORMULAS[3:]),
-        "filed": (reverse("risks:register_xlsx"), [FORMULAS[0], FORMULAS[2], FORMULAS[3]]),
+        "register": (reverse("risks:register_xlsx"), [FORMULAS[0], FORMULAS[2], FORMULAS[3]]),
         "positioning": (
             reverse("risks:positioning_xlsx", args=[world.leader_person.pk]),
             [FORMULAS[0], FORMULAS[2]],
@@ -479,6 +557,12 @@ def test_every_export_writes_text_that_looks_like_a_formula_as_text(world, filed
         assert response.status_code == 200, name
         content = b"".join(response.streaming_content) if response.streaming else response.content
         assert_kept_as_text(content, texts)
+    # the register exported in the background, as a large one is: the same writer
+    settings.LIANFANG_EXPORT_INLINE_ROWS = 1
+    assert client.get(reverse("risks:register_xlsx")).status_code == 302
+    assert jobs.run_pending() == 1
+    with open(jobs.result_file(Job.objects.get()), "rb") as file:
+        assert_kept_as_text(file.read(), exports["register"][1])
 
 
 # The import page --------------------------------------------------------------------------------

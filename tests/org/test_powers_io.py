@@ -441,3 +441,31 @@ def test_risk_point_count_on_rows_is_unchanged_by_import(world):
     make_risk_point(power=power, step=power.steps.get(name="合同签订"))
     assert run(world, xlsx(GOOD_ROWS)).ok
     assert RiskPoint.objects.get().step.name == "合同签订"
+
+
+# 编码 as Excel and people type them -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["ＣＧ－０１", "CG-01\u200b", " CG - 01 ", "\ufeffCG-01"])
+def test_a_code_typed_another_way_is_the_same_power(world, typed):
+    assert run(world, xlsx(GOOD_ROWS[:1])).ok
+    powers = Power.objects.count()
+    result = run(world, xlsx([[typed, *GOOD_ROWS[0][1:]]]))
+    assert result.ok, errors_of(result)
+    assert (result.created, result.updated + result.unchanged) == (0, 1)
+    assert Power.objects.count() == powers
+
+
+def test_a_number_code_that_lost_its_leading_zeros_is_refused(world):
+    """The catalogue's codes are written with zeros (0012): a number cell 12 is what Excel
+    left of one; a number as long (1012) could not have lost any."""
+    make_power(world.hospital, "预算调整", "0012", department=world.finance)
+    powers = Power.objects.count()
+    row = ["", "预算执行", "财务", "", "财务科", "", "", "", "", ""]
+    result = run(world, xlsx([[12, *row[1:]]]))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "编码")]
+    assert "Excel 已去掉开头的 0（已有编号如“0012”）" in result.errors[0].reason
+    assert Power.objects.count() == powers
+    result = run(world, xlsx([[1012, *row[1:]]]))
+    assert result.ok and result.created == 1, errors_of(result)
+    assert Power.objects.filter(organisation=world.hospital, code="1012").exists()

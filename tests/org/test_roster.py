@@ -3,10 +3,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core import audit
@@ -355,3 +357,162 @@ def test_row_errors_speak_the_language_of_the_import(world):
     ]
     result = run(world, xlsx(rows))
     assert [e.reason for e in result.errors] == ["“X”无效，只能填写“男”或“女”。"]
+
+
+# 工号 as Excel and people type them ------------------------------------------------------------
+
+ZHANG = ["张医生", "男", "心内科", "主治医师", dt.date(2020, 1, 1), "", "", "否"]
+
+
+def counts():
+    return (Person.objects.count(), PostAssignment.objects.count(), AuditEvent.objects.count())
+
+
+@pytest.mark.parametrize(
+    "typed", ["０１０２", "0102\u200b", " 01 02 ", "\ufeff0102", "01\u300002", "0\u200d102"]
+)
+def test_a_staff_number_typed_another_way_is_the_same_person(world, typed):
+    """Full-width digits, spaces and invisible characters are no other 工号: the existing
+    张医生 (0102) is updated, no second person is created."""
+    people = Person.objects.count()
+    result = run(world, xlsx([[typed, *ZHANG]]))
+    assert result.ok, result.errors
+    assert (result.created, result.updated + result.unchanged) == (0, 1)
+    assert Person.objects.count() == people
+    assert Person.objects.get(pk=world.staff_person.pk).staff_no == "0102"
+
+
+def test_a_number_that_lost_its_leading_zeros_is_refused_not_guessed(world):
+    """The hospital's 工号 are written with leading zeros (0102): a number cell 102 is what
+    Excel left of 0102, or of 00102. The row is refused, saying what Excel did."""
+    before = counts()
+    result = run(world, xlsx([[102, *ZHANG]]))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "工号")]
+    reason = result.errors[0].reason
+    assert "Excel 已去掉开头的 0" in reason and "请把该列设为文本格式后重新输入" in reason
+    assert counts() == before
+
+
+def test_a_number_that_cannot_have_lost_a_zero_is_read_as_its_digits(world):
+    """As long as the zero-padded 工号 in use (4 digits), or longer: nothing was lost."""
+    result = run(world, xlsx([[5001, "新同事", "女", "心内科", "", "", "", "", "否"]]))
+    assert result.ok and result.created == 1, result.errors
+    assert Person.objects.filter(organisation=world.hospital, staff_no="5001").exists()
+
+
+def test_the_file_s_own_zero_padded_numbers_count_too(world):
+    """A new organisation has no 工号 yet: the file's text cells (00301) show that a number
+    cell of fewer digits (302) lost its zeros."""
+    rows = [
+        ["00301", "孙会计", "女", "", "", "", "", "", ""],
+        [302, "周出纳", "男", "", "", "", "", "", ""],
+    ]
+    result = run(world, xlsx(rows), org=world.other_hospital)
+    assert [(e.row, e.column) for e in result.errors] == [(3, "工号")]
+    assert "“00301”" in result.errors[0].reason
+    assert not Person.objects.filter(staff_no__in=["00301", "302"]).exists()
+
+
+def with_values(upload, values: dict) -> SimpleUploadedFile:
+    """`upload` (an .xlsx) with cells' numbers replaced, as a damaged or hand-made file holds
+    them: {"A2": "1e400"}."""
+    import re
+
+    from tests.core import workbooks
+
+    def change(xml):
+        for ref, value in values.items():
+            xml = re.sub(
+                rb'(<c r="%s"[^>]*><v>)[^<]*' % ref.encode(), rb"\g<1>" + value.encode(), xml
+            )
+        return xml
+
+    data = workbooks.rewrite(upload.read(), workbooks.SHEET, change)
+    return SimpleUploadedFile("roster.xlsx", data)
+
+
+def test_1e400_makes_no_person(world):
+    """The issue's finding: 工号 written as 1e400 (read as infinity) created people named by
+    "inf", a new one for each such row on every import."""
+    before = counts()
+    upload = with_values(
+        xlsx([[9001, "甲", "", "", "", "", "", "", ""], [9002, "乙", "", "", "", "", "", "", ""]]),
+        {"A2": "1e400", "A3": "-1e400"},
+    )
+    result = run(world, upload)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "工号"), (3, "工号")]
+    assert all("1e400" in e.reason for e in result.errors)
+    assert counts() == before
+
+
+def test_a_staff_number_excel_read_as_a_date_or_with_a_fraction_is_refused(world):
+    rows = [
+        [dt.date(2026, 3, 12), "甲", "", "", "", "", "", "", ""],  # 3-12 typed, a date to Excel
+        [102.5, "乙", "", "", "", "", "", "", ""],
+        [123456789012345678, "丙", "", "", "", "", "", "", ""],  # an ID card number
+    ]
+    result = run(world, xlsx(rows))
+    reasons = {e.row: e.reason for e in result.errors if e.column == "工号"}
+    assert "当作了日期" in reasons[2] and "不是编号" in reasons[3] and "15 位" in reasons[4]
+    assert not Person.objects.filter(name__in=["甲", "乙", "丙"]).exists()
+
+
+def test_the_import_page_shows_what_excel_did(world, login):
+    response = login(world.users["integrity"]).post(
+        reverse("org:roster_import"),
+        {"organisation": world.hospital.pk, "file": xlsx([[102, *ZHANG]])},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Excel 已去掉开头的 0" in page and "<td>2</td><td>工号</td>" in page
+
+
+WIDE = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}  # ASCII → full-width
+
+
+@st.composite
+def typings(draw, staff_no: str):
+    """How `staff_no` reaches the import: as text typed in other ways (full-width, spaces,
+    invisible characters), or as a number cell (what Excel keeps of it, or 1e400)."""
+    kind = draw(st.sampled_from(["text", "text", "number", "beyond"]))
+    if kind == "number":
+        return int(staff_no) if draw(st.booleans()) else float(int(staff_no))
+    if kind == "beyond":
+        return draw(st.sampled_from(["1e400", "-1e400", "1e309"]))  # patched into a number cell
+    typed = "".join(WIDE[c] if draw(st.booleans()) else c for c in staff_no)
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(typed)))
+        typed = (
+            typed[:at]
+            + draw(st.sampled_from(["\u200b", "\ufeff", " ", "\u3000", "\u2060"]))
+            + typed[at:]
+        )
+    return typed
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_however_a_staff_number_is_typed_no_second_person_is_made(world, data):
+    """The issue's finding: 工号 as full-width digits, a number that lost its leading zeros,
+    with a zero-width character, or as 1e400 created duplicate people. Whatever way an
+    existing 工号 comes in, the import updates that person or refuses the cell."""
+    person = data.draw(
+        st.sampled_from(list(Person.objects.filter(organisation=world.hospital).order_by("pk")))
+    )
+    typed = data.draw(typings(person.staff_no))
+    row = [typed, person.name, "", "", "", "", "", "", ""]
+    upload = xlsx([[9999 if isinstance(typed, str) and "e" in typed else typed, *row[1:]]])
+    if isinstance(typed, str) and "e" in typed:
+        upload = with_values(upload, {"A2": typed})
+    people = Person.objects.count()
+    with transaction.atomic():
+        result = run(world, upload)
+        assert Person.objects.count() == people
+        if result.ok:
+            assert result.created == 0 and result.updated + result.unchanged == 1
+        else:
+            assert [e.column for e in result.errors] == ["工号"], result.errors
+            assert "Excel" in result.errors[0].reason
+        transaction.set_rollback(True)

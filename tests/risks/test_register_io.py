@@ -532,3 +532,48 @@ def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # 
         (2, "可能性 L", "“高”无效，应为 1 到 3 的整数（定级方案“默认 3×3 矩阵”）。"),
     ]
     assert state(world) == before
+
+
+WIDE = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}  # ASCII → full-width
+
+
+def full_width(text: str) -> str:
+    return "".join(WIDE.get(c, c) for c in text)
+
+
+def test_codes_typed_another_way_change_nothing(world, register):  # noqa: F811
+    """权力编码, the 工号 in 措施责任人 and the 编号 in full-width, with spaces and zero-width
+    characters: the same power, person and point, the round trip unchanged."""
+    data = export_bytes(hospital_points(world))
+    wb, ws = sheet(data)
+    col = {c.value: c.column for c in ws[1]}
+    for row in range(2, ws.max_row + 1):
+        code = ws.cell(row=row, column=col["权力编码"])
+        if code.value:
+            code.value = full_width(code.value) + "\u200b"
+        owners = ws.cell(row=row, column=col["措施责任人"])
+        if owners.value:
+            owners.value = owners.value.replace("（0201）", "（０２０１\ufeff）")
+        number = ws.cell(row=row, column=col["编号"])
+        number.value = " " + full_width(str(number.value))
+    before = state(world)
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
+    )
+    assert result.ok, result.errors
+    assert (result.created, result.updated) == (0, 0)
+    assert state(world) == before
+
+
+def test_a_point_id_beyond_the_database_is_refused_not_a_server_error(world, register):  # noqa: F811
+    data = export_bytes(hospital_points(world))
+    wb, ws = sheet(data)
+    col = {c.value: c.column for c in ws[1]}
+    ws.cell(row=2, column=col["编号"]).value = 10**300
+    ws.cell(row=3, column=col["编号"]).value = "99999999999999999999999"
+    before = state(world)
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
+    )
+    assert {(e.row, e.column) for e in result.errors} == {(2, "编号"), (3, "编号")}
+    assert state(world) == before

@@ -321,6 +321,10 @@ class ParsedRow:
 # for every row.
 FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的权力事项。")
 BAD_CATEGORY = gettext_lazy("“%(value)s”不是有效的权力类别，可选：%(choices)s。")
+SEVERAL_CODES = gettext_lazy(
+    "编码“%(value)s”对应本单位多个权力事项（系统中的写法不同，如全角字符或空格），"
+    "请先在系统中更正其中一项的编码。"
+)
 CATEGORY_CHOICES = lazy(lambda: "、".join(category_labels().values()), str)()
 
 
@@ -364,7 +368,7 @@ def _parse_row(cells: spreadsheets.RowCells, context) -> ParsedRow | None:
         cells.error("steps", _("环节不能超过 %(max)s 个。") % {"max": MAX_STEPS})
     return ParsedRow(
         number=cells.number,
-        code=cells.text("code"),
+        code=cells.identifier("code", padded=context["padded"]),
         values={k: v for k, v in values.items() if FIELD_COLUMNS.get(k, k) not in cells.failed},
         steps=None if "steps" in cells.failed else steps,
     )
@@ -415,14 +419,26 @@ def power_import(*, actor, organisation: Organisation, file) -> ImportResult:
         "departments": {d.name: d for d in Department.objects.filter(organisation=organisation)},
         "post_names": PostNames.of(organisation),
     }
-    powers = {p.code: p for p in Power.objects.filter(organisation=organisation)}
-    catalogue = power_services.power_context(organisation, powers=powers.values())
+    stored = list(Power.objects.filter(organisation=organisation))
+    catalogue = power_services.power_context(organisation, powers=stored)
+    # 编码 as the file and the database may write them (full-width, spaces): matched
+    # normalised; None for one that two powers share once normalised
+    powers: dict = {}
+    for power in stored:
+        key = spreadsheets.normalise_identifier(power.code)
+        powers[key] = None if key in powers else power
+    typed = (row.values.get("code") for row in rows)
+    context["padded"] = spreadsheets.zero_padded(itertools.chain((p.code for p in stored), typed))
 
     power_rows: list[PowerRow] = []
     for row in rows:
-        item = _parse_row(sheet.cells(row), context)
-        if item is not None:
-            power_rows.append(_power_row(item, powers.get(item.code), catalogue))
+        cells = sheet.cells(row)
+        item = _parse_row(cells, context)
+        if item is None:
+            continue
+        if item.code and powers.get(item.code, False) is None:
+            cells.error("code", str(SEVERAL_CODES) % {"value": item.code})
+        power_rows.append(_power_row(item, powers.get(item.code), catalogue))
 
     sheet.write_or_report(
         check=lambda: power_services.powers_check(

@@ -10,6 +10,7 @@ number of times whatever the number of rows.
 
 import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -170,6 +171,10 @@ FIELD_COLUMNS = {"end": "start"}
 NO_DEPARTMENT = gettext_lazy("本单位没有名为“%(name)s”的科室，请先在系统中新增该科室。")
 FOREIGN_ROW = gettext_lazy("该行属于“%(other)s”，不是“%(org)s”的人员。")
 BAD_GENDER = gettext_lazy("“%(value)s”无效，只能填写“男”或“女”。")
+SEVERAL_PEOPLE = gettext_lazy(
+    "工号“%(value)s”对应本单位多名人员（系统中的写法不同，如全角数字或空格），"
+    "请先在系统中更正其中一人的工号。"
+)
 
 
 @dataclass
@@ -185,9 +190,13 @@ class ParsedRow:
     start: dt.date | None
 
 
-def _parse_row(cells: spreadsheets.RowCells, departments: dict, organisation) -> ParsedRow | None:
+def _parse_row(
+    cells: spreadsheets.RowCells, departments: dict, organisation, padded: str = ""
+) -> ParsedRow | None:
     """Turn one row's cells into values; a cell that cannot be converted is reported and its
-    value left out (the person writer's rules check the rest)."""
+    value left out (the person writer's rules check the rest). The 工号 is read as a code
+    (`RowCells.identifier`: normalised; a number that may have lost its leading zeros, those
+    of `padded`, refused)."""
     names = (organisation.name, organisation.short_name)
     if not cells.belongs_to(names, FOREIGN_ROW):
         return None
@@ -204,7 +213,7 @@ def _parse_row(cells: spreadsheets.RowCells, departments: dict, organisation) ->
         post_name = ""  # its post cannot be found either
     return ParsedRow(
         number=cells.number,
-        staff_no=cells.text("staff_no"),
+        staff_no=cells.identifier("staff_no", padded=padded),
         values={k: v for k, v in values.items() if k not in cells.failed},
         department=values["department"],
         post_name=post_name,
@@ -238,12 +247,19 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
     staff = person_services.people_context(
         organisation, department_ids=[d.pk for d in departments.values()]
     )
+    # 工号 as the file and the database may write them (０３０１, "0301 "): matched normalised
+    people = _by_identifier(staff.people)
+    typed = (row.values.get("staff_no") for row in rows)
+    padded = spreadsheets.zero_padded(itertools.chain(staff.people, typed))
 
     person_rows: list[PersonRow] = []
     for row in rows:
-        item = _parse_row(sheet.cells(row), departments, organisation)
+        cells = sheet.cells(row)
+        item = _parse_row(cells, departments, organisation, padded)
         if item is None:
             continue
+        if people.get(item.staff_no, False) is None:
+            cells.error("staff_no", str(SEVERAL_PEOPLE) % {"value": item.staff_no})
         post = None
         if item.post_name:
             key = (item.department.pk if item.department else None, item.post_name)
@@ -252,7 +268,7 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
                     organisation=organisation, department=item.department, name=key[1]
                 )
             post = posts[key]
-        person_rows.append(_person_row(item, staff, post))
+        person_rows.append(_person_row(item, staff, post, people))
 
     sheet.write_or_report(
         check=lambda: person_services.people_check(
@@ -263,10 +279,20 @@ def roster_import(*, actor, organisation: Organisation, file) -> ImportResult:
     return result
 
 
-def _person_row(item: ParsedRow, staff, post: Post | None) -> PersonRow:
+def _by_identifier(people: dict) -> dict:
+    """`people` (by 工号 as stored) by normalised 工号; None for one that two people share
+    once normalised (written differently in the database), which the import cannot choose."""
+    found: dict = {}
+    for number, person in people.items():
+        key = spreadsheets.normalise_identifier(number)
+        found[key] = None if key in found else person
+    return found
+
+
+def _person_row(item: ParsedRow, staff, post: Post | None, people: dict) -> PersonRow:
     """What the row asks of its person: the fields, and the post taken up or corrected."""
     values = dict(item.values)
-    person = staff.people.get(item.staff_no)
+    person = people.get(item.staff_no) if item.staff_no else None
     if person is None:
         values["staff_no"] = item.staff_no
     row = PersonRow(values, person, number=item.number)

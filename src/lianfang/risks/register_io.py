@@ -14,6 +14,7 @@ import as the reason.
 """
 
 import datetime as dt
+import itertools
 import re
 import tempfile
 from collections import defaultdict
@@ -532,14 +533,15 @@ class _Catalogue:
         self.powers_by_code: dict[str, Power] = {}
         self.powers_by_name: dict[str, list[Power]] = defaultdict(list)
         for power in powers:
-            self.powers_by_code.setdefault(power.code, power)
+            # codes and 工号 matched as the file may write them (full-width, spaces)
+            self.powers_by_code.setdefault(spreadsheets.normalise_identifier(power.code), power)
             self.powers_by_name[power.name].append(power)
         self.people_by_no = {}
         self.people_by_name: dict[str, list[Person]] = defaultdict(list)
         for person in Person.objects.filter(organisation=organisation).only(
             "id", "name", "staff_no", "organisation_id", "active"
         ):
-            self.people_by_no[person.staff_no] = person
+            self.people_by_no[spreadsheets.normalise_identifier(person.staff_no)] = person
             self.people_by_name[person.name].append(person)
 
 
@@ -587,10 +589,13 @@ class _RowParser:
     catalogue; a cell that cannot be converted is reported. Whether the values are allowed is
     the risk point writer's rule (`services.risk_points_check`)."""
 
-    def __init__(self, catalogue: _Catalogue, scheme, existing: dict[int, RiskPoint]):
+    def __init__(
+        self, catalogue: _Catalogue, scheme, existing: dict[int, RiskPoint], padded: str = ""
+    ):
         self.catalogue = catalogue
         self.scheme = scheme
         self.existing = existing
+        self.padded = padded  # the longest zero-padded 权力编码 in use (`zero_padded`)
 
     def parse(self, cells: spreadsheets.RowCells, existing=None) -> PointIn | None:
         catalogue = self.catalogue
@@ -600,13 +605,13 @@ class _RowParser:
             return None
         error = cells.error
 
-        id_text = cells.text("id")
+        id_text = cells.identifier("id")
         if id_text and existing is None:
-            try:
-                existing = self.existing.get(int(id_text))
-            except ValueError:
+            point_id = _point_id(id_text)
+            if point_id is None:
                 error("id", _("编号“%(value)s”无效，应为导出时的数字编号。") % {"value": id_text})
             else:
+                existing = self.existing.get(point_id)
                 if existing is None:
                     error(
                         "id",
@@ -646,7 +651,7 @@ class _RowParser:
 
         # power and step
         power = None
-        code = cells.text("power_code")
+        code = cells.identifier("power_code", padded=self.padded)
         power_text = cells.text("power")
         if code:
             power = catalogue.powers_by_code.get(code)
@@ -816,7 +821,7 @@ class _RowParser:
         catalogue = self.catalogue
         match = _OWNER_WITH_NO.match(text)
         if match:
-            person = catalogue.people_by_no.get(match.group("no"))
+            person = catalogue.people_by_no.get(spreadsheets.normalise_identifier(match["no"]))
             if person is None or person.name != match.group("name"):
                 return (
                     None,
@@ -835,9 +840,19 @@ class _RowParser:
             return people[0], None, ""
         if len(people) > 1:
             return None, None, _("本单位有多名“%(name)s”，请写成“姓名（工号）”。") % {"name": text}
-        if text in catalogue.people_by_no:
-            return catalogue.people_by_no[text], None, ""
+        number = spreadsheets.normalise_identifier(text)
+        if number in catalogue.people_by_no:
+            return catalogue.people_by_no[number], None, ""
         return None, None, _("找不到名为“%(name)s”的人员或科室。") % {"name": text}
+
+
+def _point_id(text: str) -> int | None:
+    """The 编号 of an exported risk point, None for what is none (a database id is 1 to
+    2^63 − 1)."""
+    if not text.isdigit() or not text.isascii():
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None
 
 
 def _natural_key(subject, department_id, post_id, power_id, step_id, name):
@@ -982,10 +997,13 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
     scheme = grading.active_scheme(organisation)
     ids = set()
     for row in rows:
-        try:
-            ids.add(int(spreadsheets.cell_text(row.values.get("id"))))
-        except ValueError:
-            pass
+        value = row.values.get("id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            point_id = _point_id(spreadsheets.normalise_identifier(str(value)))
+            if point_id is not None:
+                ids.add(point_id)
+    typed = (row.values.get("power_code") for row in rows)
+    padded = spreadsheets.zero_padded(itertools.chain(catalogue.powers_by_code, typed))
     by_key = {}
     for values in RiskPoint.objects.filter(organisation=organisation).values_list(
         "pk", "subject", "department_id", "post_id", "power_id", "step_id", "name"
@@ -994,7 +1012,7 @@ def register_import(*, actor, organisation: Organisation, file) -> ImportResult:
     existing = {
         pk: p for pk, p in _load_points(ids).items() if p.organisation_id == organisation.pk
     }
-    parser = _RowParser(catalogue, scheme, existing)
+    parser = _RowParser(catalogue, scheme, existing, padded)
 
     parsed: list[PointIn] = []
     partial: list[PointIn] = []  # rows with cells that could not be read

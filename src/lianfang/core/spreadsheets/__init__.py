@@ -3,9 +3,12 @@
 - `Column`: a module declares its sheet's columns once (header, aliases, width, how drawn);
   the export writes them and the import finds them by header.
 - `read_sheet`: an upload (.xlsx or the old .xls, read by python-calamine) as `SheetRow`s,
-  or the import's `SheetFileError` in Chinese.
+  or the import's `SheetFileError` in Chinese; `limits` checks the upload before it is read
+  (size, shared strings, rows, columns, cells: the LIANFANG_IMPORT_* settings).
 - `SheetErrors` and `RowCells`: the import turns each row's cells into values (reporting
-  what it cannot convert as `RowError`s in its `ImportResult`) and hands them to its
+  what it cannot convert as `RowError`s in its `ImportResult`; codes it matches on, such as
+  工号, read by `RowCells.identifier`, normalised, and refused where Excel turned them into
+  numbers that lost their leading zeros) and hands them to its
   aggregate's bulk writer, whose rules are the one check; `SheetErrors.write_or_report`
   writes nothing unless every row passes, and puts the writer's refusals in the sheet's
   rows and columns.
@@ -29,7 +32,7 @@ from .reading import (
     parse_date,
     read_sheet,
 )
-from .rows import NO, YES, RowCells, SheetErrors
+from .rows import NO, YES, RowCells, SheetErrors, normalise_identifier, zero_padded
 from .writing import DATE_FORMAT, FORMULA_STARTS, XLSX_CONTENT_TYPE, Sheet, SheetWriter
 
 __all__ = [
@@ -51,6 +54,8 @@ __all__ = [
     "cell_text",
     "header_lookup",
     "normalise_header",
+    "normalise_identifier",
     "parse_date",
     "read_sheet",
+    "zero_padded",
 ]

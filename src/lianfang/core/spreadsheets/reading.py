@@ -8,14 +8,14 @@ unless there is none.
 
 The engine is python-calamine (bench/spreadsheets.py: several times faster than openpyxl's
 read-only mode); it reads .xlsx and the old binary .xls alike. It holds the whole sheet in
-memory, so an .xlsx whose parts unpack to more than UNPACKED_MAX_MB is refused before reading
-(the upload limit alone does not bound a compressed file).
+memory and sizes it by what the file says, so every upload is first scanned as a stream
+(`limits.check`): one that unpacks, or reaches, beyond the LIANFANG_IMPORT_* settings (size,
+shared strings, rows, columns, cells) is refused with a message before it is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass, field, fields
 
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from .. import audit
+from . import limits
 from .columns import Column, header_lookup, normalise_header
 
 
@@ -97,7 +98,6 @@ def cell_text(value) -> str:
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-UNPACKED_MAX_MB = 400  # a 20,000-row register exported by the platform unpacks to ~60 MB
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_LAST_DAY = 2958465  # 9999-12-31
 
@@ -143,18 +143,6 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _unpacked_bytes(file) -> int:
-    """What the parts of an .xlsx (a zip) declare they unpack to; 0 for anything else."""
-    if hasattr(file, "read"):
-        file.seek(0)
-    if not zipfile.is_zipfile(file):
-        return 0
-    if hasattr(file, "read"):
-        file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        return sum(info.file_size for info in archive.infolist())
-
-
 def _open(file) -> CalamineWorkbook:
     if hasattr(file, "read"):
         file.seek(0)
@@ -167,6 +155,31 @@ def _failed(exc: BaseException) -> bool:
     panic, which surfaces as PanicException, a BaseException; anything else of that kind (an
     interrupt, an exit) must go on."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _rows(sheet, error: type[SheetFileError]):
+    """The sheet's rows from row 1, as (number, values). The reader converts a row when it
+    is reached, and a cell it cannot convert (a date cell holding -1e12 makes it panic)
+    refuses the file, naming the row."""
+    rows = iter(sheet.iter_rows())
+    number = 0
+    while True:
+        number += 1
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except BaseException as exc:
+            if _failed(exc):
+                raise error(
+                    _(
+                        "第 %(row)s 行有无法读取的单元格（如超出范围的日期或数字），"
+                        "请检查该行后重新保存文件。"
+                    )
+                    % {"row": number}
+                ) from exc
+            raise
+        yield number, values
 
 
 def _worksheet(workbook: CalamineWorkbook, title: str | None):
@@ -194,27 +207,29 @@ def read_sheet(
     those in `ignore` (a row number, say) is blank. Raises `error` with a message when the
     file cannot be used at all; reads nothing but the file.
     """
-    sheet = too_large = None
     try:
-        too_large = _unpacked_bytes(file) > UNPACKED_MAX_MB * 1024 * 1024
-        if not too_large:
-            workbook = _open(file)
-            try:
-                sheet = _worksheet(workbook, sheet_title)
-            finally:
-                workbook.close()
+        limits.check(file, limits.Limits.from_settings())
+    except limits.Refused as exc:
+        raise error(str(exc)) from exc
+    except limits.Unreadable as exc:
+        raise error(str(texts.unreadable)) from exc
+    sheet = None
+    try:
+        workbook = _open(file)
+        try:
+            sheet = _worksheet(workbook, sheet_title)
+        finally:
+            workbook.close()
     except BaseException as exc:
         if _failed(exc):
             raise error(str(texts.unreadable)) from exc
         raise
-    if too_large:
-        raise error(_("文件解压后超过 %(n)s MB，请分批导入。") % {"n": UNPACKED_MAX_MB})
     if sheet is None:
         raise error(_("文件中没有工作表。"))
     if sheet.start is None:
         raise error(texts.empty)
-    rows = iter(sheet.iter_rows())  # from row 1, empty leading rows included
-    header = next(rows, None)
+    rows = _rows(sheet, error)  # from row 1, empty leading rows included
+    _number, header = next(rows, (1, None))
     if header is None or not any(v != "" for v in header):
         raise error(texts.empty)
     lookup = header_lookup(columns)
@@ -229,7 +244,7 @@ def read_sheet(
         raise error(texts.missing % {"columns": "、".join(missing)})
     counted = [key for key in positions if key not in ignore]
     result = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in rows:
         cells = {key: _cell(values[index]) for key, index in positions.items()}
         if all(_blank(cells[key]) for key in counted):
             continue

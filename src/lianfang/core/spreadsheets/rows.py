@@ -22,10 +22,13 @@ in the column the field was read from.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..errors import RowIssue, RowsInvalid
 from .columns import Column
@@ -33,6 +36,73 @@ from .reading import RowError, SheetRow, cell_text, parse_date
 
 YES = frozenset({"是", "Y", "YES", "TRUE", "1", "√"})
 NO = frozenset({"否", "N", "NO", "FALSE", "0"})
+
+# What a cell says when Excel changed what was typed into it: declared once, translated only
+# for a cell that needs it.
+BEYOND_EXCEL = gettext_lazy(
+    "该单元格是超出 Excel 范围的数字（如 1e400），无法读取；请按原样输入文字或正确的数字。"
+)
+LOST_ZEROS = gettext_lazy(
+    "该单元格是数字 %(value)s，Excel 已去掉开头的 0（已有编号如“%(example)s”）；"
+    "请把该列设为文本格式后重新输入。"
+)
+NOT_WHOLE = gettext_lazy(
+    "该单元格是数字 %(value)s，不是编号（Excel 可能改变了它的写法，如去掉末尾的 0）；"
+    "请把该列设为文本格式后重新输入。"
+)
+TOO_LONG = gettext_lazy(
+    "该单元格是超过 15 位的数字，Excel 只保留 15 位，其余各位已变成 0；"
+    "请把该列设为文本格式后重新输入。"
+)
+DATE_NOT_CODE = gettext_lazy(
+    "该单元格是日期（Excel 把输入的内容当作了日期）；请把该列设为文本格式后重新输入。"
+)
+FLAG_NOT_CODE = gettext_lazy(
+    "该单元格是逻辑值 TRUE/FALSE，不是编号；请把该列设为文本格式后重新输入。"
+)
+# spaces are removed by str.split; these are invisible and no space to it
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+EXCEL_DIGITS = 15
+
+
+def normalise_identifier(text: str) -> str:
+    """A code as compared and stored: NFKC (full-width digits and letters as half-width,
+    ０３０１ → 0301), without any space (ASCII, ideographic, no-break …) or invisible
+    character (zero-width space, joiners, word joiner, byte-order mark)."""
+    text = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
+    return "".join(text.split())
+
+
+def zero_padded(codes: Iterable) -> str:
+    """The longest of `codes` (texts, normalised here) that is digits with a leading zero,
+    "" when there is none: what a number cell of the same kind may have lost."""
+    longest = ""
+    for code in codes:
+        if isinstance(code, str) and code:
+            code = normalise_identifier(code)
+            if code[:1] == "0" and code.isdigit() and len(code) > len(longest):
+                longest = code
+    return longest
+
+
+def _not_a_code(value, padded: str):
+    """Why the non-text cell `value` cannot be read as a code (a message), or None."""
+    if isinstance(value, bool):
+        return FLAG_NOT_CODE
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return DATE_NOT_CODE
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return BEYOND_EXCEL
+        if not value.is_integer():
+            return NOT_WHOLE
+        value = int(value)
+    if isinstance(value, int):
+        if abs(value) >= 10**EXCEL_DIGITS:
+            return TOO_LONG
+        if len(str(abs(value))) < len(padded):
+            return LOST_ZEROS
+    return None
 
 
 class SheetErrors:
@@ -123,13 +193,45 @@ class RowCells:
 
     def text(self, key: str) -> str:
         """The cell as the text a person typed ("" when empty): `cell_text`, with the two
-        commonest cells (empty, text) read here, as every cell of every row is read."""
+        commonest cells (empty, text) read here, as every cell of every row is read. A
+        number beyond what Excel holds (1e400 read as infinity) is reported and gives ""."""
         value = self.values.get(key)
         if value is None:
             return ""
         if type(value) is str:
             return value.strip()
+        if type(value) is float and not math.isfinite(value):
+            if key not in self.failed:
+                self.error(key, str(BEYOND_EXCEL))
+            return ""
         return cell_text(value)
+
+    def identifier(self, key: str, *, padded: str = "") -> str:
+        """The cell as a code the import matches on (工号, 编码 …): its text normalised
+        (`normalise_identifier`: full-width as half-width, no spaces or invisible characters),
+        "" when empty. A cell that Excel has turned into something else is reported and gives
+        "", never a guess at what was typed:
+
+        - a number where codes of the kind are written with leading zeros longer than its
+          digits (`padded`: the longest such code the organisation or the file already has,
+          see `zero_padded`): Excel dropped the zeros, and 301 may have been 0301 or 00301;
+        - a number with a fraction, or of more than 15 digits (Excel keeps 15; the rest
+          became zeros), or beyond what Excel holds (1e400);
+        - a date or a 是/否 value (Excel read what was typed as one).
+
+        A number that cannot have lost anything (no zero-padded code of its kind is longer)
+        is taken as its digits: many organisations number their staff 1001, 1002 …"""
+        value = self.values.get(key)
+        if value is None:
+            return ""
+        if type(value) is str:
+            return normalise_identifier(value)
+        problem = _not_a_code(value, padded)
+        if problem is None:
+            return normalise_identifier(cell_text(value))
+        if key not in self.failed:
+            self.error(key, str(problem) % {"value": cell_text(value), "example": padded})
+        return ""
 
     def error(self, key: str, reason: str) -> None:
         """The cell of column `key` cannot be converted, for `reason`."""
