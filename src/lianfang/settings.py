@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lianfang.core.context_processors.shell",
+                "lianfang.core.context_processors.workday_calendar",
             ],
         },
     },
