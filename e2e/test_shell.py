@@ -18,8 +18,8 @@ OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
 OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
-    "admin": (OFFICE + ["单位模块", "用户与角色"], ["审计日志", "模块与栏目"]),
-    "integrity": (OFFICE + ["审计日志"], ["模块与栏目", "单位模块", "用户与角色"]),
+    "admin": (OFFICE + ["单位模块", "用户与角色", "工作日历"], ["审计日志", "模块与栏目"]),
+    "integrity": (OFFICE + ["审计日志"], ["模块与栏目", "单位模块", "用户与角色", "工作日历"]),
     "leader": (
         ORG_ENTRIES + RISK_ENTRIES + ["廉政风险定位表"],
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
