@@ -376,3 +376,29 @@ def test_a_confirmation_the_page_refuses_is_a_message(tree, login):
     )
     assert "请选择您管理的范围和有效的年份" in response.content.decode()
     assert not WorkdayYear.objects.exists()
+
+
+def test_the_page_reads_a_fixed_number_of_queries(tree, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    orgs, users = tree
+    client = login(users["commission_admin"])
+    url = reverse("core:workday_calendar") + "?year=2025"
+
+    def count():
+        client.get(url)  # warm the session's caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries), response.content.decode().count('data-testid="workday-override"')
+
+    add(users["commission_admin"], orgs["hospital"], D(2025, 3, 2), name="少", end=D(2025, 3, 3))
+    small, rows = count()
+    assert rows == 2
+    for org in ("commission", "hospital", "branch", "other"):
+        add(users["commission_admin"], orgs[org], D(2025, 7, 1), name="多", end=D(2025, 7, 10))
+    add(users["commission_admin"], orgs["branch"], D(2024, 7, 1), name="去年", end=D(2024, 7, 10))
+    large, rows = count()
+    assert rows == 42
+    assert small == large
