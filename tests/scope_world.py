@@ -19,8 +19,8 @@ from django.db import models, transaction
 from django.test import Client
 
 from lianfang.accounts.models import RoleGrant, User
-from lianfang.core import audit
-from lianfang.core.models import AuditEvent, Column, Job, Module
+from lianfang.core import audit, workdays
+from lianfang.core.models import AuditEvent, Column, Job, Module, WorkdayOverride, WorkdayYear
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org.models import (
     Department,
@@ -182,7 +182,23 @@ PAIRS = {
         ("phrase_other", "phrase_hospital"),
         platform=("phrase_global", "phrase_hospital"),
     ),
+    # The working-day calendar: the administrators keep their subtrees', the platform
+    # administrator the platform's (the commission's applies to the hospital, read-only).
+    "workday_override": _pairs(
+        ("override_hospital", "override_other"),
+        ("override_other", "override_hospital"),
+        platform=("override_platform", "override_hospital"),
+    ),
+    "workday_year": _pairs(
+        ("workday_year_hospital", "workday_year_other"),
+        ("workday_year_other", "workday_year_hospital"),
+        platform=("workday_year_platform", "workday_year_hospital"),
+    ),
 }
+
+# A year no package will hold soon, confirmed by the world's owners; and one with a platform
+# holiday entered, which the matrix's administrators may confirm.
+CONFIRMED_YEAR, CONFIRMABLE_YEAR = 2090, 2091
 
 
 class ScopeWorld:
@@ -352,6 +368,25 @@ def build_scope_world() -> ScopeWorld:
     o["phrase_global"] = GenericPhrase.objects.create(
         organisation=None, phrase="矩阵全局空话", reason="全平台"
     )
+    # The working-day calendar: an override of the platform, of the commission, of each
+    # hospital (this year's, as the page shows first), and confirmed years.
+    this_year = workdays.today().year
+
+    def override(org, month_day, kind, name):
+        day = dt.date(this_year, *month_day)
+        return WorkdayOverride.objects.create(organisation=org, date=day, kind=kind, name=name)
+
+    o["override_platform"] = override(None, (5, 16), "workday", "矩阵全平台补班")
+    o["override_commission"] = override(world.commission, (5, 20), "holiday", "矩阵卫健委活动")
+    o["override_hospital"] = override(hospital, (5, 21), "holiday", "矩阵院庆")
+    o["override_other"] = override(other, (5, 21), "holiday", "矩阵二院院庆")
+    o["override_future"] = WorkdayOverride.objects.create(
+        organisation=None, date=dt.date(CONFIRMABLE_YEAR, 1, 1), kind="holiday", name="矩阵元旦"
+    )
+    for key, org in (("platform", None), ("hospital", hospital), ("other", other)):
+        o[f"workday_year_{key}"] = WorkdayYear.objects.create(
+            organisation=org, year=CONFIRMED_YEAR, confirmed_at=dt.datetime.now(dt.UTC)
+        )
     # A module with a column of its own: the seeded rows follow the installed apps.
     o["module"] = Module.objects.create(code="matrix", name="矩阵模块", order=99)
     o["column"] = Column.objects.create(module=o["module"], code="matrix", title="矩阵栏目")
@@ -507,6 +542,24 @@ VISIBLE = {
     },
     # The audit log: the integrity office, for its subtree; events tied to no organisation
     # (platform events) by superusers only (tests/core/test_audit_scope.py).
+    # The working-day calendar's overrides: an administrator's subtree's and what applies to it
+    # from above; the platform administrator's, the platform's. Nobody else keeps them.
+    WorkdayOverride: {
+        "admin": {
+            "override_platform",
+            "override_future",
+            "override_commission",
+            "override_hospital",
+        },
+        "integrity": set(),
+        "commission_integrity": set(),
+        "leader": set(),
+        "dept_head": set(),
+        "staff": set(),
+        "outsider": set(),
+        "nobody": set(),
+        "platform": {"override_platform", "override_future"},
+    },
     AuditEvent: {
         "admin": set(),
         "integrity": {"event_hospital"},

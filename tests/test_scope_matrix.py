@@ -57,7 +57,15 @@ from pypdf import PdfReader
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core.access import role_required
-from lianfang.core.models import AuditEvent, Column, Job, Module, ModuleSetting
+from lianfang.core.models import (
+    AuditEvent,
+    Column,
+    Job,
+    Module,
+    ModuleSetting,
+    WorkdayOverride,
+    WorkdayYear,
+)
 from lianfang.core.navigation import always_on_codes
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org import power_io, roster
@@ -83,6 +91,7 @@ from lianfang.risks.models import (
 )
 from tests.factories import PASSWORD
 from tests.scope_world import (
+    CONFIRMABLE_YEAR,
     HOLDS,
     JOB_CONTENT,
     PAIRS,
@@ -104,6 +113,7 @@ PUBLIC = frozenset({"public"})
 PLATFORM = frozenset({PLATFORM_ADMIN})
 EVERYONE = READ | PLATFORM  # one's own account pages and the home page
 KEEPERS = MANAGE | PLATFORM  # of the generic phrases: organisations' and global ones
+CALENDAR_KEEPERS = ADMIN | PLATFORM  # of the working-day calendar
 
 LOGIN = "login"  # a redirect to the sign-in page
 NEW_PASSWORD = "Matrix-pass-2026!"
@@ -406,6 +416,61 @@ DECLARED = [
         obj="organisation",
         kwargs=by_org_pk,
         data=lambda sw, t, r: module_settings_form(),
+    ),
+    # The working-day calendar: each organisation's administrators keep their subtrees'
+    # overrides and confirmed years, the platform administrator the platform's (who may add
+    # none to an organisation: the form refuses it).
+    Url(
+        "core:workday_calendar",
+        CALENDAR_KEEPERS,
+        obj="organisation",
+        shows=(
+            "workday_override",
+            "core:workday_override_edit",
+            by_pk,
+            {"admin", "platform"},
+        ),
+        data=lambda sw, t, r: {
+            "organisation": t.pk,
+            "date": f"{timezone.localdate().year}-06-02",
+            "kind": "holiday",
+            "name": "矩阵调整",
+        },
+        post_out=200,
+        post={"platform": (200, False)},
+    ),
+    Url(
+        "core:workday_override_edit",
+        CALENDAR_KEEPERS,
+        obj="workday_override",
+        data=lambda sw, t, r: {
+            "date": t.date.isoformat(),
+            "kind": t.kind,
+            "name": t.name + "（修订）",
+        },
+    ),
+    Url(
+        "core:workday_override_delete",
+        CALENDAR_KEEPERS,
+        obj="workday_override",
+        post_only=True,
+        data=lambda sw, t, r: {},
+    ),
+    Url(
+        "core:workday_year_confirm",
+        CALENDAR_KEEPERS,
+        obj="organisation",
+        post_only=True,
+        data=lambda sw, t, r: {"organisation": t.pk, "year": CONFIRMABLE_YEAR},
+        post_out=302,  # refused with a message, back to the calendar
+        post={"platform": (302, False)},
+    ),
+    Url(
+        "core:workday_year_withdraw",
+        CALENDAR_KEEPERS,
+        obj="workday_year",
+        post_only=True,
+        data=lambda sw, t, r: {},
     ),
     Url("core:job_list", READ, shows=("job", "core:job_detail", by_pk, set(ROLES))),
     Url("core:job_detail", READ, obj="job"),
@@ -1516,6 +1581,7 @@ OPENERS = {
     Measure: ["risks:measure_detail"],
     Job: ["core:job_detail"],
     AuditEvent: ["core:audit_detail"],
+    WorkdayOverride: ["core:workday_override_edit"],
     User: ["accounts:user_detail"],
 }
 
@@ -1578,6 +1644,8 @@ WATCHED = [
     ModuleSetting,
     Column,
     Job,
+    WorkdayOverride,
+    WorkdayYear,
     TOTPDevice,
 ]
 

@@ -81,6 +81,11 @@ LIANFANG_IMPORT_SHARED_STRINGS_MAX_MB = int(
 LIANFANG_IMPORT_MAX_ROWS = int(os.environ.get("LIANFANG_IMPORT_MAX_ROWS", "30000"))
 LIANFANG_IMPORT_MAX_COLUMNS = int(os.environ.get("LIANFANG_IMPORT_MAX_COLUMNS", "100"))
 LIANFANG_IMPORT_MAX_CELLS = int(os.environ.get("LIANFANG_IMPORT_MAX_CELLS", "1000000"))
+# The working-day calendar (core.workdays): a time limit of N working days ends on the Nth
+# working day at this local time (HH:MM or HH:MM:SS, in TIME_ZONE). Default: the end of the
+# day, as 《民法典》第二百零三条 sets it (截止时间为二十四时); a unit whose office stops
+# receiving at a set hour ("有业务时间的，停止业务活动的时间为截止时间") sets it, e.g. "17:30".
+LIANFANG_WORKDAY_END = os.environ.get("LIANFANG_WORKDAY_END", "23:59:59")
 
 # Signed checkpoints of the audit chain (core.audit_checkpoints), kept outside the database:
 # the Ed25519 private key that signs them (read by `lianfang audit checkpoint` only), the
@@ -147,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lianfang.core.context_processors.shell",
+                "lianfang.core.context_processors.workday_calendar",
             ],
         },
     },

@@ -62,6 +62,13 @@ EXPECTED_MENU = [
             ("模块与栏目", "core:module_list", "maintenance", "gear", (PLATFORM_ADMIN,)),
             ("单位模块", "core:organisation_modules", "maintenance", "toggles", (Role.ADMIN,)),
             ("用户与角色", "accounts:user_list", "maintenance", "person-gear", (Role.ADMIN,)),
+            (
+                "工作日历",
+                "core:workday_calendar",
+                "maintenance",
+                "calendar-week",
+                (PLATFORM_ADMIN, Role.ADMIN),
+            ),
         ],
     ),
 ]

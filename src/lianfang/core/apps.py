@@ -53,11 +53,21 @@ class CoreConfig(AppConfig):
             group="maintenance",
             order=15,
         ),
+        NavItem(
+            "maintenance",
+            _("工作日历"),
+            "core:workday_calendar",
+            "calendar-week",
+            (PLATFORM_ADMIN, Role.ADMIN),
+            group="maintenance",
+            order=30,
+        ),
     )
 
     def ready(self):
-        # registers visible_to selectors, job handlers, the trusted-proxy check
-        from . import client_address, jobs, selectors  # noqa: F401
+        # registers visible_to selectors, job handlers, the trusted-proxy check, the
+        # working-day calendar's checks and its selector
+        from . import client_address, jobs, selectors, workday_selectors, workdays  # noqa: F401
 
         post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
 

@@ -37,6 +37,8 @@ VERBS = {
     "approve": gettext_lazy("通过"),
     "return": gettext_lazy("退回"),
     "close": gettext_lazy("关闭"),
+    "confirm": gettext_lazy("确认"),
+    "withdraw": gettext_lazy("撤销"),
 }
 
 

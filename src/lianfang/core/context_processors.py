@@ -24,3 +24,20 @@ def shell(request):
     if is_platform_admin(user):
         context["user_role_labels"] = [str(PLATFORM_ADMIN_LABEL), *context["user_role_labels"]]
     return context
+
+
+def workday_calendar(request):
+    """The years the working-day calendar does not know, for the administrators who can enter
+    them (`core/includes/workday_banner.html`): the current year, and the next from 1 October
+    on. No query while the installed chinesecalendar holds them; otherwise one, for the
+    platform administrator and administrators only."""
+    from .roles import Role
+    from .workday_selectors import viewpoints_of
+    from .workdays import unknown_years
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    if not (is_platform_admin(user) or user.has_any_role((Role.ADMIN,))):
+        return {}
+    return {"workday_unknown_years": unknown_years(viewpoints_of(user))}

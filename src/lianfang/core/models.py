@@ -236,3 +236,98 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkdayOverride(models.Model):
+    """A local change to the working-day calendar (`core.workdays`): one date made a holiday
+    (院庆, a year's 元旦 entered before the package knows it) or a working day (a 调休 Saturday).
+
+    Without an organisation it is the platform's, kept by the platform administrator; with
+    one it applies to that organisation and those below it, kept by their administrators.
+    The nearest wins: an organisation's own, then its ancestors' (nearest first), then the
+    platform's, then the `chinesecalendar` package's schedule.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("上班")
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("安排"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=40)
+
+    class Meta:
+        ordering = ["date", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "date"], name="core_workdayoverride_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(organisation__isnull=True),
+                name="core_workdayoverride_unique_platform",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="core_workdayoverride_date")]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+    @property
+    def working(self) -> bool:
+        return self.kind == self.Kind.WORKDAY
+
+
+class WorkdayYear(models.Model):
+    """A year whose holidays and 调休 working days have been entered by hand, as overrides,
+    because the `chinesecalendar` package installed has no data for it yet. Confirmed, the
+    year counts as known (weekends and overrides) for the platform, or for the organisation
+    and those below it; without a confirmation an unknown year makes the calendar refuse.
+    """
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"))
+
+    class Meta:
+        ordering = ["year", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="core_workdayyear_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(organisation__isnull=True),
+                name="core_workdayyear_unique_platform",
+            ),
+        ]
+        verbose_name = _("工作日历年度确认")
+        verbose_name_plural = _("工作日历年度确认")
+
+    def __str__(self):
+        return _("%(year)s 年节假日已录入") % {"year": self.year}

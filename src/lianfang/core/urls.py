@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachment_views, audit_views, job_views, maintenance_views
+from . import attachment_views, audit_views, job_views, maintenance_views, workday_views
 
 app_name = "core"
 urlpatterns = [
@@ -31,5 +31,26 @@ urlpatterns = [
         "maintenance/organisations/<int:org_pk>/modules/",
         maintenance_views.organisation_module_edit,
         name="organisation_module_edit",
+    ),
+    path("maintenance/calendar/", workday_views.workday_calendar, name="workday_calendar"),
+    path(
+        "maintenance/calendar/<int:pk>/edit/",
+        workday_views.workday_override_edit,
+        name="workday_override_edit",
+    ),
+    path(
+        "maintenance/calendar/<int:pk>/delete/",
+        workday_views.workday_override_delete,
+        name="workday_override_delete",
+    ),
+    path(
+        "maintenance/calendar/years/confirm/",
+        workday_views.workday_year_confirm,
+        name="workday_year_confirm",
+    ),
+    path(
+        "maintenance/calendar/years/<int:pk>/withdraw/",
+        workday_views.workday_year_withdraw,
+        name="workday_year_withdraw",
     ),
 ]
