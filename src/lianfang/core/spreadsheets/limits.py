@@ -26,8 +26,10 @@ The scan of a sheet has two modes. Files written by Excel, WPS, LibreOffice and 
 libraries write every cell as `<c r="B7" s="3" t="s">`: for those, each megabyte is checked
 by a few regular expressions run in C (the cells are counted, and a search finds any
 reference beyond the limits). Any other cell tag (no reference, other attributes, quotes
-where they do not belong) sends the member to the exact scan, which walks the tags one by one
-as the reader's XML tokenizer does, following positions where references are left out.
+where they do not belong) sends the member to the exact scan, which reads every row and cell
+tag as the reader's XML tokenizer delimits them (found by expressions in C, each then handled
+in Python), following positions where references are left out. It is slower (about 2 s of
+CPU for 560,000 cells) and as bounded: the limits stop it as they stop the reader.
 """
 
 from __future__ import annotations
