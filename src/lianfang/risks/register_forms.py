@@ -41,6 +41,21 @@ class RegisterFilterForm(FilterForm):
         empty_value=None,
         choices=[*level_choices(_("全部等级")), (selectors.UNGRADED, _("未定级"))],
     )
+    # the cells of the charts' heat map link here: 1–5, the scores any scheme allows
+    likelihood = forms.TypedChoiceField(
+        label=_("可能性 L"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部")), *[(n, str(n)) for n in range(1, 6)]],
+    )
+    harm = forms.TypedChoiceField(
+        label=_("危害程度 C"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部")), *[(n, str(n)) for n in range(1, 6)]],
+    )
     category = forms.ChoiceField(
         label=_("风险类别"), required=False, choices=[("", _("全部类别")), *Category.choices]
     )
@@ -114,6 +129,8 @@ class RegisterFilterForm(FilterForm):
                 "post",
                 "power",
                 "level",
+                "likelihood",
+                "harm",
                 "category",
                 "status",
                 "source",
