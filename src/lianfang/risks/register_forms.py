@@ -2,6 +2,8 @@
 selectors and permissions.py give the user; the rules live in services.py, whose errors the
 views put back on the forms."""
 
+from collections import Counter
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,44 @@ def level_choices(empty_label):
         ("", empty_label),
         *[(level, level_label(level)) for level in Level.values],
     ]
+
+
+class PostFilterField(OrgChoiceField):
+    """The register's post filter. With a department chosen, its posts by name (医师); else
+    every post of the organisation grouped by department, named with it (医师（心内科）), so
+    the closed list still says which. Posts that would still read the same (two 医师 in one
+    department) add their code."""
+
+    def __init__(self, queryset, *, by_department, **kwargs):
+        self.by_department = by_department
+        super().__init__(queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        if self.by_department or not obj.department_id:
+            return obj.name  # a unit post (院长) is named alone, under 单位岗位
+        return punctuation.bracketed(obj.name, obj.department.name)
+
+    def _get_choices(self):
+        posts = list(self.queryset)
+        labels = [self.label_from_instance(post) for post in posts]
+        seen = Counter(labels)
+        labels = [
+            punctuation.bracketed(label, post.code) if seen[label] > 1 else label
+            for label, post in zip(labels, posts, strict=True)
+        ]
+        choices = [("", self.empty_label)] if self.empty_label is not None else []
+        if self.by_department:
+            return [
+                *choices,
+                *((post.pk, label) for post, label in zip(posts, labels, strict=True)),
+            ]
+        groups: dict[str, list] = {}
+        for post, label in zip(posts, labels, strict=True):
+            group = post.department.name if post.department_id else str(_("单位岗位"))
+            groups.setdefault(group, []).append((post.pk, label))
+        return [*choices, *groups.items()]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
 
 class RegisterFilterForm(FilterForm):
@@ -104,8 +144,9 @@ class RegisterFilterForm(FilterForm):
             posts = posts.filter(organisation=organisation)
         else:
             posts = posts.none()
-        self.fields["post"] = OrgChoiceField(
+        self.fields["post"] = PostFilterField(
             posts.order_by("department__order", "department__code", "code"),
+            by_department=department is not None,
             required=False,
             label=_("岗位"),
             empty_label=_("全部岗位"),
