@@ -353,11 +353,22 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         scores = [("", "—"), *[(n, str(n)) for n in range(1, size + 1)]]
         self.fields["likelihood"].choices = scores
         self.fields["harm"].choices = scores
+        # the kinds the scheme grades, by the level it gives them (and the point's own kind)
+        graded = {
+            k: int(v) for k, v in self.scheme.matter_levels.items() if k in grading.MATTER_LABELS
+        }
+        own = self.instance.matter_kind if self.instance is not None else ""
+        if own and own not in graded and own in grading.MATTER_LABELS:
+            graded[own] = next(lv for lv, kinds in grading.MATTER_KINDS.items() if own in kinds)
         self.fields["matter_kind"].choices = [
             ("", _("（不按事项性质）")),
             *[
-                (str(Level(level).label), [(k, v) for k, v in kinds.items()])
-                for level, kinds in grading.MATTER_KINDS.items()
+                (
+                    str(Level(level).label),
+                    [(k, v) for k, v in grading.MATTER_LABELS.items() if graded.get(k) == level],
+                )
+                for level in Level.values
+                if level in graded.values()
             ],
         ]
         self.fields["level"].choices = level_choices(_("按定级方案自动评定"))
