@@ -95,7 +95,12 @@ def _packs(user, forms_by_key=None, show_all=False, shown=None):
                 "form": form,
                 "imported": imported,
                 "edition": edition(info.version, info.released),
-                "for": punctuation.listed(Organisation.Kind(kind).label for kind in suits),
+                # 其他 takes every pack: not worth naming
+                "for": punctuation.listed(
+                    Organisation.Kind(kind).label
+                    for kind in suits
+                    if kind != Organisation.Kind.OTHER
+                ),
             }
         )
     return packs, hidden
