@@ -1044,7 +1044,7 @@ DECLARED = [
         get={role: (405, 405) for role in ROLES},  # require_POST is the outer decorator
         post={r: (403, False) for r in STAFF_FORBIDDEN if r != "dept_head"},
     ),
-    Url("risks:library_list", MANAGE),
+    Url("risks:library_list", KEEPERS),  # the platform administrator reads every pack
     Url(
         "risks:library_import",
         MANAGE,

@@ -154,7 +154,7 @@ def test_select_filters_offer_what_the_user_can_see(world, events, login):
     assert dict(form.fields["object_type"].choices)["org.department"] == "科室"
     actions = dict(form.fields["action"].choices)
     assert set(actions) == {"", "department.create", "department.update"}
-    assert actions["department.update"] == "修改（department.update）"
+    assert actions["department.update"] == "修改科室"
     # A type the user cannot see is refused as a choice, not silently applied.
     refused = login(world.users["integrity"]).get(LIST, {"object_type": "core.module"})
     assert refused.context["form"].errors["object_type"]

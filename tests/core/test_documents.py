@@ -88,8 +88,9 @@ def test_download_keeps_the_chinese_file_name():
         "filename*=UTF-8''%E5%BB%89%E6%94%BF%E9%A3%8E%E9%99%A9%E5%AE%9A%E4%BD%8D%E8%A1%A8"
         in disposition
     )
-    assert documents._ascii_fallback("廉政风险定位表-2026.pdf") == "2026.pdf"
-    assert documents._ascii_fallback("登记表.xlsx") == "document.xlsx"
+    # a name with no ASCII words left still reads as a download, not a bare date
+    assert documents._ascii_fallback("廉政风险定位表-2026.pdf") == "download-2026.pdf"
+    assert documents._ascii_fallback("登记表.xlsx") == "download.xlsx"
 
 
 def test_file_response_streams_an_open_file(tmp_path):

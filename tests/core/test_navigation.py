@@ -44,7 +44,7 @@ EXPECTED_MENU = [
             ("逾期事项", "risks:overdue", "risks", "alarm", ALL),
             ("职权目录", "org:power_list", "org", "journal-text", ALL),
             ("廉政风险定位表", "risks:positioning_index", "risks", "signpost-split", OFFICERS),
-            ("标准库", "risks:library_list", "risks", "collection", PRIVILEGED),
+            ("标准库", "risks:library_list", "risks", "collection", (*PRIVILEGED, PLATFORM_ADMIN)),
             ("定级方案", "risks:scheme_index", "risks", "sliders", PRIVILEGED),
             (
                 "空泛表述",

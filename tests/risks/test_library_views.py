@@ -1,12 +1,14 @@
 """The 标准库 page: packs, import forms scoped to the user's subtree, and the report."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from lianfang.org.models import Power
 from lianfang.risks import library_import
 from lianfang.risks.models import RiskPoint
-from tests.risks.library_packs import tiny_pack, write_pack
+from tests.risks.library_packs import generated_pack, tiny_pack, write_pack
 
 LIST = reverse("risks:library_list")
 
@@ -60,7 +62,8 @@ def test_import_shows_the_report_and_a_second_import_changes_nothing(world, pack
     report = response.context["report"]
     assert (report.powers.created, report.risk_points.created) == (4, 5)
     assert RiskPoint.objects.filter(organisation=world.hospital).count() == 5
-    assert "示例市人民医院（第 1 版）" in page  # now listed as imported
+    assert "示例市人民医院（当前版本）" in page  # now listed as imported
+    assert "第 1 版" in page  # the tiny pack has no release date: named by its number
 
     again = client.post(import_url(), {"tiny-organisation": world.hospital.pk})
     assert again.status_code == 200
@@ -107,3 +110,91 @@ def test_a_broken_pack_shows_its_errors_and_writes_nothing(world, packs, login):
     assert "未导入任何数据" in page
     assert "空泛表述“有待加强”" in page
     assert not Power.objects.exists()
+
+
+# Packs by sector, and what users read of them -------------------------------------------------
+
+
+@pytest.fixture
+def sector_packs(tmp_path, monkeypatch):
+    """The tiny pack written as a hospital pack, a transport pack and an office pack."""
+    monkeypatch.setattr(library_import, "PACKS_DIRECTORY", tmp_path)
+    for key, sector, name in (
+        ("hospital", "hospital", "医院库"),
+        ("transport", "transport", "交通库"),
+        ("office", "office", "机关办公室库"),
+    ):
+        write_pack(tmp_path, named(generated_pack(2, sector=sector), name), key=key)
+    return tmp_path
+
+
+def named(pack: dict, name: str) -> dict:
+    pack["name"] = {"zh": name, "en": "A test library"}
+    return pack
+
+
+def pack_keys(response) -> list[str]:
+    return [pack["info"].key for pack in response.context["packs"]]
+
+
+def test_a_hospital_sees_only_packs_for_hospitals_and_may_ask_for_all(world, sector_packs, login):
+    client = login(world.users["integrity"])
+    response = client.get(LIST)
+    assert pack_keys(response) == ["hospital"]
+    page = response.content.decode()
+    assert "另有 2 个其他行业的标准库，显示全部" in page
+    everything = client.get(LIST, {"all": "1"})
+    assert pack_keys(everything) == ["hospital", "office", "transport"]
+    assert "只显示适用于本单位类型的标准库" in everything.content.decode()
+
+
+def test_a_commission_sees_its_own_sector_and_its_hospitals(world, sector_packs, login):
+    """The commission (主管部门) manages itself and two hospitals: the office pack suits it,
+    the hospital pack its hospitals; the hospital pack's form offers only the hospitals."""
+    response = login(world.users["commission_integrity"]).get(LIST)
+    assert pack_keys(response) == ["hospital", "office"]
+    forms = {pack["info"].key: pack["form"] for pack in response.context["packs"]}
+    hospital_choices = {o.name for o in forms["hospital"].fields["organisation"].queryset}
+    assert hospital_choices == {"示例市人民医院", "示例市第二医院"}
+    office_choices = {o.name for o in forms["office"].fields["organisation"].queryset}
+    assert office_choices == {"示例市卫生健康委员会"}
+
+
+def test_the_platform_administrator_reads_every_pack_without_importing(
+    world, sector_packs, login, platform_admin
+):
+    response = login(platform_admin).get(LIST)
+    assert response.status_code == 200
+    assert pack_keys(response) == ["hospital", "office", "transport"]
+    page = response.content.decode()
+    assert "library-import-" not in page and "library-register-link" not in page
+    assert (
+        login(platform_admin)
+        .post(import_url("hospital"), {"hospital-organisation": world.hospital.pk})
+        .status_code
+        == 403
+    )
+
+
+def test_users_read_no_identifiers_and_a_year_for_the_version(world, sector_packs, login):
+    pack = generated_pack(2, sector="hospital", version=3)
+    pack["released"] = dt.date(2026, 12, 4)
+    write_pack(sector_packs, named(pack, "医院库"), key="hospital")
+    client = login(world.users["integrity"])
+    page = client.get(LIST).content.decode()
+    assert "urn:" not in page and "<code>hospital</code>" not in page
+    assert "2026 版" in page and "第 3 版" not in page
+    assert "适用于医院<" in page  # not "医院、其他": 其他 takes every pack
+    response = client.post(import_url("hospital"), {"hospital-organisation": world.hospital.pk})
+    page = response.content.decode()
+    assert "“医院库”（2026 版）已导入“示例市人民医院”" in page
+    assert "urn:" not in page
+
+
+def test_the_shipped_packs_have_a_release_date_and_suit_some_kind():
+    from lianfang.libraries import list_packs
+    from lianfang.risks import sectors
+
+    for info in list_packs():
+        assert info.released is not None, info.key
+        assert info.sector in sectors.PACK_KINDS, info.key

@@ -70,3 +70,44 @@ def test_the_power_pages_stand_without_risks(world, login, power, without_risks)
     detail = client.get(reverse("org:power_detail", args=[power.pk])).content.decode()
     assert "遴选" in detail
     assert "lf-level-1" not in detail and 'id="risks"' not in detail
+
+
+def _rows(response) -> list[str]:
+    page = response.content.decode()
+    table = page.split('data-testid="power-risk-points"')[1].split("</table>")[0]
+    return [row.split("</a>")[0].rsplit(">", 1)[1] for row in table.split('power-risk-point"')[1:]]
+
+
+def test_the_power_page_pages_sorts_and_filters_its_points(world, login, power):
+    """A power of the demo holds hundreds of points: its page shows them a page at a time,
+    and the flow chart still counts them all."""
+    buyer = Post.objects.get(code="P-CGY")
+    choose = power.steps.get(key="choose")
+    for i in range(45):
+        make_risk_point(power=power, step=choose, post=buyer, name=f"批量风险{i:02}", level=2)
+    client = login(world.users["integrity"])
+    url = reverse("org:power_detail", args=[power.pk])
+    response = client.get(url)
+    assert len(_rows(response)) == 20
+    page = response.content.decode()
+    assert "共 49 条" in page and 'class="page-link"' in page
+    assert '<span class="badge lf-level-2">中风险 45</span>' in page  # every point counted
+    assert len(_rows(client.get(url, {"page": "3"}))) == 9
+    by_name = _rows(client.get(url, {"sort": "name"}))
+    assert by_name == sorted(by_name)
+    assert _rows(client.get(url, {"level": "1"})) == ["遴选中的利益输送", "评分标准泄露"]
+    assert _rows(client.get(url, {"level": "0"})) == ["未定级的点"]
+    need = client.get(url, {"step": power.steps.get(key="need").pk}).content.decode()
+    assert "没有符合条件的风险点" in need
+    assert _rows(client.get(url, {"q": "批量风险07"})) == ["批量风险07"]
+    nothing = client.get(url, {"q": "没有这个"}).content.decode()
+    assert "没有符合条件的风险点" in nothing
+    # a step of another power, or nonsense, is dropped, never an error
+    assert client.get(url, {"step": "999999", "level": "x", "page": "y"}).status_code == 200
+
+
+def test_the_steps_table_names_steps_without_their_codes(world, login, power):
+    page = login(world.users["admin"]).get(reverse("org:power_detail", args=[power.pk]))
+    table = page.content.decode().split('data-testid="power-steps"')[1].split("</table>")[0]
+    assert "提出需求" in table and "遴选" in table
+    assert ">need<" not in table and ">choose<" not in table and "环节代码" not in table

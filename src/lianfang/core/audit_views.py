@@ -12,34 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import audit, audit_checkpoints, punctuation, selectors
+from . import audit, audit_checkpoints, audit_labels, selectors
 from .access import role_required
 from .forms import bound_values
 from .roles import Role
 from .tables import paginate
 
 logger = logging.getLogger(__name__)
-
-# The last part of an action code ("department.create") → what the user reads.
-VERBS = {
-    "create": gettext_lazy("新建"),
-    "update": gettext_lazy("修改"),
-    "delete": gettext_lazy("删除"),
-    "enable": gettext_lazy("启用"),
-    "disable": gettext_lazy("停用"),
-    "import": gettext_lazy("导入"),
-    "grant": gettext_lazy("授权"),
-    "revoke": gettext_lazy("撤销授权"),
-    "assign": gettext_lazy("任命"),
-    "end": gettext_lazy("结束"),
-    "move": gettext_lazy("调整"),
-    "submit": gettext_lazy("提交"),
-    "approve": gettext_lazy("通过"),
-    "return": gettext_lazy("退回"),
-    "close": gettext_lazy("关闭"),
-    "confirm": gettext_lazy("确认"),
-    "withdraw": gettext_lazy("撤销"),
-}
 
 
 def _model_of(object_type: str):
@@ -54,9 +33,14 @@ def object_type_label(object_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else object_type
 
 
-def action_label(action: str) -> str:
-    verb = VERBS.get(action.rsplit(".", 1)[-1])
-    return punctuation.bracketed(verb, action) if verb else action
+action_label = audit_labels.action_label
+
+
+def _name_actors(events) -> None:
+    """Give each event `actor_name`: the person's (or account's) name, when it has one."""
+    names = audit_labels.actor_names(event.actor_id for event in events)
+    for event in events:
+        event.actor_name = names.get(event.actor_id, "")
 
 
 class AuditFilterForm(forms.Form):
@@ -120,6 +104,7 @@ def audit_list(request):
     for event in table.rows:
         event.object_type_label = object_type_label(event.object_type)
         event.action_label = action_label(event.action)
+    _name_actors(table.rows)
     return render(
         request,
         "core/audit_list.html",
@@ -170,6 +155,7 @@ def audit_detail(request, pk):
     event = get_object_or_404(selectors.audit_events_visible_to(request.user), pk=pk)
     event.object_type_label = object_type_label(event.object_type)
     event.action_label = action_label(event.action)
+    _name_actors([event])
     return render(
         request,
         "core/audit_detail.html",

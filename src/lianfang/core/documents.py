@@ -69,20 +69,51 @@ def html_to_pdf(html: str, *, landscape: bool = False, serif: bool = False) -> b
     return document.write_pdf(stylesheets=[stylesheet])
 
 
+class DownloadName(str):
+    """A file name in the user's language that carries its ASCII twin, `ascii`: what a
+    browser that ignores RFC 6266's filename* saves the file as ("register-H1-20261204.xlsx"
+    for "风险点登记表-示例市人民医院-20261204.xlsx")."""
+
+    ascii: str
+
+    def __new__(cls, name: str, ascii: str):
+        obj = super().__new__(cls, name)
+        obj.ascii = _ascii_fallback(ascii)
+        return obj
+
+
+def download_name(title, slug: str, *, ext: str, parts=(), codes=(), day=None) -> DownloadName:
+    """The one way a download is named: `title` and `parts` (a unit, a person) and the date,
+    and in ASCII `slug` (register, positioning, roster …) with `codes` (the unit's or
+    department's code) and the date. Empty parts and codes are left out."""
+    stamp = f"{day or timezone.localdate():%Y%m%d}"
+    name = "-".join([str(title), *(str(p) for p in parts if p), stamp])
+    codes = [re.sub(r"[^A-Za-z0-9_-]+", "", str(c)).strip("_-") for c in codes if c]
+    ascii = "-".join([slug, *(c for c in codes if c), stamp])
+    return DownloadName(f"{name}.{ext}", f"{ascii}.{ext}")
+
+
 def _ascii_fallback(filename: str) -> str:
-    """A plain ASCII name for clients that ignore filename* (the extension is kept)."""
+    """A plain ASCII name for clients that ignore filename* (the extension is kept); a name
+    left with no letters (a Chinese title and a date) is called a download."""
     stem, dot, ext = filename.rpartition(".")
     if not dot:
         stem, ext = filename, ""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-") or "document"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_-")
+    stem = re.sub(r"_*-_*", "-", stem)
+    if not re.search(r"[A-Za-z]", stem):
+        stem = f"download-{stem}" if stem else "download"
     ext = re.sub(r"[^A-Za-z0-9]+", "", ext)
     return f"{stem}.{ext}" if ext else stem
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:
-    """A Content-Disposition value carrying a Chinese file name (RFC 6266 filename*)."""
+    """A Content-Disposition value carrying a Chinese file name (RFC 6266 filename*), and an
+    ASCII one for the rest: a DownloadName's own (`download_name`), else the name's ASCII
+    letters and digits."""
     kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{_ascii_fallback(filename)}\"; filename*=UTF-8''{quote(filename)}"
+    fallback = getattr(filename, "ascii", None) or _ascii_fallback(filename)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(str(filename))}"
 
 
 def file_response(

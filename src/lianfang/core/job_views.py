@@ -54,6 +54,8 @@ def job_download(request, pk):
         mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     )
     filename = job.result.get("filename") or path.name
+    if job.result.get("ascii_filename"):
+        filename = documents.DownloadName(filename, job.result["ascii_filename"])
     response = documents.file_response(path.open("rb"), filename, content_type)
     record_export(
         actor=request.user,

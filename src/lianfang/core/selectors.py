@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import audit
+from . import audit, audit_labels
 from .models import AuditChainHead, AuditEvent, Module, ModuleSetting
 from .navigation import always_on_codes
 from .roles import Role
@@ -36,11 +36,12 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
 
 
 def audit_event_list(*, user, filters: dict) -> QuerySet[AuditEvent]:
-    """The visible events matching `filters`: actor and object are substrings, object_type
-    and action exact, since/until dates (inclusive, in the local time zone)."""
+    """The visible events matching `filters`: actor (the login or the person's name) and
+    object are substrings, object_type and action exact, since/until dates (inclusive, in
+    the local time zone)."""
     qs = audit_events_visible_to(user)
     if filters.get("actor"):
-        qs = qs.filter(actor_label__icontains=filters["actor"])
+        qs = qs.filter(audit_labels.actor_matching(filters["actor"]))
     if filters.get("object_type"):
         qs = qs.filter(object_type=filters["object_type"])
     if filters.get("object"):

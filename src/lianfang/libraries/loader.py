@@ -12,6 +12,7 @@ and the vagueness rule from the models' apps, so it needs Django set up, nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ class Pack:
     # Problems of shape found while parsing (wrong types, unknown fields); validate() reports
     # them first.
     format_errors: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    released: dt.date | None = None  # when this version was published (what users read)
 
     def power(self, urn: str) -> PowerSpec | None:
         return next((p for p in self.powers if p.urn == urn), None)
@@ -143,6 +145,8 @@ class PackInfo:
     sector: str
     name: Text
     counts: dict[str, int]
+    released: dt.date | None = None
+    description: Text = field(default_factory=Text)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -161,6 +165,8 @@ def list_packs(directory: Path | None = None) -> list[PackInfo]:
                 sector=pack.sector,
                 name=pack.name,
                 counts=pack.counts,
+                released=pack.released,
+                description=pack.description,
             )
         )
     return infos
@@ -214,6 +220,7 @@ class _Parser:
     PACK_FIELDS = {
         "urn",
         "version",
+        "released",
         "sector",
         "name",
         "description",
@@ -280,6 +287,7 @@ class _Parser:
             risk_points=tuple(risk_points),
             measures=tuple(measures),
             format_errors=tuple(self.problems),
+            released=self._date(data, "released", where),
         )
 
     def power(self, data: Mapping, where: str) -> PowerSpec:
@@ -385,6 +393,15 @@ class _Parser:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.problems.append(f"{where}：「{name}」必须是整数，现为 {value!r}")
+            return None
+        return value
+
+    def _date(self, data: Mapping, name: str, where: str) -> dt.date | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            self.problems.append(f"{where}：「{name}」必须是日期（如 2026-12-06），现为 {value!r}")
             return None
         return value
 

@@ -35,7 +35,9 @@ class RisksConfig(AppConfig):
         _entry(_("风险分布"), "risks:register_charts", "grid-3x3", Role.ALL, 30),
         _entry(_("逾期事项"), "risks:overdue", "alarm", Role.ALL, 40),
         _entry(_("廉政风险定位表"), "risks:positioning_index", "signpost-split", OFFICERS, 60),
-        _entry(_("标准库"), "risks:library_list", "collection", Role.PRIVILEGED, 70),
+        _entry(
+            _("标准库"), "risks:library_list", "collection", (*Role.PRIVILEGED, PLATFORM_ADMIN), 70
+        ),
         _entry(_("定级方案"), "risks:scheme_index", "sliders", Role.PRIVILEGED, 80),
         _entry(
             _("空泛表述"),

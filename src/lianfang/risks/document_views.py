@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import documents
@@ -13,6 +12,7 @@ from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.roles import Role
+from lianfang.core.scoping import acting_organisation
 from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 
@@ -31,10 +31,6 @@ def _in_background(request, kind: str, params: dict, message, *, organisation=No
     job = core_jobs.enqueue(kind, actor=request.user, organisation=organisation, params=params)
     messages.info(request, message)
     return redirect("core:job_detail", pk=job.pk)
-
-
-def _stamp() -> str:
-    return timezone.localdate().strftime("%Y%m%d")
 
 
 def _record(request, action: str, what: str, rows: int, **details) -> None:
@@ -101,8 +97,36 @@ def positioning_page(request, pk):
     return render(request, "risks/positioning_table.html", {"table": table})
 
 
-def _positioning_filename(table, ext: str) -> str:
-    return f"{_('廉政风险定位表')}-{table.person.name}-{_stamp()}.{ext}"
+def _positioning_filename(table, ext: str) -> documents.DownloadName:
+    """廉政风险定位表-张三-20261204.pdf, in ASCII positioning-XNK-0102-20261204.pdf (the
+    person's department, else unit, and staff number)."""
+    person = table.person
+    where = person.department.code if person.department_id else person.organisation.code
+    return documents.download_name(
+        _("廉政风险定位表"),
+        "positioning",
+        parts=(person.name,),
+        codes=(where, person.staff_no),
+        ext=ext,
+    )
+
+
+def _register_filename(request, filters, ext: str) -> documents.DownloadName:
+    """风险点登记表-示例市人民医院-20261204.xlsx, in ASCII register-H1-20261204.xlsx: the unit
+    chosen (or the only one the user sees), else the one the user acts for."""
+    organisation = filters.organisation or acting_organisation(request.user)
+    return documents.download_name(
+        _("风险点登记表"),
+        "register",
+        parts=(organisation and (organisation.short_name or organisation.name),),
+        codes=(organisation and organisation.code,),
+        ext=ext,
+    )
+
+
+def _job_names(name: documents.DownloadName) -> dict:
+    """A download name as a job's parameters carry it."""
+    return {"filename": str(name), "ascii_filename": name.ascii}
 
 
 @role_required(*POSITIONING_ROLES)
@@ -137,7 +161,7 @@ def positioning_pdf(request, pk):
                 "person": table.person.pk,
                 "levels": table.levels_param,
                 "drafts": table.drafts,
-                "filename": _positioning_filename(table, "pdf"),
+                **_job_names(_positioning_filename(table, "pdf")),
             },
             _("定位表较长，正在后台排版 PDF；完成后可在本页下载。"),
             organisation=table.person.organisation,
@@ -162,18 +186,19 @@ def register_xlsx(request):
     """The register as Excel: streamed at once, or, above LIANFANG_EXPORT_INLINE_ROWS rows
     (a commission's whole register), written by a background job whose page shows the
     progress and then the file."""
-    points, _filters = _register_points(request)
+    points, filters = _register_points(request)
     rows = points.count()
+    filename = _register_filename(request, filters, "xlsx")
     if rows > settings.LIANFANG_EXPORT_INLINE_ROWS:
         return _in_background(
             request,
             register_jobs.EXPORT_REGISTER,
-            {"query": request.GET.urlencode(), "filename": f"{_('风险点登记表')}-{_stamp()}.xlsx"},
+            {"query": request.GET.urlencode(), **_job_names(filename)},
             _("台账较大，已转入后台导出；完成后可在本页下载。"),
         )
     response = documents.file_response(
         register_io.export_register(points),
-        f"{_('风险点登记表')}-{_stamp()}.xlsx",
+        filename,
         documents.XLSX_CONTENT_TYPE,
     )
     _record(request, "risks.register.export", _("风险点登记表"), rows)
@@ -187,16 +212,17 @@ def register_pdf(request):
     work going on and then the file."""
     points, filters = _register_points(request)
     rows = points.count()
+    filename = _register_filename(request, filters, "pdf")
     if rows > settings.LIANFANG_PDF_INLINE_ROWS:
         return _in_background(
             request,
             register_jobs.REGISTER_PDF,
-            {"query": request.GET.urlencode(), "filename": f"{_('风险点登记表')}-{_stamp()}.pdf"},
+            {"query": request.GET.urlencode(), **_job_names(filename)},
             _("登记表较长，正在后台排版 PDF；完成后可在本页下载。"),
         )
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
     _record(request, "risks.register.print", _("风险点登记表"), rows)
-    return documents.pdf_response(pdf, f"{_('风险点登记表')}-{_stamp()}.pdf")
+    return documents.pdf_response(pdf, filename)
 
 
 @role_required(*WRITE)

@@ -32,9 +32,12 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, size: int, **kwargs):
+    def __init__(self, *args, size: int, kinds=None, **kwargs):
+        """`kinds`: the kinds of matter offered (the organisation's sector's, and those the
+        scheme grades already); every kind when None."""
         super().__init__(*args, **kwargs)
         self.size = size
+        self.kinds = [k for k in grading.MATTER_LABELS if kinds is None or k in set(kinds)]
         self.fields["matrix_size"].initial = size
         for likelihood in range(1, size + 1):
             for harm in range(1, size + 1):
@@ -44,9 +47,9 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
                     coerce=int,
                     widget=forms.Select(attrs={"data-level-select": ""}),
                 )
-        for key, label in grading.MATTER_LABELS.items():
+        for key in self.kinds:
             self.fields[f"matter_{key}"] = forms.TypedChoiceField(
-                label=label,
+                label=grading.MATTER_LABELS[key],
                 choices=[("", _("不按此定级"))] + LEVEL_CHOICES,
                 coerce=int,
                 empty_value=None,
@@ -107,9 +110,7 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
                 for row in range(1, size + 1)
             ],
             "matter_levels": {
-                key: data[f"matter_{key}"]
-                for key in grading.MATTER_LABELS
-                if data.get(f"matter_{key}")
+                key: data[f"matter_{key}"] for key in self.kinds if data.get(f"matter_{key}")
             },
             "criteria_levels": [
                 [data[f"criteria_{level}"], level]
@@ -130,8 +131,9 @@ class SchemeForm(ServiceErrorsMixin, forms.Form):
 
     def matter_groups(self):
         """Matter kind fields grouped by the seed's default level."""
+        offered = set(self.kinds)
         return [
-            (Level(level).label, [self[f"matter_{key}"] for key in kinds])
+            (Level(level).label, [self[f"matter_{key}"] for key in kinds if key in offered])
             for level, kinds in grading.MATTER_KINDS.items()
         ]
 

@@ -10,10 +10,12 @@ forms, the register import and export, and the standard-library loader read them
 
 from django.utils.translation import gettext_lazy as _
 
+from . import sectors
 from .models import GradingScheme, MonitorRole, RiskPoint
 
 # Kinds of matter by level: the 三重一大 matters and major enforcement are level 1, routine
-# approvals and management level 2, day-to-day service level 3.
+# approvals and management level 2, day-to-day service level 3. The list holds every
+# sector's kinds; MATTER_KINDS_BY_SECTOR says which a sector's default scheme grades.
 MATTER_KINDS = {
     1: {
         "major_decision": _("重大事项决策"),
@@ -34,6 +36,12 @@ MATTER_KINDS = {
         "licensing_review": _("行政许可受理和审查"),
         "routine_inspection": _("日常巡查监管"),
         "case_review": _("行政处罚案件核审"),
+        "medical_procurement": _("药品耗材和设备采购"),
+        "qualification_review": _("准入和资质审核"),
+        "privilege_grant": _("医疗技术和处方权限授权"),
+        "medical_billing": _("医疗收费和医保结算"),
+        "donations": _("接受捐赠和赞助"),
+        "medical_dispute": _("医疗纠纷处理"),
     },
     3: {
         "annual_inspection": _("年检验照"),
@@ -44,6 +52,61 @@ MATTER_KINDS = {
     },
 }
 MATTER_LABELS = {key: label for kinds in MATTER_KINDS.values() for key, label in kinds.items()}
+
+_MAJOR_MATTERS = ("major_decision", "major_appointment", "major_project", "large_funds")
+_ROUTINE_MATTERS = ("complaints_letters", "office_purchase", "public_property", "service_conduct")
+# The kinds of matter a sector's default scheme grades (sectors.py: an organisation's sector
+# follows its kind); an organisation of no sector gets them all.
+MATTER_KINDS_BY_SECTOR = {
+    sectors.HOSPITAL: (
+        *_MAJOR_MATTERS,
+        "personnel",
+        "finance",
+        "medical_procurement",
+        "qualification_review",
+        "privilege_grant",
+        "medical_billing",
+        "donations",
+        "discretion",
+        "medical_dispute",
+        "vehicles",
+        "reception",
+        *_ROUTINE_MATTERS,
+    ),
+    sectors.GOVERNMENT: (
+        *_MAJOR_MATTERS,
+        "major_enforcement",
+        "personnel",
+        "finance",
+        "licensing_approval",
+        "penalty_approval",
+        "discretion",
+        "confiscated_goods",
+        "vehicles",
+        "reception",
+        "licensing_review",
+        "routine_inspection",
+        "case_review",
+        "annual_inspection",
+        *_ROUTINE_MATTERS,
+    ),
+    sectors.ENTERPRISE: (
+        *_MAJOR_MATTERS,
+        "personnel",
+        "finance",
+        "discretion",
+        "vehicles",
+        "reception",
+        *_ROUTINE_MATTERS,
+    ),
+}
+
+
+def matter_kinds_for(organisation) -> list[str]:
+    """The kinds of matter that suit `organisation`'s sector, in MATTER_KINDS order."""
+    suited = MATTER_KINDS_BY_SECTOR.get(sectors.sector_of(organisation))
+    return [key for key in MATTER_LABELS if suited is None or key in suited]
+
 
 CRITERIA = {
     "controls_people": _("管人"),
@@ -80,12 +143,19 @@ def default_grid(size: int) -> list[list[int]]:
     ]
 
 
-def default_scheme_values(method: str = GradingScheme.Method.MATRIX, size: int = 3) -> dict:
+def default_scheme_values(
+    method: str = GradingScheme.Method.MATRIX, size: int = 3, organisation=None
+) -> dict:
+    """The default scheme: a size×size matrix (or the method given), grading by kind of
+    matter the kinds of `organisation`'s sector (all kinds without one)."""
+    kinds = set(matter_kinds_for(organisation))
     return {
         "method": method,
         "matrix_size": size,
         "grid": default_grid(size),
-        "matter_levels": {key: level for level, kinds in MATTER_KINDS.items() for key in kinds},
+        "matter_levels": {
+            key: level for level, keys in MATTER_KINDS.items() for key in keys if key in kinds
+        },
         "criteria_levels": [list(pair) for pair in DEFAULT_CRITERIA_LEVELS],
         "monitors": {k: list(v) for k, v in DEFAULT_MONITORS.items()},
         "review_days": dict(DEFAULT_REVIEW_DAYS),
@@ -165,7 +235,7 @@ def default_scheme(organisation) -> GradingScheme:
         organisation=organisation,
         name=str(_("默认 3×3 矩阵")),
         active=True,
-        **default_scheme_values(),
+        **default_scheme_values(organisation=organisation),
     )
 
 

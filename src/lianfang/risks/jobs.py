@@ -41,6 +41,7 @@ def export_register(job, progress):
     return {
         "file": path.name,
         "filename": filename,
+        "ascii_filename": job.params.get("ascii_filename", ""),
         "content_type": documents.XLSX_CONTENT_TYPE,
         "rows": total,
         "summary": _("已导出 %(n)s 个风险点。") % {"n": f"{total:,}"},
@@ -61,6 +62,7 @@ def register_pdf(job, progress):
     return {
         "file": path.name,
         "filename": filename,
+        "ascii_filename": job.params.get("ascii_filename", ""),
         "content_type": documents.PDF_CONTENT_TYPE,
         "summary": _("已生成 %(n)s 行的登记表 PDF。") % {"n": f"{rows:,}"},
     }
@@ -91,6 +93,7 @@ def positioning_pdf(job, progress):
     return {
         "file": path.name,
         "filename": filename,
+        "ascii_filename": job.params.get("ascii_filename", ""),
         "content_type": documents.PDF_CONTENT_TYPE,
         "summary": _("已生成 %(name)s 的定位表 PDF（%(n)s 行）。")
         % {"name": person.name, "n": len(table.rows)},

@@ -84,14 +84,21 @@ FIELD_LABELS = {
     "text": "措施内容",
 }
 
-# Common other names of a pack's departments, tried after the exact and the contains match.
+# Common other names of a pack's departments, tried after the exact and the contains match,
+# in order; the last ones are where a smaller hospital keeps the work (a hospital without a
+# 科教科 runs research and training from its 医务科, its performance pay from 财务科). The
+# clinical powers (处方、诊疗、检查) are exercised in every clinical department (临床科室):
+# their 承办部门 in a hospital's catalogue is the office that manages them, 医务科, which
+# owns their measures; their risk points stay with the posts (else the unit), never on it.
+COLLECTIVE_DEPARTMENTS = {"临床科室"}
 DEPARTMENT_ALIASES = {
     "药学部": ("药剂科", "药学科", "药事科"),
     "医学装备部": ("设备科", "医学装备科", "设备处", "器械科"),
     "人力资源部": ("人事科", "人事处", "人力资源科"),
     "党委组织部": ("组织部", "组织科", "党委办公室"),
-    "经济运营部": ("运营管理部", "运营管理科", "经济管理科"),
-    "科教科": ("科研科", "科研处", "教育科", "科教处"),
+    "经济运营部": ("运营管理部", "运营管理科", "经济管理科", "绩效办", "财务科", "财务处"),
+    "科教科": ("科研科", "科研处", "教育科", "科教处", "医务科", "医务处", "医务部"),
+    "临床科室": ("医务科", "医务处", "医务部"),
 }
 
 
@@ -519,6 +526,9 @@ class _Importer:
             ) from None
         self.powers: dict[str, Power] = {}
         self.power_department: dict[str, Department | None] = {}
+        self.collective_powers = {
+            spec.urn for spec in pack.powers if spec.department in COLLECTIVE_DEPARTMENTS
+        }
         for spec, result in zip(pack.powers, written, strict=True):
             self.powers[spec.urn] = result.power
             self.power_department[spec.urn] = self.departments_by_id.get(result.power.department_id)
@@ -586,7 +596,7 @@ class _Importer:
         if posts:
             return [_Target(RiskPoint.Subject.POST, department=None, post=post) for post in posts]
         department = self.power_department[power_urn]
-        if department is not None:
+        if department is not None and power_urn not in self.collective_powers:
             return [_Target(RiskPoint.Subject.DEPARTMENT, department=department)]
         return [_Target(RiskPoint.Subject.UNIT)]
 

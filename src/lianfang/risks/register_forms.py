@@ -2,6 +2,8 @@
 selectors and permissions.py give the user; the rules live in services.py, whose errors the
 views put back on the forms."""
 
+from collections import Counter
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,44 @@ def level_choices(empty_label):
     ]
 
 
+class PostFilterField(OrgChoiceField):
+    """The register's post filter. With a department chosen, its posts by name (医师); else
+    every post of the organisation grouped by department, named with it (医师（心内科）), so
+    the closed list still says which. Posts that would still read the same (two 医师 in one
+    department) add their code."""
+
+    def __init__(self, queryset, *, by_department, **kwargs):
+        self.by_department = by_department
+        super().__init__(queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        if self.by_department or not obj.department_id:
+            return obj.name  # a unit post (院长) is named alone, under 单位岗位
+        return punctuation.bracketed(obj.name, obj.department.name)
+
+    def _get_choices(self):
+        posts = list(self.queryset)
+        labels = [self.label_from_instance(post) for post in posts]
+        seen = Counter(labels)
+        labels = [
+            punctuation.bracketed(label, post.code) if seen[label] > 1 else label
+            for label, post in zip(labels, posts, strict=True)
+        ]
+        choices = [("", self.empty_label)] if self.empty_label is not None else []
+        if self.by_department:
+            return [
+                *choices,
+                *((post.pk, label) for post, label in zip(posts, labels, strict=True)),
+            ]
+        groups: dict[str, list] = {}
+        for post, label in zip(posts, labels, strict=True):
+            group = post.department.name if post.department_id else str(_("单位岗位"))
+            groups.setdefault(group, []).append((post.pk, label))
+        return [*choices, *groups.items()]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+
 class RegisterFilterForm(FilterForm):
     """The register's filters. Departments, posts and powers are offered for one organisation
     at a time (the chosen one, or the only one the user sees), so the choices stay short on a
@@ -40,6 +80,21 @@ class RegisterFilterForm(FilterForm):
         coerce=int,
         empty_value=None,
         choices=[*level_choices(_("全部等级")), (selectors.UNGRADED, _("未定级"))],
+    )
+    # the cells of the charts' heat map link here: 1–5, the scores any scheme allows
+    likelihood = forms.TypedChoiceField(
+        label=_("可能性 L"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部")), *[(n, str(n)) for n in range(1, 6)]],
+    )
+    harm = forms.TypedChoiceField(
+        label=_("危害程度 C"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部")), *[(n, str(n)) for n in range(1, 6)]],
     )
     category = forms.ChoiceField(
         label=_("风险类别"), required=False, choices=[("", _("全部类别")), *Category.choices]
@@ -89,8 +144,9 @@ class RegisterFilterForm(FilterForm):
             posts = posts.filter(organisation=organisation)
         else:
             posts = posts.none()
-        self.fields["post"] = OrgChoiceField(
+        self.fields["post"] = PostFilterField(
             posts.order_by("department__order", "department__code", "code"),
+            by_department=department is not None,
             required=False,
             label=_("岗位"),
             empty_label=_("全部岗位"),
@@ -114,6 +170,8 @@ class RegisterFilterForm(FilterForm):
                 "post",
                 "power",
                 "level",
+                "likelihood",
+                "harm",
                 "category",
                 "status",
                 "source",
@@ -295,11 +353,22 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         scores = [("", "—"), *[(n, str(n)) for n in range(1, size + 1)]]
         self.fields["likelihood"].choices = scores
         self.fields["harm"].choices = scores
+        # the kinds the scheme grades, by the level it gives them (and the point's own kind)
+        graded = {
+            k: int(v) for k, v in self.scheme.matter_levels.items() if k in grading.MATTER_LABELS
+        }
+        own = self.instance.matter_kind if self.instance is not None else ""
+        if own and own not in graded and own in grading.MATTER_LABELS:
+            graded[own] = next(lv for lv, kinds in grading.MATTER_KINDS.items() if own in kinds)
         self.fields["matter_kind"].choices = [
             ("", _("（不按事项性质）")),
             *[
-                (str(Level(level).label), [(k, v) for k, v in kinds.items()])
-                for level, kinds in grading.MATTER_KINDS.items()
+                (
+                    str(Level(level).label),
+                    [(k, v) for k, v in grading.MATTER_LABELS.items() if graded.get(k) == level],
+                )
+                for level in Level.values
+                if level in graded.values()
             ],
         ]
         self.fields["level"].choices = level_choices(_("按定级方案自动评定"))

@@ -75,7 +75,9 @@ def _scheme_view(scheme: GradingScheme) -> dict:
         "harms": list(range(1, size + 1)),
         "levels": levels,
         "unmatched": [
-            label for key, label in grading.MATTER_LABELS.items() if key not in scheme.matter_levels
+            grading.MATTER_LABELS[key]
+            for key in grading.matter_kinds_for(scheme.organisation)
+            if key not in scheme.matter_levels
         ],
         "criteria": list(grading.CRITERIA.values()),
     }
@@ -129,6 +131,10 @@ def scheme_organisation(request, org_pk):
             "inherited_manageable": inherited_from is not None
             and organisations_manageable_by(user).filter(pk=inherited_from.pk).exists(),
             "own": own,
+            # back to the default 3×3 matrix from another size or method of one's own
+            "can_restore_3x3": active.pk is not None
+            and active.organisation_id == org.pk
+            and not (active.method == GradingScheme.Method.MATRIX and active.matrix_size == 3),
             "sizes": (3, 4, 5),
             "methods": GradingScheme.Method.choices,
         },
@@ -168,10 +174,15 @@ def scheme_create(request, org_pk):
     if request.method == "POST":
         size = _posted_size(request, size)
     current = grading.active_scheme(org)
-    values = grading.default_scheme_values(method, size)
+    values = grading.default_scheme_values(method, size, org)
     values["monitors"] = current.monitors
     values["review_days"] = current.review_days
-    form = SchemeForm(request.POST or None, size=size, initial=SchemeForm.initial_from(values))
+    form = SchemeForm(
+        request.POST or None,
+        size=size,
+        kinds=grading.matter_kinds_for(org),
+        initial=SchemeForm.initial_from(values),
+    )
     return form_page(
         request,
         form,
@@ -198,7 +209,10 @@ def scheme_edit(request, pk):
     scheme = get_object_or_404(selectors.schemes_manageable_by(user), pk=pk)
     values = {f: getattr(scheme, f) for f in services.SCHEME_FIELDS}
     form = SchemeForm(
-        request.POST or None, size=scheme.matrix_size, initial=SchemeForm.initial_from(values)
+        request.POST or None,
+        size=scheme.matrix_size,
+        kinds={*grading.matter_kinds_for(scheme.organisation), *scheme.matter_levels},
+        initial=SchemeForm.initial_from(values),
     )
     if request.method == "POST" and form.is_valid():
         try:

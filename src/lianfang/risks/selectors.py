@@ -191,7 +191,7 @@ def _filtered(qs: QuerySet[RiskPoint], filters: dict, today: dt.date) -> QuerySe
         qs = qs.filter(level__isnull=True)
     elif level:
         qs = qs.filter(level=level)
-    for key in ("category", "source"):
+    for key in ("category", "source", "likelihood", "harm"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
     status = filters.get("status") or STATUS_CURRENT
@@ -214,8 +214,9 @@ def risk_points_filtered(
     of the list and of the aggregates.
 
     Filters: organisation (with its subtree), department, post, power, level (1–3, or
-    UNGRADED), category, source, status (draft and filed unless given; "all" for every
-    status), overdue (review_due before today) and q (a search in name and manifestation).
+    UNGRADED), likelihood and harm (the scores), category, source, status (draft and filed
+    unless given; "all" for every status), overdue (review_due before today) and q (a
+    search in name and manifestation).
     """
     return _filtered(risk_points_visible_to(user), filters or {}, today or timezone.localdate())
 
@@ -496,13 +497,16 @@ def risk_point_heatmap(*, user, filters: dict | None = None, size: int = 3) -> H
 def risk_point_counts_by_department(
     *, user, filters: dict | None = None, limit: int = 30, today: dt.date | None = None
 ) -> dict:
-    """Counts by department and level of the filtered register, for a stacked bar chart: the
-    `limit` departments with the most risk points, largest first. One GROUP BY on the risk
-    points' own columns, then the names of the departments and organisations it found.
+    """Counts by department and level of the filtered register, for a stacked bar chart,
+    largest first: every department of one organisation, or, when the rows span several
+    (a commission's view), the `limit` departments with the most risk points. One GROUP BY
+    on the risk points' own columns, then the names of the departments and organisations it
+    found.
 
-    Unit-level points (no department) count under 单位层面. Returns {labels, series: {level:
-    [counts]}, omitted: number of departments left out, by_level: {level: count} over all,
-    overdue: the number overdue for review}.
+    Unit-level points (no department) count under 单位层面. Returns {labels, keys:
+    [(organisation id, department id or None)], series: {level: [counts]}, omitted: number
+    of departments left out, by_level: {level: count} over all, overdue: the number overdue
+    for review}.
     """
     today = today or timezone.localdate()
     overdue_case = Case(When(review_due__lt=today, then=Value(1)), default=Value(0))
@@ -536,13 +540,16 @@ def risk_point_counts_by_department(
     for (org_id, department_id), entry in departments.items():
         label = department_names.get(department_id) or str(_("单位层面"))
         entry["label"] = f"{org_names[org_id]} · {label}" if org_names else label
+    for key, entry in departments.items():
+        entry["key"] = key
     ranked = sorted(departments.values(), key=lambda e: (-e["total"], e["label"]))
-    shown = ranked[:limit]
+    shown = ranked[:limit] if len(org_ids) > 1 else ranked
     series = {level: [e["levels"].get(level, 0) for e in shown] for level in Level.values}
     if any(e["levels"].get(None) for e in shown):
         series[None] = [e["levels"].get(None, 0) for e in shown]
     return {
         "labels": [e["label"] for e in shown],
+        "keys": [e["key"] for e in shown],
         "series": series,
         "omitted": len(ranked) - len(shown),
         "by_level": by_level,

@@ -126,7 +126,9 @@ def register_charts(request):
     levels = [(level, _level_name(level), LEVEL_COLOURS[level]) for level in Level.values]
     if counts.by_level.get(None):
         levels.append((None, _("未定级"), UNGRADED_COLOUR))
+    links = _chart_links(filters, heatmap, levels, by_department)
     chart_data = {
+        "links": links,
         "heatmap": {
             "size": heatmap.size,
             "cells": heatmap.cells(),
@@ -138,13 +140,23 @@ def register_charts(request):
             "harm": str(RiskPoint._meta.get_field("harm").verbose_name),
         },
         "levels": [
-            {"name": name, "value": counts.by_level.get(level, 0), "colour": colour}
+            {
+                "name": name,
+                "value": counts.by_level.get(level, 0),
+                "colour": colour,
+                "level": str(level),
+            }
             for level, name, colour in levels
         ],
         "departments": {
             "labels": by_department["labels"],
             "series": [
-                {"name": name, "colour": colour, "data": by_department["series"][level]}
+                {
+                    "name": name,
+                    "colour": colour,
+                    "level": str(level),
+                    "data": by_department["series"][level],
+                }
                 for level, name, colour in levels
                 if level in by_department["series"]
             ],
@@ -159,8 +171,62 @@ def register_charts(request):
             "heatmap": heatmap,
             "omitted": by_department["omitted"],
             "chart_data": chart_data,
+            # the heat map's cells as a table of links, for the keyboard and screen readers
+            "heatmap_rows": [
+                (likelihood, harm, heatmap.counts.get((likelihood, harm), 0), url)
+                for likelihood in range(heatmap.size, 0, -1)
+                for harm in range(1, heatmap.size + 1)
+                for url in [links["heatmap"][f"{likelihood}-{harm}"]]
+            ],
         },
     )
+
+
+def _chart_links(filters, heatmap, levels, by_department) -> dict:
+    """Where each cell, slice and bar of the charts leads: the register with the page's
+    filters and the cell's (likelihood and harm; a level; a department and a level)."""
+    base = reverse("risks:register")
+
+    def link(**params) -> str:
+        query = QueryDict(filters.query_without_page, mutable=True)
+        for name, value in params.items():
+            query[name] = "" if value is None else str(value)
+        return f"{base}?{query.urlencode()}"
+
+    def level_value(level):
+        return selectors.UNGRADED if level is None else level
+
+    departments = []
+    for (org_id, department_id), label in zip(
+        by_department["keys"], by_department["labels"], strict=True
+    ):
+        # a unit-level bar has no department to filter by; the organisation is named when
+        # the user sees several (its departments are offered only then)
+        where = {"organisation": org_id} if filters.multi_org else {}
+        departments.append(
+            {
+                "label": label,
+                "all": link(**where, department=department_id, level=None)
+                if department_id
+                else None,
+                "levels": {
+                    str(level): link(**where, department=department_id, level=level_value(level))
+                    for level, _name, _colour in levels
+                }
+                if department_id
+                else None,
+            }
+        )
+    cells = {
+        f"{likelihood}-{harm}": link(likelihood=likelihood, harm=harm)
+        for likelihood in range(1, heatmap.size + 1)
+        for harm in range(1, heatmap.size + 1)
+    }
+    return {
+        "heatmap": cells,
+        "levels": {str(level): link(level=level_value(level)) for level, _n, _c in levels},
+        "departments": departments,
+    }
 
 
 # Department, person, mine -------------------------------------------------------------------

@@ -3,7 +3,6 @@ breadcrumbs, query parameters, and the workbook downloads and imports."""
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lianfang.core import documents
@@ -51,6 +50,27 @@ def edit_page(request, form, **page):
     return form_page(request, form, template="org/form.html", **page)
 
 
+def openable(user, *, departments=(), posts=()) -> dict[str, set[int]]:
+    """Of these departments and posts, the ids the user may open: a page links only those,
+    and names the rest (a link to a page that answers 404 is a dead end)."""
+    department_ids = {pk for pk in departments if pk}
+    post_ids = {pk for pk in posts if pk}
+    return {
+        "departments": set(
+            selectors.departments_visible_to(user)
+            .filter(pk__in=department_ids)
+            .values_list("pk", flat=True)
+        )
+        if department_ids
+        else set(),
+        "posts": set(
+            selectors.posts_visible_to(user).filter(pk__in=post_ids).values_list("pk", flat=True)
+        )
+        if post_ids
+        else set(),
+    }
+
+
 def mark_editable(table, user, org_of=lambda row: row.organisation) -> list:
     """Evaluate a table page, marking the rows the user may edit."""
     rows = list(table.page_obj.object_list)
@@ -84,16 +104,28 @@ def xlsx(content: bytes, filename: str) -> HttpResponse:
     return documents.file_response(content, filename, documents.XLSX_CONTENT_TYPE)
 
 
-def dated_xlsx(content: bytes, title: str) -> HttpResponse:
-    """An exported workbook, named after `title` and today's date."""
-    return xlsx(content, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+def dated_xlsx(content: bytes, title: str, slug: str, organisation=None) -> HttpResponse:
+    """An exported workbook, named after `title`, the organisation (when one is known) and
+    today's date; in ASCII after `slug` and the organisation's code (roster-H1-20261204)."""
+    return xlsx(
+        content,
+        documents.download_name(
+            title,
+            slug,
+            parts=(organisation and (organisation.short_name or organisation.name),),
+            codes=(organisation and organisation.code,),
+            ext="xlsx",
+        ),
+    )
 
 
-def blank_template(request, build, filename: str) -> HttpResponse:
+def blank_template(request, build, filename: str, slug: str) -> HttpResponse:
     """The blank import workbook `build(organisation)`, for the organisation the query names
-    (when the user manages it; else a workbook for no organisation in particular)."""
+    (when the user manages it; else a workbook for no organisation in particular); in ASCII
+    `slug`-template.xlsx."""
     manageable = selectors.organisations_manageable_by(request.user)
-    return xlsx(build(query_object(request, "organisation", manageable)), filename)
+    name = documents.DownloadName(filename, f"{slug}-template.xlsx")
+    return xlsx(build(query_object(request, "organisation", manageable)), name)
 
 
 def counted_import(request, message, **options):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
+from lianfang.core.scoping import acting_organisation
 from lianfang.core.tables import paginate
 
 from .. import forms, person_services, roster, selectors, services
@@ -24,6 +25,7 @@ from .base import (
     department_initial,
     edit_page,
     mark_editable,
+    openable,
     part_of,
     query_int,
 )
@@ -82,6 +84,7 @@ def person_detail(request, pk):
         )
         row.overdue = row.due is not None and row.due < today
     can_edit = selectors.can_manage(user, person.organisation)
+    divisions = list(selectors.person_divisions(user=user, person=person))
     return render(
         request,
         "org/person_detail.html",
@@ -89,9 +92,15 @@ def person_detail(request, pk):
             "person": person,
             "history": history,
             "current": [row for row in history if row.end is None],
-            "divisions": selectors.person_divisions(user=user, person=person),
+            "divisions": divisions,
             "can_edit": can_edit,
             "today": today,
+            # a former post in another department may be one the reader cannot open
+            "linked": openable(
+                user,
+                departments=[person.department_id, *(d.department_id for d in divisions)],
+                posts=[row.post_id for row in history],
+            ),
         },
     )
 
@@ -194,13 +203,16 @@ def roster_export(request):
     filters = forms.PersonFilterForm(request.GET, user=user)
     people = selectors.person_list(user=user, filters=filters.values)
     return dated_xlsx(
-        roster.roster_export(actor=user, people=people, filters=filters.values), "人员名册"
+        roster.roster_export(actor=user, people=people, filters=filters.values),
+        "人员名册",
+        "roster",
+        filters.values.get("organisation") or acting_organisation(user),
     )
 
 
 @role_required(*WRITE)
 def roster_template(request):
-    return blank_template(request, roster.blank_template, "人员名册模板.xlsx")
+    return blank_template(request, roster.blank_template, "人员名册模板.xlsx", "roster")
 
 
 @role_required(*WRITE)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lianfang.core import extensions
 from lianfang.core.access import role_required
+from lianfang.core.scoping import acting_organisation
 from lianfang.core.tables import paginate
 
 from .. import power_forms, power_io, power_selectors, power_services, selectors
@@ -244,12 +245,17 @@ def power_export(request):
     powers = power_selectors.export_queryset(
         power_selectors.power_filter(user=user, filters=filters.values)
     )
-    return dated_xlsx(power_io.export_powers(powers), "职权目录")
+    return dated_xlsx(
+        power_io.export_powers(powers),
+        "职权目录",
+        "powers",
+        filters.values.get("organisation") or acting_organisation(user),
+    )
 
 
 @role_required(*WRITE)
 def power_template(request):
-    return blank_template(request, power_io.blank_template, "职权目录模板.xlsx")
+    return blank_template(request, power_io.blank_template, "职权目录模板.xlsx", "powers")
 
 
 @role_required(*WRITE)

@@ -18,6 +18,7 @@ from .base import (
     department_initial,
     edit_page,
     mark_editable,
+    openable,
     part_of,
     query_object,
 )
@@ -282,11 +283,16 @@ def post_list(request):
         sorts=POST_SORTS,
         default="code",
     )
-    mark_editable(table, user)
+    rows = mark_editable(table, user)
     return render(
         request,
         "org/post_list.html",
-        {"table": table, "filters": filters, "can_create": selectors.can_manage_any(user)},
+        {
+            "table": table,
+            "filters": filters,
+            "can_create": selectors.can_manage_any(user),
+            "linked": openable(user, departments=[post.department_id for post in rows]),
+        },
     )
 
 
@@ -314,6 +320,8 @@ def post_detail(request, pk):
             "current": current,
             "history": [h for h in holders if h.end is not None],
             "can_edit": selectors.can_manage(user, post.organisation),
+            # a post a person held before may sit in a department they cannot open
+            "linked": openable(user, departments=[post.department_id]),
         },
     )
 

@@ -55,8 +55,9 @@ def _as_int(value):
     return None
 
 
-def _clean_scheme_values(values: dict) -> dict:
-    """Validated, normalised scheme data; missing parts take the defaults."""
+def _clean_scheme_values(values: dict, organisation=None) -> dict:
+    """Validated, normalised scheme data; missing parts take the defaults (those of the
+    organisation's sector)."""
     errors = []
     method = values.get("method") or GradingScheme.Method.MATRIX
     if method not in GradingScheme.Method.values:
@@ -64,7 +65,7 @@ def _clean_scheme_values(values: dict) -> dict:
     size = _as_int(values.get("matrix_size", 3))
     if size not in (3, 4, 5):
         raise error(RiskError.SCHEME_SIZE, "matrix_size")
-    defaults = grading.default_scheme_values(method, size)
+    defaults = grading.default_scheme_values(method, size, organisation)
     data = {"method": str(method), "matrix_size": size}
     name = (values.get("name") or "").strip()
     data["name"] = name[:80] or (
@@ -321,7 +322,7 @@ def scheme_save(*, actor, organisation: Organisation, values: dict, scheme=None)
     Changing the active scheme re-grades the register it applies to; the count is on
     `scheme.regrade` (a `Regrade`, or None when nothing was re-graded).
     """
-    data = _clean_scheme_values(values)
+    data = _clean_scheme_values(values, organisation)
     if scheme is None:
         scheme = GradingScheme(organisation=organisation, active=False)
         before = None
@@ -400,13 +401,23 @@ def scheme_delete(*, actor, scheme: GradingScheme) -> None:
 @transaction.atomic
 def scheme_switch_to_matrix(*, actor, organisation: Organisation, size: int) -> Regrade:
     """Grade `organisation` with a default size×size likelihood × harm matrix from now on,
-    keeping its current monitors and review intervals; re-grades the register."""
+    keeping its current monitors and review intervals; re-grades the register. Switching
+    back (5×5 → 3×3) activates the organisation's earlier scheme of the same values when
+    it has one, rather than saving another copy."""
     current = grading.active_scheme(organisation)
-    values = grading.default_scheme_values(GradingScheme.Method.MATRIX, size)
+    values = grading.default_scheme_values(GradingScheme.Method.MATRIX, size, organisation)
     values["monitors"] = current.monitors
     values["review_days"] = current.review_days
     values["name"] = _("%(n)s×%(n)s 矩阵") % {"n": size}
-    scheme = scheme_save(actor=actor, organisation=organisation, values=values)
+    data = _clean_scheme_values(values, organisation)
+    earlier = GradingScheme.objects.filter(
+        organisation=organisation, active=False, method=GradingScheme.Method.MATRIX
+    ).filter(matrix_size=size, name=data["name"])
+    scheme = next(
+        (s for s in earlier if all(getattr(s, f) == data[f] for f in SCHEME_FIELDS)), None
+    )
+    if scheme is None:
+        scheme = scheme_save(actor=actor, organisation=organisation, values=values)
     return scheme_activate(actor=actor, scheme=scheme)
 
 

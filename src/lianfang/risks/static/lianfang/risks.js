@@ -61,7 +61,7 @@
           center: ["50%", "45%"],
           data: data
             .filter((d) => d.value > 0)
-            .map((d) => ({ name: d.name, value: d.value, itemStyle: { color: d.colour } })),
+            .map((d) => ({ name: d.name, value: d.value, level: d.level, itemStyle: { color: d.colour } })),
           label: { formatter: "{b}\n{c}" },
         }],
       };
@@ -72,7 +72,13 @@
         legend: { bottom: 0 },
         grid: { left: 8, right: 24, top: 8, bottom: 36, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", inverse: true, data: data.labels, axisLabel: { width: 160, overflow: "truncate" } },
+        yAxis: {
+          type: "category",
+          inverse: true,
+          data: data.labels,
+          triggerEvent: true, // a department's name opens its risk points
+          axisLabel: { width: 160, overflow: "truncate" },
+        },
         series: data.series.map((s) => ({
           name: s.name,
           type: "bar",
@@ -82,6 +88,26 @@
           itemStyle: { color: s.colour },
         })),
       };
+    },
+  };
+
+  // Where a click on a chart leads: the register filtered to the cell, slice or bar.
+  const targets = {
+    heatmap(p, links) {
+      const [harm, likelihood, count] = p.data;
+      return count ? links.heatmap[`${likelihood + 1}-${harm + 1}`] : null;
+    },
+    levels(p, links) {
+      return p.data && p.data.value ? links.levels[p.data.level] : null;
+    },
+    departments(p, links, data) {
+      if (p.componentType === "yAxis") {
+        const entry = links.departments[data.departments.labels.indexOf(p.value)];
+        return entry ? entry.all : null;
+      }
+      const entry = links.departments[p.dataIndex];
+      const series = data.departments.series[p.seriesIndex];
+      return entry && entry.levels && p.value ? entry.levels[series.level] : null;
     },
   };
 
@@ -120,6 +146,10 @@
       // Marks the chart as drawn (after its animation), for tests and screenshots.
       chart.on("finished", () => { el.dataset.rendered = "true"; });
       chart.setOption(charts[name](data[name]));
+      chart.on("click", (p) => {
+        const url = data.links && targets[name](p, data.links, data);
+        if (url) window.location.assign(url);
+      });
       drawn.push(chart);
     });
     let pending;
