@@ -138,5 +138,12 @@ register_actions(
         "module_setting.inherit": gettext_lazy("单位模块改为沿用上级设置"),
         "job.enqueue": gettext_lazy("提交后台任务"),
         "core.job.download": gettext_lazy("下载后台任务生成的文件"),
+        "attachment.save": gettext_lazy("上传附件"),
+        "attachment.delete": gettext_lazy("撤回附件"),
+        "workday_override.create": gettext_lazy("录入工作日调整"),
+        "workday_override.update": gettext_lazy("修改工作日调整"),
+        "workday_override.delete": gettext_lazy("删除工作日调整"),
+        "workday_year.confirm": gettext_lazy("确认年度节假日已录入"),
+        "workday_year.withdraw": gettext_lazy("撤销年度节假日确认"),
     }
 )
