@@ -5,8 +5,8 @@ A bounded crawl: same host, GET only, three clicks deep from the home page; a pa
 under many ids or query strings (every risk point, every sort of a list) is opened for a few
 of them only, and downloads (Excel, PDF, photos) are left out: their links are checked by the
 pages' own tests. The staff member held a post in another department before: the post
-history must not link to what they cannot open (the bug that started this test), so every
-role's crawl also starts from the staff member's page (where it may open it).
+history must not link to what they cannot open (the bug that started this test), so the
+crawl of every role that may open the staff member's page also starts from it.
 """
 
 import datetime as dt
@@ -113,8 +113,10 @@ def crawl(client, starts=("/",)):
 
 @pytest.mark.parametrize("role", [r for r in SIGNED_IN if r != "nobody"])
 def test_no_page_links_a_role_to_a_page_it_cannot_open(world, role):
+    client = client_for(world, role)
     staff_page = reverse("org:person_detail", args=[world["staff_person"].pk])
-    opened = crawl(client_for(world, role), starts=["/", staff_page])
+    starts = ["/", staff_page] if client.get(staff_page).status_code == 200 else ["/"]
+    opened = crawl(client, starts=starts)
     assert len(opened) > 5  # the crawl went somewhere
     dead = [(url, status, source) for url, status, source in opened if status in (403, 404, 405)]
     failed = [(url, status, source) for url, status, source in opened if status >= 500]
