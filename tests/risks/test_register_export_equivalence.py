@@ -138,7 +138,7 @@ def reference_export(rows) -> bytes:
 @pytest.fixture
 def demo_register(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", "--seed", "7", stdout=StringIO())
+    call_command("demo", "--seed", "7", "--density", "dense", stdout=StringIO())
     hospital = Organisation.objects.get(name="示例市人民医院")
     point = RiskPoint.objects.filter(organisation=hospital, step__isnull=False).first()
     department = point.department

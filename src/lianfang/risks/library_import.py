@@ -85,20 +85,21 @@ FIELD_LABELS = {
 }
 
 # Common other names of a pack's departments, tried after the exact and the contains match,
-# in order; the last ones are where a smaller hospital keeps the work (a hospital without a
-# 科教科 runs research and training from its 医务科, its performance pay from 财务科). The
+# in order. (Mapping a smaller hospital's missing 科教科 to 医务科 and 经济运营部 to 财务科, and
+# 临床科室 to 医务科, was tried and left: a department head's positioning table holds every
+# risk point of the powers the department handles, so those tables overflowed.) The
 # clinical powers (处方、诊疗、检查) are exercised in every clinical department (临床科室):
-# their 承办部门 in a hospital's catalogue is the office that manages them, 医务科, which
-# owns their measures; their risk points stay with the posts (else the unit), never on it.
+# they keep no single 承办部门 (giving them 医务科 put every clinical risk point of the
+# hospital in 医务科's positioning table); their risk points stay with the posts, else the
+# unit.
 COLLECTIVE_DEPARTMENTS = {"临床科室"}
 DEPARTMENT_ALIASES = {
     "药学部": ("药剂科", "药学科", "药事科"),
     "医学装备部": ("设备科", "医学装备科", "设备处", "器械科"),
     "人力资源部": ("人事科", "人事处", "人力资源科"),
     "党委组织部": ("组织部", "组织科", "党委办公室"),
-    "经济运营部": ("运营管理部", "运营管理科", "经济管理科", "绩效办", "财务科", "财务处"),
-    "科教科": ("科研科", "科研处", "教育科", "科教处", "医务科", "医务处", "医务部"),
-    "临床科室": ("医务科", "医务处", "医务部"),
+    "经济运营部": ("运营管理部", "运营管理科", "经济管理科", "绩效办"),
+    "科教科": ("科研科", "科研处", "教育科", "科教处"),
 }
 
 
