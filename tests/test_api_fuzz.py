@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
+import werkzeug.test
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
@@ -458,6 +459,52 @@ def _test_as(caller: str, index: int):
 
 for _index, _caller in enumerate(CALLERS):
     globals()[f"test_no_server_error_as_{_caller}"] = _test_as(_caller, _index)
+
+
+# Bodies no schema describes, so schemathesis never sends them: what a broken client or an
+# attacker sends instead of the media type it declares.
+RAW_BODIES = (
+    ("application/json", b"[" * 100_000),
+    ("application/json", b'{"name": "x", "criteria": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"),
+    ("application/json", b'{"name": "\\ud800", "reason": "\\udfff"}'),
+    ("application/json", b'{"likelihood": 1e400, "due": "2024-02-30"}'),
+    ("application/json; charset=utf-16", b"\xff\xfe{"),
+    ("application/json; charset=nope", b'{"name": "x"}'),
+    ("application/x-www-form-urlencoded", b"name=%FF%FE&reason=%ED%A0%80"),
+    ("multipart/form-data; boundary=b", b"garbage"),
+    (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\n\xff\r\n--b--\r\n',
+    ),
+    ("text/plain", b"name=x"),
+)
+WRITES_OF_THE_SCHEMA = [
+    (method.upper(), path)
+    for path, operations in SCHEMA["paths"].items()
+    for method in operations
+    if method != "get"
+]
+
+
+@pytest.mark.parametrize("method, path", WRITES_OF_THE_SCHEMA)
+@pytest.mark.parametrize("caller", COVERAGE_CALLERS)
+def test_raw_bodies_never_answer_500(
+    fuzz_world, requests_keep_the_test_transaction, caller, method, path
+):
+    _sw, headers = fuzz_world
+    if "{id}" in path:
+        path = path.replace("{id}", str(Ids.seen[caller][_model_of_path(path)][0]))
+    client = werkzeug.test.Client(APP)
+    for content_type, body in RAW_BODIES:
+        with transaction.atomic():
+            response = client.open(
+                path,
+                method=method,
+                data=body,
+                headers={**headers[caller], "Content-Type": content_type},
+            )
+            transaction.set_rollback(True)
+        assert response.status_code < 500, (content_type, body[:40], response.get_data()[:300])
 
 
 def test_the_fuzz_got_past_the_lookups(capsys):
