@@ -1,11 +1,11 @@
 """Schemathesis against the API's own schema: no request may make the API answer 500.
 
-The schema the app serves at `/api/schema/` (drf-spectacular; the last test checks that it is
-the one fuzzed) is loaded in-process, and every operation in it, reads and writes alike, is
-called through the WSGI application with the API token of a service account of each role
-(系统管理员, 纪检监察, 领导, 部门负责人, 职工, granted on the hospital of tests/scope_world.py,
-the department head's on 心内科) and with no credentials at all. Schemathesis makes the
-requests in two phases:
+The schema the app serves at `/api/schema/` (drf-spectacular;
+test_the_fuzzed_schema_is_the_served_one checks that it is the one fuzzed) is loaded
+in-process, and every operation in it, reads and writes alike, is called through the WSGI
+application with the API token of a service account of each role (系统管理员, 纪检监察, 领导,
+部门负责人, 职工, granted on the hospital of tests/scope_world.py, the department head's on
+心内科) and with no credentials at all. Schemathesis makes the requests in two phases:
 
 - coverage: for every parameter and body field in turn, the wrong types, missing required
   fields, boundary lengths, each enum value, every media type, unexpected methods (~1,800
@@ -26,7 +26,8 @@ Random ids mostly meet a 404 or "does not exist", so ids are seated on real rows
 
 The requirement is schemathesis' `not_a_server_error`: no response >= 500, whatever the status
 otherwise (400, 403, 404 …). A 500's traceback is attached to the failure, with a curl command
-that repeats the request.
+that repeats the request. Bodies no schema describes (deep JSON, wrong charsets, broken
+multipart) are sent to every write by hand (`RAW_BODIES`).
 
 Each request runs in a savepoint rolled back after it, so every request meets the same world,
 and the module's world is rolled back at the end (tests/scope_world.py). Hypothesis runs with
