@@ -283,6 +283,12 @@ REST_FRAMEWORK = {
         "lianfang.accounts.api_tokens.ServiceTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's defaults, but JSON nested too deep for the parser is a 400 (core.api.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "lianfang.core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -599,3 +599,21 @@ def test_the_department_head_reviews_through_the_api(world, register, api):
     assert response.status_code == 200, response.content
     register.doctor.refresh_from_db()
     assert register.doctor.events.get().type == "reviewed"
+
+
+# Found by the hand-made bodies of tests/test_api_fuzz.py: DRF's JSON parser raised a
+# RecursionError, a 500, on JSON nested deeper than Python's parser recurses.
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000, '{"name": "x", "criteria": ' + "[" * 5_000 + "]" * 5_000 + "}"],
+    ids=["array", "field"],
+)
+def test_json_nested_too_deep_is_refused_as_malformed(world, register, api, body):
+    client = api(world.users["integrity"])
+    points = RiskPoint.objects.count()
+    for send, url in ((client.post, POINTS), (client.patch, point_url(register.head))):
+        response = send(url, body, content_type="application/json")
+        assert response.status_code == 400
+        assert response.json() == {"detail": "JSON 嵌套层数过多，无法解析。"}
+    assert RiskPoint.objects.count() == points
+    assert not register.head.events.exists()

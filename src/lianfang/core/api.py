@@ -4,7 +4,7 @@ that come from the app's `visible_to` selectors (anything else is a 404)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, serializers
+from rest_framework import exceptions, parsers, permissions, serializers
 
 from .access import ACCESS_ATTR
 from .roles import Role
@@ -13,6 +13,7 @@ from .roles import Role
 # row, and SQLite cannot even bind it (OverflowError), so it is refused as bad input.
 ID_MAX = 2**63 - 1
 BAD_ID = _("编号须为 1 至 %(max)s 之间的整数。")
+TOO_DEEP = _("JSON 嵌套层数过多，无法解析。")
 
 
 def id_filter(help_text) -> serializers.IntegerField:
@@ -20,6 +21,18 @@ def id_filter(help_text) -> serializers.IntegerField:
     return serializers.IntegerField(
         required=False, min_value=1, max_value=ID_MAX, help_text=help_text
     )
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser (`DEFAULT_PARSER_CLASSES`), refusing JSON nested deeper than Python's
+    parser recurses (`[[[[…`) as malformed, with a 400: DRF turns a ValueError into its
+    ParseError, but the RecursionError such a body raises was a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(TOO_DEEP) from None
 
 
 class HasAnyRole(permissions.BasePermission):
