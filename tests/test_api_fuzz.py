@@ -523,7 +523,14 @@ def test_the_fuzz_got_past_the_lookups(capsys):
         if any(200 <= status < 300 for status in ANSWERS["admin", label])
     }
     creates = {label for label in as_admin if label.startswith("POST") and "{" not in label}
-    assert as_admin - creates <= reached
+    # The review chain's actions succeed only in a state the scope world does not set up (a
+    # submission waiting at the caller's level, a filed point of the caller's own) or for the
+    # integrity office alone (direct filing): the administrator's calls reach their refusals.
+    chain = {
+        f"POST /api/risks/points/{{id}}/{action}/"
+        for action in ("return", "request-change", "file-directly", "skip", "approve")
+    }
+    assert as_admin - creates - chain <= reached
     assert all(ANSWERS["admin", label][400] for label in creates)
     anonymous = [ANSWERS[caller, label] for caller, label in ANSWERS if caller == "anonymous"]
     assert all(set(statuses) <= {401, 403, 404} for statuses in anonymous)
