@@ -635,11 +635,177 @@ def _raw_batch_holds(rows, prev_hash: bytes, first_seq: int) -> bool:
     return list(map(binascii.hexlify, map(_DIGEST, map(hashlib.sha256, canonical)))) == hashes
 
 
+@dataclass
+class _Walked:
+    """Where a walk that found nothing wrong stopped: the last event's hash and row, the
+    next seq expected, and the checkpoints not reached yet."""
+
+    prev_hash: str
+    expected_seq: int
+    last_id: int
+    mark_seq: int
+    mark_group: Sequence
+    ahead: object
+
+
+def _walk(cursor, select, raw_select, walked: _Walked, end_seq: int, start: int, batch_size):
+    """Check the events from `walked.expected_seq` to `end_seq` in row order; a
+    VerifyResult naming the first problem, or where the walk stopped (`_Walked`)."""
+    prev_hash, expected_seq, last_id = walked.prev_hash, walked.expected_seq, walked.last_id
+    mark_seq, mark_group, ahead = walked.mark_seq, walked.mark_group, walked.ahead
+    while expected_seq <= end_seq:
+        page = [last_id, min(batch_size, end_seq - expected_seq + 1)]
+        if raw_select:
+            cursor.execute(f"{raw_select} WHERE id > %s ORDER BY id LIMIT %s", page)
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            if _raw_batch_holds(rows, prev_hash.encode(), expected_seq):
+                last = expected_seq + len(rows) - 1
+                while mark_seq and mark_seq <= last:
+                    row = rows[mark_seq - expected_seq]
+                    for mark in mark_group:
+                        if row[14] != mark.hash.encode():
+                            return VerifyResult(
+                                False,
+                                mark_seq - 1,
+                                mark_seq,
+                                row[0],
+                                Problem.DIVERGED,
+                                checkpoint=mark,
+                                start=start,
+                            )
+                    mark_seq, mark_group = next(ahead, (0, ()))
+                prev_hash, last_id = rows[-1][14].decode(), rows[-1][0]
+                expected_seq = last + 1
+                continue
+        cursor.execute(f"{select} WHERE id > %s ORDER BY id LIMIT %s", page)
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        for row in rows:
+            pk, seq, stored = row[0], row[1], row[14]
+            if seq != expected_seq:
+                return VerifyResult(
+                    False, expected_seq - 1, expected_seq, pk, Problem.MISSING, seq, start=start
+                )
+            if row[13] != prev_hash:
+                return VerifyResult(False, seq - 1, seq, pk, Problem.UNLINKED, start=start)
+            if _row_hash(row) != stored:
+                return VerifyResult(False, seq - 1, seq, pk, Problem.ALTERED, start=start)
+            if seq == mark_seq:
+                for mark in mark_group:
+                    if stored != mark.hash:
+                        return VerifyResult(
+                            False,
+                            seq - 1,
+                            seq,
+                            pk,
+                            Problem.DIVERGED,
+                            checkpoint=mark,
+                            start=start,
+                        )
+                mark_seq, mark_group = next(ahead, (0, ()))
+            prev_hash = stored
+            last_id = pk
+            expected_seq += 1
+    return _Walked(prev_hash, expected_seq, last_id, mark_seq, mark_group, ahead)
+
+
+def _marks_ahead(marks):
+    """The checkpoints as (seq, [checkpoints signed for it]) in order: an iterator, and its
+    first item ((0, ()) when there is none)."""
+    ahead = iter([(seq, list(group)) for seq, group in groupby(marks, attrgetter("seq"))])
+    mark_seq, mark_group = next(ahead, (0, ()))
+    return ahead, mark_seq, mark_group
+
+
+def _selects(connection) -> tuple[str, str | None]:
+    raw = _select(connection, raw=True) if connection.vendor == "sqlite" else None
+    return _select(connection), raw
+
+
+# Below this many events a verify walks in one process (starting workers costs more).
+PARALLEL_MIN_EVENTS = 100_000
+
+
+def _walk_range(task) -> tuple[str, int] | None:
+    """A worker process's part of a parallel verify: the events from `first_seq` to
+    `end_seq` (after the row `last_id`, linked to `prev_hash`). (last hash, last row) when
+    every one of them holds, else None: the caller then walks the whole chain itself, which
+    names the problem exactly as a walk in one process does."""
+    prev_hash, first_seq, last_id, end_seq, marks, batch_size = task
+    connection = connections[AuditEvent.objects.db]
+    try:
+        select, raw_select = _selects(connection)
+        ahead, mark_seq, mark_group = _marks_ahead(marks)
+        start = _Walked(prev_hash, first_seq, last_id, mark_seq, mark_group, ahead)
+        with connection.cursor() as cursor:
+            walked = _walk(cursor, select, raw_select, start, end_seq, first_seq, batch_size)
+    finally:
+        connection.close()
+    if isinstance(walked, VerifyResult) or walked.expected_seq != end_seq + 1 or walked.mark_seq:
+        return None
+    return walked.prev_hash, walked.last_id
+
+
+def _parallel_walk(connection, workers, walked: _Walked, head_seq, marks, batch_size):
+    """The events from `walked.expected_seq` to `head_seq` checked by `workers` processes,
+    each a contiguous run of seqs, whose ends must meet: each run starts after the row
+    (and links to the hash) the run before it ended on. `_Walked` at the head when every
+    run holds, else None (a problem somewhere, or a run that could not be cut)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    first, total = walked.expected_seq, head_seq - walked.expected_seq + 1
+    bounds = [first - 1 + total * i // workers for i in range(1, workers)]
+    cut = {
+        seq: (pk, stored)
+        for seq, pk, stored in AuditEvent.objects.filter(seq__in=bounds).values_list(
+            "seq", "id", "hash"
+        )
+    }
+    if len(cut) != len(bounds):
+        return None
+    tasks, prev_hash, seq, last_id = [], walked.prev_hash, first, walked.last_id
+    for end in [*bounds, head_seq]:
+        inside = [m for m in marks if seq <= m.seq <= end]
+        tasks.append((prev_hash, seq, last_id, end, inside, batch_size))
+        if end != head_seq:
+            last_id, prev_hash = cut[end]
+            seq = end + 1
+    connections.close_all()  # each worker opens its own connection; none is shared
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = list(pool.map(_walk_range, tasks))
+    if any(r is None for r in results):
+        return None
+    for result, following in zip(results, tasks[1:], strict=False):
+        if result != (following[0], following[2]):
+            return None
+    prev_hash, last_id = results[-1]
+    ahead, mark_seq, mark_group = _marks_ahead([m for m in marks if m.seq > head_seq])
+    return _Walked(prev_hash, head_seq + 1, last_id, mark_seq, mark_group, ahead)
+
+
+def _may_fork(connection) -> bool:
+    """Whether worker processes can read what this connection reads: not inside a
+    transaction (they would not see its rows) and not an in-memory SQLite database."""
+    if connection.in_atomic_block:
+        return False
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        return ":memory:" not in name and "mode=memory" not in name
+    return True
+
+
 def verify(
     batch_size: int = 2000,
     *,
     checkpoints: Sequence[Checkpoint] = (),
     since: Checkpoint | None = None,
+    workers: int = 1,
+    parallel_min: int = PARALLEL_MIN_EVENTS,
 ) -> VerifyResult:
     """Walk the chain in row order; report the first event altered, removed or reordered.
 
@@ -655,6 +821,12 @@ def verify(
     still hash to the checkpoint's hash: the events before it are taken as the checkpoint
     signed them.
 
+    `workers` > 1 (the command line's default: one per core) checks a chain of at least
+    `parallel_min` events in that many processes, each a contiguous run of seqs whose ends
+    must meet; when any run finds a problem the chain is walked again in this process, so
+    what is reported is the same either way. Not from a web request (it forks) nor inside a
+    transaction (the workers would not see its rows): there it walks in one process.
+
     Speed: rows are read as tuples, never as model instances. On SQLite, where
     `record_many` stores before/after as the canonical JSON the hash covers, a batch is
     first hashed as stored, all at once (`_raw_batch_holds`); a batch that does not hold so
@@ -666,10 +838,8 @@ def verify(
     head_seq = head.seq if head else 0
     head_hash = head.hash if head else GENESIS
     connection = connections[AuditEvent.objects.db]
-    select = _select(connection)
-    raw_select = _select(connection, raw=True) if connection.vendor == "sqlite" else None
-    seq_of = attrgetter("seq")
-    marks = sorted(checkpoints, key=seq_of)
+    select, raw_select = _selects(connection)
+    marks = sorted(checkpoints, key=attrgetter("seq"))
     prev_hash, expected_seq, last_id = GENESIS, 1, 0
 
     with connection.cursor() as cursor:
@@ -698,67 +868,21 @@ def verify(
                     start=since.seq,
                 )
             prev_hash, expected_seq, last_id = since.hash, since.seq + 1, row[0]
-        start = expected_seq
-        # The checkpoints ahead, by event: two signed for one event must both hold.
-        marks = [c for c in marks if c.seq >= start]  # an empty chain's checkpoint says nothing
-        ahead = iter([(seq, list(group)) for seq, group in groupby(marks, seq_of)])
-        mark_seq, mark_group = next(ahead, (0, ()))
-        while expected_seq <= head_seq:
-            page = [last_id, min(batch_size, head_seq - expected_seq + 1)]
-            if raw_select:
-                cursor.execute(f"{raw_select} WHERE id > %s ORDER BY id LIMIT %s", page)
-                rows = cursor.fetchall()
-                if not rows:
-                    break
-                if _raw_batch_holds(rows, prev_hash.encode(), expected_seq):
-                    last = expected_seq + len(rows) - 1
-                    while mark_seq and mark_seq <= last:
-                        row = rows[mark_seq - expected_seq]
-                        for mark in mark_group:
-                            if row[14] != mark.hash.encode():
-                                return VerifyResult(
-                                    False,
-                                    mark_seq - 1,
-                                    mark_seq,
-                                    row[0],
-                                    Problem.DIVERGED,
-                                    checkpoint=mark,
-                                    start=start,
-                                )
-                        mark_seq, mark_group = next(ahead, (0, ()))
-                    prev_hash, last_id = rows[-1][14].decode(), rows[-1][0]
-                    expected_seq = last + 1
-                    continue
-            cursor.execute(f"{select} WHERE id > %s ORDER BY id LIMIT %s", page)
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            for row in rows:
-                pk, seq, stored = row[0], row[1], row[14]
-                if seq != expected_seq:
-                    return VerifyResult(
-                        False, expected_seq - 1, expected_seq, pk, Problem.MISSING, seq, start=start
-                    )
-                if row[13] != prev_hash:
-                    return VerifyResult(False, seq - 1, seq, pk, Problem.UNLINKED, start=start)
-                if _row_hash(row) != stored:
-                    return VerifyResult(False, seq - 1, seq, pk, Problem.ALTERED, start=start)
-                if seq == mark_seq:
-                    for mark in mark_group:
-                        if stored != mark.hash:
-                            return VerifyResult(
-                                False,
-                                seq - 1,
-                                seq,
-                                pk,
-                                Problem.DIVERGED,
-                                checkpoint=mark,
-                                start=start,
-                            )
-                    mark_seq, mark_group = next(ahead, (0, ()))
-                prev_hash = stored
-                last_id = pk
-                expected_seq += 1
+    start = expected_seq
+    # The checkpoints ahead, by event: two signed for one event must both hold.
+    marks = [c for c in marks if c.seq >= start]  # an empty chain's checkpoint says nothing
+    ahead, mark_seq, mark_group = _marks_ahead(marks)
+    walked = _Walked(prev_hash, expected_seq, last_id, mark_seq, mark_group, ahead)
+    result = None
+    if workers > 1 and head_seq - start + 1 >= max(parallel_min, workers) and _may_fork(connection):
+        result = _parallel_walk(connection, workers, walked, head_seq, marks, batch_size)
+    if result is None:
+        with connection.cursor() as cursor:
+            result = _walk(cursor, select, raw_select, walked, head_seq, start, batch_size)
+    if isinstance(result, VerifyResult):
+        return result
+    prev_hash, expected_seq, last_id = result.prev_hash, result.expected_seq, result.last_id
+    mark_seq = result.mark_seq
     count = expected_seq - 1
     if count < head_seq:
         return VerifyResult(

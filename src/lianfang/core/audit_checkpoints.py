@@ -185,10 +185,12 @@ def checkpoint_make(directory=None, key_path=None, *, batch_size=2000) -> Made:
     return Made(result, checkpoint, line)
 
 
-def verify_against(directory, key_path=None, *, since=False, batch_size=2000):
+def verify_against(directory, key_path=None, *, since=False, batch_size=2000, workers=1):
     """`audit.verify` held to the signed checkpoints in `directory`, from the last one when
     `since`. Returns (result, checkpoints read)."""
     checkpoints = checkpoints_read(directory, verify_key(key_path))
     last = checkpoints[-1] if since and checkpoints else None
-    result = audit.verify(batch_size=batch_size, checkpoints=checkpoints, since=last)
+    result = audit.verify(
+        batch_size=batch_size, checkpoints=checkpoints, since=last, workers=workers
+    )
     return result, checkpoints

@@ -1,6 +1,8 @@
 """`lianfang audit verify` and `lianfang audit checkpoint`: check the audit chain, and sign
 its head into a directory outside the database."""
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -13,6 +15,13 @@ def _batch_size(value):
     if size < 1:
         raise ValueError(value)
     return size
+
+
+def _workers(value):
+    workers = int(value)
+    if not 1 <= workers <= 64:
+        raise ValueError(value)
+    return workers
 
 
 class Command(BaseCommand):
@@ -42,6 +51,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Start after the last signed checkpoint instead of the first event "
             "(its event must still have the signed hash).",
+        )
+        verify.add_argument(
+            "--workers",
+            type=_workers,
+            default=os.cpu_count() or 1,
+            help="Processes that check a long chain side by side, each a run of events "
+            f"(default: one per core; chains under {audit.PARALLEL_MIN_EVENTS:,} events "
+            "are walked in one).",
         )
         verify.add_argument(
             "--no-checkpoints",
@@ -82,16 +99,18 @@ class Command(BaseCommand):
         except CheckpointError as exc:
             raise CommandError(f"ERROR: {exc}", returncode=2) from exc
 
-    def verify(self, *, batch_size, checkpoints, since_checkpoint, no_checkpoints, key, **_):
+    def verify(
+        self, *, batch_size, checkpoints, since_checkpoint, no_checkpoints, key, workers, **_
+    ):
         directory = None if no_checkpoints else checkpoints or settings.AUDIT_CHECKPOINT_DIR
         if since_checkpoint and not directory:
             raise CommandError("--since-checkpoint needs --checkpoints DIR")
         if directory:
             result, marks = audit_checkpoints.verify_against(
-                directory, key, since=since_checkpoint, batch_size=batch_size
+                directory, key, since=since_checkpoint, batch_size=batch_size, workers=workers
             )
         else:
-            result, marks = audit.verify(batch_size=batch_size), []
+            result, marks = audit.verify(batch_size=batch_size, workers=workers), []
         if not result.ok:
             raise CommandError(
                 f"BROKEN: {result.reason}; the {result.count} events before it verify",
