@@ -417,6 +417,20 @@ DECLARED = [
         kwargs=by_org_pk,
         data=lambda sw, t, r: module_settings_form(),
     ),
+    # Each organisation's settings: administrators and the integrity office (the roles the
+    # declared settings name as keepers), of the organisation or above it.
+    Url(
+        "core:org_settings",
+        MANAGE,
+        shows=("organisation", "core:org_settings_edit", by_org_pk, {"admin", "integrity"}),
+    ),
+    Url(
+        "core:org_settings_edit",
+        MANAGE,
+        obj="organisation",
+        kwargs=by_org_pk,
+        data=lambda sw, t, r: {"dashboard__due_soon_days": "21", "risks__min_evidence_chars": ""},
+    ),
     # The working-day calendar: each organisation's administrators keep their subtrees'
     # overrides and confirmed years, the platform administrator the platform's (who may add
     # none to an organisation: the form refuses it).

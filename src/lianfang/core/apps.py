@@ -55,6 +55,15 @@ class CoreConfig(AppConfig):
         ),
         NavItem(
             "maintenance",
+            _("单位参数"),
+            "core:org_settings",
+            "sliders",
+            (Role.ADMIN, Role.INTEGRITY),
+            group="maintenance",
+            order=20,
+        ),
+        NavItem(
+            "maintenance",
             _("工作日历"),
             "core:workday_calendar",
             "calendar-week",

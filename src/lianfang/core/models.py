@@ -331,3 +331,31 @@ class WorkdayYear(models.Model):
 
     def __str__(self):
         return _("%(year)s 年节假日已录入") % {"year": self.year}
+
+
+class OrgSetting(models.Model):
+    """An organisation's own value of a declared setting (`core.orgsettings`), for itself and
+    the organisations below it that have none. Only values that depart from what would be
+    inherited are stored; removing one follows the parent again. Written by
+    `services.org_setting_set` / `org_setting_clear`."""
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("参数"), max_length=100)
+    value = models.JSONField(_("取值"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["organisation_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="core_orgsetting_unique")
+        ]
+        verbose_name = _("单位参数")
+        verbose_name_plural = _("单位参数")
+
+    def __str__(self):
+        return f"{self.key}={self.value!r}"

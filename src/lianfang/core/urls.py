@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import attachment_views, audit_views, job_views, maintenance_views, workday_views
+from . import (
+    attachment_views,
+    audit_views,
+    job_views,
+    maintenance_views,
+    orgsetting_views,
+    workday_views,
+)
 
 app_name = "core"
 urlpatterns = [
@@ -31,6 +38,12 @@ urlpatterns = [
         "maintenance/organisations/<int:org_pk>/modules/",
         maintenance_views.organisation_module_edit,
         name="organisation_module_edit",
+    ),
+    path("maintenance/settings/", orgsetting_views.org_settings, name="org_settings"),
+    path(
+        "maintenance/settings/<int:org_pk>/",
+        orgsetting_views.org_settings_edit,
+        name="org_settings_edit",
     ),
     path("maintenance/calendar/", workday_views.workday_calendar, name="workday_calendar"),
     path(

@@ -27,3 +27,6 @@ class DashboardConfig(AppConfig):
             "dashboard", _("首页"), "dashboard:home", "speedometer2", Role.ALL, group="dashboard"
         ),
     )
+
+    def ready(self):
+        from . import org_settings  # noqa: F401  (registers the home pages' settings)

@@ -25,15 +25,16 @@ from django.db.models import Case, Count, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from lianfang.core import orgsettings
 from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
-from lianfang.org.models import Department, Organisation
+from lianfang.org.models import Department, Organisation, Person
 from lianfang.org.selectors import organisations_manageable_by
 from lianfang.risks import permissions
 from lianfang.risks.models import Level, Measure, RiskPoint, RiskPointEvent
 
-# Measures due within this many days count as "due soon" for their owner.
-DUE_SOON_DAYS = 30
+from .org_settings import DUE_SOON_DAYS  # measures due within it are "due soon" for their owner
+
 MY_MEASURES_SHOWN = 5
 
 FILED, DRAFT = RiskPoint.Status.FILED, RiskPoint.Status.DRAFT
@@ -130,6 +131,7 @@ class StaffWork:
     measures_overdue: int
     measures_due_soon: int
     links: dict
+    due_soon_days: int
 
 
 def staff_work(user, today: dt.date) -> StaffWork | None:
@@ -139,7 +141,9 @@ def staff_work(user, today: dt.date) -> StaffWork | None:
         return None
     held = permissions.held_post_ids(user)
     total = _total(_point_groups(RiskPoint.objects.filter(post_id__in=held), "status", today))
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    person = Person.objects.select_related("organisation").get(pk=scope.person_id)
+    days = orgsettings.value(person.organisation, DUE_SOON_DAYS)
+    soon = today + dt.timedelta(days=days)
     mine = Measure.objects.filter(
         owner_person_id=scope.person_id, status=Measure.Status.PLANNED, due__lte=soon
     )
@@ -152,6 +156,7 @@ def staff_work(user, today: dt.date) -> StaffWork | None:
         measures_overdue=counts["overdue"],
         measures_due_soon=counts["soon"],
         links={"mine": reverse("risks:mine"), "overdue": _url("risks:overdue_measures")},
+        due_soon_days=days,
     )
 
 

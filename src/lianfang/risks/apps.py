@@ -49,4 +49,4 @@ class RisksConfig(AppConfig):
     )
 
     def ready(self):
-        from . import attachments, jobs, panels, selectors  # noqa: F401  (register with core and org)
+        from . import attachments, jobs, org_settings, panels, selectors  # noqa: F401  (register with core and org)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lianfang.core import attachments, audit, bulk
+from lianfang.core import attachments, audit, bulk, orgsettings
 from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Person
 
@@ -19,6 +19,7 @@ from ..models import (
     RiskPoint,
     RiskPointEvent,
 )
+from ..org_settings import MIN_EVIDENCE_CHARS
 from .errors import RiskError, _choice_errors, _label, _outside, _raise_all, error
 from .risk_points import _assign, _changes, _created, _event, _update_change
 
@@ -35,7 +36,6 @@ MEASURE_FIELDS = (
     "library_urn",
 )
 # The evidence of a measure put in place must say what was done and where the record is.
-MIN_EVIDENCE_CHARS = 6
 
 
 def _assign_measure(measure: Measure, data: dict):
@@ -135,8 +135,9 @@ def measure_record_progress(
     errors = []
     if not done_on:
         errors.append(error(RiskError.REQUIRED, "done_on", label=_label(Measure, "done_on")))
-    if not files and vagueness.counted_chars(evidence) < MIN_EVIDENCE_CHARS:
-        errors.append(error(RiskError.EVIDENCE_REQUIRED, "evidence", n=MIN_EVIDENCE_CHARS))
+    least = orgsettings.value(measure.organisation, MIN_EVIDENCE_CHARS)
+    if not files and vagueness.counted_chars(evidence) < least:
+        errors.append(error(RiskError.EVIDENCE_REQUIRED, "evidence", n=least))
     _raise_all(errors)
     measure = measure_update(
         actor=actor,
