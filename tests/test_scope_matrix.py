@@ -325,8 +325,13 @@ def png():
 
 
 def give_photos(sw):
+    from lianfang.core.attachments import attachment_save
+
     for key in ("staff_person", "colleague", "buyer", "other_person"):
-        sw[key].photo.save(f"{key}.png", ContentFile(png()), save=True)
+        person = sw[key]
+        upload = ContentFile(png(), name=f"{key}.png")
+        person.photo = attachment_save(actor=None, use="person_photo", target=person, upload=upload)
+        person.save(update_fields=["photo"])
 
 
 def open_reviews(sw):

@@ -476,7 +476,7 @@ def _png():
 
 
 def test_photo_upload_is_served_only_within_scope(world, login, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.LIANFANG_ATTACHMENTS_DIR = tmp_path
     Person.objects.filter(pk=world.leader_person.pk).update(is_leader=True)
     client = login(world.users["integrity"])
     response = client.post(
@@ -493,7 +493,9 @@ def test_photo_upload_is_served_only_within_scope(world, login, settings, tmp_pa
     photo_url = reverse("org:person_photo", args=[world.leader_person.pk])
     response = client.get(photo_url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert response.content.startswith(b"\x89PNG")
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert photo_url in text(client.get(reverse("org:division_list")))
     # the edit form previews through the scoped view, not a public media URL
     assert photo_url in text(client.get(reverse("org:person_edit", args=[world.leader_person.pk])))
@@ -510,4 +512,39 @@ def test_photo_upload_is_served_only_within_scope(world, login, settings, tmp_pa
         },
     )
     assert response.status_code == 200
-    assert not Person.objects.get(pk=world.staff_person.pk).photo
+    assert "不支持该文件类型" in text(response)
+    assert not Person.objects.get(pk=world.staff_person.pk).photo_id
+
+
+def test_a_new_photo_withdraws_the_one_before_and_clearing_removes_it(
+    world, login, settings, tmp_path
+):
+    settings.LIANFANG_ATTACHMENTS_DIR = tmp_path
+    client = login(world.users["integrity"])
+    url = reverse("org:person_edit", args=[world.staff_person.pk])
+    data = {"staff_no": "0102", "name": "张医生", "active": "on"}
+    assert client.post(url, data | {"photo": _png()}).status_code == 302
+    first = Person.objects.get(pk=world.staff_person.pk).photo
+    assert first.use == "person_photo" and first.mime_type == "image/png"
+    # unchanged: the same attachment
+    assert client.post(url, data).status_code == 302
+    assert Person.objects.get(pk=world.staff_person.pk).photo_id == first.pk
+    assert client.post(url, data | {"photo": _png()}).status_code == 302
+    second = Person.objects.get(pk=world.staff_person.pk).photo
+    first.refresh_from_db()
+    assert second.pk != first.pk and first.deleted_at is not None
+    assert client.post(url, data | {"photo-clear": "on"}).status_code == 302
+    assert Person.objects.get(pk=world.staff_person.pk).photo_id is None
+    photo_url = reverse("org:person_photo", args=[world.staff_person.pk])
+    assert client.get(photo_url).status_code == 404
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="attachment.")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "attachment.save",
+        "attachment.delete",
+        "attachment.save",
+        "attachment.delete",
+    ]

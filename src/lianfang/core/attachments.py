@@ -224,6 +224,15 @@ def check_upload(use: AttachmentUse, upload) -> tuple[bytes, str, str]:
     return content, mime, received
 
 
+def store_content(content: bytes, *, encrypt: bool = False) -> str:
+    """Write accepted bytes (`check_upload`'s) to the store, encrypted when asked, as
+    `YYYY/MM/<uuid>.bin`; its path. The caller creates the row (and removes the file if it
+    cannot)."""
+    stored = store.fernet().encrypt(content) if encrypt else content
+    name = f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.bin"
+    return store.storage.save(name, ContentFile(stored))
+
+
 @transaction.atomic
 def attachment_save(*, actor, use: str, target, upload, organisation=None) -> Attachment:
     """Keep `upload` as an attachment of `target` for `use`, or refuse with AttachmentError."""
@@ -235,9 +244,7 @@ def attachment_save(*, actor, use: str, target, upload, organisation=None) -> At
     if existing >= spec.max_files:
         raise AttachmentError(_("附件已达 %(n)s 个的上限。") % {"n": spec.max_files})
     content, mime, received = check_upload(spec, upload)
-    stored = store.fernet().encrypt(content) if spec.encrypt else content
-    name = f"{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.bin"
-    path = store.storage.save(name, ContentFile(stored))
+    path = store_content(content, encrypt=spec.encrypt)
     organisation = organisation or getattr(target, "organisation", None)
     try:
         attachment = Attachment.objects.create(

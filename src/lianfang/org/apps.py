@@ -88,7 +88,7 @@ class OrgConfig(AppConfig):
     def ready(self):
         from lianfang.core import audit
 
-        from . import power_selectors, scoping, selectors  # noqa: F401  (register with core)
+        from . import attachments, power_selectors, scoping, selectors  # noqa: F401  (register with core)
         from .models import Organisation
 
         audit.register_organisation_model(Organisation)

@@ -12,9 +12,9 @@ from lianfang.core.spreadsheets.pages import SpreadsheetField
 from lianfang.core.widgets import FastSelect
 
 from . import person_services, selectors, services
+from .attachments import PHOTO_MAX_BYTES
 from .models import Department, DepartmentFunction, LeaderDivision, Organisation, Person, Post
 
-PHOTO_MAX_BYTES = 2 * 1024 * 1024
 ROSTER_MAX_MB = 10
 
 
@@ -31,6 +31,9 @@ class PhotoInput(forms.ClearableFileInput):
 
     template_name = "org/widgets/photo_input.html"
     photo_url = ""
+
+    def is_initial(self, value):
+        return bool(self.photo_url)  # a photo is kept: preview it and offer to remove it
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -196,14 +199,23 @@ class PersonForm(InDepartmentForm):
 
     def setup(self):
         super().setup()
-        photo = self.fields.pop("photo")  # last, under the other fields
-        photo.widget = PhotoInput(attrs={"accept": "image/*"})
-        if self.instance is not None and self.instance.photo:
+        # Last, under the other fields; the service keeps it as an attachment (person_photo),
+        # which decides from the bytes whether it is a photo.
+        photo = forms.FileField(
+            label=_("照片"),
+            required=False,
+            help_text=_("JPEG 或 PNG，不超过 2 MB。"),
+            widget=PhotoInput(attrs={"accept": "image/jpeg,image/png"}),
+        )
+        if self.instance is not None and self.instance.photo_id:
+            photo.initial = True  # ClearableFileInput offers "clear" for a set value
             photo.widget.photo_url = reverse("org:person_photo", args=[self.instance.pk])
         self.fields["photo"] = photo
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
+        if photo is True:  # no upload, the kept photo's stand-in: unchanged
+            return None
         if photo and getattr(photo, "size", 0) > PHOTO_MAX_BYTES:
             raise ValidationError(_("照片不能超过 2 MB。"))
         return photo

@@ -220,7 +220,16 @@ class Person(models.Model):
     title = models.CharField(_("职务/职称"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     is_leader = models.BooleanField(_("单位领导"), default=False)
-    photo = models.ImageField(_("照片"), upload_to="people/", blank=True)
+    # The current photo, kept by core.attachments (use `person_photo`: re-encoded, served only
+    # through org:person_photo to those who may see the person).
+    photo = models.ForeignKey(
+        "core.Attachment",
+        verbose_name=_("照片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     active = models.BooleanField(_("在职"), default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -17,12 +17,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit, bulk
+from lianfang.core.attachments import AttachmentError, attachment_delete, attachment_save
 from lianfang.core.errors import RowIssue
 
+from .attachments import PERSON_PHOTO
 from .models import Department, Organisation, Person, Post, PostAssignment
 from .services import (
     OrgError,
@@ -45,22 +48,41 @@ PERSON_FIELDS = (
     "title",
     "phone",
     "is_leader",
-    "photo",
     "active",
 )
+# data["photo"]: an upload (the new photo), False (remove the photo) or None/absent (keep it)
 ASSIGNMENT_FIELDS = ("start", "end", "note")
-PERSON_SNAPSHOT_FIELDS = tuple(
-    f.name for f in Person._meta.concrete_fields if not isinstance(f, models.FileField)
-)
+PERSON_SNAPSHOT_FIELDS = tuple(f.name for f in Person._meta.concrete_fields)
 FAR = dt.date.max
 
 
 def person_snapshot(person: Person, fields=None) -> dict:
-    """`audit.snapshot` of a person (or of its `fields`), with the photo as its stored name."""
-    data = audit.snapshot(person, fields=PERSON_SNAPSHOT_FIELDS if fields is None else fields)
-    if fields is None or "photo" in fields:
-        data["photo"] = person.photo.name or ""
-    return data
+    """`audit.snapshot` of a person (or of its `fields`); the photo as its attachment's id
+    (the attachment's own events say what the file is)."""
+    return audit.snapshot(person, fields=PERSON_SNAPSHOT_FIELDS if fields is None else fields)
+
+
+def _photo(actor, person: Person, upload) -> None:
+    """Keep `upload` as the person's photo (withdrawing the one before), or remove the photo
+    (`upload` False); None keeps it. A refused file raises AttachmentError on "photo"."""
+    if upload is None:
+        return
+    if person.photo_id:
+        attachment_delete(
+            actor=actor,
+            attachment=person.photo,
+            reason=_("更换照片") if upload else _("删除照片"),
+        )
+    attachment = None
+    if upload:
+        try:
+            attachment = attachment_save(
+                actor=actor, use=PERSON_PHOTO, target=person, upload=upload
+            )
+        except AttachmentError as error:
+            raise ValidationError({"photo": error.messages}) from None
+    person.photo = attachment
+    person.save(update_fields=["photo"])
 
 
 # What the rules read -------------------------------------------------------------------------
@@ -231,6 +253,7 @@ def person_create(*, actor, organisation: Organisation, data: dict) -> Person:
     context = people_context(organisation, staff_nos=[person.staff_no], person_ids=[])
     check_person(person, context).raise_if_any()
     person.save()
+    _photo(actor, person, data.get("photo") or None)
     audit.record(
         actor=actor,
         action="person.create",
@@ -250,6 +273,7 @@ def person_update(*, actor, person: Person, data: dict) -> Person:
     context = people_context(obj.organisation, staff_nos=[obj.staff_no], person_ids=[])
     check_person(obj, context).raise_if_any()
     obj.save()
+    _photo(actor, obj, data.get("photo"))
     audit.record(
         actor=actor, action="person.update", obj=obj, before=before, after=person_snapshot(obj)
     )

@@ -3,7 +3,7 @@ rotation that falls due."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lianfang.core.access import role_required
+from lianfang.core.attachments import attachment_content
 from lianfang.core.scoping import acting_organisation
 from lianfang.core.tables import paginate
 
@@ -107,14 +108,19 @@ def person_detail(request, pk):
 
 @role_required(*READ)
 def person_photo(request, pk):
-    person = get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
-    if not person.photo:
+    """The person's photo, to those who may see the person (an <img> of their pages). Served
+    inline as the image it was re-encoded to; `nosniff` keeps it an image."""
+    person = get_object_or_404(
+        selectors.people_visible_to(request.user).select_related("photo"), pk=pk
+    )
+    if person.photo is None or person.photo.deleted_at is not None:
         raise Http404
     try:
-        handle = person.photo.open("rb")
+        content = attachment_content(person.photo)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle)
+    response = HttpResponse(content, content_type=person.photo.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
