@@ -99,7 +99,8 @@ def _point_links(warning) -> list[tuple[str, str]]:
 
 
 def _measure_links(warning) -> list[tuple[str, str]]:
-    return [
+    links = [(_("防控措施"), reverse("risks:measure_detail", args=[warning.evidence_id]))]
+    return links + [
         (name, reverse("risks:point_detail", args=[pk]))
         for pk, name in (warning.evidence or {}).get("points", [])
     ]
