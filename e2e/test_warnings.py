@@ -28,9 +28,7 @@ def demo_world(transactional_db, settings):
 
 
 def test_an_overdue_review_of_the_demo_is_checked_and_confirmed(demo_world, new_page, live_server):
-    warning = (
-        Warning.objects.filter(source="risks", rule="review_overdue").order_by("-pk").first()
-    )
+    warning = Warning.objects.filter(source="risks", rule="review_overdue").order_by("-pk").first()
     assert warning is not None and warning.status == WarningStatus.OPEN
     officer = User.objects.get(username="integrity")
     page = new_page()

@@ -178,9 +178,7 @@ PAIRS = {
     ),
     "user": _pairs(("staff_user", "outsider_user"), ("outsider_user", "staff_user")),
     "audit_event": _pairs(("event_hospital", "event_other"), ("event_other", "event_hospital")),
-    "warning": _pairs(
-        ("warning_hospital", "warning_other"), ("warning_other", "warning_hospital")
-    ),
+    "warning": _pairs(("warning_hospital", "warning_other"), ("warning_other", "warning_hospital")),
     # A job is its starter's: outside is anybody else's, the integrity office's included.
     "job": {
         **{role: (f"job_{role}", "job_integrity") for role in SIGNED_IN},

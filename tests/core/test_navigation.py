@@ -55,7 +55,13 @@ EXPECTED_MENU = [
             ),
         ],
     ),
-    ("监督", [("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,))]),
+    (
+        "监督",
+        [
+            ("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,)),
+            ("预警", "core:warning_list", "warnings", "bell", (Role.INTEGRITY,)),
+        ],
+    ),
     (
         "系统维护",
         [
@@ -92,6 +98,7 @@ def test_the_installed_apps_declare_their_modules():
         ("org", "组织与人员", "Organisation and people", "diagram-3", 20),
         ("risks", "风险防控", "Risk register", "exclamation-diamond", 30),
         ("audit", "审计日志", "Audit log", "shield-check", 80),
+        ("warnings", "预警", "Warnings", "bell", 85),
         ("maintenance", "系统维护", "System maintenance", "gear", 90),
     ]
     assert always_on_codes() == {"dashboard", "maintenance"}

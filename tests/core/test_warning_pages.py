@@ -44,9 +44,7 @@ def test_the_office_sees_its_organisations_warnings(world, client):
     assert "预警事项 ours" in page.content.decode()
     assert "预警事项 theirs" not in page.content.decode()
     assert client.get(reverse("core:warning_detail", args=[theirs.pk])).status_code == 404
-    response = client.post(
-        reverse("core:warning_transition", args=[theirs.pk]), {"to": "checking"}
-    )
+    response = client.post(reverse("core:warning_transition", args=[theirs.pk]), {"to": "checking"})
     assert response.status_code == 404
     assert Warning.objects.get(pk=theirs.pk).status == WarningStatus.OPEN
 

@@ -53,10 +53,16 @@ def test_raising_the_same_condition_again_updates_it(world):
     assert first.evidence == {"due": "2026-05-01"}
     assert first.organisation == world.hospital
 
-    again = raise_one(world, level=WarningLevel.WARNING, subject="复核逾期 40 天", now=NOW + dt.timedelta(days=1))
+    again = raise_one(
+        world, level=WarningLevel.WARNING, subject="复核逾期 40 天", now=NOW + dt.timedelta(days=1)
+    )
     assert again.pk == first.pk
     assert Warning.objects.count() == 1
-    assert (again.level, again.subject, again.occurrences) == (WarningLevel.WARNING, "复核逾期 40 天", 1)
+    assert (again.level, again.subject, again.occurrences) == (
+        WarningLevel.WARNING,
+        "复核逾期 40 天",
+        1,
+    )
     assert again.raised_at == first.raised_at  # still the same occurrence
 
     later = NOW + dt.timedelta(days=2)
@@ -114,7 +120,9 @@ def test_a_dismissed_warning_stays_dismissed_while_its_condition_holds(world):
     officer = world.users["integrity"]
     warning = raise_one(world)
     warnings.warning_transition(actor=officer, warning=warning, to=S.CHECKING)
-    warnings.warning_transition(actor=officer, warning=warning, to=S.DISMISSED, reason="已书面说明原因")
+    warnings.warning_transition(
+        actor=officer, warning=warning, to=S.DISMISSED, reason="已书面说明原因"
+    )
     again = raise_one(world, level=WarningLevel.WARNING)
     assert again.status == S.DISMISSED and again.level == WarningLevel.WARNING
 
@@ -143,7 +151,10 @@ def test_the_office_moves_a_warning_through_its_lifecycle(world):
     # the commission's office may move its hospitals' warnings too
     other = raise_one(world, "k2")
     commission = world.users["commission_integrity"]
-    assert warnings.warning_transition(actor=commission, warning=other, to=S.CHECKING).status == S.CHECKING
+    assert (
+        warnings.warning_transition(actor=commission, warning=other, to=S.CHECKING).status
+        == S.CHECKING
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,7 +174,9 @@ def test_moves_the_lifecycle_does_not_allow_are_refused(world, path, to, reason,
     officer = world.users["integrity"]
     warning = raise_one(world)
     for step in path:
-        warning = warnings.warning_transition(actor=officer, warning=warning, to=step, reason="说明")
+        warning = warnings.warning_transition(
+            actor=officer, warning=warning, to=step, reason="说明"
+        )
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as refused:
         warnings.warning_transition(actor=officer, warning=warning, to=to, reason=reason)
@@ -259,7 +272,9 @@ def test_raising_in_bulk_takes_a_fixed_number_of_queries(world):
     for size in (4, 40):
         keys = [f"{size}-{i}" for i in range(size)]
         with CaptureQueriesContext(connection) as created:
-            result = warnings.raise_warnings(source="bulk", rule="r", conditions=_conditions(world, keys))
+            result = warnings.raise_warnings(
+                source="bulk", rule="r", conditions=_conditions(world, keys)
+            )
         assert len(result.created) == size
         conditions = _conditions(world, keys, level=WarningLevel.WARNING)
         with CaptureQueriesContext(connection) as updated:

@@ -135,10 +135,14 @@ def test_the_checkers_take_a_fixed_number_of_queries(world, only):
             point = filed_point(
                 world, f"风险点{size}-{i}", power=power, department=departments[i % 3]
             )
-            owner = {"owner_person": world.staff_person} if i % 2 else {
-                "owner_department": departments[i % 3]
-            }
-            make_measure(world.hospital, points=[point], due=today() - dt.timedelta(days=2), **owner)
+            owner = (
+                {"owner_person": world.staff_person}
+                if i % 2
+                else {"owner_department": departments[i % 3]}
+            )
+            make_measure(
+                world.hospital, points=[point], due=today() - dt.timedelta(days=2), **owner
+            )
         with CaptureQueriesContext(connection) as raised:
             done = check(only)
         assert len(done.raised.created) == size

@@ -25,7 +25,7 @@ class CoreConfig(AppConfig):
             "预警",
             "Warnings",
             "bell",
-            75,
+            85,
             urls=("core:warning_list", "core:warning_detail", "core:warning_transition"),
         ),
         ModuleSpec("maintenance", "系统维护", "System maintenance", "gear", 90, always_on=True),

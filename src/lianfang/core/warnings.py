@@ -211,6 +211,7 @@ def raise_warnings(
     back and tries again, then finding the other's row.
     """
     now = now or timezone.now()
+    _discover()  # the rule's time limit
     by_key = {}
     for condition in conditions:
         by_key[str(condition.key)] = condition
