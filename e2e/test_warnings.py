@@ -35,18 +35,20 @@ def test_an_overdue_review_of_the_demo_is_checked_and_confirmed(demo_world, new_
     sign_in(page, live_server, officer)
 
     page.goto("/")
-    page.locator("a[href='/warnings/']").first.click()
+    expect(page.locator("a[href='/warnings/']").first).to_be_attached()  # 监督 › 预警
+    page.goto("/warnings/")
     expect(page.locator("h1")).to_have_text("预警")
     page.select_option("#f-source", "risks")
     page.wait_for_url("**source=risks**")
-    row = page.locator("[data-testid=warning-row]", has_text=warning.subject)
+    link = page.locator(f"a[href='/warnings/{warning.pk}/']")
+    row = page.locator("[data-testid=warning-row]", has=link)
     expect(row).to_have_count(1)
     expect(row.locator("[data-testid=warning-status]")).to_have_text("待处理")
     screenshot(page, "warnings-list")
-    row.get_by_role("link", name=warning.subject).click()
+    link.click()
 
     expect(page.locator("[data-testid=warning-status]")).to_have_text("待处理")
-    point_id, point_name = warning.evidence["point"]
+    point_id = warning.evidence["point"][0]
     expect(page.locator("[data-testid=warning-evidence-link]")).to_have_attribute(
         "href", f"/risks/points/{point_id}/"
     )
