@@ -2,8 +2,10 @@
 which closes once the person moves."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from lianfang.core import warnings
@@ -45,3 +47,13 @@ def test_a_post_held_past_its_rotation_period_raises_a_warning(world):
     assert check().resolved == 1
     warning.refresh_from_db()
     assert warning.status == WarningStatus.CLOSED
+
+
+def test_the_command_runs_the_checkers(world):
+    out = StringIO()
+    call_command("warnings", "check", "--rule", "org.rotation_overdue", stdout=out)
+    assert "org.rotation_overdue: 1 holding, 1 raised, 0 reopened" in out.getvalue()
+    assert "0 escalated" in out.getvalue()
+    assert Warning.objects.filter(rule="rotation_overdue").count() == 1
+    with pytest.raises(CommandError, match="unknown rule"):
+        call_command("warnings", "check", "--rule", "org.nonsense")
