@@ -4,11 +4,12 @@ resolved by the check, in a fixed number of queries."""
 import datetime as dt
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lianfang.core import warnings, workdays
+from lianfang.core import audit, warnings, workdays
 from lianfang.core.models import Warning, WarningLevel, WarningStatus
 from lianfang.risks import warning_rules
 from lianfang.risks.models import Measure, RiskPoint
@@ -125,6 +126,9 @@ def test_an_overdue_measure_raises_and_resolves_its_warning(world):
 @pytest.mark.parametrize("only", [REVIEW, MEASURE], ids=["review", "measure"])
 def test_the_checkers_take_a_fixed_number_of_queries(world, only):
     power = make_power(world.hospital, steps=["审批"])
+    for model in (RiskPoint, Measure, type(world.head_person), type(world.cardiology)):
+        ContentType.objects.get_for_model(model)  # cached for the process, as in use
+    audit.record(actor=None, action="warning.raise", obj=world.hospital)  # the chain's head
     counts = []
     for size in (3, 30):
         Warning.objects.all().delete()
