@@ -17,10 +17,20 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import models, transaction
 from django.test import Client
+from django.utils import timezone
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit, workdays
-from lianfang.core.models import AuditEvent, Column, Job, Module, WorkdayOverride, WorkdayYear
+from lianfang.core.models import (
+    AuditEvent,
+    Column,
+    Job,
+    Module,
+    Warning,
+    WarningLevel,
+    WorkdayOverride,
+    WorkdayYear,
+)
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.org.models import (
     Department,
@@ -168,6 +178,7 @@ PAIRS = {
     ),
     "user": _pairs(("staff_user", "outsider_user"), ("outsider_user", "staff_user")),
     "audit_event": _pairs(("event_hospital", "event_other"), ("event_other", "event_hospital")),
+    "warning": _pairs(("warning_hospital", "warning_other"), ("warning_other", "warning_hospital")),
     # A job is its starter's: outside is anybody else's, the integrity office's included.
     "job": {
         **{role: (f"job_{role}", "job_integrity") for role in SIGNED_IN},
@@ -409,6 +420,22 @@ def build_scope_world() -> ScopeWorld:
         actor=actor, action="matrix.system", object_type="settings", object_id="1"
     )
 
+    # A warning in each hospital, made directly (raising one would add audit events the
+    # matrix does not label).
+    now = timezone.now()
+    for key, org in (("warning_hospital", hospital), ("warning_other", other)):
+        o[key] = Warning.objects.create(
+            source="matrix",
+            rule="matrix",
+            key=key,
+            organisation=org,
+            subject=f"矩阵预警 {key}",
+            level=WarningLevel.NOTICE,
+            raised_at=now,
+            last_seen_at=now,
+            due_at=now + dt.timedelta(days=7),
+        )
+
     # A finished export per account; its file is written by `write_job_files` (MEDIA_ROOT is
     # each test's own folder).
     for role in SIGNED_IN:
@@ -564,6 +591,17 @@ VISIBLE = {
         "admin": set(),
         "integrity": {"event_hospital"},
         "commission_integrity": {"event_hospital", "event_other"},
+        "leader": set(),
+        "dept_head": set(),
+        "staff": set(),
+        "outsider": set(),
+        **NOTHING,
+    },
+    # Warnings: the integrity office, for its subtree.
+    Warning: {
+        "admin": set(),
+        "integrity": {"warning_hospital"},
+        "commission_integrity": {"warning_hospital", "warning_other"},
         "leader": set(),
         "dept_head": set(),
         "staff": set(),

@@ -63,6 +63,7 @@ from lianfang.core.models import (
     Job,
     Module,
     ModuleSetting,
+    Warning,
     WorkdayOverride,
     WorkdayYear,
 )
@@ -382,6 +383,20 @@ DECLARED = [
         shows=("audit_event", "core:audit_detail", by_pk, {"integrity"}),
     ),
     Url("core:audit_detail", INTEGRITY, obj="audit_event"),
+    # Warnings (预警): the integrity office, for its subtree; it moves them along.
+    Url(
+        "core:warning_list",
+        INTEGRITY,
+        shows=("warning", "core:warning_detail", by_pk, {"integrity"}),
+    ),
+    Url("core:warning_detail", INTEGRITY, obj="warning"),
+    Url(
+        "core:warning_transition",
+        INTEGRITY,
+        obj="warning",
+        post_only=True,
+        data=lambda sw, t, r: {"to": "checking"},
+    ),
     Url(
         "core:audit_verify",
         INTEGRITY,
@@ -1600,6 +1615,7 @@ OPENERS = {
     Measure: ["risks:measure_detail"],
     Job: ["core:job_detail"],
     AuditEvent: ["core:audit_detail"],
+    Warning: ["core:warning_detail"],
     WorkdayOverride: ["core:workday_override_edit"],
     User: ["accounts:user_detail"],
 }
@@ -1640,6 +1656,7 @@ def test_get(world, name, role, case):
 
 WATCHED = [
     AuditEvent,
+    Warning,
     Organisation,
     Department,
     DepartmentFunction,

@@ -31,7 +31,7 @@ def rows():
 
 def test_every_installed_module_has_its_row_and_no_other_module_has_one():
     assert rows() == {spec.code for spec in declarations().modules}
-    assert rows() == {"dashboard", "org", "risks", "audit", "maintenance"}
+    assert rows() == {"dashboard", "org", "risks", "audit", "warnings", "maintenance"}
     assert not Module.objects.filter(code="portal").exists()
     org = Module.objects.get(code="org")
     assert (org.name, org.name_en, org.icon, org.order, org.enabled) == (
@@ -95,7 +95,7 @@ def test_the_migration_removes_the_rows_of_modules_no_installed_app_declares():
     Module.objects.filter(code="org").update(enabled=False)
     migration = importlib.import_module("lianfang.core.migrations.0007_remove_modules_without_app")
     migration.remove_modules_without_app(apps, SimpleNamespace(connection=connection))
-    assert rows() == {"dashboard", "org", "risks", "audit", "maintenance"}
+    assert rows() == {"dashboard", "org", "risks", "audit", "warnings", "maintenance"}
     assert not Column.objects.filter(code="news").exists()
     assert Module.objects.get(code="org").enabled is False
 
@@ -106,4 +106,4 @@ def test_rows_come_back_after_a_flush():
     # PostgreSQL the audit tables refuse TRUNCATE: the tests flush with triggers off.)
     with tampering():
         call_command("flush", interactive=False, verbosity=0)
-    assert rows() == {"dashboard", "org", "risks", "audit", "maintenance"}
+    assert rows() == {"dashboard", "org", "risks", "audit", "warnings", "maintenance"}

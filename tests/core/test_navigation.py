@@ -55,12 +55,25 @@ EXPECTED_MENU = [
             ),
         ],
     ),
-    ("监督", [("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,))]),
+    (
+        "监督",
+        [
+            ("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,)),
+            ("预警", "core:warning_list", "warnings", "bell", (Role.INTEGRITY,)),
+        ],
+    ),
     (
         "系统维护",
         [
             ("模块与栏目", "core:module_list", "maintenance", "gear", (PLATFORM_ADMIN,)),
             ("单位模块", "core:organisation_modules", "maintenance", "toggles", (Role.ADMIN,)),
+            (
+                "单位参数",
+                "core:org_settings",
+                "maintenance",
+                "sliders",
+                (Role.ADMIN, Role.INTEGRITY),
+            ),
             ("用户与角色", "accounts:user_list", "maintenance", "person-gear", (Role.ADMIN,)),
             (
                 "工作日历",
@@ -92,6 +105,7 @@ def test_the_installed_apps_declare_their_modules():
         ("org", "组织与人员", "Organisation and people", "diagram-3", 20),
         ("risks", "风险防控", "Risk register", "exclamation-diamond", 30),
         ("audit", "审计日志", "Audit log", "shield-check", 80),
+        ("warnings", "预警", "Warnings", "bell", 85),
         ("maintenance", "系统维护", "System maintenance", "gear", 90),
     ]
     assert always_on_codes() == {"dashboard", "maintenance"}

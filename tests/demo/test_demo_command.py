@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from lianfang.accounts.models import User
 from lianfang.core import audit
-from lianfang.core.models import AuditEvent
+from lianfang.core.models import AuditEvent, Warning, WarningStatus
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.demo.generator import REFERENCE_DATE
 from lianfang.demo.services import DEMO_PASSWORD
@@ -186,6 +186,14 @@ def test_staff_have_posts_histories_and_overdue_sensitive_posts():
     assert len(overdue) >= 5
     assert buyer.pk in {a.post_id for a in overdue}
     assert max(a.start for a in assignments) <= REFERENCE_DATE
+
+    # The demo ran the warning checkers once: the office's 预警 page has each rule's warnings.
+    rules = Counter(
+        Warning.objects.filter(organisation=h).values_list("source", "rule", flat=False)
+    )
+    assert rules[("org", "rotation_overdue")] >= 5
+    assert rules[("risks", "review_overdue")] > 0
+    assert set(Warning.objects.values_list("status", flat=True)) == {WarningStatus.OPEN}
 
 
 def test_eight_leaders_divide_every_department_between_them():

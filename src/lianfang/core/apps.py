@@ -20,6 +20,14 @@ class CoreConfig(AppConfig):
             80,
             urls=("core:audit_list", "core:audit_detail", "core:audit_verify"),
         ),
+        ModuleSpec(
+            "warnings",
+            "预警",
+            "Warnings",
+            "bell",
+            85,
+            urls=("core:warning_list", "core:warning_detail", "core:warning_transition"),
+        ),
         ModuleSpec("maintenance", "系统维护", "System maintenance", "gear", 90, always_on=True),
     )
     nav_groups = (
@@ -34,6 +42,15 @@ class CoreConfig(AppConfig):
             "shield-check",
             (Role.INTEGRITY,),
             group="supervision",
+        ),
+        NavItem(
+            "warnings",
+            _("预警"),
+            "core:warning_list",
+            "bell",
+            (Role.INTEGRITY,),
+            group="supervision",
+            order=5,
         ),
         NavItem(
             "maintenance",
@@ -76,7 +93,14 @@ class CoreConfig(AppConfig):
     def ready(self):
         # registers visible_to selectors, job handlers, the trusted-proxy check, the
         # working-day calendar's checks and its selector
-        from . import client_address, jobs, selectors, workday_selectors, workdays  # noqa: F401
+        from . import (  # noqa: F401
+            client_address,
+            jobs,
+            selectors,
+            warning_selectors,
+            workday_selectors,
+            workdays,
+        )
 
         post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
 

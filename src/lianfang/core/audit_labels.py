@@ -147,5 +147,14 @@ register_actions(
         "workday_override.delete": gettext_lazy("删除工作日调整"),
         "workday_year.confirm": gettext_lazy("确认年度节假日已录入"),
         "workday_year.withdraw": gettext_lazy("撤销年度节假日确认"),
+        "warning.raise": gettext_lazy("发出预警"),
+        "warning.update": gettext_lazy("更新预警"),
+        "warning.reopen": gettext_lazy("预警再次发生"),
+        "warning.resolve": gettext_lazy("预警条件消除，自动关闭"),
+        "warning.check": gettext_lazy("开始核查预警"),
+        "warning.confirm": gettext_lazy("确认预警属实"),
+        "warning.dismiss": gettext_lazy("排除预警"),
+        "warning.close": gettext_lazy("关闭预警"),
+        "warning.escalate": gettext_lazy("预警超期升级"),
     }
 )

@@ -359,3 +359,90 @@ class OrgSetting(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value!r}"
+class WarningLevel(models.IntegerChoices):
+    """The grades of a warning, in the domain's words (docs/domain.md, 评估结论): 提示 (a
+    notice), 预警 (a warning), 亮牌 (a card). The one place they are declared."""
+
+    NOTICE = 1, _("提示")
+    WARNING = 2, _("预警")
+    CARD = 3, _("亮牌")
+
+
+class WarningStatus(models.TextChoices):
+    """A warning's lifecycle; `core.warnings.TRANSITIONS` says which moves are allowed."""
+
+    OPEN = "open", _("待处理")
+    CHECKING = "checking", _("核查中")
+    CONFIRMED = "confirmed", _("已确认")
+    DISMISSED = "dismissed", _("已排除")
+    CLOSED = "closed", _("已关闭")
+
+
+class Warning(models.Model):
+    """A condition a checker found (预警), kept once per (source, rule, key).
+
+    `source` is the app that raises it, `rule` its condition, `key` the thing it is about
+    (a risk point's id): raising the same condition again updates this row
+    (`core.warnings.raise_warning`). The owner is whoever must act (a person or a
+    department), the evidence what shows the condition: an object (content type and id) and
+    a JSON dict of the facts as the checker saw them.
+    """
+
+    source = models.CharField(_("来源"), max_length=40)
+    rule = models.CharField(_("规则"), max_length=60)
+    key = models.CharField(_("对象键"), max_length=100)
+    # Derived data: a deleted organisation takes its warnings along (their history stays in
+    # the audit chain); the checker would raise them again if their conditions held.
+    organisation = models.ForeignKey(
+        "org.Organisation", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(_("事项"), max_length=255)
+    level = models.PositiveSmallIntegerField(_("等级"), choices=WarningLevel.choices)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=WarningStatus.choices, default=WarningStatus.OPEN
+    )
+    owner_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_id = models.PositiveBigIntegerField(null=True, blank=True)
+    owner = GenericForeignKey("owner_type", "owner_id")
+    owner_label = models.CharField(_("责任人"), max_length=150, blank=True)
+    evidence_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    evidence_id = models.PositiveBigIntegerField(null=True, blank=True)
+    evidence_object = GenericForeignKey("evidence_type", "evidence_id")
+    evidence = models.JSONField(_("依据"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("发出时间"))
+    last_seen_at = models.DateTimeField(_("最近核到"))
+    occurrences = models.PositiveIntegerField(_("发生次数"), default=1)
+    due_at = models.DateTimeField(_("处理期限"))
+    due_in_calendar_days = models.BooleanField(default=False)  # the year was unknown
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    resolution = models.CharField(_("关闭原因"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "rule", "key"], name="core_warning_unique_condition"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "level"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+
+    def __str__(self):
+        return self.subject

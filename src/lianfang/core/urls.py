@@ -6,6 +6,7 @@ from . import (
     job_views,
     maintenance_views,
     orgsetting_views,
+    warning_views,
     workday_views,
 )
 
@@ -14,6 +15,13 @@ urlpatterns = [
     path("audit/", audit_views.audit_list, name="audit_list"),
     path("audit/<int:pk>/", audit_views.audit_detail, name="audit_detail"),
     path("audit/verify/", audit_views.audit_verify, name="audit_verify"),
+    path("warnings/", warning_views.warning_list, name="warning_list"),
+    path("warnings/<int:pk>/", warning_views.warning_detail, name="warning_detail"),
+    path(
+        "warnings/<int:pk>/transition/",
+        warning_views.warning_transition,
+        name="warning_transition",
+    ),
     path("maintenance/modules/", maintenance_views.module_list, name="module_list"),
     path(
         "maintenance/modules/<int:pk>/toggle/",

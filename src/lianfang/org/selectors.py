@@ -447,12 +447,18 @@ def rotation_overdue(user, *, today: dt.date | None = None) -> QuerySet[PostAssi
     "Longer than" compares calendar dates: a post taken on 2020-03-01 with a 3-year period is
     overdue from 2023-03-02.
     """
+    return rotations_overdue_among(assignments_visible_to(user), today=today).select_related(
+        "person__organisation", "person__department", "post__department"
+    )
+
+
+def rotations_overdue_among(assignments, *, today: dt.date | None = None):
+    """`rotation_overdue`'s rule over any assignments (the warning checker passes them all)."""
     today = today or timezone.localdate()
     due_year = ExtractYear("start") + F("post__rotation_years")
     start_md = ExtractMonth("start") * 100 + ExtractDay("start")
     return (
-        assignments_visible_to(user)
-        .current()
+        assignments.current()
         .filter(person__active=True, post__rotation_years__isnull=False)
         .filter(Q(post__is_key=True) | Q(post__is_sensitive=True))
         .alias(due_year=due_year, start_md=start_md)
@@ -460,7 +466,6 @@ def rotation_overdue(user, *, today: dt.date | None = None) -> QuerySet[PostAssi
             Q(due_year__lt=today.year)
             | Q(due_year=today.year, start_md__lt=today.month * 100 + today.day)
         )
-        .select_related("person__organisation", "person__department", "post__department")
     )
 
 

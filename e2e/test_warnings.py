@@ -1,0 +1,71 @@
+"""Warnings (预警) end to end in Chromium: the demo runs the checkers once, so an overdue
+review of its register shows on the integrity office's 预警 list; the officer opens it, sees
+its evidence, and moves it to 核查中 and then 已确认. The list is checked at desktop and phone
+width (390 px: no sideways scroll). Screenshots go to screenshots/warnings-*.png."""
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import PHONE, reseed_from_migrations, screenshot, sign_in
+from lianfang.accounts.models import User
+from lianfang.core.models import Warning, WarningStatus
+from lianfang.demo import services as demo
+
+pytestmark = pytest.mark.e2e
+
+
+def no_sideways_scroll(page):
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+@pytest.fixture
+def demo_world(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    reseed_from_migrations()
+    demo.demo_load(seed=1)
+
+
+def test_an_overdue_review_of_the_demo_is_checked_and_confirmed(demo_world, new_page, live_server):
+    warning = Warning.objects.filter(source="risks", rule="review_overdue").order_by("-pk").first()
+    assert warning is not None and warning.status == WarningStatus.OPEN
+    officer = User.objects.get(username="integrity")
+    page = new_page()
+    sign_in(page, live_server, officer)
+
+    page.goto("/")
+    expect(page.locator("a[href='/warnings/']").first).to_be_attached()  # 监督 › 预警
+    page.goto("/warnings/")
+    expect(page.locator("h1")).to_have_text("预警")
+    page.select_option("#f-source", "risks")
+    page.wait_for_url("**source=risks**")
+    link = page.locator(f"a[href='/warnings/{warning.pk}/']")
+    row = page.locator("[data-testid=warning-row]", has=link)
+    expect(row).to_have_count(1)
+    expect(row.locator("[data-testid=warning-status]")).to_have_text("待处理")
+    screenshot(page, "warnings-list")
+    link.click()
+
+    expect(page.locator("[data-testid=warning-status]")).to_have_text("待处理")
+    point_id = warning.evidence["point"][0]
+    expect(page.locator("[data-testid=warning-evidence-link]")).to_have_attribute(
+        "href", f"/risks/points/{point_id}/"
+    )
+    page.click("[data-testid=warning-move-checking]")
+    expect(page.locator("[data-testid=warning-status]")).to_have_text("核查中")
+    page.click("[data-testid=warning-move-confirmed]")
+    expect(page.locator("[data-testid=warning-status]")).to_have_text("已确认")
+    expect(page.locator("[data-testid=warning-trail]")).to_contain_text("确认预警属实")
+    screenshot(page, "warnings-detail")
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.CONFIRMED
+
+    phone = new_page(PHONE)
+    sign_in(phone, live_server, officer)
+    phone.goto("/warnings/")
+    expect(phone.locator("[data-testid=warning-table]")).to_be_visible()
+    assert no_sideways_scroll(phone)
+    phone.goto(f"/warnings/{warning.pk}/")
+    assert no_sideways_scroll(phone)
+    screenshot(phone, "warnings-phone")
