@@ -45,9 +45,7 @@ def doctor_post(world):
 def library_power(world, post, urn=DRUG_PROCUREMENT, code="YY-CG-01", name="药品采购与库存管理"):
     """A power of the catalogue that came from the hospital pack, with the doctor's post
     among its 承办岗位."""
-    power = make_power(
-        world.hospital, name, code, department=world.procurement, steps=DRUG_STEPS
-    )
+    power = make_power(world.hospital, name, code, department=world.procurement, steps=DRUG_STEPS)
     power.library_urn = urn
     power.library_version = 2
     power.save()
@@ -66,7 +64,9 @@ def select(page, name):
 
 
 def suggestions_of(page):
-    found = re.search(r'<script id="lf-point-suggestions" type="application/json">(.*?)</script>', page, re.S)
+    found = re.search(
+        r'<script id="lf-point-suggestions" type="application/json">(.*?)</script>', page, re.S
+    )
     return json.loads(found.group(1)) if found else None
 
 
@@ -178,15 +178,17 @@ def test_options_give_the_powers_of_the_post_and_the_steps_of_the_power(
     assert [name for _, name in data["steps"]] == ["开具处方", "审核处方"]
     # another organisation's, or nonsense: nothing
     assert options(client, organisation=world.other_hospital.pk)["powers"] == []
-    assert options(client, organisation="x", post="-1", power="99999999999999999999")[
-        "powers"
-    ] == []
+    assert (
+        options(client, organisation="x", post="-1", power="99999999999999999999")["powers"] == []
+    )
     # a power of another organisation gives no steps
     data = options(client, organisation=org, power=register.other.power_id)
     assert data["steps"] == []
 
 
-def test_suggestions_come_from_the_library_for_the_posts_powers(world, register, login, doctor_post):
+def test_suggestions_come_from_the_library_for_the_posts_powers(
+    world, register, login, doctor_post
+):
     power = library_power(world, doctor_post)
     client = login(world.users["staff"])
     page = text(client.get(reverse("risks:point_create")))

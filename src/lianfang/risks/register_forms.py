@@ -424,10 +424,8 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         ]
         step_field.widget.attrs["data-step-select"] = ""
         self.step_needed = bool(steps)
-        self.fields["step"].help_text = (
-            _("该权力事项设有流程环节，备案时须指明所在环节。")
-            if self.step_needed
-            else _("先选择权力事项，再选择其流程环节。")
+        self.fields["step"].help_text = _(
+            "列出所选权力事项的环节；权力事项设有环节时，备案须指明风险点所在的环节。"
         )
         for name in ("likelihood", "harm"):
             self.fields[name].choices = [("", "—"), *grading.score_choices(self.scheme, name)]
