@@ -322,3 +322,26 @@ def test_my_risk_points_offer_a_new_one_for_the_post(world, register, login, doc
     page = text(login(world.users["staff"]).get(reverse("risks:mine")))
     url = f"{reverse('risks:point_create')}?post={doctor_post.pk}"
     assert f'href="{url}" data-testid="add-point"' in page
+
+
+def test_every_matrix_size_says_what_each_score_means():
+    from lianfang.risks import grading
+    from lianfang.risks.models import GradingScheme
+
+    for size in (3, 4, 5):
+        scheme = GradingScheme(matrix_size=size)
+        for field in ("likelihood", "harm"):
+            choices = grading.score_choices(scheme, field)
+            assert [n for n, _ in choices] == list(range(1, size + 1))
+            labels = [label.split(" = ")[1] for _, label in choices]
+            assert len(set(labels)) == size  # each score its own words
+    five = GradingScheme(matrix_size=5)
+    assert grading.score_choices(five, "likelihood")[0] == (1, "1 = 极少发生")
+    assert grading.score_choices(five, "harm")[-1] == (5, "5 = 影响特别严重")
+
+
+def test_options_ignore_a_post_the_user_may_not_register_for(world, register, login):
+    client = login(world.users["staff"])
+    buyer = Post.objects.get(code="P-CGY")  # 采购中心's post: not the staff member's
+    data = options(client, organisation=world.hospital.pk, post=buyer.pk)
+    assert not data["filtered"] and data["suggestions"] == []
