@@ -39,6 +39,8 @@ def test_step_choices_follow_the_power(world, page, live_server):
     page.goto(f"/risks/points/{register.head.pk}/edit/")
     steps = page.locator("select[data-step-select] option:not([hidden])")
     expect(steps).to_have_count(3)  # (未指定) and the two steps of 处方开具
+    # the powers offered are the post's (科主任 of 心内科: 处方开具); the others on demand
+    page.click("[data-testid=powers-all]")
     page.select_option("select[data-power-select]", str(register.procurement_power.pk))
     expect(steps).to_have_count(2)  # (未指定) and 遴选供应商
     expect(page.locator("select[data-step-select]")).to_have_value("")

@@ -913,6 +913,7 @@ DECLARED = [
         data=new_point_form,
         post_out=200,  # the form refuses a post the user may not register for
     ),
+    Url("risks:point_form_options", READ),  # JSON choices: empty outside the user's reach
     Url("risks:point_detail", READ, obj="point"),
     Url(
         "risks:point_edit",

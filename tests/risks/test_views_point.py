@@ -258,7 +258,7 @@ def test_edit_form_keeps_the_current_values(world, register, login):
         login(world.users["integrity"]).get(reverse("risks:point_edit", args=[register.head.pk]))
     )
     assert "科室用药目录调整中的利益输送" in page
-    assert re.search(r'<option value="2" selected>2</option>', page)
+    assert re.search(r'<option value="2" selected>2 = 可能发生</option>', page)
     assert "data-step-select" in page and 'data-power="' in page
 
 

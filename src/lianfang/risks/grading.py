@@ -162,6 +162,38 @@ def default_scheme_values(
     }
 
 
+# What each score of likelihood (可能性 L) and harm (危害程度 C) means, by the size of the
+# scheme's matrix (3×3, 4×4, 5×5): the words a person grading a risk point reads beside the
+# numbers. The scale's ends mean the same on every size.
+SCORE_MEANINGS = {
+    "likelihood": {
+        3: (_("极少发生"), _("可能发生"), _("经常发生")),
+        4: (_("极少发生"), _("偶尔发生"), _("可能发生"), _("经常发生")),
+        5: (_("极少发生"), _("偶尔发生"), _("可能发生"), _("较常发生"), _("经常发生")),
+    },
+    "harm": {
+        3: (_("影响轻微"), _("影响较大"), _("影响严重")),
+        4: (_("影响轻微"), _("影响一般"), _("影响较大"), _("影响严重")),
+        5: (_("影响轻微"), _("影响一般"), _("影响较大"), _("影响严重"), _("影响特别严重")),
+    },
+}
+
+
+def score_meanings(scheme: GradingScheme, field: str) -> list[tuple[int, str]]:
+    """[(score, meaning)] of `field` ("likelihood" or "harm") on `scheme`'s matrix size."""
+    size = scheme.matrix_size
+    words = SCORE_MEANINGS[field].get(size) or ("",) * size
+    return [(n, str(words[n - 1])) for n in range(1, size + 1)]
+
+
+def score_choices(scheme: GradingScheme, field: str) -> list[tuple[int, str]]:
+    """The scores of `field` as choices that say what they mean: (1, "1 = 极少发生")."""
+    return [
+        (n, f"{n} = {meaning}" if meaning else str(n))
+        for n, meaning in score_meanings(scheme, field)
+    ]
+
+
 def rescale(value: int | None, from_size: int, to_size: int) -> int | None:
     """Map a 1..from_size score onto 1..to_size, keeping the ends (3 on 1..3 → 5 on 1..5)."""
     if value is None or from_size == to_size:

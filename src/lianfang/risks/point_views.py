@@ -9,6 +9,7 @@ through services.py.
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +25,18 @@ from lianfang.org import selectors as org_selectors
 from lianfang.reviews import chain as review_chain
 from lianfang.reviews.models import Level, Submission
 
-from . import grading, permissions, selectors, services
+from . import grading, permissions, selectors, services, suggestions
 from .attachments import MEASURE_EVIDENCE
 from .models import Measure, RiskPoint, RiskPointEvent
-from .register_forms import LinkMeasureForm, MeasureForm, ProgressForm, ReasonForm, RiskPointForm
+from .register_forms import (
+    LinkMeasureForm,
+    MeasureForm,
+    ProgressForm,
+    ReasonForm,
+    RiskPointForm,
+    power_options,
+    step_queryset,
+)
 from .views import READ
 
 # A risk point --------------------------------------------------------------------------------
@@ -194,14 +203,25 @@ def _point_url(point) -> str:
     return reverse("risks:point_detail", args=[point.pk])
 
 
+def _int_param(request, name):
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if 0 < value < 2**63 else None
+
+
 @role_required(*READ)
 def point_create(request):
+    """The new risk point form. `?post=` (from 我的风险点's 新增) chooses a post the user may
+    register for, and its organisation; `?organisation=` an organisation."""
     user = request.user
     organisations = permissions.creatable_organisations(user).order_by("path")
-    try:
-        chosen = int(request.GET.get("organisation", ""))
-    except ValueError:
-        chosen = None
+    post = None
+    post_id = _int_param(request, "post")
+    if post_id is not None:
+        post = permissions.point_posts(user).filter(pk=post_id).first()
+    chosen = post.organisation_id if post is not None else _int_param(request, "organisation")
     organisation = organisations.filter(pk=chosen).first() if chosen else None
     if organisation is None:
         choices = list(organisations)
@@ -210,20 +230,26 @@ def point_create(request):
         if len(choices) > 1:
             return render(request, "risks/point_organisation.html", {"organisations": choices})
         organisation = choices[0]
-    form = RiskPointForm(request.POST or None, user=user, organisation=organisation)
+    if post is not None and post.organisation_id != organisation.pk:
+        post = None
+    form = RiskPointForm(request.POST or None, user=user, organisation=organisation, post=post)
 
     def save(data):
         if not permissions.may_save_point(user, organisation, form.service_data):
             raise PermissionDenied
-        return services.risk_point_create(
-            actor=user, organisation=organisation, data=form.service_data, reason=data["reason"]
+        return services.risk_point_create_with_measure(
+            actor=user,
+            organisation=organisation,
+            data=form.service_data,
+            reason=data.get("reason") or "",
+            measure=form.measure_data,
         )
 
     return _form_page(
         request,
         form,
         save=save,
-        success=_("已新增风险点（草稿）。关联防控措施后即可备案。"),
+        success=_("已新增风险点（草稿）。可在本页提交备案。"),
         next_url=_point_url,
         title=_("新增风险点"),
         crumbs=[_register_crumb()],
@@ -231,6 +257,59 @@ def point_create(request):
         intro=_("单位：%(name)s。风险点须落到具体的权力事项和环节，写明具体表现形式。")
         % {"name": organisation.name},
         scripts=True,
+        filing_form=True,
+        suggest=True,
+        suggestions_url=reverse("risks:point_form_options"),
+        **_suggestion_context(form, organisation),
+    )
+
+
+def _suggestion_context(form, organisation) -> dict:
+    """The form's starting points (从标准库选用) for the chosen post's powers."""
+    post = form.chosen_post
+    if post is None or not form.powers_filtered:
+        return {"suggestions": []}
+    powers = list(selectors.post_powers(organisation, post).order_by("code"))
+    found = suggestions.suggestions_for(powers, form.scheme, post=post)
+    return {"suggestions": [s.as_dict() for s in found]}
+
+
+@role_required(*READ)
+def point_form_options(request):
+    """The choices of the risk point form that follow other fields, for the page's script
+    (JSON): the powers of `?post=` (every power with `?all=1`), the steps of `?power=`, and
+    the library's starting points for the post. Only an organisation the user may register
+    in, a post they may register for, and a power of the organisation's catalogue count;
+    anything else is left out."""
+    user = request.user
+    organisation = (
+        permissions.creatable_organisations(user)
+        .filter(pk=_int_param(request, "organisation") or 0)
+        .first()
+    )
+    if organisation is None:
+        return JsonResponse({"powers": [], "filtered": False, "steps": [], "suggestions": []})
+    post_id = _int_param(request, "post")
+    post = (
+        permissions.point_posts(user, organisation).filter(pk=post_id).first() if post_id else None
+    )
+    power_id = _int_param(request, "power")
+    power = selectors.point_powers(organisation).filter(pk=power_id).first() if power_id else None
+    options, filtered = power_options(
+        organisation, post, current=power, everything=request.GET.get("all") == "1"
+    )
+    scheme = grading.active_scheme(organisation)
+    found = []
+    if post is not None and filtered:
+        powers = list(selectors.post_powers(organisation, post).order_by("code"))
+        found = [s.as_dict() for s in suggestions.suggestions_for(powers, scheme, post=post)]
+    return JsonResponse(
+        {
+            "powers": [[pk, label] for pk, label in options],
+            "filtered": filtered,
+            "steps": [[step.pk, step.name] for step in step_queryset(power)],
+            "suggestions": found,
+        }
     )
 
 
@@ -264,6 +343,8 @@ def point_edit(request, pk):
         )
         % {"level": point.get_level_display() or _("未定级")},
         scripts=True,
+        filing_form=True,
+        suggestions_url=reverse("risks:point_form_options"),
     )
 
 

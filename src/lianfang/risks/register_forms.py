@@ -5,6 +5,8 @@ views put back on the forms."""
 from collections import Counter
 
 from django import forms
+from django.db.models import Case, Value, When
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import punctuation
@@ -244,6 +246,36 @@ class StepChoiceField(forms.ModelChoiceField):
         return f"{obj.power.name} · {obj.name}"
 
 
+def power_options(organisation, post, *, current=None, everything=False):
+    """The power choices of a risk point of `organisation` for `post`: the powers the post
+    takes part in (`selectors.post_powers`), with `current` (a power already chosen) kept;
+    every power of the catalogue when `everything`, when no post is given or when the post
+    has none. Returns ([(pk, label)], filtered)."""
+    powers = selectors.point_powers(organisation, current=getattr(current, "pk", None))
+    filtered = False
+    if post is not None and not everything:
+        own = selectors.post_powers(organisation, post)
+        if current is not None:
+            own = own | powers.filter(pk=current.pk)
+        own = list(own.order_by("code").values_list("pk", "code", "name"))
+        if own:
+            filtered = True
+            return [(pk, power_label(code, name)) for pk, code, name in own], filtered
+    rows = powers.order_by("code").values_list("pk", "code", "name")
+    return [(pk, power_label(code, name)) for pk, code, name in rows], filtered
+
+
+def power_label(code, name) -> str:
+    return punctuation.bracketed(name, code) if code else name
+
+
+def step_queryset(power):
+    """The steps a risk point on `power` may name (none before a power is chosen)."""
+    if power is None:
+        return PowerStep.objects.none()
+    return PowerStep.objects.filter(power=power).order_by("order", "pk")
+
+
 class RiskPointForm(ServiceErrorsMixin, forms.Form):
     """A risk point's fields for `risk_point_create` / `risk_point_update`.
 
@@ -295,11 +327,31 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("风险等级发生变化时必须填写。"),
     )
+    # A new point's first measure (filing needs one with an owner): written with the point.
+    measure_text = forms.CharField(
+        label=_("防控措施"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "写明何时做、怎样检查，例如“每月抽查 20 张处方并在科务会通报”。"
+            "可先留空，保存后再关联措施。"
+        ),
+    )
+    measure_owner = forms.ModelChoiceField(
+        Person.objects.none(), label=_("措施责任人"), required=False
+    )
 
-    def __init__(self, *args, user, organisation, instance=None, **kwargs):
+    # Fields the filing (备案) requires that a draft may still leave empty: marked on the form.
+    FILING_FIELDS = ("step", "likelihood", "harm", "matter_kind", "criteria", "measure_text")
+
+    def __init__(self, *args, user, organisation, instance=None, post=None, **kwargs):
+        """`post`: the post to offer first and choose (a post the user may register for),
+        as 我的风险点's 新增 asks; else the only post the user holds, if one."""
         self.user = user
         self.organisation = organisation
         self.instance = instance
+        self.requested_post = post
         if instance is not None and "initial" not in kwargs:
             initial = {
                 name: getattr(instance, name)
@@ -328,36 +380,62 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         """The choices permissions.py allows the user for a risk point of the organisation."""
         org = self.organisation
         user = self.user
+        instance = self.instance
         allowed = permissions.point_subjects(user, org)
         subjects = [c for c in RiskPoint.Subject.choices if c[0] in allowed]
         self.fields["subject"].choices = subjects
         self.fields["department"].queryset = permissions.point_departments(user, org).order_by(
             "order", "code"
         )
-        self.fields["post"].queryset = (
-            permissions.point_posts(user, org)
-            .select_related("department")
-            .order_by("department__order", "department__code", "code")
-        )
-        current = self.instance.power_id if self.instance is not None else None
+        # the posts the user holds now come first
+        held = permissions.held_post_ids(user)
+        posts = permissions.point_posts(user, org).select_related("department")
+        order = ["department__order", "department__code", "code"]
+        if held:
+            posts = posts.annotate(
+                held_first=Case(When(pk__in=sorted(held), then=Value(0)), default=Value(1))
+            )
+            order.insert(0, "held_first")
+        posts = posts.order_by(*order)
+        self.fields["post"].queryset = posts
+        if instance is None and not self.is_bound:
+            self._preselect_post(posts, held)
+        current = instance.power_id if instance is not None else None
         powers = selectors.point_powers(org, current=current)
         self.fields["power"].queryset = powers.order_by("code")
-        self.fields["power"].widget.attrs["data-power-select"] = ""
-        self.fields["step"].queryset = (
-            selectors.point_steps(powers)
-            .select_related("power")
-            .order_by("power__code", "order", "pk")
+        power_field = self.fields["power"]
+        power_field.widget.attrs.update({"data-power-select": "", "data-organisation": org.pk})
+        post = self._chosen("post")
+        chosen_power = self._chosen("power")
+        options, filtered = power_options(org, post, current=chosen_power)
+        power_field.widget.choices = [("", power_field.empty_label), *options]
+        if filtered:
+            power_field.help_text = _("已按所选岗位列出相关的权力事项。")
+        self.powers_filtered = filtered
+        self.chosen_post = post
+        # any step of those powers is accepted (clean() says when it is another power's);
+        # the chosen power's are offered (the page fetches them when the power changes)
+        step_field = self.fields["step"]
+        step_field.queryset = selectors.point_steps(powers)
+        steps = list(step_queryset(chosen_power))
+        step_field.widget.choices = [
+            ("", step_field.empty_label),
+            *((ModelChoiceIteratorValue(step.pk, step), step.name) for step in steps),
+        ]
+        step_field.widget.attrs["data-step-select"] = ""
+        self.step_needed = bool(steps)
+        self.fields["step"].help_text = _(
+            "列出所选权力事项的环节；权力事项设有环节时，备案须指明风险点所在的环节。"
         )
-        self.fields["step"].widget.attrs["data-step-select"] = ""
-        size = self.scheme.matrix_size
-        scores = [("", "—"), *[(n, str(n)) for n in range(1, size + 1)]]
-        self.fields["likelihood"].choices = scores
-        self.fields["harm"].choices = scores
+        for name in ("likelihood", "harm"):
+            self.fields[name].choices = [("", "—"), *grading.score_choices(self.scheme, name)]
+        self.fields["likelihood"].help_text = _("发生的可能性：数字越大越可能发生。")
+        self.fields["harm"].help_text = _("一旦发生的危害程度：数字越大危害越重。")
         # the kinds the scheme grades, by the level it gives them (and the point's own kind)
         graded = {
             k: int(v) for k, v in self.scheme.matter_levels.items() if k in grading.MATTER_LABELS
         }
-        own = self.instance.matter_kind if self.instance is not None else ""
+        own = instance.matter_kind if instance is not None else ""
         if own and own not in graded and own in grading.MATTER_LABELS:
             graded[own] = next(lv for lv, kinds in grading.MATTER_KINDS.items() if own in kinds)
         self.fields["matter_kind"].choices = [
@@ -373,12 +451,12 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         ]
         self.fields["level"].choices = level_choices(_("按定级方案自动评定"))
         method = self.scheme.method
-        instance = self.instance
         if method != GradingScheme.Method.MATTER and not (instance and instance.matter_kind):
             del self.fields["matter_kind"]
         if method != GradingScheme.Method.CRITERIA and not (instance and instance.criteria):
             del self.fields["criteria"]
-        if not permissions.may_set_level(user, org):
+        may_set_level = permissions.may_set_level(user, org)
+        if not may_set_level:
             del self.fields["level"]
         if not self.fields["department"].queryset.exists():
             # a staff member registers for their posts only
@@ -387,8 +465,66 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
                 c for c in subjects if c[0] != RiskPoint.Subject.DEPARTMENT
             ]
         if instance is None:
-            self.fields["reason"].label = _("定级说明")
-            self.fields["reason"].help_text = _("人工指定风险等级时必须填写。")
+            if may_set_level:
+                self.fields["reason"].label = _("定级说明")
+                self.fields["reason"].help_text = _(
+                    "在上方“风险等级”中人工指定等级（不按定级方案评定）时必须填写。"
+                )
+            else:
+                # no level by hand on this form: nothing to explain
+                del self.fields["reason"]
+            people = selectors.measure_owner_people(user, org).select_related("department")
+            owner = self.fields["measure_owner"]
+            owner.queryset = people.order_by("staff_no")
+            owner.label_from_instance = lambda p: (
+                punctuation.bracketed(p.name, p.department.name) if p.department_id else p.name
+            )
+            me = org_selectors.person_of(user)
+            if me is not None and not self.is_bound:
+                owner.initial = me.pk
+            owner.help_text = _("默认为本人；填写了防控措施时必须选择。")
+        else:
+            del self.fields["measure_text"]
+            del self.fields["measure_owner"]
+        # what the scheme grades by is required for filing (the level rests on it)
+        graded_by = {
+            GradingScheme.Method.MATRIX: ("likelihood", "harm"),
+            GradingScheme.Method.MATTER: ("matter_kind",),
+            GradingScheme.Method.CRITERIA: ("criteria",),
+        }.get(method, ())
+        self.filing_fields = [
+            name
+            for name in self.FILING_FIELDS
+            if name in self.fields
+            and (name not in ("likelihood", "harm", "matter_kind", "criteria") or name in graded_by)
+            and (name != "step" or self.step_needed or chosen_power is None)
+        ]
+
+    def _preselect_post(self, posts, held):
+        """Choose the post asked for, else the only post the user holds (with subject 岗位)."""
+        post = None
+        if self.requested_post is not None:
+            post = posts.filter(pk=self.requested_post.pk).first()
+        if post is None and len(held) == 1:
+            post = posts.filter(pk__in=list(held)).first()
+        if post is not None:
+            self.initial.setdefault("post", post.pk)
+            self.initial.setdefault("subject", RiskPoint.Subject.POST)
+
+    def _chosen(self, name):
+        """The valid value of field `name`: submitted, else initial (choices depend on it)."""
+        field = self.fields[name]
+        if self.is_bound:
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        else:
+            value = self.initial.get(name)
+            value = getattr(value, "pk", value)
+        if value in (None, ""):
+            return None
+        try:
+            return field.clean(value)
+        except forms.ValidationError:
+            return None
 
     def predicted_level(self, data) -> int | None:
         """The level the point will have after saving `data`, graded as the service grades:
@@ -420,6 +556,8 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         step, power = data.get("step"), data.get("power")
         if step is not None and power is not None and step.power_id != power.pk:
             self.add_error("step", _("所选流程环节不属于该权力事项。"))
+        if (data.get("measure_text") or "").strip() and not data.get("measure_owner"):
+            self.add_error("measure_owner", _("填写了防控措施时须选择措施责任人。"))
         if self.instance is not None and not self.errors:
             old, new = self.instance.level, self.predicted_level(data)
             if old != new and not (data.get("reason") or "").strip():
@@ -434,6 +572,8 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("reason", None)
+        data.pop("measure_text", None)
+        data.pop("measure_owner", None)
         if data.get("subject") == RiskPoint.Subject.UNIT:
             data["department"] = data["post"] = None
         elif data.get("subject") == RiskPoint.Subject.DEPARTMENT:
@@ -441,6 +581,18 @@ class RiskPointForm(ServiceErrorsMixin, forms.Form):
         elif data.get("post") is not None:
             data["department"] = data["post"].department
         return data
+
+    @property
+    def measure_data(self) -> dict | None:
+        """The first measure's data for `measure_create` (owned by a person), or None."""
+        text = (self.cleaned_data.get("measure_text") or "").strip()
+        if not text:
+            return None
+        return {
+            "text": text,
+            "owner_person": self.cleaned_data.get("measure_owner"),
+            "owner_department": None,
+        }
 
 
 def _level_label(level):

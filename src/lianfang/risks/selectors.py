@@ -95,6 +95,23 @@ def point_steps(powers: QuerySet[Power]) -> QuerySet[PowerStep]:
     return PowerStep.objects.filter(power__in=powers)
 
 
+def post_powers(organisation: Organisation, post) -> QuerySet[Power]:
+    """The powers of `organisation`'s catalogue (`point_powers`) that `post` takes part in:
+    those naming it among their 承办岗位 or as the post of one of their steps, those its
+    department handles (承办部门), and those of the risk points in use of the post or of its
+    department (a clinical power has no single 承办部门: the register says where it is used)."""
+    linked = Q(posts=post) | Q(steps__post=post)
+    points = RiskPoint.objects.in_use().filter(organisation=organisation)
+    if post.department_id:
+        linked |= Q(department_id=post.department_id)
+        points = points.filter(Q(post=post) | Q(department_id=post.department_id))
+    else:
+        points = points.filter(post=post)
+    linked |= Q(pk__in=points.values("power_id"))
+    ids = Power.objects.filter(linked).values("pk")
+    return point_powers(organisation).filter(pk__in=ids)
+
+
 def measure_owner_people(
     user, organisation: Organisation | None = None, *, measure: Measure | None = None
 ) -> QuerySet[Person]:

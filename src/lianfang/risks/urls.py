@@ -14,6 +14,7 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_risks, name="department"),
     path("people/<int:pk>/", views.person_risks, name="person"),
     path("points/new/", point_views.point_create, name="point_create"),
+    path("points/new/options/", point_views.point_form_options, name="point_form_options"),
     path("points/<int:pk>/", point_views.point_detail, name="point_detail"),
     path("points/<int:pk>/edit/", point_views.point_edit, name="point_edit"),
     path("points/<int:pk>/file/", point_views.point_file, name="point_file"),

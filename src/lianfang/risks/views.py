@@ -328,10 +328,22 @@ def my_risks(request):
     for point in points:
         for measure in point.measures.all():
             measures.setdefault(measure.pk, measure)
+    # 新增: the form with the post chosen (each post the user may register for, one at a time)
+    held = [entry["assignment"].post_id for entry in posts]
+    add_posts = set(permissions.point_posts(user).filter(pk__in=held).values_list("pk", flat=True))
+    create = reverse("risks:point_create")
+    add_url = None
+    if len(add_posts) == 1:
+        add_url = f"{create}?post={next(iter(add_posts))}"
+    elif add_posts or (person is not None and permissions.may_register_somewhere(user)):
+        add_url = create
     return render(
         request,
         "risks/my_risks.html",
         {
+            "add_url": add_url,
+            "add_posts": add_posts,
+            "create_url": create,
             "person": person,
             "posts": posts,
             "point_count": len(points),

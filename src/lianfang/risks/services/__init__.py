@@ -38,6 +38,7 @@ from .measures import (
     measure_unlink,
     measure_update,
     measures_write,
+    risk_point_create_with_measure,
 )
 from .phrases import phrase_create, phrase_delete, phrase_set_active
 from .risk_points import (
@@ -87,6 +88,7 @@ __all__ = [
     "content_of",
     "risk_point_approve",
     "risk_point_create",
+    "risk_point_create_with_measure",
     "risk_point_file",
     "risk_point_file_directly",
     "risk_point_request_change",

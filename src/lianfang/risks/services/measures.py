@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..org_settings import MIN_EVIDENCE_CHARS
 from .errors import RiskError, _choice_errors, _label, _outside, _raise_all, error
-from .risk_points import _assign, _changes, _created, _event, _update_change
+from .risk_points import _assign, _changes, _created, _event, _update_change, risk_point_create
 
 # Measures -----------------------------------------------------------------------------------
 
@@ -88,6 +88,35 @@ def measure_create(*, actor, organisation: Organisation, data: dict) -> Measure:
     if data.get("risk_points"):
         _link(actor, measure, data["risk_points"])
     return measure
+
+
+# What the risk point form calls the first measure's fields.
+_FIRST_MEASURE_FIELDS = {"text": "measure_text", "owner_person": "measure_owner"}
+
+
+@transaction.atomic
+def risk_point_create_with_measure(
+    *, actor, organisation: Organisation, data: dict, reason: str = "", measure: dict | None
+):
+    """Register a draft risk point (`risk_point_create`) and, when `measure` (the data of
+    `measure_create`) is given, its first measure covering it, in one transaction: the form's
+    write, so that a point started from a suggestion can be submitted for filing at once.
+    The measure's errors are keyed by the form's names (measure_text, measure_owner); with
+    any error nothing is written."""
+    point = risk_point_create(actor=actor, organisation=organisation, data=data, reason=reason)
+    if measure is not None:
+        try:
+            measure_create(
+                actor=actor, organisation=organisation, data={**measure, "risk_points": [point]}
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    _FIRST_MEASURE_FIELDS.get(field, field): errors
+                    for field, errors in exc.update_error_dict({}).items()
+                }
+            ) from exc
+    return point
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
-// The risk register pages: charts (ECharts), printing, and the step choices that follow the
-// chosen power. No inline scripts: the CSP forbids them; data comes from json_script tags.
+// The risk register pages: charts (ECharts) and printing (the risk point form's choices are
+// risk-point-form.js's). No inline scripts: the CSP forbids them; data comes from json_script tags.
 (() => {
   const readJSON = (id) => {
     const el = document.getElementById(id);
@@ -115,22 +115,6 @@
     document.querySelectorAll("[data-print]").forEach((el) => {
       el.addEventListener("click", () => window.print());
     });
-
-    // Steps belong to a power: offer only the chosen power's steps.
-    const power = document.querySelector("select[data-power-select]");
-    const step = document.querySelector("select[data-step-select]");
-    if (power && step) {
-      const sync = () => {
-        step.querySelectorAll("option[data-power]").forEach((option) => {
-          const mine = option.dataset.power === power.value;
-          option.hidden = !mine;
-          option.disabled = !mine;
-          if (!mine && option.selected) step.value = "";
-        });
-      };
-      power.addEventListener("change", sync);
-      sync();
-    }
 
     const data = readJSON("lf-risk-charts");
     if (!data || !window.echarts) return;
