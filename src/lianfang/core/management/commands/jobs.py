@@ -38,6 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, subcommand, **options):
         if subcommand == "work":
+            self.verbosity = options["verbosity"]
             self.work(once=options["once"], sleep=options["sleep"], queues=options["queues"])
         elif subcommand == "purge":
             if options["days"] < 0:
@@ -58,7 +59,13 @@ class Command(BaseCommand):
             arguments = [*queues, "--job-class", "django_tasks_rq.Job"]
             # RQ's scheduler moves deferred tasks (`run_after`) to their queue when due
             arguments.append("--burst" if once else "--with-scheduler")
-            call_command("rqworker", *arguments, stdout=self.stdout, stderr=self.stderr)
+            call_command(
+                "rqworker",
+                *arguments,
+                verbosity=self.verbosity,
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
         elif once:
             # the same loop as `db_worker --batch`, reporting each job (tests run it in their
             # transaction, where db_worker's connection recycling would close the connection)
@@ -69,6 +76,7 @@ class Command(BaseCommand):
                 queue_name=",".join(queues),
                 interval=sleep,
                 reload=False,
+                verbosity=self.verbosity,
                 stdout=self.stdout,
                 stderr=self.stderr,
             )
