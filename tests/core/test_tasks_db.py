@@ -278,6 +278,20 @@ def test_recovery_gives_a_dead_workers_job_a_new_task(world):
     assert (job.status, job.attempts) == ("done", 2)
 
 
+def test_a_job_that_keeps_losing_its_worker_is_failed_not_retried_for_ever(world):
+    """e.g. an export that outlasts RQ's timeout: each try is killed, the job must stop."""
+    job = jobs.enqueue("test.tasks_db", actor=world.users["integrity"])
+    old = timezone.now() - dt.timedelta(seconds=jobs.STALE_AFTER + 5)
+    for attempt in range(1, jobs.MAX_ATTEMPTS + 1):
+        assert jobs.claim(job.pk) is not None  # a worker takes it, and dies
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=old)
+        assert jobs.requeue_stale() == (1 if attempt < jobs.MAX_ATTEMPTS else 0)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("failed", jobs.MAX_ATTEMPTS)
+    assert "多次中断" in job.error and job.finished_at is not None
+    assert jobs.run_pending() == 0  # the tasks still queued find nothing to run
+
+
 def test_recovery_resubmits_a_queued_job_whose_task_is_gone(world):
     job = jobs.enqueue("test.tasks_db", actor=world.users["integrity"])
     DBTaskResult.objects.all().delete()  # the queue lost it

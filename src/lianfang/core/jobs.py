@@ -60,6 +60,9 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 # A running job whose heartbeat is older than this is taken to have lost its runner.
 STALE_AFTER = 600
+# A job whose runner was lost this many times is not given another (a job that outlasts
+# RQ's timeout, or kills its worker, would otherwise run for ever).
+MAX_ATTEMPTS = 3
 
 
 class JobError(Exception):
@@ -423,12 +426,19 @@ def requeue_stale(*, older_than: float = STALE_AFTER) -> int:
     cutoff = timezone.now() - dt.timedelta(seconds=older_than)
     requeued = 0
     stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
-    for job in stale.only("pk", "task_id", "heartbeat_at"):
+    for job in stale.only("pk", "task_id", "heartbeat_at", "attempts", "params"):
         with transaction.atomic():
-            taken = Job.objects.filter(
+            still = Job.objects.filter(
                 pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at
-            ).update(status=Job.Status.QUEUED)
-            if not taken:
+            )
+            if job.attempts >= MAX_ATTEMPTS:
+                with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+                    error = _("任务多次中断，已停止重试，请联系系统管理员。")
+                if still.update(status=Job.Status.FAILED, finished_at=timezone.now(), error=error):
+                    _task_abandoned(job.task_id)
+                    logger.error("job %s lost its runner %s times: failed", job.pk, job.attempts)
+                continue
+            if not still.update(status=Job.Status.QUEUED):
                 continue
             _task_abandoned(job.task_id)
             _submit_job(job)
