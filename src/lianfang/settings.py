@@ -56,9 +56,45 @@ CSRF_TRUSTED_ORIGINS = [
 # TOTP for privileged roles is enforced whenever DEBUG is off; the demo may switch it off.
 REQUIRE_OTP = env_bool("LIANFANG_REQUIRE_OTP", not DEBUG)
 
-# Background jobs (core.jobs): "worker" leaves them to `lianfang jobs work` (production, with
-# its systemd unit); "thread" runs each in a thread of the web process that queued it (the demo).
-LIANFANG_JOBS = os.environ.get("LIANFANG_JOBS", "thread" if DEBUG else "worker")
+# Background tasks run on django-tasks (the backport of Django 6's django.tasks; core.jobs,
+# core.schedule, docs/deployment.md "Background tasks"). LIANFANG_TASKS picks the queue:
+# "database" (default: django-tasks-db, the tasks are rows of this database, on SQLite and
+# PostgreSQL) or "rq" (django-tasks-rq: Redis at LIANFANG_REDIS_URL, for workers on several
+# machines). LIANFANG_TASK_QUEUE names the queue this site's jobs go to (another site sharing
+# the Redis, or a test, takes its own); every task backend also accepts the "default" queue.
+LIANFANG_TASKS = os.environ.get("LIANFANG_TASKS", "database").strip().lower()
+LIANFANG_REDIS_URL = os.environ.get("LIANFANG_REDIS_URL", "redis://127.0.0.1:6379/0")
+LIANFANG_TASK_QUEUE = os.environ.get("LIANFANG_TASK_QUEUE", "default")
+# RQ stops a task after this many seconds (its own default, 180 s, is shorter than a
+# commission's whole-register export).
+LIANFANG_TASK_TIMEOUT = int(os.environ.get("LIANFANG_TASK_TIMEOUT", "3600"))
+_TASK_QUEUES = sorted({"default", LIANFANG_TASK_QUEUE})
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+if LIANFANG_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LIANFANG_TASKS must be one of {', '.join(_TASK_BACKENDS)}, not {LIANFANG_TASKS!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[LIANFANG_TASKS], "QUEUES": _TASK_QUEUES}}
+RQ_QUEUES = {
+    queue: {"URL": LIANFANG_REDIS_URL, "DEFAULT_TIMEOUT": LIANFANG_TASK_TIMEOUT}
+    for queue in _TASK_QUEUES
+}
+# Who runs them: "worker" leaves them to `lianfang jobs work` (production, with its systemd
+# unit, and `lianfang schedule run` for the periodic ones); "thread" runs a worker thread in
+# the web process, which also keeps the schedule (the demo: no other process to start;
+# database backend only).
+LIANFANG_JOBS = os.environ.get(
+    "LIANFANG_JOBS", "thread" if DEBUG and LIANFANG_TASKS == "database" else "worker"
+)
+if LIANFANG_JOBS == "thread" and LIANFANG_TASKS != "database":
+    raise ImproperlyConfigured("LIANFANG_JOBS=thread runs the database backend's worker only.")
+# Finished jobs' files (exports, PDFs) are deleted this many days after the job ended, and the
+# framework's records of finished tasks after LIANFANG_TASK_RESULTS_DAYS (core.tasks).
+LIANFANG_JOB_FILES_DAYS = int(os.environ.get("LIANFANG_JOB_FILES_DAYS", "7"))
+LIANFANG_TASK_RESULTS_DAYS = int(os.environ.get("LIANFANG_TASK_RESULTS_DAYS", "30"))
 # Above these sizes the work leaves the request for a job: the register exported to Excel
 # (rows), a change of grading scheme (risk points re-graded), the register printed (rows).
 LIANFANG_EXPORT_INLINE_ROWS = int(os.environ.get("LIANFANG_EXPORT_INLINE_ROWS", "20000"))
@@ -108,6 +144,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq", "django_tasks_rq"] if LIANFANG_TASKS == "rq" else []),
     "lianfang.core",
     "lianfang.accounts",
     "lianfang.org",

@@ -21,7 +21,9 @@ from lianfang.core import audit, audit_labels
 from lianfang.org.models import Department
 
 SRC = Path(lianfang.__file__).parent
-NOT_ACTIONS = {"enqueue"}  # calls whose dotted string arguments are job kinds, not actions
+# calls whose dotted string arguments are job kinds (`jobs.enqueue`) or the names of periodic
+# tasks (`schedule.register`), not actions
+NOT_ACTIONS = {"enqueue", "register"}
 
 
 CODE = re.compile(r"[a-z][a-z_]*(?:\.[a-z_]+)+")

@@ -1,9 +1,12 @@
 """Register work that leaves the request: large Excel exports and large re-grades run as
 background jobs (core.jobs) with the same outcome as in the request."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -79,8 +82,13 @@ def test_a_large_regrade_runs_as_a_job_with_the_same_outcome(world, points, sett
     assert regraded.count() == job.result["points"] == 8  # 1×1 stays 1×1
     assert regraded.first().reason == "定级方案变更：3×3 矩阵 → 5×5 矩阵"
 
-    # Run again (as after a crash): nothing is rescaled twice.
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
+    # Run again (as after a crash: the worker died mid-job, and recovery gave the job a new
+    # task): nothing is rescaled twice.
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING,
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=jobs.STALE_AFTER + 5),
+    )
+    assert jobs.requeue_stale() == 1
     assert jobs.run_pending() == 1
     assert RiskPointEvent.objects.filter(type=RiskPointEvent.Type.REGRADED).count() == 8
     by_name["23"].refresh_from_db()

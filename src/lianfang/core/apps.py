@@ -91,18 +91,36 @@ class CoreConfig(AppConfig):
     )
 
     def ready(self):
-        # registers visible_to selectors, job handlers, the trusted-proxy check, the
-        # working-day calendar's checks and its selector
+        # registers visible_to selectors, job handlers, the periodic tasks, the trusted-proxy
+        # check, the warnings' selector, the working-day calendar's checks and its selector
         from . import (  # noqa: F401
             client_address,
             jobs,
             selectors,
+            tasks,
             warning_selectors,
             workday_selectors,
             workdays,
         )
 
         post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
+        _start_demo_worker()
+
+
+def _start_demo_worker():
+    """The development server in thread mode (`make demo`) runs the task worker and the
+    schedule in a thread of its own from the start (in the reloader's child only)."""
+    import os
+    import sys
+
+    from django.conf import settings
+
+    if getattr(settings, "LIANFANG_JOBS", "worker") != "thread" or "runserver" not in sys.argv:
+        return
+    if "--noreload" in sys.argv or os.environ.get("RUN_MAIN") == "true":
+        from . import jobs
+
+        jobs.start_worker_thread()
 
 
 def _sync_modules(sender, using, apps=None, **kwargs):

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import puremagic
 from cryptography.fernet import Fernet, InvalidToken
@@ -46,6 +49,8 @@ from django.utils.translation import gettext_lazy
 
 from . import audit
 from .models import Attachment
+
+logger = logging.getLogger(__name__)
 
 # The types a use may allow: MIME type -> (label, extension kept for downloads).
 TYPES = {
@@ -327,3 +332,45 @@ def attachments_of(target, use: str | None = None):
         content_type=content_type, object_id=target.pk, deleted_at__isnull=True
     )
     return qs.filter(use=use) if use else qs
+
+
+# Files left behind ------------------------------------------------------------------------------
+
+# A file younger than this is left alone: its transaction may not have committed yet.
+ORPHAN_GRACE = 24 * 3600
+
+
+def purge_orphans(*, older_than: float = ORPHAN_GRACE, now: float | None = None) -> int:
+    """Delete the stored files that no attachment in use names, last written more than
+    `older_than` seconds ago: a file saved by `attachment_save` in a transaction that was
+    later rolled back (the file is written before the row, and nothing removes it when an
+    outer transaction fails), and a withdrawn attachment's file whose removal after the
+    commit did not happen (the process stopped). Returns how many were deleted.
+    A scheduled task (core.tasks) runs it daily."""
+    root = Path(store.storage.location)
+    if not root.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - older_than
+    old = {}
+    for path in root.rglob("*.bin"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                old[path.relative_to(root).as_posix()] = path
+        except FileNotFoundError:  # removed meanwhile
+            continue
+    names = sorted(old)
+    purged = 0
+    for start in range(0, len(names), 500):
+        batch = names[start : start + 500]
+        kept = set(
+            Attachment.objects.filter(path__in=batch, deleted_at__isnull=True).values_list(
+                "path", flat=True
+            )
+        )
+        for name in batch:
+            if name not in kept:
+                old[name].unlink(missing_ok=True)
+                purged += 1
+    if purged:
+        logger.info("purged %s attachment file(s) without an attachment in use", purged)
+    return purged

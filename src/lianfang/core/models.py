@@ -171,6 +171,8 @@ class Job(models.Model):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    # the framework's task that runs it now (django-tasks' result id; a new one when requeued)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -193,6 +195,25 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else None
         return min(100, round(100 * self.done / self.total))
+
+
+class ScheduledRun(models.Model):
+    """The state of one periodic task of `core.schedule`: when it is next due. The scheduler
+    moves `next_at` with a conditional UPDATE before it enqueues, so a slot is enqueued once
+    even if two schedulers run by mistake."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    next_at = models.DateTimeField(_("下次执行"))
+    last_at = models.DateTimeField(_("上次执行"), null=True, blank=True)
+    last_task_id = models.CharField(_("上次任务编号"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self):
+        return self.name
 
 
 class Attachment(models.Model):
