@@ -55,6 +55,15 @@ class CoreConfig(AppConfig):
         ),
         NavItem(
             "maintenance",
+            _("外发记录"),
+            "core:delivery_list",
+            "send",
+            (PLATFORM_ADMIN, Role.ADMIN),
+            group="maintenance",
+            order=40,
+        ),
+        NavItem(
+            "maintenance",
             _("工作日历"),
             "core:workday_calendar",
             "calendar-week",
@@ -67,7 +76,15 @@ class CoreConfig(AppConfig):
     def ready(self):
         # registers visible_to selectors, job handlers, the trusted-proxy check, the
         # working-day calendar's checks and its selector
-        from . import client_address, jobs, selectors, workday_selectors, workdays  # noqa: F401
+        from . import (  # noqa: F401
+            client_address,
+            jobs,
+            notification_selectors,
+            notifications,
+            selectors,
+            workday_selectors,
+            workdays,
+        )
 
         post_migrate.connect(_sync_modules, sender=self, dispatch_uid="lianfang.core.modules")
 

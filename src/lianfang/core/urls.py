@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import attachment_views, audit_views, job_views, maintenance_views, workday_views
+from . import (
+    attachment_views,
+    audit_views,
+    job_views,
+    maintenance_views,
+    notification_views,
+    workday_views,
+)
 
 app_name = "core"
 urlpatterns = [
@@ -18,6 +25,28 @@ urlpatterns = [
         attachment_views.attachment_download,
         name="attachment_download",
     ),
+    path("notifications/", notification_views.inbox, name="inbox"),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read/",
+        notification_views.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
+    path("maintenance/deliveries/", notification_views.delivery_list, name="delivery_list"),
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", job_views.job_download, name="job_download"),

@@ -447,12 +447,16 @@ def rotation_overdue(user, *, today: dt.date | None = None) -> QuerySet[PostAssi
     "Longer than" compares calendar dates: a post taken on 2020-03-01 with a 3-year period is
     overdue from 2023-03-02.
     """
+    return rotation_overdue_in(assignments_visible_to(user), today=today)
+
+
+def rotation_overdue_in(assignments, *, today: dt.date | None = None):
+    """`rotation_overdue` over `assignments` (every organisation's, for the daily reminder)."""
     today = today or timezone.localdate()
     due_year = ExtractYear("start") + F("post__rotation_years")
     start_md = ExtractMonth("start") * 100 + ExtractDay("start")
     return (
-        assignments_visible_to(user)
-        .current()
+        assignments.current()
         .filter(person__active=True, post__rotation_years__isnull=False)
         .filter(Q(post__is_key=True) | Q(post__is_sensitive=True))
         .alias(due_year=due_year, start_md=start_md)
