@@ -47,8 +47,8 @@ def notifications(request):
     """The number of the user's unread messages, for the bell in the top bar: one COUNT per
     request (cached on the request, should a page ask again)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
+    if user is None or not user.is_authenticated or not user.roles:
+        return {}  # an account without a role has no inbox page
     count = getattr(request, "_lianfang_unread", None)
     if count is None:
         from .models import Notification
