@@ -125,7 +125,7 @@ def test_a_persons_choice_decides_and_the_inbox_is_always_on(world):
     ]
     # everything off: still in the inbox
     assert len(inbox_of(integrity)) == 1 and len(inbox_of(head)) == 1
-    event = AuditEvent.objects.filter(action="notification_settings.update").first()
+    event = AuditEvent.objects.get(action="notification_settings.update", actor=head)
     assert event.after["phone"] == "13800138000"
     assert event.after[WAITING] == {"email": False, "sms": True}
 
@@ -508,7 +508,10 @@ def test_deliveries_are_listed_for_administrators_of_their_organisations(world, 
         WAITING, recipients=[head], context={"subject": "本院"}, organisation=world.hospital
     )
     notifications.notify(
-        WAITING, recipients=[outsider], context={"subject": "外院"}, organisation=world.other
+        WAITING,
+        recipients=[outsider],
+        context={"subject": "外院"},
+        organisation=world.other_hospital,
     )
     page = login(world.users["admin"]).get(reverse("core:delivery_list")).content.decode()
     assert "待您审核：本院" in page and "待您审核：外院" not in page
