@@ -65,16 +65,16 @@ def notification_open(request, pk):
     return redirect("core:inbox")
 
 
-@require_POST
 @role_required(*Role.EVERYONE)
+@require_POST
 def notification_read(request, pk):
     message = get_object_or_404(visible_to(request.user, Notification), pk=pk)
     services.notification_mark_read(user=request.user, notification=message)
     return redirect(_back(request))
 
 
-@require_POST
 @role_required(*Role.EVERYONE)
+@require_POST
 def notification_read_all(request):
     count = services.notifications_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)s 条通知标记为已读。") % {"n": count})
