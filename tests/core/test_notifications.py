@@ -525,3 +525,19 @@ def test_the_english_interface_shows_the_subject_in_english(world, login):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("core:inbox")).content.decode()
     assert "Approved: 处方点评" in page
+
+
+def test_the_scheduler_commands(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("notifications", "remind", stdout=out)
+    assert "rotation: 1 message(s)" in out.getvalue()  # 陈采购's rotation, to the admin
+    assert "review_overdue: 0 message(s)" in out.getvalue()
+    call_command("notifications", "digest", stdout=out)
+    assert "queued 0 digest(s)" in out.getvalue()
+    call_command("notifications", "retry", stdout=out)
+    assert "attempted 0 delivery(ies)" in out.getvalue()
+    assert Notification.objects.filter(kind="org.rotation_due").count() == 1
