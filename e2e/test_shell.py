@@ -21,10 +21,13 @@ OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "�
 OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
 REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
-    "admin": (OFFICE + ["单位模块", "用户与角色", "工作日历"], ["审计日志", "模块与栏目", "待审"]),
+    "admin": (
+        OFFICE + ["单位模块", "用户与角色", "工作日历", "外发记录"],
+        ["审计日志", "模块与栏目", "待审"],
+    ),
     "integrity": (
         REVIEWING_OFFICE + ["审计日志"],
-        ["模块与栏目", "单位模块", "用户与角色", "工作日历"],
+        ["模块与栏目", "单位模块", "用户与角色", "工作日历", "外发记录"],
     ),
     "leader": (
         ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],

@@ -26,6 +26,7 @@ from lianfang.core.models import (
     Column,
     Job,
     Module,
+    Notification,
     Warning,
     WarningLevel,
     WorkdayOverride,
@@ -184,6 +185,12 @@ PAIRS = {
         **{role: (f"job_{role}", "job_integrity") for role in SIGNED_IN},
         "integrity": ("job_integrity", "job_admin"),
         "anonymous": ("job_staff", "job_integrity"),
+    },
+    # A message is its recipient's alone: outside is anybody else's.
+    "notification": {
+        **{role: (f"note_{role}", "note_integrity") for role in SIGNED_IN},
+        "integrity": ("note_integrity", "note_admin"),
+        "anonymous": ("note_staff", "note_integrity"),
     },
     "scheme": _pairs(("scheme_hospital", "scheme_other"), ("scheme_other", "scheme_hospital")),
     # Phrases: the commission's apply to the hospital, which sees them but may not change them;
@@ -445,6 +452,14 @@ def build_scope_world() -> ScopeWorld:
             organisation=other if role == "outsider" else hospital,
             status=Job.Status.DONE,
             result={"file": JOB_FILE, "filename": JOB_FILE, "content_type": "text/plain"},
+        )
+    # An unread message in every account's inbox (about nothing: no link to follow).
+    for role in SIGNED_IN:
+        o[f"note_{role}"] = Notification.objects.create(
+            recipient=users[role],
+            kind="review.waiting",
+            subject=f"矩阵通知 {role}",
+            created_at=timezone.now(),
         )
     # A signed-in session per account, opened once: a test's writes to it are undone with the
     # test's savepoint, so every test starts from the same session.

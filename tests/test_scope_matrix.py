@@ -63,6 +63,9 @@ from lianfang.core.models import (
     Job,
     Module,
     ModuleSetting,
+    Notification,
+    NotificationChoice,
+    NotificationSettings,
     Warning,
     WorkdayOverride,
     WorkdayYear,
@@ -97,6 +100,7 @@ from tests.scope_world import (
     JOB_CONTENT,
     PAIRS,
     ROLES,
+    SIGNED_IN,
     VISIBLE,
     labelled,
     module_world,
@@ -510,6 +514,35 @@ DECLARED = [
     Url("core:job_detail", READ, obj="job"),
     Url("core:job_download", READ, obj="job", prepare=write_job_files),
     Url("core:attachment_download", READ, obj="attachment"),
+    # Notifications: each account reads its own inbox and no other; the deliveries are the
+    # administrators' (their organisations') and the platform administrator's.
+    Url(
+        "core:inbox",
+        EVERYONE,
+        shows=("notification", "core:notification_read", by_pk, set(SIGNED_IN)),
+    ),
+    Url("core:notification_open", EVERYONE, obj="notification", ok=302),
+    Url(
+        "core:notification_read",
+        EVERYONE,
+        obj="notification",
+        post_only=True,
+        data=lambda sw, t, r: {},
+        audited=False,  # the reader's own state, like a mail client's
+    ),
+    Url(
+        "core:notification_read_all",
+        EVERYONE,
+        post_only=True,
+        data=lambda sw, t, r: {},
+        audited=False,
+    ),
+    Url(
+        "core:notification_settings",
+        EVERYONE,
+        data=lambda sw, t, r: {"phone": "13800138000", "sms__review.waiting": "on"},
+    ),
+    Url("core:delivery_list", CALENDAR_KEEPERS),
     # accounts
     Url("accounts:login", PUBLIC, ok=302, get={"anonymous": (200, 200)}),
     Url("accounts:logout", PUBLIC, ok=405, get={"anonymous": (405, 405)}),
@@ -1684,6 +1717,9 @@ WATCHED = [
     WorkdayOverride,
     WorkdayYear,
     TOTPDevice,
+    Notification,
+    NotificationSettings,
+    NotificationChoice,
 ]
 
 

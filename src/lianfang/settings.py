@@ -192,6 +192,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lianfang.core.context_processors.shell",
                 "lianfang.core.context_processors.workday_calendar",
+                "lianfang.core.context_processors.notifications",
             ],
         },
     },
@@ -368,6 +369,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Notifications (core.notifications). E-mail: Django's SMTP settings from the environment;
+# without EMAIL_HOST the messages are written to the console (the demo).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "廉防 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site, for links in e-mails (the digest).
+LIANFANG_SITE_URL = os.environ.get("LIANFANG_SITE_URL", "http://localhost:8000").rstrip("/")
+# SMS (core.sms): the console backend logs them; AliyunBackend sends through Aliyun SMS.
+LIANFANG_SMS_BACKEND = os.environ.get("LIANFANG_SMS_BACKEND", "lianfang.core.sms.ConsoleBackend")
+LIANFANG_SMS_ACCESS_KEY_ID = os.environ.get("LIANFANG_SMS_ACCESS_KEY_ID", "")
+LIANFANG_SMS_ACCESS_KEY_SECRET = os.environ.get("LIANFANG_SMS_ACCESS_KEY_SECRET", "")
+LIANFANG_SMS_SIGN_NAME = os.environ.get("LIANFANG_SMS_SIGN_NAME", "")
+LIANFANG_SMS_TEMPLATE = os.environ.get("LIANFANG_SMS_TEMPLATE", "")
+LIANFANG_SMS_ENDPOINT = os.environ.get("LIANFANG_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+
 
 CACHES = {
     "default": (

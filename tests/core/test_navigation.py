@@ -82,6 +82,7 @@ EXPECTED_MENU = [
                 "calendar-week",
                 (PLATFORM_ADMIN, Role.ADMIN),
             ),
+            ("外发记录", "core:delivery_list", "maintenance", "send", (PLATFORM_ADMIN, Role.ADMIN)),
         ],
     ),
 ]

@@ -286,3 +286,19 @@ def test_raising_in_bulk_takes_a_fixed_number_of_queries(world):
         counts.append((len(created), len(updated), len(resolved)))
     assert counts[0] == counts[1], counts
     assert Warning.objects.filter(source="bulk").count() == 44
+
+
+def test_an_escalated_warning_tells_its_owner_in_the_inbox(
+    world, django_capture_on_commit_callbacks
+):
+    from lianfang.core.models import Notification
+
+    by_person = raise_one(world, "person")  # owned by the head of 心内科, who has an account
+    raise_one(world, "department", owner=world.cardiology)  # reaches the department's heads
+    with django_capture_on_commit_callbacks(execute=True):
+        warnings.warnings_escalate(now=NOW + dt.timedelta(days=8))
+        warnings.warnings_escalate(now=NOW + dt.timedelta(days=9))  # already escalated
+    messages = Notification.objects.filter(kind="warning.escalated")
+    assert [m.recipient for m in messages] == [world.users["dept_head"]] * 2
+    assert {m.subject for m in messages} == {"预警已升级为“预警”：复核逾期"}
+    assert by_person.pk in {int(m.key.split(":")[1]) for m in messages}

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from lianfang.accounts.models import User
 from lianfang.core import audit
-from lianfang.core.models import AuditEvent, Warning, WarningStatus
+from lianfang.core.models import AuditEvent, Notification, Warning, WarningStatus
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.demo.generator import REFERENCE_DATE
 from lianfang.demo.services import DEMO_PASSWORD
@@ -186,6 +186,9 @@ def test_staff_have_posts_histories_and_overdue_sensitive_posts():
     assert len(overdue) >= 5
     assert buyer.pk in {a.post_id for a in overdue}
     assert max(a.start for a in assignments) <= REFERENCE_DATE
+    # the load ends with the morning's reminders: the overdue rotations reached an inbox
+    reminded = Notification.objects.filter(kind="org.rotation_due", organisation=h)
+    assert reminded.values("key").distinct().count() >= 5
 
     # The demo ran the warning checkers once: the office's 预警 page has each rule's warnings.
     rules = Counter(

@@ -24,6 +24,7 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import selectors, throttle  # noqa: F401  (registers visible_to selectors)
+        # registers visible_to selectors and the role holders of notifications
+        from . import notifications, selectors, throttle  # noqa: F401
 
         throttle.connect()

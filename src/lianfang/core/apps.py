@@ -81,6 +81,15 @@ class CoreConfig(AppConfig):
         ),
         NavItem(
             "maintenance",
+            _("外发记录"),
+            "core:delivery_list",
+            "send",
+            (PLATFORM_ADMIN, Role.ADMIN),
+            group="maintenance",
+            order=40,
+        ),
+        NavItem(
+            "maintenance",
             _("工作日历"),
             "core:workday_calendar",
             "calendar-week",
@@ -91,13 +100,17 @@ class CoreConfig(AppConfig):
     )
 
     def ready(self):
-        # registers visible_to selectors, job handlers, the periodic tasks, the trusted-proxy
-        # check, the warnings' selector, the working-day calendar's checks and its selector
+        # registers visible_to selectors, job handlers, the periodic tasks, notifications'
+        # kinds and selectors, the trusted-proxy check, the warnings' selector, the
+        # working-day calendar's checks and its selector
         from . import (  # noqa: F401
             client_address,
             jobs,
+            notification_selectors,
+            notifications,
             selectors,
             tasks,
+            warning_notifications,
             warning_selectors,
             workday_selectors,
             workdays,

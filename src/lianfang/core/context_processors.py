@@ -41,3 +41,18 @@ def workday_calendar(request):
     if not (is_platform_admin(user) or user.has_any_role((Role.ADMIN,))):
         return {}
     return {"workday_unknown_years": unknown_years(viewpoints_of(user))}
+
+
+def notifications(request):
+    """The number of the user's unread messages, for the bell in the top bar: one COUNT per
+    request (cached on the request, should a page ask again)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.roles:
+        return {}  # an account without a role has no inbox page
+    count = getattr(request, "_lianfang_unread", None)
+    if count is None:
+        from .models import Notification
+
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        request._lianfang_unread = count
+    return {"unread_notifications": count}

@@ -380,6 +380,8 @@ class OrgSetting(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value!r}"
+
+
 class WarningLevel(models.IntegerChoices):
     """The grades of a warning, in the domain's words (docs/domain.md, 评估结论): 提示 (a
     notice), 预警 (a warning), 亮牌 (a card). The one place they are declared."""
@@ -467,3 +469,163 @@ class Warning(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class Notification(models.Model):
+    """A message to one account (`core.notifications.notify`): always in their inbox, and by
+    e-mail or SMS as they chose for its kind. Kinds are declared by the apps that send them."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类型"), max_length=64)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    # the values the subject was filled with, to show it again in the reader's language
+    context = models.JSONField(default=dict, blank=True)
+    # What it is about: shown as a link only to a reader who may see it (`visible_to`).
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A reminder sent again by a daily run carries the same key and is not repeated.
+    key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="core_notification_unread",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="core_notification_key_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class NotificationSettings(models.Model):
+    """A person's own choices: the mobile number for SMS and the daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    digest = models.BooleanField(_("每日摘要邮件"), default=False)
+
+    class Meta:
+        verbose_name = _("通知设置")
+
+    def __str__(self):
+        return f"{self.user_id}"
+
+
+class NotificationChoice(models.Model):
+    """The channels a person chose for one kind of message, beside the inbox (always on).
+    Without a row, the kind's declared defaults apply."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_choices"
+    )
+    kind = models.CharField(_("类型"), max_length=64)
+    email = models.BooleanField(_("邮件"), default=False)
+    sms = models.BooleanField(_("短信"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_notificationchoice_unique")
+        ]
+        verbose_name = _("通知渠道")
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}"
+
+
+class Delivery(models.Model):
+    """One message sent outside the platform (e-mail, SMS, a digest), retried with backoff
+    until it is sent or its attempts run out; administrators see them on 系统维护."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("邮件")
+        SMS = "sms", _("短信")
+        DIGEST = "digest", _("每日摘要")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        RETRYING = "retrying", _("等待重试")
+        FAILED = "failed", _("失败")
+
+    notification = models.ForeignKey(
+        Notification,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("地址"), max_length=254)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("外发记录")
+        verbose_name_plural = _("外发记录")
+
+    def __str__(self):
+        return f"{self.channel} → {self.address}"

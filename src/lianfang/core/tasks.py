@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from . import attachments, jobs, schedule
+from . import attachments, jobs, notifications, schedule, warnings
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,35 @@ def prune_task_results() -> dict:
     return {"deleted": deleted}
 
 
+@task()
+def check_warnings() -> dict:
+    """Every warning rule's checker: raise what holds, resolve what no longer does, then
+    escalate what is past its time limit (core.warnings.warnings_check)."""
+    report, escalated = warnings.warnings_check()
+    return {
+        "raised": {f"{c.rule.source}.{c.rule.code}": c.holding for c in report},
+        "escalated": escalated,
+    }
+
+
+@task()
+def send_reminders() -> dict:
+    """The daily reminders the apps declare (overdue reviews, rotations): once per item."""
+    return notifications.remind()
+
+
+@task()
+def send_digests() -> dict:
+    """The daily digest e-mails of those who chose one."""
+    return {"sent": notifications.digest()}
+
+
+@task()
+def retry_deliveries() -> dict:
+    """E-mails and SMS whose last attempt failed and whose retry is due."""
+    return {"sent": notifications.retry_due()}
+
+
 schedule.register("core.recover_jobs", recover_jobs, every=5 * schedule.MINUTE)
 schedule.register("core.purge_job_files", purge_job_files, every=schedule.DAY, at=dt.time(3, 10))
 schedule.register(
@@ -59,3 +88,7 @@ schedule.register(
 schedule.register(
     "core.prune_task_results", prune_task_results, every=schedule.DAY, at=dt.time(3, 30)
 )
+schedule.register("core.check_warnings", check_warnings, every=schedule.DAY, at=dt.time(6, 30))
+schedule.register("core.send_reminders", send_reminders, every=schedule.DAY, at=dt.time(7, 0))
+schedule.register("core.send_digests", send_digests, every=schedule.DAY, at=dt.time(7, 30))
+schedule.register("core.retry_deliveries", retry_deliveries, every=5 * schedule.MINUTE)

@@ -15,8 +15,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
 from lianfang.accounts.models import RoleGrant, User
-from lianfang.core import audit, warnings
-from lianfang.core.models import AuditEvent
+from lianfang.core import audit, notifications, warnings
+from lianfang.core.models import AuditEvent, Delivery, Notification
 from lianfang.core.roles import Role
 from lianfang.org import person_services
 from lianfang.org import services as org_services
@@ -197,6 +197,10 @@ def demo_load(
         progress("核查预警规则……")
         report, _escalated = warnings.warnings_check()
         progress("预警：" + "，".join(f"{c.rule.label} {len(c.raised.created)} 条" for c in report))
+    # The morning's reminders, as the daily run would send them: the overdue reviews and
+    # rotations reach their owners' inboxes (the demo's accounts have no e-mail address).
+    sent = notifications.remind()
+    progress("提醒：" + "，".join(f"{name} {n} 条" for name, n in sent.items()))
     # Fresh statistics for the planner after a bulk load. PostgreSQL's autovacuum would take
     # a while; SQLite never gathers them by itself. Without them the register's filtered pages
     # read a whole organisation's rows instead of one department's (bench/register.py).
@@ -315,6 +319,9 @@ def demo_reset() -> dict[str, int]:
             "departments": Department.objects.filter(organisation_id__in=ids).count(),
             "people": Person.objects.filter(organisation_id__in=ids).count(),
         }
+        # their messages go with them (the accounts stay, see above)
+        Notification.objects.filter(organisation_id__in=ids).delete()
+        Delivery.objects.filter(organisation_id__in=ids).delete()
         _purge(Person.objects.filter(organisation_id__in=ids))
         _purge(Post.objects.filter(organisation_id__in=ids))
         _purge(Department.objects.filter(organisation_id__in=ids))

@@ -88,7 +88,8 @@ class OrgConfig(AppConfig):
     def ready(self):
         from lianfang.core import audit
 
-        from . import attachments, power_selectors, scoping, selectors  # noqa: F401  (register with core)
+        # register with core
+        from . import attachments, power_selectors, reminders, scoping, selectors  # noqa: F401
         from .models import Organisation
 
         audit.register_organisation_model(Organisation)

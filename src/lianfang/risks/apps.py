@@ -49,4 +49,5 @@ class RisksConfig(AppConfig):
     )
 
     def ready(self):
-        from . import attachments, jobs, org_settings, panels, selectors  # noqa: F401  (register with core and org)
+        # register with core and org
+        from . import attachments, jobs, org_settings, panels, reminders, selectors  # noqa: F401

@@ -19,11 +19,13 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit
 from lianfang.reviews import chain as review_chain
+from lianfang.reviews import notifications as review_notifications
 from lianfang.reviews import services as review_services
 from lianfang.reviews.errors import ReviewError
 from lianfang.reviews.errors import error as review_error
@@ -124,6 +126,17 @@ def _record(actor, action, point, before, submission, **extra):
     )
 
 
+def _tell(point, submission, actor, reason=""):
+    """The chain's messages: its next reviewers, or its author once decided."""
+    review_notifications.tell(
+        submission,
+        subject=point,
+        link=reverse("risks:point_detail", args=[point.pk]),
+        actor=actor,
+        reason=reason,
+    )
+
+
 # Filing ---------------------------------------------------------------------------------------
 
 
@@ -157,6 +170,7 @@ def risk_point_submit(*, actor, risk_point: RiskPoint) -> RiskPoint:
     ]
     RiskPointEvent.objects.bulk_create(events)
     _record(actor, "risk_point.submit", point, None, submission, unchanged=submission.unchanged)
+    _tell(point, submission, actor)
     return point
 
 
@@ -176,6 +190,7 @@ def risk_point_approve(*, actor, risk_point: RiskPoint, note: str = "") -> RiskP
     point._open_submission = submission if submission.state == Submission.State.OPEN else None
     RiskPointEvent.objects.bulk_create(_decision_events(point, decisions, submission))
     _record(actor, "risk_point.approve", point, before, submission, final=final)
+    _tell(point, submission, actor, note)
     if not final:
         return point
     if submission.kind == Submission.Kind.FILE:
@@ -211,6 +226,7 @@ def risk_point_return(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint
     point.save(update_fields=["return_count", "updated_at"])
     RiskPointEvent.objects.bulk_create(_decision_events(point, [decision], submission))
     _record(actor, "risk_point.return", point, before, submission, return_count=point.return_count)
+    _tell(point, submission, actor, reason.strip())
     return point
 
 
@@ -232,6 +248,7 @@ def risk_point_skip_level(*, actor, risk_point: RiskPoint, reason: str) -> RiskP
     point._open_submission = submission
     RiskPointEvent.objects.bulk_create(_decision_events(point, decisions, submission))
     _record(actor, "risk_point.skip_level", point, before, submission)
+    _tell(point, submission, actor)
     return point
 
 
@@ -325,6 +342,7 @@ def risk_point_request_change(*, actor, risk_point: RiskPoint, data: dict, reaso
     ]
     RiskPointEvent.objects.bulk_create(events)
     _record(actor, "risk_point.request_change", point, None, submission, proposed=proposed)
+    _tell(point, submission, actor)
     return point
 
 
