@@ -36,6 +36,9 @@ DOMAIN_ORDER = [
     "监督/监测指标",
     "状态",
 ]
+# The export's header row, under its title, unit and date; the table's first row
+HEADER = register_io.HEADER_ROW
+FIRST = HEADER + 1
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,10 +53,14 @@ def sheet(data: bytes):
 
 
 def rows_by_header(ws) -> list[dict]:
-    header = [c.value for c in ws[1]]
-    return [
-        dict(zip(header, [c.value for c in row], strict=True)) for row in ws.iter_rows(min_row=2)
-    ]
+    """The table's rows: from under the header down to the blank row above the signatures."""
+    header = [c.value for c in ws[HEADER]]
+    rows = []
+    for row in ws.iter_rows(min_row=FIRST):
+        if all(c.value is None for c in row):
+            break
+        rows.append(dict(zip(header, [c.value for c in row], strict=True)))
+    return rows
 
 
 def save(wb) -> io.BytesIO:
@@ -100,7 +107,7 @@ def test_export_follows_the_domain_layout(world, register, login):  # noqa: F811
     assert response["Content-Type"] == XLSX
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     _wb, ws = sheet(b"".join(response.streaming_content))
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER]]
     assert header[: len(DOMAIN_ORDER)] == DOMAIN_ORDER
     assert {"编号", "来源", "措施责任人", "措施时限", "措施状态"} <= set(header)
     rows = {r["风险点（名称）"]: r for r in rows_by_header(ws)}
@@ -160,7 +167,7 @@ def test_export_query_count_does_not_grow_with_rows(world):
         with CaptureQueriesContext(connection) as queries:
             data = export_bytes(points)
         _wb, ws = sheet(data)
-        assert ws.max_row == n + 1
+        assert ws.max_row == HEADER + n + 2  # a blank row, then the signature line
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -238,8 +245,8 @@ def test_roundtrip_without_ids_matches_existing_points(world, register):  # noqa
     before = state(world)
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    id_col = [c.value for c in ws[1]].index("编号") + 1
-    for r in range(2, ws.max_row + 1):
+    id_col = [c.value for c in ws[HEADER]].index("编号") + 1
+    for r in range(FIRST, ws.max_row + 1):
         ws.cell(row=r, column=id_col).value = None
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
@@ -252,9 +259,9 @@ def test_roundtrip_without_ids_matches_existing_points(world, register):  # noqa
 def test_import_updates_and_creates_with_history(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER]]
     col = {h: i + 1 for i, h in enumerate(header)}
-    rows = {ws.cell(row=r, column=col["编号"]).value: r for r in range(2, ws.max_row + 1)}
+    rows = {ws.cell(row=r, column=col["编号"]).value: r for r in range(FIRST, ws.max_row + 1)}
     r_b = rows[register["b"].pk]
     ws.cell(row=r_b, column=col["可能性 L"]).value = 3
     ws.cell(row=r_b, column=col["风险等级"]).value = None  # graded again by the scheme
@@ -340,7 +347,7 @@ def test_import_updates_and_creates_with_history(world, register):  # noqa: F811
 def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER]]
     col = {h: i + 1 for i, h in enumerate(header)}
     edits = {
         2: {"单位/科室": "不存在科"},
@@ -376,8 +383,8 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
 def test_level_must_agree_with_the_scheme(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world).filter(pk=register["b"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["风险等级"]).value = "高"
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["风险等级"]).value = "高"
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
@@ -390,10 +397,10 @@ def test_level_must_agree_with_the_scheme(world, register):  # noqa: F811
 def test_filing_by_import_passes_the_vagueness_check(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world).filter(pk=register["d"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["状态"]).value = "已备案"
-    ws.cell(row=2, column=col["风险描述/表现形式"]).value = "政治学习不够扎实"
-    ws.cell(row=2, column=col["防控措施"]).value = None
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["状态"]).value = "已备案"
+    ws.cell(row=FIRST, column=col["风险描述/表现形式"]).value = "政治学习不够扎实"
+    ws.cell(row=FIRST, column=col["防控措施"]).value = None
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
@@ -455,7 +462,7 @@ def test_import_page(world, register, login):  # noqa: F811
     assert 'data-testid="import-summary"' in text and "未变 5 个" in text
 
     wb, ws = sheet(data)
-    ws.cell(row=2, column=2).value = "不存在科"
+    ws.cell(row=FIRST, column=2).value = "不存在科"
     response = client.post(
         url, {"organisation": world.hospital.pk, "file": upload(save(wb).read())}
     )
@@ -488,8 +495,8 @@ def test_text_starting_with_equals_stays_text(world, register):  # noqa: F811
     point.save(update_fields=["name"])
     data = export_bytes(hospital_points(world))
     _wb, ws = sheet(data)
-    col = [c.value for c in ws[1]].index("风险点（名称）")
-    cells = [row[col] for row in ws.iter_rows(min_row=2) if str(row[col].value).startswith("=")]
+    col = [c.value for c in ws[HEADER]].index("风险点（名称）")
+    cells = [row[col] for row in ws.iter_rows(min_row=FIRST) if str(row[col].value).startswith("=")]
     assert [c.data_type for c in cells] == ["s"]
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=io.BytesIO(data)
@@ -500,8 +507,8 @@ def test_text_starting_with_equals_stays_text(world, register):  # noqa: F811
 def test_department_subject_needs_a_department(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world).filter(pk=register["c"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["单位/科室"]).value = world.hospital.name
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["单位/科室"]).value = world.hospital.name
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
@@ -515,12 +522,12 @@ def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # 
     problems of its other columns, so one round of corrections is enough."""
     data = export_bytes(hospital_points(world).filter(pk=register["b"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["风险点（名称）"]).value = "名" * 201
-    ws.cell(row=2, column=col["风险类别"]).value = None
-    ws.cell(row=2, column=col["可能性 L"]).value = "高"
-    ws.cell(row=2, column=col["权力事项"]).value = None
-    ws.cell(row=2, column=col["权力编码"]).value = None
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["风险点（名称）"]).value = "名" * 201
+    ws.cell(row=FIRST, column=col["风险类别"]).value = None
+    ws.cell(row=FIRST, column=col["可能性 L"]).value = "高"
+    ws.cell(row=FIRST, column=col["权力事项"]).value = None
+    ws.cell(row=FIRST, column=col["权力编码"]).value = None
     before = state(world)
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
@@ -546,8 +553,8 @@ def test_codes_typed_another_way_change_nothing(world, register):  # noqa: F811
     characters: the same power, person and point, the round trip unchanged."""
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    col = {c.value: c.column for c in ws[1]}
-    for row in range(2, ws.max_row + 1):
+    col = {c.value: c.column for c in ws[HEADER]}
+    for row in range(FIRST, FIRST + len(rows_by_header(ws))):
         code = ws.cell(row=row, column=col["权力编码"])
         if code.value:
             code.value = full_width(code.value) + "\u200b"
@@ -568,9 +575,9 @@ def test_codes_typed_another_way_change_nothing(world, register):  # noqa: F811
 def test_a_point_id_beyond_the_database_is_refused_not_a_server_error(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    col = {c.value: c.column for c in ws[1]}
-    ws.cell(row=2, column=col["编号"]).value = 10**300
-    ws.cell(row=3, column=col["编号"]).value = "99999999999999999999999"
+    col = {c.value: c.column for c in ws[HEADER]}
+    ws.cell(row=FIRST, column=col["编号"]).value = 10**300
+    ws.cell(row=FIRST + 1, column=col["编号"]).value = "99999999999999999999999"
     before = state(world)
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
