@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core.models import AuditEvent
@@ -159,6 +160,51 @@ def _many_points(world, n):
         )
 
 
+def test_export_is_the_printed_form(world, register, login):  # noqa: F811
+    """Above the table the title, the unit and the date; under it the signature line; printed
+    on A4 landscape one page wide (the register's own columns), the header on every page;
+    filter buttons on the header; 宋体 throughout."""
+    response = login(world.users["integrity"]).get(reverse("risks:register_xlsx"), {"level": 1})
+    _wb, ws = sheet(b"".join(response.streaming_content))
+    assert ws["A1"].value == "风险点登记表"
+    assert ws["A1"].alignment.horizontal == "centerContinuous"  # centred over the printed form
+    assert ws["Q1"].alignment.horizontal == "centerContinuous" and ws["R1"].value is None
+    assert ws["A1"].font.b and ws["A1"].font.sz == 16
+    assert ws["A2"].value == f"单位：{world.hospital.name}"
+    today = timezone.localdate()
+    assert ws["A3"].value == (
+        f"日期：{today.year}年{today.month}月{today.day}日　（按台账页面的筛选条件）"
+    )
+    assert [c.value for c in ws[HEADER]][:3] == ["序号", "单位/科室", "岗位"]
+    assert ws.freeze_panes == f"A{FIRST}"
+    table = rows_by_header(ws)
+    assert [r["序号"] for r in table] == [1]  # a number, not text
+    assert ws.auto_filter.ref == f"A{HEADER}:AB{HEADER + len(table)}"
+    signature = ws.cell(row=HEADER + len(table) + 2, column=1).value
+    assert signature.startswith("填表人：") and "审核人：" in signature
+    assert signature.endswith("年　月　日")
+    assert ws.max_row == HEADER + len(table) + 2
+    # print setup
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize) == ("landscape", 9)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0  # one page wide
+    assert ws.print_title_rows == f"${HEADER}:${HEADER}"
+    assert ws.print_area == f"'{register_io.SHEET_TITLE}'!$A$1:$Q${ws.max_row}"
+    assert "第 &P 页" in ws.oddFooter.center.text
+    # the font of every cell, written or empty
+    for ref in ("A1", "A2", f"B{HEADER}", f"G{FIRST}", f"A{ws.max_row}", "Z99"):
+        assert ws[ref].font.name == "宋体", ref
+
+
+def test_the_export_date_and_unit_are_the_callers(world, register):  # noqa: F811
+    with register_io.export_register(
+        hospital_points(world), unit=None, date=dt.date(2026, 1, 5)
+    ) as f:
+        _wb, ws = sheet(f.read())
+    assert (ws["A2"].value, ws["A3"].value) == ("单位：—", "日期：2026年1月5日")
+
+
 def test_export_query_count_does_not_grow_with_rows(world):
     counts = []
     for n in (10, 100):
@@ -188,6 +234,7 @@ def test_pdf_export_in_chinese_with_a_cap(world, register, login, monkeypatch): 
     text = "".join(pdf_text(response.content).split())
     for word in ("风险点登记表", "遴选中透露评分标准", "药品耗材采购", "一级（高）", "共4个风险点"):
         assert word in text, word
+    assert "填表人：" in text and "审核人：" in text  # the signature line, as on the Excel
     monkeypatch.setattr(register_io, "PDF_MAX_ROWS", 2)
     response = client.get(reverse("risks:register_pdf"))
     text = "".join(pdf_text(response.content).split())
@@ -474,6 +521,76 @@ def test_import_page(world, register, login):  # noqa: F811
     response = client.post(url, {"organisation": world.hospital.pk, "file": upload(b"x", "a.csv")})
     assert response.status_code == 400
     assert "只能导入 Excel 文件（.xlsx 或旧版 .xls）" in response.content.decode()
+
+
+def test_a_blank_template_to_fill_in_and_import(world, register, login):  # noqa: F811
+    client = login(world.users["integrity"])
+    page = client.get(reverse("risks:register_import")).content.decode()
+    assert f'href="{reverse("risks:register_template")}' in page
+    response = client.get(reverse("risks:register_template"), {"organisation": world.hospital.pk})
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert 'filename="register-template.xlsx"' in response["Content-Disposition"]
+    content = response.content
+    wb = load_workbook(io.BytesIO(content))
+    assert wb.sheetnames == [register_io.SHEET_TITLE, "填写说明"]
+    ws = wb[register_io.SHEET_TITLE]
+    assert [c.value for c in ws[1]] == [c.header for c in register_io.COLUMNS]  # the export's
+    assert ws.max_row == 1  # no rows to delete before filling it in
+    letter = {c.value: c.column_letter for c in ws[1]}
+    validations = ws.data_validations.dataValidation
+    drop_downs = {str(v.sqref).split(":")[0]: v.formula1 for v in validations}
+    assert "岗位职责风险" in drop_downs[f"{letter['风险类别']}2"]
+    assert "一级（高）" in drop_downs[f"{letter['风险等级']}2"]
+    assert "草稿" in drop_downs[f"{letter['状态']}2"]
+    assert ws["A1"].font.name == "宋体"
+    notes = [r[0] for r in wb["填写说明"].iter_rows(values_only=True) if r[0]]
+    assert notes[0] == "风险点登记表填写说明"
+    assert any(line.startswith("填写示例") for line in notes)
+    assert "风险点（名称）：遴选中透露评分标准" in notes  # the example, not a row of the sheet
+    assert world.procurement.name in notes  # the organisation's departments
+    assert "CG-01 药品耗材采购：需求提出、供应商遴选" in notes  # and powers with their steps
+
+    # as downloaded it holds no risk point
+    with pytest.raises(register_io.RegisterFileError, match="没有风险点"):
+        register_io.register_import(
+            actor=world.users["integrity"], organisation=world.hospital, file=io.BytesIO(content)
+        )
+    # the example typed in (under another name): one new draft
+    column = {c.value: c.column for c in ws[1]}
+    for key, value in register_io.EXAMPLE:
+        ws.cell(row=2, column=column[register_io.HEADERS[key]]).value = str(value)
+    ws.cell(row=2, column=column["风险点（名称）"]).value = "遴选前向熟识供应商泄露其他投标人名单"
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
+    )
+    assert result.ok, result.errors
+    assert result.created == 1
+    point = RiskPoint.objects.get(name="遴选前向熟识供应商泄露其他投标人名单")
+    assert (point.status, point.likelihood, point.harm) == (RiskPoint.Status.DRAFT, 3, 3)
+    assert point.measures.count() == 2
+
+
+def test_a_template_for_no_organisation_in_particular(world, register, login):  # noqa: F811
+    client = login(world.users["integrity"])
+    for query in ({}, {"organisation": "abc"}, {"organisation": 10**30}, {"organisation": -1}):
+        response = client.get(reverse("risks:register_template"), query)
+        assert response.status_code == 200, query
+        notes = [
+            r[0]
+            for r in load_workbook(io.BytesIO(response.content))["填写说明"].iter_rows(
+                values_only=True
+            )
+        ]
+        assert world.procurement.name not in notes
+    # an organisation the user does not manage is not listed either
+    response = client.get(
+        reverse("risks:register_template"), {"organisation": world.other_hospital.pk}
+    )
+    notes = [
+        r[0]
+        for r in load_workbook(io.BytesIO(response.content))["填写说明"].iter_rows(values_only=True)
+    ]
+    assert not any(str(n).startswith(world.other_hospital.name) for n in notes if n)
 
 
 def test_import_is_for_the_integrity_office_within_its_subtree(world, register, login):  # noqa: F811

@@ -506,21 +506,21 @@ def template_lines(scheme) -> list[str]:
 
 
 # One row as the template's instructions show it (never on the register sheet itself, where
-# a forgotten example would be imported).
+# a forgotten example would be imported): sample data, in Chinese like a hospital's own.
 EXAMPLE = (
-    ("unit", gettext_lazy("采购中心")),
-    ("post", gettext_lazy("采购员")),
-    ("power", gettext_lazy("药品耗材采购")),
-    ("step", gettext_lazy("供应商遴选")),
-    ("category", gettext_lazy("岗位职责风险")),
-    ("name", gettext_lazy("遴选中透露评分标准")),
-    ("manifestation", gettext_lazy("在供应商遴选前向特定供应商透露评分标准或其他投标人信息")),
+    ("unit", "采购中心"),
+    ("post", "采购员"),
+    ("power", "药品耗材采购"),
+    ("step", "供应商遴选"),
+    ("category", "岗位职责风险"),
+    ("name", "遴选中透露评分标准"),
+    ("manifestation", "在供应商遴选前向特定供应商透露评分标准或其他投标人信息"),
     ("likelihood", "3"),
     ("harm", "3"),
-    ("measures", gettext_lazy("1. 评分标准封存并随机抽取专家\n2. 采购需求集体论证")),
-    ("measure_owners", gettext_lazy("采购中心")),
-    ("measure_due", "2026-06-30"),
-    ("measure_status", gettext_lazy("计划中")),
+    ("measures", "1. 评分标准封存并随机抽取专家\n2. 采购需求集体论证"),
+    ("measure_owners", "采购中心"),
+    ("measure_due", "2027-06-30"),
+    ("measure_status", "计划中"),
 )
 
 
