@@ -44,3 +44,31 @@ def test_register_import_page(world, register, page, live_server, tmp_path):  # 
     expect(page.locator("[data-testid=import-unchanged]")).to_have_text("5")
     expect(page.locator("[data-testid=import-created]")).to_have_text("0")
     screenshot(page, "risks-register-import")
+
+
+def test_a_download_link_shows_it_is_working_until_the_file_starts(
+    world,
+    register,  # noqa: F811
+    page,
+    live_server,
+):
+    """The register export is held back on its way (as a large one takes seconds): the link
+    shows a spinner and 正在生成… and takes no second click; once the file starts to arrive
+    it is the link it was."""
+    sign_in(page, live_server, world.users["integrity"])
+    page.goto("/risks/")
+    held = []
+    page.route("**/risks/register/xlsx/**", held.append)
+    link = page.locator("[data-testid=register-xlsx]")
+    link.click(no_wait_after=True)
+    expect(link).to_have_attribute("aria-busy", "true")
+    expect(link).to_contain_text("正在生成…")
+    expect(link.locator(".spinner-border")).to_have_count(1)
+    screenshot(page, "risks-register-export-busy", full_page=False)
+    assert len(held) == 1
+    with page.expect_download(timeout=30000) as download:
+        held[0].continue_()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    expect(link).not_to_have_attribute("aria-busy", "true")
+    expect(link).to_have_text("导出 Excel")
+    expect(link.locator(".bi-file-earmark-excel")).to_have_count(1)

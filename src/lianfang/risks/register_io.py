@@ -22,12 +22,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianfang.core import documents, spreadsheets
+from lianfang.core import documents, punctuation, spreadsheets
 from lianfang.core.chunks import key_chunks
 from lianfang.core.scoping import acting_organisation
 from lianfang.core.spreadsheets import Column, SheetRow
@@ -400,7 +400,7 @@ SIGNATURE_GAP = "　" * 10
 def signature_line() -> str:
     """填表人：　　…　审核人：　　…　年　月　日"""
     *names, date = (str(s) for s in SIGNATURES)
-    return SIGNATURE_GAP.join([*(f"{name}：" for name in names), date])
+    return SIGNATURE_GAP.join([*(punctuation.labelled(name, "") for name in names), date])
 
 
 def register_unit(user, filters):
@@ -416,9 +416,9 @@ def register_sheet(book, *, unit=None, filtered: bool = False, date: dt.date | N
     sheet = book.sheet(SHEET_TITLE, COLUMNS, header=False)
     sheet.title(str(_("风险点登记表")), span=len(PDF_COLUMNS))
     name = getattr(unit, "name", unit) or "—"
-    sheet.row([f"{_('单位')}：{name}"], book.style("bold"))
-    date = date or timezone.localdate()
-    line = f"{_('日期')}：{date.year}年{date.month}月{date.day}日"
+    sheet.row([punctuation.labelled(_("单位"), name)], book.style("bold"))
+    day = formats.date_format(date or timezone.localdate(), "DATE_FORMAT")
+    line = punctuation.labelled(_("日期"), day)
     if filtered:
         line += "　" + str(_("（按台账页面的筛选条件）"))
     sheet.row([line])
