@@ -23,6 +23,13 @@ from lianfang.risks.models import RiskPoint, RiskPointEvent
 pytestmark = pytest.mark.django_db
 
 
+def home_todo(client) -> dict[str, int]:
+    """The to-do counts of the signed-in user's home page."""
+    response = client.get("/")
+    assert response.status_code == 200
+    return {t.key: t.value for t in response.context["todo"]}
+
+
 @pytest.fixture
 def hospital():
     out = StringIO()
@@ -86,9 +93,14 @@ def test_reviewers_have_work_waiting_some_after_a_return(hospital, client, setti
     response = client.get("/risks/reviews/")
     assert response.status_code == 200
     assert DRAFTS[1].name in response.content.decode()
+    assert home_todo(client)["to_review"] >= 2
     client.logout()
     assert client.login(request=HttpRequest(), username="integrity", password=DEMO_PASSWORD)
     assert DRAFTS[0].name in client.get("/risks/reviews/").content.decode()
+    assert home_todo(client)["to_review"] >= 1
+    client.logout()
+    assert client.login(request=HttpRequest(), username="staff", password=DEMO_PASSWORD)
+    assert home_todo(client) == {"returned": 1, "waiting": 3}
 
     # the load's own summary counts the physician's drafts and what waits
     load = AuditEvent.objects.get(action="demo.load", object_id=str(hospital.pk))
