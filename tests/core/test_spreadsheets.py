@@ -161,7 +161,7 @@ def test_the_header_may_sit_under_title_rows(make):
     assert [r.number for r in found] == [5, 7]  # the sheet's own row numbers
     assert found[0].values["no"] == "0301"
     # by default the header is the first row
-    with pytest.raises(DemoFileError, match="缺少：姓名（全名）"):
+    with pytest.raises(DemoFileError, match="缺少：工号、姓名（全名）"):
         read(make(rows), error=DemoFileError)
     # not within the rows looked at: the row with the most headers says what is missing
     with pytest.raises(DemoFileError, match="缺少：姓名（全名）$"):

@@ -397,16 +397,17 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     header = [c.value for c in ws[HEADER]]
     col = {h: i + 1 for i, h in enumerate(header)}
     edits = {
-        2: {"单位/科室": "不存在科"},
-        3: {"权力事项": "不存在的权力", "权力编码": None, "岗位": "无此岗位"},
-        4: {"流程环节": "不存在的环节", "可能性 L": 9},
-        5: {"风险等级": "一级", "风险类别": "奇怪风险"},
-        6: {"措施责任人": "无此人", "编号": 999999},
+        FIRST: {"单位/科室": "不存在科"},
+        FIRST + 1: {"权力事项": "不存在的权力", "权力编码": None, "岗位": "无此岗位"},
+        FIRST + 2: {"流程环节": "不存在的环节", "可能性 L": 9},
+        FIRST + 3: {"风险等级": "一级", "风险类别": "奇怪风险"},
+        FIRST + 4: {"措施责任人": "无此人", "编号": 999999},
     }
     for r, values in edits.items():
         for key, value in values.items():
             ws.cell(row=r, column=col[key]).value = value
     ws.append(["", "财务科", "", "资金支付审批", "", "岗位职责风险", "", "", 1, 1])
+    appended = ws.max_row  # under the signature line: read all the same
     before = state(world)
     audit_before = AuditEvent.objects.count()
     result = register_io.register_import(
@@ -414,11 +415,11 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     )
     assert not result.ok
     found = {(e.row, e.column) for e in result.errors}
-    assert (2, "单位/科室") in found
-    assert (3, "权力事项") in found
-    assert (4, "可能性 L") in found
-    assert (6, "编号") in found
-    assert (7, "风险点（名称）") in found and (7, "风险描述/表现形式") in found
+    assert (FIRST, "单位/科室") in found
+    assert (FIRST + 1, "权力事项") in found
+    assert (FIRST + 2, "可能性 L") in found
+    assert (FIRST + 4, "编号") in found
+    assert (appended, "风险点（名称）") in found and (appended, "风险描述/表现形式") in found
     reasons = " ".join(e.reason for e in result.errors)
     assert "不存在科" in reasons and "不存在的权力" in reasons and "1 至 3" in reasons
     assert "999999" in reasons
@@ -437,7 +438,7 @@ def test_level_must_agree_with_the_scheme(world, register):  # noqa: F811
     )
     # The services' rule: a level other than the scheme's is set by hand, which needs a reason;
     # the import says to leave the cell blank or give the reason in the system.
-    assert [(e.row, e.column) for e in result.errors] == [(2, "风险等级")]
+    assert [(e.row, e.column) for e in result.errors] == [(FIRST, "风险等级")]
     assert "三级 → 一级" in result.errors[0].reason and "留空" in result.errors[0].reason
 
 
@@ -629,7 +630,7 @@ def test_department_subject_needs_a_department(world, register):  # noqa: F811
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
-    assert [(e.row, e.column) for e in result.errors] == [(2, "单位/科室")]
+    assert [(e.row, e.column) for e in result.errors] == [(FIRST, "单位/科室")]
 
 
 def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # noqa: F811
@@ -650,10 +651,10 @@ def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # 
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (2, "权力事项", "请填写权力事项。"),
-        (2, "风险类别", "请填写风险类别。"),
-        (2, "风险点（名称）", "风险点不能超过 200 个字。"),
-        (2, "可能性 L", "“高”无效，应为 1 到 3 的整数（定级方案“默认 3×3 矩阵”）。"),
+        (FIRST, "权力事项", "请填写权力事项。"),
+        (FIRST, "风险类别", "请填写风险类别。"),
+        (FIRST, "风险点（名称）", "风险点不能超过 200 个字。"),
+        (FIRST, "可能性 L", "“高”无效，应为 1 到 3 的整数（定级方案“默认 3×3 矩阵”）。"),
     ]
     assert state(world) == before
 
@@ -699,5 +700,5 @@ def test_a_point_id_beyond_the_database_is_refused_not_a_server_error(world, reg
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
-    assert {(e.row, e.column) for e in result.errors} == {(2, "编号"), (3, "编号")}
+    assert {(e.row, e.column) for e in result.errors} == {(FIRST, "编号"), (FIRST + 1, "编号")}
     assert state(world) == before
