@@ -239,9 +239,10 @@ def register_template(request):
     if pk.isascii() and pk.isdigit() and 0 < int(pk) < 2**63:
         manageable = org_selectors.organisations_manageable_by(request.user)
         organisation = manageable.filter(pk=int(pk)).first()
+    title = _("风险点登记表模板")
     return documents.file_response(
         register_io.blank_template(organisation),
-        documents.DownloadName(f"{_('风险点登记表模板')}.xlsx", "register-template.xlsx"),
+        documents.DownloadName(f"{title}.xlsx", "register-template.xlsx"),
         documents.XLSX_CONTENT_TYPE,
     )
 
