@@ -76,7 +76,8 @@ def test_reviewers_have_work_waiting_some_after_a_return(hospital, client, setti
     left = by_name[DRAFTS[3].name]
     assert left.return_count == 1 and not Submission.objects.open().of(left).exists()
     assert selectors.returned_to(staff).filter(object_id=left.pk).exists()
-    assert RETURN_REASONS[left.name] in selectors.returned_to(staff).get(object_id=left.pk).reason
+    returned = RiskPointEvent.objects.get(risk_point=left, type=RiskPointEvent.Type.RETURNED)
+    assert (returned.reason, returned.actor) == (RETURN_REASONS[left.name], head)
 
     # the acts are the demo users', on the audit chain
     actions = Counter(
