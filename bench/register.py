@@ -419,9 +419,11 @@ def time_import(args, results) -> None:
         edited = Path(tmp) / "edited.xlsx"
         wb = load_workbook(original)
         ws = wb.active
-        header = [c.value for c in ws[1]]
+        # the header under the title, unit and date; the table's rows down to the signatures
+        header = [c.value for c in ws[register_io.HEADER_ROW]]
         column = header.index(register_io.HEADERS["manifestation"]) + 1
-        for row in range(2, ws.max_row + 1):
+        first = register_io.HEADER_ROW + 1
+        for row in range(first, first + len(ids)):
             cell = ws.cell(row=row, column=column)
             cell.value = f"{cell.value}（复核补充：经办记录已抽查）"
         wb.save(edited)

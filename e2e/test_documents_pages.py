@@ -44,3 +44,45 @@ def test_register_import_page(world, register, page, live_server, tmp_path):  # 
     expect(page.locator("[data-testid=import-unchanged]")).to_have_text("5")
     expect(page.locator("[data-testid=import-created]")).to_have_text("0")
     screenshot(page, "risks-register-import")
+
+
+def test_a_download_link_shows_it_is_working_until_the_file_starts(
+    world,
+    register,  # noqa: F811
+    page,
+    live_server,
+):
+    """The register export is held back on its way (as a large one takes seconds): the link
+    shows a spinner and 正在生成… and takes no second click; once the file starts to arrive
+    it is the link it was. (While the request is held Playwright waits for the navigation
+    before it reads the page, so the page records the link's states itself.)"""
+    sign_in(page, live_server, world.users["integrity"])
+    page.goto("/risks/")
+    page.evaluate(
+        """() => {
+          const link = document.querySelector("[data-testid=register-xlsx]");
+          window.lfStates = [];
+          new MutationObserver(() => window.lfStates.push({
+            busy: link.getAttribute("aria-busy"),
+            text: link.textContent.trim(),
+            spinner: link.querySelectorAll(".spinner-border").length,
+            icon: link.querySelectorAll(".bi-file-earmark-excel").length,
+          })).observe(link, {attributes: true, childList: true, subtree: true});
+        }"""
+    )
+    held = []
+    page.route("**/risks/register/xlsx/**", lambda route: held.append(route))
+    page.click("[data-testid=register-xlsx]", no_wait_after=True)
+    page.wait_for_timeout(300)  # the request reaches the route
+    assert len(held) == 1
+    with page.expect_download(timeout=30000) as download:
+        held[0].continue_()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.wait_for_function("() => window.lfStates.some((s) => s.busy === null)")
+    states = page.evaluate("() => window.lfStates")
+    busy = next(s for s in states if s["busy"] == "true" and s["spinner"])
+    assert busy["text"] == "正在生成…" and busy["icon"] == 0
+    last = states[-1]
+    assert last["busy"] is None and last["spinner"] == 0 and last["icon"] == 1
+    assert last["text"] == "导出 Excel"
+    assert "lf_download_done" not in page.evaluate("() => document.cookie")  # cleared

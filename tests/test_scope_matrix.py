@@ -291,11 +291,13 @@ def xlsx_upload(content: bytes, name="matrix.xlsx"):
 
 
 def renamed_in_workbook(content: bytes, header: str, suffix: str) -> bytes:
-    """`content` with the first data row's `header` cell renamed: an import that updates."""
+    """`content` with the first data row's `header` cell renamed: an import that updates
+    (the header is the first row that has it: the register's is under a title)."""
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
-    headers = [cell.value for cell in sheet[1]]
-    cell = sheet.cell(row=2, column=headers.index(header) + 1)
+    row = next(r for r in range(1, 11) if header in [cell.value for cell in sheet[r]])
+    headers = [cell.value for cell in sheet[row]]
+    cell = sheet.cell(row=row + 1, column=headers.index(header) + 1)
     cell.value = f"{cell.value}{suffix}"
     out = io.BytesIO()
     book.save(out)
@@ -1140,6 +1142,7 @@ DECLARED = [
     Url("risks:positioning_pdf", READ, obj="holder", get=POSITIONING),
     Url("risks:register_xlsx", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url("risks:register_pdf", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
+    Url("risks:register_template", MANAGE),
     Url(
         "risks:register_import",
         MANAGE,

@@ -171,6 +171,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "lianfang.core.middleware.ContentSecurityPolicyMiddleware",
+    "lianfang.core.middleware.DownloadStartedMiddleware",
     "lianfang.accounts.middleware.OTPRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "lianfang.core.middleware.ModuleEnabledMiddleware",

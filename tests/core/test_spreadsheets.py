@@ -147,6 +147,29 @@ def test_read_sheet_refuses_a_file_it_cannot_use_with_the_imports_error(rows, me
         read(xlsx(rows), error=DemoFileError)
 
 
+@pytest.mark.parametrize("make", [xlsx, xls], ids=["xlsx", "xls"])
+def test_the_header_may_sit_under_title_rows(make):
+    rows = [
+        ["人员名册"],  # a title
+        [None],
+        ["单位：示例医院", "工号"],  # a line that names one column is no header
+        *ROWS,
+        [None],
+        ["填表人：", None, None, None, None],  # under the table, in an ignored column
+    ]
+    found = read(make(rows), header_within=5, ignore=["note"])
+    assert [r.number for r in found] == [5, 7]  # the sheet's own row numbers
+    assert found[0].values["no"] == "0301"
+    # by default the header is the first row
+    with pytest.raises(DemoFileError, match="缺少：工号、姓名（全名）"):
+        read(make(rows), error=DemoFileError)
+    # not within the rows looked at: the row with the most headers says what is missing
+    with pytest.raises(DemoFileError, match="缺少：姓名（全名）$"):
+        read(make(rows), header_within=3, error=DemoFileError)
+    with pytest.raises(DemoFileError, match="文件是空的"):
+        read(make([[None], [None], *ROWS]), header_within=2, error=DemoFileError)
+
+
 def test_ignored_columns_do_not_make_a_row_count():
     rows = read(
         xlsx([["工号", "名字", "数量"], [None, None, 7], ["1", "某", None]]), ignore=["count"]
@@ -449,13 +472,13 @@ def members(content: bytes) -> list[tuple[str, bytes]]:
         return [(i.filename, z.read(i)) for i in z.infolist() if i.filename != "docProps/core.xml"]
 
 
-def both_ways(build) -> tuple[list, list]:
+def both_ways(build, **options) -> tuple[list, list]:
     """The workbook `build` makes, written by the kit (its cells' XML made by `sheetdata`), and
     written with XlsxWriter's own per-cell calls (the reference)."""
     kit, reference = io.BytesIO(), io.BytesIO()
-    with SheetWriter(kit) as book:
+    with SheetWriter(kit, **options) as book:
         build(book)
-    with SheetWriter(reference, xml_cells=False) as book:
+    with SheetWriter(reference, xml_cells=False, **options) as book:
         build(book)
     return members(kit.getvalue()), members(reference.getvalue())
 
@@ -487,6 +510,64 @@ def test_a_streamed_sheet_is_the_xml_xlsxwriter_writes():
     assert [name for name, _ in kit] == [name for name, _ in reference]
     for (name, ours), (_name, theirs) in zip(kit, reference, strict=True):
         assert ours == theirs, name
+
+
+def printed_form(book):
+    """A table as a printed form: a title, a line above the header, rows, filter buttons, a
+    signature line, the print setup."""
+    sheet = book.sheet("名册", COLUMNS, header=False)
+    sheet.title("人员名册", span=4)
+    sheet.row(["单位：示例医院"], book.style("bold"))
+    sheet.header()
+    sheet.row(["0301", "孙会计", "说明", dt.date(2026, 1, 31), 1])
+    sheet.row(["0302", "周出纳", None, None, 2])
+    sheet.autofilter()
+    sheet.row([])
+    sheet.row(["填表人：　　审核人："])
+    sheet.print_on_a4(columns=4, footer="第 &P 页")
+
+
+def test_a_printed_form_streamed_is_the_xml_xlsxwriter_writes():
+    kit, reference = both_ways(printed_form, font=spreadsheets.FONT_SONG)
+    assert kit == reference
+
+
+@pytest.mark.parametrize("streamed", [True, False], ids=["streamed", "in-memory"])
+def test_a_printed_form_has_its_title_filter_print_setup_and_font(streamed):
+    out = io.BytesIO()
+    with SheetWriter(out, streamed=streamed, font=spreadsheets.FONT_FANGSONG) as book:
+        printed_form(book)
+    ws = load_workbook(io.BytesIO(out.getvalue())).active
+    assert ws["A1"].value == "人员名册" and ws["A1"].font.sz == 16
+    # centred across the printed columns without a merge (a streamed sheet has none)
+    assert [ws.cell(1, c).alignment.horizontal for c in range(1, 6)] == [
+        *["centerContinuous"] * 4,
+        None,
+    ]
+    assert not ws.merged_cells.ranges
+    assert ws["A2"].value == "单位：示例医院" and ws["A3"].value == "工号"
+    assert ws.freeze_panes == "A4"
+    assert ws.auto_filter.ref == "A3:E5"  # the header and the rows, not the signature line
+    assert ws["A7"].value == "填表人：　　审核人：" and ws.max_row == 7
+    assert ws.print_title_rows == "$3:$3" and ws.print_area == "'名册'!$A$1:$D$7"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToHeight == 0 and ws.oddFooter.center.text == "第 &P 页"
+    for cell in ("A1", "A2", "A3", "B4", "D4", "A7", "H20"):  # written, styled, or empty
+        assert ws[cell].font.name == "仿宋", cell
+        assert ws[cell].font.scheme is None, cell  # a theme scheme would show Calibri
+
+
+def test_the_default_font_stays_calibri():
+    ws = load_workbook(io.BytesIO(written(printed_form))).active
+    assert ws["A4"].font.name == "Calibri"
+
+
+def test_an_autofilter_needs_a_header():
+    with SheetWriter(io.BytesIO()) as book:
+        sheet = book.sheet("名册", COLUMNS, header=False)
+        with pytest.raises(ValueError, match="header"):
+            sheet.autofilter()
+        sheet.header()
 
 
 def test_an_empty_streamed_sheet_is_the_xml_xlsxwriter_writes():
@@ -547,6 +628,10 @@ def test_every_export_writes_text_that_looks_like_a_formula_as_text(
         "powers": (reverse("org:power_export"), ["=1+1", FORMULAS[2], FORMULAS[0]]),
         "power template": (f"{reverse('org:power_template')}?organisation={org}", FORMULAS[3:]),
         "register": (reverse("risks:register_xlsx"), [FORMULAS[0], FORMULAS[2], FORMULAS[3]]),
+        "register template": (
+            f"{reverse('risks:register_template')}?organisation={org}",
+            [FORMULAS[3], f"=1+1 {FORMULAS[2]}：—"],  # a department; a power, its code first
+        ),
         "positioning": (
             reverse("risks:positioning_xlsx", args=[world.leader_person.pk]),
             [FORMULAS[0], FORMULAS[2]],

@@ -54,8 +54,10 @@ def test_a_large_export_becomes_a_job_whose_file_holds_the_filtered_register(
     with open(jobs.result_file(job), "rb") as file:
         sheet = load_workbook(file, read_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == register_io.COLUMNS[0].header
-    names = {row[[c.key for c in register_io.COLUMNS].index("name")] for row in rows[1:]}
+    header = register_io.HEADER_ROW  # under the title, unit and date
+    assert rows[0][0] == "风险点登记表" and rows[header - 1][0] == register_io.COLUMNS[0].header
+    name = [c.key for c in register_io.COLUMNS].index("name")
+    names = {row[name] for row in rows[header:]} - {None}  # not the blank and signature rows
     assert names == set(expected.values_list("name", flat=True))
 
 

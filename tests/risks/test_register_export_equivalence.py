@@ -7,7 +7,8 @@ rows and the workbooks compared.
 
 `reference_rows` and `reference_export` are the export as it was written before (commit
 af9f086): model instances with their relations and prefetched measures, each row built from
-them, and XlsxWriter's own per-cell calls (`SheetWriter(xml_cells=False)`).
+them, and XlsxWriter's own per-cell calls (`SheetWriter(xml_cells=False)`), under the
+printed form's heading and signature line the export has had since (issue 9).
 """
 
 import datetime as dt
@@ -124,12 +125,19 @@ def reference_rows(points) -> list[list]:
 
 
 def reference_export(rows) -> bytes:
+    """The rows written by XlsxWriter's own calls, under the same heading and above the same
+    signature line (`register_sheet`, `register_sheet_end`: the layout is shared, the cells'
+    XML is what is compared)."""
     out = io.BytesIO()
-    with spreadsheets.SheetWriter(out, xml_cells=False) as book:
-        sheet = book.sheet(register_io.SHEET_TITLE, register_io.COLUMNS)
+    with spreadsheets.SheetWriter(out, xml_cells=False, font=spreadsheets.FONT_SONG) as book:
+        sheet = register_io.register_sheet(book, unit=UNIT, date=DAY)
         for values in rows:
             sheet.row(values)
+        register_io.register_sheet_end(sheet)
     return out.getvalue()
+
+
+UNIT, DAY = "示例市人民医院", dt.date(2026, 12, 7)
 
 
 # The register ------------------------------------------------------------------------------------
@@ -189,6 +197,6 @@ def test_the_export_writes_what_the_model_instances_gave(demo_register):
         assert got == want
         assert [type(v) for v in got] == [type(v) for v in want]
 
-    with register_io.export_register(points) as exported:
+    with register_io.export_register(points, unit=UNIT, date=DAY) as exported:
         ours = exported.read()
     assert sheet_members(ours) == sheet_members(reference_export(expected))

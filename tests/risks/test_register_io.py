@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from lianfang.core.models import AuditEvent
@@ -36,6 +37,9 @@ DOMAIN_ORDER = [
     "监督/监测指标",
     "状态",
 ]
+# The export's header row, under its title, unit and date; the table's first row
+HEADER = register_io.HEADER_ROW
+FIRST = HEADER + 1
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,10 +54,14 @@ def sheet(data: bytes):
 
 
 def rows_by_header(ws) -> list[dict]:
-    header = [c.value for c in ws[1]]
-    return [
-        dict(zip(header, [c.value for c in row], strict=True)) for row in ws.iter_rows(min_row=2)
-    ]
+    """The table's rows: from under the header down to the blank row above the signatures."""
+    header = [c.value for c in ws[HEADER]]
+    rows = []
+    for row in ws.iter_rows(min_row=FIRST):
+        if all(c.value is None for c in row):
+            break
+        rows.append(dict(zip(header, [c.value for c in row], strict=True)))
+    return rows
 
 
 def save(wb) -> io.BytesIO:
@@ -100,7 +108,7 @@ def test_export_follows_the_domain_layout(world, register, login):  # noqa: F811
     assert response["Content-Type"] == XLSX
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     _wb, ws = sheet(b"".join(response.streaming_content))
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER]]
     assert header[: len(DOMAIN_ORDER)] == DOMAIN_ORDER
     assert {"编号", "来源", "措施责任人", "措施时限", "措施状态"} <= set(header)
     rows = {r["风险点（名称）"]: r for r in rows_by_header(ws)}
@@ -152,6 +160,51 @@ def _many_points(world, n):
         )
 
 
+def test_export_is_the_printed_form(world, register, login):  # noqa: F811
+    """Above the table the title, the unit and the date; under it the signature line; printed
+    on A4 landscape one page wide (the register's own columns), the header on every page;
+    filter buttons on the header; 宋体 throughout."""
+    response = login(world.users["integrity"]).get(reverse("risks:register_xlsx"), {"level": 1})
+    _wb, ws = sheet(b"".join(response.streaming_content))
+    assert ws["A1"].value == "风险点登记表"
+    assert ws["A1"].alignment.horizontal == "centerContinuous"  # centred over the printed form
+    assert ws["Q1"].alignment.horizontal == "centerContinuous" and ws["R1"].value is None
+    assert ws["A1"].font.b and ws["A1"].font.sz == 16
+    assert ws["A2"].value == f"单位：{world.hospital.name}"
+    today = timezone.localdate()
+    assert ws["A3"].value == (
+        f"日期：{today.year}年{today.month}月{today.day}日　（按台账页面的筛选条件）"
+    )
+    assert [c.value for c in ws[HEADER]][:3] == ["序号", "单位/科室", "岗位"]
+    assert ws.freeze_panes == f"A{FIRST}"
+    table = rows_by_header(ws)
+    assert [r["序号"] for r in table] == [1]  # a number, not text
+    assert ws.auto_filter.ref == f"A{HEADER}:AB{HEADER + len(table)}"
+    signature = ws.cell(row=HEADER + len(table) + 2, column=1).value
+    assert signature.startswith("填表人：") and "审核人：" in signature
+    assert signature.endswith("年　月　日")
+    assert ws.max_row == HEADER + len(table) + 2
+    # print setup
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize) == ("landscape", 9)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0  # one page wide
+    assert ws.print_title_rows == f"${HEADER}:${HEADER}"
+    assert ws.print_area == f"'{register_io.SHEET_TITLE}'!$A$1:$Q${ws.max_row}"
+    assert "第 &P 页" in ws.oddFooter.center.text
+    # the font of every cell, written or empty
+    for ref in ("A1", "A2", f"B{HEADER}", f"G{FIRST}", f"A{ws.max_row}", "Z99"):
+        assert ws[ref].font.name == "宋体", ref
+
+
+def test_the_export_date_and_unit_are_the_callers(world, register):  # noqa: F811
+    with register_io.export_register(
+        hospital_points(world), unit=None, date=dt.date(2026, 1, 5)
+    ) as f:
+        _wb, ws = sheet(f.read())
+    assert (ws["A2"].value, ws["A3"].value) == ("单位：—", "日期：2026年1月5日")
+
+
 def test_export_query_count_does_not_grow_with_rows(world):
     counts = []
     for n in (10, 100):
@@ -160,7 +213,7 @@ def test_export_query_count_does_not_grow_with_rows(world):
         with CaptureQueriesContext(connection) as queries:
             data = export_bytes(points)
         _wb, ws = sheet(data)
-        assert ws.max_row == n + 1
+        assert ws.max_row == HEADER + n + 2  # a blank row, then the signature line
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -181,6 +234,7 @@ def test_pdf_export_in_chinese_with_a_cap(world, register, login, monkeypatch): 
     text = "".join(pdf_text(response.content).split())
     for word in ("风险点登记表", "遴选中透露评分标准", "药品耗材采购", "一级（高）", "共4个风险点"):
         assert word in text, word
+    assert "填表人：" in text and "审核人：" in text  # the signature line, as on the Excel
     monkeypatch.setattr(register_io, "PDF_MAX_ROWS", 2)
     response = client.get(reverse("risks:register_pdf"))
     text = "".join(pdf_text(response.content).split())
@@ -238,8 +292,8 @@ def test_roundtrip_without_ids_matches_existing_points(world, register):  # noqa
     before = state(world)
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    id_col = [c.value for c in ws[1]].index("编号") + 1
-    for r in range(2, ws.max_row + 1):
+    id_col = [c.value for c in ws[HEADER]].index("编号") + 1
+    for r in range(FIRST, ws.max_row + 1):
         ws.cell(row=r, column=id_col).value = None
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
@@ -252,9 +306,9 @@ def test_roundtrip_without_ids_matches_existing_points(world, register):  # noqa
 def test_import_updates_and_creates_with_history(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER]]
     col = {h: i + 1 for i, h in enumerate(header)}
-    rows = {ws.cell(row=r, column=col["编号"]).value: r for r in range(2, ws.max_row + 1)}
+    rows = {ws.cell(row=r, column=col["编号"]).value: r for r in range(FIRST, ws.max_row + 1)}
     r_b = rows[register["b"].pk]
     ws.cell(row=r_b, column=col["可能性 L"]).value = 3
     ws.cell(row=r_b, column=col["风险等级"]).value = None  # graded again by the scheme
@@ -340,19 +394,20 @@ def test_import_updates_and_creates_with_history(world, register):  # noqa: F811
 def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEADER]]
     col = {h: i + 1 for i, h in enumerate(header)}
     edits = {
-        2: {"单位/科室": "不存在科"},
-        3: {"权力事项": "不存在的权力", "权力编码": None, "岗位": "无此岗位"},
-        4: {"流程环节": "不存在的环节", "可能性 L": 9},
-        5: {"风险等级": "一级", "风险类别": "奇怪风险"},
-        6: {"措施责任人": "无此人", "编号": 999999},
+        FIRST: {"单位/科室": "不存在科"},
+        FIRST + 1: {"权力事项": "不存在的权力", "权力编码": None, "岗位": "无此岗位"},
+        FIRST + 2: {"流程环节": "不存在的环节", "可能性 L": 9},
+        FIRST + 3: {"风险等级": "一级", "风险类别": "奇怪风险"},
+        FIRST + 4: {"措施责任人": "无此人", "编号": 999999},
     }
     for r, values in edits.items():
         for key, value in values.items():
             ws.cell(row=r, column=col[key]).value = value
     ws.append(["", "财务科", "", "资金支付审批", "", "岗位职责风险", "", "", 1, 1])
+    appended = ws.max_row  # under the signature line: read all the same
     before = state(world)
     audit_before = AuditEvent.objects.count()
     result = register_io.register_import(
@@ -360,11 +415,11 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
     )
     assert not result.ok
     found = {(e.row, e.column) for e in result.errors}
-    assert (2, "单位/科室") in found
-    assert (3, "权力事项") in found
-    assert (4, "可能性 L") in found
-    assert (6, "编号") in found
-    assert (7, "风险点（名称）") in found and (7, "风险描述/表现形式") in found
+    assert (FIRST, "单位/科室") in found
+    assert (FIRST + 1, "权力事项") in found
+    assert (FIRST + 2, "可能性 L") in found
+    assert (FIRST + 4, "编号") in found
+    assert (appended, "风险点（名称）") in found and (appended, "风险描述/表现形式") in found
     reasons = " ".join(e.reason for e in result.errors)
     assert "不存在科" in reasons and "不存在的权力" in reasons and "1 至 3" in reasons
     assert "999999" in reasons
@@ -376,24 +431,24 @@ def test_bad_rows_are_reported_and_nothing_is_written(world, register):  # noqa:
 def test_level_must_agree_with_the_scheme(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world).filter(pk=register["b"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["风险等级"]).value = "高"
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["风险等级"]).value = "高"
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
     # The services' rule: a level other than the scheme's is set by hand, which needs a reason;
     # the import says to leave the cell blank or give the reason in the system.
-    assert [(e.row, e.column) for e in result.errors] == [(2, "风险等级")]
+    assert [(e.row, e.column) for e in result.errors] == [(FIRST, "风险等级")]
     assert "三级 → 一级" in result.errors[0].reason and "留空" in result.errors[0].reason
 
 
 def test_filing_by_import_passes_the_vagueness_check(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world).filter(pk=register["d"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["状态"]).value = "已备案"
-    ws.cell(row=2, column=col["风险描述/表现形式"]).value = "政治学习不够扎实"
-    ws.cell(row=2, column=col["防控措施"]).value = None
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["状态"]).value = "已备案"
+    ws.cell(row=FIRST, column=col["风险描述/表现形式"]).value = "政治学习不够扎实"
+    ws.cell(row=FIRST, column=col["防控措施"]).value = None
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
@@ -455,7 +510,7 @@ def test_import_page(world, register, login):  # noqa: F811
     assert 'data-testid="import-summary"' in text and "未变 5 个" in text
 
     wb, ws = sheet(data)
-    ws.cell(row=2, column=2).value = "不存在科"
+    ws.cell(row=FIRST, column=2).value = "不存在科"
     response = client.post(
         url, {"organisation": world.hospital.pk, "file": upload(save(wb).read())}
     )
@@ -467,6 +522,76 @@ def test_import_page(world, register, login):  # noqa: F811
     response = client.post(url, {"organisation": world.hospital.pk, "file": upload(b"x", "a.csv")})
     assert response.status_code == 400
     assert "只能导入 Excel 文件（.xlsx 或旧版 .xls）" in response.content.decode()
+
+
+def test_a_blank_template_to_fill_in_and_import(world, register, login):  # noqa: F811
+    client = login(world.users["integrity"])
+    page = client.get(reverse("risks:register_import")).content.decode()
+    assert f'href="{reverse("risks:register_template")}' in page
+    response = client.get(reverse("risks:register_template"), {"organisation": world.hospital.pk})
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert 'filename="register-template.xlsx"' in response["Content-Disposition"]
+    content = response.content
+    wb = load_workbook(io.BytesIO(content))
+    assert wb.sheetnames == [register_io.SHEET_TITLE, "填写说明"]
+    ws = wb[register_io.SHEET_TITLE]
+    assert [c.value for c in ws[1]] == [c.header for c in register_io.COLUMNS]  # the export's
+    assert ws.max_row == 1  # no rows to delete before filling it in
+    letter = {c.value: c.column_letter for c in ws[1]}
+    validations = ws.data_validations.dataValidation
+    drop_downs = {str(v.sqref).split(":")[0]: v.formula1 for v in validations}
+    assert "岗位职责风险" in drop_downs[f"{letter['风险类别']}2"]
+    assert "一级（高）" in drop_downs[f"{letter['风险等级']}2"]
+    assert "草稿" in drop_downs[f"{letter['状态']}2"]
+    assert ws["A1"].font.name == "宋体"
+    notes = [r[0] for r in wb["填写说明"].iter_rows(values_only=True) if r[0]]
+    assert notes[0] == "风险点登记表填写说明"
+    assert any(line.startswith("填写示例") for line in notes)
+    assert "风险点（名称）：遴选中透露评分标准" in notes  # the example, not a row of the sheet
+    assert world.procurement.name in notes  # the organisation's departments
+    assert "CG-01 药品耗材采购：需求提出、供应商遴选" in notes  # and powers with their steps
+
+    # as downloaded it holds no risk point
+    with pytest.raises(register_io.RegisterFileError, match="没有风险点"):
+        register_io.register_import(
+            actor=world.users["integrity"], organisation=world.hospital, file=io.BytesIO(content)
+        )
+    # the example typed in (under another name): one new draft
+    column = {c.value: c.column for c in ws[1]}
+    for key, value in register_io.EXAMPLE:
+        ws.cell(row=2, column=column[register_io.HEADERS[key]]).value = str(value)
+    ws.cell(row=2, column=column["风险点（名称）"]).value = "遴选前向熟识供应商泄露其他投标人名单"
+    result = register_io.register_import(
+        actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
+    )
+    assert result.ok, result.errors
+    assert result.created == 1
+    point = RiskPoint.objects.get(name="遴选前向熟识供应商泄露其他投标人名单")
+    assert (point.status, point.likelihood, point.harm) == (RiskPoint.Status.DRAFT, 3, 3)
+    assert point.measures.count() == 2
+
+
+def test_a_template_for_no_organisation_in_particular(world, register, login):  # noqa: F811
+    client = login(world.users["integrity"])
+    for query in ({}, {"organisation": "abc"}, {"organisation": 10**30}, {"organisation": -1}):
+        response = client.get(reverse("risks:register_template"), query)
+        assert response.status_code == 200, query
+        notes = [
+            r[0]
+            for r in load_workbook(io.BytesIO(response.content))["填写说明"].iter_rows(
+                values_only=True
+            )
+        ]
+        assert world.procurement.name not in notes
+    # an organisation the user does not manage is not listed either
+    response = client.get(
+        reverse("risks:register_template"), {"organisation": world.other_hospital.pk}
+    )
+    notes = [
+        r[0]
+        for r in load_workbook(io.BytesIO(response.content))["填写说明"].iter_rows(values_only=True)
+    ]
+    assert not any(str(n).startswith(world.other_hospital.name) for n in notes if n)
 
 
 def test_import_is_for_the_integrity_office_within_its_subtree(world, register, login):  # noqa: F811
@@ -488,8 +613,8 @@ def test_text_starting_with_equals_stays_text(world, register):  # noqa: F811
     point.save(update_fields=["name"])
     data = export_bytes(hospital_points(world))
     _wb, ws = sheet(data)
-    col = [c.value for c in ws[1]].index("风险点（名称）")
-    cells = [row[col] for row in ws.iter_rows(min_row=2) if str(row[col].value).startswith("=")]
+    col = [c.value for c in ws[HEADER]].index("风险点（名称）")
+    cells = [row[col] for row in ws.iter_rows(min_row=FIRST) if str(row[col].value).startswith("=")]
     assert [c.data_type for c in cells] == ["s"]
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=io.BytesIO(data)
@@ -500,12 +625,12 @@ def test_text_starting_with_equals_stays_text(world, register):  # noqa: F811
 def test_department_subject_needs_a_department(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world).filter(pk=register["c"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["单位/科室"]).value = world.hospital.name
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["单位/科室"]).value = world.hospital.name
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
-    assert [(e.row, e.column) for e in result.errors] == [(2, "单位/科室")]
+    assert [(e.row, e.column) for e in result.errors] == [(FIRST, "单位/科室")]
 
 
 def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # noqa: F811
@@ -515,21 +640,21 @@ def test_the_writers_rules_are_the_one_check_of_the_values(world, register):  # 
     problems of its other columns, so one round of corrections is enough."""
     data = export_bytes(hospital_points(world).filter(pk=register["b"].pk))
     wb, ws = sheet(data)
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["风险点（名称）"]).value = "名" * 201
-    ws.cell(row=2, column=col["风险类别"]).value = None
-    ws.cell(row=2, column=col["可能性 L"]).value = "高"
-    ws.cell(row=2, column=col["权力事项"]).value = None
-    ws.cell(row=2, column=col["权力编码"]).value = None
+    col = {c.value: i + 1 for i, c in enumerate(ws[HEADER])}
+    ws.cell(row=FIRST, column=col["风险点（名称）"]).value = "名" * 201
+    ws.cell(row=FIRST, column=col["风险类别"]).value = None
+    ws.cell(row=FIRST, column=col["可能性 L"]).value = "高"
+    ws.cell(row=FIRST, column=col["权力事项"]).value = None
+    ws.cell(row=FIRST, column=col["权力编码"]).value = None
     before = state(world)
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (2, "权力事项", "请填写权力事项。"),
-        (2, "风险类别", "请填写风险类别。"),
-        (2, "风险点（名称）", "风险点不能超过 200 个字。"),
-        (2, "可能性 L", "“高”无效，应为 1 到 3 的整数（定级方案“默认 3×3 矩阵”）。"),
+        (FIRST, "权力事项", "请填写权力事项。"),
+        (FIRST, "风险类别", "请填写风险类别。"),
+        (FIRST, "风险点（名称）", "风险点不能超过 200 个字。"),
+        (FIRST, "可能性 L", "“高”无效，应为 1 到 3 的整数（定级方案“默认 3×3 矩阵”）。"),
     ]
     assert state(world) == before
 
@@ -546,8 +671,8 @@ def test_codes_typed_another_way_change_nothing(world, register):  # noqa: F811
     characters: the same power, person and point, the round trip unchanged."""
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    col = {c.value: c.column for c in ws[1]}
-    for row in range(2, ws.max_row + 1):
+    col = {c.value: c.column for c in ws[HEADER]}
+    for row in range(FIRST, FIRST + len(rows_by_header(ws))):
         code = ws.cell(row=row, column=col["权力编码"])
         if code.value:
             code.value = full_width(code.value) + "\u200b"
@@ -568,12 +693,12 @@ def test_codes_typed_another_way_change_nothing(world, register):  # noqa: F811
 def test_a_point_id_beyond_the_database_is_refused_not_a_server_error(world, register):  # noqa: F811
     data = export_bytes(hospital_points(world))
     wb, ws = sheet(data)
-    col = {c.value: c.column for c in ws[1]}
-    ws.cell(row=2, column=col["编号"]).value = 10**300
-    ws.cell(row=3, column=col["编号"]).value = "99999999999999999999999"
+    col = {c.value: c.column for c in ws[HEADER]}
+    ws.cell(row=FIRST, column=col["编号"]).value = 10**300
+    ws.cell(row=FIRST + 1, column=col["编号"]).value = "99999999999999999999999"
     before = state(world)
     result = register_io.register_import(
         actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
     )
-    assert {(e.row, e.column) for e in result.errors} == {(2, "编号"), (3, "编号")}
+    assert {(e.row, e.column) for e in result.errors} == {(FIRST, "编号"), (FIRST + 1, "编号")}
     assert state(world) == before

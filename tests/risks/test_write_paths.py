@@ -162,8 +162,8 @@ def test_single_service_excel_import_and_library_import_write_the_same(world, pa
     def excel():
         wb = load_workbook(io.BytesIO(single_result["extra"]))
         ws = wb[register_io.SHEET_TITLE]
-        column = [c.value for c in ws[1]].index("编号") + 1
-        for row in range(2, ws.max_row + 1):
+        column = [c.value for c in ws[register_io.HEADER_ROW]].index("编号") + 1
+        for row in range(register_io.HEADER_ROW + 1, ws.max_row + 1):
             ws.cell(row=row, column=column).value = None
         out = io.BytesIO()
         wb.save(out)
@@ -201,9 +201,10 @@ def test_an_update_writes_the_same_through_the_service_and_the_excel_import(worl
     def excel():
         wb = load_workbook(io.BytesIO(export_bytes(RiskPoint.objects.filter(pk=point.pk))))
         ws = wb[register_io.SHEET_TITLE]
-        col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-        ws.cell(row=2, column=col["可能性 L"]).value = 1
-        ws.cell(row=2, column=col["风险描述/表现形式"]).value = change["manifestation"]
+        col = {c.value: i + 1 for i, c in enumerate(ws[register_io.HEADER_ROW])}
+        first = register_io.HEADER_ROW + 1
+        ws.cell(row=first, column=col["可能性 L"]).value = 1
+        ws.cell(row=first, column=col["风险描述/表现形式"]).value = change["manifestation"]
         out = io.BytesIO()
         wb.save(out)
         out.seek(0)

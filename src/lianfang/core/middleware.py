@@ -1,3 +1,5 @@
+import re
+
 from django.http import Http404
 
 from .navigation import always_on_codes, enabled_module_codes, module_of
@@ -77,3 +79,35 @@ class ChosenLanguageMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class DownloadStartedMiddleware:
+    """Tells a page that a download it asked for has started, so its link can stop showing
+    that the file is being made (app.js, links marked `data-download`).
+
+    Before following such a link the page sets the cookie `lf_download` to a random token; a
+    response that is a file to save (`Content-Disposition: attachment`) answers with the cookie
+    `lf_download_done` set to the same token, which the page sees as soon as the response's
+    headers arrive, before the file is saved. Any other response (a page, a redirect to the
+    job that makes a large file) replaces the page anyway. The cookies carry nothing but the
+    token: a token of any other shape is ignored.
+    """
+
+    ASKED = "lf_download"
+    DONE = "lf_download_done"
+    TOKEN = re.compile(r"[A-Za-z0-9]{8,40}")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        token = request.COOKIES.get(self.ASKED, "")
+        disposition = response.get("Content-Disposition", "")
+        if disposition.startswith("attachment") and self.TOKEN.fullmatch(token):
+            # read by the page's script: not HttpOnly; a minute is ample for the page to see it
+            response.set_cookie(
+                self.DONE, token, max_age=60, samesite="Strict", secure=request.is_secure()
+            )
+            response.delete_cookie(self.ASKED, samesite="Strict")
+        return response

@@ -38,6 +38,7 @@ from .generator import (
     hospital_organisation,
 )
 from .register import DENSE, DENSITIES, REALISTIC, load_register
+from .submissions import load_submissions
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
 ACTOR = "lianfang demo"
@@ -174,8 +175,17 @@ def demo_load(
             if index == 1:
                 first_rows = rows
         _create_logins(authority, hospitals[0], first_rows)
+        waiting = load_submissions(hospitals[0])
+        waiting.add_to(counts[hospitals[0].code])
+        progress(
+            f"{hospitals[0].name} 审核流程：提交 {waiting.submitted} 次，"
+            f"退回 {waiting.returned} 次，待审 {waiting.waiting} 个"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
 
-        totals = {key: sum(c[key] for c in counts.values()) for key in counts[hospitals[0].code]}
+        totals = {
+            key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]
+        }
         changes = [
             audit.Change(
                 action="demo.load",

@@ -22,6 +22,6 @@ class PositioningFilterForm(FilterForm):
 class RegisterImportForm(BootstrapFormMixin, ImportForm):
     file = SpreadsheetField(
         label=_("风险点登记表（.xlsx 或 .xls）"),
-        help_text=_("请使用导出的风险点登记表填写，第 1 行为表头。"),
+        help_text=_("请使用导出的风险点登记表或空白模板填写，表头请勿修改。"),
         max_mb=REGISTER_MAX_MB,
     )

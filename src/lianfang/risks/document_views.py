@@ -12,9 +12,9 @@ from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.roles import Role
-from lianfang.core.scoping import acting_organisation
 from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
+from lianfang.org import selectors as org_selectors
 
 from . import jobs as register_jobs
 from . import positioning, register_io, selectors
@@ -114,7 +114,7 @@ def _positioning_filename(table, ext: str) -> documents.DownloadName:
 def _register_filename(request, filters, ext: str) -> documents.DownloadName:
     """风险点登记表-示例市人民医院-20261204.xlsx, in ASCII register-H1-20261204.xlsx: the unit
     chosen (or the only one the user sees), else the one the user acts for."""
-    organisation = filters.organisation or acting_organisation(request.user)
+    organisation = register_io.register_unit(request.user, filters)
     return documents.download_name(
         _("风险点登记表"),
         "register",
@@ -197,7 +197,11 @@ def register_xlsx(request):
             _("台账较大，已转入后台导出；完成后可在本页下载。"),
         )
     response = documents.file_response(
-        register_io.export_register(points),
+        register_io.export_register(
+            points,
+            unit=register_io.register_unit(request.user, filters),
+            filtered=filters.is_filtered,
+        ),
         filename,
         documents.XLSX_CONTENT_TYPE,
     )
@@ -223,6 +227,24 @@ def register_pdf(request):
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
     _record(request, "risks.register.print", _("风险点登记表"), rows)
     return documents.pdf_response(pdf, filename)
+
+
+@role_required(*WRITE)
+def register_template(request):
+    """The blank 风险点登记表 to fill in and import: for the organisation the query names when
+    the user manages it (with its departments and power catalogue), else for none in
+    particular; in ASCII register-template.xlsx."""
+    organisation = None
+    pk = request.GET.get("organisation", "")
+    if pk.isascii() and pk.isdigit() and 0 < int(pk) < 2**63:
+        manageable = org_selectors.organisations_manageable_by(request.user)
+        organisation = manageable.filter(pk=int(pk)).first()
+    title = _("风险点登记表模板")
+    return documents.file_response(
+        register_io.blank_template(organisation),
+        documents.DownloadName(f"{title}.xlsx", "register-template.xlsx"),
+        documents.XLSX_CONTENT_TYPE,
+    )
 
 
 @role_required(*WRITE)

@@ -27,10 +27,15 @@ def register_points_for(user, query: QueryDict):
 def export_register(job, progress):
     """The 风险点登记表 of what the user saw when they asked (the page's filters), to Excel.
     Read-only: running it again writes the same file again."""
-    points, _filters = register_points_for(job.actor, QueryDict(job.params.get("query", "")))
+    points, filters = register_points_for(job.actor, QueryDict(job.params.get("query", "")))
     total = points.count()
     progress(0, total, _("正在导出风险点登记表……"), force=True)
-    out = register_io.export_register(points, progress=lambda n: progress(n, total))
+    out = register_io.export_register(
+        points,
+        progress=lambda n: progress(n, total),
+        unit=register_io.register_unit(job.actor, filters),
+        filtered=filters.is_filtered,
+    )
     filename = job.params.get("filename") or f"{_('风险点登记表')}.xlsx"
     path = jobs.result_path(job, filename)
     try:

@@ -462,7 +462,7 @@ def positioning_workbook(table: PositioningTable) -> bytes:
     the power, step and post cells merged over their groups."""
     out = io.BytesIO()
     # not streamed: merged groups reach down over rows written later
-    with spreadsheets.SheetWriter(out, streamed=False) as book:
+    with spreadsheets.SheetWriter(out, streamed=False, font=spreadsheets.FONT_SONG) as book:
         sheet = book.sheet(str(_("廉政风险定位表")), XLSX_COLUMNS, header=False)
         last = len(XLSX_COLUMNS) - 1
         sheet.merge(0, 0, 0, last, str(_("廉政风险定位表")), book.style("title"))

@@ -14,6 +14,7 @@ import as the reason.
 """
 
 import datetime as dt
+import io
 import itertools
 import re
 import tempfile
@@ -21,15 +22,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import formats, timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianfang.core import documents, spreadsheets
+from lianfang.core import documents, punctuation, spreadsheets
 from lianfang.core.chunks import key_chunks
+from lianfang.core.scoping import acting_organisation
 from lianfang.core.spreadsheets import Column, SheetRow
 from lianfang.org.models import Department, LeaderDivision, Organisation, Person, Post, Power
-from lianfang.org.roster import NO_DEPARTMENT
+from lianfang.org.roster import NO_DEPARTMENT, list_departments
 
 from . import grading, services
 from .models import LEVEL_SHORT, Category, Level, Measure, RiskPoint
@@ -384,23 +387,186 @@ def iter_rows(points, *, limit: int | None = None, chunk_size: int | None = None
         yield values[KEYS.index("id")], dict(zip(KEYS, values, strict=True))
 
 
-def export_register(points, *, chunk_size: int | None = None, progress=None):
+# The printed form's heading above the table (title, unit, date: the header is row 4, and the
+# import looks for it within HEADER_WITHIN rows) and its signature line under it, as on the
+# PDF. The line is written in the 序号 column, which the import ignores, so an exported file
+# imports as it is.
+HEADER_WITHIN = 10
+HEADER_ROW = 4  # the header's row as Excel numbers it
+SIGNATURES = (gettext_lazy("填表人"), gettext_lazy("审核人"), gettext_lazy("年　月　日"))
+SIGNATURE_GAP = "　" * 10
+
+
+def signature_line() -> str:
+    """填表人：　　…　审核人：　　…　年　月　日"""
+    *names, date = (str(s) for s in SIGNATURES)
+    return SIGNATURE_GAP.join([*(punctuation.labelled(name, "") for name in names), date])
+
+
+def register_unit(user, filters):
+    """The unit a register export names (its heading, its file name): the one chosen on the
+    register page (or the only one the user sees), else the one the user acts for."""
+    return filters.organisation or acting_organisation(user)
+
+
+def register_sheet(book, *, unit=None, filtered: bool = False, date: dt.date | None = None):
+    """The 风险点登记表 sheet of `book` down to its header: the title centred over the printed
+    columns, the unit (an Organisation, a name, or none: "—"), the date (today by default, and
+    whether the register page's filters chose the rows), then the header, frozen."""
+    sheet = book.sheet(SHEET_TITLE, COLUMNS, header=False)
+    sheet.title(str(_("风险点登记表")), span=len(PDF_COLUMNS))
+    name = getattr(unit, "name", unit) or "—"
+    sheet.row([punctuation.labelled(_("单位"), name)], book.style("bold"))
+    day = formats.date_format(date or timezone.localdate(), "DATE_FORMAT")
+    line = punctuation.labelled(_("日期"), day)
+    if filtered:
+        line += "　" + str(_("（按台账页面的筛选条件）"))
+    sheet.row([line])
+    sheet.header()
+    assert sheet.header_row + 1 == HEADER_ROW
+    return sheet
+
+
+def register_sheet_end(sheet) -> None:
+    """Under the table: its filter buttons, the signature line, and the print setup (A4
+    landscape, one page wide, the printed columns only, the header on every page)."""
+    sheet.autofilter()
+    sheet.row([])
+    sheet.row([signature_line()])
+    sheet.print_on_a4(landscape=True, columns=len(PDF_COLUMNS), footer=str(_("第 &P 页，共 &N 页")))
+
+
+def export_register(
+    points,
+    *,
+    chunk_size: int | None = None,
+    progress=None,
+    unit=None,
+    filtered: bool = False,
+    date: dt.date | None = None,
+):
     """Write the register of `points` to a temporary .xlsx file and return it open at the
-    start (the caller streams and closes it). Memory stays flat: the writer streams rows to
-    disk, and the rows are read in chunks. `progress(rows_written)` is called after every
-    chunk (a background job's progress), when no read is open."""
+    start (the caller streams and closes it): the printed form's heading (`unit`, `filtered`,
+    `date`: `register_sheet`), the table, its signature line. Memory stays flat: the writer
+    streams rows to disk, and the rows are read in chunks. `progress(rows_written)` is called
+    after every chunk (a background job's progress), when no read is open."""
     chunk_size = chunk_size or EXPORT_CHUNK
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    with spreadsheets.SheetWriter(out) as book:
-        sheet = book.sheet(SHEET_TITLE, COLUMNS)
+    with spreadsheets.SheetWriter(out, font=spreadsheets.FONT_SONG) as book:
+        sheet = register_sheet(book, unit=unit, filtered=filtered, date=date)
         written = 0
         for values in iter_values(points, chunk_size=chunk_size):
             written += 1
             if progress is not None and written % chunk_size == 0:
                 progress(written)
             sheet.row(values)
+        register_sheet_end(sheet)
     out.seek(0)
     return out
+
+
+# The blank template -------------------------------------------------------------------------
+
+TEMPLATE_ROWS = MAX_IMPORT_ROWS  # how far down its drop-downs reach
+
+
+def template_lines(scheme) -> list[str]:
+    """How to fill in the register, for the blank template's instructions sheet."""
+    size = scheme.matrix_size if scheme is not None else 5
+    return [
+        _(
+            "1. 表头请勿修改；在表头下方每行填写一个风险点。"
+            "标题、单位、日期行和表格下方的签字行导入时不读取。"
+        ),
+        _(
+            "2. 单位/科室、岗位、权力事项、流程环节、风险类别、风险点（名称）、"
+            "风险描述/表现形式必填。"
+        ),
+        _(
+            "3. 单位/科室填写本单位已有科室的名称（单位层面的风险点填写单位名称）；"
+            "岗位须为该科室的岗位；"
+            "权力事项和流程环节须为职权目录中的名称，可在“权力编码”列填写编码。"
+        ),
+        _(
+            "4. 可能性 L 和危害程度 C 填写 1 到 %(size)s 的整数；"
+            "风险等级可留空，由系统按定级方案计算。"
+        )
+        % {"size": size},
+        _(
+            "5. 防控措施每条一行，可编号（1. 2. …）；措施责任人、措施时限（如 2026-06-30）、"
+            "措施状态（计划中或已落实）与措施逐行对应，只填一行时适用于全部措施。"
+        ),
+        _(
+            "6. 序号、风险值 D、责任人（部门负责人）、责任领导和监督/监测指标由系统计算，"
+            "导入时不读取；"
+            "编号留空表示新增风险点，导出的登记表带有编号，修改后导入即更新原风险点。"
+        ),
+        _("7. 任何一行有错误时，整个文件都不会导入，页面将列出全部错误的行、列和原因。"),
+    ]
+
+
+# One row as the template's instructions show it (never on the register sheet itself, where
+# a forgotten example would be imported): sample data, in Chinese like a hospital's own.
+EXAMPLE = (
+    ("unit", "采购中心"),
+    ("post", "采购员"),
+    ("power", "药品耗材采购"),
+    ("step", "供应商遴选"),
+    ("category", "岗位职责风险"),
+    ("name", "遴选中透露评分标准"),
+    ("manifestation", "在供应商遴选前向特定供应商透露评分标准或其他投标人信息"),
+    ("likelihood", "3"),
+    ("harm", "3"),
+    ("measures", "1. 评分标准封存并随机抽取专家\n2. 采购需求集体论证"),
+    ("measure_owners", "采购中心"),
+    ("measure_due", "2027-06-30"),
+    ("measure_status", "计划中"),
+)
+
+
+def blank_template(organisation: Organisation | None = None) -> bytes:
+    """An empty 风险点登记表 (the export's header, drop-downs under its choice columns) and a
+    sheet of instructions with an example row and, for an organisation, its departments and
+    power catalogue as the import reads them."""
+    scheme = grading.active_scheme(organisation) if organisation is not None else None
+    out = io.BytesIO()
+    with spreadsheets.SheetWriter(out, font=spreadsheets.FONT_SONG) as book:
+        sheet = book.sheet(SHEET_TITLE, COLUMNS)
+        for key, choices in (
+            ("category", Category.choices),
+            ("subject", RiskPoint.Subject.choices),
+            ("source", RiskPoint.Source.choices),
+            ("status", RiskPoint.Status.choices),
+        ):
+            sheet.validation(key, [str(label) for _value, label in choices], rows=TEMPLATE_ROWS)
+        sheet.validation("level", [level_text(level) for level in Level.values], rows=TEMPLATE_ROWS)
+        notes = book.instructions(_("风险点登记表填写说明"), template_lines(scheme), width=110)
+        notes.section(
+            _("填写示例（仅供参考，请勿粘贴到登记表中）："),
+            [f"{HEADERS[key]}：{str(value).replace(chr(10), ' ')}" for key, value in EXAMPLE],
+        )
+        notes.section(
+            _("可选的风险类别：") + "、".join(str(label) for _value, label in Category.choices),
+            [],
+        )
+        if organisation is not None:
+            list_departments(notes, organisation)
+            own = organisation.ancestors_ids() or [organisation.pk]
+            powers = (
+                Power.objects.filter(organisation_id__in=own)
+                .prefetch_related("steps")
+                .order_by("organisation__depth", "code")
+            )
+            notes.section(
+                _("%(org)s 的职权目录（权力编码 权力事项：流程环节）：")
+                % {"org": organisation.name},
+                [
+                    f"{power.code} {power.name}："
+                    + ("、".join(step.name for step in power.steps.all()) or "—")
+                    for power in powers
+                ],
+            )
+    return out.getvalue()
 
 
 def register_pdf(points, *, filtered: bool, request=None) -> bytes:
@@ -453,14 +619,15 @@ def read_rows(file) -> list[SheetRow]:
         max_rows=MAX_IMPORT_ROWS,
         sheet_title=SHEET_TITLE,
         ignore=("seq",),
+        header_within=HEADER_WITHIN,
         texts=spreadsheets.SheetTexts(
             unreadable=_(
                 "无法读取该文件，请确认它是 Excel 文件（.xlsx 或 .xls）且未损坏"
-                "（可先导出登记表再修改）。"
+                "（可先导出登记表或下载空白模板再修改）。"
             ),
-            empty=_("文件是空的：第 1 行应为表头（序号、单位/科室、岗位……）。"),
-            missing=_("表头缺少以下列：%(columns)s。请使用导出的风险点登记表。"),
-            nothing=_("文件中没有风险点（从第 2 行起填写）。"),
+            empty=_("文件是空的：找不到表头（序号、单位/科室、岗位……）。"),
+            missing=_("表头缺少以下列：%(columns)s。请使用导出的风险点登记表或空白模板。"),
+            nothing=_("文件中没有风险点（在表头下方逐行填写）。"),
         ),
     )
 

@@ -57,6 +57,11 @@ urlpatterns = [
     path("register/xlsx/", document_views.register_xlsx, name="register_xlsx"),
     path("register/pdf/", document_views.register_pdf, name="register_pdf"),
     path("register/import/", document_views.register_import, name="register_import"),
+    path(
+        "register/import/template/",
+        document_views.register_template,
+        name="register_template",
+    ),
     # Grading schemes and the generic phrase list
     path("schemes/", scheme_views.scheme_index, name="scheme_index"),
     path("schemes/org/<int:org_pk>/", scheme_views.scheme_organisation, name="scheme_organisation"),

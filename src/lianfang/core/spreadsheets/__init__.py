@@ -33,10 +33,20 @@ from .reading import (
     read_sheet,
 )
 from .rows import NO, YES, RowCells, SheetErrors, normalise_identifier, zero_padded
-from .writing import DATE_FORMAT, FORMULA_STARTS, XLSX_CONTENT_TYPE, Sheet, SheetWriter
+from .writing import (
+    DATE_FORMAT,
+    FONT_FANGSONG,
+    FONT_SONG,
+    FORMULA_STARTS,
+    XLSX_CONTENT_TYPE,
+    Sheet,
+    SheetWriter,
+)
 
 __all__ = [
     "DATE_FORMAT",
+    "FONT_FANGSONG",
+    "FONT_SONG",
     "NO",
     "YES",
     "FORMULA_STARTS",

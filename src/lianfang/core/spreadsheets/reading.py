@@ -16,6 +16,7 @@ shared strings, rows, columns, cells) is refused with a message before it is rea
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field, fields
 
 from django.utils.translation import gettext as _
@@ -189,6 +190,16 @@ def _worksheet(workbook: CalamineWorkbook, title: str | None):
     return workbook.get_sheet_by_name(title if title in names else names[0])
 
 
+def _header_positions(values, lookup: dict[str, str]) -> dict[str, int]:
+    """Each recognised column's key → its index in the header row `values`."""
+    positions: dict[str, int] = {}
+    for index, value in enumerate(values):
+        key = lookup.get(normalise_header(value))
+        if key is not None and key not in positions:
+            positions[key] = index
+    return positions
+
+
 def read_sheet(
     file,
     *,
@@ -199,13 +210,18 @@ def read_sheet(
     error: type[SheetFileError] = SheetFileError,
     sheet_title: str | None = None,
     ignore: tuple[str, ...] = (),
+    header_within: int = 1,
 ) -> list[SheetRow]:
     """The non-empty data rows of the sheet (`sheet_title`, else the first), keyed by column.
 
     `file` is an upload (or a path) of an .xlsx or .xls workbook. `required` names the keys of
-    the columns whose header must be there. A row is empty when every recognised column but
-    those in `ignore` (a row number, say) is blank. Raises `error` with a message when the
-    file cannot be used at all; reads nothing but the file.
+    the columns whose header must be there. The header is the first row, or, with
+    `header_within` N > 1 (an export with a title, its unit and date above the table), the
+    first of the first N rows that holds every required header (else the one that holds the
+    most, whose missing headers are reported). A row is empty when every recognised column
+    but those in `ignore` (a row number, say) is blank: a line under the table written in an
+    ignored column alone (a signature line under the 序号 column) is skipped. Raises `error`
+    with a message when the file cannot be used at all; reads nothing but the file.
     """
     try:
         limits.check(file, limits.Limits.from_settings())
@@ -229,15 +245,21 @@ def read_sheet(
     if sheet.start is None:
         raise error(texts.empty)
     rows = _rows(sheet, error)  # from row 1, empty leading rows included
-    _number, header = next(rows, (1, None))
-    if header is None or not any(v != "" for v in header):
-        raise error(texts.empty)
     lookup = header_lookup(columns)
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        key = lookup.get(normalise_header(value))
-        if key is not None and key not in positions:
-            positions[key] = index
+    positions: dict[str, int] | None = None
+    # the header: the first row with every required header (the rows above it are read no
+    # further), else, of the rows looked at, the first with the most headers
+    for _number, values in itertools.islice(rows, max(header_within, 1)):
+        if not any(v != "" for v in values):
+            continue
+        found = _header_positions(values, lookup)
+        if positions is None or len(found) > len(positions):
+            positions = found
+        if all(key in found for key in required):
+            positions = found
+            break
+    if positions is None:
+        raise error(texts.empty)
     names = {c.key: c.header for c in columns}
     missing = [names[key] for key in required if key not in positions]
     if missing:

@@ -35,6 +35,10 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 FORMULA_STARTS = ("=", "+", "-", "@")  # what spreadsheet programs read as the start of a formula
 VALIDATION_ROWS = 10000  # how far down a template's drop-downs reach
 INSTRUCTIONS_TITLE = "填写说明"  # the sheet of a blank template that says how to fill it in
+# The fonts of printed Chinese forms, by the family names Excel and WPS know them by.
+FONT_SONG = "宋体"
+FONT_FANGSONG = "仿宋"
+GB2312 = 134  # the character set a Chinese font is declared with, as Excel writes it
 
 # The house styles, as XlsxWriter format properties. `header` is the platform's red.
 STYLES = {
@@ -79,25 +83,35 @@ class SheetWriter:
     content = out.getvalue()
     """
 
-    def __init__(self, out, *, streamed: bool = True, xml_cells: bool = True):
+    def __init__(
+        self, out, *, streamed: bool = True, xml_cells: bool = True, font: str | None = None
+    ):
         """`xml_cells=False`: a streamed sheet's cells are written by XlsxWriter's own per-cell
-        calls, as before `sheetdata` (the reference that tests and benchmarks compare with)."""
+        calls, as before `sheetdata` (the reference that tests and benchmarks compare with).
+        `font` (a family name, e.g. FONT_SONG): every cell's font, the empty ones' too (the
+        workbook's default format, which every style starts from), instead of Calibri."""
         self.out = out
         self.streamed = streamed
         self.xml_cells = streamed and xml_cells
         # XlsxWriter writes the package around empty sheets into memory (a few KB), and
         # `close` writes it to `out` with the sheets' cells spliced in
         self._package = io.BytesIO() if self.xml_cells else None
-        self.book = xlsxwriter.Workbook(
-            self._package if self.xml_cells else out,
-            {
-                "constant_memory": streamed,
-                # write_string is used for every text; these keep any other call as safe
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        options = {
+            "constant_memory": streamed,
+            # write_string is used for every text; these keep any other call as safe
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        }
+        if font is not None:
+            # no font scheme: with one, Excel shows the theme's font (Calibri) whatever the name
+            options["default_format_properties"] = {
+                "font_name": font,
+                "font_size": 11,
+                "font_scheme": "none",
+                "font_charset": GB2312,
+            }
+        self.book = xlsxwriter.Workbook(self._package if self.xml_cells else out, options)
         self._formats: dict[tuple, object] = {}
         self._props: dict[int, dict] = {}  # id(format) -> its properties
         self._sheets: list[Sheet] = []
@@ -376,6 +390,26 @@ class Sheet:
         self.worksheet.merge_range(first_row, first_column, last_row, last_column, "", style)
         self.cell(first_row, first_column, value, style)
 
+    def title(self, text: str, *, span: int | None = None, style=None) -> None:
+        """`text` as the next row, centred across the first `span` columns (all by default)
+        in the house title style. "Centre across selection" rather than a merge, so a streamed
+        sheet can have it too, and sorting or filtering the table below never meets a merge."""
+        span = span or max(len(self.columns), 1)
+        style = style or self.writer.style("title", align="center_across", valign="vcenter")
+        row = self.next_row
+        self.cell(row, 0, text, style)
+        for column in range(1, span):
+            self.cell(row, column, None, style)
+        self.next_row = row + 1
+
+    def autofilter(self) -> None:
+        """Excel's filter buttons on the header row, over the rows written below it so far
+        (call it after the table's last row, before any line under the table)."""
+        if self.header_row is None or not self.columns:
+            raise ValueError("an autofilter needs the sheet's header row")
+        last = max(self.header_row, self.next_row - 1)
+        self.worksheet.autofilter(self.header_row, 0, last, len(self.columns) - 1)
+
     def validation(self, key: str, options, *, rows: int = VALIDATION_ROWS) -> None:
         """A drop-down of `options` (texts) under the header of column `key`."""
         index = next(i for i, col in enumerate(self.columns) if col.key == key)
@@ -392,8 +426,13 @@ class Sheet:
         for line in lines:
             self.row([line])
 
-    def print_on_a4(self, *, landscape: bool = True) -> None:
-        """Printed on A4, one page wide, with the header row repeated on every page."""
+    def print_on_a4(
+        self, *, landscape: bool = True, columns: int | None = None, footer: str = ""
+    ) -> None:
+        """Printed on A4, one page wide, with the header row repeated on every page; only the
+        first `columns` columns when given (the printed form's, not the columns after it),
+        down to the last row written (call it last); `footer` in the page footer's centre
+        (XlsxWriter's codes: &P the page, &N the pages)."""
         ws = self.worksheet
         ws.set_paper(9)
         if landscape:
@@ -401,6 +440,10 @@ class Sheet:
         ws.fit_to_pages(1, 0)
         if self.header_row is not None:
             ws.repeat_rows(self.header_row)
+        if columns:
+            ws.print_area(0, 0, max(self.next_row - 1, 0), columns - 1)
+        if footer:
+            ws.set_footer(f"&C{footer}")
 
 
 def _naive(value: dt.datetime) -> dt.datetime:

@@ -141,17 +141,18 @@ def _tell(point, submission, actor, reason=""):
 
 
 @transaction.atomic
-def risk_point_submit(*, actor, risk_point: RiskPoint) -> RiskPoint:
+def risk_point_submit(*, actor, risk_point: RiskPoint, at=None) -> RiskPoint:
     """Submit a draft for filing (提交备案): checked by the vagueness rule first (a point that
     could not be filed is not sent up), then opened at the first level of the chain where
-    someone other than its submitter and author may decide it."""
+    someone other than its submitter and author may decide it. `at` dates it (default now):
+    only a history loaded as of past dates (the demo) gives it."""
     point = _lock(risk_point)
     if point.status != RiskPoint.Status.DRAFT:
         raise error(RiskError.NOT_DRAFT, status=point.get_status_display())
     if point._open_submission is not None:
         raise review_error(ReviewError.ALREADY_OPEN)
     _check_filing(point)
-    now = timezone.now()
+    now = at or timezone.now()
     submission, skipped = review_services.submit(
         subject=point,
         kind=Submission.Kind.FILE,
@@ -175,15 +176,16 @@ def risk_point_submit(*, actor, risk_point: RiskPoint) -> RiskPoint:
 
 
 @transaction.atomic
-def risk_point_approve(*, actor, risk_point: RiskPoint, note: str = "") -> RiskPoint:
+def risk_point_approve(*, actor, risk_point: RiskPoint, note: str = "", at=None) -> RiskPoint:
     """The current level approves the point's open submission. At the integrity office the
     submission ends: a draft is filed (checked by the vagueness rule again), a change is
     applied through `risk_point_update`. Refused to anyone but the level's reviewers, and to
-    the submitter and the author at every level."""
+    the submitter and the author at every level. `at` as for `risk_point_submit` (a level
+    before the last only: the filing and the change are dated now)."""
     point = _lock(risk_point)
     submission = _open(point)
     before = _submission_state(submission)
-    now = timezone.now()
+    now = at or timezone.now()
     submission, final, decisions = review_services.approve(
         submission=submission, organisation=point.organisation, actor=actor, note=note, at=now
     )
@@ -210,13 +212,14 @@ def risk_point_approve(*, actor, risk_point: RiskPoint, note: str = "") -> RiskP
 
 
 @transaction.atomic
-def risk_point_return(*, actor, risk_point: RiskPoint, reason: str) -> RiskPoint:
+def risk_point_return(*, actor, risk_point: RiskPoint, reason: str, at=None) -> RiskPoint:
     """The current level returns the point's submission to its author with a reason (退回):
-    a draft stays a draft, a filed point stays as filed. The point's return count goes up."""
+    a draft stays a draft, a filed point stays as filed. The point's return count goes up.
+    `at` as for `risk_point_submit`."""
     point = _lock(risk_point)
     submission = _open(point)
     before = {**_submission_state(submission), "return_count": point.return_count}
-    now = timezone.now()
+    now = at or timezone.now()
     submission, decision = review_services.return_(
         submission=submission, actor=actor, reason=reason, at=now
     )

@@ -32,5 +32,59 @@ function lfSizeProgressBars(root) {
     bar.style.width = `${Number(bar.parentElement.getAttribute("aria-valuenow")) || 0}%`;
   });
 }
+// A download that takes a few seconds to make (an Excel or PDF export, a template): its link
+// (marked data-download="正在生成…", the busy text) shows a spinner and that text until the
+// file starts to arrive. The page sets a cookie token before following the link; the server
+// answers a file with the same token in another cookie (core.middleware.DownloadStartedMiddleware),
+// seen here as soon as the response's headers arrive. A response that is a page (an error, the
+// page of a background job for a large file) replaces this page anyway.
+const LF_DOWNLOAD_WAIT_MS = 120000;
+
+function lfDownloadBusy(link) {
+  const token = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join("");
+  document.cookie = `lf_download=${token}; path=/; max-age=120; samesite=strict`;
+  const saved = Array.from(link.childNodes);
+  const spinner = document.createElement("span");
+  spinner.className = "spinner-border spinner-border-sm me-1";
+  spinner.setAttribute("aria-hidden", "true");
+  link.replaceChildren(spinner, document.createTextNode(link.dataset.download || "…"));
+  link.classList.add("disabled", "lf-busy");
+  link.setAttribute("aria-disabled", "true");
+  link.setAttribute("aria-busy", "true");
+  const started = Date.now();
+  const done = () => {
+    clearInterval(timer);
+    link.replaceChildren(...saved);
+    link.classList.remove("disabled", "lf-busy");
+    link.removeAttribute("aria-disabled");
+    link.removeAttribute("aria-busy");
+    document.cookie = "lf_download_done=; path=/; max-age=0; samesite=strict";
+  };
+  const timer = setInterval(() => {
+    const arrived = document.cookie.split(/;\s*/).includes(`lf_download_done=${token}`);
+    if (arrived || Date.now() - started > LF_DOWNLOAD_WAIT_MS) done();
+  }, 250);
+  link.lfDownloadDone = done;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("a[data-download]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      if (link.classList.contains("lf-busy")) {
+        event.preventDefault(); // one file at a time from a link
+        return;
+      }
+      // a new tab or window, or a saved link: nothing to wait for here
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      lfDownloadBusy(link);
+    });
+  });
+});
+// Back to a page kept in the browser's cache: no link is still busy.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("a[data-download].lf-busy").forEach((link) => link.lfDownloadDone && link.lfDownloadDone());
+});
+
 document.addEventListener("DOMContentLoaded", () => lfSizeProgressBars(document));
 document.addEventListener("htmx:afterSettle", () => lfSizeProgressBars(document));
