@@ -49,4 +49,5 @@ class RisksConfig(AppConfig):
     )
 
     def ready(self):
-        from . import attachments, jobs, panels, selectors  # noqa: F401  (register with core and org)
+        # register with core and org
+        from . import attachments, jobs, panels, selectors, word_forms  # noqa: F401
