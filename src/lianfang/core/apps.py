@@ -55,6 +55,15 @@ class CoreConfig(AppConfig):
         ),
         NavItem(
             "maintenance",
+            _("Word 模板"),
+            "core:word_templates",
+            "file-earmark-word",
+            (Role.ADMIN,),
+            group="maintenance",
+            order=20,
+        ),
+        NavItem(
+            "maintenance",
             _("工作日历"),
             "core:workday_calendar",
             "calendar-week",

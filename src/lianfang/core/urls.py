@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import attachment_views, audit_views, job_views, maintenance_views, workday_views
+from . import (
+    attachment_views,
+    audit_views,
+    job_views,
+    maintenance_views,
+    word_views,
+    workday_views,
+)
 
 app_name = "core"
 urlpatterns = [
@@ -31,6 +38,17 @@ urlpatterns = [
         "maintenance/organisations/<int:org_pk>/modules/",
         maintenance_views.organisation_module_edit,
         name="organisation_module_edit",
+    ),
+    path("maintenance/word-templates/", word_views.word_templates, name="word_templates"),
+    path(
+        "maintenance/word-templates/<str:code>/default/",
+        word_views.word_template_default,
+        name="word_template_default",
+    ),
+    path(
+        "maintenance/organisations/<int:org_pk>/word-templates/",
+        word_views.word_template_edit,
+        name="word_template_edit",
     ),
     path("maintenance/calendar/", workday_views.workday_calendar, name="workday_calendar"),
     path(

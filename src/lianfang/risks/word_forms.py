@@ -103,8 +103,12 @@ def positioning_sample() -> dict:
         "date": "2026年1月1日",
         "drafts": False,
         "powers": [
-            {"name": "药品耗材采购", "code": "CG-01", "label": "药品耗材采购\nCG-01",
-             "rows": [row, {**row, "seq": "2", "name": "需求参数指向特定品牌"}]},
+            {
+                "name": "药品耗材采购",
+                "code": "CG-01",
+                "label": "药品耗材采购\nCG-01",
+                "rows": [row, {**row, "seq": "2", "name": "需求参数指向特定品牌"}],
+            },
         ],  # fmt: skip
         "row_count": 2,
         "empty": False,
@@ -319,7 +323,8 @@ def build_register(path: Path) -> None:
     _control_row(table, "{%tr endif %}")
     _line(
         document,
-        "填表人：　　　　　　　　科室负责人：　　　　　　　　纪检监察部门：　　　　　　　　年　月　日",
+        "填表人：　　　　　　　　科室负责人：　　　　　　　　"
+        "纪检监察部门：　　　　　　　　年　月　日",
         size=11,
         before=18,
     )
@@ -346,3 +351,24 @@ word.register_form(
         help=REGISTER_FIELDS,
     )
 )
+
+
+# The documents --------------------------------------------------------------------------------
+
+
+def positioning_docx(table: PositioningTable) -> bytes:
+    """The table as Word, from the template in force for the person's organisation."""
+    return word.render(
+        POSITIONING, positioning_context(table), organisation=table.person.organisation
+    )
+
+
+def register_docx(points, *, filtered: bool, organisation=None) -> tuple[bytes, int]:
+    """The register of `points` (the first REGISTER_MAX_ROWS rows) as Word, from the template
+    in force for `organisation` (the unit chosen, or the one the user acts for), and how many
+    rows it holds."""
+    from .register_io import pdf_rows
+
+    rows, total = pdf_rows(points, limit=REGISTER_MAX_ROWS)
+    context = register_context(rows, total=total, filtered=filtered)
+    return word.render(REGISTER, context, organisation=organisation), len(rows)
