@@ -156,6 +156,14 @@ class Url:
 # Form data ------------------------------------------------------------------------------------
 
 
+def word_template_upload():
+    """The positioning table's default template, uploaded as an organisation's own."""
+    from lianfang.core import word
+
+    content = word.form_of("risks.positioning").default.read_bytes()
+    return SimpleUploadedFile("模板.docx", content, content_type="application/octet-stream")
+
+
 def module_settings_form():
     """An organisation's modules: the first switchable one off, the others following."""
     codes = [m.code for m in Module.objects.exclude(code__in=always_on_codes()).order_by("order")]
@@ -416,6 +424,27 @@ DECLARED = [
         obj="organisation",
         kwargs=by_org_pk,
         data=lambda sw, t, r: module_settings_form(),
+    ),
+    # Word templates (core.word): an organisation's administrators replace them for their
+    # subtrees.
+    Url(
+        "core:word_templates",
+        ADMIN,
+        shows=("organisation", "core:word_template_edit", by_org_pk, {"admin"}),
+    ),
+    Url(
+        "core:word_template_edit",
+        ADMIN,
+        obj="organisation",
+        kwargs=by_org_pk,
+        data=lambda sw, t, r: {"form": "risks.positioning", "file": word_template_upload()},
+    ),
+    Url(
+        "core:word_template_default",
+        ADMIN,
+        obj="organisation",
+        kwargs=lambda o: {"code": "risks.positioning"},
+        unscoped=True,  # the default templates are the platform's
     ),
     # The working-day calendar: each organisation's administrators keep their subtrees'
     # overrides and confirmed years, the platform administrator the platform's (who may add
@@ -1070,8 +1099,10 @@ DECLARED = [
     Url("risks:positioning", READ, obj="holder", get=POSITIONING),
     Url("risks:positioning_xlsx", READ, obj="holder", get=POSITIONING),
     Url("risks:positioning_pdf", READ, obj="holder", get=POSITIONING),
+    Url("risks:positioning_docx", READ, obj="holder", get=POSITIONING),
     Url("risks:register_xlsx", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url("risks:register_pdf", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
+    Url("risks:register_docx", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url(
         "risks:register_import",
         MANAGE,
@@ -1537,6 +1568,17 @@ def xlsx_text(content: bytes) -> str:
     )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx_text(content: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
 def pdf_text(content: bytes) -> str:
     pages = PdfReader(io.BytesIO(content)).pages
     return re.sub(r"\s", "", "".join(page.extract_text() for page in pages))
@@ -1554,6 +1596,9 @@ def assert_shows(decl, sw, role, response):
         def marker(obj):
             return re.sub(r"\s", "", make(obj))  # the PDF wraps its cells' text
 
+    elif link is None and response["Content-Type"] == DOCX:
+        text = docx_text(body)
+        marker = make
     elif link is None:
         text = xlsx_text(body)
         marker = make  # the object's text in the export
