@@ -182,9 +182,7 @@ def test_the_pages(world, login, django_assert_max_num_queries):
     )
     assert refused.status_code == 400
     assert "模板引用了不存在的字段" in refused.content.decode()
-    saved = client.post(
-        page, {"form": POSITIONING, "file": docx_upload(template_with("本院格式"))}
-    )
+    saved = client.post(page, {"form": POSITIONING, "file": docx_upload(template_with("本院格式"))})
     assert saved.status_code == 302
     attachment = Attachment.objects.get(deleted_at=None)
     shown = client.get(page).content.decode()
