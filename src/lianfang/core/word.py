@@ -30,7 +30,6 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from . import attachments
@@ -137,7 +136,7 @@ def render_template(template: bytes | Path, context: dict) -> bytes:
     return out.getvalue()
 
 
-def _organisation_paths(organisation) -> list[str]:
+def organisation_paths(organisation) -> list[str]:
     """The organisation's path and its ancestors', nearest first."""
     path = organisation.path
     parts = [p for p in path.strip("/").split("/") if p]
@@ -149,7 +148,7 @@ def template_in_force(code: str, organisation) -> Attachment | None:
     nearest ancestor's; None for the default. One query."""
     if organisation is None:
         return None
-    paths = _organisation_paths(organisation)
+    paths = organisation_paths(organisation)
     found = list(
         Attachment.objects.filter(
             use=form_of(code).use, deleted_at__isnull=True, organisation__path__in=paths
@@ -250,14 +249,30 @@ def template_remove(*, actor, code: str, organisation) -> bool:
     return removed
 
 
-def templates_of(organisations) -> dict[tuple[int, str], Attachment]:
-    """The organisations' own replacements, keyed by (organisation id, form code): one query."""
-    ids = [o.pk for o in organisations]
+def templates_in_force(organisations) -> dict[tuple[int, str], Attachment | None]:
+    """For each organisation and form code: the replacement in force (its own, else the
+    nearest ancestor's) or None for the default; one query for them all."""
+    organisations = list(organisations)
+    paths = {p for o in organisations for p in organisation_paths(o)}
     uses = {f.use: f.code for f in forms()}
-    rows = Attachment.objects.filter(
-        Q(organisation_id__in=ids), use__in=list(uses), deleted_at__isnull=True
-    )
-    return {(a.organisation_id, uses[a.use]): a for a in rows}
+    found = {
+        (a.organisation.path, uses[a.use]): a
+        for a in Attachment.objects.filter(
+            use__in=list(uses), deleted_at__isnull=True, organisation__path__in=paths
+        ).select_related("organisation")
+    }
+    result = {}
+    for organisation in organisations:
+        for form in forms():
+            result[organisation.pk, form.code] = next(
+                (
+                    found[path, form.code]
+                    for path in organisation_paths(organisation)
+                    if (path, form.code) in found
+                ),
+                None,
+            )
+    return result
 
 
 # Building default templates with python-docx ------------------------------------------------------

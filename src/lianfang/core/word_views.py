@@ -41,33 +41,6 @@ class TemplateUploadForm(BootstrapFormMixin, forms.Form):
         self.fields["file"].widget.attrs["accept"] = ".docx"
 
 
-def _in_force(organisations) -> dict:
-    """For each organisation and form: its own replacement, else the nearest ancestor's, else
-    None (the default); from the replacements of the organisations and their ancestors, in
-    one query."""
-    paths = {p for o in organisations for p in word._organisation_paths(o)}
-    from .models import Attachment
-
-    uses = {f.use: f.code for f in word.forms()}
-    found = {}
-    for attachment in Attachment.objects.filter(
-        use__in=list(uses), deleted_at__isnull=True, organisation__path__in=paths
-    ).select_related("organisation"):
-        found[attachment.organisation.path, uses[attachment.use]] = attachment
-    result = {}
-    for organisation in organisations:
-        for form in word.forms():
-            result[organisation.pk, form.code] = next(
-                (
-                    found[path, form.code]
-                    for path in word._organisation_paths(organisation)
-                    if (path, form.code) in found
-                ),
-                None,
-            )
-    return result
-
-
 @role_required(Role.ADMIN)
 def word_templates(request):
     table = paginate(
@@ -77,7 +50,7 @@ def word_templates(request):
         default="path",
     )
     organisations = list(table.rows)
-    in_force = _in_force(organisations)
+    in_force = word.templates_in_force(organisations)
     top = min((org.depth for org in organisations), default=0)
     rows = [
         {
@@ -122,7 +95,7 @@ def word_template_edit(request, org_pk):
             else:
                 messages.success(request, _("模板已启用，本单位及下级单位的该文书将按此模板生成。"))
                 return redirect("core:word_template_edit", org_pk=organisation.pk)
-    in_force = _in_force([organisation])
+    in_force = word.templates_in_force([organisation])
     rows = [(f, in_force[organisation.pk, f.code]) for f in word.forms()]
     return render(
         request,
