@@ -36,6 +36,15 @@ class CoreConfig(AppConfig):
             group="supervision",
         ),
         NavItem(
+            "audit",
+            _("公开发布"),
+            "core:publication_index",
+            "megaphone",
+            (Role.INTEGRITY,),
+            group="supervision",
+            order=20,
+        ),
+        NavItem(
             "maintenance",
             _("模块与栏目"),
             "core:module_list",

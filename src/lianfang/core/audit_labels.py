@@ -145,5 +145,7 @@ register_actions(
         "workday_override.delete": gettext_lazy("删除工作日调整"),
         "workday_year.confirm": gettext_lazy("确认年度节假日已录入"),
         "workday_year.withdraw": gettext_lazy("撤销年度节假日确认"),
+        "publication.publish": gettext_lazy("公开发布"),
+        "publication.withdraw": gettext_lazy("撤回公开发布"),
     }
 )

@@ -5,6 +5,7 @@ from . import (
     audit_views,
     job_views,
     maintenance_views,
+    publication_views,
     word_views,
     workday_views,
 )
@@ -38,6 +39,22 @@ urlpatterns = [
         "maintenance/organisations/<int:org_pk>/modules/",
         maintenance_views.organisation_module_edit,
         name="organisation_module_edit",
+    ),
+    path(
+        "public/<int:org_pk>/<slug:module>/<slug:column>/",
+        publication_views.public_column,
+        name="public_column",
+    ),
+    path("publications/", publication_views.publication_index, name="publication_index"),
+    path(
+        "publications/<int:org_pk>/<slug:module>/<slug:column>/",
+        publication_views.publication_column,
+        name="publication_column",
+    ),
+    path(
+        "publications/<int:pk>/withdraw/",
+        publication_views.publication_withdraw,
+        name="publication_withdraw",
     ),
     path("maintenance/word-templates/", word_views.word_templates, name="word_templates"),
     path(

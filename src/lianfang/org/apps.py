@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
+from lianfang.core.navigation import ColumnSpec, ModuleSpec, NavGroup, NavItem
 from lianfang.core.roles import Role
 
 
@@ -12,7 +12,17 @@ class OrgConfig(AppConfig):
     verbose_name = "组织与人员"
 
     platform_modules = (
-        ModuleSpec("org", "组织与人员", "Organisation and people", "diagram-3", 20, urls=("org",)),
+        ModuleSpec(
+            "org",
+            "组织与人员",
+            "Organisation and people",
+            "diagram-3",
+            20,
+            urls=("org",),
+            columns=(
+                ColumnSpec("power_catalogue", "权力清单", "Power catalogue", 10, public=True),
+            ),
+        ),
     )
     nav_groups = (
         NavGroup("org", _("组织与人员"), 20),
@@ -88,7 +98,8 @@ class OrgConfig(AppConfig):
     def ready(self):
         from lianfang.core import audit
 
-        from . import power_selectors, scoping, selectors  # noqa: F401  (register with core)
+        # register with core
+        from . import power_selectors, publications, scoping, selectors  # noqa: F401
         from .models import Organisation
 
         audit.register_organisation_model(Organisation)
