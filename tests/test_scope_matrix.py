@@ -156,6 +156,10 @@ class Url:
 # Form data ------------------------------------------------------------------------------------
 
 
+def catalogue_column(org):
+    return {"org_pk": org.pk, "module": "org", "column": "power_catalogue"}
+
+
 def word_template_upload():
     """The positioning table's default template, uploaded as an organisation's own."""
     from lianfang.core import word
@@ -424,6 +428,36 @@ DECLARED = [
         obj="organisation",
         kwargs=by_org_pk,
         data=lambda sw, t, r: module_settings_form(),
+    ),
+    # Publications (core.publications): the integrity office publishes its subtrees' public
+    # records; anyone reads the public pages.
+    Url(
+        "core:publication_index",
+        INTEGRITY,
+        shows=("organisation", "core:publication_column", catalogue_column, {"integrity"}),
+    ),
+    Url(
+        "core:publication_column",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=catalogue_column,
+        data=lambda sw, t, r: {},
+    ),
+    Url(
+        "core:publication_withdraw",
+        INTEGRITY,
+        obj="publication",
+        post_only=True,
+        data=lambda sw, t, r: {"reason": "矩阵撤回"},
+        get={role: (405, 405) for role in ROLES},  # require_POST is the outer decorator
+    ),
+    Url(
+        "core:public_column",
+        PUBLIC,
+        obj="organisation",
+        kwargs=catalogue_column,
+        unscoped=True,  # public
+        get={role: (200, 200) for role in ROLES},
     ),
     # Word templates (core.word): an organisation's administrators replace them for their
     # subtrees.
