@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,13 @@ def check_template(form: WordForm, content: bytes) -> None:
     from jinja2 import UndefinedError
     from jinja2.exceptions import SecurityError, TemplateSyntaxError
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            macros = any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        macros = False  # rendering below says the file is unusable
+    if macros:
+        raise TemplateError(_("模板含有宏，不能使用：请另存为不含宏的 Word 文档（.docx）。"))
     try:
         render_template(content, form.sample())
     except UndefinedError as exc:
