@@ -3,6 +3,7 @@
 the 系统维护 › Word 模板 pages."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -200,3 +201,17 @@ def test_the_pages(world, login, django_assert_max_num_queries):
     client = login(world.users["integrity"])
     assert client.get(page).status_code == 403
     assert client.get(reverse("core:word_templates")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_template_with_macros_is_refused(world):
+    out = io.BytesIO(template_with())
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    with pytest.raises(word.TemplateError, match="宏"):
+        word.template_upload(
+            actor=world.users["admin"],
+            code=POSITIONING,
+            organisation=world.hospital,
+            upload=docx_upload(out.getvalue()),
+        )
