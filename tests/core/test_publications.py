@@ -111,7 +111,7 @@ def test_publishing_again_replaces_and_every_step_is_audited(world, catalogue):
     ]
     assert {org for _a, org in events} == {world.hospital.pk}
     last = AuditEvent.objects.filter(action="publication.withdraw").order_by("seq").last()
-    assert last.after == {"reason": "依据有误，待更正"}
+    assert last.after["reason"] == "依据有误，待更正"
 
 
 def test_only_the_integrity_office_publishes(world, catalogue):

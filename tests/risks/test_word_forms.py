@@ -15,12 +15,13 @@ from lianfang.core import jobs, word
 from lianfang.core.models import AuditEvent, Job
 from lianfang.risks import selectors
 from lianfang.risks.models import RiskPoint
+from tests.risks import test_positioning as _positioning_tests
 from tests.risks.factories import make_risk_point
 from tests.risks.register_data import build_register
 
-# the positioning tests' fixtures, registered under their own names ("filed", "register")
-from tests.risks.test_positioning import filed as _filed  # noqa: F401
-from tests.risks.test_positioning import register as _register  # noqa: F401
+# the positioning tests' fixtures: a small register, its points filed
+register = _positioning_tests.register
+filed = _positioning_tests.filed
 
 DOCX = word.DOCX_CONTENT_TYPE
 
