@@ -55,12 +55,19 @@ EXPECTED_MENU = [
             ),
         ],
     ),
-    ("监督", [("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,))]),
+    (
+        "监督",
+        [
+            ("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,)),
+            ("公开发布", "core:publication_index", "audit", "megaphone", (Role.INTEGRITY,)),
+        ],
+    ),
     (
         "系统维护",
         [
             ("模块与栏目", "core:module_list", "maintenance", "gear", (PLATFORM_ADMIN,)),
             ("单位模块", "core:organisation_modules", "maintenance", "toggles", (Role.ADMIN,)),
+            ("Word 模板", "core:word_templates", "maintenance", "file-earmark-word", (Role.ADMIN,)),
             ("用户与角色", "accounts:user_list", "maintenance", "person-gear", (Role.ADMIN,)),
             (
                 "工作日历",
