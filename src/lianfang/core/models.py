@@ -338,8 +338,12 @@ class Publication(models.Model):
     the snapshot of its source's public fields as they were when published. Withdrawn, it
     leaves the public pages and stays as a record."""
 
+    # not a hidden relation ("+"): what deletes an organisation (the demo's reset) sees it
     organisation = models.ForeignKey(
-        "org.Organisation", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="publications",
     )
     column = models.ForeignKey(
         Column, verbose_name=_("栏目"), on_delete=models.PROTECT, related_name="publications"

@@ -28,6 +28,8 @@ from lianfang.org.models import (
     Person,
     Post,
 )
+from lianfang.org.publications import power_catalogue_publish
+from lianfang.risks.publications import risk_points_publish
 
 from .generator import (
     AUTHORITY_CODE,
@@ -174,6 +176,11 @@ def demo_load(
             if index == 1:
                 first_rows = rows
         _create_logins(authority, hospitals[0], first_rows)
+        # The first hospital's public power catalogue and risk points, as its integrity
+        # office publishes them (监督 › 公开发布; read on /public/<id>/…).
+        office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
+        power_catalogue_publish(actor=office, organisation=hospitals[0])
+        risk_points_publish(actor=office, organisation=hospitals[0])
 
         totals = {key: sum(c[key] for c in counts.values()) for key in counts[hospitals[0].code]}
         changes = [
