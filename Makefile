@@ -13,14 +13,15 @@ DEMO_SEED ?= 20261127
 setup: sysdeps $(VENV)/.installed node_modules/.installed messages
 
 # Debian packages: Chromium for end-to-end tests and screenshots, a CJK font for PDFs,
-# gettext for the English translation catalogue, Redis for the tests of the RQ task backend.
+# LibreOffice Writer to convert the Word forms to PDF in tests, gettext for the English
+# translation catalogue, Redis for the tests of the RQ task backend.
 sysdeps:
 	@if ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null \
-	    || ! command -v redis-server >/dev/null \
+	    || ! command -v redis-server >/dev/null || ! command -v soffice >/dev/null \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-	  echo "Installing Debian packages (chromium, fonts-noto-cjk, gettext, redis-server)…"; \
+	  echo "Installing Debian packages (chromium, fonts-noto-cjk, libreoffice-writer, gettext, redis-server)…"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    chromium fonts-noto-cjk gettext redis-server >/dev/null; \
+	    chromium fonts-noto-cjk libreoffice-writer gettext redis-server >/dev/null; \
 	fi
 
 $(VENV)/.installed: pyproject.toml

@@ -178,6 +178,10 @@ PAIRS = {
         staff=("file_measure_staff", "file_measure_procurement"),
     ),
     "user": _pairs(("staff_user", "outsider_user"), ("outsider_user", "staff_user")),
+    "publication": _pairs(
+        ("publication_hospital", "publication_other"),
+        ("publication_other", "publication_hospital"),
+    ),
     "audit_event": _pairs(("event_hospital", "event_other"), ("event_other", "event_hospital")),
     "warning": _pairs(("warning_hospital", "warning_other"), ("warning_other", "warning_hospital")),
     # A job is its starter's: outside is anybody else's, the integrity office's included.
@@ -366,6 +370,13 @@ def build_scope_world() -> ScopeWorld:
     )
     for key in ("measure", "measure_other", "measure_procurement", "measure_dept", "measure_staff"):
         o[f"file_{key}"] = make_attachment(o[key], "measure_evidence", f"{key}.pdf")
+
+    # Publications (公开发布): each hospital's power catalogue, published by an integrity office
+    from lianfang.org.publications import power_catalogue_publish
+
+    office = world.users["commission_integrity"]
+    o["publication_hospital"] = power_catalogue_publish(actor=office, organisation=hospital)[0]
+    o["publication_other"] = power_catalogue_publish(actor=office, organisation=other)[0]
 
     # Grading schemes (inactive, so they may be edited, activated and deleted) and phrases.
     o["scheme_hospital"] = GradingScheme.objects.create(

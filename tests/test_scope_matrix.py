@@ -161,6 +161,18 @@ class Url:
 # Form data ------------------------------------------------------------------------------------
 
 
+def catalogue_column(org):
+    return {"org_pk": org.pk, "module": "org", "column": "power_catalogue"}
+
+
+def word_template_upload():
+    """The positioning table's default template, uploaded as an organisation's own."""
+    from lianfang.core import word
+
+    content = word.form_of("risks.positioning").default.read_bytes()
+    return SimpleUploadedFile("模板.docx", content, content_type="application/octet-stream")
+
+
 def module_settings_form():
     """An organisation's modules: the first switchable one off, the others following."""
     codes = [m.code for m in Module.objects.exclude(code__in=always_on_codes()).order_by("order")]
@@ -456,6 +468,57 @@ DECLARED = [
         obj="organisation",
         kwargs=by_org_pk,
         data=lambda sw, t, r: {"dashboard__due_soon_days": "21", "risks__min_evidence_chars": ""},
+    ),
+    # Publications (core.publications): the integrity office publishes its subtrees' public
+    # records; anyone reads the public pages.
+    Url(
+        "core:publication_index",
+        INTEGRITY,
+        shows=("organisation", "core:publication_column", catalogue_column, {"integrity"}),
+    ),
+    Url(
+        "core:publication_column",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=catalogue_column,
+        data=lambda sw, t, r: {},
+    ),
+    Url(
+        "core:publication_withdraw",
+        INTEGRITY,
+        obj="publication",
+        post_only=True,
+        data=lambda sw, t, r: {"reason": "矩阵撤回"},
+        get={role: (405, 405) for role in ROLES},  # require_POST is the outer decorator
+    ),
+    Url(
+        "core:public_column",
+        PUBLIC,
+        obj="organisation",
+        kwargs=catalogue_column,
+        unscoped=True,  # public
+        get={role: (200, 200) for role in ROLES},
+    ),
+    # Word templates (core.word): an organisation's administrators replace them for their
+    # subtrees.
+    Url(
+        "core:word_templates",
+        ADMIN,
+        shows=("organisation", "core:word_template_edit", by_org_pk, {"admin"}),
+    ),
+    Url(
+        "core:word_template_edit",
+        ADMIN,
+        obj="organisation",
+        kwargs=by_org_pk,
+        data=lambda sw, t, r: {"form": "risks.positioning", "file": word_template_upload()},
+    ),
+    Url(
+        "core:word_template_default",
+        ADMIN,
+        obj="organisation",
+        kwargs=lambda o: {"code": "risks.positioning"},
+        unscoped=True,  # the default templates are the platform's
     ),
     # The working-day calendar: each organisation's administrators keep their subtrees'
     # overrides and confirmed years, the platform administrator the platform's (who may add
@@ -1140,9 +1203,11 @@ DECLARED = [
     Url("risks:positioning", READ, obj="holder", get=POSITIONING),
     Url("risks:positioning_xlsx", READ, obj="holder", get=POSITIONING),
     Url("risks:positioning_pdf", READ, obj="holder", get=POSITIONING),
+    Url("risks:positioning_docx", READ, obj="holder", get=POSITIONING),
     Url("risks:register_xlsx", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url("risks:register_pdf", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url("risks:register_template", MANAGE),
+    Url("risks:register_docx", READ, shows=("point", None, lambda p: p.name, set(ROLES))),
     Url(
         "risks:register_import",
         MANAGE,
@@ -1608,6 +1673,17 @@ def xlsx_text(content: bytes) -> str:
     )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx_text(content: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
 def pdf_text(content: bytes) -> str:
     pages = PdfReader(io.BytesIO(content)).pages
     return re.sub(r"\s", "", "".join(page.extract_text() for page in pages))
@@ -1625,6 +1701,9 @@ def assert_shows(decl, sw, role, response):
         def marker(obj):
             return re.sub(r"\s", "", make(obj))  # the PDF wraps its cells' text
 
+    elif link is None and response["Content-Type"] == DOCX:
+        text = docx_text(body)
+        marker = make
     elif link is None:
         text = xlsx_text(body)
         marker = make  # the object's text in the export

@@ -100,6 +100,8 @@ LIANFANG_TASK_RESULTS_DAYS = int(os.environ.get("LIANFANG_TASK_RESULTS_DAYS", "3
 LIANFANG_EXPORT_INLINE_ROWS = int(os.environ.get("LIANFANG_EXPORT_INLINE_ROWS", "20000"))
 LIANFANG_REGRADE_INLINE_POINTS = int(os.environ.get("LIANFANG_REGRADE_INLINE_POINTS", "50000"))
 LIANFANG_PDF_INLINE_ROWS = int(os.environ.get("LIANFANG_PDF_INLINE_ROWS", "100"))
+# A Word form (core.word) of more rows is written by a background job, like a long PDF.
+LIANFANG_DOCX_INLINE_ROWS = int(os.environ.get("LIANFANG_DOCX_INLINE_ROWS", "100"))
 
 # What an uploaded workbook may hold, checked before it is read (core.spreadsheets.limits):
 # the reader holds the whole sheet in memory, so a small file that unpacks large (a zip bomb,

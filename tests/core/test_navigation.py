@@ -60,6 +60,7 @@ EXPECTED_MENU = [
         [
             ("审计日志", "core:audit_list", "audit", "shield-check", (Role.INTEGRITY,)),
             ("预警", "core:warning_list", "warnings", "bell", (Role.INTEGRITY,)),
+            ("公开发布", "core:publication_index", "audit", "megaphone", (Role.INTEGRITY,)),
         ],
     ),
     (
@@ -74,6 +75,7 @@ EXPECTED_MENU = [
                 "sliders",
                 (Role.ADMIN, Role.INTEGRITY),
             ),
+            ("Word 模板", "core:word_templates", "maintenance", "file-earmark-word", (Role.ADMIN,)),
             ("用户与角色", "accounts:user_list", "maintenance", "person-gear", (Role.ADMIN,)),
             (
                 "工作日历",

@@ -306,3 +306,17 @@ def test_bad_options_are_refused(args):
     with pytest.raises(CommandError):
         demo(*args)
     assert not Organisation.objects.exists()
+
+
+def test_the_demo_publishes_the_first_hospitals_public_records(client):
+    """The integrity office published the power catalogue and the filed risk points; the
+    public pages show them without login."""
+    from lianfang.core.models import Publication
+
+    demo("--seed", "7")
+    published = set(Publication.objects.values_list("organisation_id", flat=True))
+    assert published == {hospital().pk}
+    for module, column in (("org", "power_catalogue"), ("risks", "risk_points")):
+        page = client.get(f"/public/{hospital().pk}/{module}/{column}/")
+        assert page.status_code == 200
+        assert page.content.decode().count("<tr>") > 10

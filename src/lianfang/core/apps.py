@@ -53,6 +53,15 @@ class CoreConfig(AppConfig):
             order=5,
         ),
         NavItem(
+            "audit",
+            _("公开发布"),
+            "core:publication_index",
+            "megaphone",
+            (Role.INTEGRITY,),
+            group="supervision",
+            order=20,
+        ),
+        NavItem(
             "maintenance",
             _("模块与栏目"),
             "core:module_list",
@@ -78,6 +87,15 @@ class CoreConfig(AppConfig):
             (Role.ADMIN, Role.INTEGRITY),
             group="maintenance",
             order=20,
+        ),
+        NavItem(
+            "maintenance",
+            _("Word 模板"),
+            "core:word_templates",
+            "file-earmark-word",
+            (Role.ADMIN,),
+            group="maintenance",
+            order=25,
         ),
         NavItem(
             "maintenance",

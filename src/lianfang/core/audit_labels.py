@@ -157,5 +157,7 @@ register_actions(
         "warning.dismiss": gettext_lazy("排除预警"),
         "warning.close": gettext_lazy("关闭预警"),
         "warning.escalate": gettext_lazy("预警超期升级"),
+        "publication.publish": gettext_lazy("公开发布"),
+        "publication.withdraw": gettext_lazy("撤回公开发布"),
     }
 )

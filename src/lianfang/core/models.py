@@ -629,3 +629,61 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.channel} → {self.address}"
+
+
+class Publication(models.Model):
+    """A record published to a public column (栏目) of an organisation (`core.publications`):
+    the snapshot of its source's public fields as they were when published. Withdrawn, it
+    leaves the public pages and stays as a record."""
+
+    # not a hidden relation ("+"): what deletes an organisation (the demo's reset) sees it
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    column = models.ForeignKey(
+        Column, verbose_name=_("栏目"), on_delete=models.PROTECT, related_name="publications"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("content_type", "object_id")
+    title = models.CharField(_("标题"), max_length=255)
+    fields = models.JSONField(_("公开内容"), default=dict)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdraw_reason = models.CharField(_("撤回原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "id"]
+        indexes = [models.Index(fields=["organisation", "column", "withdrawn_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["column", "content_type", "object_id"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="core_publication_one_in_force",
+            ),
+        ]
+        verbose_name = _("公开发布")
+        verbose_name_plural = _("公开发布")
+
+    def __str__(self):
+        return self.title

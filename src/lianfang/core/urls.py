@@ -7,7 +7,9 @@ from . import (
     maintenance_views,
     notification_views,
     orgsetting_views,
+    publication_views,
     warning_views,
+    word_views,
     workday_views,
 )
 
@@ -75,6 +77,33 @@ urlpatterns = [
         "maintenance/settings/<int:org_pk>/",
         orgsetting_views.org_settings_edit,
         name="org_settings_edit",
+    ),
+    path(
+        "public/<int:org_pk>/<slug:module>/<slug:column>/",
+        publication_views.public_column,
+        name="public_column",
+    ),
+    path("publications/", publication_views.publication_index, name="publication_index"),
+    path(
+        "publications/<int:org_pk>/<slug:module>/<slug:column>/",
+        publication_views.publication_column,
+        name="publication_column",
+    ),
+    path(
+        "publications/<int:pk>/withdraw/",
+        publication_views.publication_withdraw,
+        name="publication_withdraw",
+    ),
+    path("maintenance/word-templates/", word_views.word_templates, name="word_templates"),
+    path(
+        "maintenance/word-templates/<str:code>/default/",
+        word_views.word_template_default,
+        name="word_template_default",
+    ),
+    path(
+        "maintenance/organisations/<int:org_pk>/word-templates/",
+        word_views.word_template_edit,
+        name="word_template_edit",
     ),
     path("maintenance/calendar/", workday_views.workday_calendar, name="workday_calendar"),
     path(

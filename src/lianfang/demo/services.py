@@ -28,6 +28,8 @@ from lianfang.org.models import (
     Person,
     Post,
 )
+from lianfang.org.publications import power_catalogue_publish
+from lianfang.risks.publications import risk_points_publish
 
 from .generator import (
     AUTHORITY_CODE,
@@ -182,6 +184,11 @@ def demo_load(
             f"退回 {waiting.returned} 次，待审 {waiting.waiting} 个"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        # The first hospital's public power catalogue and risk points, as its integrity
+        # office publishes them (监督 › 公开发布; read on /public/<id>/…).
+        office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
+        power_catalogue_publish(actor=office, organisation=hospitals[0])
+        risk_points_publish(actor=office, organisation=hospitals[0])
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
+from lianfang.core.navigation import ColumnSpec, ModuleSpec, NavGroup, NavItem
 from lianfang.core.roles import Role
 
 
@@ -12,7 +12,17 @@ class OrgConfig(AppConfig):
     verbose_name = "组织与人员"
 
     platform_modules = (
-        ModuleSpec("org", "组织与人员", "Organisation and people", "diagram-3", 20, urls=("org",)),
+        ModuleSpec(
+            "org",
+            "组织与人员",
+            "Organisation and people",
+            "diagram-3",
+            20,
+            urls=("org",),
+            columns=(
+                ColumnSpec("power_catalogue", "权力清单", "Power catalogue", 10, public=True),
+            ),
+        ),
     )
     nav_groups = (
         NavGroup("org", _("组织与人员"), 20),
@@ -89,7 +99,14 @@ class OrgConfig(AppConfig):
         from lianfang.core import audit
 
         # register with core
-        from . import attachments, power_selectors, reminders, scoping, selectors  # noqa: F401
+        from . import (  # noqa: F401
+            attachments,
+            power_selectors,
+            publications,
+            reminders,
+            scoping,
+            selectors,
+        )
         from .models import Organisation
 
         audit.register_organisation_model(Organisation)

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec, NavItem
+from lianfang.core.navigation import ColumnSpec, ModuleSpec, NavItem
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 
 OFFICERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
@@ -24,7 +24,15 @@ class RisksConfig(AppConfig):
 
     platform_modules = (
         ModuleSpec(
-            "risks", "风险防控", "Risk register", "exclamation-diamond", 30, urls=("risks",)
+            "risks",
+            "风险防控",
+            "Risk register",
+            "exclamation-diamond",
+            30,
+            urls=("risks",),
+            columns=(
+                ColumnSpec("risk_points", "廉政风险点", "Integrity risk points", 10, public=True),
+            ),
         ),
     )
     # In org's 风险防控 group, around its power catalogue (order 50).
@@ -50,4 +58,13 @@ class RisksConfig(AppConfig):
 
     def ready(self):
         # register with core and org
-        from . import attachments, jobs, org_settings, panels, reminders, selectors  # noqa: F401
+        from . import (  # noqa: F401
+            attachments,
+            jobs,
+            org_settings,
+            panels,
+            publications,
+            reminders,
+            selectors,
+            word_forms,
+        )

@@ -39,6 +39,8 @@ register_actions(
         "risks.register.print": _("打印风险点登记表（PDF）"),
         "risks.positioning.export": _("导出廉政风险定位表（Excel）"),
         "risks.positioning.print": _("打印廉政风险定位表（PDF）"),
+        "risks.positioning.docx": _("导出廉政风险定位表（Word）"),
+        "risks.register.docx": _("导出风险点登记表（Word）"),
         ACTION_PREFIX: _("导入标准库"),
     },
     prefixes={f"{ACTION_PREFIX}.": _("标准库导入")},

@@ -7,17 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lianfang.core import documents
+from lianfang.core import documents, word
 from lianfang.core import jobs as core_jobs
 from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.roles import Role
+from lianfang.core.scoping import acting_organisation
 from lianfang.core.spreadsheets.pages import import_page
 from lianfang.core.tables import paginate
 from lianfang.org import selectors as org_selectors
 
 from . import jobs as register_jobs
-from . import positioning, register_io, selectors
+from . import positioning, register_io, selectors, word_forms
 from .document_forms import PositioningFilterForm, RegisterImportForm
 from .register_forms import RegisterFilterForm
 
@@ -171,6 +172,30 @@ def positioning_pdf(request, pk):
     return documents.pdf_response(pdf, _positioning_filename(table, "pdf"))
 
 
+@role_required(*POSITIONING_ROLES)
+def positioning_docx(request, pk):
+    """The table as Word (the template in force for the person's organisation): at once, or
+    by a background job above LIANFANG_DOCX_INLINE_ROWS rows."""
+    table = _table_for(request, pk)
+    filename = _positioning_filename(table, "docx")
+    if len(table.rows) > settings.LIANFANG_DOCX_INLINE_ROWS:
+        return _in_background(
+            request,
+            register_jobs.POSITIONING_DOCX,
+            {
+                "person": table.person.pk,
+                "levels": table.levels_param,
+                "drafts": table.drafts,
+                **_job_names(filename),
+            },
+            _("定位表较长，正在后台生成 Word 文档；完成后可在本页下载。"),
+            organisation=table.person.organisation,
+        )
+    content = word_forms.positioning_docx(table)
+    _record_positioning(request, table, "risks.positioning.docx")
+    return word.docx_response(content, filename)
+
+
 # 风险点登记表 ------------------------------------------------------------------------------------
 
 
@@ -227,6 +252,29 @@ def register_pdf(request):
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered, request=request)
     _record(request, "risks.register.print", _("风险点登记表"), rows)
     return documents.pdf_response(pdf, filename)
+
+
+@role_required(*Role.ALL)
+def register_docx(request):
+    """The register as Word, from the template in force for the unit chosen (else the one the
+    user acts for): at once, or above LIANFANG_DOCX_INLINE_ROWS rows by a background job."""
+    points, filters = _register_points(request)
+    rows = points.count()
+    filename = _register_filename(request, filters, "docx")
+    organisation = filters.organisation or acting_organisation(request.user)
+    if rows > settings.LIANFANG_DOCX_INLINE_ROWS:
+        return _in_background(
+            request,
+            register_jobs.REGISTER_DOCX,
+            {"query": request.GET.urlencode(), **_job_names(filename)},
+            _("登记表较长，正在后台生成 Word 文档；完成后可在本页下载。"),
+            organisation=organisation,
+        )
+    content, written = word_forms.register_docx(
+        points, filtered=filters.is_filtered, organisation=organisation
+    )
+    _record(request, "risks.register.docx", _("风险点登记表"), written)
+    return word.docx_response(content, filename)
 
 
 @role_required(*WRITE)

@@ -6,14 +6,16 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianfang.core import documents, jobs
+from lianfang.core import documents, jobs, word
 
-from . import positioning, register_io, selectors
+from . import positioning, register_io, selectors, word_forms
 from .register_forms import RegisterFilterForm
 
 EXPORT_REGISTER = "risks.export_register"
 REGISTER_PDF = "risks.register_pdf"
 POSITIONING_PDF = "risks.positioning_pdf"
+REGISTER_DOCX = "risks.register_docx"
+POSITIONING_DOCX = "risks.positioning_docx"
 REGRADE = "risks.regrade"  # services.REGRADE_JOB
 
 
@@ -73,8 +75,7 @@ def register_pdf(job, progress):
     }
 
 
-@jobs.handler(POSITIONING_PDF, gettext_lazy("打印廉政风险定位表（PDF）"))
-def positioning_pdf(job, progress):
+def _positioning_table(job):
     """A leader's or department head's positioning table as the user may see it now."""
     person = (
         positioning.positioning_people_visible_to(job.actor)
@@ -90,6 +91,12 @@ def positioning_pdf(job, progress):
         levels_param=job.params.get("levels", ""),
         drafts=bool(job.params.get("drafts")),
     )
+    return person, table
+
+
+@jobs.handler(POSITIONING_PDF, gettext_lazy("打印廉政风险定位表（PDF）"))
+def positioning_pdf(job, progress):
+    person, table = _positioning_table(job)
     progress(0, None, _("正在排版 PDF……"), force=True)
     pdf = positioning.positioning_pdf(table)
     filename = job.params.get("filename") or f"{_('廉政风险定位表')}.pdf"
@@ -102,6 +109,44 @@ def positioning_pdf(job, progress):
         "content_type": documents.PDF_CONTENT_TYPE,
         "summary": _("已生成 %(name)s 的定位表 PDF（%(n)s 行）。")
         % {"name": person.name, "n": len(table.rows)},
+    }
+
+
+@jobs.handler(POSITIONING_DOCX, gettext_lazy("生成廉政风险定位表（Word）"))
+def positioning_docx(job, progress):
+    person, table = _positioning_table(job)
+    progress(0, None, _("正在生成 Word 文档……"), force=True)
+    content = word_forms.positioning_docx(table)
+    filename = job.params.get("filename") or f"{_('廉政风险定位表')}.docx"
+    path = jobs.result_path(job, filename)
+    path.write_bytes(content)
+    return {
+        "file": path.name,
+        "filename": filename,
+        "ascii_filename": job.params.get("ascii_filename", ""),
+        "content_type": word.DOCX_CONTENT_TYPE,
+        "summary": _("已生成 %(name)s 的定位表 Word 文档（%(n)s 行）。")
+        % {"name": person.name, "n": len(table.rows)},
+    }
+
+
+@jobs.handler(REGISTER_DOCX, gettext_lazy("生成风险点登记表（Word）"))
+def register_docx(job, progress):
+    """The register of what the user saw when they asked, as Word."""
+    points, filters = register_points_for(job.actor, QueryDict(job.params.get("query", "")))
+    progress(0, None, _("正在生成 Word 文档……"), force=True)
+    content, rows = word_forms.register_docx(
+        points, filtered=filters.is_filtered, organisation=job.organisation
+    )
+    filename = job.params.get("filename") or f"{_('风险点登记表')}.docx"
+    path = jobs.result_path(job, filename)
+    path.write_bytes(content)
+    return {
+        "file": path.name,
+        "filename": filename,
+        "ascii_filename": job.params.get("ascii_filename", ""),
+        "content_type": word.DOCX_CONTENT_TYPE,
+        "summary": _("已生成 %(n)s 行的登记表 Word 文档。") % {"n": f"{rows:,}"},
     }
 
 

@@ -54,8 +54,10 @@ urlpatterns = [
     path("positioning/<int:pk>/", document_views.positioning_page, name="positioning"),
     path("positioning/<int:pk>/xlsx/", document_views.positioning_xlsx, name="positioning_xlsx"),
     path("positioning/<int:pk>/pdf/", document_views.positioning_pdf, name="positioning_pdf"),
+    path("positioning/<int:pk>/docx/", document_views.positioning_docx, name="positioning_docx"),
     path("register/xlsx/", document_views.register_xlsx, name="register_xlsx"),
     path("register/pdf/", document_views.register_pdf, name="register_pdf"),
+    path("register/docx/", document_views.register_docx, name="register_docx"),
     path("register/import/", document_views.register_import, name="register_import"),
     path(
         "register/import/template/",
