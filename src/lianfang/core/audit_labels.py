@@ -136,6 +136,7 @@ register_actions(
         "module_setting.enable": gettext_lazy("为单位启用模块"),
         "module_setting.disable": gettext_lazy("为单位停用模块"),
         "module_setting.inherit": gettext_lazy("单位模块改为沿用上级设置"),
+        "audit.verify": gettext_lazy("校验审计链"),
         "job.enqueue": gettext_lazy("提交后台任务"),
         "core.job.download": gettext_lazy("下载后台任务生成的文件"),
         "attachment.save": gettext_lazy("上传附件"),

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from . import audit
 from .models import Column, Module, ModuleSetting
 from .navigation import ModuleSpec, always_on_codes
-from .roles import is_platform_admin
+from .roles import Role, is_platform_admin
+from .scoping import acting_organisation
 from .selectors import administers
 
 COLUMN_FIELDS = ("title", "title_en", "visible", "public", "order")
@@ -33,6 +34,21 @@ def set_fields(*, actor, obj, action: str, **values):
         actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj, names)
     )
     return obj
+
+
+@transaction.atomic
+def audit_verify_record(*, actor, result: audit.VerifyResult) -> None:
+    """Record that `actor` checked the audit chain and what it found (`audit.verify`), in the
+    organisation they read the log for: the audit log's own events are audited too, so the
+    integrity office sees the audit reviewer's checks and the reviewer the office's."""
+    audit.record(
+        actor=actor,
+        action="audit.verify",
+        object_type="core.auditevent",
+        object_repr="审计链",
+        after={"ok": result.ok, "count": result.count, "broken_seq": result.broken_seq},
+        organisation=acting_organisation(actor, roles=Role.AUDIT_READERS),
+    )
 
 
 def _require_platform_admin(actor) -> None:
