@@ -14,7 +14,7 @@ from lianfang.core.models import AuditEvent, Column, Module, ModuleSetting
 from lianfang.core.roles import Role
 from lianfang.core.selectors import module_states, modules_open_to, switchable_modules
 from lianfang.core.services import module_set_enabled, module_settings_set
-from tests.factories import make_org, make_user
+from tests.factories import make_org, make_user, writes_below
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,11 @@ pytestmark = pytest.mark.django_db
 def tree(world, platform_admin):
     branch = make_org("示例市人民医院分院", "H1-B", world.hospital)
     elsewhere = make_org("邻市卫生健康委员会", "WJW2", kind="authority")
+    writes_below(world.users["admin"])  # the hospital's administrator keeps the branch's too
     users = {
         **world.users,
         "platform": platform_admin,
-        "commission_admin": make_user("wjw_admin", (Role.ADMIN, world.commission)),
+        "commission_admin": writes_below(make_user("wjw_admin", (Role.ADMIN, world.commission))),
         "sibling_admin": make_user("other_admin", (Role.ADMIN, world.other_hospital)),
         "elsewhere_admin": make_user("elsewhere_admin", (Role.ADMIN, elsewhere)),
         "branch_staff": make_user("branch_staff", (Role.STAFF, branch)),

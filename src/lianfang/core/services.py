@@ -123,9 +123,9 @@ def module_settings_set(*, actor, organisation, choices: dict) -> int:
     None}): on or off for it and the organisations below it that have no setting of their own,
     or None to remove its setting and follow its parent again.
 
-    For the administrators of the organisation or of one above it (PermissionDenied for
-    anyone else, the platform administrator included: an organisation's settings are its
-    own). An always-on module is refused (ValidationError). One audit event per change,
+    For the administrators of the organisation, or of one above it whose grant makes the units
+    below writable (`selectors.administers`; PermissionDenied for anyone else, the platform
+    administrator included: an organisation's settings are its own). An always-on module is refused (ValidationError). One audit event per change,
     carrying the organisation; returns the number of changes (0: nothing written).
     """
     if not administers(actor, organisation):
