@@ -138,12 +138,12 @@ def test_following_the_parent_again_removes_the_setting_and_is_audited(tree):
 def test_an_administrator_above_sets_the_organisations_below(tree):
     orgs, users = tree
     module_settings_set(
-        actor=users["admin"], organisation=orgs["branch"], choices={module("audit"): False}
+        actor=users["admin"], organisation=orgs["branch"], choices={module("org"): False}
     )
     module_settings_set(
         actor=users["commission_admin"],
         organisation=orgs["branch"],
-        choices={module("audit"): True},
+        choices={module("org"): True},
     )
     assert ModuleSetting.objects.get().enabled is True
     assert AuditEvent.objects.filter(organisation_id=orgs["branch"].pk).count() == 2
@@ -234,10 +234,10 @@ def test_the_page_lists_the_administrators_subtree_with_each_state(tree, login):
     module_settings_set(
         actor=users["commission_admin"],
         organisation=orgs["commission"],
-        choices={module("audit"): False},
+        choices={module("org"): False},
     )
     module_settings_set(
-        actor=users["admin"], organisation=orgs["branch"], choices={module("audit"): True}
+        actor=users["admin"], organisation=orgs["branch"], choices={module("org"): True}
     )
     page = login(users["admin"]).get(reverse("core:organisation_modules"))
     html = page.content.decode()
@@ -248,7 +248,7 @@ def test_the_page_lists_the_administrators_subtree_with_each_state(tree, login):
         assert reverse(edit, args=[orgs[name].pk]) not in html
     rows = {row["organisation"].pk: row for row in page.context["rows"]}
     states = {m.code: s for m, s in rows[orgs["hospital"].pk]["states"]}
-    assert states["audit"].enabled is False and states["audit"].origin == orgs["commission"]
+    assert states["org"].enabled is False and states["org"].origin == orgs["commission"]
     assert "沿用示例市卫生健康委员会" in html
     assert "本单位设置" in html  # the branch's own
     assert rows[orgs["branch"].pk]["indent"] == 1
@@ -262,7 +262,7 @@ def test_the_page_lists_the_administrators_subtree_with_each_state(tree, login):
 
 def test_the_page_shows_a_module_off_platform_wide(tree, login):
     orgs, users = tree
-    module_set_enabled(actor=users["platform"], module=module("audit"), enabled=False)
+    module_set_enabled(actor=users["platform"], module=module("org"), enabled=False)
     html = login(users["admin"]).get(reverse("core:organisation_modules")).content.decode()
     assert "全平台停用" in html
 
