@@ -125,11 +125,16 @@ def module_settings_set(*, actor, organisation, choices: dict) -> int:
 
     For the administrators of the organisation, or of one above it whose grant makes the units
     below writable (`selectors.administers`; PermissionDenied for anyone else, the platform
-    administrator included: an organisation's settings are its own). An always-on module is refused (ValidationError). One audit event per change,
-    carrying the organisation; returns the number of changes (0: nothing written).
+    administrator included: an organisation's settings are its own). An always-on module is
+    refused (ValidationError). One audit event per change, carrying the organisation; returns
+    the number of changes (0: nothing written).
     """
     if not administers(actor, organisation):
-        raise PermissionDenied(_("只能设置您管理的单位及其下级单位的模块。"))
+        raise PermissionDenied(
+            _(
+                "只能设置您有权修改的单位的模块：上级单位的授权未勾选“下级单位可写”时，下级单位只读。"
+            )
+        )
     for module in choices:
         _refuse_always_on(module)
     existing = {
