@@ -61,6 +61,15 @@ def make_user(username, *grants, person=None):
     return user
 
 
+def writes_below(user):
+    """Make `user`'s grants write the units below their nodes too (下级单位可写): without it a
+    grant writes its own node and reads the units below (core.scoping.write_reach)."""
+    RoleGrant.objects.filter(user=user).update(subordinates_writable=True)
+    user.__dict__.pop("active_grants", None)
+    user.__dict__.pop("_lianfang_scope", None)
+    return user
+
+
 def make_platform_admin(username="platform"):
     """The platform administrator: a superuser of no organisation, holding no role on a node."""
     user = make_user(username)

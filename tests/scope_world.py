@@ -371,12 +371,29 @@ def build_scope_world() -> ScopeWorld:
     for key in ("measure", "measure_other", "measure_procurement", "measure_dept", "measure_staff"):
         o[f"file_{key}"] = make_attachment(o[key], "measure_evidence", f"{key}.pdf")
 
-    # Publications (公开发布): each hospital's power catalogue, published by an integrity office
-    from lianfang.org.publications import power_catalogue_publish
+    # Publications (公开发布): a record of each hospital's power catalogue, made directly
+    # (publishing through the service would add audit events the matrix does not label).
+    from django.contrib.contenttypes.models import ContentType
 
-    office = world.users["commission_integrity"]
-    o["publication_hospital"] = power_catalogue_publish(actor=office, organisation=hospital)[0]
-    o["publication_other"] = power_catalogue_publish(actor=office, organisation=other)[0]
+    from lianfang.core import publications
+    from lianfang.core.models import Publication
+    from lianfang.org.publications import COLUMN
+
+    catalogue = publications.column_of("org", COLUMN)
+    for key, power in (
+        ("publication_hospital", o["prescribing"]),
+        ("publication_other", o["other_power"]),
+    ):
+        o[key] = Publication.objects.create(
+            organisation=power.organisation,
+            column=catalogue,
+            content_type=ContentType.objects.get_for_model(Power),
+            object_id=power.pk,
+            title=power.name,
+            fields={"code": power.code, "name": power.name},
+            published_at=timezone.now(),
+            published_by=world.users["commission_integrity"],
+        )
 
     # Grading schemes (inactive, so they may be edited, activated and deleted) and phrases.
     o["scheme_hospital"] = GradingScheme.objects.create(

@@ -320,7 +320,7 @@ def _service_accounts(sw) -> dict[str, dict]:
             actor=admin, username=f"fuzz-{name}", organisation=sw["hospital"]
         )
         account_services.role_grant(
-            actor=admin,
+            actor="cli:fuzz",  # the operator's command line: a security administrator's act
             user=account,
             role=role,
             organisation=sw["hospital"],

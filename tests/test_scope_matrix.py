@@ -114,6 +114,11 @@ READ = frozenset(Role.ALL)
 MANAGE = frozenset({Role.ADMIN, Role.INTEGRITY})
 ADMIN = frozenset({Role.ADMIN})
 INTEGRITY = frozenset({Role.INTEGRITY})
+# 三员分立: the audit log is read by the integrity office and the audit reviewer; accounts are
+# kept by the system administrator, their roles granted by the security administrator.
+AUDIT_READERS = frozenset(Role.AUDIT_READERS)
+SECURITY = frozenset({Role.SECURITY})
+ACCOUNT_PAGES = frozenset({Role.ADMIN, Role.SECURITY})
 PUBLIC = frozenset({"public"})
 PLATFORM = frozenset({PLATFORM_ADMIN})
 EVERYONE = READ | PLATFORM  # one's own account pages and the home page
@@ -397,10 +402,10 @@ DECLARED = [
     Url("dashboard:home", EVERYONE, get={"platform": (302, 302)}),
     Url(
         "core:audit_list",
-        INTEGRITY,
+        AUDIT_READERS,
         shows=("audit_event", "core:audit_detail", by_pk, {"integrity"}),
     ),
-    Url("core:audit_detail", INTEGRITY, obj="audit_event"),
+    Url("core:audit_detail", AUDIT_READERS, obj="audit_event"),
     # Warnings (预警): the integrity office, for its subtree; it moves them along.
     Url(
         "core:warning_list",
@@ -417,10 +422,9 @@ DECLARED = [
     ),
     Url(
         "core:audit_verify",
-        INTEGRITY,
+        AUDIT_READERS,
         post_only=True,
-        data=lambda sw, t, r: {},
-        writes=False,  # it checks the chain and writes nothing
+        data=lambda sw, t, r: {},  # it checks the chain and records the check (audit.verify)
     ),
     # The platform-wide switch and the shared columns: the platform administrator's only.
     Url("core:module_list", PLATFORM),
@@ -623,7 +627,11 @@ DECLARED = [
     ),
     Url("accounts:otp_setup", EVERYONE),
     Url("accounts:otp_verify", EVERYONE, ok=302),  # no authenticator bound yet: to the set-up
-    Url("accounts:user_list", ADMIN, shows=("user", "accounts:user_detail", by_pk, {"admin"})),
+    Url(
+        "accounts:user_list",
+        ACCOUNT_PAGES,
+        shows=("user", "accounts:user_detail", by_pk, {"admin"}),
+    ),
     Url(
         "accounts:user_create",
         ADMIN,
@@ -639,7 +647,7 @@ DECLARED = [
         },
         post_out=200,
     ),
-    Url("accounts:user_detail", ADMIN, obj="user"),
+    Url("accounts:user_detail", ACCOUNT_PAGES, obj="user"),
     Url(
         "accounts:user_edit",
         ADMIN,
@@ -675,16 +683,17 @@ DECLARED = [
             user=sw["staff_user"], name="matrix", confirmed=True
         ),
     ),
+    # Only the security administrator grants and revokes (tests/accounts/test_duties.py).
     Url(
         "accounts:role_grant",
-        ADMIN,
+        SECURITY,
         obj="user",
         post_only=True,
         data=lambda sw, t, r: {"role": Role.LEADER, "organisation": sw["hospital"].pk},
     ),
     Url(
         "accounts:role_revoke",
-        ADMIN,
+        SECURITY,
         obj="grant",
         kwargs=lambda g: {"pk": g.user_id, "grant_pk": g.pk},
         post_only=True,

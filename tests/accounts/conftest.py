@@ -2,6 +2,14 @@ import pytest
 from django.core.cache import cache
 
 from lianfang.accounts import throttle
+from lianfang.core.roles import Role
+from tests.factories import make_user
+
+
+@pytest.fixture
+def security(world):
+    """The hospital's security administrator (安全管理员), who grants and revokes roles."""
+    return make_user("security", (Role.SECURITY, world.hospital))
 
 
 @pytest.fixture(autouse=True)

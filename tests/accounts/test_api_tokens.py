@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 from lianfang.accounts import api_tokens, services
 from lianfang.accounts.models import User
 from lianfang.core.models import AuditEvent
-from lianfang.core.roles import Role
 
 PEOPLE = reverse("api-person-list")
 
@@ -32,12 +31,13 @@ def command(*args):
 
 @pytest.fixture
 def integration(world):
-    """A service account made by the operator, given the integrity role by an administrator,
-    and its token."""
+    """A service account made by the operator, given the integrity role on the command line
+    (`lianfang roles`; on the pages, by a security administrator), and its token."""
     command("create", "his-sync", "--organisation", world.hospital.code, "--name", "HIS 对接")
     account = User.objects.get(username="his-sync")
-    services.role_grant(
-        actor=world.users["admin"], user=account, role=Role.INTEGRITY, organisation=world.hospital
+    out = io.StringIO()
+    call_command(
+        "roles", "grant", "his-sync", "integrity", "--organisation", world.hospital.code, stdout=out
     )
     return account, command("token", "his-sync")
 

@@ -81,7 +81,7 @@ def test_posting_on_an_account_outside_scope_answers_404(world, login):
     assert outsider.is_active
 
 
-def test_create_user_then_grant_and_revoke_a_role(world, login):
+def test_create_user_then_grant_and_revoke_a_role(world, login, security):
     client = login(world.users["admin"])
     response = client.post(
         reverse("accounts:user_create"),
@@ -101,7 +101,9 @@ def test_create_user_then_grant_and_revoke_a_role(world, login):
 
     detail = client.get(response.url)
     assert "尚未授予任何角色" in detail.content.decode()
+    assert "角色由安全管理员授予和撤销" in detail.content.decode()
 
+    client = login(security)  # 三员分立: the security administrator grants the roles
     response = client.post(
         reverse("accounts:role_grant", args=[user.pk]),
         {
@@ -144,8 +146,8 @@ def test_create_form_reports_errors_in_chinese(world, login):
     assert "该用户名已被使用" in response.content.decode()
 
 
-def test_granting_on_a_node_outside_the_subtree_is_refused(world, login):
-    client = login(world.users["admin"])
+def test_granting_on_a_node_outside_the_subtree_is_refused(world, login, security):
+    client = login(security)
     staff = world.users["staff"]
     response = client.post(
         reverse("accounts:role_grant", args=[staff.pk]),
@@ -156,8 +158,8 @@ def test_granting_on_a_node_outside_the_subtree_is_refused(world, login):
     assert list(RoleGrant.objects.filter(user=staff).values_list("role", flat=True)) == ["staff"]
 
 
-def test_dept_head_grant_without_department_is_refused(world, login):
-    client = login(world.users["admin"])
+def test_dept_head_grant_without_department_is_refused(world, login, security):
+    client = login(security)
     staff = world.users["staff"]
     response = client.post(
         reverse("accounts:role_grant", args=[staff.pk]),

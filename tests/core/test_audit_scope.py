@@ -5,7 +5,9 @@ An event belongs to the organisation of what it is about (a department, an organ
 node, an organisation's module setting, the person of a positioning table) or, when it is
 about none (an export of the actor's view of the register), to the organisation the actor
 acts for. An event with neither is a platform event (the platform administrator's module
-switches and columns): only superusers holding the integrity role (platform auditors) see it.
+switches and columns): only superusers holding the integrity role (platform auditors) see it,
+except the platform-wide module switches, which apply to every organisation: every audit
+reader (the integrity office, the audit reviewer) sees those.
 
 Each kind of event is made through the code that makes it in use; then every role opens the
 audit list and every event's page.
@@ -51,6 +53,8 @@ def people(world):
     users = dict(world.users)
     users["other_integrity"] = make_user("other_integrity", (Role.INTEGRITY, world.other_hospital))
     users["auditor"] = make_user("auditor", (Role.INTEGRITY, world.hospital))
+    # 安全审计员: reads the hospital's log like its integrity office
+    users["reviewer"] = make_user("reviewer", (Role.AUDITOR, world.hospital))
     users["root"] = make_user("root")  # `createsuperuser`: no organisation, no role
     User.objects.filter(username__in=["auditor", "root"]).update(is_superuser=True)
     for key in ("auditor", "root"):
@@ -114,14 +118,16 @@ HOSPITAL = {"department", "staff_export", "module_setting"}
 OTHER_HOSPITAL = {"other_department", "outsider_export", "other_positioning"}
 COMMISSION = {"commission_node", "commission_export"}
 PLATFORM = {"module_switch", "column_edit", "platform"}
+PLATFORM_WIDE = {"module_switch", "platform"}  # a module switched for every organisation
 EVERY = HOSPITAL | OTHER_HOSPITAL | COMMISSION | PLATFORM
 
 # Who sees which events on the audit list and pages; anybody else gets 403 (or, anonymous,
 # the sign-in page).
 SEES = {
-    "integrity": HOSPITAL,
-    "other_integrity": OTHER_HOSPITAL,
-    "commission_integrity": HOSPITAL | OTHER_HOSPITAL | COMMISSION,
+    "integrity": HOSPITAL | PLATFORM_WIDE,
+    "reviewer": HOSPITAL | PLATFORM_WIDE,
+    "other_integrity": OTHER_HOSPITAL | PLATFORM_WIDE,
+    "commission_integrity": HOSPITAL | OTHER_HOSPITAL | COMMISSION | PLATFORM_WIDE,
     "auditor": EVERY,  # a superuser with the integrity role: the platform auditor
 }
 REFUSED = ["admin", "leader", "dept_head", "staff", "outsider", "nobody", "root"]
@@ -185,11 +191,18 @@ def test_the_filters_offer_only_what_the_role_sees(people, events):
     client.force_login(people["integrity"])
     form = client.get(LIST).context["form"]
     actions = {value for value, _label in form.fields["action"].choices}
-    assert actions == {"", "department.update", "job.enqueue", "module_setting.disable"}
+    assert actions == {
+        "",
+        "department.update",
+        "job.enqueue",
+        "module_setting.disable",
+        "module.disable",
+        "module.enable",
+    }
     client.force_login(people["commission_integrity"])
     form = client.get(LIST).context["form"]
     actions = {value for value, _label in form.fields["action"].choices}
-    assert not {"module.enable", "module.disable", "column.update"} & actions  # platform events
+    assert "column.update" not in actions  # a platform event of the platform's own
 
 
 # The organisation an actor acts for ---------------------------------------------------------

@@ -214,13 +214,16 @@ def test_disabled_risks_module_hides_its_entries_but_not_the_power_catalogue(
     assert client.get(reverse("org:power_list")).status_code == 200
 
 
-def test_disabled_audit_module_hides_only_the_audit_page(world, login, platform_admin):
-    module_set_enabled(actor=platform_admin, module=module("audit"), enabled=False)
+def test_the_audit_log_cannot_be_switched_off(world, login, platform_admin):
+    """三员分立: nobody hides the audit log from the integrity office and the reviewer."""
+    with pytest.raises(ValidationError, match="不能停用"):
+        module_set_enabled(actor=platform_admin, module=module("audit"), enabled=False)
+    assert module("audit").enabled is True
     client = login(world.users["integrity"])
-    assert client.get(reverse("core:audit_list")).status_code == 404
+    assert client.get(reverse("core:audit_list")).status_code == 200
     response = client.get("/")
     assert response.status_code == 200
-    assert "审计日志" not in nav_labels(response)
+    assert "审计日志" in nav_labels(response)
 
 
 def test_trying_to_disable_the_dashboard_shows_a_chinese_message(world, login, platform_admin):

@@ -14,7 +14,7 @@ from lianfang.core.models import AuditEvent, Column, Module, ModuleSetting
 from lianfang.core.roles import Role
 from lianfang.core.selectors import module_states, modules_open_to, switchable_modules
 from lianfang.core.services import module_set_enabled, module_settings_set
-from tests.factories import make_org, make_user
+from tests.factories import make_org, make_user, writes_below
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +23,11 @@ pytestmark = pytest.mark.django_db
 def tree(world, platform_admin):
     branch = make_org("示例市人民医院分院", "H1-B", world.hospital)
     elsewhere = make_org("邻市卫生健康委员会", "WJW2", kind="authority")
+    writes_below(world.users["admin"])  # the hospital's administrator keeps the branch's too
     users = {
         **world.users,
         "platform": platform_admin,
-        "commission_admin": make_user("wjw_admin", (Role.ADMIN, world.commission)),
+        "commission_admin": writes_below(make_user("wjw_admin", (Role.ADMIN, world.commission))),
         "sibling_admin": make_user("other_admin", (Role.ADMIN, world.other_hospital)),
         "elsewhere_admin": make_user("elsewhere_admin", (Role.ADMIN, elsewhere)),
         "branch_staff": make_user("branch_staff", (Role.STAFF, branch)),
@@ -137,12 +138,12 @@ def test_following_the_parent_again_removes_the_setting_and_is_audited(tree):
 def test_an_administrator_above_sets_the_organisations_below(tree):
     orgs, users = tree
     module_settings_set(
-        actor=users["admin"], organisation=orgs["branch"], choices={module("audit"): False}
+        actor=users["admin"], organisation=orgs["branch"], choices={module("org"): False}
     )
     module_settings_set(
         actor=users["commission_admin"],
         organisation=orgs["branch"],
-        choices={module("audit"): True},
+        choices={module("org"): True},
     )
     assert ModuleSetting.objects.get().enabled is True
     assert AuditEvent.objects.filter(organisation_id=orgs["branch"].pk).count() == 2
@@ -233,10 +234,10 @@ def test_the_page_lists_the_administrators_subtree_with_each_state(tree, login):
     module_settings_set(
         actor=users["commission_admin"],
         organisation=orgs["commission"],
-        choices={module("audit"): False},
+        choices={module("org"): False},
     )
     module_settings_set(
-        actor=users["admin"], organisation=orgs["branch"], choices={module("audit"): True}
+        actor=users["admin"], organisation=orgs["branch"], choices={module("org"): True}
     )
     page = login(users["admin"]).get(reverse("core:organisation_modules"))
     html = page.content.decode()
@@ -247,7 +248,7 @@ def test_the_page_lists_the_administrators_subtree_with_each_state(tree, login):
         assert reverse(edit, args=[orgs[name].pk]) not in html
     rows = {row["organisation"].pk: row for row in page.context["rows"]}
     states = {m.code: s for m, s in rows[orgs["hospital"].pk]["states"]}
-    assert states["audit"].enabled is False and states["audit"].origin == orgs["commission"]
+    assert states["org"].enabled is False and states["org"].origin == orgs["commission"]
     assert "沿用示例市卫生健康委员会" in html
     assert "本单位设置" in html  # the branch's own
     assert rows[orgs["branch"].pk]["indent"] == 1
@@ -261,7 +262,7 @@ def test_the_page_lists_the_administrators_subtree_with_each_state(tree, login):
 
 def test_the_page_shows_a_module_off_platform_wide(tree, login):
     orgs, users = tree
-    module_set_enabled(actor=users["platform"], module=module("audit"), enabled=False)
+    module_set_enabled(actor=users["platform"], module=module("org"), enabled=False)
     html = login(users["admin"]).get(reverse("core:organisation_modules")).content.decode()
     assert "全平台停用" in html
 

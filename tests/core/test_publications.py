@@ -11,6 +11,7 @@ from lianfang.core.models import AuditEvent, Publication
 from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.models import RiskPoint
 from lianfang.risks.publications import risk_points_publish
+from tests.factories import writes_below
 from tests.risks.factories import make_measure, make_power, make_risk_point
 
 pytestmark = pytest.mark.django_db
@@ -118,8 +119,12 @@ def test_only_the_integrity_office_publishes(world, catalogue):
     for role in ("admin", "staff", "outsider"):
         with pytest.raises(PermissionDenied):
             power_catalogue_publish(actor=world.users[role], organisation=world.hospital)
-    # the commission's office publishes for its hospitals
-    power_catalogue_publish(actor=world.users["commission_integrity"], organisation=world.hospital)
+    # the commission's office reads its hospitals' records; it publishes for them only when
+    # its grant makes the units below writable (下级单位可写)
+    commission = world.users["commission_integrity"]
+    with pytest.raises(PermissionDenied):
+        power_catalogue_publish(actor=commission, organisation=world.hospital)
+    power_catalogue_publish(actor=writes_below(commission), organisation=world.hospital)
     with pytest.raises(PermissionDenied):
         power_catalogue_publish(actor=world.users["integrity"], organisation=world.other_hospital)
 

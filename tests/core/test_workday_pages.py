@@ -22,7 +22,7 @@ from lianfang.core.workday_services import (
     workday_year_confirm,
     workday_year_withdraw,
 )
-from tests.factories import make_org, make_user
+from tests.factories import make_org, make_user, writes_below
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +35,11 @@ UNKNOWN = LAST + 1  # a year it does not
 @pytest.fixture
 def tree(world, platform_admin):
     branch = make_org("示例市人民医院分院", "H1-B", world.hospital)
+    writes_below(world.users["admin"])  # the hospital's administrator keeps the branch's too
     users = {
         **world.users,
         "platform": platform_admin,
-        "commission_admin": make_user("wjw_admin", (Role.ADMIN, world.commission)),
+        "commission_admin": writes_below(make_user("wjw_admin", (Role.ADMIN, world.commission))),
     }
     orgs = {
         "commission": world.commission,

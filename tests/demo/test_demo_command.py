@@ -27,7 +27,17 @@ from lianfang.org.models import (
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
 pytestmark = pytest.mark.django_db
-USERNAMES = ("admin", "integrity", "leader", "dept_head", "staff", "wjw", "platform")
+USERNAMES = (
+    "admin",
+    "integrity",
+    "leader",
+    "dept_head",
+    "staff",
+    "security",
+    "auditor",
+    "wjw",
+    "platform",
+)
 
 
 def demo(*args) -> str:
@@ -245,6 +255,13 @@ def test_each_role_has_a_working_login(client, settings):
     assert users["admin"].roles == {Role.ADMIN}
     assert users["integrity"].role_grants.get().organisation == h
     assert users["wjw"].role_grants.get().organisation == h.parent
+    # The commission supervises read-only: its officer writes its own node, not the hospital.
+    assert not users["wjw"].role_grants.get().subordinates_writable
+    # 三员分立: three separate accounts, each printed with its role.
+    assert users["security"].roles == {Role.SECURITY}
+    assert users["auditor"].roles == {Role.AUDITOR}
+    assert re.search(r"安全管理员\s+security\s", out)
+    assert re.search(r"安全审计员\s+auditor\s", out)
     assert users["leader"].person.is_leader
     assert users["leader"].person.divisions.filter(department__name="心内科").exists()
     head_grant = users["dept_head"].role_grants.get(role=Role.DEPT_HEAD)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from lianfang.core.models import AuditEvent
 from lianfang.org.models import Post, Power, PowerStep
 from lianfang.risks.models import RiskPoint
+from tests.factories import writes_below
 from tests.risks.factories import make_power, make_risk_point
 
 pytestmark = pytest.mark.django_db
@@ -231,8 +232,11 @@ def test_editing_outside_the_subtree_is_404(world, login, catalogue):
     assert client.post(reverse("org:power_step_delete", args=[step.pk])).status_code == 404
     assert client.post(reverse("org:power_step_move", args=[step.pk])).status_code == 404
     assert PowerStep.objects.filter(pk=step.pk).exists()
-    # the commission's integrity office manages both hospitals
+    # the commission's integrity office reads both hospitals, and writes them when granted
+    # 下级单位可写 (tests/org/test_write_reach.py)
     commission = login(world.users["commission_integrity"])
+    assert commission.get(reverse("org:power_edit", args=[foreign.pk])).status_code == 404
+    writes_below(world.users["commission_integrity"])
     assert commission.get(reverse("org:power_edit", args=[foreign.pk])).status_code == 200
 
 

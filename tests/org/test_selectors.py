@@ -136,4 +136,6 @@ def test_manageable_querysets_follow_privileged_subtrees(world):
     assert not selectors.people_manageable_by(world.users["staff"]).exists()
     assert selectors.can_manage(world.users["integrity"], world.hospital)
     assert not selectors.can_manage(world.users["integrity"], world.other_hospital)
-    assert selectors.can_manage(world.users["commission_integrity"], world.other_hospital)
+    # the commission reads its hospitals and writes them only when granted 下级单位可写
+    assert not selectors.can_manage(world.users["commission_integrity"], world.other_hospital)
+    assert selectors.can_manage(world.users["commission_integrity"], world.commission)

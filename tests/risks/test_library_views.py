@@ -8,6 +8,7 @@ from django.urls import reverse
 from lianfang.org.models import Power
 from lianfang.risks import library_import
 from lianfang.risks.models import RiskPoint
+from tests.factories import writes_below
 from tests.risks.library_packs import generated_pack, tiny_pack, write_pack
 
 LIST = reverse("risks:library_list")
@@ -80,6 +81,7 @@ def test_an_organisation_outside_the_subtree_is_refused(world, packs, login):
 
 
 def test_the_commission_can_import_into_its_hospitals(world, packs, login):
+    writes_below(world.users["commission_integrity"])  # granted 下级单位可写
     client = login(world.users["commission_integrity"])
     response = client.post(import_url(), {"tiny-organisation": world.other_hospital.pk})
     assert response.status_code == 200
@@ -151,6 +153,7 @@ def test_a_hospital_sees_only_packs_for_hospitals_and_may_ask_for_all(world, sec
 def test_a_commission_sees_its_own_sector_and_its_hospitals(world, sector_packs, login):
     """The commission (主管部门) manages itself and two hospitals: the office pack suits it,
     the hospital pack its hospitals; the hospital pack's form offers only the hospitals."""
+    writes_below(world.users["commission_integrity"])  # granted 下级单位可写
     response = login(world.users["commission_integrity"]).get(LIST)
     assert pack_keys(response) == ["hospital", "office"]
     forms = {pack["info"].key: pack["form"] for pack in response.context["packs"]}

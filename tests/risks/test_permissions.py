@@ -39,12 +39,14 @@ HIDDEN = None
 RULE = {
     "admin": {"own_draft": MANAGE, "doctor": MANAGE, "cardiology": MANAGE, "buyer": MANAGE},
     "integrity": {"own_draft": OFFICE, "doctor": OFFICE, "cardiology": OFFICE, "buyer": OFFICE},
+    # the commission supervises read-only (its grant does not make the units below writable,
+    # tests/org/test_write_reach.py): it sees every point and acts on none
     "commission_integrity": {
-        "own_draft": OFFICE,
-        "doctor": OFFICE,
-        "cardiology": OFFICE,
-        "buyer": OFFICE,
-        "other": OFFICE,
+        "own_draft": set(),
+        "doctor": set(),
+        "cardiology": set(),
+        "buyer": set(),
+        "other": set(),
     },
     # heads 心内科 and holds 科主任 there: edits its drafts, files and changes its own points,
     # reviews (复核) its filed points
@@ -238,7 +240,7 @@ CREATE_CASES = [
     ("leader", {"post": "P-CGY"}, False),  # in charge of 采购中心, but not its head
     ("outsider", {}, False),  # another hospital
     ("integrity", {"subject": "unit", "post": None}, True),
-    ("commission_integrity", {"post": "P-CGY"}, True),
+    ("commission_integrity", {"post": "P-CGY"}, False),  # reads the hospital, writes it not
 ]
 
 

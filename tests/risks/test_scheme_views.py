@@ -5,6 +5,7 @@ from django.urls import reverse
 from lianfang.core.models import AuditEvent
 from lianfang.risks import grading, services
 from lianfang.risks.models import GenericPhrase, GradingScheme, RiskPoint, RiskPointEvent
+from tests.factories import writes_below
 from tests.risks.factories import make_power, make_risk_point
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def scheme(world):
 
 
 def test_index_lists_managed_organisations_with_their_scheme(world, login):
+    writes_below(world.users["commission_integrity"])  # granted 下级单位可写
     page = text(login(world.users["commission_integrity"]).get(reverse("risks:scheme_index")))
     assert "示例市人民医院" in page and "示例市第二医院" in page and "默认 3×3 矩阵" in page
     page = text(login(world.users["integrity"]).get(reverse("risks:scheme_index")))

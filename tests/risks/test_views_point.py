@@ -10,7 +10,7 @@ from django.urls import reverse
 from lianfang.core.roles import Role
 from lianfang.org.models import Organisation, Post
 from lianfang.risks.models import GenericPhrase, Measure, RiskPoint, RiskPointEvent
-from tests.factories import make_user
+from tests.factories import make_user, writes_below
 from tests.risks.register_data import build_register
 
 pytestmark = pytest.mark.django_db
@@ -263,6 +263,7 @@ def test_edit_form_keeps_the_current_values(world, register, login):
 
 
 def test_commission_officer_first_chooses_the_organisation(world, register, login):
+    writes_below(world.users["commission_integrity"])  # granted 下级单位可写
     client = login(world.users["commission_integrity"])
     page = text(client.get(reverse("risks:point_create")))
     assert 'data-testid="organisation-choice"' in page and "示例市第二医院" in page
@@ -430,6 +431,7 @@ def test_measure_of_another_hospital_cannot_be_linked(world, register, login):
     from tests.risks.factories import make_measure
 
     foreign = make_measure(world.other_hospital, "外院措施", owner_person=world.other_person)
+    writes_below(world.users["commission_integrity"])  # granted 下级单位可写
     client = login(world.users["commission_integrity"])
     url = reverse("risks:point_measures", args=[register.cardiology.pk])
     response = client.post(url, {"action": "link", "measure": foreign.pk})

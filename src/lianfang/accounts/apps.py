@@ -17,7 +17,7 @@ class AccountsConfig(AppConfig):
             _("用户与角色"),
             "accounts:user_list",
             "person-gear",
-            (Role.ADMIN,),
+            (Role.ADMIN, Role.SECURITY),
             group="maintenance",
             order=20,
         ),

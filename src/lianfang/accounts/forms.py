@@ -9,8 +9,9 @@ from lianfang.core.roles import Role
 from lianfang.org.forms import OrganisationChoiceField
 
 from .selectors import (
-    departments_administered_by,
+    departments_grantable_by,
     organisations_administered_by,
+    organisations_grantable_by,
     people_linkable_by,
 )
 
@@ -140,7 +141,12 @@ class PasswordResetForm(_PasswordPair):
 
 
 class RoleGrantForm(ServiceErrorsMixin, forms.Form):
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    # Nothing chosen in advance: a careless click must not make an administrator.
+    role = forms.ChoiceField(
+        label=_("角色"),
+        choices=[("", _("（请选择角色）")), *Role.choices],
+        error_messages={"required": _("请选择要授予的角色。")},
+    )
     organisation = _organisation_field(_("授权单位"), _("请选择授权单位。"))
     department = DepartmentChoiceField(
         label=_("科室"),
@@ -150,11 +156,18 @@ class RoleGrantForm(ServiceErrorsMixin, forms.Form):
         help_text=_("授予部门负责人时必选；其他角色不需要。"),
         error_messages={"invalid_choice": _("所选科室不在您的管理范围内。")},
     )
+    subordinates_writable = forms.BooleanField(
+        label=_("下级单位可写"),
+        required=False,
+        help_text=_(
+            "仅系统管理员、纪检监察和安全管理员适用。不勾选时只能修改授权单位本身，下级单位只读。"
+        ),
+    )
 
     def __init__(self, *args, admin, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_administered_by(admin)
-        self.fields["department"].queryset = departments_administered_by(admin)
+        self.fields["organisation"].queryset = organisations_grantable_by(admin)
+        self.fields["department"].queryset = departments_grantable_by(admin)
         style_fields(self)
 
 

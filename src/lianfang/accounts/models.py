@@ -44,8 +44,9 @@ class User(AbstractUser):
 
     @property
     def is_privileged(self) -> bool:
-        """Must use TOTP: administrators, the integrity office, the platform administrator."""
-        return self.has_any_role((*Role.PRIVILEGED, PLATFORM_ADMIN))
+        """Must use TOTP: administrators, the integrity office, the security administrator,
+        the audit reviewer, the platform administrator."""
+        return self.has_any_role((*Role.TOTP, PLATFORM_ADMIN))
 
 
 class RoleGrant(models.Model):
@@ -68,6 +69,13 @@ class RoleGrant(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="role_grants",
+    )
+    # Write access to the units below the node (core.scoping.write_reach): without it a grant
+    # writes its own node only and supervises the units below read-only.
+    subordinates_writable = models.BooleanField(
+        _("下级单位可写"),
+        default=False,
+        help_text=_("授予后可修改下级单位的数据；默认只能查看下级单位。"),
     )
     granted_at = models.DateTimeField(_("授予时间"), auto_now_add=True)
 

@@ -1,19 +1,42 @@
-"""Reads of user accounts. Administrators see the accounts of their subtree; others, themselves."""
+"""Reads of user accounts. Administrators and security administrators see the accounts of
+their subtrees; others, themselves.
+
+Who writes where (`core.scoping.write_reach`): a system administrator manages the accounts
+(`account_reach`) and a security administrator grants the roles (`grant_reach`) of the nodes
+of their grants, and of the units below those granted 下级单位可写.
+"""
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from lianfang.core.roles import Role
-from lianfang.core.scoping import register, scope_of
+from lianfang.core.scoping import Reach, register, scope_of, write_reach
 from lianfang.org.models import Department, Organisation, Person
 
 from .models import RoleGrant, User
 
 
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
 def admin_paths(user) -> tuple[str, ...]:
-    """The organisation subtrees `user` administers (their ADMIN grants), ancestors only."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    """The organisation subtrees whose accounts `user` sees (their ADMIN and SECURITY
+    grants), ancestors only."""
+    if not _signed_in(user):
         return ()
-    return tuple(sorted({g.organisation.path for g in user.active_grants if g.role == Role.ADMIN}))
+    roles = (Role.ADMIN, Role.SECURITY)
+    return tuple(sorted({g.organisation.path for g in user.active_grants if g.role in roles}))
+
+
+def account_reach(user) -> Reach:
+    """Where `user` manages accounts (create, edit, deactivate, reset): as a system
+    administrator, by the one rule of where a grant writes."""
+    return write_reach(user.active_grants, (Role.ADMIN,)) if _signed_in(user) else Reach()
+
+
+def grant_reach(user) -> Reach:
+    """Where `user` grants and revokes roles: as a security administrator (安全管理员)."""
+    return write_reach(user.active_grants, (Role.SECURITY,)) if _signed_in(user) else Reach()
 
 
 def _paths_q(paths, path_field: str) -> Q:
@@ -100,13 +123,19 @@ def user_grants(*, user, target) -> list[RoleGrant]:
 
 
 def organisations_administered_by(user) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(_paths_q(admin_paths(user), "path"))
+    """Where the user's accounts may belong (`account_reach`)."""
+    return Organisation.objects.filter(account_reach(user).q("path"))
 
 
-def departments_administered_by(user) -> QuerySet[Department]:
-    return Department.objects.filter(
-        _paths_q(admin_paths(user), "organisation__path")
-    ).select_related("organisation")
+def organisations_grantable_by(user) -> QuerySet[Organisation]:
+    """Where the user may grant roles (`grant_reach`)."""
+    return Organisation.objects.filter(grant_reach(user).q("path"))
+
+
+def departments_grantable_by(user) -> QuerySet[Department]:
+    return Department.objects.filter(grant_reach(user).q("organisation__path")).select_related(
+        "organisation"
+    )
 
 
 def people_linkable_by(user, *, current: User | None = None) -> QuerySet[Person]:
@@ -115,7 +144,7 @@ def people_linkable_by(user, *, current: User | None = None) -> QuerySet[Person]
     if current is not None and current.pk:
         free |= Q(user=current)
     return (
-        Person.objects.filter(_paths_q(admin_paths(user), "organisation__path"))
+        Person.objects.filter(account_reach(user).q("organisation__path"))
         .filter(free)
         .select_related("organisation", "department")
     )

@@ -1,35 +1,40 @@
 """Writes to accounts, roles and TOTP devices. Each validates, writes and appends audit events.
 
 Account administration is bounded by the actor's ADMIN grants: an administrator acts only on
-nodes of their subtree, and only on accounts whose every role, organisation and linked person
-lies in it (so a hospital administrator cannot take over an account that also holds power
-elsewhere). Passwords and their hashes never reach the audit chain.
+the nodes their grants write (`selectors.account_reach`: a grant's own node, and the units
+below it when granted 下级单位可写), and only on accounts whose every role, organisation and
+linked person lies there (so a hospital administrator cannot take over an account that also
+holds power elsewhere). Passwords and their hashes never reach the audit chain.
+
+Roles are granted and revoked by security administrators (安全管理员) alone, on the nodes
+their grants write (`selectors.grant_reach`), and on the command line (`lianfang roles`,
+whose actor is a "cli:" label, to set up a fresh installation). The system administrator,
+the security administrator and the audit reviewer are separate duties (三员分立): one
+account never holds two of them (`core.roles.duties_conflict`), whoever grants.
 """
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lianfang.core import audit
-from lianfang.core.roles import Role
+from lianfang.core.roles import Role, duties_conflict
 from lianfang.org.models import Department, Organisation, Person
 
 from . import throttle
 from .models import RoleGrant, User
-from .selectors import admin_paths, path_within
+from .selectors import account_reach, grant_reach
 
 USER_FIELDS = ("username", "display_name", "email", "organisation", "is_active")
 
 
-def _require_node(actor, organisation: Organisation) -> tuple[str, ...]:
-    paths = admin_paths(actor)
-    if organisation is None or not path_within(organisation.path, paths):
+def _require_node(actor, organisation: Organisation, reach=account_reach) -> None:
+    if organisation is None or not reach(actor).covers(organisation.path):
         raise ValidationError(_("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。"))
-    return paths
 
 
 def _anchor_paths(user: User) -> list[str]:
@@ -44,16 +49,39 @@ def _anchor_paths(user: User) -> list[str]:
 
 
 def _require_manageable(actor, user: User) -> None:
-    paths = admin_paths(actor)
-    if not paths:
+    reach = account_reach(actor)
+    if not reach:
         raise ValidationError(_("只有系统管理员可以管理账号。"))
+    _require_within(reach, user)
+
+
+def _require_within(reach, user: User) -> None:
     if user.is_superuser:
         raise ValidationError(_("超级用户只能通过命令行管理。"))
     anchors = _anchor_paths(user)
-    if not anchors or not all(path_within(p, paths) for p in anchors):
+    if not anchors or not all(reach.covers(p) for p in anchors):
         raise ValidationError(
             _("该账号在您的管理范围之外另有单位或角色，只能由上级单位的系统管理员修改。")
         )
+
+
+def _from_command_line(actor) -> bool:
+    """The operator of `lianfang roles` (a "cli:…" label): trusted with the installation."""
+    return isinstance(actor, str)
+
+
+def _require_grantor(actor, user: User, organisation: Organisation, *, whole=True) -> None:
+    """Only a security administrator grants and revokes roles, on the nodes their grants
+    write, never their own; a grant goes to an account that lies wholly there (`whole`)."""
+    if _from_command_line(actor):
+        return
+    reach = grant_reach(actor)
+    if not reach:
+        raise PermissionDenied(_("只有安全管理员可以授予或撤销角色。"))
+    _require_node(actor, organisation, reach=grant_reach)
+    if whole:
+        _require_within(reach, user)
+    _require_not_self(actor, user, _("不能修改自己的角色，请联系其他安全管理员。"))
 
 
 def _require_not_self(actor, user: User, message: str) -> None:
@@ -64,7 +92,7 @@ def _require_not_self(actor, user: User, message: str) -> None:
 def _check_person(actor, person: Person | None, organisation: Organisation, user=None) -> None:
     if person is None:
         return
-    if not path_within(person.organisation.path, admin_paths(actor)):
+    if not account_reach(actor).covers(person.organisation.path):
         raise ValidationError({"person": _("所选人员不在您的管理范围内。")})
     if person.organisation_id != organisation.pk:
         raise ValidationError({"person": _("关联人员不属于所选的所属单位。")})
@@ -217,6 +245,11 @@ def user_otp_reset(*, actor, user: User) -> int:
     return len(removed)
 
 
+GRANT_FIELDS = ["user", "role", "organisation", "department", "subordinates_writable"]
+# The roles whose grant may make the units below writable; the others only read there.
+WRITING_ROLES = (Role.ADMIN, Role.INTEGRITY, Role.SECURITY)
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -225,11 +258,19 @@ def role_grant(
     role: str,
     organisation: Organisation,
     department: Department | None = None,
+    subordinates_writable: bool = False,
 ) -> RoleGrant:
-    """Grant `role` on a node of the actor's subtree (a department head: on a department)."""
-    _require_node(actor, organisation)
-    _require_manageable(actor, user)
-    _require_not_self(actor, user, _("不能修改自己的角色，请联系其他系统管理员。"))
+    """Grant `role` on a node (a department head: on a department). The actor is a security
+    administrator whose grants write the node, or the command line's operator.
+
+    `subordinates_writable` (下级单位可写) lets an administrator's, integrity office's or
+    security administrator's grant write the units below the node too; only a grantor who
+    writes that whole subtree may give it. Refused (ValidationError, Chinese): a role the
+    account may not combine with one it holds (三员分立). PermissionDenied for an actor who
+    is no security administrator.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)  # one grant at a time per account
+    _require_grantor(actor, user, organisation)
     if role not in Role.values:
         raise ValidationError({"role": _("请选择有效的角色。")})
     if role == Role.DEPT_HEAD:
@@ -239,28 +280,64 @@ def role_grant(
             raise ValidationError({"department": _("所选科室不属于所选单位。")})
     else:
         department = None
+    if subordinates_writable:
+        if role not in WRITING_ROLES:
+            raise ValidationError(
+                {
+                    "subordinates_writable": _(
+                        "“下级单位可写”只适用于系统管理员、纪检监察和安全管理员。"
+                    )
+                }
+            )
+        if not _from_command_line(actor) and not any(
+            organisation.path.startswith(p) for p in grant_reach(actor).subtrees
+        ):
+            raise ValidationError(
+                {
+                    "subordinates_writable": _(
+                        "您只能修改本单位，不能授予“下级单位可写”：请由对下级单位可写的安全管理员授予。"
+                    )
+                }
+            )
+    held = set(user.role_grants.values_list("role", flat=True))
+    conflict = duties_conflict(held, role)
+    if conflict is not None:
+        raise ValidationError(
+            {
+                "role": _(
+                    "三员分立：该账号已是%(held)s，不能再授予%(role)s。系统管理员、安全管理员和"
+                    "安全审计员必须由不同的账号担任。"
+                )
+                % {"held": Role(conflict).label, "role": Role(role).label}
+            },
+            code="duties",
+        )
     if RoleGrant.objects.filter(
         user=user, role=role, organisation=organisation, department=department
     ).exists():
         raise ValidationError(_("该账号已拥有此项角色授权。"))
     grant = RoleGrant.objects.create(
-        user=user, role=role, organisation=organisation, department=department
+        user=user,
+        role=role,
+        organisation=organisation,
+        department=department,
+        subordinates_writable=subordinates_writable,
     )
     audit.record(
         actor=actor,
         action="accounts.role.grant",
         obj=grant,
-        after=audit.snapshot(grant, ["user", "role", "organisation", "department"]),
+        after=audit.snapshot(grant, GRANT_FIELDS),
     )
     return grant
 
 
 @transaction.atomic
 def role_revoke(*, actor, grant: RoleGrant) -> None:
-    """Withdraw a role granted on a node of the actor's subtree."""
-    _require_node(actor, grant.organisation)
-    _require_not_self(actor, grant.user, _("不能修改自己的角色，请联系其他系统管理员。"))
-    before = audit.snapshot(grant, ["user", "role", "organisation", "department"])
+    """Withdraw a role: a security administrator whose grants write its node (never their
+    own role), or the command line's operator."""
+    _require_grantor(actor, grant.user, grant.organisation, whole=False)
+    before = audit.snapshot(grant, GRANT_FIELDS)
     audit.record(
         actor=actor,
         action="accounts.role.revoke",

@@ -146,13 +146,26 @@ def _visible_user(request, pk):
     return get_object_or_404(selectors.users_for_detail(request.user), pk=pk)
 
 
-@role_required(Role.ADMIN)
+# Who uses the account pages: the system administrator keeps the accounts, the security
+# administrator (安全管理员) grants their roles (三员分立).
+ACCOUNT_PAGES = (Role.ADMIN, Role.SECURITY)
+
+
+@role_required(*ACCOUNT_PAGES)
 def user_list(request):
     filters = UserFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     qs = selectors.user_list(user=request.user, filters=data)
     table = paginate(request, qs, sorts=USER_SORTS, default="username")
-    return render(request, "accounts/user_list.html", {"table": table, "filters": filters})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "table": table,
+            "filters": filters,
+            "manages_accounts": request.user.has_any_role((Role.ADMIN,)),
+        },
+    )
 
 
 def _user_url(user) -> str:
@@ -181,13 +194,15 @@ def user_create(request):
 
 
 def _detail_context(request, target, grant_form):
-    paths = selectors.admin_paths(request.user)
+    reach = selectors.grant_reach(request.user)
     grants = [
-        {"grant": g, "revocable": selectors.path_within(g.organisation.path, paths)}
+        {"grant": g, "revocable": reach.covers(g.organisation.path)}
         for g in selectors.user_grants(user=request.user, target=target)
     ]
     return {
         "target": target,
+        "manages_accounts": request.user.has_any_role((Role.ADMIN,)),
+        "grants_roles": bool(reach),
         "grants": grants,
         "grant_form": grant_form,
         "is_self": target.pk == request.user.pk,
@@ -195,7 +210,7 @@ def _detail_context(request, target, grant_form):
     }
 
 
-@role_required(Role.ADMIN)
+@role_required(*ACCOUNT_PAGES)
 def user_detail(request, pk):
     target = _visible_user(request, pk)
     return render(
@@ -287,7 +302,7 @@ user_otp_reset = _account_action(
 )
 
 
-@role_required(Role.ADMIN)
+@role_required(Role.SECURITY)
 @require_POST
 def role_grant(request, pk):
     target = _visible_user(request, pk)
@@ -301,6 +316,7 @@ def role_grant(request, pk):
             role=data["role"],
             organisation=data["organisation"],
             department=data["department"],
+            subordinates_writable=data["subordinates_writable"],
         ),
         _("已授予角色。"),
     )
@@ -311,7 +327,7 @@ def role_grant(request, pk):
     )
 
 
-@role_required(Role.ADMIN)
+@role_required(Role.SECURITY)
 @require_POST
 def role_revoke(request, pk, grant_pk):
     target = _visible_user(request, pk)

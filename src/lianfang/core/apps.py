@@ -19,6 +19,10 @@ class CoreConfig(AppConfig):
             "shield-check",
             80,
             urls=("core:audit_list", "core:audit_detail", "core:audit_verify"),
+            # Nobody switches the audit log off (三员分立: an administrator could otherwise
+            # hide it from the integrity office and the audit reviewer). A switch left off
+            # before this rule is ignored.
+            always_on=True,
         ),
         ModuleSpec(
             "warnings",
@@ -40,7 +44,7 @@ class CoreConfig(AppConfig):
             _("审计日志"),
             "core:audit_list",
             "shield-check",
-            (Role.INTEGRITY,),
+            Role.AUDIT_READERS,
             group="supervision",
         ),
         NavItem(

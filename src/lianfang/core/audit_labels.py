@@ -138,6 +138,7 @@ register_actions(
         "module_setting.inherit": gettext_lazy("单位模块改为沿用上级设置"),
         "org_setting.set": gettext_lazy("设置单位参数"),
         "org_setting.inherit": gettext_lazy("单位参数改为沿用上级设置"),
+        "audit.verify": gettext_lazy("校验审计链"),
         "job.enqueue": gettext_lazy("提交后台任务"),
         "notification_settings.update": gettext_lazy("修改通知设置"),
         "core.job.download": gettext_lazy("下载后台任务生成的文件"),

@@ -1,4 +1,5 @@
-"""The audit log pages of the integrity office: the event list, one event, and the chain check."""
+"""The audit log pages of the integrity office and the audit reviewer (安全审计员): the event
+list, one event, and the chain check."""
 
 import json
 import logging
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import audit, audit_checkpoints, audit_labels, selectors
+from . import audit, audit_checkpoints, audit_labels, selectors, services
 from .access import role_required
 from .forms import bound_values
 from .roles import Role
@@ -85,7 +86,7 @@ class AuditFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-@role_required(Role.INTEGRITY)
+@role_required(*Role.AUDIT_READERS)
 def audit_list(request):
     object_types, actions = selectors.audit_filter_choices(user=request.user)
     form = AuditFilterForm(request.GET or None, object_types=object_types, actions=actions)
@@ -150,7 +151,7 @@ def diff_rows(event) -> list[dict]:
     return rows
 
 
-@role_required(Role.INTEGRITY)
+@role_required(*Role.AUDIT_READERS)
 def audit_detail(request, pk):
     event = get_object_or_404(selectors.audit_events_visible_to(request.user), pk=pk)
     event.object_type_label = object_type_label(event.object_type)
@@ -167,7 +168,7 @@ def audit_detail(request, pk):
     )
 
 
-@role_required(Role.INTEGRITY)
+@role_required(*Role.AUDIT_READERS)
 @require_POST
 def audit_verify(request):
     """Recompute the whole chain and say whether it holds, or which event broke it; held to
@@ -187,6 +188,7 @@ def audit_verify(request):
             return redirect("core:audit_list")
     else:
         result = audit.verify()
+    services.audit_verify_record(actor=request.user, result=result)
     if result.ok:
         messages.success(request, result.message)
     else:

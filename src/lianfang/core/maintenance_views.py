@@ -34,6 +34,8 @@ def module_list(request):
     always_on = always_on_codes()
     for module in modules:
         module.always_on = module.code in always_on
+        if module.always_on:
+            module.enabled = True  # whatever an old switch says: always-on modules are on
     columns = Column.objects.select_related("module")
     return render(
         request, "core/maintenance_modules.html", {"modules": modules, "columns": columns}

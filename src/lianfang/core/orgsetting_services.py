@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from . import audit, orgsettings
 from .models import OrgSetting
 from .roles import Role
+from .scoping import write_reach
 
 INHERIT = object()  # `org_settings_save`: remove the organisation's own value
 
@@ -26,12 +27,11 @@ def owners_of(setting: orgsettings.Setting) -> tuple[str, ...]:
 
 
 def keeps(user, setting: orgsettings.Setting, organisation) -> bool:
-    """Whether `user` holds one of the setting's owner roles on `organisation` or above it."""
-    roles = set(owners_of(setting))
+    """Whether `user` may write the setting on `organisation`: one of its owner roles granted
+    there, or above it with 下级单位可写 (`core.scoping.write_reach`, the one rule of where a
+    grant writes; a commission reads its units' settings unless granted more)."""
     grants = getattr(user, "active_grants", None) or ()
-    return any(
-        g.role in roles and organisation.path.startswith(g.organisation.path) for g in grants
-    )
+    return write_reach(grants, set(owners_of(setting))).covers(organisation.path)
 
 
 def _setting(key) -> orgsettings.Setting:

@@ -210,14 +210,13 @@ def publisher_of(module: str, column: str) -> Publisher | None:
 
 
 def may_publish(user, organisation) -> bool:
-    """The integrity office of the organisation or of one above it publishes for it."""
+    """The integrity office of the organisation publishes for it; an office above it only
+    with 下级单位可写 (`core.scoping.write_reach`: a commission supervises read-only)."""
     from .roles import Role
+    from .scoping import write_reach
 
     grants = getattr(user, "active_grants", None) or ()
-    return any(
-        g.role == Role.INTEGRITY and organisation.path.startswith(g.organisation.path)
-        for g in grants
-    )
+    return write_reach(grants, {Role.INTEGRITY}).covers(organisation.path)
 
 
 def in_force(organisation, column: Column):

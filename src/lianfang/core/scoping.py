@@ -18,8 +18,61 @@ _REGISTRY = {}
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Where grants let a user write: whole subtrees (a grant with 下级单位可写) and single
+    nodes (a grant without it writes its own node; the units below are read-only)."""
+
+    subtrees: tuple[str, ...] = ()
+    nodes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.subtrees or self.nodes)
+
+    def covers(self, path: str) -> bool:
+        """Whether the organisation at `path` may be written."""
+        return path in self.nodes or any(path.startswith(p) for p in self.subtrees)
+
+    def q(self, path_field: str) -> Q:
+        """Q matching rows whose organisation (at `path_field`) may be written."""
+        q = Q(pk__in=[])
+        for path in self.subtrees:
+            q |= Q(**{f"{path_field}__startswith": path})
+        if self.nodes:
+            q |= Q(**{f"{path_field}__in": self.nodes})
+        return q
+
+
+def write_reach(grants, roles) -> Reach:
+    """THE rule of where a grant writes (one rule for every app): a grant of one of `roles`
+    on a node writes that node (its departments, posts, people, risk points …); the units
+    below it only when the grant says so (`subordinates_writable`, 下级单位可写). A higher
+    level (a commission) thus supervises its units read-only unless granted more.
+
+    `grants` are `accounts.RoleGrant`s (read by attribute: core imports no app)."""
+    subtrees, nodes = set(), set()
+    for grant in grants:
+        if grant.role not in roles:
+            continue
+        path = grant.organisation.path
+        (subtrees if getattr(grant, "subordinates_writable", False) else nodes).add(path)
+    subtrees = _collapse(subtrees)
+    nodes = tuple(sorted(p for p in nodes if not any(p.startswith(s) for s in subtrees)))
+    return Reach(subtrees=subtrees, nodes=nodes)
+
+
+def _collapse(paths) -> tuple[str, ...]:
+    kept = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+@dataclass(frozen=True)
 class Scope:
-    """A user's reach. Privileged roles see subtrees; others see named departments or themselves."""
+    """A user's reach. Privileged roles see subtrees; others see named departments or themselves.
+    `write` is where the privileged roles may write (`write_reach`): their grants' own nodes,
+    and the subtrees of the grants that make units below writable."""
 
     subtree_paths: tuple[str, ...] = ()
     org_ids: frozenset[int] = field(default_factory=frozenset)
@@ -28,6 +81,7 @@ class Scope:
     own_department_ids: frozenset[int] = field(default_factory=frozenset)
     person_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    write: Reach = field(default_factory=Reach)
 
     @property
     def department_ids(self) -> frozenset[int]:

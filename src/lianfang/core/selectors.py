@@ -10,28 +10,36 @@ from . import audit, audit_labels
 from .models import AuditChainHead, AuditEvent, Module, ModuleSetting
 from .navigation import always_on_codes
 from .roles import Role
-from .scoping import register, scope_of
+from .scoping import Reach, register, scope_of, write_reach
+
+# Platform events every organisation's audit readers see: a module switched on or off for
+# the whole platform switches it for them too.
+PLATFORM_WIDE_ACTIONS = ("module.enable", "module.disable")
 
 
 @register(AuditEvent)
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    """The integrity office sees the events of its organisation and below.
+    """The integrity office and the audit reviewer (安全审计员) see the events of their
+    organisation and below: what was done there, the module switches and role grants of
+    those organisations included, and the platform-wide module switches, which apply to them.
 
     Every event belongs to the organisation of what it is about, or else of the actor (an
-    export: `scoping.acting_organisation`). Platform events (the platform administrator's
-    settings), tied to no organisation at all, are seen by platform auditors only:
-    superusers, who see every event. The platform administrator's role alone does not
-    open the audit pages; a superuser reaches them, like anyone, through an integrity grant.
+    export: `scoping.acting_organisation`). Other platform events (the platform
+    administrator's columns and global phrases), tied to no organisation at all, are seen by
+    platform auditors only: superusers, who see every event. The platform administrator's
+    role alone does not open the audit pages; a superuser reaches them, like anyone, through
+    an integrity or audit reviewer's grant.
     """
     scope = scope_of(user)
-    if Role.INTEGRITY not in scope.roles:
+    if not scope.roles.intersection(Role.AUDIT_READERS):
         return AuditEvent.objects.none()
     if user.is_superuser:
         return AuditEvent.objects.all()
-    q = Q(pk__in=[])
-    for grant in user.active_grants:
-        if grant.role == Role.INTEGRITY:
-            q |= Q(organisation_path__startswith=grant.organisation.path)
+    q = Q(organisation_path="", action__in=PLATFORM_WIDE_ACTIONS)
+    for path in sorted(
+        {g.organisation.path for g in user.active_grants if g.role in Role.AUDIT_READERS}
+    ):
+        q |= Q(organisation_path__startswith=path)
     return AuditEvent.objects.filter(q)
 
 
@@ -124,36 +132,36 @@ def _path_within(path: str, paths) -> bool:
     return any(path.startswith(p) for p in paths)
 
 
-def _paths_q(paths, field: str) -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
-
-
 def organisation_model():
     """The organisation tree's node, as ModuleSetting's foreign key names it."""
     return ModuleSetting._meta.get_field("organisation").related_model
 
 
 def administered_paths(user) -> tuple[str, ...]:
-    """The subtrees `user` administers: the nodes of their ADMIN grants."""
+    """The subtrees `user` supervises as an administrator (reads): the nodes of their ADMIN
+    grants."""
     grants = getattr(user, "active_grants", None) or ()
     return tuple(sorted({g.organisation.path for g in grants if g.role == Role.ADMIN}))
 
 
+def administered_reach(user) -> Reach:
+    """Where `user` writes as an administrator (`scoping.write_reach`): the nodes of their
+    ADMIN grants, and the units below those granted 下级单位可写."""
+    return write_reach(getattr(user, "active_grants", None) or (), (Role.ADMIN,))
+
+
 def administers(user, organisation) -> bool:
-    """Whether `user` is an administrator of `organisation` or of one above it."""
-    return _path_within(organisation.path, administered_paths(user))
+    """Whether `user` administers `organisation`: an ADMIN grant on it, or on one above it
+    that makes the units below writable."""
+    return administered_reach(user).covers(organisation.path)
 
 
 def organisations_administered_by(user) -> QuerySet:
-    """The organisations of the subtrees `user` administers, in tree order."""
-    return (
-        organisation_model()
-        .objects.filter(_paths_q(administered_paths(user), "path"))
-        .order_by("path")
-    )
+    """The organisations `user` administers (writes), in tree order."""
+    reach = administered_reach(user)
+    if not reach:
+        return organisation_model().objects.none()
+    return organisation_model().objects.filter(reach.q("path")).order_by("path")
 
 
 def switchable_modules() -> list[Module]:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from . import audit
 from .models import Column, Module, ModuleSetting
 from .navigation import ModuleSpec, always_on_codes
-from .roles import is_platform_admin
+from .roles import Role, is_platform_admin
+from .scoping import acting_organisation
 from .selectors import administers
 
 COLUMN_FIELDS = ("title", "title_en", "visible", "public", "order")
@@ -33,6 +34,21 @@ def set_fields(*, actor, obj, action: str, **values):
         actor=actor, action=action, obj=obj, before=before, after=audit.snapshot(obj, names)
     )
     return obj
+
+
+@transaction.atomic
+def audit_verify_record(*, actor, result: audit.VerifyResult) -> None:
+    """Record that `actor` checked the audit chain and what it found (`audit.verify`), in the
+    organisation they read the log for: the audit log's own events are audited too, so the
+    integrity office sees the audit reviewer's checks and the reviewer the office's."""
+    audit.record(
+        actor=actor,
+        action="audit.verify",
+        object_type="core.auditevent",
+        object_repr="审计链",
+        after={"ok": result.ok, "count": result.count, "broken_seq": result.broken_seq},
+        organisation=acting_organisation(actor, roles=Role.AUDIT_READERS),
+    )
 
 
 def _require_platform_admin(actor) -> None:
@@ -107,13 +123,18 @@ def module_settings_set(*, actor, organisation, choices: dict) -> int:
     None}): on or off for it and the organisations below it that have no setting of their own,
     or None to remove its setting and follow its parent again.
 
-    For the administrators of the organisation or of one above it (PermissionDenied for
-    anyone else, the platform administrator included: an organisation's settings are its
-    own). An always-on module is refused (ValidationError). One audit event per change,
-    carrying the organisation; returns the number of changes (0: nothing written).
+    For the administrators of the organisation, or of one above it whose grant makes the units
+    below writable (`selectors.administers`; PermissionDenied for anyone else, the platform
+    administrator included: an organisation's settings are its own). An always-on module is
+    refused (ValidationError). One audit event per change, carrying the organisation; returns
+    the number of changes (0: nothing written).
     """
     if not administers(actor, organisation):
-        raise PermissionDenied(_("只能设置您管理的单位及其下级单位的模块。"))
+        raise PermissionDenied(
+            _(
+                "只能设置您有权修改的单位的模块：上级单位的授权未勾选“下级单位可写”时，下级单位只读。"
+            )
+        )
     for module in choices:
         _refuse_always_on(module)
     existing = {

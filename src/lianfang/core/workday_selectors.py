@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from .models import WorkdayOverride, WorkdayYear
 from .roles import Role, is_platform_admin
 from .scoping import register
-from .selectors import administered_paths, organisation_model, path_ids
+from .selectors import administered_paths, administered_reach, organisation_model, path_ids
 from .workdays import package_years
 
 PLATFORM = "platform"  # the filter's and the forms' value for "the whole platform"
@@ -31,8 +31,7 @@ def _above_ids(paths) -> set[int]:
 
 
 def _owned_by(user, model) -> QuerySet:
-    paths = administered_paths(user)
-    q = _subtrees_q(paths)
+    q = administered_reach(user).q("organisation__path")
     if is_platform_admin(user):
         q |= Q(organisation__isnull=True)
     return model.objects.filter(q)
@@ -68,12 +67,10 @@ def workday_years_manageable_by(user) -> QuerySet[WorkdayYear]:
 
 def owners_of(user) -> tuple[bool, list]:
     """Whom `user` keeps the calendar for: (the platform?, the organisations, in tree order)."""
-    paths = administered_paths(user)
+    reach = administered_reach(user)
     organisations = []
-    if paths:
-        organisations = list(
-            organisation_model().objects.filter(_subtrees_q(paths, "path")).order_by("path")
-        )
+    if reach:
+        organisations = list(organisation_model().objects.filter(reach.q("path")).order_by("path"))
     return is_platform_admin(user), organisations
 
 

@@ -29,7 +29,7 @@ from lianfang.core import orgsettings
 from lianfang.core.roles import Role
 from lianfang.core.scoping import scope_of
 from lianfang.org.models import Department, Organisation, Person
-from lianfang.org.selectors import organisations_manageable_by
+from lianfang.org.selectors import organisations_supervised_by
 from lianfang.risks import permissions
 from lianfang.risks.models import Level, Measure, RiskPoint, RiskPointEvent
 
@@ -217,7 +217,7 @@ def office_work(user, today: dt.date) -> OfficeWork | None:
     scope = scope_of(user)
     if not scope.subtree_paths:
         return None
-    managed = organisations_manageable_by(user).values("pk")
+    managed = organisations_supervised_by(user).values("pk")
     points = RiskPoint.objects.filter(organisation_id__in=managed)
     figures = _total(_point_groups(points, "status", today))
     figures.overdue_measures = (
@@ -278,11 +278,11 @@ class UnitRow:
 def units_compared(user, today: dt.date) -> list[UnitRow]:
     """The units of a commission's subtree that hold risk points, compared: one GROUP BY by
     organisation. Empty when the user manages a single unit."""
-    managed = list(organisations_manageable_by(user).order_by("path")[:2])
+    managed = list(organisations_supervised_by(user).order_by("path")[:2])
     if len(managed) < 2:
         return []
     points = RiskPoint.objects.filter(
-        organisation_id__in=organisations_manageable_by(user).values("pk")
+        organisation_id__in=organisations_supervised_by(user).values("pk")
     )
     groups = _point_groups(points, "organisation_id", today)
     organisations = Organisation.objects.filter(pk__in=groups).order_by("path")

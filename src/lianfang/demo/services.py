@@ -64,6 +64,11 @@ LOGINS = (
     LoginSpec("leader", "leader", "领导", "院领导"),
     LoginSpec("dept_head", "dept_head", "部门负责人", "科主任"),
     LoginSpec("staff", "staff", "职工", "职工"),
+    # 三员分立: the security administrator grants roles, the audit reviewer reads the log.
+    LoginSpec("security", "security", "安全管理员", "安全管理员"),
+    LoginSpec("auditor", "auditor", "安全审计员", "安全审计员"),
+    # The commission supervises its hospitals read-only (its grant does not make the units
+    # below writable): it sees the registers, the hospitals keep them.
     LoginSpec("wjw", "wjw", "纪检监察（卫健委）", "卫健委纪检监察员"),
     # The platform administrator: a superuser of no organisation (installation-wide settings).
     LoginSpec("platform", "platform", "平台管理员", "平台管理员"),
@@ -261,6 +266,8 @@ def _create_logins(authority: Organisation, hospital: Organisation, rows: Hospit
             (Role.STAFF, hospital, None),
         ],
         "staff": [(Role.STAFF, hospital, None)],
+        "security": [(Role.SECURITY, hospital, None)],
+        "auditor": [(Role.AUDITOR, hospital, None)],
         "wjw": [(Role.INTEGRITY, authority, None)],
         "platform": [],
     }

@@ -54,11 +54,12 @@ def powers_visible_to(user) -> QuerySet[Power]:
 
 
 def powers_manageable_by(user) -> QuerySet[Power]:
-    return Power.objects.filter(scope_of(user).subtree_q("organisation__path"))
+    """Where the user's grants write (`core.scoping.write_reach`)."""
+    return Power.objects.filter(scope_of(user).write.q("organisation__path"))
 
 
 def steps_manageable_by(user) -> QuerySet[PowerStep]:
-    return PowerStep.objects.filter(scope_of(user).subtree_q("power__organisation__path"))
+    return PowerStep.objects.filter(scope_of(user).write.q("power__organisation__path"))
 
 
 def _count_of(queryset, field: str):

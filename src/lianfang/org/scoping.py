@@ -8,7 +8,7 @@ organisation (the risk register).
 import datetime as dt
 
 from lianfang.core.roles import Role
-from lianfang.core.scoping import Scope, resolver, scope_of
+from lianfang.core.scoping import Scope, resolver, scope_of, write_reach
 
 from .models import LeaderDivision, Organisation, Person, PostAssignment
 
@@ -53,6 +53,7 @@ def user_scope(user, today: dt.date) -> Scope:
         own_department_ids=own_departments,
         person_id=person.pk if person else None,
         roles=roles,
+        write=write_reach(grants, Role.PRIVILEGED),
     )
 
 

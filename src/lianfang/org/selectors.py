@@ -94,40 +94,51 @@ def current_assignments(person_ids) -> dict[int, PostAssignment]:
 
 
 # Write scope --------------------------------------------------------------------------------
-# Administrators and the integrity office edit organisation data in their subtrees only.
+# Administrators and the integrity office edit organisation data where their grants write
+# (`core.scoping.write_reach`): their grants' own nodes, and the units below a node only when
+# the grant says 下级单位可写. Elsewhere in their subtrees they read.
 
 
-def organisations_manageable_by(user) -> QuerySet[Organisation]:
+def organisations_supervised_by(user) -> QuerySet[Organisation]:
+    """The organisations of the subtrees of the user's privileged grants, whether they may
+    write them or only read them (a commission's figures of its hospitals)."""
     scope = scope_of(user)
     if not scope.subtree_paths:
         return Organisation.objects.none()
     return Organisation.objects.filter(scope.subtree_q("path"))
 
 
+def organisations_manageable_by(user) -> QuerySet[Organisation]:
+    reach = scope_of(user).write
+    if not reach:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(reach.q("path"))
+
+
 def departments_manageable_by(user) -> QuerySet[Department]:
-    return Department.objects.filter(scope_of(user).subtree_q("organisation__path"))
+    return Department.objects.filter(scope_of(user).write.q("organisation__path"))
 
 
 def posts_manageable_by(user) -> QuerySet[Post]:
-    return Post.objects.filter(scope_of(user).subtree_q("organisation__path"))
+    return Post.objects.filter(scope_of(user).write.q("organisation__path"))
 
 
 def people_manageable_by(user) -> QuerySet[Person]:
-    return Person.objects.filter(scope_of(user).subtree_q("organisation__path"))
+    return Person.objects.filter(scope_of(user).write.q("organisation__path"))
 
 
 def divisions_manageable_by(user) -> QuerySet[LeaderDivision]:
-    return LeaderDivision.objects.filter(scope_of(user).subtree_q("department__organisation__path"))
+    return LeaderDivision.objects.filter(scope_of(user).write.q("department__organisation__path"))
 
 
 def functions_manageable_by(user) -> QuerySet[DepartmentFunction]:
     return DepartmentFunction.objects.filter(
-        scope_of(user).subtree_q("department__organisation__path")
+        scope_of(user).write.q("department__organisation__path")
     )
 
 
 def assignments_manageable_by(user) -> QuerySet[PostAssignment]:
-    return PostAssignment.objects.filter(scope_of(user).subtree_q("person__organisation__path"))
+    return PostAssignment.objects.filter(scope_of(user).write.q("person__organisation__path"))
 
 
 def parent_choices(user, organisation: Organisation | None = None) -> QuerySet[Organisation]:
@@ -157,14 +168,15 @@ def organisation_posts(organisation_id: int) -> QuerySet[Post]:
 
 
 def can_manage(user, organisation) -> bool:
-    """Whether `user` may edit data of `organisation` (an Organisation, or None)."""
+    """Whether `user` may edit data of `organisation` (an Organisation, or None): where their
+    grants write (`core.scoping.write_reach`), not everywhere they see."""
     if organisation is None:
         return False
-    return any(organisation.path.startswith(p) for p in scope_of(user).subtree_paths)
+    return scope_of(user).write.covers(organisation.path)
 
 
 def can_manage_any(user) -> bool:
-    return bool(scope_of(user).subtree_paths)
+    return bool(scope_of(user).write)
 
 
 # Lists ----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core.roles import Role
-from lianfang.core.scoping import scope_of
+from lianfang.core.scoping import scope_of, write_reach
 from lianfang.org.models import LeaderDivision, Organisation
 
 from .models import DEFAULT_LEVELS, ORDER, ChainSetting, Decision, Level, Submission
@@ -115,11 +115,11 @@ def office_organisation_ids(user) -> set[int]:
 
 
 def is_office_for(user, organisation: Organisation) -> bool:
-    """Whether the user is the integrity office of `organisation` or of an ancestor."""
-    return any(
-        g.role == Role.INTEGRITY and organisation.path.startswith(g.organisation.path)
-        for g in getattr(user, "active_grants", ())
-    )
+    """Whether the user is the integrity office of `organisation`, or of an ancestor whose
+    grant makes the units below writable (`core.scoping.write_reach`: a commission's office
+    supervises read-only by default)."""
+    reach = write_reach(getattr(user, "active_grants", ()), (Role.INTEGRITY,))
+    return reach.covers(organisation.path)
 
 
 def current_reviewers(submission: Submission) -> set[int]:

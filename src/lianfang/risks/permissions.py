@@ -234,7 +234,7 @@ def may_register_somewhere(user) -> bool:
     """Whether the register offers the user its 新增 button (they may still find no organisation
     where they may register)."""
     scope = scope_of(user)
-    return bool(scope.subtree_paths or scope.headed_department_ids or scope.person_id)
+    return bool(scope.write or scope.headed_department_ids or scope.person_id)
 
 
 def may_edit_global_phrases(user) -> bool:
@@ -279,7 +279,7 @@ def point_departments(user, organisation=None) -> QuerySet[Department]:
     scope = scope_of(user)
     headed = Q(pk__in=scope.headed_department_ids)
     if organisation is None:
-        return Department.objects.filter(scope.subtree_q("organisation__path") | headed)
+        return Department.objects.filter(scope.write.q("organisation__path") | headed)
     departments = Department.objects.filter(organisation=organisation)
     return departments if manages(user, organisation) else departments.filter(headed)
 
@@ -290,7 +290,7 @@ def point_posts(user, organisation=None) -> QuerySet[Post]:
     scope = scope_of(user)
     own = Q(department_id__in=scope.headed_department_ids) | _held_posts_q(user)
     if organisation is None:
-        return Post.objects.filter(scope.subtree_q("organisation__path") | own)
+        return Post.objects.filter(scope.write.q("organisation__path") | own)
     posts = Post.objects.filter(organisation=organisation)
     return posts if manages(user, organisation) else posts.filter(own)
 
