@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "lianfang.core.middleware.ContentSecurityPolicyMiddleware",
     "lianfang.accounts.middleware.OTPRequiredMiddleware",
+    "lianfang.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "lianfang.core.middleware.ModuleEnabledMiddleware",
 ]
@@ -252,6 +253,7 @@ STATICFILES_DIRS = [
         ("vendor/bootstrap", "bootstrap/dist"),
         ("vendor/bootstrap-icons", "bootstrap-icons/font"),
         ("vendor/echarts", "echarts/dist"),
+        ("vendor/tom-select", "tom-select/dist"),
     ]
     if (NODE_MODULES / sub).is_dir()
 ]

@@ -1,12 +1,13 @@
 """Reads of user accounts. Administrators see the accounts of their subtree; others, themselves."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from lianfang.core.roles import Role
 from lianfang.core.scoping import register, scope_of
 from lianfang.org.models import Department, Organisation, Person
 
-from .models import RoleGrant, User
+from .models import PasswordHandover, RoleGrant, User
 
 
 def admin_paths(user) -> tuple[str, ...]:
@@ -119,3 +120,12 @@ def people_linkable_by(user, *, current: User | None = None) -> QuerySet[Person]
         .filter(free)
         .select_related("organisation", "department")
     )
+
+
+def handovers_of(user) -> QuerySet[PasswordHandover]:
+    """The hand-over lists `user` made that are still open (24 hours): nobody else's."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return PasswordHandover.objects.none()
+    return PasswordHandover.objects.filter(
+        created_by=user, expires_at__gt=timezone.now()
+    ).select_related("organisation")

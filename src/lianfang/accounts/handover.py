@@ -1,0 +1,66 @@
+"""The hand-over list of initial passwords (初始密码交接单), sealed at rest.
+
+A bulk creation of accounts (services.accounts_bulk_create) gives each new account a random
+one-time password that its holder must change at first sign-in. The administrator needs the
+list once, to print it or download it and hand each line over; the platform must not keep the
+passwords readable. So the list is kept as one Fernet token (the platform data key,
+LIANFANG_DATA_KEY, as encrypted attachments are: core.attachments), for `KEEP` only: the
+token carries its own time and is refused after that, and the row is purged
+(`handover_purge`, run by every creation and every read of the lists).
+"""
+
+import datetime as dt
+import json
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+KEEP = dt.timedelta(hours=24)
+
+# No look-alikes (0/O, 1/l/I): the passwords are read off paper and typed.
+LOWER = "abcdefghjkmnpqrstuvwxyz"
+UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+DIGITS = "23456789"
+PASSWORD_LENGTH = 10
+
+
+def initial_password(length: int = PASSWORD_LENGTH) -> str:
+    """A random password of `length` with a lower-case letter, a capital and a digit
+    (about 57 bits for 10 characters)."""
+    alphabet = LOWER + UPPER + DIGITS
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (
+            any(c in LOWER for c in password)
+            and any(c in UPPER for c in password)
+            and any(c in DIGITS for c in password)
+        ):
+            return password
+
+
+def _fernet() -> Fernet:
+    # LIANFANG_DATA_KEY in production; settings.DATA_KEY adds the development key when DEBUG
+    # is on, so the demo can hand over its lists too.
+    key = getattr(settings, "LIANFANG_DATA_KEY", "") or getattr(settings, "DATA_KEY", "")
+    if not key:
+        raise ImproperlyConfigured(
+            "LIANFANG_DATA_KEY is not set: initial passwords cannot be handed over."
+        )
+    return Fernet(key)
+
+
+def seal(rows: list[dict]) -> str:
+    """`rows` (JSON-able) as a Fernet token."""
+    return _fernet().encrypt(json.dumps(rows, ensure_ascii=False).encode()).decode()
+
+
+def unseal(token: str) -> list[dict] | None:
+    """The rows of a token sealed less than `KEEP` ago; None when it is older or unreadable
+    (another key)."""
+    try:
+        data = _fernet().decrypt(token.encode(), ttl=int(KEEP.total_seconds()))
+    except InvalidToken:
+        return None
+    return json.loads(data)
