@@ -56,11 +56,15 @@ def seal(rows: list[dict]) -> str:
     return _fernet().encrypt(json.dumps(rows, ensure_ascii=False).encode()).decode()
 
 
-def unseal(token: str) -> list[dict] | None:
-    """The rows of a token sealed less than `KEEP` ago; None when it is older or unreadable
-    (another key)."""
+def unseal(token: str, *, now: dt.datetime | None = None) -> list[dict] | None:
+    """The rows of a token sealed less than `KEEP` before `now`; None when it is older or
+    unreadable (another key)."""
+    ttl = int(KEEP.total_seconds())
     try:
-        data = _fernet().decrypt(token.encode(), ttl=int(KEEP.total_seconds()))
+        if now is None:
+            data = _fernet().decrypt(token.encode(), ttl=ttl)
+        else:
+            data = _fernet().decrypt_at_time(token.encode(), ttl, int(now.timestamp()))
     except InvalidToken:
         return None
     return json.loads(data)
