@@ -300,3 +300,30 @@ def test_an_administrators_reset_makes_the_holder_choose_a_new_password(world):
     assert staff.must_change_password
     event = AuditEvent.objects.get(action="accounts.user.password_reset")
     assert event.after == {"must_change_password": True}
+
+
+def test_the_command_creates_a_departments_accounts_and_writes_the_list(world, tmp_path):
+    import os
+
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "list.xlsx"
+    stdout = io.StringIO()
+    call_command(
+        "bulk_accounts",
+        "--as", "admin", "--organisation", "H1", "--department", "XNK", "--out", str(out),
+        stdout=stdout,
+    )  # fmt: skip
+    assert "created 1 accounts" in stdout.getvalue()
+    assert "skipped (has an account): 0101 李主任" in stdout.getvalue()
+    assert os.stat(out).st_mode & 0o077 == 0
+    rows = list(
+        openpyxl.load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True)
+    )
+    assert rows[1][:4] == ("0103", "赵医生", "心内科", "0103")
+    assert User.objects.get(username="0103").check_password(rows[1][4])
+    with pytest.raises(CommandError, match="管理范围"):
+        call_command(
+            "bulk_accounts", "--as", "admin", "--organisation", "H2", "--staff-no", "9001",
+            "--out", str(tmp_path / "no.xlsx"),
+        )  # fmt: skip

@@ -10,12 +10,17 @@ token carries its own time and is refused after that, and the row is purged
 """
 
 import datetime as dt
+import io
 import json
 import secrets
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lianfang.core.spreadsheets import Column, SheetWriter
 
 KEEP = dt.timedelta(hours=24)
 
@@ -68,3 +73,34 @@ def unseal(token: str, *, now: dt.datetime | None = None) -> list[dict] | None:
     except InvalidToken:
         return None
     return json.loads(data)
+
+
+COLUMNS = (
+    Column("staff_no", gettext_lazy("工号"), 12, text=True),
+    Column("name", gettext_lazy("姓名"), 14),
+    Column("department", gettext_lazy("科室"), 18),
+    Column("username", gettext_lazy("用户名"), 18, text=True),
+    Column("password", gettext_lazy("初始密码"), 16, text=True),
+    Column("signature", gettext_lazy("领取人签字"), 16),
+)
+
+
+def workbook(sheet, rows: list[dict]) -> bytes:
+    """The hand-over list `sheet` (a PasswordHandover) with its `rows` as .xlsx bytes: one
+    line per account with room for the receiver's signature, and what to do with it."""
+    out = io.BytesIO()
+    with SheetWriter(out) as book:
+        page = book.sheet(_("初始密码交接单"), COLUMNS)
+        for row in rows:
+            page.row(row)
+        notes = book.instructions(
+            _("初始密码交接单说明"),
+            [
+                _("1. 初始密码只能使用一次：首次登录后须立即修改为只有本人知道的密码。"),
+                _("2. 请将每行单独交给本人，由本人签字领取；请勿通过群聊等方式发送。"),
+                _("3. 交接完毕后请删除本文件；纸质名单请妥善保管或销毁。"),
+                _("4. 本交接单在平台上保留 24 小时后自动删除。"),
+            ],
+        )
+        notes.row([f"{sheet.organisation.name} · {sheet.title}"])
+    return out.getvalue()

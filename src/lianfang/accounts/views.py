@@ -24,10 +24,10 @@ from lianfang.core.access import public, role_required
 from lianfang.core.exports import record_export
 from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.core.roles import Role
-from lianfang.core.spreadsheets import XLSX_CONTENT_TYPE, Column, SheetWriter
+from lianfang.core.spreadsheets import XLSX_CONTENT_TYPE
 from lianfang.core.tables import paginate
 
-from . import selectors, services
+from . import handover, selectors, services
 from .forms import (
     BulkAccountsForm,
     OTPTokenForm,
@@ -399,36 +399,12 @@ def handover_detail(request, pk):
     return render(request, "accounts/handover.html", {"sheet": sheet, "rows": rows})
 
 
-HANDOVER_COLUMNS = (
-    Column("staff_no", gettext_lazy("工号"), 12, text=True),
-    Column("name", gettext_lazy("姓名"), 14),
-    Column("department", gettext_lazy("科室"), 18),
-    Column("username", gettext_lazy("用户名"), 18, text=True),
-    Column("password", gettext_lazy("初始密码"), 16, text=True),
-    Column("signature", gettext_lazy("领取人签字"), 16),
-)
-
-
 @role_required(Role.ADMIN)
 def handover_download(request, pk):
     """The hand-over list as an Excel workbook; the download is recorded (who, how many
     accounts), never its passwords."""
     sheet, rows = _handover(request, pk)
-    out = io.BytesIO()
-    with SheetWriter(out) as book:
-        page = book.sheet(_("初始密码交接单"), HANDOVER_COLUMNS)
-        for row in rows:
-            page.row(row)
-        notes = book.instructions(
-            _("初始密码交接单说明"),
-            [
-                _("1. 初始密码只能使用一次：首次登录后须立即修改为只有本人知道的密码。"),
-                _("2. 请将每行单独交给本人，由本人签字领取；请勿通过群聊等方式发送。"),
-                _("3. 交接完毕后请删除本文件；纸质名单请妥善保管或销毁。"),
-                _("4. 本交接单在平台上保留 24 小时后自动删除。"),
-            ],
-        )
-        notes.row([sheet.title])
+    content = handover.workbook(sheet, rows)
     record_export(
         actor=request.user,
         action="accounts.handover.export",
@@ -439,7 +415,7 @@ def handover_download(request, pk):
     )
     stamp = timezone.localtime(sheet.created_at).strftime("%Y%m%d-%H%M")
     response = HttpResponse(
-        out.getvalue(),
+        content,
         content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="handover-{stamp}.xlsx"'
