@@ -54,8 +54,8 @@ class SearchSelect(FastSelect):
     endpoint answering `{"results": [{"id", "text"}…], "more"}` for `?q=`, with `params`
     added) and shows exactly what the server found: the server matches names, numbers and
     pinyin initials, which the browser cannot. A list of at most `full_list_max` choices is
-    rendered whole, so the plain <select> works without JavaScript; a longer one renders
-    only the chosen option(s) (one query instead of the whole list) and needs the search.
+    rendered whole (in the one query a plain select makes), so the plain <select> works
+    without JavaScript; a longer one renders only the chosen option(s) and needs the search.
     The form field still validates against its own queryset: the endpoint's `params` should
     narrow the search to it.
     """
@@ -88,14 +88,23 @@ class SearchSelect(FastSelect):
     def render(self, name, value, attrs=None, renderer=None):
         full = self.choices
         queryset = getattr(full, "queryset", None)
-        if queryset is None or queryset.count() <= self.full_list_max:
+        if queryset is None:
             return super().render(name, value, attrs, renderer)
-        chosen = [str(v) for v in self.format_value(value) if str(v).isdigit()]
-        keep = [full.choice(obj) for obj in queryset.filter(pk__in=chosen)] if chosen else []
         empty = [("", full.field.empty_label)] if full.field.empty_label is not None else []
-        self.choices = [*empty, *keep]
+        first = list(queryset[: self.full_list_max + 1])  # the one query of a short list
+        if len(first) <= self.full_list_max:
+            shown, extra = first, {}
+        else:
+            chosen = [
+                int(v)
+                for v in self.format_value(value)
+                if str(v).isascii() and str(v).isdigit() and int(v) < 2**63
+            ]
+            shown = list(queryset.filter(pk__in=chosen)) if chosen else []
+            extra = {"data-lf-search-only": "1"}
+        self.choices = [*empty, *(full.choice(obj) for obj in shown)]
         try:
-            return super().render(name, value, {**(attrs or {}), "data-lf-search-only": "1"})
+            return super().render(name, value, {**(attrs or {}), **extra}, renderer)
         finally:
             self.choices = full
 
