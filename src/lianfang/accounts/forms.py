@@ -31,11 +31,12 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         super().__init__(*args, **kwargs)
         style_fields(self)
 
-    def clean_new_password2(self):
-        password = super().clean_new_password2()
-        if password and self.user.check_password(password):
-            raise forms.ValidationError(_("新密码不能与当前密码相同。"))
-        return password
+    def clean(self):
+        data = super().clean()
+        password = data.get("new_password2")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error("new_password2", _("新密码不能与当前密码相同。"))
+        return data
 
     def save(self, commit=True):
         return services.user_password_change(

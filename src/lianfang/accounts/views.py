@@ -359,7 +359,8 @@ def bulk_create(request):
     hand-over list; below the form, the actor's lists still open (older ones are purged
     here and at every creation)."""
     services.handover_purge()
-    form = BulkAccountsForm(request.POST or None, admin=request.user)
+    data = request.POST if request.method == "POST" else None  # an empty POST is bound too
+    form = BulkAccountsForm(data, admin=request.user)
     result = save_form(
         request,
         form,
