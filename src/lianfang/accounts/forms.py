@@ -247,8 +247,7 @@ class BulkAccountsForm(ServiceErrorsMixin, forms.Form):
     def title(self) -> str:
         department = self.cleaned_data.get("department")
         picked = len(self.cleaned_data.get("people") or ())
-        label = self.fields["department"].label_from_instance
-        parts = [label(department)] if department is not None else []
+        parts = [department.name] if department is not None else []
         if picked:
             parts.append(_("所选 %(count)s 人") % {"count": picked})
         return " + ".join(parts)

@@ -78,6 +78,7 @@ function lfSearchSelect(select) {
     allowEmptyOption: true,
     maxOptions: null,
     loadThrottle: 250,
+    closeAfterSelect: true,
     preload: select.dataset.lfSearchOnly ? "focus" : false,
     plugins: multiple ? ["remove_button"] : [],
     placeholder: select.dataset.placeholder || "",
