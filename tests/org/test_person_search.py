@@ -85,6 +85,7 @@ def test_search_by_initials_staff_number_and_name(world, login):
     assert names(client.get(SEARCH, {"q": "0102"})) == ["张医生"]
     assert names(client.get(SEARCH, {"q": "医生"})) == ["张医生", "赵医生"]
     assert names(client.get(SEARCH, {"q": "没有"})) == []
+    assert names(client.get(SEARCH, {"q": "01\x0002"})) == ["张医生"]  # NUL dropped
     row = client.get(SEARCH, {"q": "0102"}).json()["results"][0]
     assert row == {
         "id": world.staff_person.pk,

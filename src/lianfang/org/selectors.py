@@ -497,7 +497,9 @@ def person_search(
         qs = qs.filter(department_id=department_id)
     if without_account:
         qs = qs.filter(user__isnull=True)
-    term = " ".join((term or "").split())[:40]
+    # no control characters (PostgreSQL refuses NUL in a text parameter), spaces collapsed
+    term = " ".join("".join(c for c in (term or "") if c.isprintable() or c.isspace()).split())
+    term = term[:40]
     if term:
         q = Q(name__icontains=term) | Q(staff_no__icontains=term)
         letters = term.replace(" ", "").lower()
