@@ -19,7 +19,8 @@ from django.db import models, transaction
 from django.test import Client
 from django.utils import timezone
 
-from lianfang.accounts.models import RoleGrant, User
+from lianfang.accounts import handover
+from lianfang.accounts.models import PasswordHandover, RoleGrant, User
 from lianfang.core import audit, workdays
 from lianfang.core.models import (
     AuditEvent,
@@ -441,11 +442,23 @@ def build_scope_world() -> ScopeWorld:
     users = dict(world.users)
     users["platform"] = make_platform_admin()
     o["retired_user"] = make_user("retired", (Role.STAFF, hospital))
+    actor_other = users["integrity"]
     User.objects.filter(pk=o["retired_user"].pk).update(is_active=False)
     o["staff_user"] = users["staff"]
     o["outsider_user"] = users["outsider"]
     o["grant_staff"] = RoleGrant.objects.get(user=users["staff"])
     o["grant_outsider"] = RoleGrant.objects.get(user=users["outsider"])
+    # A hand-over list of initial passwords made by the administrator, and one made by
+    # someone else (only its creator may open one).
+    for key, creator in (("handover_admin", users["admin"]), ("handover_other", actor_other)):
+        o[key] = PasswordHandover.objects.create(
+            created_by=creator,
+            organisation=hospital,
+            title=key,
+            accounts=1,
+            sealed=handover.seal([{"username": key, "name": key, "password": "Matrix-2026"}]),
+            expires_at=timezone.now() + handover.KEEP,
+        )
 
     # One audit event in each hospital, one tied to no organisation (a platform event).
     actor = users["integrity"]

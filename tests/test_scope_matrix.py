@@ -623,7 +623,6 @@ DECLARED = [
             "new_password1": NEW_PASSWORD,
             "new_password2": NEW_PASSWORD,
         },
-        audited=False,  # Django's own view: the password changes, no audit event
     ),
     Url("accounts:otp_setup", EVERYONE),
     Url("accounts:otp_verify", EVERYONE, ok=302),  # no authenticator bound yet: to the set-up
@@ -647,6 +646,15 @@ DECLARED = [
         },
         post_out=200,
     ),
+    Url(
+        "accounts:bulk_create",
+        ADMIN,
+        obj="department",
+        data=lambda sw, t, r: {"department": t.pk},
+        post_out=400,
+    ),
+    Url("accounts:handover_detail", ADMIN, obj="handover"),
+    Url("accounts:handover_download", ADMIN, obj="handover"),
     Url("accounts:user_detail", ACCOUNT_PAGES, obj="user"),
     Url(
         "accounts:user_edit",
@@ -836,6 +844,7 @@ DECLARED = [
         post_out=400,
     ),
     Url("org:roster_template", MANAGE),
+    Url("org:person_search", READ, shows=("person", None, lambda p: p.name, set(ROLES))),
     Url("org:person_detail", READ, obj="person"),
     Url("org:person_photo", READ, obj="person", prepare=give_photos),
     Url(
@@ -1432,6 +1441,7 @@ EXTRA_PAIRS = {
         for role in ROLES
     },
     "inactive_user": {role: ("retired_user", "outsider_user") for role in ROLES},
+    "handover": {role: ("handover_admin", "handover_other") for role in ROLES},
     # The posts a role may register a risk point for (the ones it holds, heads or manages).
     "own_post": {
         **{role: ("doctor_post", "other_post") for role in ROLES},
@@ -1713,6 +1723,9 @@ def assert_shows(decl, sw, role, response):
     elif link is None and response["Content-Type"] == DOCX:
         text = docx_text(body)
         marker = make
+    elif link is None and response["Content-Type"].startswith("application/json"):
+        text = body.decode()
+        marker = make  # the object's text in the answer
     elif link is None:
         text = xlsx_text(body)
         marker = make  # the object's text in the export

@@ -175,6 +175,7 @@ MIDDLEWARE = [
     "lianfang.core.middleware.ContentSecurityPolicyMiddleware",
     "lianfang.core.middleware.DownloadStartedMiddleware",
     "lianfang.accounts.middleware.OTPRequiredMiddleware",
+    "lianfang.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     "lianfang.core.middleware.ModuleEnabledMiddleware",
 ]
@@ -295,6 +296,7 @@ STATICFILES_DIRS = [
         ("vendor/bootstrap", "bootstrap/dist"),
         ("vendor/bootstrap-icons", "bootstrap-icons/font"),
         ("vendor/echarts", "echarts/dist"),
+        ("vendor/tom-select", "tom-select/dist"),
     ]
     if (NODE_MODULES / sub).is_dir()
 ]

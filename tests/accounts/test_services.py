@@ -203,7 +203,7 @@ def test_password_reset_sets_the_password_lifts_lockout_and_hides_the_hash(world
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="accounts.user.password_reset")
-    assert event.before is None and event.after is None
+    assert event.before is None and event.after == {"must_change_password": True}
     text = all_audit_text()
     assert NEW_PASSWORD not in text and staff.password not in text
 

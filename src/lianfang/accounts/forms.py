@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.core.roles import Role
-from lianfang.org.forms import OrganisationChoiceField
+from lianfang.org.forms import OrganisationChoiceField, person_label, person_select
 
+from . import services
 from .selectors import (
+    departments_administered_by,
     departments_grantable_by,
     organisations_administered_by,
     organisations_grantable_by,
@@ -24,9 +26,24 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The user's own new password: not the one they have (an initial password must really
+    be replaced), saved by `services.user_password_change`."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("new_password2")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error("new_password2", _("新密码不能与当前密码相同。"))
+        return data
+
+    def save(self, commit=True):
+        return services.user_password_change(
+            user=self.user, password=self.cleaned_data["new_password1"]
+        )
 
 
 class OTPTokenForm(forms.Form):
@@ -57,8 +74,7 @@ class DepartmentChoiceField(forms.ModelChoiceField):
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        where = obj.department.name if obj.department_id else obj.organisation.name
-        return f"{obj.name}（{obj.staff_no}，{where}）"
+        return person_label(obj)
 
 
 OUTSIDE_SUBTREE = _("只能在您管理的单位范围内操作，所选单位不在您的管理范围内。")
@@ -104,6 +120,7 @@ class UserProfileFields(ServiceErrorsMixin, forms.Form):
         empty_label=_("（不关联）"),
         help_text=_("关联后，该账号按人员所在科室和岗位看到自己的数据。"),
         error_messages={"invalid_choice": _("所选人员不在您的管理范围内，或已关联其他账号。")},
+        widget=person_select(unlinked="1"),
     )
 
     def __init__(self, *args, admin, user=None, **kwargs):
@@ -186,3 +203,65 @@ class UserFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("用户名、姓名或工号")
         style_fields(self)
+
+
+class BulkAccountsForm(ServiceErrorsMixin, forms.Form):
+    """Whom to give accounts: everyone in post in a department, and/or people picked by
+    name, 工号 or pinyin initials (those without an account; the service skips the others)."""
+
+    department = DepartmentChoiceField(
+        label=_("科室（全体在职人员）"),
+        queryset=None,
+        required=False,
+        empty_label=_("（不按科室）"),
+        error_messages={"invalid_choice": _("所选科室不在您的管理范围内。")},
+    )
+    people = forms.ModelMultipleChoiceField(
+        label=_("人员"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "可按姓名、工号或姓名拼音首字母（如“张三”输入 zs）查找；只列出尚无账号的人员。"
+        ),
+        error_messages={
+            "invalid_choice": _("所选人员不在您的管理范围内，或已有账号。"),
+            "invalid_pk_value": _("所选人员无效，请重新选择。"),
+        },
+        widget=person_select(multiple=True, unlinked="1"),
+    )
+
+    def __init__(self, *args, admin, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.admin = admin
+        self.fields["department"].queryset = departments_administered_by(admin).order_by(
+            "organisation__path", "order", "code"
+        )
+        self.fields["people"].queryset = (
+            people_linkable_by(admin).active().order_by("organisation__path", "staff_no")
+        )
+        self.fields["people"].label_from_instance = person_label
+        style_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("department") and not data.get("people"):
+            raise forms.ValidationError(_("请选择一个科室，或至少选择一名人员。"))
+        return data
+
+    def chosen_people(self) -> list:
+        """The people asked for: the department's people in post, and those picked."""
+        data = self.cleaned_data
+        people = {p.pk: p for p in data.get("people") or ()}
+        department = data.get("department")
+        if department is not None:
+            for person in department.people.filter(active=True):
+                people.setdefault(person.pk, person)
+        return list(people.values())
+
+    def title(self) -> str:
+        department = self.cleaned_data.get("department")
+        picked = len(self.cleaned_data.get("people") or ())
+        parts = [department.name] if department is not None else []
+        if picked:
+            parts.append(_("所选 %(count)s 人") % {"count": picked})
+        return " + ".join(parts)

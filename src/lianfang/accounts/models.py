@@ -20,6 +20,11 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    # Set when someone else chose the password (bulk creation's initial password, an
+    # administrator's reset): accounts.middleware.PasswordChangeRequiredMiddleware keeps the
+    # user on the password page until they choose their own.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -96,3 +101,37 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} @ {self.organisation}"
+
+
+class PasswordHandover(models.Model):
+    """The hand-over list (初始密码交接单) of one bulk creation of accounts: each new account's
+    username and one-time initial password, for the administrator who created them to print
+    or download and hand over.
+
+    The list is kept encrypted (Fernet, the platform data key: accounts.handover) and only
+    until `expires_at` (24 hours), then purged; only its creator may open it. The passwords
+    are nowhere else: the accounts keep their hashes, the audit events neither.
+    """
+
+    created_by = models.ForeignKey(
+        User, verbose_name=_("创建人"), on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    accounts = models.PositiveIntegerField(_("账号数"))
+    sealed = models.TextField(_("加密内容"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("初始密码交接单")
+        verbose_name_plural = _("初始密码交接单")
+
+    def __str__(self):
+        return self.title

@@ -7,12 +7,13 @@ of their grants, and of the units below those granted 下级单位可写.
 """
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from lianfang.core.roles import Role
 from lianfang.core.scoping import Reach, register, scope_of, write_reach
 from lianfang.org.models import Department, Organisation, Person
 
-from .models import RoleGrant, User
+from .models import PasswordHandover, RoleGrant, User
 
 
 def _signed_in(user) -> bool:
@@ -132,6 +133,13 @@ def organisations_grantable_by(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(grant_reach(user).q("path"))
 
 
+def departments_administered_by(user) -> QuerySet[Department]:
+    """Departments of the organisations where the user manages accounts (`account_reach`)."""
+    return Department.objects.filter(account_reach(user).q("organisation__path")).select_related(
+        "organisation"
+    )
+
+
 def departments_grantable_by(user) -> QuerySet[Department]:
     return Department.objects.filter(grant_reach(user).q("organisation__path")).select_related(
         "organisation"
@@ -148,3 +156,12 @@ def people_linkable_by(user, *, current: User | None = None) -> QuerySet[Person]
         .filter(free)
         .select_related("organisation", "department")
     )
+
+
+def handovers_of(user) -> QuerySet[PasswordHandover]:
+    """The hand-over lists `user` made that are still open (24 hours): nobody else's."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return PasswordHandover.objects.none()
+    return PasswordHandover.objects.filter(
+        created_by=user, expires_at__gt=timezone.now()
+    ).select_related("organisation")

@@ -13,20 +13,26 @@ the security administrator and the audit reviewer are separate duties (三员分
 account never holds two of them (`core.roles.duties_conflict`), whoever grants.
 """
 
+import re
+from dataclasses import dataclass, field
+
 from axes.utils import reset as axes_reset
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lianfang.core import audit
 from lianfang.core.roles import Role, duties_conflict
+from lianfang.core.spreadsheets import normalise_identifier
 from lianfang.org.models import Department, Organisation, Person
 
-from . import throttle
-from .models import RoleGrant, User
+from . import handover, throttle
+from .models import PasswordHandover, RoleGrant, User
 from .selectors import account_reach, grant_reach
 
 USER_FIELDS = ("username", "display_name", "email", "organisation", "is_active")
@@ -223,10 +229,18 @@ def user_password_reset(*, actor, user: User, password: str) -> User:
     except ValidationError as exc:
         raise ValidationError({"password1": exc.messages}) from exc
     user.set_password(password)
-    user.save(update_fields=["password"])
+    # someone else knows it: the holder chooses their own at next sign-in (not when the
+    # administrator resets their own password)
+    user.must_change_password = actor.pk != user.pk
+    user.save(update_fields=["password", "must_change_password"])
     axes_reset(username=user.get_username())
     throttle.LOGIN.forget(user.get_username())
-    audit.record(actor=actor, action="accounts.user.password_reset", obj=user)
+    audit.record(
+        actor=actor,
+        action="accounts.user.password_reset",
+        obj=user,
+        after={"must_change_password": user.must_change_password},
+    )
     return user
 
 
@@ -259,9 +273,14 @@ def role_grant(
     organisation: Organisation,
     department: Department | None = None,
     subordinates_writable: bool = False,
+    with_account: bool = False,
 ) -> RoleGrant:
     """Grant `role` on a node (a department head: on a department). The actor is a security
     administrator whose grants write the node, or the command line's operator.
+
+    `with_account`: the staff role (职工), the least of roles, that an account made in bulk
+    from the roster comes with (`accounts_bulk_create`); the system administrator who makes
+    the accounts of the organisation grants it, and no other role this way.
 
     `subordinates_writable` (下级单位可写) lets an administrator's, integrity office's or
     security administrator's grant write the units below the node too; only a grantor who
@@ -270,7 +289,13 @@ def role_grant(
     is no security administrator.
     """
     user = User.objects.select_for_update().get(pk=user.pk)  # one grant at a time per account
-    _require_grantor(actor, user, organisation)
+    if with_account:
+        if role != Role.STAFF or subordinates_writable:
+            raise ValidationError({"role": _("新建账号只附带职工角色，其他角色由安全管理员授予。")})
+        if not account_reach(actor).covers(organisation.path):
+            raise PermissionDenied(_("只能为您管理的单位创建账号。"))
+    else:
+        _require_grantor(actor, user, organisation)
     if role not in Role.values:
         raise ValidationError({"role": _("请选择有效的角色。")})
     if role == Role.DEPT_HEAD:
@@ -405,3 +430,225 @@ def otp_wait_seconds(*, user: User) -> int:
         if not allowed and data and data.get("locked_until"):
             wait = max(wait, int((data["locked_until"] - timezone.now()).total_seconds()) + 1)
     return wait
+
+
+# --- accounts at scale: bulk creation from the roster ----------------------------------------
+
+BULK_MAX = 200
+USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+
+
+@dataclass
+class BulkCreated:
+    """What `accounts_bulk_create` did: the accounts made (with their people), the people
+    skipped because they have an account already, and the hand-over list (None when no
+    account was made)."""
+
+    created: list[User] = field(default_factory=list)
+    skipped: list[Person] = field(default_factory=list)
+    handover: PasswordHandover | None = None
+
+
+def _username_candidates(person: Person) -> list[str]:
+    """The usernames a person's account may take, in order of preference: the 工号 as
+    written on a badge (normalised: ０１０３ → 0103), else prefixed with the organisation's
+    code, as 工号 are unique within an organisation only."""
+    number = normalise_identifier(person.staff_no or "")
+    candidates = [number, f"{person.organisation.code}-{number}"]
+    return [c for c in candidates if number and USERNAME_RE.match(c)]
+
+
+def _plan_usernames(people: list[Person]) -> tuple[dict[int, str], list[str]]:
+    """A free username for each person (by id), and the problems of those without one."""
+    wanted = {c.lower() for p in people for c in _username_candidates(p)}
+    taken = set(
+        User.objects.annotate(lower=Lower("username"))
+        .filter(lower__in=wanted)
+        .values_list("lower", flat=True)
+    )
+    chosen, problems = {}, []
+    for person in people:
+        for candidate in _username_candidates(person):
+            if candidate.lower() not in taken:
+                taken.add(candidate.lower())
+                chosen[person.pk] = candidate
+                break
+        else:
+            problems.append(
+                _(
+                    "“%(name)s”（工号 %(no)s）无法生成用户名：工号为空、含有不能用于用户名的字符，"
+                    "或以工号命名的账号已存在。请先更正工号，或为其单独创建账号。"
+                )
+                % {"name": person.name, "no": person.staff_no or "-"}
+            )
+    return chosen, problems
+
+
+def _bulk_people(actor, people) -> tuple[Organisation, list[Person], list[Person]]:
+    """Check the people asked for: of one organisation the actor administers, in post.
+    Returns (the organisation, those to get an account, those who have one already)."""
+    if not account_reach(actor):
+        raise ValidationError(_("只有系统管理员可以管理账号。"))
+    ids = sorted({p.pk for p in people})
+    if not ids:
+        raise ValidationError(_("没有需要创建账号的人员：请选择科室或人员。"))
+    rows = list(
+        Person.objects.filter(pk__in=ids)
+        .select_related("organisation", "department")
+        .order_by("department__order", "department__code", "staff_no", "pk")
+    )
+    organisations = {p.organisation_id: p.organisation for p in rows}
+    if len(rows) != len(ids) or len(organisations) != 1:
+        raise ValidationError(_("一次只能为同一单位的人员批量创建账号。"))
+    (organisation,) = organisations.values()
+    _require_node(actor, organisation)
+    gone = [p.name for p in rows if not p.active]
+    if gone:
+        raise ValidationError(
+            _("以下人员已不在职，不能创建账号：%(names)s。") % {"names": "、".join(gone)}
+        )
+    fresh = [p for p in rows if p.user_id is None]
+    if len(fresh) > BULK_MAX:
+        raise ValidationError(
+            _("一次最多为 %(max)s 人创建账号（本次 %(count)s 人），请按科室分批创建。")
+            % {"max": BULK_MAX, "count": len(fresh)}
+        )
+    return organisation, fresh, [p for p in rows if p.user_id is not None]
+
+
+def accounts_bulk_create(*, actor, people, title: str = "") -> BulkCreated:
+    """Create an account for each of `people` (Person objects) that has none: username from
+    the 工号, a random initial password that must be changed at first sign-in, the staff
+    role (职工) on the person's organisation (through `role_grant`), linked to the person.
+
+    All or nothing: every problem (someone out of post, a 工号 that cannot be a username, an
+    organisation the actor does not administer, more than BULK_MAX accounts) is raised in
+    one ValidationError and nothing is written. People who have an account are skipped and
+    reported. Each account gets its audit event (`accounts.user.bulk_create`, no password),
+    and its grant the grant service's. The passwords go only into the hand-over list
+    (`PasswordHandover`, sealed, kept 24 hours for `actor`).
+    """
+    organisation, fresh, skipped = _bulk_people(actor, people)
+    if not fresh:
+        return BulkCreated(skipped=skipped)
+    usernames, problems = _plan_usernames(fresh)
+    if problems:
+        raise ValidationError(problems)
+    # argon2 is slow on purpose (~0.1 s a password): hash before the transaction, so a
+    # department's accounts do not hold SQLite's write lock for seconds
+    passwords = {p.pk: handover.initial_password() for p in fresh}
+    hashes = {pk: make_password(password) for pk, password in passwords.items()}
+    return _bulk_write(actor, organisation, fresh, skipped, usernames, passwords, hashes, title)
+
+
+@transaction.atomic
+def _bulk_write(actor, organisation, fresh, skipped, usernames, passwords, hashes, title):
+    people = list(
+        Person.objects.select_for_update().filter(pk__in=[p.pk for p in fresh], user__isnull=True)
+    )
+    if len(people) != len(fresh):
+        raise ValidationError(_("所选人员中有人刚刚被关联了账号，请刷新页面后重试。"))
+    if (
+        User.objects.annotate(lower=Lower("username"))
+        .filter(lower__in=[u.lower() for u in usernames.values()])
+        .exists()
+    ):
+        raise ValidationError(_("生成的用户名中有刚刚被占用的，请刷新页面后重试。"))
+    users = [
+        User(
+            username=usernames[p.pk],
+            display_name=p.name,
+            organisation=organisation,
+            password=hashes[p.pk],
+            must_change_password=True,
+        )
+        for p in fresh
+    ]
+    User.objects.bulk_create(users)
+    if any(u.pk is None for u in users):  # a database that returns no keys
+        ids = dict(
+            User.objects.filter(username__in=usernames.values()).values_list("username", "pk")
+        )
+        for user in users:
+            user.pk = ids[user.username]
+    for person, user in zip(fresh, users, strict=True):
+        person.user = user
+    Person.objects.bulk_update(fresh, ["user"])
+    audit.record_many(
+        actor=actor,
+        changes=[
+            audit.Change(
+                "accounts.user.bulk_create",
+                user,
+                after={
+                    **audit.snapshot(user, USER_FIELDS),
+                    "must_change_password": True,
+                    "person": person.pk,
+                    "staff_no": person.staff_no,
+                },
+                organisation=organisation,
+            )
+            for person, user in zip(fresh, users, strict=True)
+        ],
+    )
+    for user in users:
+        role_grant(
+            actor=actor, user=user, role=Role.STAFF, organisation=organisation, with_account=True
+        )
+    rows = [
+        {
+            "username": user.username,
+            "name": person.name,
+            "staff_no": person.staff_no,
+            "department": person.department.name if person.department_id else "",
+            "password": passwords[person.pk],
+        }
+        for person, user in zip(fresh, users, strict=True)
+    ]
+    handover_purge()
+    sheet = PasswordHandover.objects.create(
+        created_by=actor,
+        organisation=organisation,
+        title=(title or organisation.name)[:200],
+        accounts=len(users),
+        sealed=handover.seal(rows),
+        expires_at=timezone.now() + handover.KEEP,
+    )
+    return BulkCreated(created=users, skipped=skipped, handover=sheet)
+
+
+def handover_purge(now=None) -> int:
+    """Delete the hand-over lists past their time; how many."""
+    deleted, _by_model = PasswordHandover.objects.filter(
+        expires_at__lte=now or timezone.now()
+    ).delete()
+    return deleted
+
+
+def handover_rows(*, user, sheet: PasswordHandover) -> list[dict]:
+    """The lines of a hand-over list for its creator (anyone else: PermissionDenied); an
+    expired or unreadable list raises ValidationError."""
+    if sheet.created_by_id != user.pk:
+        raise PermissionDenied
+    rows = handover.unseal(sheet.sealed) if sheet.expires_at > timezone.now() else None
+    if rows is None:
+        raise ValidationError(
+            _("该交接单已超过 24 小时，已失效。如需告知密码，请重置相应账号的密码。")
+        )
+    return rows
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str) -> User:
+    """The user's own new password (checked by the form): lifts the obligation to change it."""
+    user.set_password(password)
+    changed = user.must_change_password
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit.record(
+        actor=user,
+        action="accounts.user.password_change",
+        obj=user,
+        after={"must_change_password": False} if changed else None,
+    )
+    return user

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,12 +21,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.pil import PilImage
 
 from lianfang.core.access import public, role_required
+from lianfang.core.exports import record_export
 from lianfang.core.pages import NOT_SAVED, form_page, save_form
 from lianfang.core.roles import Role
+from lianfang.core.spreadsheets import XLSX_CONTENT_TYPE
 from lianfang.core.tables import paginate
 
-from . import selectors, services
+from . import handover, selectors, services
 from .forms import (
+    BulkAccountsForm,
     OTPTokenForm,
     PasswordChangeForm,
     PasswordResetForm,
@@ -342,3 +347,93 @@ def role_revoke(request, pk, grant_pk):
         lambda: services.role_revoke(actor=request.user, grant=grant),
         _("已撤销角色“%(role)s”。") % {"role": grant.get_role_display()},
     )
+
+
+# --- accounts at scale ---------------------------------------------------------------------
+
+
+def _bulk_message(result) -> str:
+    parts = []
+    if result.created:
+        parts.append(_("已创建 %(count)s 个账号。") % {"count": len(result.created)})
+    if result.skipped:
+        names = "、".join(p.name for p in result.skipped[:20])
+        if len(result.skipped) > 20:
+            names += "……"
+        parts.append(
+            _("%(count)s 人已有账号，已跳过：%(names)s。")
+            % {"count": len(result.skipped), "names": names}
+        )
+    if not result.created:
+        parts.append(_("没有创建新账号。"))
+    return "".join(parts)
+
+
+@role_required(Role.ADMIN)
+def bulk_create(request):
+    """Create accounts for a department's people or people picked, then show their
+    hand-over list; below the form, the actor's lists still open (older ones are purged
+    here and at every creation)."""
+    services.handover_purge()
+    data = request.POST if request.method == "POST" else None  # an empty POST is bound too
+    form = BulkAccountsForm(data, admin=request.user)
+    result = save_form(
+        request,
+        form,
+        lambda data: services.accounts_bulk_create(
+            actor=request.user, people=form.chosen_people(), title=form.title()
+        ),
+        _bulk_message,
+    )
+    if result is not NOT_SAVED:
+        if result.handover is not None:
+            return redirect("accounts:handover_detail", pk=result.handover.pk)
+        return redirect("accounts:bulk_create")
+    return render(
+        request,
+        "accounts/bulk_create.html",
+        {
+            "form": form,
+            "handovers": selectors.handovers_of(request.user),
+            "bulk_max": services.BULK_MAX,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _handover(request, pk):
+    sheet = get_object_or_404(selectors.handovers_of(request.user), pk=pk)
+    try:
+        return sheet, services.handover_rows(user=request.user, sheet=sheet)
+    except ValidationError as exc:  # expired since the list was read: purged soon
+        raise Http404(exc.messages[0]) from exc
+
+
+@role_required(Role.ADMIN)
+def handover_detail(request, pk):
+    """The hand-over list, to print (the print style leaves the menus out) or download."""
+    sheet, rows = _handover(request, pk)
+    return render(request, "accounts/handover.html", {"sheet": sheet, "rows": rows})
+
+
+@role_required(Role.ADMIN)
+def handover_download(request, pk):
+    """The hand-over list as an Excel workbook; the download is recorded (who, how many
+    accounts), never its passwords."""
+    sheet, rows = _handover(request, pk)
+    content = handover.workbook(sheet, rows)
+    record_export(
+        actor=request.user,
+        action="accounts.handover.export",
+        what=str(_("初始密码交接单")),
+        rows=len(rows),
+        organisation=sheet.organisation,
+        handover=sheet.pk,
+    )
+    stamp = timezone.localtime(sheet.created_at).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(
+        content,
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = f'attachment; filename="handover-{stamp}.xlsx"'
+    return response

@@ -3,13 +3,13 @@ themselves live in services.py, whose errors the views put back on these forms."
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import punctuation
 from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.core.spreadsheets.pages import SpreadsheetField
-from lianfang.core.widgets import FastSelect
+from lianfang.core.widgets import FastSelect, SearchSelect, SearchSelectMultiple
 
 from . import person_services, selectors, services
 from .attachments import PHOTO_MAX_BYTES
@@ -39,6 +39,22 @@ class PhotoInput(forms.ClearableFileInput):
         context = super().get_context(name, value, attrs)
         context["widget"]["photo_url"] = self.photo_url
         return context
+
+
+def person_label(person) -> str:
+    """张三（0102，心内科）: a person as the person picker names them (the department, else
+    the organisation)."""
+    where = person.department.name if person.department_id else person.organisation.name
+    return punctuation.bracketed(person.name, f"{person.staff_no}{punctuation.mark('，')}{where}")
+
+
+def person_select(*, multiple: bool = False, **params):
+    """The shared person picker (`core.widgets.SearchSelect`) searching `org:person_search`,
+    narrowed by `params` (organisation, department, unlinked=1) to what the field accepts."""
+    widget = SearchSelectMultiple if multiple else SearchSelect
+    return widget(
+        reverse_lazy("org:person_search"), params=params, no_results=_("没有找到符合的人员")
+    )
 
 
 def tree_label(organisation) -> str:

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .pinyin import name_initials
+
 
 class DepartmentQuerySet(models.QuerySet):
     def active(self):
@@ -216,6 +218,11 @@ class Person(models.Model):
     )
     staff_no = models.CharField(_("工号"), max_length=30)
     name = models.CharField(_("姓名"), max_length=40)
+    # The name's pinyin initials (org.pinyin.name_initials), searched by the person picker;
+    # derived from the name on every save and by the bulk writer, never typed.
+    name_initials = models.CharField(
+        _("姓名拼音首字母"), max_length=120, blank=True, default="", editable=False
+    )
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     title = models.CharField(_("职务/职称"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -254,6 +261,13 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = name_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
 
 
 class PostAssignment(models.Model):

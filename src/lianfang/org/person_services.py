@@ -27,6 +27,7 @@ from lianfang.core.errors import RowIssue
 
 from .attachments import PERSON_PHOTO
 from .models import Department, Organisation, Person, Post, PostAssignment
+from .pinyin import name_initials
 from .services import (
     OrgError,
     PostContext,
@@ -52,7 +53,11 @@ PERSON_FIELDS = (
 )
 # data["photo"]: an upload (the new photo), False (remove the photo) or None/absent (keep it)
 ASSIGNMENT_FIELDS = ("start", "end", "note")
-PERSON_SNAPSHOT_FIELDS = tuple(f.name for f in Person._meta.concrete_fields)
+PERSON_SNAPSHOT_FIELDS = tuple(
+    f.name
+    for f in Person._meta.concrete_fields
+    if f.name != "name_initials"  # from the name
+)
 FAR = dt.date.max
 
 
@@ -414,6 +419,7 @@ def _plan(organisation, rows, context) -> tuple[list[_Plan], list[RowIssue]]:
         watched = {*(f for f in row.values if f in PERSON_FIELDS), "department"}
         before = person_snapshot(person, watched) if person.pk else None
         _assign(person, row.values, PERSON_FIELDS)
+        person.name_initials = name_initials(person.name)  # as Person.save sets it
         problems = check_person(person, context)
         if person.staff_no in first_row_of and not problems.has("staff_no"):
             problems.add(
@@ -450,6 +456,8 @@ def _plan(organisation, rows, context) -> tuple[list[_Plan], list[RowIssue]]:
             continue
         if before is not None:
             plan.person_fields = _changed_fields(before, person_snapshot(person, watched))
+            if "name" in plan.person_fields:
+                plan.person_fields.add("name_initials")
         plans.append(plan)
     return plans, issues
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("posts/<int:pk>/edit/", structure.post_edit, name="post_edit"),
     path("people/", people.person_list, name="person_list"),
     path("people/new/", people.person_create, name="person_create"),
+    path("people/search/", people.person_search, name="person_search"),
     path("people/export/", people.roster_export, name="roster_export"),
     path("people/import/", people.roster_import, name="roster_import"),
     path("people/import/template/", people.roster_template, name="roster_template"),

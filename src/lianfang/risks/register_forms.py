@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from lianfang.core import punctuation
 from lianfang.core.forms import ServiceErrorsMixin, style_fields
 from lianfang.org import selectors as org_selectors
-from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField
+from lianfang.org.forms import DateInput, FilterForm, OrgChoiceField, person_select
 from lianfang.org.models import Department, Person, Post, Power, PowerStep
 
 from . import grading, permissions, selectors
@@ -706,6 +706,9 @@ class MeasureForm(ServiceErrorsMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         people = selectors.measure_owner_people(user, organisation, measure=instance)
+        self.fields["owner_person"].widget = person_select(
+            **({"organisation": organisation.pk} if organisation is not None else {})
+        )
         departments = selectors.measure_owner_departments(user, organisation, measure=instance)
         self.fields["owner_person"].queryset = people.select_related("department").order_by(
             "staff_no"

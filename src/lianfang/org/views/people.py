@@ -3,7 +3,7 @@ rotation that falls due."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -65,6 +65,43 @@ def person_list(request):
             "multi_org": "organisation" in filters.fields,
             "export_query": request.GET.urlencode(),
         },
+    )
+
+
+def _search_id(request, name: str) -> int | None:
+    """A positive id from the query (one no column holds, or none: None)."""
+    value = request.GET.get(name, "")
+    if value.isascii() and value.isdigit() and 0 < int(value) < 2**63:
+        return int(value)
+    return None
+
+
+@role_required(*READ)
+def person_search(request):
+    """The person picker's answers (JSON): the people the user sees by name, 工号 or the
+    name's pinyin initials (`q`), optionally of an organisation or department or without an
+    account; at most `selectors.SEARCH_LIMIT`, with `more` when there may be others."""
+    limit = selectors.SEARCH_LIMIT
+    people = selectors.person_search(
+        user=request.user,
+        term=request.GET.get("q", ""),
+        organisation_id=_search_id(request, "organisation"),
+        department_id=_search_id(request, "department"),
+        without_account=request.GET.get("unlinked") == "1",
+        limit=limit + 1,
+    )
+    results = [
+        {
+            "id": person.pk,
+            "text": forms.person_label(person),
+            "name": person.name,
+            "staff_no": person.staff_no,
+        }
+        for person in people[:limit]
+    ]
+    return JsonResponse(
+        {"results": results, "more": len(people) > limit},
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

@@ -15,6 +15,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const boxes = () => all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`);
     all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
   });
+  // A print button (the print style of the page's app leaves the menus out).
+  document.querySelectorAll("[data-lf-print]").forEach((el) => {
+    el.addEventListener("click", () => window.print());
+  });
   // Show progress on forms that start long work (imports, exports).
   document.querySelectorAll("form[data-progress]").forEach((form) => {
     form.addEventListener("submit", () => {
@@ -88,3 +92,69 @@ window.addEventListener("pageshow", (event) => {
 
 document.addEventListener("DOMContentLoaded", () => lfSizeProgressBars(document));
 document.addEventListener("htmx:afterSettle", () => lfSizeProgressBars(document));
+
+// Search boxes (core.widgets.SearchSelect): a select[data-lf-search] becomes a Tom Select box
+// that asks the server (names, numbers and pinyin initials: 张三 answers "zs") and shows just
+// what it found. Tom Select is loaded (from the local vendor copy named on <body>) only by a
+// page that has such a select.
+function lfSearchSelects(root) {
+  const selects = [...root.querySelectorAll("select[data-lf-search]")].filter((el) => !el.tomselect);
+  if (!selects.length) return;
+  if (window.TomSelect) {
+    selects.forEach(lfSearchSelect);
+    return;
+  }
+  const body = document.body.dataset;
+  if (!document.querySelector("link[data-lf-tom-select]")) {
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = body.tomSelectCss;
+    css.dataset.lfTomSelect = "1";
+    document.head.appendChild(css);
+  }
+  let script = document.querySelector("script[data-lf-tom-select]");
+  if (!script) {
+    script = document.createElement("script");
+    script.src = body.tomSelectJs;
+    script.dataset.lfTomSelect = "1";
+    document.head.appendChild(script);
+  }
+  script.addEventListener("load", () => lfSearchSelects(root));
+}
+
+function lfSearchSelect(select) {
+  const params = new URLSearchParams(select.dataset.lfSearchParams || "");
+  const multiple = select.multiple;
+  const box = new TomSelect(select, {
+    valueField: "id",
+    labelField: "text",
+    searchField: ["text"],
+    allowEmptyOption: true,
+    maxOptions: null,
+    loadThrottle: 250,
+    closeAfterSelect: true,
+    preload: select.dataset.lfSearchOnly ? "focus" : false,
+    plugins: multiple ? ["remove_button"] : [],
+    placeholder: select.dataset.placeholder || "",
+    // the server has matched: show every option it sent, in its order
+    score: () => () => 1,
+    shouldLoad: () => true,
+    load(query, callback) {
+      params.set("q", query);
+      fetch(`${select.dataset.lfSearch}?${params}`, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : { results: [] }))
+        .then((data) => {
+          this.loadedSearches = {};
+          this.clearOptions();
+          callback(data.results);
+        })
+        .catch(() => callback());
+    },
+    render: {
+      no_results: () => `<div class="no-results">${select.dataset.lfNoResults || "—"}</div>`,
+    },
+  });
+  box.wrapper.dataset.testid = `search-${select.name}`;
+}
+document.addEventListener("DOMContentLoaded", () => lfSearchSelects(document));
+document.addEventListener("htmx:afterSettle", (event) => lfSearchSelects(event.target));
