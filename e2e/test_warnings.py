@@ -69,3 +69,55 @@ def test_an_overdue_review_of_the_demo_is_checked_and_confirmed(demo_world, new_
     phone.goto(f"/warnings/{warning.pk}/")
     assert no_sideways_scroll(phone)
     screenshot(phone, "warnings-phone")
+
+
+def test_an_overdue_review_warns_the_office_and_reaches_its_owner_in_the_inbox(
+    demo_world, new_page, live_server
+):
+    """A filed risk point of 心内科 passes its review date; the daily run (the warnings check
+    and the reminders, as the schedule runs them) makes it a warning on the office's 预警
+    list, owned by the department's head, and a message in that head's inbox that leads to
+    the risk point."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lianfang.core import notifications, warnings
+    from lianfang.core.models import Notification
+    from lianfang.risks.models import RiskPoint
+
+    head = User.objects.get(username="dept_head")
+    point = (
+        RiskPoint.objects.filter(
+            status=RiskPoint.Status.FILED, department__head=head.person, review_due__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
+    RiskPoint.objects.filter(pk=point.pk).update(
+        review_due=timezone.localdate() - dt.timedelta(days=3)
+    )
+    warnings.warnings_check()
+    notifications.remind()
+
+    warning = Warning.objects.get(source="risks", rule="review_overdue", key=str(point.pk))
+    assert warning.owner == head.person
+    message = Notification.objects.get(
+        recipient=head, kind="risks.review_overdue", object_id=point.pk
+    )
+
+    office = new_page()
+    sign_in(office, live_server, User.objects.get(username="integrity"))
+    office.goto(f"/warnings/{warning.pk}/")
+    expect(office.locator("[data-testid=warning-status]")).to_have_text("待处理")
+    expect(office.locator("body")).to_contain_text(head.person.name)
+
+    page = new_page(PHONE)
+    sign_in(page, live_server, head)
+    page.goto("/notifications/")
+    row = page.locator("[data-testid=inbox-row]", has_text=message.subject)
+    expect(row).to_have_count(1)
+    assert no_sideways_scroll(page)
+    screenshot(page, "warnings-owner-inbox")
+    row.locator("[data-testid=inbox-link]").click()
+    page.wait_for_url(f"**/risks/points/{point.pk}/")
