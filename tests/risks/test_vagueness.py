@@ -228,9 +228,10 @@ def loader_verdict(text) -> list[str]:
 
 def import_verdict(world, point, text) -> list[str]:
     wb, ws = sheet(export_bytes(RiskPoint.objects.filter(pk=point.pk)))
-    col = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    ws.cell(row=2, column=col["状态"]).value = "已备案"
-    ws.cell(row=2, column=col["风险描述/表现形式"]).value = text
+    header = register_io.HEADER_ROW  # under the title, unit and date rows
+    col = {c.value: i + 1 for i, c in enumerate(ws[header])}
+    ws.cell(row=header + 1, column=col["状态"]).value = "已备案"
+    ws.cell(row=header + 1, column=col["风险描述/表现形式"]).value = text
     with transaction.atomic():
         result = register_io.register_import(
             actor=world.users["integrity"], organisation=world.hospital, file=save(wb)
