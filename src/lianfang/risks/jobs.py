@@ -25,6 +25,20 @@ def register_points_for(user, query: QueryDict):
     return selectors.risk_points_filtered(user=user, filters=filters.values), filters
 
 
+def _file_result(job, content: bytes, default_name: str, content_type: str, summary) -> dict:
+    """Write a document a job made to the job's file and describe it for the job page."""
+    filename = job.params.get("filename") or default_name
+    path = jobs.result_path(job, filename)
+    path.write_bytes(content)
+    return {
+        "file": path.name,
+        "filename": filename,
+        "ascii_filename": job.params.get("ascii_filename", ""),
+        "content_type": content_type,
+        "summary": summary,
+    }
+
+
 @jobs.handler(EXPORT_REGISTER, gettext_lazy("导出风险点登记表"))
 def export_register(job, progress):
     """The 风险点登记表 of what the user saw when they asked (the page's filters), to Excel.
@@ -62,17 +76,14 @@ def register_pdf(job, progress):
     points, filters = register_points_for(job.actor, QueryDict(job.params.get("query", "")))
     progress(0, None, _("正在排版 PDF……"), force=True)
     pdf = register_io.register_pdf(points, filtered=filters.is_filtered)
-    filename = job.params.get("filename") or f"{_('风险点登记表')}.pdf"
-    path = jobs.result_path(job, filename)
-    path.write_bytes(pdf)
     rows = min(points.count(), register_io.PDF_MAX_ROWS)
-    return {
-        "file": path.name,
-        "filename": filename,
-        "ascii_filename": job.params.get("ascii_filename", ""),
-        "content_type": documents.PDF_CONTENT_TYPE,
-        "summary": _("已生成 %(n)s 行的登记表 PDF。") % {"n": f"{rows:,}"},
-    }
+    return _file_result(
+        job,
+        pdf,
+        f"{_('风险点登记表')}.pdf",
+        documents.PDF_CONTENT_TYPE,
+        _("已生成 %(n)s 行的登记表 PDF。") % {"n": f"{rows:,}"},
+    )
 
 
 def _positioning_table(job):
@@ -98,36 +109,28 @@ def _positioning_table(job):
 def positioning_pdf(job, progress):
     person, table = _positioning_table(job)
     progress(0, None, _("正在排版 PDF……"), force=True)
-    pdf = positioning.positioning_pdf(table)
-    filename = job.params.get("filename") or f"{_('廉政风险定位表')}.pdf"
-    path = jobs.result_path(job, filename)
-    path.write_bytes(pdf)
-    return {
-        "file": path.name,
-        "filename": filename,
-        "ascii_filename": job.params.get("ascii_filename", ""),
-        "content_type": documents.PDF_CONTENT_TYPE,
-        "summary": _("已生成 %(name)s 的定位表 PDF（%(n)s 行）。")
+    return _file_result(
+        job,
+        positioning.positioning_pdf(table),
+        f"{_('廉政风险定位表')}.pdf",
+        documents.PDF_CONTENT_TYPE,
+        _("已生成 %(name)s 的定位表 PDF（%(n)s 行）。")
         % {"name": person.name, "n": len(table.rows)},
-    }
+    )
 
 
 @jobs.handler(POSITIONING_DOCX, gettext_lazy("生成廉政风险定位表（Word）"))
 def positioning_docx(job, progress):
     person, table = _positioning_table(job)
     progress(0, None, _("正在生成 Word 文档……"), force=True)
-    content = word_forms.positioning_docx(table)
-    filename = job.params.get("filename") or f"{_('廉政风险定位表')}.docx"
-    path = jobs.result_path(job, filename)
-    path.write_bytes(content)
-    return {
-        "file": path.name,
-        "filename": filename,
-        "ascii_filename": job.params.get("ascii_filename", ""),
-        "content_type": word.DOCX_CONTENT_TYPE,
-        "summary": _("已生成 %(name)s 的定位表 Word 文档（%(n)s 行）。")
+    return _file_result(
+        job,
+        word_forms.positioning_docx(table),
+        f"{_('廉政风险定位表')}.docx",
+        word.DOCX_CONTENT_TYPE,
+        _("已生成 %(name)s 的定位表 Word 文档（%(n)s 行）。")
         % {"name": person.name, "n": len(table.rows)},
-    }
+    )
 
 
 @jobs.handler(REGISTER_DOCX, gettext_lazy("生成风险点登记表（Word）"))
@@ -138,16 +141,13 @@ def register_docx(job, progress):
     content, rows = word_forms.register_docx(
         points, filtered=filters.is_filtered, organisation=job.organisation
     )
-    filename = job.params.get("filename") or f"{_('风险点登记表')}.docx"
-    path = jobs.result_path(job, filename)
-    path.write_bytes(content)
-    return {
-        "file": path.name,
-        "filename": filename,
-        "ascii_filename": job.params.get("ascii_filename", ""),
-        "content_type": word.DOCX_CONTENT_TYPE,
-        "summary": _("已生成 %(n)s 行的登记表 Word 文档。") % {"n": f"{rows:,}"},
-    }
+    return _file_result(
+        job,
+        content,
+        f"{_('风险点登记表')}.docx",
+        word.DOCX_CONTENT_TYPE,
+        _("已生成 %(n)s 行的登记表 Word 文档。") % {"n": f"{rows:,}"},
+    )
 
 
 @jobs.handler(REGRADE, gettext_lazy("按新定级方案重新定级"))
