@@ -18,6 +18,7 @@ from .access import role_required
 from .models import OrgSetting
 from .orgsetting_forms import OrgSettingsForm, field_name
 from .roles import Role
+from .scoping import Reach
 from .selectors import organisation_model
 from .tables import paginate
 
@@ -28,11 +29,8 @@ def organisations_kept_by(user):
     """The organisations of the subtrees where `user` keeps at least one setting."""
     roles = {role for s in orgsettings.declared() for role in services.owners_of(s)}
     grants = getattr(user, "active_grants", None) or ()
-    paths = sorted({g.organisation.path for g in grants if g.role in roles})
-    organisations = organisation_model().objects.none()
-    for path in paths:
-        organisations |= organisation_model().objects.filter(path__startswith=path)
-    return organisations
+    paths = tuple({g.organisation.path for g in grants if g.role in roles})
+    return organisation_model().objects.filter(Reach(subtrees=paths).q("path"))
 
 
 @role_required(*KEEPERS)
@@ -41,8 +39,9 @@ def org_settings(request):
         request, organisations_kept_by(request.user), sorts={"path": "path"}, default="path"
     )
     organisations = list(table.rows)
+    keys = [s.key for s in orgsettings.declared()]
     own = dict(
-        OrgSetting.objects.filter(organisation__in=organisations, key__in=_declared_keys())
+        OrgSetting.objects.filter(organisation__in=organisations, key__in=keys)
         .values_list("organisation")
         .annotate(n=Count("pk"))
     )
@@ -54,12 +53,8 @@ def org_settings(request):
     return render(
         request,
         "core/org_settings.html",
-        {"table": table, "rows": rows, "declared": len(_declared_keys())},
+        {"table": table, "rows": rows, "declared": len(keys)},
     )
-
-
-def _declared_keys() -> list[str]:
-    return [s.key for s in orgsettings.declared()]
 
 
 @role_required(*KEEPERS)
