@@ -154,6 +154,11 @@ INSTALLED_APPS = [
     "lianfang.org",
     "lianfang.reviews",
     "lianfang.risks",
+    "lianfang.portal",
+    "lianfang.flows",
+    "lianfang.content",
+    "lianfang.complaints",
+    "lianfang.satisfaction",
     "lianfang.dashboard",
     "lianfang.demo",
 ]
@@ -297,6 +302,8 @@ STATICFILES_DIRS = [
         ("vendor/bootstrap-icons", "bootstrap-icons/font"),
         ("vendor/echarts", "echarts/dist"),
         ("vendor/tom-select", "tom-select/dist"),
+        ("vendor/bpmn-js", "bpmn-js/dist"),
+        ("vendor/bpmn-js-i18n", "bpmn-js-i18n/translations"),
     ]
     if (NODE_MODULES / sub).is_dir()
 ]

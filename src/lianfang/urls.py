@@ -10,6 +10,11 @@ urlpatterns = [
     path("accounts/", include("lianfang.accounts.urls")),
     path("org/", include("lianfang.org.urls")),
     path("risks/", include("lianfang.risks.urls")),
+    path("flows/", include("lianfang.flows.urls")),
+    path("content/", include("lianfang.content.urls")),
+    path("complaints/", include("lianfang.complaints.urls")),
+    path("satisfaction/", include("lianfang.satisfaction.urls")),
+    path("gk/", include("lianfang.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "api/schema/",

@@ -25,14 +25,28 @@ BULLETIN = ModuleSpec(
 )
 
 
+INSTALLED = {
+    "dashboard",
+    "org",
+    "risks",
+    "flows",
+    "portal",
+    "content",
+    "complaints",
+    "satisfaction",
+    "audit",
+    "warnings",
+    "maintenance",
+}
+
+
 def rows():
     return set(Module.objects.values_list("code", flat=True))
 
 
 def test_every_installed_module_has_its_row_and_no_other_module_has_one():
     assert rows() == {spec.code for spec in declarations().modules}
-    assert rows() == {"dashboard", "org", "risks", "audit", "warnings", "maintenance"}
-    assert not Module.objects.filter(code="portal").exists()
+    assert rows() == INSTALLED
     org = Module.objects.get(code="org")
     assert (org.name, org.name_en, org.icon, org.order, org.enabled) == (
         "组织与人员",
@@ -89,13 +103,13 @@ def test_sync_removes_nothing():
 
 
 def test_the_migration_removes_the_rows_of_modules_no_installed_app_declares():
-    # As the old seed left them: the disclosure portal, which was never built, with a column.
-    portal = Module.objects.create(code="portal", name="公开栏目", order=85)
-    Column.objects.create(module=portal, code="news", title="防控工作动态")
+    # As an old seed left them: a bulletin board no app declares, with a column.
+    board = Module.objects.create(code="board", name="公开栏目", order=85)
+    Column.objects.create(module=board, code="news", title="防控工作动态")
     Module.objects.filter(code="org").update(enabled=False)
     migration = importlib.import_module("lianfang.core.migrations.0007_remove_modules_without_app")
     migration.remove_modules_without_app(apps, SimpleNamespace(connection=connection))
-    assert rows() == {"dashboard", "org", "risks", "audit", "warnings", "maintenance"}
+    assert rows() == INSTALLED
     assert not Column.objects.filter(code="news").exists()
     assert Module.objects.get(code="org").enabled is False
 
@@ -106,4 +120,4 @@ def test_rows_come_back_after_a_flush():
     # PostgreSQL the audit tables refuse TRUNCATE: the tests flush with triggers off.)
     with tampering():
         call_command("flush", interactive=False, verbosity=0)
-    assert rows() == {"dashboard", "org", "risks", "audit", "warnings", "maintenance"}
+    assert rows() == INSTALLED
