@@ -342,3 +342,30 @@ def test_deleting_a_step_with_risk_points_shows_the_reason(world, login, catalog
     assert "环节“供应商遴选”上有 2 个风险点，不能删除" in text(response)
     assert PowerStep.objects.filter(pk=choose.pk).exists()
     assert RiskPoint.objects.filter(step=choose).count() == 2
+
+
+def test_a_power_without_a_single_department_shows_the_departments_of_its_posts(
+    world, login, catalogue
+):
+    # 处方权 is exercised in every clinical department: no 承办部门 of its own, so the pages
+    # and the public catalogue name the departments of the posts that exercise it.
+    prescribing = catalogue["prescribing"]
+    Power.objects.filter(pk=prescribing.pk).update(department=None)
+    doctor = Post.objects.get(code="P-ZZYS")  # 心内科
+    buyer = Post.objects.get(code="P-CGY")  # 采购中心
+    prescribing.posts.set([doctor, buyer])
+    client = login(world.users["integrity"])
+    detail = text(client.get(reverse("org:power_detail", args=[prescribing.pk])))
+    info = detail.split('data-testid="power-info"')[1].split("</dl>")[0]
+    handled = info.split("承办部门")[1].split("</dd>")[0]
+    assert doctor.department.name in handled and buyer.department.name in handled
+    assert reverse("org:department_detail", args=[doctor.department_id]) in handled
+    listing = text(client.get(reverse("org:power_list")))
+    row = listing.split(f'href="{reverse("org:power_detail", args=[prescribing.pk])}"')[1]
+    cell = row.split("</tr>")[0]
+    assert "等 2 个科室" in cell
+    assert doctor.department.name in cell and buyer.department.name in cell
+    power = Power.objects.prefetch_related("posts__department").get(pk=prescribing.pk)
+    assert sorted(power.handled_by.split("、")) == sorted(
+        [doctor.department.name, buyer.department.name]
+    )

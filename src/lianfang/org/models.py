@@ -400,6 +400,24 @@ class Power(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def post_departments(self) -> list:
+        """The departments of the posts that exercise the power, in the posts' order: where
+        a power without a single 承办部门 (a clinical one: every clinical department
+        prescribes) is handled. Reads `posts` as prefetched with their departments."""
+        seen = {}
+        for post in self.posts.all():
+            if post.department_id is not None:
+                seen.setdefault(post.department_id, post.department)
+        return list(seen.values())
+
+    @property
+    def handled_by(self) -> str:
+        """承办部门 as a text: the department, else those of its posts."""
+        if self.department_id:
+            return self.department.name
+        return "、".join(d.name for d in self.post_departments)
+
 
 class PowerStep(models.Model):
     """A step (流程环节) of a power; a control point (内控点) is handled by a designated person."""

@@ -26,7 +26,7 @@ publications.register(
             "code": p.code,
             "name": p.name,
             "category": p.get_category_display(),
-            "department": p.department.name if p.department_id else "",
+            "department": p.handled_by,
             "basis": p.basis,
             "duties": p.duties,
             "time_limit": p.time_limit_days,
@@ -41,6 +41,7 @@ def power_catalogue_publish(*, actor, organisation):
     powers = (
         Power.objects.filter(organisation=organisation, active=True, is_public=True)
         .select_related("department")
+        .prefetch_related("posts__department")
         .order_by("code")
     )
     column = publications.column_of("org", COLUMN)

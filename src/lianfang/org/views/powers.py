@@ -83,10 +83,9 @@ def power_detail(request, pk):
     posts = list(power.posts.all())
     # The catalogue is read more widely than departments and posts: link only what the
     # reader may open (a link to a page that answers 404 is a dead end).
+    handling = [power.department_id] if power.department_id else [p.department_id for p in posts]
     linked_departments = set(
-        selectors.departments_visible_to(user)
-        .filter(pk__in=[power.department_id] if power.department_id else [])
-        .values_list("pk", flat=True)
+        selectors.departments_visible_to(user).filter(pk__in=handling).values_list("pk", flat=True)
     )
     linked_posts = set(
         selectors.posts_visible_to(user)
