@@ -31,6 +31,7 @@ from lianfang.org.models import (
 from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
+from .calendar import calendar_provide
 from .generator import (
     AUTHORITY_CODE,
     AUTHORITY_NAME,
@@ -182,6 +183,18 @@ def demo_load(
             if index == 1:
                 first_rows = rows
         _create_logins(authority, hospitals[0], first_rows)
+        # Next year's holidays, when the installed chinesecalendar does not hold them yet: the
+        # demo's time limits in working days must run (demo/calendar.py says how).
+        years = calendar_provide(
+            actor=User.objects.get(
+                username=next(s.username for s in LOGINS if s.key == "admin")
+            ),
+            authority=authority,
+        )
+        if years:
+            progress(
+                f"工作日历：已为演示单位录入并确认 {'、'.join(map(str, years))} 年的暂定节假日"
+            )
         waiting = load_submissions(hospitals[0])
         waiting.add_to(counts[hospitals[0].code])
         progress(
