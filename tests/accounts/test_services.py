@@ -37,6 +37,7 @@ def test_user_create_hashes_with_argon2_and_audits_without_the_password(world):
     user = create(world, person=world.colleague_person)
     assert user.password.startswith("argon2")
     assert user.check_password(NEW_PASSWORD)
+    assert user.must_change_password  # the administrator knows it: changed at first sign-in
     assert user.organisation == world.hospital
     assert Person.objects.get(pk=world.colleague_person.pk).user == user
     event = AuditEvent.objects.get(action="accounts.user.create")

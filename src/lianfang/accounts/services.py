@@ -161,6 +161,9 @@ def user_create(
     except ValidationError as exc:
         raise ValidationError({"password1": exc.messages}) from exc
     user.set_password(password)
+    # the administrator typed it: the holder chooses their own at first sign-in, as with the
+    # bulk accounts' initial passwords
+    user.must_change_password = True
     user.save()
     audit.record(
         actor=actor,
