@@ -1,0 +1,62 @@
+"""The public site's pages are cacheable: the same for everyone, with no session.
+
+`public_site_page` wraps a public view of one site (`/gk/<code>/…`): it finds the open site
+(404 otherwise), lets the view render, then sets
+
+- `Cache-Control: public, max-age=<portal.max_age>` (core.NoStoreMiddleware leaves a view's
+  own header alone for anonymous visitors and still sends `private, no-store` to anyone
+  signed in),
+- a strong `ETag` (the SHA-256 of the body) and, where the view knows it truthfully,
+  `Last-Modified` (`response.portal_last_modified`: when a publication of the page's columns
+  or the site's settings last changed; pages read live from the organisation model send the
+  ETag alone rather than a date that could be wrong),
+- `Vary: Cookie` (the root URL is the staff home page for someone signed in),
+
+and answers a conditional GET that matches with 304. Nothing here reads or writes the
+session, sets a cookie or renders a CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.http import Http404, HttpResponseNotAllowed
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from lianfang.core.access import public
+
+from . import selectors
+
+
+def finish(request, response, *, max_age: int, last_modified=None):
+    """Make a 200 page of the public site cacheable; answer 304 when the client has it."""
+    if response.status_code != 200 or response.streaming:
+        return response
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    patch_vary_headers(response, ["Cookie"])
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    response["ETag"] = etag
+    timestamp = None
+    last_modified = getattr(response, "portal_last_modified", None) or last_modified
+    if last_modified is not None:
+        timestamp = int(last_modified.timestamp())
+        response["Last-Modified"] = http_date(timestamp)
+    return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+
+
+def public_site_page(view):
+    """A public page of one organisation's site: `view(request, site, **kwargs)`."""
+
+    @wraps(view)
+    def wrapped(request, code, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        site = selectors.site_by_code(code)
+        if site is None:
+            raise Http404
+        response = view(request, site, **kwargs)
+        return finish(request, response, max_age=selectors.max_age(site.organisation))
+
+    return public(wrapped)
