@@ -15,7 +15,7 @@ from lianfang.core.attachments import attachment_save
 from lianfang.core.models import Column, Module, Publication
 from lianfang.core.roles import Role
 from lianfang.org.attachments import PERSON_PHOTO
-from lianfang.org.models import DepartmentFunction, LeaderDivision, Post, PostAssignment
+from lianfang.org.models import DepartmentFunction, LeaderDivision, Post
 from lianfang.portal import services
 from lianfang.risks.models import RiskPoint
 from tests.factories import make_department, make_org, make_person, make_user
