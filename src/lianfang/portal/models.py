@@ -62,4 +62,4 @@ class PortalSite(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or f"{self.organisation.name}{_('院务公开')}"
+        return self.title or str(_("%(name)s院务公开") % {"name": self.organisation.name})
