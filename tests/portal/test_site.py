@@ -457,3 +457,23 @@ def test_the_completeness_page_lists_what_is_not_public(w):
         assert client.get(other).status_code == 404
     finally:
         columns._GAPS.pop("test_pinned")
+
+
+def test_a_page_another_app_renders_gets_the_sites_frame(w):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    column = PortalColumn.objects.get(organisation=w["hospital"], code="notices")
+    html = render_to_string(
+        "portal/base.html",
+        {"organisation": w["hospital"], "column": column},
+        request=RequestFactory().get("/gk/H001/articles/1/"),
+    )
+    assert column_url(w, "catalogue") in html
+    assert 'data-testid="nav-notices" aria-current="page"' in html
+    closed = render_to_string(
+        "portal/base.html",
+        {"organisation": w["other"]},
+        request=RequestFactory().get("/gk/H002/articles/1/"),
+    )
+    assert "/c/" not in closed and "市第二医院" in closed

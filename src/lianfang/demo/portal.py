@@ -23,7 +23,10 @@ CJK_FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 )
-INTRO = "本网站依法公开医院新闻、党建动态、职工权益、通知公告、规章制度、权力主体、职权目录、廉政风险点和权力运行结果，欢迎社会各界监督。"
+INTRO = (
+    "本网站依法公开医院新闻、党建动态、职工权益、通知公告、规章制度、权力主体、职权目录、"
+    "廉政风险点和权力运行结果，欢迎社会各界监督。"
+)
 
 
 def _font(size: int):
