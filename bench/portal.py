@@ -3,7 +3,8 @@ Django view on the same gunicorn, then many concurrent clients.
 
     .venv/bin/python bench/portal.py                      # SQLite var/bench/portal.sqlite3
     .venv/bin/python bench/portal.py --db postgres://postgres@127.0.0.1:5432/lf_bench_portal
-    .venv/bin/python bench/portal.py --seconds 2 --rounds 1 --load-clients 5 --load-seconds 3
+    .venv/bin/python bench/portal.py --small --db sqlite:////tmp/portal-small.sqlite3 \\
+        --seconds 2 --rounds 1 --load-clients 5 --load-seconds 3   # a quick check
 
 1. Builds `lianfang demo --scale 1` into its database once (the demo hospital's portal is
    open: `demo/portal.py`), then starts gunicorn (`deploy/gunicorn.conf.py`, `--workers 2`,
@@ -120,18 +121,51 @@ def environment(db: str, var: Path) -> dict:
     return env
 
 
-def build(env: dict) -> str:
-    """Migrate and load the demo once; the demo hospital's code."""
+SMALL = """
+import datetime as dt
+from lianfang.accounts.models import RoleGrant, User
+from lianfang.org.models import Department, Organisation, Person, Power
+from lianfang.portal import services as portal
+if not Organisation.objects.filter(code="BENCH").exists():
+    print("建立小型门户数据……", flush=True)
+    org = Organisation.objects.create(name="基准测试医院", code="BENCH", kind="hospital")
+    org.path = f"/{org.pk}/"
+    org.save(update_fields=["path"])
+    for i in range(1, 6):
+        dept = Department.objects.create(organisation=org, name=f"科室{i}", code=f"D{i}")
+        Person.objects.create(organisation=org, department=dept, staff_no=f"L{i}",
+                              name=f"领导{i}", is_leader=i <= 3)
+        Power.objects.create(organisation=org, code=f"QL-{i}", name=f"职权事项{i}",
+                             department=dept, is_public=True)
+    admin = User.objects.create(username="bench-admin", display_name="bench")
+    RoleGrant.objects.create(user=admin, role="admin", organisation=org)
+    portal.site_update(actor=User.objects.get(pk=admin.pk), organisation=org,
+                       data={"enabled": True})
+"""
+
+
+def build(env: dict, small: bool) -> str:
+    """Migrate and load the demo (or, `small`, one small hospital) once; the site's code."""
+    load = (
+        SMALL
+        if small
+        else (
+            "from lianfang.demo import services\n"
+            "if not services.demo_exists():\n"
+            "    print('载入演示数据（scale 1）……', flush=True)\n"
+            "    services.demo_load(scale=1)\n"
+        )
+    )
     script = (
         "import django; django.setup()\n"
         "from django.core.management import call_command\n"
-        "from lianfang.demo import services\n"
         "from lianfang.portal.models import PortalSite\n"
         "call_command('migrate', verbosity=0)\n"
-        "call_command('collectstatic', interactive=False, verbosity=0)\n"
-        "if not services.demo_exists():\n"
-        "    print('载入演示数据（scale 1）……', flush=True)\n"
-        "    services.demo_load(scale=1)\n"
+        "from django.conf import settings\n"
+        "if not (settings.STATIC_ROOT / 'staticfiles.json').exists():\n"
+        "    print('collectstatic……', flush=True)\n"
+        "    call_command('collectstatic', interactive=False, verbosity=0)\n"
+        f"{load}\n"
         "site = PortalSite.objects.filter(enabled=True).select_related('organisation').first()\n"
         "print('SITE', site.organisation.code)\n"
     )
@@ -191,12 +225,17 @@ def main() -> None:
     parser.add_argument("--load-clients", type=int, default=200)
     parser.add_argument("--load-seconds", type=float, default=60.0)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="one small hospital instead of the demo (a quick check that the script runs)",
+    )
     args = parser.parse_args()
 
     var = ROOT / "var" / "bench" / "portal-var"
     var.mkdir(parents=True, exist_ok=True)
     env = environment(args.db, var)
-    code = build(env)
+    code = build(env, args.small)
     home = f"/gk/{code}/"
     column = f"/gk/{code}/c/power-holders/"
     targets = [
