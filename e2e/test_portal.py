@@ -89,7 +89,7 @@ def test_an_anonymous_visitor_reads_the_demo_hospitals_portal_on_a_phone(demo, n
     page.get_by_role("button", name="筛选").click()
     expect(page.locator("#gk-level")).to_have_value("1")
     assert no_sideways_scroll(page)
-    screenshot(page, "portal-phone-risk-points")
+    screenshot(page, "portal-phone-risk-points", full_page=False)  # a long list
     # an anonymous visitor is given no cookie, however far they read
     assert page.context.cookies() == []
 
@@ -103,4 +103,4 @@ def test_the_portal_at_desktop_width(demo, new_page):
     page.get_by_test_id("nav-power-holders").click()
     expect(page.get_by_test_id("department").first).to_be_visible()
     page.get_by_test_id("department").first.locator("summary").click()
-    screenshot(page, "portal-desktop-power-holders")
+    screenshot(page, "portal-desktop-power-holders", full_page=False)

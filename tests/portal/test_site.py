@@ -244,6 +244,8 @@ def test_no_portal_page_sets_a_cookie_and_all_send_the_security_headers(w):
         assert "Set-Cookie" not in response, url
         assert "default-src 'self'" in response["Content-Security-Policy"], url
         assert response["X-Content-Type-Options"] == "nosniff", url
+        assert response["X-Frame-Options"] == "DENY", url
+        assert response["Referrer-Policy"], url
         assert response["Cache-Control"].startswith("public, max-age="), url
     assert "sessionid" not in client.cookies
 
@@ -282,6 +284,8 @@ def test_no_internal_object_is_reachable_through_the_portal(w):
         reverse("portal:leader_photo", args=[w["other"].code, w["vice"].pk]),
         reverse("portal:item", args=[w["other"].code, "results", w["result"].pk]),
         reverse("portal:column", args=[code, "no-such-column"]),
+        f"/gk/{code}/c/catalogue/{2**70}/",
+        f"/gk/{code}/photo/{2**70}/",
     ]
     for url in internal:
         assert client.get(url).status_code == 404, url

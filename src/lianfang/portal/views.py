@@ -24,7 +24,7 @@ from . import columns as registry
 from . import selectors, services
 from .caching import finish, public_site_page
 from .forms import ColumnForm, SiteForm
-from .kinds import column_url
+from .kinds import MAX_ID, column_url
 from .models import PortalColumn, PortalSite
 
 HOME_ITEMS = 6
@@ -97,6 +97,8 @@ def column(request, site, column):
 
 @public_site_page
 def item(request, site, column, item):
+    if item > MAX_ID:  # beyond any key: the database would refuse the number
+        raise Http404
     column = _column(request, site, column)
     kind = registry.kind_of(column.kind)
     if kind is None or kind.item_view is None:
@@ -107,7 +109,7 @@ def item(request, site, column, item):
 @public_site_page
 def leader_photo(request, site, pk):
     """A leader's photo, when the organisation shows leaders' photos (portal.leader_fields)."""
-    photo = selectors.public_leader_photo(site.organisation, pk)
+    photo = selectors.public_leader_photo(site.organisation, pk) if pk <= MAX_ID else None
     if photo is None:
         raise Http404
     try:
