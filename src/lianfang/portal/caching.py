@@ -14,6 +14,14 @@
 
 and answers a conditional GET that matches with 304. Nothing here reads or writes the
 session, sets a cookie or renders a CSRF token.
+
+The rendered page is also kept in Django's cache (Redis when `REDIS_URL` is set, else each
+worker's memory) for the same `max_age`, keyed by the site, the time its settings or columns
+last changed, the language and the full path: the site is still looked up on every request
+(a site closed or a module switched off answers 404 at once), but a page is rendered at most
+once per `max_age` and worker. A publication or an edit of the organisation's data thus
+shows within `max_age` seconds, as behind nginx's cache (docs/deployment.md). The setting
+`LIANFANG_PORTAL_PAGE_CACHE = False` turns it off.
 """
 
 from __future__ import annotations
@@ -21,9 +29,12 @@ from __future__ import annotations
 import hashlib
 from functools import wraps
 
-from django.http import Http404, HttpResponseNotAllowed
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from lianfang.core.access import public
 
@@ -46,6 +57,36 @@ def finish(request, response, *, max_age: int, last_modified=None):
     return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
 
 
+def _key(request, site) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    stamp = site.updated_at.timestamp() if site.updated_at else 0
+    return f"portal:page:{site.pk}:{stamp}:{get_language()}:{path}"
+
+
+def rendered(request, site, render, *, max_age: int):
+    """`render()`'s response, from the page cache when it holds it; made cacheable."""
+    key = None
+    if max_age and getattr(settings, "LIANFANG_PORTAL_PAGE_CACHE", True):
+        key = _key(request, site)
+        kept = cache.get(key)
+        if kept is not None:
+            response = HttpResponse(kept["body"], content_type=kept["type"])
+            response.portal_last_modified = kept["modified"]
+            return finish(request, response, max_age=max_age)
+    response = render()
+    if key and response.status_code == 200 and not response.streaming:
+        cache.set(
+            key,
+            {
+                "body": response.content,
+                "type": response["Content-Type"],
+                "modified": getattr(response, "portal_last_modified", None),
+            },
+            max_age,
+        )
+    return finish(request, response, max_age=max_age)
+
+
 def public_site_page(view):
     """A public page of one organisation's site: `view(request, site, **kwargs)`."""
 
@@ -56,7 +97,11 @@ def public_site_page(view):
         site = selectors.site_by_code(code)
         if site is None:
             raise Http404
-        response = view(request, site, **kwargs)
-        return finish(request, response, max_age=selectors.max_age(site.organisation))
+        return rendered(
+            request,
+            site,
+            lambda: view(request, site, **kwargs),
+            max_age=selectors.max_age(site.organisation),
+        )
 
     return public(wrapped)

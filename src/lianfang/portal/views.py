@@ -22,7 +22,7 @@ from lianfang.core.roles import Role
 
 from . import columns as registry
 from . import selectors, services
-from .caching import finish, public_site_page
+from .caching import finish, public_site_page, rendered
 from .forms import ColumnForm, SiteForm
 from .kinds import MAX_ID, column_url
 from .models import PortalColumn, PortalSite
@@ -132,8 +132,12 @@ def anonymous_root(view):
         if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
             site = selectors.root_site()
             if site is not None:
-                response = _site_home(request, site)
-                return finish(request, response, max_age=selectors.max_age(site.organisation))
+                return rendered(
+                    request,
+                    site,
+                    lambda: _site_home(request, site),
+                    max_age=selectors.max_age(site.organisation),
+                )
         return view(request, *args, **kwargs)
 
     return wrapped
