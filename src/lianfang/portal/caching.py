@@ -57,16 +57,67 @@ def finish(request, response, *, max_age: int, last_modified=None):
     return get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
 
 
+def enabled() -> bool:
+    return getattr(settings, "LIANFANG_PORTAL_PAGE_CACHE", True)
+
+
 def _key(request, site) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     stamp = site.updated_at.timestamp() if site.updated_at else 0
     return f"portal:page:{site.pk}:{stamp}:{get_language()}:{path}"
 
 
+def lookup_key(code: str | None) -> str:
+    """The cache key of a site's state by its code (None: the root's single site)."""
+    return "portal:root" if code is None else f"portal:site:{code}"
+
+
+def forget(*codes: str) -> None:
+    """A site's state changed (its services call this): look it up again next time."""
+    cache.delete_many([lookup_key(None), *(lookup_key(code) for code in codes)])
+
+
+class _Known:
+    """What the cache remembers of a site between lookups: enough to find its pages."""
+
+    def __init__(self, pk, updated_at):
+        self.pk, self.updated_at = pk, updated_at
+
+
+def site_state(code: str | None):
+    """(site, max_age, known) for `code` (None: the root's), or (None, 0, None) when no
+    site is open there. With the page cache on, the state is remembered for the site's
+    max_age (60 s when closed), so a page kept in the cache is served without the database;
+    `site` is then None and `known` names it (`load_site` gets the row when a page must be
+    rendered). Closing the site forgets it at once (`forget`); switching the module off for
+    the organisation takes effect within that time, as the pages behind nginx's cache do."""
+    key = lookup_key(code)
+    if enabled():
+        state = cache.get(key)
+        if state is not None:
+            if not state["open"]:
+                return None, 0, None
+            return None, state["max_age"], _Known(state["pk"], state["updated_at"])
+    site = selectors.site_by_code(code) if code is not None else selectors.root_site()
+    if site is None:
+        if enabled():
+            cache.set(key, {"open": False}, 60)
+        return None, 0, None
+    max_age = selectors.max_age(site.organisation)
+    if enabled() and max_age:
+        cache.set(
+            key,
+            {"open": True, "pk": site.pk, "updated_at": site.updated_at, "max_age": max_age},
+            max_age,
+        )
+    return site, max_age, site
+
+
 def rendered(request, site, render, *, max_age: int):
-    """`render()`'s response, from the page cache when it holds it; made cacheable."""
+    """`render()`'s response, from the page cache when it holds it; made cacheable. `site`
+    is the site or what the cache knows of it (`site_state`); `render` gets the row."""
     key = None
-    if max_age and getattr(settings, "LIANFANG_PORTAL_PAGE_CACHE", True):
+    if max_age and enabled():
         key = _key(request, site)
         kept = cache.get(key)
         if kept is not None:
@@ -94,14 +145,16 @@ def public_site_page(view):
     def wrapped(request, code, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        site = selectors.site_by_code(code)
-        if site is None:
+        site, max_age, known = site_state(code)
+        if known is None:
             raise Http404
-        return rendered(
-            request,
-            site,
-            lambda: view(request, site, **kwargs),
-            max_age=selectors.max_age(site.organisation),
-        )
+
+        def render():
+            row = site or selectors.site_by_code(code)
+            if row is None:
+                raise Http404
+            return view(request, row, **kwargs)
+
+        return rendered(request, known, render, max_age=max_age)
 
     return public(wrapped)

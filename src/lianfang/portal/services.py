@@ -12,6 +12,7 @@ from lianfang.core import audit
 from lianfang.core.roles import Role
 from lianfang.core.scoping import write_reach
 
+from . import caching
 from .columns import DEFAULT_COLUMNS, kind_choices
 from .models import PortalColumn, PortalSite
 
@@ -31,10 +32,19 @@ def _check(actor, organisation):
 
 
 def _touch(organisation):
-    """The site changed: its `updated_at` moves (the public pages' Last-Modified)."""
+    """The site changed: its `updated_at` moves (its pages are rendered again) and the
+    cache's memory of it goes once the change is committed."""
     site = PortalSite.objects.filter(organisation=organisation).first()
     if site is not None:
         site.save(update_fields=["updated_at"])
+    _forget(organisation)
+
+
+def _forget(organisation):
+    """Now, and again once committed (a request in between may have remembered the old)."""
+    code = organisation.code
+    caching.forget(code)
+    transaction.on_commit(lambda: caching.forget(code))
 
 
 @transaction.atomic
@@ -59,6 +69,7 @@ def site_update(*, actor, organisation, data: dict) -> PortalSite:
     )
     if site.enabled:
         columns_ensure_defaults(actor=actor, organisation=organisation)
+    _forget(organisation)
     return site
 
 

@@ -22,7 +22,7 @@ from lianfang.core.roles import Role
 
 from . import columns as registry
 from . import selectors, services
-from .caching import finish, public_site_page, rendered
+from .caching import finish, public_site_page, rendered, site_state
 from .forms import ColumnForm, SiteForm
 from .kinds import MAX_ID, column_url
 from .models import PortalColumn, PortalSite
@@ -130,14 +130,14 @@ def anonymous_root(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
-            site = selectors.root_site()
-            if site is not None:
-                return rendered(
-                    request,
-                    site,
-                    lambda: _site_home(request, site),
-                    max_age=selectors.max_age(site.organisation),
-                )
+            site, max_age, known = site_state(None)
+            if known is not None:
+
+                def render():
+                    row = site or selectors.root_site()
+                    return _site_home(request, row) if row else view(request, *args, **kwargs)
+
+                return rendered(request, known, render, max_age=max_age)
         return view(request, *args, **kwargs)
 
     return wrapped
