@@ -22,12 +22,13 @@ OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
 REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
     "admin": (
-        OFFICE + ["单位模块", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
-        ["审计日志", "预警", "公开发布", "模块与栏目", "待审"],
+        OFFICE
+        + ["单位模块", "公开门户", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
+        ["审计日志", "预警", "公开发布", "公开完整性", "模块与栏目", "待审"],
     ),
     "integrity": (
-        REVIEWING_OFFICE + ["审计日志", "预警", "公开发布", "单位参数"],
-        ["模块与栏目", "单位模块", "用户与角色", "Word 模板", "工作日历", "外发记录"],
+        REVIEWING_OFFICE + ["审计日志", "预警", "公开发布", "公开完整性", "单位参数"],
+        ["模块与栏目", "单位模块", "公开门户", "用户与角色", "Word 模板", "工作日历", "外发记录"],
     ),
     "leader": (
         ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],

@@ -503,6 +503,61 @@ DECLARED = [
         unscoped=True,  # public
         get={role: (200, 200) for role in ROLES},
     ),
+    # The disclosure portal: administrators keep their organisations' sites and columns, the
+    # integrity office reads what is not public yet; the public pages answer 404 while the
+    # organisation has no open site (none in this world: tests/portal crawls an open one).
+    Url(
+        "portal:manage_sites",
+        ADMIN,
+        shows=("organisation", "portal:manage_site", by_org_pk, {"admin"}),
+    ),
+    Url(
+        "portal:manage_site",
+        ADMIN,
+        obj="organisation",
+        kwargs=by_org_pk,
+        data=lambda sw, t, r: {"action": "site", "site-title": "矩阵门户"},
+    ),
+    Url("portal:completeness_index", INTEGRITY, ok=302),
+    Url(
+        "portal:completeness",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=by_org_pk,
+    ),
+    Url("portal:index", PUBLIC, ok=200, get={"anonymous": (200, 200)}),
+    Url(
+        "portal:home",
+        PUBLIC,
+        obj="organisation",
+        kwargs=lambda org: {"code": org.code},
+        unscoped=True,
+        get={role: (404, 404) for role in ROLES},
+    ),
+    Url(
+        "portal:column",
+        PUBLIC,
+        obj="organisation",
+        kwargs=lambda org: {"code": org.code, "column": "catalogue"},
+        unscoped=True,
+        get={role: (404, 404) for role in ROLES},
+    ),
+    Url(
+        "portal:item",
+        PUBLIC,
+        obj="organisation",
+        kwargs=lambda org: {"code": org.code, "column": "catalogue", "item": 1},
+        unscoped=True,
+        get={role: (404, 404) for role in ROLES},
+    ),
+    Url(
+        "portal:leader_photo",
+        PUBLIC,
+        obj="organisation",
+        kwargs=lambda org: {"code": org.code, "pk": 1},
+        unscoped=True,
+        get={role: (404, 404) for role in ROLES},
+    ),
     # Word templates (core.word): an organisation's administrators replace them for their
     # subtrees.
     Url(

@@ -61,6 +61,13 @@ EXPECTED_MENU = [
             ("审计日志", "core:audit_list", "audit", "shield-check", Role.AUDIT_READERS),
             ("预警", "core:warning_list", "warnings", "bell", (Role.INTEGRITY,)),
             ("公开发布", "core:publication_index", "audit", "megaphone", (Role.INTEGRITY,)),
+            (
+                "公开完整性",
+                "portal:completeness_index",
+                "portal",
+                "clipboard-check",
+                (Role.INTEGRITY,),
+            ),
         ],
     ),
     (
@@ -68,6 +75,7 @@ EXPECTED_MENU = [
         [
             ("模块与栏目", "core:module_list", "maintenance", "gear", (PLATFORM_ADMIN,)),
             ("单位模块", "core:organisation_modules", "maintenance", "toggles", (Role.ADMIN,)),
+            ("公开门户", "portal:manage_sites", "portal", "globe2", (Role.ADMIN,)),
             (
                 "单位参数",
                 "core:org_settings",

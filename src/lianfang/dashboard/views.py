@@ -10,11 +10,14 @@ from lianfang.org.selectors import (
     people_visible_to,
     posts_visible_to,
 )
+from lianfang.portal.views import anonymous_root
 
 from .selectors import dashboard_charts, review_todo
 from .work import home_work
 
 
+# an anonymous visitor gets the public site when exactly one is open (portal.views)
+@anonymous_root
 @role_required(*Role.EVERYONE)
 def home(request):
     user = request.user

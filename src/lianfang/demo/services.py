@@ -40,6 +40,7 @@ from .generator import (
     hospital_code,
     hospital_organisation,
 )
+from .portal import load_portal
 from .register import DENSE, DENSITIES, REALISTIC, load_register
 from .submissions import load_submissions
 
@@ -207,6 +208,8 @@ def demo_load(
         office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
         power_catalogue_publish(actor=office, organisation=hospitals[0])
         risk_points_publish(actor=office, organisation=hospitals[0])
+        # Its public site (公开门户, /gk/<code>/), opened by its administrator.
+        load_portal(hospitals[0], actor=User.objects.get(username=LOGINS[0].username))
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec
+from lianfang.core.navigation import ModuleSpec, NavItem
+from lianfang.core.roles import Role
+
+# The staff pages belong to the module (404 while it is off for the user); the public pages
+# do not: a visitor's own organisations have nothing to do with another's site, which each
+# public view opens only while that organisation has the module on and its site open.
+STAFF_URLS = (
+    "portal:manage_sites",
+    "portal:manage_site",
+    "portal:completeness_index",
+    "portal:completeness",
+)
 
 
 class PortalConfig(AppConfig):
@@ -16,5 +28,29 @@ class PortalConfig(AppConfig):
     verbose_name = "公开门户"
 
     platform_modules = (
-        ModuleSpec("portal", "公开门户", "Disclosure portal", "globe2", 50, urls=("portal",)),
+        ModuleSpec("portal", "公开门户", "Disclosure portal", "globe2", 50, urls=STAFF_URLS),
     )
+    nav_items = (
+        NavItem(
+            "portal",
+            _("公开完整性"),
+            "portal:completeness_index",
+            "clipboard-check",
+            (Role.INTEGRITY,),
+            group="supervision",
+            order=25,
+        ),
+        NavItem(
+            "portal",
+            _("公开门户"),
+            "portal:manage_sites",
+            "globe2",
+            (Role.ADMIN,),
+            group="maintenance",
+            order=17,
+        ),
+    )
+
+    def ready(self):
+        # the portal's own kinds and completeness checks, its settings
+        from . import kinds, org_settings  # noqa: F401

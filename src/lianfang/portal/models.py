@@ -34,3 +34,32 @@ class PortalColumn(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PortalSite(models.Model):
+    """An organisation's public site: on only once its administrators turn it on, with the
+    title and introduction its home page shows. The module switch (core.ModuleSetting for
+    `portal`) decides whether the module is there at all; this row decides whether the world
+    sees a site, so installing the platform publishes nothing by itself."""
+
+    organisation = models.OneToOneField(
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,
+        related_name="portal_site",
+    )
+    enabled = models.BooleanField(_("对外开放"), default=False)
+    title = models.CharField(_("网站标题"), max_length=80, blank=True)
+    intro = models.TextField(_("网站简介"), max_length=1000, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("公开门户")
+        verbose_name_plural = _("公开门户")
+
+    def __str__(self):
+        return self.title or str(self.organisation)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or str(_("%(name)s院务公开") % {"name": self.organisation.name})
