@@ -33,12 +33,16 @@ class Article(models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     organisation = models.ForeignKey(
-        "org.Organisation", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+        "org.Organisation",
+        verbose_name=_("单位"),
+        on_delete=models.CASCADE,  # as its columns (portal.PortalColumn) go with it
+        related_name="content_articles",
     )
     column = models.ForeignKey(
         "portal.PortalColumn",
         verbose_name=_("栏目"),
-        on_delete=models.PROTECT,
+        # a column with articles is kept (switched off instead), unless its organisation goes
+        on_delete=models.RESTRICT,
         related_name="articles",
     )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.ARTICLE)

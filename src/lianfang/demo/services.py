@@ -31,6 +31,7 @@ from lianfang.org.models import (
 from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
+from .content import load_content
 from .generator import (
     AUTHORITY_CODE,
     AUTHORITY_NAME,
@@ -194,6 +195,10 @@ def demo_load(
         office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
         power_catalogue_publish(actor=office, organisation=hospitals[0])
         risk_points_publish(actor=office, organisation=hospitals[0])
+        # Its portal's news, notices and regulations (院务公开), through the 审核.
+        editors = list(User.objects.filter(username__in=["dept_head", "staff"]).order_by("pk"))
+        published = load_content(hospitals[0], editors=editors, reviewer=office)
+        progress("院务公开：" + "，".join(f"{k} {v}" for k, v in published.items()))
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]
