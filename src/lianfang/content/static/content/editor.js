@@ -1,12 +1,14 @@
 // The rich-text editor of the content pages (django-prose-editor, served from its own static
 // files). The package's presets find editor.js through an import map, an inline script that
-// the platform's CSP forbids; this module imports it by path and builds the same editor.
+// the platform's CSP forbids; this module imports it by path and builds the same editor, with
+// Tiptap's injected <style> turned off (its rules are in editor.css): the CSP refuses it too.
 import {
   Blockquote,
   Bold,
   BulletList,
   Document,
   Dropcursor,
+  Editor,
   Gapcursor,
   HardBreak,
   Heading,
@@ -28,7 +30,7 @@ import {
   TableRow,
   Text,
   Underline,
-  createTextareaEditor,
+  crel,
   initializeEditors,
 } from "../django_prose_editor/editor.js";
 
@@ -67,7 +69,31 @@ function create(textarea) {
     has("Table") && TableHeader,
     has("Table") && TableCell,
   ].filter(Boolean);
-  return createTextareaEditor(textarea, extensions);
+  return textareaEditor(textarea, extensions);
+}
+
+// django-prose-editor's createTextareaEditor, with injectCSS off.
+function textareaEditor(textarea, extensions) {
+  const disabled = textarea.hasAttribute("disabled");
+  const wrapper = crel("div", { className: `prose-editor ${disabled ? "disabled" : ""}` });
+  textarea.before(wrapper);
+  wrapper.append(textarea);
+  return new Editor({
+    element: wrapper,
+    editable: !disabled,
+    extensions,
+    content: textarea.value,
+    injectCSS: false,
+    onUpdate({ editor }) {
+      const html = editor.getHTML();
+      textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html;
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    onDestroy() {
+      wrapper.before(textarea);
+      wrapper.remove();
+    },
+  });
 }
 
 initializeEditors(create, `[${MARKER}]`);
