@@ -59,3 +59,15 @@ def test_a_notice_goes_through_review_to_the_public_column(world, new_page, live
     assert overflow(reader) is None
     assert not reader.context.cookies()  # the public gets no session cookie
     screenshot(reader, "content-public-article-phone")
+
+    # the staff pages at phone width: the list and the article's page
+    phone = new_page(PHONE)
+    sign_in(phone, live_server, world.users["integrity"])
+    for path, name in (
+        ("/content/", "content-list-phone"),
+        (f"/content/{article.pk}/", "content-detail-phone"),
+        ("/content/review/", "content-review-phone"),
+    ):
+        phone.goto(path)
+        assert overflow(phone) is None, path
+        screenshot(phone, name)
