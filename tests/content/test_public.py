@@ -136,6 +136,9 @@ def test_search_finds_chinese_text_in_title_and_body(client, world, columns):
     assert "医疗设备采购结果公示" in client.get(url, {"q": "器械 中标"}).content.decode()
     assert "职工疗休养安排" not in client.get(url, {"q": "器械"}).content.decode()
     assert client.get(url, {"q": "<script>" * 50}).status_code == 200
+    assert client.get(url, {"q": "采\x00购"}).status_code == 200  # PostgreSQL refuses NUL
+    feed = reverse("content_public:feed_json", args=[world.hospital.code])
+    assert client.get(feed, {"column": "news\x00"}).status_code == 200
 
 
 def test_feeds_list_news_and_notices(client, world, columns):

@@ -10,6 +10,7 @@ None touches the session, so the public gets no cookie.
 
 import datetime as dt
 import hashlib
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from lianfang.core.access import public
 from lianfang.core.attachments import IMAGES, attachment_content, attachments_of
 from lianfang.org.models import Organisation
+from lianfang.portal.columns import PortalItem
 from lianfang.portal.models import PortalColumn
 
 from . import selectors
@@ -31,6 +33,12 @@ from .models import Article
 
 PER_PAGE = 20
 MAX_AGE = 300  # seconds a shared cache may keep a page without asking again
+
+
+def _param(request, name: str, limit: int) -> str:
+    """A query parameter as text the database takes (PostgreSQL refuses NUL characters)."""
+    value = str(request.GET.get(name, ""))[:limit]
+    return "".join(ch for ch in value if ch.isprintable() or ch == " ")
 
 
 def organisation_of(org_code: str) -> Organisation:
@@ -156,8 +164,6 @@ def item_view(request, *, organisation, column, item_id):
 
 def latest(*, organisation, column, limit):
     """The newest published items of `column` for the portal's home page."""
-    from lianfang.portal.columns import PortalItem
-
     articles = selectors.column_articles(column=column).select_related("organisation")[:limit]
     return [
         PortalItem(title=a.title, url=article_url(a), date=a.published_on, summary=a.summary)
@@ -220,8 +226,6 @@ def file_download(request, org_code, pk, file_pk):
 
 
 def _disposition(name: str) -> str:
-    from urllib.parse import quote
-
     ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in name)
     return f"attachment; filename=\"{ascii_name or 'file'}\"; filename*=UTF-8''{quote(name)}"
 
@@ -248,7 +252,7 @@ def search(request, org_code):
     """Search of the organisation's published content (every word, anywhere in the title,
     summary or body)."""
     organisation = organisation_of(org_code)
-    query = " ".join(str(request.GET.get("q", ""))[:100].split())
+    query = " ".join(_param(request, "q", 100).split())
 
     def make():
         page = Paginator(
@@ -305,13 +309,13 @@ def feed_json(request, org_code):
 
 
 def feed_column(request, organisation):
-    code = request.GET.get("column")
+    code = _param(request, "column", 40)
     if not code:
         return None
     return get_object_or_404(
         PortalColumn,
         organisation=organisation,
-        code=str(code)[:40],
+        code=code,
         enabled=True,
         kind__in=selectors.FEED_KINDS,
     )
