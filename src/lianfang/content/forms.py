@@ -124,12 +124,6 @@ class ArticleForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
             del self.fields["column"]  # an article stays in its column
 
 
-class ReasonForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 class ArticleFilterForm(forms.Form):
     column = forms.ChoiceField(label=_("栏目"), required=False)
     status = forms.ChoiceField(

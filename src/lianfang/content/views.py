@@ -16,7 +16,7 @@ from lianfang.portal.models import PortalColumn
 
 from . import permissions, selectors, services
 from .attachments import FILE
-from .forms import ArticleFilterForm, ArticleForm, ReasonForm
+from .forms import ArticleFilterForm, ArticleForm
 from .models import Article
 
 # Anyone may be a column's editor (系统维护 › 门户栏目 names the roles); the pages then show
@@ -150,7 +150,6 @@ def article_detail(request, pk):
             "may_edit": permissions.may_edit(user, article),
             "may_decide": permissions.may_decide(user, article),
             "may_withdraw": permissions.may_withdraw(user, article),
-            "reason_form": ReasonForm(),
         },
     )
 
