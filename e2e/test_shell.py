@@ -18,29 +18,40 @@ RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "逾期事
 REVIEWER_RISK_ENTRIES = ["我的风险点", "待审", *RISK_ENTRIES[1:]]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
-OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
-REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
+# 院务公开: anyone may be named a column's editor; the integrity office reviews (内容审核)
+CONTENT_ENTRIES = ["公开内容"]
+OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES + CONTENT_ENTRIES
+REVIEWING_OFFICE = (
+    ORG_ENTRIES
+    + OFFICE_ENTRIES
+    + REVIEWER_RISK_ENTRIES
+    + OFFICE_RISK_ENTRIES
+    + CONTENT_ENTRIES
+    + ["内容审核"]
+)
 EXPECTED_NAV = {
     "admin": (
         OFFICE
         + ["单位模块", "公开门户", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
         ["审计日志", "预警", "公开发布", "公开完整性", "模块与栏目", "待审"],
+        OFFICE + ["单位模块", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
+        ["审计日志", "预警", "公开发布", "模块与栏目", "待审", "内容审核"],
     ),
     "integrity": (
         REVIEWING_OFFICE + ["审计日志", "预警", "公开发布", "公开完整性", "单位参数"],
         ["模块与栏目", "单位模块", "公开门户", "用户与角色", "Word 模板", "工作日历", "外发记录"],
     ),
     "leader": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
-        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"] + CONTENT_ENTRIES,
+        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "内容审核"],
     ),
     "dept_head": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"] + CONTENT_ENTRIES,
         ["审计日志", "模块与栏目", "用户与角色", "定级方案"],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审"],
+        ORG_ENTRIES + RISK_ENTRIES + CONTENT_ENTRIES,
+        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审", "内容审核"],
     ),
 }
 

@@ -93,7 +93,7 @@ from lianfang.risks.models import (
     RiskPoint,
     RiskPointEvent,
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_attachment
 from tests.scope_world import (
     CONFIRMABLE_YEAR,
     HOLDS,
@@ -395,6 +395,91 @@ OWNERS = ("dept_head", "staff", "outsider")  # roles that act on drafts of their
 # submitted theirs; administrators review nothing).
 NOT_DECIDING = ("admin", "staff", "outsider")
 NOT_OFFICE = ("admin", "leader", "dept_head", "staff", "outsider")
+
+# Content (院务公开): each hospital's news column is written by its staff; the integrity office
+# reviews; the public reads what is published.
+MATRIX_COLUMN = "matrix-news"
+CONTENT_WRITERS = READ
+CONTENT_EDITORS = ("leader", "dept_head", "staff", "outsider")  # staff of a hospital
+
+
+def content_world(sw):
+    """A news column in each hospital (editors: its staff) with a draft holding a file, a
+    submitted article and a published one holding a file and an image."""
+    from lianfang.content import services as content
+    from lianfang.content.models import Article
+    from lianfang.portal.models import PortalColumn
+
+    for org_key, editor in (("hospital", "staff"), ("other_hospital", "outsider")):
+        column = PortalColumn.objects.create(
+            organisation=sw[org_key],
+            code=MATRIX_COLUMN,
+            name="矩阵新闻",
+            kind="news",
+            editor_roles=[Role.STAFF],
+        )
+        user = sw.users[editor]
+
+        def write(title, column=column, user=user):
+            return content.article_create(actor=user, column=column, data={"title": title})
+
+        make_attachment(write("矩阵草稿"), "article_file", "草稿.pdf")
+        content.article_submit(actor=user, article=write("矩阵待审"))
+        published = write("矩阵已发布")
+        Article.objects.filter(pk=published.pk).update(
+            status=Article.Status.PUBLISHED, published_on=timezone.localdate()
+        )
+        make_attachment(published, "article_file", "附件.pdf")
+        make_attachment(published, "article_file", "图片.png", png())
+
+
+def matrix_article(org, title):
+    from lianfang.content.models import Article
+
+    return Article.objects.get(organisation=org, title=title)
+
+
+def matrix_file(org, title, mime):
+    """The URL arguments of a file of the article `title` of `org`."""
+    from lianfang.core.attachments import attachments_of
+
+    article = matrix_article(org, title)
+    return {"pk": article.pk, "file_pk": attachments_of(article).get(mime_type=mime).pk}
+
+
+def public_file(mime):
+    return lambda org: {"org_code": org.code, **matrix_file(org, "矩阵已发布", mime)}
+
+
+def by_article(title):
+    return lambda org: {"pk": matrix_article(org, title).pk}
+
+
+def by_org_code(org):
+    return {"org_code": org.code}
+
+
+def matrix_column(sw, role):
+    from lianfang.portal.models import PortalColumn
+
+    org = sw["other_hospital" if role == "outsider" else "hospital"]
+    return PortalColumn.objects.get(organisation=org, code=MATRIX_COLUMN)
+
+
+def public_url(name, kwargs=by_org_code):
+    return Url(
+        name,
+        PUBLIC,
+        obj="organisation",
+        kwargs=kwargs,
+        unscoped=True,  # public
+        get={role: (200, 200) for role in ROLES},
+        prepare=content_world,
+    )
+
+
+NOT_EDITORS = {"admin": (404, 404), "integrity": (403, 404)}  # admin sees no article
+
 
 DECLARED = [
     # the home dashboard; core: audit log, maintenance, jobs
@@ -1479,6 +1564,111 @@ DECLARED = [
         post_ok=200,
         post={"leader": (403, False)},  # covers only points the leader may not edit
     ),
+    # Content (院务公开)
+    Url(
+        "content:article_list",
+        CONTENT_WRITERS,
+        prepare=content_world,
+        shows=(
+            "organisation",
+            "content:article_detail",
+            by_article("矩阵草稿"),
+            {"integrity", *CONTENT_EDITORS},
+        ),
+    ),
+    Url(
+        "content:review_queue",
+        INTEGRITY,
+        prepare=content_world,
+        shows=("organisation", "content:article_detail", by_article("矩阵待审"), {"integrity"}),
+    ),
+    Url(
+        "content:article_create",
+        CONTENT_WRITERS,
+        prepare=content_world,
+        get={"admin": (403, 403), "integrity": (403, 403)},  # they edit no column
+        data=lambda sw, t, r: {"column": matrix_column(sw, r).pk, "title": "矩阵新建"},
+        post={"admin": (403, False), "integrity": (403, False)},
+    ),
+    Url(
+        "content:article_detail",
+        CONTENT_WRITERS,
+        obj="organisation",
+        kwargs=by_article("矩阵草稿"),
+        prepare=content_world,
+        get={"admin": (404, 404)},
+    ),
+    Url(
+        "content:article_edit",
+        CONTENT_WRITERS,
+        obj="organisation",
+        kwargs=by_article("矩阵草稿"),
+        prepare=content_world,
+        get=NOT_EDITORS,
+        data=lambda sw, t, r: {"title": "矩阵改稿"},
+        post={"admin": (404, False), "integrity": (403, False)},
+    ),
+    Url(
+        "content:article_submit",
+        CONTENT_WRITERS,
+        obj="organisation",
+        kwargs=by_article("矩阵草稿"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {},
+        post={"admin": (404, False), "integrity": (403, False)},
+    ),
+    Url(
+        "content:article_file_remove",
+        CONTENT_WRITERS,
+        obj="organisation",
+        kwargs=lambda org: matrix_file(org, "矩阵草稿", "application/pdf"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {},
+        post={"admin": (404, False), "integrity": (403, False)},
+    ),
+    Url(
+        "content:article_publish",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=by_article("矩阵待审"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {},
+    ),
+    Url(
+        "content:article_return",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=by_article("矩阵待审"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {"reason": "矩阵退回"},
+    ),
+    Url(
+        "content:article_withdraw",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=by_article("矩阵已发布"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {"reason": "矩阵撤回"},
+    ),
+    public_url("content_public:search"),
+    public_url("content_public:feed_rss"),
+    public_url("content_public:feed_atom"),
+    public_url("content_public:feed_json"),
+    public_url(
+        "content_public:column",
+        lambda org: {"org_code": org.code, "column_code": MATRIX_COLUMN},
+    ),
+    public_url(
+        "content_public:article",
+        lambda org: {"org_code": org.code, "pk": matrix_article(org, "矩阵已发布").pk},
+    ),
+    public_url("content_public:file", public_file("application/pdf")),
+    public_url("content_public:image", public_file("image/png")),
 ]
 
 DECLARATIONS = {d.name: d for d in DECLARED}

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "django_prose_editor",  # the content editor's static files (content/forms.py)
     *(["django_rq", "django_tasks_rq"] if LIANFANG_TASKS == "rq" else []),
     "lianfang.core",
     "lianfang.accounts",

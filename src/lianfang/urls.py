@@ -14,6 +14,8 @@ urlpatterns = [
     path("content/", include("lianfang.content.urls")),
     path("complaints/", include("lianfang.complaints.urls")),
     path("satisfaction/", include("lianfang.satisfaction.urls")),
+    # the content module's pages under the portal's /gk/<org>/ (articles, search, feeds)
+    path("gk/", include("lianfang.content.public_urls")),
     path("gk/", include("lianfang.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path(

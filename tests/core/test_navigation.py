@@ -56,6 +56,13 @@ EXPECTED_MENU = [
         ],
     ),
     (
+        "院务公开",
+        [
+            ("公开内容", "content:article_list", "content", "newspaper", ALL),
+            ("内容审核", "content:review_queue", "content", "patch-check", (Role.INTEGRITY,)),
+        ],
+    ),
+    (
         "监督",
         [
             ("审计日志", "core:audit_list", "audit", "shield-check", Role.AUDIT_READERS),

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec
+from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
+from lianfang.core.roles import Role
 
 
 class ContentConfig(AppConfig):
@@ -12,5 +14,45 @@ class ContentConfig(AppConfig):
     verbose_name = "公开内容"
 
     platform_modules = (
-        ModuleSpec("content", "公开内容", "Published content", "newspaper", 55, urls=("content",)),
+        ModuleSpec(
+            "content",
+            "公开内容",
+            "Published content",
+            "newspaper",
+            55,
+            urls=("content", "content_public"),
+        ),
     )
+    nav_groups = (NavGroup("content", _("院务公开"), 40),)
+    nav_items = (
+        # any role may be named a column's editor (系统维护 › 门户栏目)
+        NavItem(
+            "content",
+            _("公开内容"),
+            "content:article_list",
+            "newspaper",
+            Role.ALL,
+            group="content",
+            order=10,
+        ),
+        NavItem(
+            "content",
+            _("内容审核"),
+            "content:review_queue",
+            "patch-check",
+            (Role.INTEGRITY,),
+            group="content",
+            order=20,
+            badge="content.to_review",
+        ),
+    )
+
+    def ready(self):
+        # register with core and the portal
+        from . import (  # noqa: F401
+            attachments,
+            badges,
+            columns,
+            notifications,
+            selectors,
+        )

@@ -32,6 +32,7 @@ from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
 from .calendar import calendar_provide
+from .content import load_content
 from .generator import (
     AUTHORITY_CODE,
     AUTHORITY_NAME,
@@ -210,6 +211,10 @@ def demo_load(
         risk_points_publish(actor=office, organisation=hospitals[0])
         # Its public site (公开门户, /gk/<code>/), opened by its administrator.
         load_portal(hospitals[0], actor=User.objects.get(username=LOGINS[0].username))
+        # Its portal's news, notices and regulations (院务公开), through the 审核.
+        editors = list(User.objects.filter(username__in=["dept_head", "staff"]).order_by("pk"))
+        published = load_content(hospitals[0], editors=editors, reviewer=office)
+        progress("院务公开：" + "，".join(f"{k} {v}" for k, v in published.items()))
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]
