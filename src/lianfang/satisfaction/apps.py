@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec
+from lianfang.core.navigation import ModuleSpec, NavItem
+from lianfang.core.roles import Role
+
+# Who reads results: the integrity office and leaders (all departments), administrators (to
+# print the codes and posters), department heads (their own department).
+READERS = (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD)
+OFFICE = (Role.INTEGRITY,)
+
+
+def _entry(label, url_name, icon, roles, order):
+    return NavItem("satisfaction", label, url_name, icon, roles, group="supervision", order=order)
 
 
 class SatisfactionConfig(AppConfig):
@@ -21,3 +32,17 @@ class SatisfactionConfig(AppConfig):
             urls=("satisfaction",),
         ),
     )
+    nav_items = (
+        _entry(_("满意度结果"), "satisfaction:results", "emoji-smile", READERS, 30),
+        _entry(_("存疑评价"), "satisfaction:flagged", "flag", OFFICE, 31),
+        _entry(
+            _("满意度问卷"),
+            "satisfaction:questionnaires",
+            "ui-checks",
+            (Role.ADMIN, Role.INTEGRITY),
+            32,
+        ),
+    )
+
+    def ready(self):
+        from . import audit_labels, org_settings, panels, selectors  # noqa: F401
