@@ -1,7 +1,7 @@
 """The satisfaction module's warning rule: a department whose satisfaction stayed below the
 organisation's line (`satisfaction.warning_below`) in each of the last two complete months,
 each month with at least the minimum count that ranks a unit (fewer answers say too little).
-Three queries for every organisation at once."""
+Six queries for every organisation at once."""
 
 import datetime as dt
 
