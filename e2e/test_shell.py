@@ -22,24 +22,35 @@ OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
 REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
     "admin": (
-        OFFICE + ["单位模块", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
+        OFFICE
+        + [
+            "满意度结果",
+            "满意度问卷",
+            "单位模块",
+            "单位参数",
+            "用户与角色",
+            "Word 模板",
+            "工作日历",
+            "外发记录",
+        ],
         ["审计日志", "预警", "公开发布", "模块与栏目", "待审"],
     ),
     "integrity": (
-        REVIEWING_OFFICE + ["审计日志", "预警", "公开发布", "单位参数"],
+        REVIEWING_OFFICE
+        + ["满意度结果", "存疑评价", "满意度问卷", "审计日志", "预警", "公开发布", "单位参数"],
         ["模块与栏目", "单位模块", "用户与角色", "Word 模板", "工作日历", "外发记录"],
     ),
     "leader": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
-        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表", "满意度结果"],
+        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "存疑评价"],
     ),
     "dept_head": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表", "满意度结果"],
+        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价"],
     ),
     "staff": (
         ORG_ENTRIES + RISK_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审"],
+        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审", "满意度结果"],
     ),
 }
 

@@ -56,6 +56,26 @@ EXPECTED_MENU = [
         ],
     ),
     (
+        "患者满意度",
+        [
+            (
+                "满意度结果",
+                "satisfaction:results",
+                "satisfaction",
+                "emoji-smile",
+                (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD),
+            ),
+            ("存疑评价", "satisfaction:flagged", "satisfaction", "flag", (Role.INTEGRITY,)),
+            (
+                "满意度问卷",
+                "satisfaction:questionnaires",
+                "satisfaction",
+                "ui-checks",
+                (Role.ADMIN, Role.INTEGRITY),
+            ),
+        ],
+    ),
+    (
         "监督",
         [
             ("审计日志", "core:audit_list", "audit", "shield-check", Role.AUDIT_READERS),

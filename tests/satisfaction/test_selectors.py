@@ -28,9 +28,7 @@ def write(world, dept, values, *, tokened=False, flagged=False, person=None, day
         for i, v in enumerate(values)
     ]
     answers = services.answers_write(actor=None, rows=rows)
-    Answer.objects.filter(pk__in=[a.pk for a in answers]).update(
-        tokened=tokened, flagged=flagged
-    )
+    Answer.objects.filter(pk__in=[a.pk for a in answers]).update(tokened=tokened, flagged=flagged)
 
 
 def test_mean_and_interval_of_tokened_answers(world):

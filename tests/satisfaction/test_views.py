@@ -110,9 +110,7 @@ def make_answers(world, n, dept=None):
     )
 
 
-def test_results_show_departments_to_the_office_and_the_own_department_to_its_head(
-    world, login
-):
+def test_results_show_departments_to_the_office_and_the_own_department_to_its_head(world, login):
     make_answers(world, 40)
     make_answers(world, 5, world.procurement)
     page = login(world.users["integrity"]).get(reverse("satisfaction:results"))
@@ -122,7 +120,9 @@ def test_results_show_departments_to_the_office_and_the_own_department_to_its_he
     head = login(world.users["dept_head"])
     html = head.get(reverse("satisfaction:results")).content.decode()
     assert "心内科" in html and "采购中心" not in html
-    assert head.get(reverse("satisfaction:department", args=[world.procurement.pk])).status_code == 404
+    assert (
+        head.get(reverse("satisfaction:department", args=[world.procurement.pk])).status_code == 404
+    )
     page = head.get(reverse("satisfaction:department", args=[world.cardiology.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -242,9 +242,7 @@ def test_the_department_page_of_org_shows_satisfaction(world, login):
     )
     html = page.content.decode()
     assert 'data-testid="department-satisfaction"' in html
-    total = selectors.department_total(
-        department=world.cardiology, since=selectors.month_start(2)
-    )
+    total = selectors.department_total(department=world.cardiology, since=selectors.month_start(2))
     assert f"{total.mean:.1f}" in html
     staff = login(world.users["staff"]).get(
         reverse("org:department_detail", args=[world.cardiology.pk])

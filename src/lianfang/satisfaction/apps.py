@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec, NavItem
+from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
 from lianfang.core.roles import Role
 
 # Who reads results: the integrity office and leaders (all departments), administrators (to
@@ -11,7 +11,7 @@ OFFICE = (Role.INTEGRITY,)
 
 
 def _entry(label, url_name, icon, roles, order):
-    return NavItem("satisfaction", label, url_name, icon, roles, group="supervision", order=order)
+    return NavItem("satisfaction", label, url_name, icon, roles, group="satisfaction", order=order)
 
 
 class SatisfactionConfig(AppConfig):
@@ -32,6 +32,7 @@ class SatisfactionConfig(AppConfig):
             urls=("satisfaction",),
         ),
     )
+    nav_groups = (NavGroup("satisfaction", _("患者满意度"), 75),)
     nav_items = (
         _entry(_("满意度结果"), "satisfaction:results", "emoji-smile", READERS, 30),
         _entry(_("存疑评价"), "satisfaction:flagged", "flag", OFFICE, 31),

@@ -19,7 +19,7 @@ from lianfang.core.client_address import client_address
 from lianfang.core.roles import Role
 from lianfang.core.tables import Table, paginate
 from lianfang.org.models import Department, Person
-from lianfang.org.selectors import organisations_manageable_by
+from lianfang.org.selectors import departments_visible_to, organisations_manageable_by
 
 from . import qr, selectors, services
 from .apps import OFFICE, READERS
@@ -181,6 +181,8 @@ def department(request, pk):
             ),
             "answer_url": answer_url(request, dept),
             "may_print": request.user.has_any_role(PRINTERS),
+            # A leader reads every department's results, but opens only some departments' pages.
+            "org_page": departments_visible_to(request.user).filter(pk=dept.pk).exists(),
             "slip_form": SlipForm(),
         },
     )
