@@ -95,8 +95,11 @@ def test_the_same_visit_gets_the_same_code_and_only_hashes_are_kept(world):
 
 
 def test_slips_are_distinct_one_time_codes(world):
-    codes = services.tokens_issue(actor=world.users["admin"], department=world.cardiology, count=30)
-    assert len(set(codes)) == 30
+    issued = services.tokens_issue(
+        actor=world.users["admin"], department=world.cardiology, count=30
+    )
+    assert len({code for code, _token in issued}) == 30
+    assert all(services.token_find(code) == token for code, token in issued[:3])
     assert Token.objects.filter(source=Token.Source.SLIP).count() == 30
     with pytest.raises(ValidationError):
         services.tokens_issue(actor=None, department=world.cardiology, count=501)

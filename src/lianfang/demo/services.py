@@ -40,6 +40,7 @@ from .generator import (
     hospital_organisation,
 )
 from .register import DENSE, DENSITIES, REALISTIC, load_register
+from .satisfaction import load_satisfaction
 from .submissions import load_submissions
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
@@ -194,6 +195,14 @@ def demo_load(
         office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
         power_catalogue_publish(actor=office, organisation=hospitals[0])
         risk_points_publish(actor=office, organisation=hospitals[0])
+        # Patient satisfaction (demo/satisfaction.py): 20,000 answers, one stuffed department.
+        satisfaction = load_satisfaction(hospitals[0], seed=seed, actor=ACTOR)
+        progress(
+            f"{hospitals[0].name} 患者满意度：{satisfaction.answers} 份评价"
+            f"（凭评价码 {satisfaction.tokened}，存疑 {satisfaction.flagged}，"
+            f"刷评科室 {satisfaction.stuffed_department}）"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]

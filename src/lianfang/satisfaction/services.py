@@ -101,13 +101,13 @@ def token_issue(
 
 
 @transaction.atomic
-def tokens_issue(*, actor, department, count: int) -> list[str]:
-    """`count` codes for printed slips (打印凭条), one audit event for all of them."""
+def tokens_issue(*, actor, department, count: int) -> list[tuple[str, Token]]:
+    """`count` codes for printed slips (打印凭条): (code, token) each, one audit event for all."""
     if not 1 <= count <= 500:
         raise ValidationError(_("一次可打印 1 至 500 个评价码。"), code="count")
     now = timezone.now()
     codes = ["".join(secrets.choice(ALPHABET) for _i in range(TOKEN_LENGTH)) for _n in range(count)]
-    Token.objects.bulk_create(
+    tokens = Token.objects.bulk_create(
         Token(
             organisation=department.organisation,
             department=department,
@@ -123,7 +123,7 @@ def tokens_issue(*, actor, department, count: int) -> list[str]:
         obj=department,
         after={"department": [department.pk, department.name], "count": count},
     )
-    return codes
+    return list(zip(codes, tokens, strict=True))
 
 
 def token_find(code: str) -> Token | None:
@@ -193,7 +193,7 @@ def _check_answer(row: AnswerRow, items) -> tuple[Answer | None, list[tuple[str 
         return sum(values) / len(values) if values else None
 
     answer = Answer(
-        organisation_id=department.organisation_id,
+        organisation=department.organisation,
         department=department,
         person=row.person,
         questionnaire=row.questionnaire,
@@ -408,6 +408,7 @@ def answers_write(*, actor, rows: list[AnswerRow], action_prefix: str = "") -> l
                 audit.Change(
                     action=f"{action_prefix}satisfaction.answer.submit",
                     obj=answer,
+                    organisation=answer.organisation,
                     object_repr=answer.department.name,
                     after=_audit_after(answer),
                 )

@@ -224,12 +224,13 @@ def slips(request, pk):
     if not form.is_valid():
         messages.error(request, _("打印数量须为 1 至 500。"))
         return redirect("satisfaction:department", pk=dept.pk)
-    codes = services.tokens_issue(
+    issued = services.tokens_issue(
         actor=request.user, department=dept, count=form.cleaned_data["count"]
     )
     base = answer_url(request, dept)
     slips = [
-        {"code": services.format_code(code), "svg": qr.svg(f"{base}?t={code}")} for code in codes
+        {"code": services.format_code(code), "svg": qr.svg(f"{base}?t={code}")}
+        for code, _token in issued
     ]
     pdf = documents.render_pdf("satisfaction/slips_pdf.html", {"dept": dept, "slips": slips})
     return documents.pdf_response(pdf, f"{dept.name}-满意度评价码.pdf")
