@@ -46,4 +46,4 @@ class SatisfactionConfig(AppConfig):
     )
 
     def ready(self):
-        from . import audit_labels, org_settings, panels, selectors  # noqa: F401
+        from . import audit_labels, org_settings, panels, portal_columns, selectors  # noqa: F401
