@@ -91,8 +91,8 @@ def answer(request, pk):
                 )
             except services.TokenRefused as error:
                 context["refused"] = error.messages[0]
-                form.fields["code"].widget = form.fields["code"].hidden_widget()
-                return render(request, "satisfaction/answer.html", context, status=400)
+                # A page, not an error status: the patient did nothing wrong by scanning twice.
+                return render(request, "satisfaction/answer.html", context)
             except ValidationError as error:
                 form.apply_service_errors(error)
             else:
