@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from lianfang.satisfaction import services
 from lianfang.org.models import Department
+from lianfang.satisfaction import services
 from lianfang.satisfaction.models import Answer
 from tests.factories import make_department, make_org
 
