@@ -45,13 +45,20 @@ def test_a_tokened_answer_counts_once(world, new_page):
     expect(page.get_by_test_id("answer-thanks")).to_be_visible()
     screenshot(page, "satisfaction-thanks-phone")
 
-    page.goto(url)  # the same slip, scanned again
+    # The same slip scanned again (the page was opened before the first answer went in).
+    second = new_page(PHONE)
+    second.goto(url)
+    page.goto(url)
+    page.get_by_test_id("answer-submit").click()  # the scores are missing: the form says so
+    expect(page.locator(".invalid-feedback").first).to_contain_text("请为这道题打分")
+    page = second
     answer_all(page, 1)
     page.get_by_test_id("answer-submit").click()
     refused = page.get_by_test_id("answer-refused")
     expect(refused).to_contain_text("该评价码已使用过，每个评价码只能评价一次")
     no_sideways_scroll(page)
     screenshot(page, "satisfaction-code-used-phone")
+    expect(page.get_by_test_id("answer-form")).to_have_count(0)
     assert Answer.objects.filter(token=token).count() == 1
     assert Answer.objects.get().score == 5
 
