@@ -121,8 +121,9 @@ class Answer(models.Model):
         related_name="satisfaction_answers",
     )
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    # A token goes only with its department, and the department's answers with it.
     token = models.OneToOneField(
-        Token, on_delete=models.PROTECT, null=True, blank=True, related_name="answer"
+        Token, on_delete=models.CASCADE, null=True, blank=True, related_name="answer"
     )
     tokened = models.BooleanField(_("凭评价码"), default=False)
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
