@@ -63,7 +63,7 @@ class AnswerForm(ServiceErrorsMixin, forms.Form):
         return {item.key: self.cleaned_data[f"item_{item.key}"] for item in self.items}
 
 
-MONTHS = [(1, _("本月")), (3, _("近 3 个月")), (6, _("近 6 个月")), (12, _("近 12 个月"))]
+MONTHS = [(12, _("近 12 个月")), (6, _("近 6 个月")), (3, _("近 3 个月")), (1, _("本月"))]
 
 
 class ResultFilterForm(FilterForm):
