@@ -118,6 +118,9 @@ INTEGRITY = frozenset({Role.INTEGRITY})
 # kept by the system administrator, their roles granted by the security administrator.
 AUDIT_READERS = frozenset(Role.AUDIT_READERS)
 SECURITY = frozenset({Role.SECURITY})
+SAT_READERS = frozenset({Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD})
+SAT_PRINTERS = frozenset({Role.ADMIN, Role.INTEGRITY, Role.DEPT_HEAD})
+SAT_ISSUERS = frozenset({Role.ADMIN, Role.INTEGRITY, Role.STAFF})
 ACCOUNT_PAGES = frozenset({Role.ADMIN, Role.SECURITY})
 PUBLIC = frozenset({"public"})
 PLATFORM = frozenset({PLATFORM_ADMIN})
@@ -164,6 +167,17 @@ class Url:
 
 
 # Form data ------------------------------------------------------------------------------------
+
+
+def satisfaction_ready(sw):
+    """The hospitals' questionnaires, and no answers counted yet against the page's rate limit."""
+    from django.core.cache import cache
+
+    from lianfang.satisfaction.questionnaires import questionnaire_import
+
+    for org in (sw["hospital"], sw["other_hospital"]):
+        questionnaire_import(actor=None, organisation=org)
+    cache.clear()
 
 
 def catalogue_column(org):
@@ -1414,6 +1428,53 @@ DECLARED = [
     Url("risks:phrase_toggle", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
     Url("risks:phrase_delete", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
     # the language switch and the API schema
+    # satisfaction: the patient's page is public; results for the office, leaders and heads
+    Url(
+        "satisfaction:answer",
+        PUBLIC,
+        obj="sat_department",
+        unscoped=True,
+        get={"anonymous": (200, 200)},
+        prepare=satisfaction_ready,
+    ),
+    Url(
+        "satisfaction:results",
+        SAT_READERS,
+        shows=(
+            "sat_department",
+            "satisfaction:department",
+            by_pk,
+            {"admin", "integrity", "leader", "dept_head"},
+        ),
+    ),
+    Url("satisfaction:department", SAT_READERS, obj="sat_department"),
+    Url("satisfaction:qr_svg", SAT_PRINTERS, obj="sat_department"),
+    Url("satisfaction:qr_png", SAT_PRINTERS, obj="sat_department"),
+    Url("satisfaction:poster", SAT_PRINTERS, obj="sat_department"),
+    Url(
+        "satisfaction:slips",
+        SAT_PRINTERS,
+        obj="sat_department",
+        post_only=True,
+        data=lambda sw, t, role: {"count": "2"},
+        post_ok=200,
+    ),
+    Url("satisfaction:flagged", INTEGRITY),
+    Url(
+        "satisfaction:questionnaires",
+        MANAGE,
+        data=lambda sw, t, role: {"organisation": t.pk},
+        obj="organisation",
+    ),
+    Url(
+        "api-satisfaction-tokens",
+        SAT_ISSUERS,
+        api=True,
+        obj="sat_token_department",
+        post_only=True,
+        data=lambda sw, t, role: {"department": t.pk, "visit": "M-1"},
+        post_ok=200,
+    ),
     Url("set_language", PUBLIC, ok=302, get={"anonymous": (302, 302)}),
     Url("api-schema", READ),
     # the API: read-only catalogue
@@ -1676,6 +1737,19 @@ DECLARATIONS = {d.name: d for d in DECLARED}
 # Kinds that only the lists and forms above use, with their in/out objects per role
 # (None: the role has nothing of the kind in scope).
 EXTRA_PAIRS = {
+    # Satisfaction results: the office and administrators see their hospital's departments,
+    # a leader every department of the hospital (not only those in charge), a head their own.
+    "sat_department": {
+        **{role: ("cardiology", "surgery_b") for role in ROLES},
+        "leader": ("procurement", "surgery_b"),
+        "dept_head": ("cardiology", "procurement"),
+        "outsider": ("surgery_b", "cardiology"),
+    },
+    # The HIS's codes: any department of the organisations the account is granted on.
+    "sat_token_department": {
+        **{role: ("cardiology", "surgery_b") for role in ROLES},
+        "outsider": ("surgery_b", "cardiology"),
+    },
     "module": {role: ("module", "module") for role in ROLES},
     "column": {role: ("column", "column") for role in ROLES},
     "library": {role: ("hospital", "hospital") for role in ROLES},

@@ -60,6 +60,23 @@ EXPECTED_MENU = [
         [
             ("公开内容", "content:article_list", "content", "newspaper", ALL),
             ("内容审核", "content:review_queue", "content", "patch-check", (Role.INTEGRITY,)),
+        "患者满意度",
+        [
+            (
+                "满意度结果",
+                "satisfaction:results",
+                "satisfaction",
+                "emoji-smile",
+                (Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD),
+            ),
+            ("存疑评价", "satisfaction:flagged", "satisfaction", "flag", (Role.INTEGRITY,)),
+            (
+                "满意度问卷",
+                "satisfaction:questionnaires",
+                "satisfaction",
+                "ui-checks",
+                (Role.ADMIN, Role.INTEGRITY),
+            ),
         ],
     ),
     (

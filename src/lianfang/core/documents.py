@@ -32,13 +32,14 @@ def render_html(template_name: str, context: dict | None = None, *, request=None
     return render_to_string(template_name, context, request=request)
 
 
-def print_css(*, landscape: bool = False, serif: bool = False) -> str:
+def print_css(*, landscape: bool = False, serif: bool = False, page_size: str = "") -> str:
     # Printed at the foot of every page: what made the document, and when.
     stamp = f"{_('廉防 · 廉政风险防控平台')} · {timezone.localtime():%Y-%m-%d %H:%M}"
     return render_to_string(
         "documents/print.css",
         {
-            "page_size": "A4 landscape" if landscape else "A4",
+            # `page_size` names another sheet (a poster on "A5"); A4 by default.
+            "page_size": f"{page_size or 'A4'}{' landscape' if landscape else ''}",
             "font": SERIF_FONT if serif else SANS_FONT,
             "sans_font": SANS_FONT,
             "stamp": stamp.replace("\\", "").replace('"', ""),
@@ -53,19 +54,24 @@ def render_pdf(
     request=None,
     landscape: bool = False,
     serif: bool = False,
+    page_size: str = "",
 ) -> bytes:
-    """The template rendered with `context` as PDF bytes (A4, portrait unless `landscape`)."""
+    """The template rendered with `context` as PDF bytes (A4 unless `page_size`, portrait
+    unless `landscape`)."""
     html = render_html(template_name, context, request=request)
-    return html_to_pdf(html, landscape=landscape, serif=serif)
+    return html_to_pdf(html, landscape=landscape, serif=serif, page_size=page_size)
 
 
-def html_to_pdf(html: str, *, landscape: bool = False, serif: bool = False) -> bytes:
+def html_to_pdf(
+    html: str, *, landscape: bool = False, serif: bool = False, page_size: str = ""
+) -> bytes:
     """An HTML document (normally from a "documents/base.html" template) as PDF bytes."""
     from weasyprint import CSS, HTML
 
     fetcher = _url_fetcher()
     document = HTML(string=html, url_fetcher=fetcher)
-    stylesheet = CSS(string=print_css(landscape=landscape, serif=serif), url_fetcher=fetcher)
+    css = print_css(landscape=landscape, serif=serif, page_size=page_size)
+    stylesheet = CSS(string=css, url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[stylesheet])
 
 

@@ -43,6 +43,7 @@ from .generator import (
 )
 from .portal import load_portal
 from .register import DENSE, DENSITIES, REALISTIC, load_register
+from .satisfaction import load_satisfaction
 from .submissions import load_submissions
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
@@ -215,6 +216,14 @@ def demo_load(
         editors = list(User.objects.filter(username__in=["dept_head", "staff"]).order_by("pk"))
         published = load_content(hospitals[0], editors=editors, reviewer=office)
         progress("院务公开：" + "，".join(f"{k} {v}" for k, v in published.items()))
+        # Patient satisfaction (demo/satisfaction.py): 20,000 answers, one stuffed department.
+        satisfaction = load_satisfaction(hospitals[0], seed=seed, actor=ACTOR)
+        progress(
+            f"{hospitals[0].name} 患者满意度：{satisfaction.answers} 份评价"
+            f"（凭评价码 {satisfaction.tokened}，存疑 {satisfaction.flagged}，"
+            f"刷评科室 {satisfaction.stuffed_department}）"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]

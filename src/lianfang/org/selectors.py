@@ -19,6 +19,11 @@ from .models import (
     PostAssignment,
 )
 
+# The department page's slot (`core.extensions`): apps above org add a section each, shown
+# side by side (satisfaction, complaints). A panel function `fn(request, *, department)`
+# returning a `Panel` whose `html` is the section, or None.
+DEPARTMENT_DETAIL = "org.department_detail"
+
 
 @register(Organisation)
 def organisations_visible_to(user) -> QuerySet[Organisation]:

@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "satisfaction"
-urlpatterns: list = []
+urlpatterns = [
+    path("s/<int:pk>/", views.answer, name="answer"),
+    path("", views.results, name="results"),
+    path("departments/<int:pk>/", views.department, name="department"),
+    path("departments/<int:pk>/qr.svg", views.qr_svg, name="qr_svg"),
+    path("departments/<int:pk>/qr.png", views.qr_png, name="qr_png"),
+    path("departments/<int:pk>/poster.pdf", views.poster, name="poster"),
+    path("departments/<int:pk>/slips.pdf", views.slips, name="slips"),
+    path("flagged/", views.flagged, name="flagged"),
+    path("questionnaires/", views.questionnaires, name="questionnaires"),
+]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianfang.core import extensions
 from lianfang.core.access import role_required
 from lianfang.core.tables import paginate
 
@@ -176,6 +177,7 @@ def department_detail(request, pk):
             "can_edit": selectors.can_manage(user, dept.organisation),
             "head_visible": dept.head_id
             and selectors.people_visible_to(user).filter(pk=dept.head_id).exists(),
+            "panels": extensions.panels(selectors.DEPARTMENT_DETAIL, request, department=dept),
         },
     )
 
