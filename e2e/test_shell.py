@@ -18,66 +18,84 @@ RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "逾期事
 REVIEWER_RISK_ENTRIES = ["我的风险点", "待审", *RISK_ENTRIES[1:]]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
+# 权力运行: everyone's to-do lists; the office and administrators keep the definitions
+FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起"]
 # 院务公开: anyone may be named a column's editor; the integrity office reviews (内容审核)
 CONTENT_ENTRIES = ["公开内容"]
-OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES + CONTENT_ENTRIES
+SATISFACTION_RESULTS = ["满意度结果"]
+OFFICE = (
+    ORG_ENTRIES
+    + OFFICE_ENTRIES
+    + RISK_ENTRIES
+    + OFFICE_RISK_ENTRIES
+    + FLOW_ENTRIES
+    + ["流程定义"]
+    + CONTENT_ENTRIES
+)
 REVIEWING_OFFICE = (
     ORG_ENTRIES
     + OFFICE_ENTRIES
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + FLOW_ENTRIES
+    + ["流程定义"]
     + CONTENT_ENTRIES
     + ["内容审核"]
 )
 EXPECTED_NAV = {
     "admin": (
         OFFICE
+        + SATISFACTION_RESULTS
+        + ["满意度问卷"]
         + ["单位模块", "公开门户", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
-        ["审计日志", "预警", "公开发布", "公开完整性", "模块与栏目", "待审", "内容审核"],
-    ),
-    "integrity": (
-        REVIEWING_OFFICE + ["审计日志", "预警", "公开发布", "公开完整性", "单位参数"],
-        ["模块与栏目", "单位模块", "公开门户", "用户与角色", "Word 模板", "工作日历", "外发记录"],
-    ),
-    "leader": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"] + CONTENT_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "内容审核"],
-    ),
-    "dept_head": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"] + CONTENT_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案"],
-    ),
-    "staff": (
-        ORG_ENTRIES + RISK_ENTRIES + CONTENT_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审", "内容审核"],
-        + [
-            "满意度结果",
-            "满意度问卷",
-            "单位模块",
-            "单位参数",
-            "用户与角色",
-            "Word 模板",
-            "工作日历",
-            "外发记录",
+        [
+            "审计日志",
+            "预警",
+            "公开发布",
+            "公开完整性",
+            "模块与栏目",
+            "待审",
+            "内容审核",
+            "存疑评价",
         ],
-        ["审计日志", "预警", "公开发布", "模块与栏目", "待审"],
     ),
     "integrity": (
         REVIEWING_OFFICE
-        + ["满意度结果", "存疑评价", "满意度问卷", "审计日志", "预警", "公开发布", "单位参数"],
-        ["模块与栏目", "单位模块", "用户与角色", "Word 模板", "工作日历", "外发记录"],
+        + SATISFACTION_RESULTS
+        + ["存疑评价", "满意度问卷"]
+        + ["审计日志", "预警", "公开发布", "公开完整性", "单位参数"],
+        ["模块与栏目", "单位模块", "公开门户", "用户与角色", "Word 模板", "工作日历", "外发记录"],
     ),
     "leader": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表", "满意度结果"],
-        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "存疑评价"],
+        ORG_ENTRIES
+        + REVIEWER_RISK_ENTRIES
+        + ["廉政风险定位表"]
+        + FLOW_ENTRIES
+        + CONTENT_ENTRIES
+        + SATISFACTION_RESULTS,
+        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "内容审核", "流程定义"],
     ),
     "dept_head": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表", "满意度结果"],
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价"],
+        ORG_ENTRIES
+        + REVIEWER_RISK_ENTRIES
+        + ["廉政风险定位表"]
+        + FLOW_ENTRIES
+        + CONTENT_ENTRIES
+        + SATISFACTION_RESULTS,
+        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价", "流程定义"],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审", "满意度结果"],
+        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES,
+        [
+            "审计日志",
+            "模块与栏目",
+            "用户与角色",
+            "廉政风险定位表",
+            "标准库",
+            "待审",
+            "满意度结果",
+            "流程定义",
+        ],
     ),
 }
 

@@ -56,10 +56,23 @@ EXPECTED_MENU = [
         ],
     ),
     (
+        "权力运行",
+        [
+            ("待办", "flows:todo", "flows", "inbox", ALL),
+            ("已办", "flows:done", "flows", "check2-all", ALL),
+            ("我发起的", "flows:mine", "flows", "send", ALL),
+            ("发起", "flows:start_list", "flows", "plus-square", ALL),
+            ("流程定义", "flows:definitions", "flows", "diagram-2", PRIVILEGED),
+        ],
+    ),
+    (
         "院务公开",
         [
             ("公开内容", "content:article_list", "content", "newspaper", ALL),
             ("内容审核", "content:review_queue", "content", "patch-check", (Role.INTEGRITY,)),
+        ],
+    ),
+    (
         "患者满意度",
         [
             (

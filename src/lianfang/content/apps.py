@@ -23,7 +23,7 @@ class ContentConfig(AppConfig):
             urls=("content", "content_public"),
         ),
     )
-    nav_groups = (NavGroup("content", _("院务公开"), 40),)
+    nav_groups = (NavGroup("content", _("院务公开"), 55),)
     nav_items = (
         # any role may be named a column's editor (系统维护 › 门户栏目)
         NavItem(
