@@ -159,16 +159,16 @@ def clean(fields: list[dict], data: dict, *, organisation=None, partial: bool = 
                 qs = model.objects.filter(active=True)
                 if organisation is not None:
                     qs = qs.filter(organisation=organisation)
+                # a staff number / department code first (they are often digits), then a pk
                 text = str(getattr(value, "pk", value)).strip()
                 found = None
-                if text.isdigit():
+                if not isinstance(value, int) and not hasattr(value, "pk"):
+                    found = qs.filter(**{key: text[:40]}).values_list("pk", flat=True).first()
+                if found is None and text.isdigit() and len(text) < 19:
                     found = qs.filter(pk=int(text)).values_list("pk", flat=True).first()
                 if found is None:
-                    found = qs.filter(**{key: text[:40]}).values_list("pk", flat=True).first()
-                if found is None:
-                    raise ValueError(
-                        _("找不到人员“%(v)s”") if kind == "person" else _("找不到科室“%(v)s”")
-                    ) % {"v": text[:40]}
+                    message = _("找不到人员“%(v)s”") if kind == "person" else _("找不到科室“%(v)s”")
+                    raise ValueError(message % {"v": text[:40]})
                 cleaned[name] = found
             else:
                 raise ValueError(_("字段类型无法识别"))

@@ -533,8 +533,10 @@ def task_act(
         if expected_version is not None and int(expected_version) != instance.lock_version:
             raise error(FlowError.STALE)
         task.instance = instance
-        handler = _HANDLERS[action]
-        details = handler(
+        reason_text = (reason or "").strip()[:REASON_LIMIT]
+        # the action first on the timeline, then the tasks it makes arrive
+        event = _event(instance, _EVENT_KINDS[action], actor=actor, task=task, step=task.name)
+        details = _HANDLERS[action](
             actor=actor,
             task=task,
             instance=instance,
@@ -543,17 +545,10 @@ def task_act(
             target=target,
             files=files,
         )
+        event.data = audit.to_jsonable({"step": task.name, "reason": reason_text, **details})
+        event.save(update_fields=["data"])
         instance.lock_version += 1
         instance.save()
-        _event(
-            instance,
-            _EVENT_KINDS[action],
-            actor=actor,
-            task=task,
-            step=task.name,
-            reason=(reason or "").strip()[:REASON_LIMIT],
-            **details,
-        )
         audit.record(
             actor=actor,
             action=_AUDIT_ACTIONS[action],
