@@ -519,7 +519,7 @@ def task_act(
         raise error(FlowError.UNKNOWN_ACTION, "action", action=str(action)[:30])
     with transaction.atomic():
         instance = (
-            Instance.objects.select_for_update()
+            Instance.objects.select_for_update(of=("self",))
             .select_related("version", "organisation", "department")
             .filter(pk=task.instance_id)
             .first()
