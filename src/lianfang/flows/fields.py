@@ -96,6 +96,13 @@ def _boolean(value) -> bool:
     raise ValueError(_("请选择是或否"))
 
 
+def _invisible(ch) -> bool:
+    """Control characters (but line breaks and tabs) and lone surrogates, which no database
+    text holds."""
+    category = unicodedata.category(ch)
+    return (category == "Cc" and ch not in "\n\r\t") or category == "Cs"
+
+
 def _empty(value) -> bool:
     if value is None:
         return True
@@ -134,7 +141,7 @@ def clean(fields: list[dict], data: dict, *, organisation=None, partial: bool = 
                 limit = MAX_TEXTAREA if kind == "textarea" else MAX_TEXT
                 if len(text) > limit:
                     raise ValueError(_("不能超过 %(n)s 个字") % {"n": limit})
-                if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+                if any(_invisible(ch) for ch in text):
                     raise ValueError(_("含有不可见的控制字符"))
                 cleaned[name] = text
             elif kind == "amount":
