@@ -118,6 +118,13 @@ def test_partial_leaves_absent_fields(world):
     assert fields.clean(FORM, {"days": 2}, partial=True) == {"days": 2}
 
 
+def test_odd_digits_and_nul_in_lookups(world):
+    person = [{"name": "who", "label": "当事人", "type": "person"}]
+    for value in ("²", "a\x00", "\ud800", "9" * 30):
+        with pytest.raises(FieldErrors):
+            fields.clean(person, {"who": value}, organisation=world.hospital)
+
+
 def test_control_characters_refused():
     with pytest.raises(FieldErrors) as caught:
         fields.clean(FORM[:1], {"item": "a\x00b"})

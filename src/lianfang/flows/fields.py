@@ -168,10 +168,12 @@ def clean(fields: list[dict], data: dict, *, organisation=None, partial: bool = 
                     qs = qs.filter(organisation=organisation)
                 # a staff number / department code first (they are often digits), then a pk
                 text = str(getattr(value, "pk", value)).strip()
+                if any(_invisible(ch) for ch in text):
+                    raise ValueError(_("含有不可见的控制字符"))
                 found = None
                 if not isinstance(value, int) and not hasattr(value, "pk"):
                     found = qs.filter(**{key: text[:40]}).values_list("pk", flat=True).first()
-                if found is None and text.isdigit() and len(text) < 19:
+                if found is None and text.isascii() and text.isdigit() and len(text) < 19:
                     found = qs.filter(pk=int(text)).values_list("pk", flat=True).first()
                 if found is None:
                     message = _("找不到人员“%(v)s”") if kind == "person" else _("找不到科室“%(v)s”")

@@ -751,7 +751,7 @@ def _transfer(*, actor, task, instance, reason, data, target, files):
         target = target.user
     pk = getattr(target, "pk", target)
     to = None
-    if str(pk or "").isdigit() and len(str(pk)) < 19:
+    if str(pk or "").isascii() and str(pk or "").isdigit() and len(str(pk)) < 19:
         to = User.objects.filter(pk=int(pk), is_active=True).first()
     person = _person_of(to) if to else None
     member = to is not None and (
