@@ -268,3 +268,85 @@ def test_a_delegate_who_is_the_applicant_is_not_used(world):
     _delegate(world, head, staff, dt.date(2026, 3, 1), dt.date(2026, 3, 5))
     got = handlers.resolve("dept_head", ctx(world, staff))
     assert got.user_ids == [head.pk] and got.handlers[0].original_id is None
+
+
+# Through the engine (flows.services' seams) -------------------------------------------------------
+
+COMMITTEE_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:lianfang="http://lianfang.org/schema/bpmn/1"
+                  id="defs_c" targetNamespace="http://lianfang.org/bpmn">
+  <bpmn:process id="test_committee" name="测试会签" isExecutable="true">
+    <bpmn:extensionElements>
+      <lianfang:field name="item" label="事项" type="text" required="true"/>
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="meeting"/>
+    <bpmn:userTask id="meeting" name="班子会议" lianfang:completion="majority"
+                   lianfang:handler="committee:dept_head,leader_in_charge,integrity_office"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="meeting" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_the_engine_records_the_skip_on_the_timeline_and_in_the_audit_log(world):
+    from lianfang.core.models import AuditEvent
+    from lianfang.flows import services
+    from lianfang.flows.models import InstanceEvent
+    from tests.flows import flowkit
+
+    version = flowkit.purchase(world)
+    head = world.users["dept_head"]
+    instance = services.instance_start(
+        actor=head, version=version, data={"item": "办公桌", "amount": "2000", "method": "询价"}
+    )
+    (task,) = flowkit.ready(instance)
+    assert task.assignee == world.users["leader"]  # the head applied: up to the leader
+    event = InstanceEvent.objects.get(instance=instance, kind=handlers.SKIPPED)
+    assert event.task == task
+    assert event.data["skips"][0]["user"] == head.pk
+    assert event.data["skips"][0]["why"] == "applicant"
+    audit = AuditEvent.objects.get(action="flow_task.handler_skip")
+    assert audit.organisation_id == world.hospital.pk
+
+
+def test_the_engine_gives_a_delegated_task_to_the_delegate_and_keeps_both(world):
+    from django.utils import timezone
+
+    from lianfang.flows.models import InstanceEvent
+    from tests.flows import flowkit
+
+    head = world.users["dept_head"]
+    colleague = make_user("colleague", (Role.STAFF, world.hospital), person=world.colleague_person)
+    today = timezone.localdate()
+    _delegate(world, head, colleague, today, today)
+    version = flowkit.purchase(world)
+    instance = flowkit.start(world, version)
+    (task,) = flowkit.ready(instance)
+    assert task.assignee == colleague and task.assignee_person == world.colleague_person
+    event = InstanceEvent.objects.get(instance=instance, kind=handlers.DELEGATED)
+    assert event.task == task
+    assert (event.data["original"], event.data["delegate"]) == (head.pk, colleague.pk)
+    arrived = InstanceEvent.objects.get(instance=instance, kind="arrived")
+    assert "李主任" in arrived.data["note"]
+
+
+def test_the_engine_makes_one_task_per_committee_member(world, principal):
+    from lianfang.flows import services
+    from tests.flows import flowkit
+
+    flowkit.purchase(world)  # the leader in charge of cardiology
+    version = services.definition_publish(
+        actor=world.users["admin"], organisation=world.hospital, code="c", bpmn=COMMITTEE_FLOW
+    )
+    instance = services.instance_start(
+        actor=world.users["staff"], version=version, data={"item": "基建项目"}
+    )
+    tasks = flowkit.ready(instance)
+    assignees = {t.assignee_id for t in tasks}
+    expected = {world.users["dept_head"].pk, world.users["integrity"].pk}
+    # two leaders are in charge of cardiology now (the fixture's principal and the leader)
+    assert expected < assignees and len(tasks) == len(assignees) == 4
+    assert {t.committee_key for t in tasks} == {"meeting"}

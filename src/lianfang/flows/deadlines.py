@@ -49,7 +49,9 @@ WARNING_SOURCE, WARNING_RULE = "flows", "task_escalated"
 
 # Timeline entries (InstanceEvent.kind) this module writes, with their words.
 SUSPENDED, RESUMED, OVERDUE, ESCALATED = "suspended", "resumed", "overdue", "escalated"
+DUE_IN_CALENDAR_DAYS = "due_calendar_days"
 EVENT_LABELS = {
+    DUE_IN_CALENDAR_DAYS: gettext_lazy("工作日历未录入，时限按自然日计算"),
     SUSPENDED: gettext_lazy("中止计时"),
     RESUMED: gettext_lazy("恢复计时"),
     OVERDUE: gettext_lazy("超时"),
@@ -137,7 +139,17 @@ def clock_start(task: Task, *, now: dt.datetime | None = None, save: bool = True
     if limit is None:
         return task
     start = now or task.created_at or timezone.now()
-    task.due_at = workdays.due_at(start, limit, organisation=task.organisation)
+    try:
+        task.due_at = workdays.due_at(start, limit, organisation=task.organisation)
+    except workdays.UnknownWorkdayYear as unknown:
+        # A year whose holidays are not entered yet must not stop the flow: counted in
+        # calendar days (7 for every 5, as core.warnings does) and said on the timeline.
+        day = workdays.local_date(start) + dt.timedelta(days=math.ceil(limit * 7 / 5))
+        task.due_at = dt.datetime.combine(
+            day, workdays.workday_end(), tzinfo=workdays.calendar_zone()
+        )
+        if task.pk:
+            _event(task, DUE_IN_CALENDAR_DAYS, None, why=unknown.messages[0])
     if save and task.pk:
         task.save(update_fields=["due_at"])
     return task
