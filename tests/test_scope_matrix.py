@@ -72,6 +72,7 @@ from lianfang.core.models import (
 )
 from lianfang.core.navigation import always_on_codes
 from lianfang.core.roles import PLATFORM_ADMIN, Role
+from lianfang.flows import services as flow_services
 from lianfang.org import power_io, roster
 from lianfang.org.models import (
     Department,
@@ -378,6 +379,42 @@ def open_reviews(sw):
     RiskPoint.objects.filter(pk=buyer.pk).update(step=buyer.power.steps.first())
     services.risk_point_submit(actor=sw.users["admin"], risk_point=buyer)
     services.risk_point_submit(actor=sw.users["outsider"], risk_point=sw["point_other"])
+
+
+# A flow whose one task waits for its applicant: each role starts one (`open_flows`), so
+# the task in its scope is its own and the one outside is another organisation's.
+MATRIX_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:lianfang="http://lianfang.org/schema/bpmn/1" id="d" targetNamespace="http://x">
+<bpmn:process id="matrix_flow" name="矩阵流程" isExecutable="true">
+<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check"/>
+<bpmn:userTask id="check" name="确认" lianfang:handler="applicant"/>
+<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e"/><bpmn:endEvent id="e"/>
+</bpmn:process></bpmn:definitions>"""
+FLOW_STARTERS = ("admin", "integrity", "leader", "dept_head", "staff", "outsider")
+
+
+def open_flows(sw):
+    """An instance of the matrix flow started by each role with an organisation, its task
+    waiting for that role (`flow_<role>`, `flow_task_<role>`)."""
+    versions = {
+        key: flow_services.definition_publish(
+            actor=None, organisation=sw[key], code="matrix_flow", bpmn=MATRIX_FLOW
+        )
+        for key in ("hospital", "other_hospital")
+    }
+    for role in FLOW_STARTERS:
+        version = versions["other_hospital" if role == "outsider" else "hospital"]
+        instance = flow_services.instance_start(actor=sw.users[role], version=version, data={})
+        sw.objects[f"flow_{role}"] = instance
+        sw.objects[f"flow_task_{role}"] = instance.tasks.get()
+
+
+def _flow_pairs(prefix):
+    table = {role: (f"{prefix}staff", f"{prefix}outsider") for role in ROLES}
+    table.update({role: (f"{prefix}{role}", f"{prefix}outsider") for role in FLOW_STARTERS})
+    table["outsider"] = (f"{prefix}outsider", f"{prefix}staff")
+    return table
 
 
 def change_form(sw, point, role):
@@ -1287,6 +1324,21 @@ DECLARED = [
     Url("api-person-detail", READ, api=True, obj="person"),
     Url("api-power-list", READ, api=True),
     Url("api-power-detail", READ, api=True, obj="power"),
+    # the API: flows (an instance and its task per role, `open_flows`)
+    Url("api-flow-definition-list", READ, api=True),
+    Url("api-flow-instance-list", READ, api=True),
+    Url("api-flow-instance-detail", READ, api=True, obj="flow_instance", prepare=open_flows),
+    Url("api-flow-task-list", READ, api=True),
+    Url(
+        "api-flow-task-act",
+        READ,
+        api=True,
+        obj="flow_task",
+        prepare=open_flows,
+        post_only=True,
+        data=lambda sw, t, r: {"action": "approve", "reason": "矩阵办理"},
+        post_ok=200,
+    ),
     # the API: the register; writes by the same rules as the pages (risks/permissions.py)
     Url(
         "api-risk-point-list",
@@ -1472,6 +1524,8 @@ EXTRA_PAIRS = {
         "leader": (None, "point_doctor"),
         "outsider": ("point_other_filed", "point_doctor"),
     },
+    "flow_instance": _flow_pairs("flow_"),
+    "flow_task": _flow_pairs("flow_task_"),
     "rotation": {
         **{role: ("buyer", "other_person") for role in ROLES},
         "dept_head": (None, "buyer"),
