@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from lianfang.core import warnings
 from lianfang.core.models import AuditEvent, Notification, OrgSetting, Warning, WarningStatus
@@ -205,3 +206,24 @@ def test_a_year_the_calendar_does_not_know_counts_calendar_days_and_says_so(worl
     # 3 working days -> 5 calendar days (7 for every 5), and the timeline says why
     assert task.due_at == at(2099, 3, 7, 23, 59, 59)
     assert InstanceEvent.objects.filter(task=task, kind="due_calendar_days").exists()
+
+
+def test_the_run_and_the_checker_make_the_same_queries_at_two_sizes(
+    world, django_assert_num_queries
+):
+    version = flowkit.purchase(world)
+
+    def waiting(n):
+        for _ in range(n):
+            flowkit.start(world, version)
+
+    waiting(2)
+    now = timezone.now() - dt.timedelta(hours=1)  # before anything is due: nothing to write
+    with django_assert_num_queries(5) as small:
+        deadlines.deadlines_run(now=now)
+    waiting(5)
+    with django_assert_num_queries(len(small.captured_queries)):
+        deadlines.deadlines_run(now=now)
+    Task.objects.update(escalated_at=now)
+    with django_assert_num_queries(2):  # the tasks and their escalations (none here)
+        assert len(deadlines.escalated_conditions(timezone.localdate())) == 7

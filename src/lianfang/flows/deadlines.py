@@ -193,7 +193,7 @@ def may_suspend(user, task: Task) -> bool:
 
 def _locked(task: Task) -> Task:
     return (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("instance__version", "organisation")
         .get(pk=task.pk)
     )
@@ -386,9 +386,12 @@ def deadlines_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     notifies)."""
     now = now or timezone.now()
     done = {"reminded": 0, "overdue": 0, "escalated": 0}
-    waiting = Task.objects.filter(
-        state=Task.State.READY, due_at__isnull=False, suspended_at__isnull=True
-    ).filter(escalated_at__isnull=True)
+    waiting = (
+        Task.objects.filter(state=Task.State.READY, due_at__isnull=False)
+        .filter(suspended_at__isnull=True, escalated_at__isnull=True)
+        .select_related("instance__version", "organisation", "assignee")
+        .defer("instance__workflow", "instance__version__bpmn")
+    )
     for chunk in chunks(waiting.order_by("pk"), size=500):
         organisations = {t.organisation_id: t.organisation for t in chunk}
         calendars = workdays.calendars_for(organisations.values())
@@ -435,6 +438,7 @@ def escalated_conditions(today: dt.date) -> list[warnings.Condition]:
     tasks = list(
         Task.objects.filter(state=Task.State.READY, escalated_at__isnull=False)
         .select_related("instance", "organisation", "assignee")
+        .defer("instance__workflow")
         .order_by("pk")
     )
     to = {}
