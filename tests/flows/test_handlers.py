@@ -350,3 +350,16 @@ def test_the_engine_makes_one_task_per_committee_member(world, principal):
     # two leaders are in charge of cardiology now (the fixture's principal and the leader)
     assert expected < assignees and len(tasks) == len(assignees) == 4
     assert {t.committee_key for t in tasks} == {"meeting"}
+
+
+def test_may_handle_refuses_the_applicant_and_the_subject(world):
+    from tests.flows import flowkit
+
+    version = flowkit.purchase(world)
+    instance = flowkit.start(world, version)
+    instance.subject = world.head_person
+    spec_task = instance.version.spec["tasks"]["head"]
+    assert not handlers.may_handle(instance, spec_task, world.users["staff"].pk)
+    assert not handlers.may_handle(instance, spec_task, world.users["dept_head"].pk)
+    assert handlers.may_handle(instance, spec_task, world.users["leader"].pk)
+    assert handlers.may_handle(instance, {"handler": "applicant"}, world.users["staff"].pk)

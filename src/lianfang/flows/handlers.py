@@ -344,6 +344,16 @@ def resolve(text: str, context: Context, *, completion: str = "", climb: bool = 
     return resolution
 
 
+def may_handle(instance, spec_task: dict | None, user_id: int | None) -> bool:
+    """Whether the account may handle a task of `instance` at all: never the applicant nor
+    the person it is about (for a transfer, which names its handler by hand). The applicant
+    rule's own task (correct and resubmit) is the exception."""
+    if (spec_task or {}).get("handler", "").strip() == APPLICANT:
+        return True
+    context = context_of(instance, spec_task)
+    return user_id is not None and context.why_excluded(user_id) is None
+
+
 # Countersign (会签) ----------------------------------------------------------------------------
 
 
