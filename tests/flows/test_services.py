@@ -374,20 +374,25 @@ def test_the_resolver_is_a_seam(world):
     def everyone_to_integrity(*, task, instance, rule, spec_task):
         return [services.Assignment(user=world.users["integrity"], rule=f"test:{rule}")]
 
+    previous = services.current_resolver()
     services.set_resolver(everyone_to_integrity)
     try:
         instance = start(world, purchase(world))
     finally:
-        services.set_resolver(services.assign_simply)
+        services.set_resolver(previous)
     [task] = ready(instance)
     assert task.assignee == world.users["integrity"] and task.candidate_rule == "test:dept_head"
 
 
 def test_no_handler_refuses_the_start(world):
-    world.cardiology.head = None
-    world.cardiology.save(update_fields=["head"])
-    with pytest.raises(ValidationError) as caught:
-        start(world, purchase(world))
+    """A rule that resolves to nobody (whatever resolver is in force) refuses the start."""
+    previous = services.current_resolver()
+    services.set_resolver(lambda **kwargs: [])
+    try:
+        with pytest.raises(ValidationError) as caught:
+            start(world, purchase(world))
+    finally:
+        services.set_resolver(previous)
     assert "找不到办理人" in caught.value.messages[0]
     assert not Instance.objects.exists()
 
