@@ -155,3 +155,28 @@ def test_the_pages(world, catalogue, points, login):
     client.logout()
     missing = reverse("core:public_column", args=[world.hospital.pk, "risks", "nope"])
     assert client.get(missing).status_code == 404
+
+
+def test_publish_one_adds_a_record_beside_those_in_force_once(world, catalogue):
+    """The single-record publication (a flow's control point publishes as it completes): one
+    record beside the set in force, once per source, audited, to a public column only."""
+    office = world.users["integrity"]
+    [in_force] = power_catalogue_publish(actor=office, organisation=world.hospital)
+    column = publications.column_of("org", "power_catalogue")
+    hidden = catalogue["hidden"]
+    added = publications.publish_one(
+        actor=world.users["staff"], organisation=world.hospital, column=column, source=hidden
+    )
+    assert added.fields["name"] == "内部人事调配" and added.published_by == world.users["staff"]
+    assert set(publications.in_force(world.hospital, column)) == {in_force, added}
+    again = publications.publish_one(
+        actor=office, organisation=world.hospital, column=column, source=hidden
+    )
+    assert again == added
+    assert AuditEvent.objects.filter(action="publication.publish").count() == 2
+    column.public = False
+    column.save(update_fields=["public"])
+    with pytest.raises(ValidationError):
+        publications.publish_one(
+            actor=office, organisation=world.hospital, column=column, source=catalogue["retired"]
+        )

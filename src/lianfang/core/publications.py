@@ -154,6 +154,50 @@ def publish_set(*, actor, organisation, column: Column, sources: Iterable) -> li
 
 
 @transaction.atomic
+def publish_one(*, actor, organisation, column: Column, source) -> Publication:
+    """Publish one record to `column` beside those in force (an automatic publication: a
+    flow's control point when it completes), with its audit event; the record already in
+    force for `source` is returned instead of a second one. Who may is the caller's rule (the
+    step's handler publishes what the definition declares), so no `may_publish` here; the
+    column must be public."""
+    if not column.public:
+        raise ValidationError(_("该栏目不对外公开，不能发布。"))
+    content_type = ContentType.objects.get_for_model(type(source))
+    existing = (
+        Publication.objects.select_for_update()
+        .filter(
+            organisation=organisation,
+            column=column,
+            content_type=content_type,
+            object_id=source.pk,
+            withdrawn_at__isnull=True,
+        )
+        .first()
+    )
+    if existing is not None:
+        return existing
+    spec = publishable(type(source))
+    publication = Publication.objects.create(
+        organisation=organisation,
+        column=column,
+        content_type=content_type,
+        object_id=source.pk,
+        title=_text(spec.title(source))[:255],
+        fields=spec.snapshot(source),
+        published_at=timezone.now(),
+        published_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(
+        actor=actor,
+        action="publication.publish",
+        obj=publication,
+        after=_state(publication),
+        organisation=organisation,
+    )
+    return publication
+
+
+@transaction.atomic
 def withdraw(*, actor, publication: Publication, reason: str) -> Publication:
     """Take a publication off the public pages, with a reason (required)."""
     if not may_publish(actor, publication.organisation):

@@ -17,3 +17,16 @@ register_actions(
         "flow_task.transfer": _("转办"),
     }
 )
+
+# The flows' rules (handlers, delegation, deadlines, publication): the rules helper's block.
+register_actions(
+    {
+        "flow_delegation.create": _("设置代理"),
+        "flow_delegation.end": _("提前结束代理"),
+        "flow_task.handler_skip": _("办理人回避，转上一级办理"),
+        "flow_task.suspend": _("中止计时"),
+        "flow_task.resume": _("恢复计时"),
+        "flow_task.overdue": _("环节超时"),
+        "flow_task.escalate": _("环节超时升级"),
+    }
+)

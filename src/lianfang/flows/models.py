@@ -301,3 +301,6 @@ class InstanceEvent(models.Model):
 
     def __str__(self):
         return f"{self.instance} · {self.kind}"
+
+
+from .delegations import Delegation  # noqa: E402,F401
