@@ -189,9 +189,7 @@ def demo_load(
         # Next year's holidays, when the installed chinesecalendar does not hold them yet: the
         # demo's time limits in working days must run (demo/calendar.py says how).
         years = calendar_provide(
-            actor=User.objects.get(
-                username=next(s.username for s in LOGINS if s.key == "admin")
-            ),
+            actor=User.objects.get(username=next(s.username for s in LOGINS if s.key == "admin")),
             authority=authority,
         )
         if years:
@@ -213,7 +211,8 @@ def demo_load(
         # Its public site (公开门户, /gk/<code>/), opened by its administrator.
         load_portal(hospitals[0], actor=User.objects.get(username=LOGINS[0].username))
         # Its portal's news, notices and regulations (院务公开), through the 审核.
-        editors = list(User.objects.filter(username__in=["dept_head", "staff"]).order_by("pk"))
+        # the portal's default columns are written by the administrator (its office)
+        editors = list(User.objects.filter(username__in=["admin", "dept_head", "staff"]))
         published = load_content(hospitals[0], editors=editors, reviewer=office)
         progress("院务公开：" + "，".join(f"{k} {v}" for k, v in published.items()))
         # Patient satisfaction (demo/satisfaction.py): 20,000 answers, one stuffed department.
