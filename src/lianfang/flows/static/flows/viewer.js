@@ -1,0 +1,35 @@
+/* The read-only diagram of an instance: bpmn-js's navigated viewer, with the current step(s)
+   and the completed ones marked. Data come from the page: the XML in a json_script element,
+   the element ids in data- attributes (no inline script: the CSP forbids it). */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-flow-viewer]");
+  if (!root || !window.BpmnJS) return;
+  var source = document.getElementById(root.dataset.xml);
+  if (!source) return;
+  var xml = JSON.parse(source.textContent);
+  var current = JSON.parse(root.dataset.current || "[]");
+  var done = JSON.parse(root.dataset.done || "[]");
+  var viewer = new window.BpmnJS({
+    container: root.querySelector(".lf-flow-canvas"),
+    moddleExtensions: window.LianfangModdle ? { lianfang: window.LianfangModdle } : {},
+  });
+  viewer
+    .importXML(xml)
+    .then(function () {
+      var canvas = viewer.get("canvas");
+      var registry = viewer.get("elementRegistry");
+      done.forEach(function (id) {
+        if (registry.get(id)) canvas.addMarker(id, "lf-step-done");
+      });
+      current.forEach(function (id) {
+        if (registry.get(id)) canvas.addMarker(id, "lf-step-current");
+      });
+      canvas.zoom("fit-viewport", "auto");
+      root.dataset.ready = "1";
+    })
+    .catch(function (err) {
+      root.querySelector(".lf-flow-canvas").textContent = root.dataset.failed || String(err);
+      root.dataset.ready = "error";
+    });
+})();
