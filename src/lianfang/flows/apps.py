@@ -14,3 +14,7 @@ class FlowsConfig(AppConfig):
     platform_modules = (
         ModuleSpec("flows", "权力运行", "Power flows", "diagram-2", 40, urls=("flows",)),
     )
+
+    def ready(self):
+        # register with core: audit labels, the attachment use, the scoping selectors
+        from . import attachments, audit_labels, selectors  # noqa: F401

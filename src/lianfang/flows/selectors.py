@@ -1,0 +1,166 @@
+"""Reads of the flows. Each starts from `visible_to`; the to-do lists read indexed Task rows
+and never deserialise a workflow."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from lianfang.core.scoping import register, scope_of
+from lianfang.org.scoping import subtree_organisations
+
+from .models import FlowDefinition, Instance, InstanceEvent, Task
+
+# What the lists show of an instance, and no more (the workflow JSON stays in the database).
+_INSTANCE_LIST_FIELDS = (
+    "id",
+    "organisation_id",
+    "version_id",
+    "applicant_id",
+    "applicant_person_id",
+    "department_id",
+    "title",
+    "number",
+    "state",
+    "started_at",
+    "finished_at",
+    "lock_version",
+)
+
+
+@register(Instance)
+def instances_visible_to(user) -> QuerySet[Instance]:
+    """The integrity office, administrators and leaders: their subtree; department heads and
+    leaders in charge: their departments' instances; everyone: what they started or handle."""
+    scope = scope_of(user)
+    if scope.is_empty or not getattr(user, "pk", None):
+        return Instance.objects.none()
+    handled = Task.objects.filter(instance_id=OuterRef("pk")).filter(
+        Q(assignee_id=user.pk) | Q(completed_by_id=user.pk)
+    )
+    q = Q(organisation_id__in=subtree_organisations(user)) | Q(applicant_id=user.pk)
+    if scope.department_ids:
+        q |= Q(department_id__in=scope.department_ids)
+    return Instance.objects.filter(q | Exists(handled))
+
+
+@register(Task)
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """Tasks of the instances the user sees."""
+    if not getattr(user, "pk", None):
+        return Task.objects.none()
+    return Task.objects.filter(instance__in=instances_visible_to(user).values("pk"))
+
+
+@register(FlowDefinition)
+def definitions_visible_to(user) -> QuerySet[FlowDefinition]:
+    """The definitions of the user's organisations (their subtree, or the organisation they
+    belong to)."""
+    scope = scope_of(user)
+    if scope.is_empty:
+        return FlowDefinition.objects.none()
+    q = Q(organisation_id__in=subtree_organisations(user))
+    org_ids = set(scope.org_ids)
+    if getattr(user, "organisation_id", None):
+        org_ids.add(user.organisation_id)
+    if org_ids:
+        q |= Q(organisation_id__in=org_ids)
+    return FlowDefinition.objects.filter(q)
+
+
+def _task_rows(qs):
+    return qs.select_related(
+        "instance__version__definition",
+        "instance__applicant_person",
+        "instance__department",
+        "assignee_person",
+        "step",
+    ).defer(
+        "instance__workflow", "instance__data", "instance__version__bpmn", "instance__version__spec"
+    )
+
+
+def my_ready_tasks(user) -> QuerySet[Task]:
+    """待办: the user's ready tasks, newest first (the partial index flows_task_my_ready)."""
+    if not getattr(user, "pk", None):
+        return Task.objects.none()
+    return _task_rows(
+        Task.objects.filter(assignee_id=user.pk, state=Task.State.READY, instance__state="running")
+    ).order_by("-created_at", "-pk")
+
+
+def my_done_tasks(user) -> QuerySet[Task]:
+    """已办: the tasks the user completed, latest first."""
+    if not getattr(user, "pk", None):
+        return Task.objects.none()
+    return _task_rows(
+        Task.objects.filter(completed_by_id=user.pk, state=Task.State.COMPLETED)
+    ).order_by("-completed_at", "-pk")
+
+
+def started_by(user) -> QuerySet[Instance]:
+    """我发起的: the instances the user started, latest first."""
+    if not getattr(user, "pk", None):
+        return Instance.objects.none()
+    return (
+        Instance.objects.filter(applicant_id=user.pk)
+        .only(*_INSTANCE_LIST_FIELDS)
+        .select_related("version__definition", "department")
+        .defer("version__bpmn", "version__spec")
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.filter(state=Task.State.READY)
+                .select_related("assignee_person")
+                .only("id", "instance_id", "name", "assignee_id", "assignee_person__name", "state"),
+                to_attr="ready_tasks",
+            )
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+def instance_detail(user, pk) -> Instance | None:
+    """One instance the user may see, with its tasks and timeline (None when out of scope)."""
+    return (
+        instances_visible_to(user)
+        .filter(pk=pk)
+        .select_related(
+            "version__definition", "applicant", "applicant_person", "department", "subject"
+        )
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.select_related(
+                    "assignee", "assignee_person", "step"
+                ).order_by("created_at", "pk"),
+            ),
+            Prefetch(
+                "events",
+                queryset=InstanceEvent.objects.select_related("actor", "task").order_by("at", "pk"),
+            ),
+        )
+        .first()
+    )
+
+
+def task_for_actor(user, pk) -> Task | None:
+    """A ready task of the user's, in their scope (None otherwise: a 404)."""
+    if not getattr(user, "pk", None):
+        return None
+    return (
+        tasks_visible_to(user)
+        .filter(pk=pk, state=Task.State.READY)
+        .select_related("instance")
+        .first()
+    )
+
+
+def startable_definitions(user) -> list[FlowDefinition]:
+    """The definitions the user may start now."""
+    from .services import may_start
+
+    qs = (
+        definitions_visible_to(user)
+        .filter(active=True, current_version__isnull=False)
+        .select_related("organisation", "current_version")
+        .order_by("organisation_id", "code")
+    )
+    return [d for d in qs if may_start(user, d)]
