@@ -274,7 +274,7 @@ def task_act(request, pk):
     if task is None:
         raise Http404
     found = selectors.instance_detail(request.user, task.instance_id)
-    if found is None:
+    if found is None or request.user.pk not in (task.assignee_id, found.applicant_id):
         raise Http404
     form = ActForm(
         request.POST,
