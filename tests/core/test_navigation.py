@@ -56,6 +56,16 @@ EXPECTED_MENU = [
         ],
     ),
     (
+        "权力运行",
+        [
+            ("待办", "flows:todo", "flows", "inbox", ALL),
+            ("已办", "flows:done", "flows", "check2-all", ALL),
+            ("我发起的", "flows:mine", "flows", "send", ALL),
+            ("发起", "flows:start_list", "flows", "plus-square", ALL),
+            ("流程定义", "flows:definitions", "flows", "diagram-2", PRIVILEGED),
+        ],
+    ),
+    (
         "监督",
         [
             ("审计日志", "core:audit_list", "audit", "shield-check", Role.AUDIT_READERS),

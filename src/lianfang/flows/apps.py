@@ -25,7 +25,7 @@ class FlowsConfig(AppConfig):
     )
     nav_groups = (NavGroup("flows", _("权力运行"), 40),)
     nav_items = (
-        _entry(_("待办"), "flows:todo", "inbox", Role.ALL, 10, "flows.todo"),
+        _entry(_("待办"), "flows:todo", "inbox", Role.ALL, 10, badge="flows.todo"),
         _entry(_("已办"), "flows:done", "check2-all", Role.ALL, 20),
         _entry(_("我发起的"), "flows:mine", "send", Role.ALL, 30),
         _entry(_("发起"), "flows:start_list", "plus-square", Role.ALL, 40),
