@@ -42,7 +42,6 @@
   function start(words) {
     var modeler = new window.BpmnJS({
       container: root.querySelector(".lf-flow-canvas"),
-      keyboard: { bindTo: document },
       additionalModules: [translateModule(Object.assign({}, words, EXTRA))],
       moddleExtensions: { lianfang: window.LianfangModdle },
     });
@@ -51,9 +50,18 @@
     var canvas = modeler.get("canvas");
     var selected = null;
 
+    var ready = false;
+
     function processOf() {
-      var bo = canvas.getRootElement().businessObject;
-      return bo.$type === "bpmn:Collaboration" ? bo.participants[0].processRef : bo;
+      var definitions = modeler.getDefinitions();
+      return definitions.rootElements.filter(function (e) { return e.$type === "bpmn:Process"; })[0];
+    }
+
+    function processShape() {
+      var root = canvas.getRootElement();
+      return root.businessObject && root.businessObject.$type === "bpmn:Process"
+        ? root
+        : modeler.get("elementRegistry").filter(function (e) { return e.businessObject === processOf(); })[0] || root;
     }
 
     function section(name) {
@@ -171,11 +179,11 @@
       input.addEventListener("change", function () {
         var props = {};
         props[input.dataset.prop] = input.value.trim() || undefined;
-        setProps(canvas.getRootElement(), processOf(), props);
+        setProps(processShape(), processOf(), props);
       });
     });
     panel.querySelector('[name="process-name"]').addEventListener("change", function (e) {
-      setProps(canvas.getRootElement(), processOf(), { name: e.target.value.trim() });
+      setProps(processShape(), processOf(), { name: e.target.value.trim() });
     });
     panel.querySelector("[data-add-field]").addEventListener("click", function () {
       addFieldRow(panel.querySelector("[data-fields]"), null);
@@ -196,6 +204,7 @@
     });
 
     modeler.on("selection.changed", function (event) {
+      if (!ready) return;
       var element = event.newSelection.length === 1 ? event.newSelection[0] : null;
       selected = element;
       if (!element) return showProcess();
@@ -220,7 +229,12 @@
     modeler
       .importXML(xml)
       .then(function () {
+        ready = true;
         canvas.zoom("fit-viewport", "auto");
+        // leave room on the left for the palette, which floats over the canvas
+        var box = canvas.viewbox();
+        var room = 120 / box.scale;
+        canvas.viewbox({ x: box.x - room, y: box.y, width: box.width + room, height: box.height });
         showProcess();
         root.dataset.ready = "1";
       })

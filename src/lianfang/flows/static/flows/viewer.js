@@ -26,6 +26,12 @@
         if (registry.get(id)) canvas.addMarker(id, "lf-step-current");
       });
       canvas.zoom("fit-viewport", "auto");
+      // on a phone the whole flow is too small to read: show the current step at a readable size
+      var first = current.length ? registry.get(current[0]) : null;
+      if (first && canvas.zoom() < 0.6) {
+        canvas.zoom(0.8);
+        canvas.scrollToElement(first);
+      }
       root.dataset.ready = "1";
     })
     .catch(function (err) {
