@@ -384,6 +384,54 @@ def change_form(sw, point, role):
     return point_form(sw, point, role, reason="矩阵变更：补充表现形式")
 
 
+# Power flows: a one-step flow in each hospital (the head of the applicant's department
+# handles it; in the other hospital, whose head has no account, the applicant), a matter of
+# the staff member's and one of the outsider's, each with its ready task.
+MATRIX_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:lianfang="http://lianfang.org/schema/bpmn/1" id="D" targetNamespace="http://lianfang.org/f">
+  <bpmn:process id="matrix_flow" name="矩阵流程" isExecutable="true">
+    <bpmn:extensionElements>
+      <lianfang:field name="item" label="事项" type="text"/>
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Task_check" name="审核" lianfang:handler="HANDLER">
+      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="EndEvent_1"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Task_check"/>
+    <bpmn:sequenceFlow id="F2" sourceRef="Task_check" targetRef="EndEvent_1"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def add_flows(sw):
+    from lianfang.flows import services as flow_services
+
+    o = sw.objects
+    for key, org, handler, starter in (
+        ("hospital", o["hospital"], "dept_head", "staff"),
+        ("other", o["other_hospital"], "applicant", "outsider"),
+    ):
+        version = flow_services.definition_publish(
+            actor=None,
+            organisation=org,
+            code="matrix_flow",
+            bpmn=MATRIX_FLOW.replace("HANDLER", handler),
+        )
+        instance = flow_services.instance_start(
+            actor=sw.users[starter], version=version, data={"item": "矩阵事项"}
+        )
+        o[f"flow_{key}"] = version.definition
+        o[f"flow_instance_{key}"] = instance
+        o[f"flow_task_{key}"] = instance.tasks.get()
+
+
+def flow_comment(sw, task, role):
+    return {"action": "comment", "reason": "矩阵意见"}
+
+
 # The declarations -----------------------------------------------------------------------------
 # Roles a view's answer differs for, in scope: (in, out). Writes: (status, writes).
 STAFF_FORBIDDEN = {r: (403, 404) for r in ("leader", "dept_head", "staff", "outsider")}
@@ -1424,6 +1472,27 @@ DECLARED = [
         post_ok=200,
         post={"leader": (403, False)},  # covers only points the leader may not edit
     ),
+    # power flows: lists of one's own tasks and matters, the start form, the matter's page
+    # (its handler, its applicant and who oversees its department), the act form (only the
+    # task's handler and the applicant; others in scope get 404), definitions and designer
+    Url("flows:todo", READ),
+    Url("flows:done", READ),
+    Url("flows:mine", READ),
+    Url("flows:start_list", READ),
+    Url("flows:start", READ, obj="flow_definition"),
+    Url("flows:instance", READ, obj="flow_instance", get={"leader": (404, 404)}),
+    Url(
+        "flows:task_act",
+        READ,
+        obj="flow_task",
+        post_only=True,
+        data=flow_comment,
+        post={role: (404, False) for role in ("admin", "integrity", "leader")},
+    ),
+    Url("flows:definitions", MANAGE),
+    Url("flows:designer_new", MANAGE),
+    Url("flows:definition", MANAGE, obj="flow_definition"),
+    Url("flows:designer", MANAGE, obj="flow_definition"),
 ]
 
 DECLARATIONS = {d.name: d for d in DECLARED}
@@ -1471,6 +1540,18 @@ EXTRA_PAIRS = {
         **{role: ("point_doctor", "point_other_filed") for role in ROLES},
         "leader": (None, "point_doctor"),
         "outsider": ("point_other_filed", "point_doctor"),
+    },
+    "flow_definition": {
+        **{role: ("flow_hospital", "flow_other") for role in ROLES},
+        "outsider": ("flow_other", "flow_hospital"),
+    },
+    "flow_instance": {
+        **{role: ("flow_instance_hospital", "flow_instance_other") for role in ROLES},
+        "outsider": ("flow_instance_other", "flow_instance_hospital"),
+    },
+    "flow_task": {
+        **{role: ("flow_task_hospital", "flow_task_other") for role in ROLES},
+        "outsider": ("flow_task_other", "flow_task_hospital"),
     },
     "rotation": {
         **{role: ("buyer", "other_person") for role in ROLES},
@@ -1570,7 +1651,9 @@ def test_every_kind_names_objects_of_the_world(sw):
 
 @pytest.fixture(scope="module")
 def sw(django_db_setup, django_db_blocker):
-    yield from module_world(django_db_blocker)
+    for world in module_world(django_db_blocker):
+        add_flows(world)
+        yield world
 
 
 @pytest.fixture

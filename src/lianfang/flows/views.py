@@ -265,8 +265,8 @@ def instance(request, pk):
     return render(request, "flows/instance.html", _instance_context(request, found))
 
 
-@require_POST
 @role_required(*PARTICIPANTS)
+@require_POST
 def task_act(request, pk):
     """Act on a task (the handler's actions; the applicant's withdraw and comment). A task that
     is not the user's, not ready any more or out of scope: 404, nothing changed."""
