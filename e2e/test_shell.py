@@ -18,8 +18,11 @@ RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "逾期事
 REVIEWER_RISK_ENTRIES = ["我的风险点", "待审", *RISK_ENTRIES[1:]]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
-OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
+FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起"]
+OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES + FLOW_ENTRIES
+OFFICE += ["流程定义"]
 REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
+REVIEWING_OFFICE += [*FLOW_ENTRIES, "流程定义"]
 EXPECTED_NAV = {
     "admin": (
         OFFICE + ["单位模块", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
@@ -30,16 +33,16 @@ EXPECTED_NAV = {
         ["模块与栏目", "单位模块", "用户与角色", "Word 模板", "工作日历", "外发记录"],
     ),
     "leader": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
-        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表", *FLOW_ENTRIES],
+        ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "流程定义"],
     ),
     "dept_head": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表", *FLOW_ENTRIES],
+        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "流程定义"],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES,
-        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审"],
+        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES,
+        ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审", "流程定义"],
     ),
 }
 

@@ -9,6 +9,7 @@ from defusedxml import ElementTree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
 
 import lianfang.libraries
+from lianfang.flows import bpmn
 
 LIBRARY = Path(lianfang.libraries.__file__).parent
 FLOWS = sorted((LIBRARY / "flows").glob("*.bpmn"))
@@ -70,6 +71,8 @@ def test_each_definition_parses_and_carries_its_rules(path):
                 assert fields[field].get("public") == "true", f"{field} is not public"
         if task.get(f"{LF}subject"):
             assert fields[task.get(f"{LF}subject")].get("type") == "person"
+    # the engine's own validation (every reason a definition would be refused) passes
+    assert bpmn.parse(path.read_text(encoding="utf-8"))["process_id"] == path.stem
     # bpmn-js draws what has a shape: every flow node and sequence flow has one
     drawn = {
         e.get("bpmnElement") for e in root.iter() if e.tag in (f"{DI}BPMNShape", f"{DI}BPMNEdge")
