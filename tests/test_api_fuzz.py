@@ -64,6 +64,8 @@ from lianfang.accounts import api_tokens
 from lianfang.accounts import services as account_services
 from lianfang.core.roles import Role
 from lianfang.core.scoping import visible_to
+from lianfang.flows import services as flow_services
+from lianfang.flows.models import FlowDefinition, Instance, Task
 from lianfang.org.models import Department, Organisation, Person, Post, Power, PowerStep
 from lianfang.risks import permissions
 from lianfang.risks.models import Measure, RiskPoint
@@ -97,6 +99,9 @@ COLLECTIONS = {
     "/api/org/powers/": Power,
     "/api/risks/points/": RiskPoint,
     "/api/risks/measures/": Measure,
+    "/api/flows/instances/": Instance,
+    "/api/flows/tasks/": Task,
+    "/api/flows/definitions/": FlowDefinition,
 }
 FIELDS = {
     "organisation": Organisation,
@@ -108,9 +113,11 @@ FIELDS = {
     "step": PowerStep,
     "risk_point": RiskPoint,
     "risk_points": RiskPoint,
+    "definition": FlowDefinition,
+    "transfer_to": Person,
 }
 # The integers of the requests that name no row (test_every_integer_of_the_schema_is_known).
-NUMBERS = {"page", "level", "likelihood", "harm"}
+NUMBERS = {"page", "level", "likelihood", "harm", "expected_version"}
 # Fuzzed requests per operation and caller, on top of the coverage phase's: the writes get
 # more, as more lies behind them (the rules, the services, the database); the leader's and
 # the staff member's service accounts, which see no risk point, and nobody signed in, fewer.
@@ -315,6 +322,7 @@ def _service_accounts(sw) -> dict[str, dict]:
     """A service account per role, its token as request headers (none for anonymous)."""
     admin = sw.users["admin"]
     headers = {"anonymous": {}}
+    accounts = {}
     for name, role in ROLES.items():
         account = api_tokens.service_account_create(
             actor=admin, username=f"fuzz-{name}", organisation=sw["hospital"]
@@ -328,8 +336,39 @@ def _service_accounts(sw) -> dict[str, dict]:
         )
         key = api_tokens.api_token_issue(actor=admin, user=account)
         headers[name] = {"Authorization": f"Token {key}"}
+        accounts[name] = account
+    _flows(sw, accounts)
+    for name, account in accounts.items():
         Ids.seen[name] = _ids_seen_by(account)
     return headers
+
+
+FUZZ_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:lianfang="http://lianfang.org/schema/bpmn/1" id="d" targetNamespace="http://x">
+<bpmn:process id="fuzz_flow" name="接口测试流程" isExecutable="true">
+<bpmn:extensionElements>
+  <lianfang:field name="item" label="事项" type="text"/>
+  <lianfang:field name="amount" label="金额" type="amount"/>
+  <lianfang:field name="who" label="当事人" type="person"/>
+</bpmn:extensionElements>
+<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check"/>
+<bpmn:userTask id="check" name="确认" lianfang:handler="applicant"/>
+<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e"/><bpmn:endEvent id="e"/>
+</bpmn:process></bpmn:definitions>"""
+
+
+def _flows(sw, accounts) -> None:
+    """A flow of the hospital, and an instance started by each coverage caller's account,
+    whose one task waits for it (the rule `applicant`): the flows' reads and acts get past
+    their lookups."""
+    version = flow_services.definition_publish(
+        actor=None, organisation=sw["hospital"], code="fuzz_flow", bpmn=FUZZ_FLOW
+    )
+    for name in COVERAGE_CALLERS:
+        flow_services.instance_start(
+            actor=accounts[name], version=version, data={"item": "接口测试", "amount": "1万"}
+        )
 
 
 def _ids(queryset) -> list[int]:

@@ -72,6 +72,7 @@ from lianfang.core.models import (
 )
 from lianfang.core.navigation import always_on_codes
 from lianfang.core.roles import PLATFORM_ADMIN, Role
+from lianfang.flows import services as flow_services
 from lianfang.org import power_io, roster
 from lianfang.org.models import (
     Department,
@@ -380,52 +381,54 @@ def open_reviews(sw):
     services.risk_point_submit(actor=sw.users["outsider"], risk_point=sw["point_other"])
 
 
+# A flow whose one task waits for its applicant: each role starts one (`open_flows`), so
+# the task in its scope is its own and the one outside is another organisation's.
+MATRIX_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:lianfang="http://lianfang.org/schema/bpmn/1" id="d" targetNamespace="http://x">
+<bpmn:process id="matrix_flow" name="矩阵流程" isExecutable="true">
+<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="check"/>
+<bpmn:userTask id="check" name="确认" lianfang:handler="applicant"/>
+<bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e"/><bpmn:endEvent id="e"/>
+</bpmn:process></bpmn:definitions>"""
+FLOW_STARTERS = ("admin", "integrity", "leader", "dept_head", "staff", "outsider")
+
+
+def open_flows(sw):
+    """An instance of the matrix flow started by each role with an organisation, its task
+    waiting for that role (`flow_<role>`, `flow_task_<role>`)."""
+    versions = {
+        key: flow_services.definition_publish(
+            actor=None, organisation=sw[key], code="matrix_flow", bpmn=MATRIX_FLOW
+        )
+        for key in ("hospital", "other_hospital")
+    }
+    for role in FLOW_STARTERS:
+        version = versions["other_hospital" if role == "outsider" else "hospital"]
+        instance = flow_services.instance_start(actor=sw.users[role], version=version, data={})
+        sw.objects[f"flow_{role}"] = instance
+        sw.objects[f"flow_task_{role}"] = instance.tasks.get()
+
+
+def _flow_pairs(prefix):
+    table = {role: (f"{prefix}staff", f"{prefix}outsider") for role in ROLES}
+    table.update({role: (f"{prefix}{role}", f"{prefix}outsider") for role in FLOW_STARTERS})
+    table["outsider"] = (f"{prefix}outsider", f"{prefix}staff")
+    return table
+
+
 def change_form(sw, point, role):
     return point_form(sw, point, role, reason="矩阵变更：补充表现形式")
 
 
-# Power flows: a one-step flow in each hospital (the head of the applicant's department
-# handles it; in the other hospital, whose head has no account, the applicant), a matter of
-# the staff member's and one of the outsider's, each with its ready task.
-MATRIX_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:lianfang="http://lianfang.org/schema/bpmn/1" id="D" targetNamespace="http://lianfang.org/f">
-  <bpmn:process id="matrix_flow" name="矩阵流程" isExecutable="true">
-    <bpmn:extensionElements>
-      <lianfang:field name="item" label="事项" type="text"/>
-    </bpmn:extensionElements>
-    <bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="Task_check" name="审核" lianfang:handler="HANDLER">
-      <bpmn:incoming>F1</bpmn:incoming><bpmn:outgoing>F2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="EndEvent_1"><bpmn:incoming>F2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Task_check"/>
-    <bpmn:sequenceFlow id="F2" sourceRef="Task_check" targetRef="EndEvent_1"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
-
-
 def add_flows(sw):
-    from lianfang.flows import services as flow_services
-
-    o = sw.objects
-    for key, org, handler, starter in (
-        ("hospital", o["hospital"], "dept_head", "staff"),
-        ("other", o["other_hospital"], "applicant", "outsider"),
-    ):
-        version = flow_services.definition_publish(
-            actor=None,
-            organisation=org,
-            code="matrix_flow",
-            bpmn=MATRIX_FLOW.replace("HANDLER", handler),
-        )
-        instance = flow_services.instance_start(
-            actor=sw.users[starter], version=version, data={"item": "矩阵事项"}
-        )
-        o[f"flow_{key}"] = version.definition
-        o[f"flow_instance_{key}"] = instance
-        o[f"flow_task_{key}"] = instance.tasks.get()
+    """The matrix flow published in each hospital (`flow_hospital`, `flow_other`), for the
+    pages that name a definition; `open_flows` publishes the same content again: no new
+    version."""
+    for key, org in (("flow_hospital", "hospital"), ("flow_other", "other_hospital")):
+        sw.objects[key] = flow_services.definition_publish(
+            actor=None, organisation=sw[org], code="matrix_flow", bpmn=MATRIX_FLOW
+        ).definition
 
 
 def flow_comment(sw, task, role):
@@ -1335,6 +1338,21 @@ DECLARED = [
     Url("api-person-detail", READ, api=True, obj="person"),
     Url("api-power-list", READ, api=True),
     Url("api-power-detail", READ, api=True, obj="power"),
+    # the API: flows (an instance and its task per role, `open_flows`)
+    Url("api-flow-definition-list", READ, api=True),
+    Url("api-flow-instance-list", READ, api=True),
+    Url("api-flow-instance-detail", READ, api=True, obj="flow_instance", prepare=open_flows),
+    Url("api-flow-task-list", READ, api=True),
+    Url(
+        "api-flow-task-act",
+        READ,
+        api=True,
+        obj="flow_task",
+        prepare=open_flows,
+        post_only=True,
+        data=lambda sw, t, r: {"action": "approve", "reason": "矩阵办理"},
+        post_ok=200,
+    ),
     # the API: the register; writes by the same rules as the pages (risks/permissions.py)
     Url(
         "api-risk-point-list",
@@ -1473,21 +1491,21 @@ DECLARED = [
         post={"leader": (403, False)},  # covers only points the leader may not edit
     ),
     # power flows: lists of one's own tasks and matters, the start form, the matter's page
-    # (its handler, its applicant and who oversees its department), the act form (only the
-    # task's handler and the applicant; others in scope get 404), definitions and designer
+    # and the act form (each role's own matter and task, `open_flows`), definitions and the
+    # designer
     Url("flows:todo", READ),
     Url("flows:done", READ),
     Url("flows:mine", READ),
     Url("flows:start_list", READ),
     Url("flows:start", READ, obj="flow_definition"),
-    Url("flows:instance", READ, obj="flow_instance", get={"leader": (404, 404)}),
+    Url("flows:instance", READ, obj="flow_instance", prepare=open_flows),
     Url(
         "flows:task_act",
         READ,
         obj="flow_task",
         post_only=True,
         data=flow_comment,
-        post={role: (404, False) for role in ("admin", "integrity", "leader")},
+        prepare=open_flows,
     ),
     Url("flows:definitions", MANAGE),
     Url("flows:designer_new", MANAGE),
@@ -1545,14 +1563,8 @@ EXTRA_PAIRS = {
         **{role: ("flow_hospital", "flow_other") for role in ROLES},
         "outsider": ("flow_other", "flow_hospital"),
     },
-    "flow_instance": {
-        **{role: ("flow_instance_hospital", "flow_instance_other") for role in ROLES},
-        "outsider": ("flow_instance_other", "flow_instance_hospital"),
-    },
-    "flow_task": {
-        **{role: ("flow_task_hospital", "flow_task_other") for role in ROLES},
-        "outsider": ("flow_task_other", "flow_task_hospital"),
-    },
+    "flow_instance": _flow_pairs("flow_"),
+    "flow_task": _flow_pairs("flow_task_"),
     "rotation": {
         **{role: ("buyer", "other_person") for role in ROLES},
         "dept_head": (None, "buyer"),

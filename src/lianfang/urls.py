@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("api/", include("lianfang.org.api_urls")),
     path("api/", include("lianfang.risks.api_urls")),
+    path("api/", include("lianfang.flows.api_urls")),
 ]
 
 handler404 = "lianfang.core.views.not_found"

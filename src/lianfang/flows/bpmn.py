@@ -11,6 +11,7 @@ validation that lists EVERY reason a definition is refused (in Chinese).
      "control_points": [bpmn_id, …]}
 """
 
+import functools
 import keyword
 import re
 from collections import deque
@@ -140,6 +141,24 @@ def parse_xml(text):
         raise BpmnInvalid([_("BPMN 文件不是格式正确的 XML：%(why)s") % {"why": exc}]) from None
 
 
+@functools.cache
+def _validator():
+    from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+
+    return BpmnValidator()
+
+
+def _schema_error(root) -> str:
+    """The first BPMN 2.0 schema (XSD) violation of the document, or ""."""
+    import copy
+
+    try:
+        _validator().validate(copy.deepcopy(root))
+    except Exception as exc:  # the validator's ValidationException or lxml's error
+        return str(exc)[:300]
+    return ""
+
+
 def check_handler_rule(rule: str) -> str | None:
     """None when `rule` is a handler rule we know, else the Chinese reason."""
     rule = (rule or "").strip()
@@ -247,6 +266,9 @@ def parse(text, organisation=None) -> dict:
     if not executable:
         raise BpmnInvalid([_("BPMN 文件中没有流程（bpmn:process）。")])
     reasons: list[str] = []
+    schema_error = _schema_error(root)
+    if schema_error:
+        reasons.append(_("不符合 BPMN 2.0 规范：%(why)s") % {"why": schema_error})
     if len(executable) > 1:
         reasons.append(_("一个文件只能包含一个可执行流程"))
     process = executable[0]

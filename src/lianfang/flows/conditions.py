@@ -10,7 +10,7 @@ import decimal
 import operator
 
 from django.utils.translation import gettext as _
-from simpleeval import InvalidExpression, SimpleEval
+from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 MAX_LENGTH = 500
 
@@ -19,13 +19,25 @@ class ConditionError(ValueError):
     """A condition that cannot be evaluated (message in Chinese)."""
 
 
+def _ordered(op):
+    """An ordering comparison that is false when a side is blank (None): `amount >= 100000`
+    with no amount takes no branch (the gateway's default does)."""
+
+    def compare(a, b):
+        if a is None or b is None:
+            return False
+        return op(a, b)
+
+    return compare
+
+
 _OPERATORS = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
+    ast.Gt: _ordered(operator.gt),
+    ast.GtE: _ordered(operator.ge),
+    ast.Lt: _ordered(operator.lt),
+    ast.LtE: _ordered(operator.le),
     ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
     ast.Not: operator.not_,
@@ -106,12 +118,13 @@ def _number(value):
 
 
 def evaluate(expression: str, names: dict) -> bool:
-    """Evaluate a condition over `names` with simpleeval. Unknown names count as empty (None),
-    so a comparison with a field left blank is false instead of an error."""
+    """Evaluate a condition over `names` with simpleeval. Names not given count as blank
+    (None): an ordering comparison with a blank field is false; comparing a number with text
+    is a ConditionError."""
     tree = check(expression)
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     context = {name: _number(names.get(name)) for name in used}
-    evaluator = SimpleEval(operators=_OPERATORS, functions={}, names=context)
+    evaluator = EvalWithCompoundTypes(operators=_OPERATORS, functions={}, names=context)
     try:
         result = evaluator.eval(expression.strip())
     except (InvalidExpression, TypeError, ArithmeticError, ValueError) as exc:

@@ -14,6 +14,7 @@ class FlowError(enum.StrEnum):
     DEFINITION_INACTIVE = "definition_inactive"
     NOT_PUBLISHER = "not_publisher"
     NOT_STARTER = "not_starter"
+    NOT_RELAY = "not_relay"
     FIELDS = "fields"
     ATTACHMENT = "attachment"
     ATTACHMENT_REQUIRED = "attachment_required"
@@ -37,6 +38,9 @@ _MESSAGES = {
     FlowError.DEFINITION_INACTIVE: gettext_lazy("流程“%(name)s”已停用，不能发起。"),
     FlowError.NOT_PUBLISHER: gettext_lazy("只有本单位的系统管理员或纪检监察人员可以发布流程。"),
     FlowError.NOT_STARTER: gettext_lazy("您不能发起流程“%(name)s”。"),
+    FlowError.NOT_RELAY: gettext_lazy(
+        "只有持有本单位系统管理员角色的对接服务账号可以代本单位在职人员发起或办理。"
+    ),
     FlowError.FIELDS: gettext_lazy("表单填写有误：%(detail)s"),
     FlowError.ATTACHMENT: gettext_lazy("附件“%(name)s”未能上传：%(why)s"),
     FlowError.ATTACHMENT_REQUIRED: gettext_lazy("办理本环节前须上传附件：%(names)s。"),

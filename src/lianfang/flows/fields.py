@@ -96,6 +96,13 @@ def _boolean(value) -> bool:
     raise ValueError(_("请选择是或否"))
 
 
+def _invisible(ch) -> bool:
+    """Control characters (but line breaks and tabs) and lone surrogates, which no database
+    text holds."""
+    category = unicodedata.category(ch)
+    return (category == "Cc" and ch not in "\n\r\t") or category == "Cs"
+
+
 def _empty(value) -> bool:
     if value is None:
         return True
@@ -134,7 +141,7 @@ def clean(fields: list[dict], data: dict, *, organisation=None, partial: bool = 
                 limit = MAX_TEXTAREA if kind == "textarea" else MAX_TEXT
                 if len(text) > limit:
                     raise ValueError(_("不能超过 %(n)s 个字") % {"n": limit})
-                if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text):
+                if any(_invisible(ch) for ch in text):
                     raise ValueError(_("含有不可见的控制字符"))
                 cleaned[name] = text
             elif kind == "amount":
@@ -159,16 +166,18 @@ def clean(fields: list[dict], data: dict, *, organisation=None, partial: bool = 
                 qs = model.objects.filter(active=True)
                 if organisation is not None:
                     qs = qs.filter(organisation=organisation)
+                # a staff number / department code first (they are often digits), then a pk
                 text = str(getattr(value, "pk", value)).strip()
+                if any(_invisible(ch) for ch in text):
+                    raise ValueError(_("含有不可见的控制字符"))
                 found = None
-                if text.isdigit():
+                if not isinstance(value, int) and not hasattr(value, "pk"):
+                    found = qs.filter(**{key: text[:40]}).values_list("pk", flat=True).first()
+                if found is None and text.isascii() and text.isdigit() and len(text) < 19:
                     found = qs.filter(pk=int(text)).values_list("pk", flat=True).first()
                 if found is None:
-                    found = qs.filter(**{key: text[:40]}).values_list("pk", flat=True).first()
-                if found is None:
-                    raise ValueError(
-                        _("找不到人员“%(v)s”") if kind == "person" else _("找不到科室“%(v)s”")
-                    ) % {"v": text[:40]}
+                    message = _("找不到人员“%(v)s”") if kind == "person" else _("找不到科室“%(v)s”")
+                    raise ValueError(message % {"v": text[:40]})
                 cleaned[name] = found
             else:
                 raise ValueError(_("字段类型无法识别"))

@@ -117,11 +117,10 @@ def started_by(user) -> QuerySet[Instance]:
     )
 
 
-def instance_detail(user, pk) -> Instance | None:
-    """One instance the user may see, with its tasks and timeline (None when out of scope)."""
+def instance_detail_queryset(user) -> QuerySet[Instance]:
+    """The instances the user may see, with their tasks and timeline."""
     return (
         instances_visible_to(user)
-        .filter(pk=pk)
         .select_related(
             "version__definition", "applicant", "applicant_person", "department", "subject"
         )
@@ -137,8 +136,12 @@ def instance_detail(user, pk) -> Instance | None:
                 queryset=InstanceEvent.objects.select_related("actor", "task").order_by("at", "pk"),
             ),
         )
-        .first()
     )
+
+
+def instance_detail(user, pk) -> Instance | None:
+    """One instance the user may see, with its tasks and timeline (None when out of scope)."""
+    return instance_detail_queryset(user).filter(pk=pk).first()
 
 
 def task_for_actor(user, pk) -> Task | None:

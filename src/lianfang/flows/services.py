@@ -85,7 +85,7 @@ def assign_simply(*, task, instance, rule, spec_task) -> list[Assignment]:
 
     def persons(rule_text) -> list:
         if rule_text == "applicant":
-            return [instance.applicant_person] if instance.applicant_person else []
+            return [instance.applicant_person or instance.applicant]
         if rule_text == "dept_head":
             return [department.head] if department and department.head_id else []
         if rule_text == "principal_leader":
@@ -171,15 +171,23 @@ def content_hash(text: str) -> str:
 
 @transaction.atomic
 def definition_publish(
-    *, actor, organisation, code, bpmn, name=None, action="flow_definition.publish"
+    *,
+    actor,
+    organisation,
+    code,
+    bpmn,
+    name=None,
+    action="flow_definition.publish",
+    check_codes=True,
 ) -> FlowVersion:
     """Publish `bpmn` as the next version of the definition `code` of `organisation`, or raise
     ValidationError (code definition_invalid) listing every reason. The same content as the
-    current version publishes nothing new: that version is returned."""
+    current version publishes nothing new: that version is returned. `check_codes=False`
+    (the shipped library) lets power and step codes the organisation lacks pass unlinked."""
     if not may_publish(actor, organisation):
         raise error(FlowError.NOT_PUBLISHER)
     try:
-        spec = bpmn_module.parse(bpmn, organisation)
+        spec = bpmn_module.parse(bpmn, organisation if check_codes else None)
     except bpmn_module.BpmnInvalid as exc:
         raise ValidationError(
             [ValidationError(r, code=FlowError.DEFINITION_INVALID.value) for r in exc.reasons]
@@ -233,6 +241,28 @@ def _person_of(user):
     if user is None or not getattr(user, "pk", None):
         return None
     return Person.objects.filter(user=user).select_related("department").first()
+
+
+def may_relay(actor, organisation) -> bool:
+    """An integration (a service account: no password, no person) holding the administrator
+    role where `organisation` lies may start and act for the organisation's people."""
+    from lianfang.accounts.api_tokens import is_service_account
+
+    if actor is None or not getattr(actor, "pk", None) or not is_service_account(actor):
+        return False
+    grants = [g for g in actor.active_grants if g.role == Role.ADMIN]
+    return any(organisation.path.startswith(g.organisation.path) for g in grants)
+
+
+def is_relay(user) -> bool:
+    """A service account holding the administrator role somewhere (see `may_relay`)."""
+    from lianfang.accounts.api_tokens import is_service_account
+
+    return bool(
+        getattr(user, "pk", None)
+        and any(g.role == Role.ADMIN for g in user.active_grants)
+        and is_service_account(user)
+    )
 
 
 def may_start(actor, definition) -> bool:
@@ -374,14 +404,27 @@ def _subject(instance, spec, subject):
 
 
 @transaction.atomic
-def instance_start(*, actor, version, data, files=None, subject=None, title="") -> Instance:
+def instance_start(
+    *, actor, version, data, files=None, subject=None, title="", on_behalf_of=None
+) -> Instance:
     """Start an instance of `version` with the form `data` (and attachments `files`, a dict
     {field name: upload(s)}): clean the fields, run the workflow to its first user tasks and
-    assign them. ValidationError for bad input; nothing is written then."""
+    assign them. ValidationError for bad input; nothing is written then.
+
+    `on_behalf_of` (a Person of the organisation): an integration (an OA system's service
+    account holding the administrator role there) starting for that person, who is then the
+    applicant."""
     definition = version.definition
     if not definition.active:
         raise error(FlowError.DEFINITION_INACTIVE, name=definition.name)
-    if not may_start(actor, definition):
+    person = None
+    if on_behalf_of is not None:
+        person = on_behalf_of
+        if not may_relay(actor, definition.organisation) or (
+            person.organisation_id != definition.organisation_id or not person.active
+        ):
+            raise error(FlowError.NOT_RELAY)
+    elif not may_start(actor, definition):
         raise error(FlowError.NOT_STARTER, name=definition.name)
     spec = version.spec
     organisation = definition.organisation
@@ -398,11 +441,15 @@ def instance_start(*, actor, version, data, files=None, subject=None, title="") 
     ]
     if missing:
         raise error(FlowError.ATTACHMENT_REQUIRED, names="、".join(missing))
-    person = _person_of(actor)
+    if person is None:
+        person = _person_of(actor)
+        applicant = actor
+    else:
+        applicant = person.user if person.user_id and person.user.is_active else actor
     instance = Instance(
         organisation=organisation,
         version=version,
-        applicant=actor,
+        applicant=applicant,
         applicant_person=person,
         department=person.department if person else None,
         title=(title or "").strip()[:200]
@@ -427,7 +474,12 @@ def instance_start(*, actor, version, data, files=None, subject=None, title="") 
         actor=actor,
         action="flow_instance.start",
         obj=instance,
-        after={"flow": definition.code, "version": version.number, "title": instance.title},
+        after={
+            "flow": definition.code,
+            "version": version.number,
+            "title": instance.title,
+            "on_behalf_of": str(on_behalf_of) if on_behalf_of is not None else None,
+        },
     )
     _sync_tasks(instance, workflow, actor)
     if instance.state == Instance.State.COMPLETED:
@@ -509,17 +561,21 @@ def task_act(
     target=None,
     files=None,
     expected_version=None,
+    on_behalf_of=None,
 ) -> Task:
     """Act on a ready task: approve, return (to `target`, an earlier user task's BPMN id, by
     default the previous step), reject, withdraw (the applicant, before any approval), comment,
     transfer (to `target`, a user of the organisation). `data` may correct form fields on
     approval; `files` adds attachments. Atomic: TaskUnavailable (404) when the task is not the
-    actor's or not ready any more; ValidationError for bad input; nothing changes then."""
+    actor's or not ready any more; ValidationError for bad input; nothing changes then.
+
+    `on_behalf_of` (a user): an integration's service account (see `may_relay`) relaying the
+    act of that user, who must be the task's handler; the audit event names both."""
     if action not in ACTIONS:
         raise error(FlowError.UNKNOWN_ACTION, "action", action=str(action)[:30])
     with transaction.atomic():
         instance = (
-            Instance.objects.select_for_update()
+            Instance.objects.select_for_update(of=("self",))
             .select_related("version", "organisation", "department")
             .filter(pk=task.instance_id)
             .first()
@@ -529,12 +585,19 @@ def task_act(
             raise TaskUnavailable()
         if instance.state != Instance.State.RUNNING or task.state != Task.State.READY:
             raise TaskUnavailable()
+        relay = actor
+        if on_behalf_of is not None:
+            if not may_relay(relay, instance.organisation):
+                raise TaskUnavailable()
+            actor = on_behalf_of
         _check_actor(actor, task, instance, action)
         if expected_version is not None and int(expected_version) != instance.lock_version:
             raise error(FlowError.STALE)
         task.instance = instance
-        handler = _HANDLERS[action]
-        details = handler(
+        reason_text = (reason or "").strip()[:REASON_LIMIT]
+        # the action first on the timeline, then the tasks it makes arrive
+        event = _event(instance, _EVENT_KINDS[action], actor=actor, task=task, step=task.name)
+        details = _HANDLERS[action](
             actor=actor,
             task=task,
             instance=instance,
@@ -543,22 +606,20 @@ def task_act(
             target=target,
             files=files,
         )
+        event.data = audit.to_jsonable({"step": task.name, "reason": reason_text, **details})
+        event.save(update_fields=["data"])
         instance.lock_version += 1
         instance.save()
-        _event(
-            instance,
-            _EVENT_KINDS[action],
-            actor=actor,
-            task=task,
-            step=task.name,
-            reason=(reason or "").strip()[:REASON_LIMIT],
-            **details,
-        )
+        if relay is not actor:
+            details = {**details, "via": relay.get_username()}
+            event.data["via"] = relay.get_username()
+            event.save(update_fields=["data"])
         audit.record(
-            actor=actor,
+            actor=relay,
             action=_AUDIT_ACTIONS[action],
             obj=task,
             after={
+                "on_behalf_of": actor.get_username() if relay is not actor else None,
                 "instance": instance.number,
                 "step": task.name,
                 "reason": (reason or "").strip()[:500],
@@ -691,11 +752,14 @@ def _comment(*, actor, task, instance, reason, data, target, files):
 
 def _transfer(*, actor, task, instance, reason, data, target, files):
     from lianfang.accounts.models import User
+    from lianfang.org.models import Person
 
     reason = _reason("transfer", reason, required=True)
+    if isinstance(target, Person):
+        target = target.user
     pk = getattr(target, "pk", target)
     to = None
-    if str(pk or "").isdigit():
+    if str(pk or "").isascii() and str(pk or "").isdigit() and len(str(pk)) < 19:
         to = User.objects.filter(pk=int(pk), is_active=True).first()
     person = _person_of(to) if to else None
     member = to is not None and (
