@@ -226,7 +226,9 @@ def _instance_context(request, instance, act_form=None):
             actions=_actions_for(user, instance, acting),
             initial={"lock": instance.lock_version},
         )
-    step = (mine or (ready[0] if ready else None)) and (mine or ready[0]).step
+    # the risk points of the step in front of the reader: their own task's, else the first
+    shown = mine or (ready[0] if ready else None)
+    step = shown.step if shown is not None else None
     points = list(step_risk_points(step=step)) if step is not None else []
     _mark_due(ready)
     return {
