@@ -1648,13 +1648,25 @@ def test_known_bugs_name_cases_of_the_matrix():
     assert set(KNOWN_BUGS) <= cases
 
 
+# Kinds whose objects their declarations' `prepare` makes (not the world): checked below.
+PREPARED_KINDS = {"flow_instance": open_flows, "flow_task": open_flows}
+
+
 def test_every_kind_names_objects_of_the_world(sw):
     for decl in DECLARED:
         kinds = [decl.obj] + ([decl.shows[0]] if decl.shows else [])
-        for kind in filter(None, kinds):
+        for kind in filter(lambda k: k and k not in PREPARED_KINDS, kinds):
             for role in ROLES:
                 for key in pair_of(kind, role):
                     assert key is None or kind == "library" or key in sw.objects, (decl.name, key)
+
+
+def test_prepared_kinds_name_objects_prepare_makes(world):
+    for kind, prepare in PREPARED_KINDS.items():
+        prepare(world)
+        for role in ROLES:
+            for key in pair_of(kind, role):
+                assert key is None or key in world.objects, (kind, key)
 
 
 # The requests ---------------------------------------------------------------------------------
@@ -2030,9 +2042,14 @@ def test_api_lists_show_exactly_the_rows_in_scope(world, name, role):
     assert {labels[row["id"]] for row in body["results"]} == expected
 
 
+# Lists of the caller's own rows, not of a scope (to-do, started by me, flows I may start):
+# tests/flows/test_api.py and test_services_selectors.py check them.
+PERSONAL_API_LISTS = {"api-flow-definition-list", "api-flow-instance-list", "api-flow-task-list"}
+
+
 def test_api_lists_cover_every_list_endpoint():
     lists = {d.name for d in DECLARED if d.api and d.name.endswith("-list")}
-    assert lists == set(API_LISTS)
+    assert lists - PERSONAL_API_LISTS == set(API_LISTS)
 
 
 # Filters naming objects outside the scope -----------------------------------------------------

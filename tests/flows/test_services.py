@@ -374,11 +374,12 @@ def test_the_resolver_is_a_seam(world):
     def everyone_to_integrity(*, task, instance, rule, spec_task):
         return [services.Assignment(user=world.users["integrity"], rule=f"test:{rule}")]
 
+    previous = services.current_resolver()
     services.set_resolver(everyone_to_integrity)
     try:
         instance = start(world, purchase(world))
     finally:
-        services.set_resolver(services.assign_simply)
+        services.set_resolver(previous)
     [task] = ready(instance)
     assert task.assignee == world.users["integrity"] and task.candidate_rule == "test:dept_head"
 

@@ -150,6 +150,11 @@ def set_resolver(fn: Callable) -> Callable:
     return fn
 
 
+def current_resolver() -> Callable:
+    """The resolver in force (to put it back after replacing it, e.g. in a test)."""
+    return _resolver[0]
+
+
 def resolve(*, task, instance, rule, spec_task) -> list[Assignment]:
     return list(_resolver[0](task=task, instance=instance, rule=rule, spec_task=spec_task))
 
