@@ -422,12 +422,13 @@ def change_form(sw, point, role):
 
 
 def add_flows(sw):
-    """The world's flows, for every kind the declarations name: each role's matter and task
-    (`open_flows`, run again by the declarations that act on them) and the matrix flow of each
-    hospital (`flow_hospital`, `flow_other`) for the pages that name a definition."""
-    open_flows(sw)
-    sw.objects["flow_hospital"] = sw.objects["flow_staff"].version.definition
-    sw.objects["flow_other"] = sw.objects["flow_outsider"].version.definition
+    """The matrix flow published in each hospital (`flow_hospital`, `flow_other`), for the
+    pages that name a definition; `open_flows` publishes the same content again: no new
+    version."""
+    for key, org in (("flow_hospital", "hospital"), ("flow_other", "other_hospital")):
+        sw.objects[key] = flow_services.definition_publish(
+            actor=None, organisation=sw[org], code="matrix_flow", bpmn=MATRIX_FLOW
+        ).definition
 
 
 def flow_comment(sw, task, role):
