@@ -28,7 +28,7 @@
       canvas.zoom("fit-viewport", "auto");
       // on a phone the whole flow is too small to read: show the current step at a readable size
       var first = current.length ? registry.get(current[0]) : null;
-      if (first && canvas.zoom() < 0.6) {
+      if (first && canvas.zoom() < 0.6 && root.clientWidth < 600) {
         canvas.zoom(0.8);
         canvas.scrollToElement(first);
       }
