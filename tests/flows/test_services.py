@@ -385,10 +385,14 @@ def test_the_resolver_is_a_seam(world):
 
 
 def test_no_handler_refuses_the_start(world):
-    world.cardiology.head = None
-    world.cardiology.save(update_fields=["head"])
-    with pytest.raises(ValidationError) as caught:
-        start(world, purchase(world))
+    """A rule that resolves to nobody (whatever resolver is in force) refuses the start."""
+    previous = services.current_resolver()
+    services.set_resolver(lambda **kwargs: [])
+    try:
+        with pytest.raises(ValidationError) as caught:
+            start(world, purchase(world))
+    finally:
+        services.set_resolver(previous)
     assert "找不到办理人" in caught.value.messages[0]
     assert not Instance.objects.exists()
 
