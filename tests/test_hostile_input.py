@@ -18,6 +18,7 @@ from lianfang.org.models import Post
 from tests.scope_world import ROLES, module_world
 from tests.test_scope_matrix import (
     DECLARED,
+    add_flows,
     client_for,
     has_args,
     may_use,
@@ -83,7 +84,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def sw(django_db_setup, django_db_blocker):
-    yield from module_world(django_db_blocker)
+    for world in module_world(django_db_blocker):
+        add_flows(world)  # the matrix's flow objects, which its declarations name
+        yield world
 
 
 @pytest.fixture

@@ -435,6 +435,20 @@ def change_form(sw, point, role):
     return point_form(sw, point, role, reason="矩阵变更：补充表现形式")
 
 
+def add_flows(sw):
+    """The matrix flow published in each hospital (`flow_hospital`, `flow_other`), for the
+    pages that name a definition; `open_flows` publishes the same content again: no new
+    version."""
+    for key, org in (("flow_hospital", "hospital"), ("flow_other", "other_hospital")):
+        sw.objects[key] = flow_services.definition_publish(
+            actor=None, organisation=sw[org], code="matrix_flow", bpmn=MATRIX_FLOW
+        ).definition
+
+
+def flow_comment(sw, task, role):
+    return {"action": "comment", "reason": "矩阵意见"}
+
+
 # The declarations -----------------------------------------------------------------------------
 # Roles a view's answer differs for, in scope: (in, out). Writes: (status, writes).
 STAFF_FORBIDDEN = {r: (403, 404) for r in ("leader", "dept_head", "staff", "outsider")}
@@ -1782,6 +1796,27 @@ DECLARED = [
     ),
     public_url("content_public:file", public_file("application/pdf")),
     public_url("content_public:image", public_file("image/png")),
+    # power flows: lists of one's own tasks and matters, the start form, the matter's page
+    # and the act form (each role's own matter and task, `open_flows`), definitions and the
+    # designer
+    Url("flows:todo", READ),
+    Url("flows:done", READ),
+    Url("flows:mine", READ),
+    Url("flows:start_list", READ),
+    Url("flows:start", READ, obj="flow_definition"),
+    Url("flows:instance", READ, obj="flow_instance", prepare=open_flows),
+    Url(
+        "flows:task_act",
+        READ,
+        obj="flow_task",
+        post_only=True,
+        data=flow_comment,
+        prepare=open_flows,
+    ),
+    Url("flows:definitions", MANAGE),
+    Url("flows:designer_new", MANAGE),
+    Url("flows:definition", MANAGE, obj="flow_definition"),
+    Url("flows:designer", MANAGE, obj="flow_definition"),
 ]
 
 DECLARATIONS = {d.name: d for d in DECLARED}
@@ -1842,6 +1877,10 @@ EXTRA_PAIRS = {
         **{role: ("point_doctor", "point_other_filed") for role in ROLES},
         "leader": (None, "point_doctor"),
         "outsider": ("point_other_filed", "point_doctor"),
+    },
+    "flow_definition": {
+        **{role: ("flow_hospital", "flow_other") for role in ROLES},
+        "outsider": ("flow_other", "flow_hospital"),
     },
     "flow_instance": _flow_pairs("flow_"),
     "flow_task": _flow_pairs("flow_task_"),
@@ -1955,7 +1994,9 @@ def test_prepared_kinds_name_objects_prepare_makes(world):
 
 @pytest.fixture(scope="module")
 def sw(django_db_setup, django_db_blocker):
-    yield from module_world(django_db_blocker)
+    for world in module_world(django_db_blocker):
+        add_flows(world)
+        yield world
 
 
 @pytest.fixture

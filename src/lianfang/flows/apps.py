@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.navigation import ColumnSpec, ModuleSpec
+from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
+from lianfang.core.roles import Role
+
+# Who keeps the flow definitions (the designer): administrators and the integrity office.
+DESIGNERS = (Role.ADMIN, Role.INTEGRITY)
+
+
+def _entry(label, url_name, icon, roles, order, badge=""):
+    return NavItem("flows", label, url_name, icon, roles, group="flows", order=order, badge=badge)
 
 
 class FlowsConfig(AppConfig):
@@ -24,6 +34,14 @@ class FlowsConfig(AppConfig):
             ),
         ),
     )
+    nav_groups = (NavGroup("flows", _("权力运行"), 40),)
+    nav_items = (
+        _entry(_("待办"), "flows:todo", "inbox", Role.ALL, 10, badge="flows.todo"),
+        _entry(_("已办"), "flows:done", "check2-all", Role.ALL, 20),
+        _entry(_("我发起的"), "flows:mine", "send", Role.ALL, 30),
+        _entry(_("发起"), "flows:start_list", "plus-square", Role.ALL, 40),
+        _entry(_("流程定义"), "flows:definitions", "diagram-2", DESIGNERS, 90),
+    )
 
     def ready(self):
         # register with core: audit labels, the attachment use, the scoping selectors
@@ -39,3 +57,4 @@ class FlowsConfig(AppConfig):
         handlers.register()
         deadlines.register()
         publications.register()
+        from . import attachments, audit_labels, badges, selectors  # noqa: F401

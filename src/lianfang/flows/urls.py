@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "flows"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.todo, name="todo"),
+    path("done/", views.done, name="done"),
+    path("mine/", views.mine, name="mine"),
+    path("start/", views.start_list, name="start_list"),
+    path("start/<int:pk>/", views.start, name="start"),
+    path("instances/<int:pk>/", views.instance, name="instance"),
+    path("tasks/<int:pk>/act/", views.task_act, name="task_act"),
+    path("definitions/", views.definitions, name="definitions"),
+    path("definitions/new/", views.designer_new, name="designer_new"),
+    path("definitions/<int:pk>/", views.definition, name="definition"),
+    path("definitions/<int:pk>/design/", views.designer, name="designer"),
+]

@@ -180,6 +180,20 @@ def power_risk_points(*, user, power: Power) -> QuerySet[RiskPoint]:
     )
 
 
+def step_risk_points(*, step) -> QuerySet[RiskPoint]:
+    """The filed risk points of a power step with their measures, for the page where a handler
+    acts on that step (本环节廉政风险点及防控措施). Read live: the register's changes show at
+    once. Every handler of the step sees them whatever their own register scope: the step is
+    theirs while they act on it. Highest level first; two queries however many points."""
+    if step is None:
+        return RiskPoint.objects.none()
+    return (
+        RiskPoint.objects.filter(step=step, status=RiskPoint.Status.FILED)
+        .order_by(F("level").desc(nulls_last=True), "pk")
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("pk")))
+    )
+
+
 # Register lists and aggregates ---------------------------------------------------------------
 
 # The relations a register row shows; joined in the list query so a page of 20 rows and a
