@@ -1,8 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ColumnSpec, ModuleSpec
-from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
+from lianfang.core.navigation import ColumnSpec, ModuleSpec, NavGroup, NavItem
 from lianfang.core.roles import Role
 
 # Who keeps the flow definitions (the designer): administrators and the integrity office.
@@ -44,8 +43,9 @@ class FlowsConfig(AppConfig):
     )
 
     def ready(self):
-        # register with core: audit labels, the attachment use, the scoping selectors
-        from . import attachments, audit_labels, selectors  # noqa: F401
+        # register with core: audit labels, the attachment use, the scoping selectors, the
+        # menu's count of tasks
+        from . import attachments, audit_labels, badges, selectors  # noqa: F401
 
         self.register_rules()
 
@@ -57,4 +57,3 @@ class FlowsConfig(AppConfig):
         handlers.register()
         deadlines.register()
         publications.register()
-        from . import attachments, audit_labels, badges, selectors  # noqa: F401

@@ -28,7 +28,7 @@ import math
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,11 +115,8 @@ def _local(moment: dt.datetime) -> str:
 
 
 def instance_link(instance) -> str:
-    """The instance's page, once the pages exist (a message without one keeps no link)."""
-    try:
-        return reverse("flows:instance_detail", args=[instance.pk])
-    except NoReverseMatch:
-        return ""
+    """The instance's page."""
+    return reverse("flows:instance", args=[instance.pk])
 
 
 def _event(task: Task, kind: str, actor=None, **data) -> InstanceEvent:

@@ -2,7 +2,7 @@
 task (key: the task) by the escalation (`flows.deadlines`), found again by the daily check
 while the task waits, and closed by it once the task is handled."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from lianfang.core import warnings
@@ -14,10 +14,7 @@ def _links(warning) -> list[tuple[str, str]]:
     instance = (warning.evidence or {}).get("instance")
     if not instance:
         return []
-    try:
-        return [(instance[1], reverse("flows:instance_detail", args=[instance[0]]))]
-    except NoReverseMatch:
-        return []
+    return [(instance[1], reverse("flows:instance", args=[instance[0]]))]
 
 
 warnings.register_rule(
