@@ -18,27 +18,32 @@ RISK_ENTRIES = ["我的风险点", "风险点台账", "风险分布", "逾期事
 REVIEWER_RISK_ENTRIES = ["我的风险点", "待审", *RISK_ENTRIES[1:]]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
+COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
 OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + RISK_ENTRIES + OFFICE_RISK_ENTRIES
 REVIEWING_OFFICE = ORG_ENTRIES + OFFICE_ENTRIES + REVIEWER_RISK_ENTRIES + OFFICE_RISK_ENTRIES
 EXPECTED_NAV = {
     "admin": (
-        OFFICE + ["单位模块", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
+        OFFICE
+        + COMPLAINT_ENTRIES
+        + ["单位模块", "单位参数", "用户与角色", "Word 模板", "工作日历", "外发记录"],
         ["审计日志", "预警", "公开发布", "模块与栏目", "待审"],
     ),
     "integrity": (
-        REVIEWING_OFFICE + ["审计日志", "预警", "公开发布", "单位参数"],
+        REVIEWING_OFFICE
+        + COMPLAINT_ENTRIES
+        + ["身份信息审批", "审计日志", "预警", "公开发布", "单位参数"],
         ["模块与栏目", "单位模块", "用户与角色", "Word 模板", "工作日历", "外发记录"],
     ),
     "leader": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"] + COMPLAINT_ENTRIES,
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒"],
     ),
     "dept_head": (
-        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"],
+        ORG_ENTRIES + REVIEWER_RISK_ENTRIES + ["廉政风险定位表"] + COMPLAINT_ENTRIES,
         ["审计日志", "模块与栏目", "用户与角色", "定级方案"],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES,
+        ORG_ENTRIES + RISK_ENTRIES + COMPLAINT_ENTRIES,
         ["审计日志", "模块与栏目", "用户与角色", "廉政风险定位表", "标准库", "待审"],
     ),
 }

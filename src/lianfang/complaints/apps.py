@@ -32,4 +32,4 @@ class ComplaintsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import notifications, org_settings, selectors  # noqa: F401
+        from . import notifications, org_settings, portal_columns, reminders, selectors  # noqa: F401

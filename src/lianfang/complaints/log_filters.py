@@ -18,7 +18,7 @@ class ReporterPrivacyFilter(logging.Filter):
         request = getattr(record, "request", None)
         path = getattr(request, "path_info", None) or getattr(request, "path", None) or ""
         if not path:
-            message = str(getattr(record, "msg", ""))
+            message = record.getMessage()
             private = "/complaints/report/" in message or "/complaints/receipt/" in message
         else:
             private = is_private(path)

@@ -1,11 +1,11 @@
 """Receipt codes (回执码): how a reporter, named or not, comes back to a report.
 
 A code is 4 groups of 5 characters from a 32-letter alphabet without 0/O, 1/I (100 bits of
-randomness), e.g. `K7M2Q-9XTRB-4HWCE-PZ3NA`. The first group is stored in the clear as a
-lookup key, so checking a code hashes against the few reports sharing it, not every row;
-the whole code is stored only as an Argon2 hash (Django's Argon2PasswordHasher). What is not
-in the database are the other 80 bits. A code that opens nothing still costs one hash (a
-dummy one), so a wrong code is answered as slowly as a right one.
+randomness), e.g. `K7M2Q-9XTRB-4HWCE-PZ3NA`. Its first four characters (20 bits) are stored
+in the clear as a lookup key, so checking a code hashes against the few reports sharing them,
+not every row; the whole code is stored only as an Argon2 hash (Django's
+Argon2PasswordHasher). The other 80 bits are in no database. A code that opens nothing
+still costs one hash (a dummy one), so a wrong code is answered as slowly as a right one.
 """
 
 import re
@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import check_password, make_password
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 GROUPS, GROUP_LEN = 4, 5
+PREFIX_LEN = 4
 LENGTH = GROUPS * GROUP_LEN
 HASHER = "argon2"
 _DUMMY = None
@@ -37,7 +38,7 @@ def normalise(typed: str) -> str:
 
 
 def prefix_of(code: str) -> str:
-    return normalise(code)[:GROUP_LEN]
+    return normalise(code)[:PREFIX_LEN]
 
 
 def hash_code(code: str) -> str:

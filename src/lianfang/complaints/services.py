@@ -234,7 +234,7 @@ def complaint_reporter_reply(*, complaint: Complaint, body: str, uploads=()) -> 
         .filter(complaint=complaint)
         .values_list("handler_id", flat=True)
     )
-    _notify(complaint, handlers, "complaints.reporter_replied")
+    _notify(complaint, handlers, kind="complaints.reporter_replied")
     return message
 
 
@@ -309,7 +309,7 @@ def complaint_assign(*, actor, complaint: Complaint, handler, reason: str = "") 
         replaced=previous,
         reason=_text(reason, _("说明"), limit=200),
     )
-    _notify(complaint, {handler.pk}, "complaints.assigned")
+    _notify(complaint, {handler.pk}, kind="complaints.assigned")
     return assignment
 
 
@@ -492,7 +492,7 @@ def identity_request(*, actor, complaint: Complaint, reason: str) -> IdentityReq
             organisation_id=complaint.organisation_id, duty=Officer.Duty.CUSTODIAN
         ).values_list("user_id", flat=True)
     )
-    _notify(complaint, custodians, "complaints.identity_requested")
+    _notify(complaint, custodians, kind="complaints.identity_requested")
     return request
 
 
@@ -521,7 +521,7 @@ def identity_decide(*, actor, request: IdentityRequest, approve: bool) -> Identi
         request=request.pk,
         decision=request.decision,
     )
-    _notify(complaint, {request.requester_id}, "complaints.identity_decided")
+    _notify(complaint, {request.requester_id}, kind="complaints.identity_decided")
     return request
 
 
@@ -594,7 +594,7 @@ def officer_revoke(*, actor, officer: Officer) -> None:
 # Notifications (never to anyone recused) ---------------------------------------------------------
 
 
-def _notify(complaint: Complaint, user_ids, kind: str) -> None:
+def _notify(complaint: Complaint, user_ids, *, kind: str, key: str = "") -> None:
     from lianfang.core import notifications
 
     ids = set(user_ids) - recused_user_ids(complaint)
@@ -608,4 +608,5 @@ def _notify(complaint: Complaint, user_ids, kind: str) -> None:
         context={"reference": complaint.reference},
         link=reverse("complaints:detail", args=[complaint.pk]),
         organisation=complaint.organisation,
+        key=key,
     )

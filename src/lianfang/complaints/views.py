@@ -318,9 +318,9 @@ def detail(request, pk):
     )
 
 
-def _action(request, pk, form_class, call, success, **form_kwargs):
+def _action(request, pk, form_class, call, success, form_kwargs=None):
     complaint = _get(request, pk)
-    form = form_class(request.POST, **form_kwargs(complaint) if callable(form_kwargs) else {})
+    form = form_class(request.POST, **(form_kwargs(complaint) if form_kwargs else {}))
     if form.is_valid():
         try:
             call(complaint, form.cleaned_data)
@@ -460,11 +460,17 @@ def identity_decide(request, pk):
     return redirect("complaints:identity_requests")
 
 
-@role_required(Role.SECURITY)
+# The system administrator sees who the officers are; only the security administrator
+# designates them (三员分立: services.officer_grant refuses anyone else).
+@role_required(Role.ADMIN, Role.SECURITY)
 def officers(request):
     from lianfang.accounts.models import User
 
-    paths = [g.organisation.path for g in request.user.active_grants if g.role == Role.SECURITY]
+    paths = [
+        g.organisation.path
+        for g in request.user.active_grants
+        if g.role in (Role.ADMIN, Role.SECURITY)
+    ]
     organisations = Organisation.objects.none()
     for path in paths:
         organisations |= Organisation.objects.filter(path__startswith=path)
@@ -481,9 +487,15 @@ def officers(request):
             officer = get_object_or_404(
                 Officer, pk=request.POST["revoke"], organisation__in=organisations
             )
-            services.officer_revoke(actor=request.user, officer=officer)
+            try:
+                services.officer_revoke(actor=request.user, officer=officer)
+            except PermissionDenied:
+                messages.error(request, _("只有安全管理员可以指定或取消办理人员。"))
+                return redirect("complaints:officers")
             messages.success(request, _("已取消。"))
             return redirect("complaints:officers")
+        if not request.user.has_any_role((Role.SECURITY,)):
+            raise PermissionDenied
         saved = save_form(
             request,
             form,
