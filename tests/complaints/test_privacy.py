@@ -20,7 +20,7 @@ HEADERS = {
     "HTTP_X_FORWARDED_FOR": FORWARDED,
     "HTTP_X_REAL_IP": FORWARDED,
     "HTTP_USER_AGENT": AGENT,
-    "HTTP_REFERER": f"https://{IP}/from",
+    "HTTP_REFERER": f"https://{IP}/from",  # another site's page: dropped
 }
 
 
@@ -38,7 +38,7 @@ def _seen_by_views(path):
     return seen
 
 
-def test_the_middleware_strips_address_agent_and_referer_on_the_reporter_pages():
+def test_the_middleware_strips_address_agent_and_foreign_referer_on_the_reporter_pages():
     for path in ("/complaints/report/H1/", "/complaints/receipt/", "/complaints/receipt/case/"):
         meta = _seen_by_views(path)
         text = repr(meta)

@@ -53,7 +53,6 @@ class ComplaintForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
         choices=ANONYMITY,
         coerce=lambda v: v == "1",
         initial="1",
-        widget=forms.RadioSelect,
     )
     subject_department = forms.ModelChoiceField(
         label=_("被反映科室"), queryset=Department.objects.none(), required=False

@@ -3,8 +3,9 @@
 Placed FIRST in settings.MIDDLEWARE, so that nothing after it (Django's request logging,
 django-axes, error reports, the audit chain, any view) can read, log or store the client's
 address or browser. For a path under one of PRIVATE_PREFIXES it removes from the request the
-address (REMOTE_ADDR, X-Forwarded-For, X-Real-IP, Forwarded …), the user agent and the
-referer, after deriving one thing from the address: `request.complaints_client_key`, a keyed
+address (REMOTE_ADDR, X-Forwarded-For, X-Real-IP, Forwarded …), the user agent and a
+referer from another site (a same-site one names only our own page, and CSRF checks of HTTPS
+posts from browsers that send no Origin need it), after deriving one thing from the address: `request.complaints_client_key`, a keyed
 hash of it that changes every hour, which the receipt check's rate limiter uses in the cache
 (a short-lived counter) and nowhere else.
 """
@@ -12,6 +13,7 @@ hash of it that changes every hour, which the receipt check's rate limiter uses 
 import hashlib
 import hmac
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -32,7 +34,6 @@ STRIPPED = (
     "HTTP_CF_CONNECTING_IP",
     "HTTP_TRUE_CLIENT_IP",
     "HTTP_USER_AGENT",
-    "HTTP_REFERER",
     "HTTP_SEC_CH_UA",
     "HTTP_SEC_CH_UA_PLATFORM",
     "HTTP_SEC_CH_UA_MOBILE",
@@ -54,9 +55,16 @@ def client_key(request) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
+def _foreign_referer(meta) -> bool:
+    referer = meta.get("HTTP_REFERER", "")
+    return bool(referer) and urlsplit(referer).netloc != meta.get("HTTP_HOST", "")
+
+
 def strip(request) -> None:
     request.complaints_client_key = client_key(request)
     meta = request.META
+    if _foreign_referer(meta):
+        meta.pop("HTTP_REFERER", None)
     for name in STRIPPED:
         meta.pop(name, None)
     for name in [n for n in meta if n.startswith("HTTP_SEC_CH_UA")]:
@@ -72,7 +80,8 @@ class ReporterPrivacyMiddleware:
         if is_private(request.path_info):
             strip(request)
             response = self.get_response(request)
-            response["Referrer-Policy"] = "no-referrer"
+            # Not "no-referrer": browsers then post with `Origin: null`, which CSRF refuses.
+            response["Referrer-Policy"] = "same-origin"
             response["Cache-Control"] = "no-store"
             return response
         return self.get_response(request)

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   function update(form) {
-    var chosen = form.querySelector("input[name=anonymous]:checked");
+    var chosen = form.querySelector("[name=anonymous]");
     var anonymous = !chosen || chosen.value === "1";
     ["reporter_name", "reporter_phone", "reporter_contact", "sms_opt_in"].forEach(function (name) {
       var input = form.querySelector("[name=" + name + "]");
