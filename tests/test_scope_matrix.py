@@ -1311,6 +1311,7 @@ DECLARED = [
     Url("complaints:receipt_leave", PUBLIC, ok=405, get={"anonymous": (405, 405)}),
     Url("complaints:list", READ),
     Url("complaints:due", READ),
+    Url("complaints:statistics", READ, ok=403),
     Url("complaints:staff_new", READ),
     Url("complaints:enter", READ, ok=403),
     Url(

@@ -188,3 +188,28 @@ def test_the_portal_column_leads_to_intake_and_receipt(rf, world):
     assert reverse("complaints:report_new", args=[world.hospital.code]) in page
     assert reverse("complaints:receipt_lookup") in page
     assert kind.latest(organisation=world.hospital, column=column, limit=5) == []
+
+
+def test_statistics_count_without_content_and_export_to_excel(login, office):
+    import io
+
+    import openpyxl
+
+    complaint, _code = office.file(content="SENTINEL-STAT 内容", subject_text="SENTINEL-STAT")
+    services.complaint_accept(actor=office.lead, complaint=complaint)
+    office.file(category="charges")
+    client = login(office.lead)
+    page = client.get(reverse("complaints:statistics"))
+    assert page.status_code == 200
+    data = page.context["data"]
+    assert data["total"] == 2
+    assert dict(data["category"]) == {"违规收受红包回扣": 1, "收费问题": 1}
+    assert data["deadlines_due"] == 1 and data["deadlines_share"] == 100.0
+    assert "SENTINEL-STAT" not in page.content.decode()
+    export = client.get(reverse("complaints:statistics"), {"format": "xlsx"})
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    text = repr([list(r) for r in book.active.iter_rows(values_only=True)])
+    assert "违规收受红包回扣" in text and "SENTINEL-STAT" not in text
+    assert "张医生" not in text
+    # Handlers and other roles get no statistics.
+    assert login(office.handler).get(reverse("complaints:statistics")).status_code == 403

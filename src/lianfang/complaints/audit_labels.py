@@ -25,5 +25,6 @@ register_actions(
         "complaint.officer_grant": _("指定投诉举报办理人员"),
         "complaint.officer_revoke": _("取消投诉举报办理人员"),
         "complaint.escalate": _("投诉举报逾期上报"),
+        "complaint.statistics_export": _("导出投诉举报统计"),
     }
 )

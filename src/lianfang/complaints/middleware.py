@@ -5,9 +5,9 @@ django-axes, error reports, the audit chain, any view) can read, log or store th
 address or browser. For a path under one of PRIVATE_PREFIXES it removes from the request the
 address (REMOTE_ADDR, X-Forwarded-For, X-Real-IP, Forwarded …), the user agent and a
 referer from another site (a same-site one names only our own page, and CSRF checks of HTTPS
-posts from browsers that send no Origin need it), after deriving one thing from the address: `request.complaints_client_key`, a keyed
-hash of it that changes every hour, which the receipt check's rate limiter uses in the cache
-(a short-lived counter) and nowhere else.
+posts from browsers that send no Origin need it), after deriving one thing from the address:
+`request.complaints_client_key`, a keyed hash of it that changes every hour, which the
+receipt check's rate limiter uses in the cache (a short-lived counter) and nowhere else.
 """
 
 import hashlib

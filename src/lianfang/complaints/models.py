@@ -308,6 +308,23 @@ class IdentityRequest(models.Model):
         return f"{self.complaint} #{self.pk}"
 
 
+EVENT_LABELS = {
+    "filed": _("登记"),
+    "assigned": _("指派承办人"),
+    "accept": _("受理"),
+    "reject": _("不予受理"),
+    "transfer": _("转办"),
+    "handle": _("确定处置方式"),
+    "extend": _("延长期限"),
+    "conclude": _("办结"),
+    "feedback": _("反馈"),
+    "archive": _("归档"),
+    "message": _("向举报人留言"),
+    "reporter_replied": _("举报人留言或补充材料"),
+    "escalated": _("逾期上报"),
+}
+
+
 class Event(models.Model):
     """The complaint's history (state changes, assignments, deadlines): content-free."""
 
@@ -325,6 +342,10 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.complaint} #{self.pk}"
+
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.type, self.type)
 
 
 class File(models.Model):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("receipt/leave/", views.receipt_leave, name="receipt_leave"),
     path("", views.complaint_list, name="list"),
     path("due/", views.due, name="due"),
+    path("statistics/", views.statistics, name="statistics"),
     path("new/", views.staff_new, name="staff_new"),
     path("enter/", views.enter, name="enter"),
     path("print/<str:token>/", views.receipt_print, name="receipt_print"),

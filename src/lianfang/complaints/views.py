@@ -257,6 +257,7 @@ def complaint_list(request):
             "states": State.choices,
             "state": state,
             "is_officer": selectors.is_officer(request.user),
+            "is_lead": bool(selectors.duty_org_ids(request.user, Officer.Duty.LEAD)),
             "today": workdays.today(),
         },
     )
@@ -514,5 +515,74 @@ def officers(request):
             "officers": Officer.objects.filter(organisation__in=organisations).select_related(
                 "organisation", "user"
             ),
+        },
+    )
+
+
+@role_required(*ANYONE)
+def statistics(request):
+    from lianfang.core.exports import record_export
+
+    from . import statistics as stats
+
+    if not selectors.duty_org_ids(request.user, Officer.Duty.LEAD):
+        raise PermissionDenied
+    years = stats.years_of(request.user)
+    try:
+        year = int(request.GET.get("year") or years[0])
+    except ValueError:
+        year = years[0]
+    data = stats.statistics(request.user, year)
+    sections = [
+        ("category", _("按类别")),
+        ("channel", _("按渠道")),
+        ("department", _("按被反映科室")),
+        ("finding", _("按结论")),
+        ("month", _("按月份")),
+    ]
+    if request.GET.get("format") == "xlsx":
+        import io
+
+        from lianfang.core import spreadsheets
+
+        columns = [
+            spreadsheets.Column("dimension", _("统计维度"), 16),
+            spreadsheets.Column("item", _("项目"), 30),
+            spreadsheets.Column("count", _("件数"), 10),
+        ]
+        out = io.BytesIO()
+        rows = 0
+        with spreadsheets.SheetWriter(out) as book:
+            sheet = book.sheet(_("投诉举报统计"), columns)
+            for key, label in sections:
+                for item, count in data[key]:
+                    sheet.row([str(label), item, count])
+                    rows += 1
+            sheet.row([str(_("办理用时")), str(_("平均天数")), data["mean_days"] or ""])
+            sheet.row([str(_("期限")), str(_("按期完成（%）")), data["deadlines_share"] or ""])
+        record_export(
+            actor=request.user,
+            action="complaint.statistics_export",
+            what=str(_("投诉举报统计")),
+            rows=rows,
+            query=f"year={year}",
+        )
+        return documents.file_response(
+            out.getvalue(), f"投诉举报统计-{year}.xlsx", documents.XLSX_CONTENT_TYPE
+        )
+    return render(
+        request,
+        "complaints/statistics.html",
+        {
+            "data": data,
+            "year": year,
+            "years": years,
+            "sections": [(key, label, data[key]) for key, label in sections],
+            "chart": {
+                "months": [m for m, _n in data["month"]],
+                "counts": [n for _m, n in data["month"]],
+                "categories": [c for c, _n in data["category"]],
+                "category_counts": [n for _c, n in data["category"]],
+            },
         },
     )
