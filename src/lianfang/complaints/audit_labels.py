@@ -26,5 +26,6 @@ register_actions(
         "complaint.officer_revoke": _("取消投诉举报办理人员"),
         "complaint.escalate": _("投诉举报逾期上报"),
         "complaint.statistics_export": _("导出投诉举报统计"),
+        "complaint.purge": _("清除保存期满的投诉举报内容"),
     }
 )

@@ -133,6 +133,8 @@ class Complaint(models.Model):
     # The deadline of the current step (None when the step has none).
     due_on = models.DateField(_("期限"), null=True, blank=True, db_index=True)
     escalated_on = models.DateField(_("逾期上报日期"), null=True, blank=True)
+    # Content, identity, messages and files deleted at the end of retention (retention.py).
+    purged_on = models.DateField(_("内容清除日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -322,6 +324,7 @@ EVENT_LABELS = {
     "message": _("向举报人留言"),
     "reporter_replied": _("举报人留言或补充材料"),
     "escalated": _("逾期上报"),
+    "purged": _("保存期满，内容已清除"),
 }
 
 

@@ -15,6 +15,8 @@ TRANSFER_DAYS = "complaints.transfer_days"
 PETITION_DAYS = "complaints.petition_days"
 PETITION_CATEGORIES = "complaints.petition_categories"
 REMIND_DAYS = "complaints.remind_days"
+RETENTION_YEARS = "complaints.retention_years"
+RETENTION_TRUE_YEARS = "complaints.retention_true_years"
 
 _OWNERS = (Role.ADMIN, Role.INTEGRITY)
 
@@ -104,5 +106,31 @@ orgsettings.register(
         group=GROUP,
         owners=_OWNERS,
         order=70,
+    ),
+    orgsettings.Setting(
+        key=RETENTION_YEARS,
+        label=_("保存期限"),
+        kind=orgsettings.INT,
+        default=5,
+        minimum=1,
+        maximum=30,
+        unit=_("年"),
+        help=_("归档后满此年限，清除举报内容、身份信息、留言和材料，只保留不含内容的统计信息。"),
+        group=GROUP,
+        owners=_OWNERS,
+        order=80,
+    ),
+    orgsettings.Setting(
+        key=RETENTION_TRUE_YEARS,
+        label=_("属实事项保存期限"),
+        kind=orgsettings.INT,
+        default=10,
+        minimum=1,
+        maximum=30,
+        unit=_("年"),
+        help=_("结论为属实或部分属实的事项的保存期限。"),
+        group=GROUP,
+        owners=_OWNERS,
+        order=90,
     ),
 )
