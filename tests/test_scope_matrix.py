@@ -167,6 +167,27 @@ class Url:
     prepare: Callable | None = None
 
 
+def a_complaint(org):
+    """A report filed on `org`'s public page (the matrix's world has none of its own)."""
+    from lianfang.complaints import services
+    from lianfang.complaints.models import Complaint
+
+    found = Complaint.objects.filter(organisation=org).first()
+    if found is None:
+        found, _code = services.complaint_file(
+            actor=None,
+            organisation=org,
+            data={"category": "other", "anonymous": True, "content": "矩阵"},
+        )
+    return found
+
+
+# Every signed-in role that may open a report's page gets 404 for every report.
+NO_REPORT_READER = {
+    role: (404, 404) for role in ("admin", "integrity", "leader", "dept_head", "staff", "outsider")
+}
+
+
 # Form data ------------------------------------------------------------------------------------
 
 
@@ -1478,6 +1499,65 @@ DECLARED = [
     ),
     Url("risks:phrase_toggle", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
     Url("risks:phrase_delete", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
+    # Complaints (投诉举报): the reporter's pages are public; no platform role reads a report
+    # (only assigned handlers and the office lead, designated in the module, none of which
+    # the matrix's accounts are), so every report answers 404 to every role, in or out.
+    Url("complaints:report_index", PUBLIC, get={"anonymous": (200, 200)}),
+    Url(
+        "complaints:report_new",
+        PUBLIC,
+        obj="organisation",
+        kwargs=lambda org: {"code": org.code},
+        get={"anonymous": (200, 200)},
+        unscoped=True,
+    ),
+    Url("complaints:receipt_lookup", PUBLIC, get={"anonymous": (200, 200)}),
+    Url("complaints:receipt_case", PUBLIC, ok=302, get={"anonymous": (302, 302)}),
+    Url("complaints:receipt_leave", PUBLIC, ok=405, get={"anonymous": (405, 405)}),
+    Url("complaints:list", READ),
+    Url("complaints:due", READ),
+    Url("complaints:statistics", READ, ok=403),
+    Url("complaints:staff_new", READ),
+    Url("complaints:enter", READ, ok=403),
+    Url(
+        "complaints:receipt_print",
+        READ,
+        obj="organisation",
+        kwargs=lambda org: {"token": "no-such-token"},
+        ok=404,
+        unscoped=True,
+    ),
+    Url(
+        "complaints:detail",
+        READ,
+        obj="complaint_site",
+        kwargs=lambda org: {"pk": a_complaint(org).pk},
+        get=NO_REPORT_READER,
+    ),
+    Url(
+        "complaints:act",
+        READ,
+        obj="complaint_site",
+        kwargs=lambda org: {"pk": a_complaint(org).pk, "action": "note"},
+        post_only=True,
+    ),
+    Url(
+        "complaints:file_download",
+        READ,
+        obj="complaint_site",
+        kwargs=lambda org: {"pk": a_complaint(org).pk, "file_pk": 1},
+        get=NO_REPORT_READER,
+    ),
+    Url("complaints:identity_requests", INTEGRITY),
+    Url(
+        "complaints:identity_decide",
+        INTEGRITY,
+        obj="organisation",
+        kwargs=lambda org: {"pk": 1},
+        post_only=True,
+        unscoped=True,
+    ),
+    Url("complaints:officers", ACCOUNT_PAGES),
     # the language switch and the API schema
     # satisfaction: the patient's page is public; results for the office, leaders and heads
     Url(
@@ -1838,6 +1918,7 @@ EXTRA_PAIRS = {
         "outsider": ("surgery_b", "cardiology"),
     },
     "module": {role: ("module", "module") for role in ROLES},
+    "complaint_site": {role: ("hospital", "other_hospital") for role in ROLES},
     "column": {role: ("column", "column") for role in ROLES},
     "library": {role: ("hospital", "hospital") for role in ROLES},
     "grant": {

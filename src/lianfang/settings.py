@@ -165,6 +165,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lianfang.complaints.middleware.ReporterPrivacyMiddleware",  # first: see its docstring
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lianfang.core.middleware.NoStoreMiddleware",
@@ -379,7 +380,11 @@ if env_bool("BEHIND_PROXY", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No client address in a log line about the reporter's pages (complaints.log_filters).
+    "filters": {
+        "reporter_privacy": {"()": "lianfang.complaints.log_filters.ReporterPrivacyFilter"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["reporter_privacy"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
