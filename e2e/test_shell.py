@@ -38,7 +38,7 @@ REVIEWING_OFFICE = (
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
     + FLOW_ENTRIES
-    + ["流程定义"]
+    + ["防控运行监控", "流程定义"]
     + CONTENT_ENTRIES
     + ["内容审核"]
 )
@@ -57,6 +57,7 @@ EXPECTED_NAV = {
             "待审",
             "内容审核",
             "存疑评价",
+            "防控运行监控",
         ],
     ),
     "integrity": (
@@ -71,6 +72,7 @@ EXPECTED_NAV = {
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
         + FLOW_ENTRIES
+        + ["防控运行监控"]
         + CONTENT_ENTRIES
         + SATISFACTION_RESULTS,
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "内容审核", "流程定义"],
@@ -82,7 +84,15 @@ EXPECTED_NAV = {
         + FLOW_ENTRIES
         + CONTENT_ENTRIES
         + SATISFACTION_RESULTS,
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价", "流程定义"],
+        [
+            "审计日志",
+            "模块与栏目",
+            "用户与角色",
+            "定级方案",
+            "存疑评价",
+            "流程定义",
+            "防控运行监控",
+        ],
     ),
     "staff": (
         ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES,
@@ -95,6 +105,7 @@ EXPECTED_NAV = {
             "待审",
             "满意度结果",
             "流程定义",
+            "防控运行监控",
         ],
     ),
 }

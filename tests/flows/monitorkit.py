@@ -18,7 +18,9 @@ def ready(instance) -> list[Task]:
 
 
 def start(world, version, **data):
-    return services.instance_start(actor=world.users["staff"], version=version, data={**FORM, **data})
+    return services.instance_start(
+        actor=world.users["staff"], version=version, data={**FORM, **data}
+    )
 
 
 def act(task, action="approve", **kwargs):
