@@ -40,7 +40,7 @@ REVIEWING_OFFICE = (
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
     + FLOW_ENTRIES
-    + ["流程定义"]
+    + ["防控运行监控", "流程定义"]
     + CONTENT_ENTRIES
     + ["内容审核"]
     + COMPLAINT_ENTRIES
@@ -61,6 +61,7 @@ EXPECTED_NAV = {
             "待审",
             "内容审核",
             "存疑评价",
+            "防控运行监控",
         ],
     ),
     "integrity": (
@@ -75,6 +76,7 @@ EXPECTED_NAV = {
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
         + FLOW_ENTRIES
+        + ["防控运行监控"]
         + CONTENT_ENTRIES
         + COMPLAINT_ENTRIES
         + SATISFACTION_RESULTS,
@@ -88,7 +90,15 @@ EXPECTED_NAV = {
         + CONTENT_ENTRIES
         + COMPLAINT_ENTRIES
         + SATISFACTION_RESULTS,
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价", "流程定义"],
+        [
+            "审计日志",
+            "模块与栏目",
+            "用户与角色",
+            "定级方案",
+            "存疑评价",
+            "流程定义",
+            "防控运行监控",
+        ],
     ),
     "staff": (
         ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES + COMPLAINT_ENTRIES,
@@ -101,6 +111,7 @@ EXPECTED_NAV = {
             "待审",
             "满意度结果",
             "流程定义",
+            "防控运行监控",
         ],
     ),
 }

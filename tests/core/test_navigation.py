@@ -62,6 +62,13 @@ EXPECTED_MENU = [
             ("已办", "flows:done", "flows", "check2-all", ALL),
             ("我发起的", "flows:mine", "flows", "send", ALL),
             ("发起", "flows:start_list", "flows", "plus-square", ALL),
+            (
+                "防控运行监控",
+                "flows:monitor",
+                "flows",
+                "activity",
+                (Role.INTEGRITY, Role.LEADER),
+            ),
             ("流程定义", "flows:definitions", "flows", "diagram-2", PRIVILEGED),
         ],
     ),
