@@ -6,7 +6,7 @@ Everything goes through the flows' own services (`instance_start`, `task_act`,
 `deadlines_run`, `publications.withdraw`): no row is written around their rules. To spread
 the matters over six months the services run "as of" past moments (`as_of`: Django's clock
 set back while a service runs, so arrival times, due times in 工作日, 超时 and escalation are
-those of that moment). The audit log keeps the real time: it records that the demo wrote
+those of that moment; the deadline run is today's). The audit log keeps the real time: it records that the demo wrote
 these today.
 
 Who takes part: the services resolve handlers to accounts, and only the demo's logins have
@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lianfang.accounts.models import User
@@ -45,7 +44,6 @@ APPLICANTS = ("staff", "dept_head", "leader")
 ENDINGS = (("complete", 70), ("reject", 12), ("withdraw", 8), ("stall", 10))
 SUPPLIERS = ("示例医疗器械有限公司", "示例市医药供应站", "示例信息技术有限公司", "示例建设工程公司")
 APPLICANT_STEP_FLOW = "document_handling"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -113,11 +111,6 @@ def _form(rng, spec, people, departments, moment) -> dict:
     return data
 
 
-def _files(spec_task: dict) -> dict:
-    names = spec_task.get("attachments") or []
-    return {n: SimpleUploadedFile(f"{n}.pdf", PDF, "application/pdf") for n in names}
-
-
 def _definitions(organisation):
     return list(
         FlowDefinition.objects.filter(organisation=organisation, active=True)
@@ -147,8 +140,9 @@ def load_flows(hospital, *, seed: int, actor, today: dt.date | None = None) -> F
     departments = list(Department.objects.filter(organisation=hospital).order_by("pk"))
     now = timezone.now()
     today = today or timezone.localdate()
-    # The matters' starts, oldest first; each then waits for its next action in a queue ordered
-    # by time, so the deadline runs see the tasks as they stood each week.
+    # The matters' starts; each then waits for its next action in a queue ordered by time.
+    # The deadline run (reminders, 超时, escalation) is today's, as the scheduler would make it:
+    # the steps still waiting past their limits are marked and escalated.
     queue = []
     for n in range(INSTANCES):
         key = rng.choices(APPLICANTS, weights=(6, 2, 1))[0]
@@ -158,16 +152,11 @@ def load_flows(hospital, *, seed: int, actor, today: dt.date | None = None) -> F
         start = _working_moment(rng, today - dt.timedelta(days=rng.randint(0, DAYS)))
         ending = rng.choices([e for e, _w in ENDINGS], weights=[w for _e, w in ENDINGS])[0]
         heapq.heappush(queue, (start, n, "start", (key, definition, ending)))
-    checkpoints = [_working_moment(rng, today - dt.timedelta(days=d)) for d in range(DAYS, 0, -7)]
     instances: dict[int, tuple[Instance, str]] = {}
     while queue:
         moment, n, what, payload = heapq.heappop(queue)
         if moment > now:
             continue  # not yet: the matter waits (running)
-        while checkpoints and checkpoints[0] <= moment:
-            at = checkpoints.pop(0)
-            with as_of(at):
-                deadlines.deadlines_run(now=at)
         with as_of(moment):
             if what == "start":
                 key, definition, ending = payload
@@ -226,6 +215,12 @@ def _act(rng, instance: Instance, ending: str) -> None:
         return
     spec_tasks = instance.version.spec.get("tasks", {})
     for task in tasks:  # every member of a committee (会签) agrees, one after another
+        if spec_tasks.get(task.bpmn_id, {}).get("attachments"):
+            # the demo keeps no files: a step that needs them is refused for want of them
+            services.task_act(
+                actor=task.assignee, task=task, action="reject", reason="未附所需材料，不予同意"
+            )
+            return
         if rng.random() < 0.04 and approved:
             services.task_act(
                 actor=task.assignee, task=task, action="return", reason="材料不全，请补充后再报"
@@ -236,7 +231,6 @@ def _act(rng, instance: Instance, ending: str) -> None:
             task=task,
             action="approve",
             reason=rng.choice(("同意", "同意。", "已审核，同意", "")),
-            files=_files(spec_tasks.get(task.bpmn_id, {})),
         )
         instance.refresh_from_db()
         if instance.state != Instance.State.RUNNING:
