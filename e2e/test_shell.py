@@ -23,6 +23,7 @@ FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起"]
 # 院务公开: anyone may be named a column's editor; the integrity office reviews (内容审核)
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]
+COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
 OFFICE = (
     ORG_ENTRIES
     + OFFICE_ENTRIES
@@ -31,6 +32,7 @@ OFFICE = (
     + FLOW_ENTRIES
     + ["流程定义"]
     + CONTENT_ENTRIES
+    + COMPLAINT_ENTRIES
 )
 REVIEWING_OFFICE = (
     ORG_ENTRIES
@@ -38,9 +40,11 @@ REVIEWING_OFFICE = (
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
     + FLOW_ENTRIES
-    + ["流程定义"]
+    + ["防控运行监控", "流程定义"]
     + CONTENT_ENTRIES
     + ["内容审核"]
+    + COMPLAINT_ENTRIES
+    + ["身份信息审批"]
 )
 EXPECTED_NAV = {
     "admin": (
@@ -57,6 +61,7 @@ EXPECTED_NAV = {
             "待审",
             "内容审核",
             "存疑评价",
+            "防控运行监控",
         ],
     ),
     "integrity": (
@@ -71,7 +76,9 @@ EXPECTED_NAV = {
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
         + FLOW_ENTRIES
+        + ["防控运行监控"]
         + CONTENT_ENTRIES
+        + COMPLAINT_ENTRIES
         + SATISFACTION_RESULTS,
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "内容审核", "流程定义"],
     ),
@@ -81,11 +88,20 @@ EXPECTED_NAV = {
         + ["廉政风险定位表"]
         + FLOW_ENTRIES
         + CONTENT_ENTRIES
+        + COMPLAINT_ENTRIES
         + SATISFACTION_RESULTS,
-        ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价", "流程定义"],
+        [
+            "审计日志",
+            "模块与栏目",
+            "用户与角色",
+            "定级方案",
+            "存疑评价",
+            "流程定义",
+            "防控运行监控",
+        ],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES,
+        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES + COMPLAINT_ENTRIES,
         [
             "审计日志",
             "模块与栏目",
@@ -95,6 +111,7 @@ EXPECTED_NAV = {
             "待审",
             "满意度结果",
             "流程定义",
+            "防控运行监控",
         ],
     ),
 }

@@ -119,6 +119,7 @@ INTEGRITY = frozenset({Role.INTEGRITY})
 # kept by the system administrator, their roles granted by the security administrator.
 AUDIT_READERS = frozenset(Role.AUDIT_READERS)
 SECURITY = frozenset({Role.SECURITY})
+FLOW_MONITORS = frozenset({Role.INTEGRITY, Role.LEADER})  # 防控运行监控
 SAT_READERS = frozenset({Role.ADMIN, Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD})
 SAT_PRINTERS = frozenset({Role.ADMIN, Role.INTEGRITY, Role.DEPT_HEAD})
 SAT_ISSUERS = frozenset({Role.ADMIN, Role.INTEGRITY, Role.STAFF})
@@ -1892,6 +1893,15 @@ DECLARED = [
         post_only=True,
         data=flow_comment,
         prepare=open_flows,
+    ),
+    # 防控运行监控: the integrity office and leaders, their reach's matters; the list behind
+    # each number links the matters' pages
+    Url("flows:monitor", FLOW_MONITORS, prepare=open_flows),
+    Url(
+        "flows:monitor_tasks",
+        FLOW_MONITORS,
+        prepare=open_flows,
+        shows=("flow_instance", "flows:instance", by_pk, FLOW_MONITORS),
     ),
     Url("flows:definitions", MANAGE),
     Url("flows:designer_new", MANAGE),

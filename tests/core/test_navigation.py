@@ -62,6 +62,13 @@ EXPECTED_MENU = [
             ("已办", "flows:done", "flows", "check2-all", ALL),
             ("我发起的", "flows:mine", "flows", "send", ALL),
             ("发起", "flows:start_list", "flows", "plus-square", ALL),
+            (
+                "防控运行监控",
+                "flows:monitor",
+                "flows",
+                "activity",
+                (Role.INTEGRITY, Role.LEADER),
+            ),
             ("流程定义", "flows:definitions", "flows", "diagram-2", PRIVILEGED),
         ],
     ),
@@ -70,6 +77,22 @@ EXPECTED_MENU = [
         [
             ("公开内容", "content:article_list", "content", "newspaper", ALL),
             ("内容审核", "content:review_queue", "content", "patch-check", (Role.INTEGRITY,)),
+        ],
+    ),
+    (
+        "投诉举报",
+        [
+            ("我要举报", "complaints:staff_new", "complaints", "pencil-square", ALL),
+            ("投诉举报办理", "complaints:list", "complaints", "megaphone", ALL),
+            ("本周到期", "complaints:due", "complaints", "alarm", ALL),
+            (
+                "身份信息审批",
+                "complaints:identity_requests",
+                "complaints",
+                "person-lock",
+                (Role.INTEGRITY,),
+            ),
+            ("办理人员", "complaints:officers", "complaints", "person-gear", (Role.SECURITY,)),
         ],
     ),
     (

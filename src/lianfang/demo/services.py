@@ -399,7 +399,13 @@ def _purge(queryset, depth: int = 0) -> None:
     model = queryset.model
     if model is AuditEvent or depth > 10:
         raise RuntimeError(f"refusing to delete {model._meta.label} rows")
-    for relation in model._meta.related_objects:
+    # include the relations declared with related_name="+" (an attachment's organisation)
+    relations = [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    ]
+    for relation in relations:
         if relation.on_delete not in (models.PROTECT, models.RESTRICT):
             continue
         if relation.related_model is model:

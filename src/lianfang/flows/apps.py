@@ -6,6 +6,8 @@ from lianfang.core.roles import Role
 
 # Who keeps the flow definitions (the designer): administrators and the integrity office.
 DESIGNERS = (Role.ADMIN, Role.INTEGRITY)
+# Who watches the flows run (防控运行监控): the integrity office and the leaders.
+MONITORS = (Role.INTEGRITY, Role.LEADER)
 
 
 def _entry(label, url_name, icon, roles, order, badge=""):
@@ -39,13 +41,14 @@ class FlowsConfig(AppConfig):
         _entry(_("已办"), "flows:done", "check2-all", Role.ALL, 20),
         _entry(_("我发起的"), "flows:mine", "send", Role.ALL, 30),
         _entry(_("发起"), "flows:start_list", "plus-square", Role.ALL, 40),
+        _entry(_("防控运行监控"), "flows:monitor", "activity", MONITORS, 80),
         _entry(_("流程定义"), "flows:definitions", "diagram-2", DESIGNERS, 90),
     )
 
     def ready(self):
         # register with core: audit labels, the attachment use, the scoping selectors, the
         # menu's count of tasks
-        from . import attachments, audit_labels, badges, selectors  # noqa: F401
+        from . import attachments, audit_labels, badges, portal_hooks, selectors  # noqa: F401
 
         self.register_rules()
 

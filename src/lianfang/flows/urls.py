@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import monitor_views, views
 
 app_name = "flows"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("definitions/new/", views.designer_new, name="designer_new"),
     path("definitions/<int:pk>/", views.definition, name="definition"),
     path("definitions/<int:pk>/design/", views.designer, name="designer"),
+    path("monitor/", monitor_views.monitor, name="monitor"),
+    path("monitor/tasks/", monitor_views.monitor_tasks, name="monitor_tasks"),
 ]

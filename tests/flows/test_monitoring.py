@@ -1,0 +1,188 @@
+"""防控运行监控: the numbers (running by flow and department, progress, due soon / overdue /
+escalated, handling time and returns per step, publication completeness), who sees them, the
+list behind each number, and a flat query count as matters grow."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lianfang.flows import monitoring
+from lianfang.flows.models import Instance, Task
+from tests.flows import monitorkit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def made(world):
+    return monitorkit.build(world)
+
+
+def test_p90_is_the_nearest_rank():
+    assert monitoring.p90([]) is None
+    assert monitoring.p90([5.0]) == 5.0
+    assert monitoring.p90([float(i) for i in range(1, 11)]) == 9.0
+    assert monitoring.p90([float(i) for i in range(1, 21)]) == 18.0
+
+
+def test_the_overview_counts_what_runs(world, made):
+    data = monitoring.overview(world.users["integrity"])
+    (flow,) = data.flows
+    assert flow.name == made["version"].definition.name
+    assert (flow.running, flow.overdue, flow.due_soon, flow.escalated) == (5, 2, 1, 1)
+    assert data.totals["running"] == 5
+    # steps done over the steps of the running matters: 2 + 1 done of 5 × the flow's steps
+    steps_in_flow = len(made["version"].spec["tasks"])
+    assert flow.progress == round(100 * 3 / (5 * steps_in_flow), 1)
+    assert data.departments == [(world.cardiology.pk, world.cardiology.name, 5)]
+    by_step = {s.step: s for s in data.steps}
+    assert by_step["Task_dept"].done == 2
+    assert by_step["Task_leader"].done == 2  # approved once, returned once
+    assert by_step["Task_leader"].returns == 1
+    assert by_step["Task_dept"].returns == 0
+    assert by_step["Task_dept"].average_hours is not None
+    assert by_step["Task_dept"].p90_hours >= by_step["Task_dept"].average_hours >= 0
+    (share,) = data.completeness
+    assert (share.completed, share.published, share.percent) == (1, 1, 100.0)
+
+
+def test_a_withdrawn_publication_lowers_the_completeness(world, made):
+    from lianfang.core import publications
+    from lianfang.core.models import Publication
+
+    publication = Publication.objects.get(organisation=world.hospital, withdrawn_at__isnull=True)
+    publications.withdraw(actor=world.users["integrity"], publication=publication, reason="有误")
+    (share,) = monitoring.completeness(world.users["integrity"], made["published"].started_at)
+    assert (share.completed, share.published, share.percent) == (1, 0, 0.0)
+    client_rows = monitoring.monitored_tasks(world.users["integrity"], state="unpublished")
+    assert [t.name for t in client_rows] == ["分管院长审批"]
+
+
+def test_the_overview_is_scoped(world, made):
+    # the other hospital's integrity office and a hospital's plain staff see none of it
+    from tests.factories import make_user
+
+    other = make_user("other_integrity", ("integrity", world.other_hospital))
+    data = monitoring.overview(other)
+    assert data.flows == [] and data.departments == [] and data.steps == []
+    assert data.completeness == []
+    # the commission's office sees the hospital below it
+    assert monitoring.overview(world.users["commission_integrity"]).totals["running"] == 5
+
+
+@pytest.mark.parametrize("role", ["integrity", "leader"])
+def test_the_page_shows_the_numbers_with_their_links(world, made, client, role):
+    client.force_login(world.users[role])
+    response = client.get(reverse("flows:monitor"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "防控运行监控" in html
+    assert 'id="lf-monitor-charts"' in html and "vendor/echarts/echarts.min.js" in html
+    assert "<script>" not in html.replace('<script src="', "")  # no inline script
+    links = set(re.findall(r'href="(/flows/monitor/tasks/[^"]*)"', html))
+    assert "/flows/monitor/tasks/?state=overdue" in links
+    assert any("state=returned" in link and "step=Task_leader" in link for link in links)
+    assert any("state=unpublished" in link for link in links)
+    # each link opens a list that holds as many rows as the number says
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin", "dept_head", "staff"])
+def test_others_may_not_open_the_page(world, made, client, role):
+    client.force_login(world.users[role])
+    assert client.get(reverse("flows:monitor")).status_code in (403, 404)
+    assert client.get(reverse("flows:monitor_tasks")).status_code in (403, 404)
+
+
+def rows(client, **params):
+    response = client.get(reverse("flows:monitor_tasks"), params)
+    assert response.status_code == 200
+    return response.content.decode().count('data-testid="monitor-row"')
+
+
+def test_the_list_behind_each_number(world, made, client):
+    client.force_login(world.users["integrity"])
+    flow = made["version"].definition_id
+    assert rows(client) == 5
+    assert rows(client, state="overdue") == 2
+    assert rows(client, state="due_soon") == 1
+    assert rows(client, state="escalated") == 1
+    assert rows(client, state="returned", flow=flow, step="Task_leader") == 1
+    assert rows(client, state="done", step="Task_dept") == 2
+    assert rows(client, department=world.cardiology.pk) == 5
+    assert rows(client, department=world.finance.pk) == 0
+    assert rows(client, state="unpublished") == 0
+    # bad filters: the form says so, the list shows what it may
+    assert client.get(reverse("flows:monitor_tasks"), {"state": "nonsense"}).status_code == 200
+    assert client.get(reverse("flows:monitor"), {"month": "2026-99"}).status_code == 200
+
+
+def test_the_other_hospitals_office_sees_an_empty_list(world, made, client):
+    from tests.factories import make_user
+
+    client.force_login(make_user("other_integrity", ("integrity", world.other_hospital)))
+    assert rows(client) == 0
+    assert rows(client, state="overdue") == 0
+
+
+def _more(made, n):
+    """`n` more running matters waiting at the head, one returned step each: rows copied in
+    bulk from one made through the services."""
+    source = made["overdue"]
+    (task,) = monitorkit.ready(source)
+    instances = Instance.objects.bulk_create(
+        [
+            Instance(
+                organisation=source.organisation,
+                version=source.version,
+                applicant=source.applicant,
+                applicant_person=source.applicant_person,
+                department=source.department,
+                title=f"设备{i}",
+                number=f"more-{i}-{n}",
+                data=source.data,
+            )
+            for i in range(n)
+        ]
+    )
+    Task.objects.bulk_create(
+        [
+            Task(
+                instance=instance,
+                organisation=task.organisation,
+                bpmn_id=task.bpmn_id,
+                name=task.name,
+                assignee=task.assignee,
+                assignee_person=task.assignee_person,
+                step=task.step,
+                due_at=task.due_at,
+                state=state,
+                completed_at=task.created_at if state == Task.State.COMPLETED else None,
+                decision=Task.Decision.APPROVE if state == Task.State.COMPLETED else "",
+            )
+            for instance in instances
+            for state in (Task.State.READY, Task.State.COMPLETED)
+        ]
+    )
+
+
+@pytest.mark.parametrize("url_name", ["flows:monitor", "flows:monitor_tasks"])
+def test_a_flat_query_count_as_matters_grow(world, made, client, url_name):
+    client.force_login(world.users["integrity"])
+
+    def count(n):
+        _more(made, n)
+        client.get(reverse(url_name))  # the session's and caches' first reads
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(url_name), {"per_page": 200})
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count(20)
+    large = count(180)
+    assert small == large
+    assert monitoring.overview(world.users["integrity"]).totals["running"] == 205
