@@ -6,8 +6,8 @@ Everything goes through the flows' own services (`instance_start`, `task_act`,
 `deadlines_run`, `publications.withdraw`): no row is written around their rules. To spread
 the matters over six months the services run "as of" past moments (`as_of`: Django's clock
 set back while a service runs, so arrival times, due times in 工作日, 超时 and escalation are
-those of that moment; the deadline run is today's). The audit log keeps the real time: it records that the demo wrote
-these today.
+those of that moment; the deadline run is today's). The audit log keeps the real time: it
+records that the demo wrote these today.
 
 Who takes part: the services resolve handlers to accounts, and only the demo's logins have
 accounts, so the applicants are the demo's `staff` (心内科 医师), `dept_head` (心内科 主任) and
