@@ -33,6 +33,7 @@ from lianfang.risks.publications import risk_points_publish
 
 from .calendar import calendar_provide
 from .content import load_content
+from .flows import load_flows
 from .generator import (
     AUTHORITY_CODE,
     AUTHORITY_NAME,
@@ -221,6 +222,14 @@ def demo_load(
             f"{hospitals[0].name} 患者满意度：{satisfaction.answers} 份评价"
             f"（凭评价码 {satisfaction.tokened}，存疑 {satisfaction.flagged}，"
             f"刷评科室 {satisfaction.stuffed_department}）"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        # Its power flows (权力运行): the shipped definitions and six months of matters.
+        ran = load_flows(hospitals[0], seed=seed, actor=ACTOR)
+        progress(
+            f"{hospitals[0].name} 权力运行：{ran.definitions} 个流程，{ran.instances} 件办件"
+            f"（{'，'.join(f'{k} {v}' for k, v in sorted(ran.states.items()))}；"
+            f"超时 {ran.overdue}，已升级 {ran.escalated}）"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
 
