@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import delegation_views, views
 
 app_name = "flows"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("definitions/new/", views.designer_new, name="designer_new"),
     path("definitions/<int:pk>/", views.definition, name="definition"),
     path("definitions/<int:pk>/design/", views.designer, name="designer"),
+    path("delegations/", delegation_views.delegation_list, name="delegations"),
+    path("delegations/new/", delegation_views.delegation_new, name="delegation_new"),
+    path("delegations/<int:pk>/end/", delegation_views.delegation_end, name="delegation_end"),
 ]
