@@ -23,6 +23,7 @@ FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起", "代理"]
 # 院务公开: anyone may be named a column's editor; the integrity office reviews (内容审核)
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]
+COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
 OFFICE = (
     ORG_ENTRIES
     + OFFICE_ENTRIES
@@ -31,6 +32,7 @@ OFFICE = (
     + FLOW_ENTRIES
     + ["流程定义"]
     + CONTENT_ENTRIES
+    + COMPLAINT_ENTRIES
 )
 REVIEWING_OFFICE = (
     ORG_ENTRIES
@@ -41,6 +43,8 @@ REVIEWING_OFFICE = (
     + ["流程定义"]
     + CONTENT_ENTRIES
     + ["内容审核"]
+    + COMPLAINT_ENTRIES
+    + ["身份信息审批"]
 )
 EXPECTED_NAV = {
     "admin": (
@@ -72,6 +76,7 @@ EXPECTED_NAV = {
         + ["廉政风险定位表"]
         + FLOW_ENTRIES
         + CONTENT_ENTRIES
+        + COMPLAINT_ENTRIES
         + SATISFACTION_RESULTS,
         ["审计日志", "模块与栏目", "用户与角色", "标准库", "轮岗提醒", "内容审核", "流程定义"],
     ),
@@ -81,11 +86,12 @@ EXPECTED_NAV = {
         + ["廉政风险定位表"]
         + FLOW_ENTRIES
         + CONTENT_ENTRIES
+        + COMPLAINT_ENTRIES
         + SATISFACTION_RESULTS,
         ["审计日志", "模块与栏目", "用户与角色", "定级方案", "存疑评价", "流程定义"],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES,
+        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES + COMPLAINT_ENTRIES,
         [
             "审计日志",
             "模块与栏目",

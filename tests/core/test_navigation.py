@@ -74,6 +74,22 @@ EXPECTED_MENU = [
         ],
     ),
     (
+        "投诉举报",
+        [
+            ("我要举报", "complaints:staff_new", "complaints", "pencil-square", ALL),
+            ("投诉举报办理", "complaints:list", "complaints", "megaphone", ALL),
+            ("本周到期", "complaints:due", "complaints", "alarm", ALL),
+            (
+                "身份信息审批",
+                "complaints:identity_requests",
+                "complaints",
+                "person-lock",
+                (Role.INTEGRITY,),
+            ),
+            ("办理人员", "complaints:officers", "complaints", "person-gear", (Role.SECURITY,)),
+        ],
+    ),
+    (
         "患者满意度",
         [
             (
