@@ -19,7 +19,7 @@ REVIEWER_RISK_ENTRIES = ["我的风险点", "待审", *RISK_ENTRIES[1:]]
 OFFICE_ENTRIES = ["轮岗提醒"]
 OFFICE_RISK_ENTRIES = ["廉政风险定位表", "标准库", "定级方案", "空泛表述"]
 # 权力运行: everyone's to-do lists; the office and administrators keep the definitions
-FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起"]
+FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起", "代理"]
 # 院务公开: anyone may be named a column's editor; the integrity office reviews (内容审核)
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]

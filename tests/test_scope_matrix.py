@@ -471,6 +471,28 @@ def flow_comment(sw, task, role):
     return {"action": "comment", "reason": "矩阵意见"}
 
 
+def open_delegations(sw):
+    """A delegation set by each role with an organisation (`delegation_<role>`), to the
+    account of no role (so no other role is its delegate)."""
+    from lianfang.flows.delegations import Delegation
+
+    today = dt.date.today()
+    for role in FLOW_STARTERS:
+        sw.objects[f"delegation_{role}"] = Delegation.objects.create(
+            organisation=sw["other_hospital" if role == "outsider" else "hospital"],
+            delegator=sw.users[role],
+            delegate=sw.users["nobody"],
+            start=today,
+            end=today + dt.timedelta(days=3),
+            reason="矩阵休假",
+            created_by=sw.users[role],
+        )
+
+
+def delegation_end_form(sw, delegation, role):
+    return {"reason": "矩阵结束"}
+
+
 # The declarations -----------------------------------------------------------------------------
 # Roles a view's answer differs for, in scope: (in, out). Writes: (status, writes).
 STAFF_FORBIDDEN = {r: (403, 404) for r in ("leader", "dept_head", "staff", "outsider")}
@@ -1907,6 +1929,18 @@ DECLARED = [
     Url("flows:designer_new", MANAGE),
     Url("flows:definition", MANAGE, obj="flow_definition"),
     Url("flows:designer", MANAGE, obj="flow_definition"),
+    # delegation (代理): one's own and, for the office and administrators, their scope's; the
+    # form sets one's own; ending one (its delegator's, `open_delegations`)
+    Url("flows:delegations", READ),
+    Url("flows:delegation_new", READ),
+    Url(
+        "flows:delegation_end",
+        READ,
+        obj="delegation",
+        post_only=True,
+        data=delegation_end_form,
+        prepare=open_delegations,
+    ),
 ]
 
 DECLARATIONS = {d.name: d for d in DECLARED}
@@ -1975,6 +2009,7 @@ EXTRA_PAIRS = {
     },
     "flow_instance": _flow_pairs("flow_"),
     "flow_task": _flow_pairs("flow_task_"),
+    "delegation": _flow_pairs("delegation_"),
     "rotation": {
         **{role: ("buyer", "other_person") for role in ROLES},
         "dept_head": (None, "buyer"),
@@ -2060,7 +2095,11 @@ def test_known_bugs_name_cases_of_the_matrix():
 
 
 # Kinds whose objects their declarations' `prepare` makes (not the world): checked below.
-PREPARED_KINDS = {"flow_instance": open_flows, "flow_task": open_flows}
+PREPARED_KINDS = {
+    "flow_instance": open_flows,
+    "flow_task": open_flows,
+    "delegation": open_delegations,
+}
 
 
 def test_every_kind_names_objects_of_the_world(sw):

@@ -242,3 +242,25 @@ def test_bad_fields():
 )
 def test_handler_rule_syntax(rule, ok):
     assert (bpmn.check_handler_rule(rule) is None) is ok
+
+
+@pytest.mark.parametrize(
+    "start_id, end_id, task_id",
+    [("Start", "e", "t1"), ("s", "End", "t1"), ("s", "e", "Root"), ("s", "e", "p1.EndJoin")],
+)
+def test_ids_spiffworkflow_reserves_are_refused_in_chinese(start_id, end_id, task_id):
+    body = (
+        LINE.format(attrs='lianfang:handler="dept_head"')
+        .replace('"s"', f'"{start_id}"')
+        .replace('"e"', f'"{end_id}"')
+        .replace('"t1"', f'"{task_id}"')
+    )
+    found = reasons(doc(body))
+    reserved = [r for r in found if "保留名称" in r]
+    assert len(reserved) == 1, found
+    assert next(i for i in (start_id, end_id, task_id) if i not in ("s", "e", "t1")) in reserved[0]
+
+
+def test_an_ordinary_start_id_is_not_reserved():
+    body = LINE.format(attrs='lianfang:handler="dept_head"').replace('"s"', '"StartEvent_1"')
+    assert bpmn.parse(doc(body))["process_id"] == "p1"

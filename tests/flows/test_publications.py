@@ -199,3 +199,28 @@ def test_the_gap_check_makes_the_same_queries_at_two_sizes(world, django_assert_
     complete(4)
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(publications.publication_gaps(world.hospital)) == 6
+
+
+def test_a_rejected_control_point_publishes_its_decision_too(world):
+    instance, leader_task = big_purchase(world)
+    services.task_act(
+        actor=leader_task.assignee, task=leader_task, action="reject", reason="超预算"
+    )
+    instance.refresh_from_db()
+    assert instance.state == Instance.State.REJECTED
+    publication = Publication.objects.get()
+    assert publication.object_id == leader_task.pk
+    assert publication.fields["decision"] == "不同意"
+    assert publication.fields["step"] == "分管院长审批"
+    assert "超预算" not in str(publication.fields)  # the handler's opinion stays internal
+    # counted by the completeness check, and no gap
+    assert not publications.publication_gaps(world.hospital)
+    [row] = publications.publication_completeness(world.hospital)
+    assert (row.completed, row.published) == (1, 1)
+
+
+def test_a_rejection_at_a_plain_step_publishes_nothing(world):
+    instance = flowkit.start(world, flowkit.purchase(world))
+    (head,) = flowkit.ready(instance)
+    services.task_act(actor=head.assignee, task=head, action="reject", reason="不需要")
+    assert not Publication.objects.exists()

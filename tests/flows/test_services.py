@@ -283,6 +283,22 @@ def test_comment_and_transfer(world):
     assert AuditEvent.objects.filter(action="flow_task.transfer").exists()
 
 
+def test_a_transfer_never_hands_the_task_to_the_applicant_or_the_subject(world):
+    instance = start(world, purchase(world))
+    instance.subject = world.leader_person
+    instance.save(update_fields=["subject"])
+    [head] = ready(instance)
+    before = snapshot(instance)
+    for who in ("staff", "leader"):  # the applicant; the person the matter is about
+        with pytest.raises(ValidationError) as caught:
+            act(world, "dept_head", head, "transfer", target=world.users[who].pk, reason="出差")
+        assert caught.value.error_dict["target"][0].code == "transfer_conflict"
+        assert "回避" in caught.value.messages[0]
+    assert snapshot(instance) == before
+    head.refresh_from_db()
+    assert head.assignee == world.users["dept_head"]
+
+
 @pytest.mark.parametrize("who", ["staff", "leader", "outsider", "admin", "integrity"])
 def test_not_yours_is_a_404_and_changes_nothing(world, who):
     instance = start(world, purchase(world))

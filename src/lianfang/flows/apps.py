@@ -42,6 +42,7 @@ class FlowsConfig(AppConfig):
         _entry(_("我发起的"), "flows:mine", "send", Role.ALL, 30),
         _entry(_("发起"), "flows:start_list", "plus-square", Role.ALL, 40),
         _entry(_("防控运行监控"), "flows:monitor", "activity", MONITORS, 80),
+        _entry(_("代理"), "flows:delegations", "person-check", Role.ALL, 50),
         _entry(_("流程定义"), "flows:definitions", "diagram-2", DESIGNERS, 90),
     )
 

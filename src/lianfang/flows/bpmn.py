@@ -113,6 +113,11 @@ _PARSER_OPTIONS = dict(
 )
 
 
+# Task names SpiffWorkflow gives its own tasks (and `<process>.EndJoin`): a BPMN node with one
+# of these ids breaks the workflow inside SpiffWorkflow.
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+
+
 def parse_xml(text):
     """The lxml tree of a BPMN document, refusing oversize, malformed or hostile XML (DTDs,
     entities, external references) with a Chinese message."""
@@ -290,6 +295,12 @@ def parse(text, organisation=None) -> dict:
             nodes[child.get("id")] = (tag, child)
         elif tag == "sequenceFlow" and child.get("id"):
             flows[child.get("id")] = child
+    for nid, (_tag, node) in nodes.items():
+        if nid in RESERVED_IDS or nid.endswith(".EndJoin"):
+            reasons.append(
+                _("节点标识“%(id)s”（%(name)s）是流程引擎的保留名称，请改用其他标识")
+                % {"id": nid, "name": _label(node)}
+            )
     for tag, node in nodes.values():
         if tag in _REFUSED_NODES:
             reasons.append(

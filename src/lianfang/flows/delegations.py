@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from lianfang.core import audit
 from lianfang.core.roles import Role
-from lianfang.core.scoping import write_reach
+from lianfang.core.scoping import register, write_reach
 
 REASON_MAX = 200
 LONGEST = 366  # days: a delegation is for a leave, not for ever
@@ -159,7 +160,8 @@ def delegation_create(
     if errors:
         raise ValidationError(errors)
     # Lock the delegator's account so two requests cannot both find no overlap.
-    type(delegator).objects.select_for_update().filter(pk=delegator.pk).first()
+    # (by the user model: `delegator` may be a request's lazy user)
+    get_user_model().objects.select_for_update().filter(pk=delegator.pk).first()
     overlap = (
         Delegation.objects.filter(delegator=delegator, ended_at__isnull=True)
         .filter(start__lte=end, end__gte=start)
@@ -219,3 +221,27 @@ def delegation_end(*, actor, delegation: Delegation, reason: str) -> Delegation:
         organisation=delegation.organisation,
     )
     return delegation
+
+
+# Reads ------------------------------------------------------------------------------------------
+
+# Roles that see (and keep) the delegations of their organisations' people.
+KEEPERS = frozenset({Role.ADMIN, Role.INTEGRITY})
+
+
+def keeps_delegations(user) -> bool:
+    """Whether the account holds a role that lists everyone's delegations in its scope."""
+    return any(g.role in KEEPERS for g in (getattr(user, "active_grants", None) or ()))
+
+
+@register(Delegation)
+def delegations_visible_to(user) -> models.QuerySet[Delegation]:
+    """One's own delegations (given or taken); for administrators and the integrity office,
+    every delegation of the organisations below their grants of those roles."""
+    if not getattr(user, "pk", None) or not getattr(user, "is_active", False):
+        return Delegation.objects.none()
+    q = Q(delegator_id=user.pk) | Q(delegate_id=user.pk)
+    for grant in getattr(user, "active_grants", None) or ():
+        if grant.role in KEEPERS:
+            q |= Q(organisation__path__startswith=grant.organisation.path)
+    return Delegation.objects.filter(q)

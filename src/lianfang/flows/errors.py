@@ -22,6 +22,7 @@ class FlowError(enum.StrEnum):
     REASON_REQUIRED = "reason_required"
     RETURN_TARGET = "return_target"
     TRANSFER_TARGET = "transfer_target"
+    TRANSFER_CONFLICT = "transfer_conflict"
     ALREADY_APPROVED = "already_approved"
     NO_HANDLER = "no_handler"
     ENGINE = "engine"
@@ -48,6 +49,9 @@ _MESSAGES = {
     FlowError.REASON_REQUIRED: gettext_lazy("请填写%(what)s的理由。"),
     FlowError.RETURN_TARGET: gettext_lazy("只能退回到本办件已经办理过的环节。"),
     FlowError.TRANSFER_TARGET: gettext_lazy("请选择本单位另一位在用的人员作为转办对象。"),
+    FlowError.TRANSFER_CONFLICT: gettext_lazy(
+        "不能转办给本办件的申请人或当事人（回避：不得审批本人发起或与本人有关的事项）。"
+    ),
     FlowError.ALREADY_APPROVED: gettext_lazy("已有环节审批同意，申请人不能再撤回。"),
     FlowError.NO_HANDLER: gettext_lazy("环节“%(name)s”找不到办理人（规则：%(rule)s）。"),
     FlowError.ENGINE: gettext_lazy("流程无法继续：%(why)s"),

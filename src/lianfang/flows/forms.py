@@ -103,7 +103,11 @@ class ActForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
         ("comment", _("仅发表意见")),
         ("transfer", _("转办")),
         ("withdraw", _("撤回")),
+        ("suspend", _("中止计时")),
+        ("resume", _("恢复计时")),
     )
+    # the clock's actions (flows.deadlines), not the engine's
+    CLOCK_ACTIONS = ("suspend", "resume")
     action = forms.ChoiceField(label=_("办理操作"), choices=ACTIONS)
     reason = forms.CharField(
         label=_("办理意见"),

@@ -1,4 +1,5 @@
-"""Publication at control points (内控点结果公开): when a control point's step is approved,
+"""Publication at control points (内控点结果公开): when a control point's step is decided
+(approved, or rejected: 不同意),
 what it decided goes to the organisation's public column 权力运行公开 (`flows/results`)
 through `core.publications`, in the transaction of the approval (a failure here undoes the
 approval).
@@ -181,11 +182,13 @@ def _month_range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def completed_control_points(organisation, month: dt.date | None = None) -> list[Task]:
-    """The control points of `organisation` whose step was approved (in `month`, by its
-    local calendar month, if given): one task per step; a committee's step counts once, when
-    its members' decisions complete it (`handlers.countersign_outcome`)."""
+    """The control points of `organisation` whose step was decided, approved or rejected (in
+    `month`, by its local calendar month, if given): one task per step; a committee's step
+    counts once, when its members' decisions decide it (`handlers.countersign_outcome`)."""
     rows = Task.objects.filter(
-        organisation=organisation, is_control_point=True, decision=Task.Decision.APPROVE
+        organisation=organisation,
+        is_control_point=True,
+        decision__in=(Task.Decision.APPROVE, Task.Decision.REJECT),
     )
     if month is not None:
         start, end = _month_range(month)
@@ -209,7 +212,7 @@ def completed_control_points(organisation, month: dt.date | None = None) -> list
         if row.committee_key:
             spec_task = (row.instance.version.spec.get("tasks") or {}).get(row.bpmn_id) or {}
             completion = spec_task.get("completion") or handlers.ALL
-            if handlers.countersign_outcome(completion, members[key]) != handlers.APPROVE:
+            if handlers.countersign_outcome(completion, members[key]) is None:
                 continue
         seen.add(key)
         steps.append(row)

@@ -7,9 +7,11 @@ Seams the other flows code plugs into (kept here, in one place):
   replaces `assign_simply`, the default below.
 - `on_tasks_created`: callables `fn(*, tasks, instance, actor)` run after new task rows are
   written (deadlines set `due_at` there).
-- `on_task_completed`: callables `fn(*, task, instance, actor, spec_task)` run after a task is
-  approved and the workflow advanced, inside the transaction (publication at control points
-  registers here). An exception there rolls everything back: nothing is half-written.
+- `on_task_completed`: callables `fn(*, task, instance, actor, spec_task)` run once a step is
+  decided, inside the transaction: approved (the workflow advanced) or rejected (不同意: the
+  instance closed); `task.decision` says which, and for a committee (会签) `task` is a member
+  whose decision is the committee's. Publication at control points registers here. An
+  exception there rolls everything back: nothing is half-written.
 
 Concurrency: every action locks the instance row (`select_for_update`) and re-reads the task
 under the lock; a task no longer ready (a second person, a double click) raises
@@ -686,6 +688,7 @@ def _approve(*, actor, task, instance, reason, data, target, files):
         if outcome == "reject":
             _close(instance, Instance.State.REJECTED, now, workflow := _load(instance))
             instance.workflow = engine.dump(workflow)
+            _step_decided(_committee_member(task, Task.Decision.REJECT), instance, actor)
             return {"committee": "rejected"}
     workflow = _load(instance)
     try:
@@ -735,7 +738,33 @@ def _reject(*, actor, task, instance, reason, data, target, files):
     workflow = _load(instance)
     _close(instance, Instance.State.REJECTED, now, workflow)
     instance.workflow = engine.dump(workflow)
+    _step_decided(task, instance, actor)
     return {}
+
+
+def _committee_member(task, decision):
+    """A member of `task`'s committee whose decision is `decision` (the committee's), else
+    `task` itself."""
+    member = (
+        Task.objects.filter(
+            instance_id=task.instance_id,
+            spiff_id=task.spiff_id,
+            committee_key=task.committee_key,
+            decision=decision,
+        )
+        .order_by("completed_at", "pk")
+        .first()
+    )
+    return member or task
+
+
+def _step_decided(task, instance, actor):
+    """Run the `on_task_completed` hooks for a step decided by rejection (不同意): a control
+    point publishes what it decided, as it does on approval."""
+    spec_task = instance.version.spec.get("tasks", {}).get(task.bpmn_id, {})
+    task.instance = instance
+    for hook in list(on_task_completed):
+        hook(task=task, instance=instance, actor=actor, spec_task=spec_task)
 
 
 def _withdraw(*, actor, task, instance, reason, data, target, files):
@@ -773,6 +802,11 @@ def _transfer(*, actor, task, instance, reason, data, target, files):
     )
     if not member or to.pk == task.assignee_id:
         raise error(FlowError.TRANSFER_TARGET, "target")
+    from . import handlers  # the rules' no self-approval (handlers registers with this module)
+
+    spec_task = instance.version.spec.get("tasks", {}).get(task.bpmn_id, {})
+    if not handlers.may_handle(instance, spec_task, to.pk):
+        raise error(FlowError.TRANSFER_CONFLICT, "target")
     before = str(task.assignee_person or task.assignee or "")
     task.assignee = to
     task.assignee_person = person

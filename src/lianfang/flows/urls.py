@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import monitor_views, views
+from . import delegation_views, views
 
 app_name = "flows"
 urlpatterns = [
@@ -17,4 +18,7 @@ urlpatterns = [
     path("definitions/<int:pk>/design/", views.designer, name="designer"),
     path("monitor/", monitor_views.monitor, name="monitor"),
     path("monitor/tasks/", monitor_views.monitor_tasks, name="monitor_tasks"),
+    path("delegations/", delegation_views.delegation_list, name="delegations"),
+    path("delegations/new/", delegation_views.delegation_new, name="delegation_new"),
+    path("delegations/<int:pk>/end/", delegation_views.delegation_end, name="delegation_end"),
 ]

@@ -25,7 +25,7 @@ from lianfang.org.models import Department, Person, PowerStep
 from lianfang.org.selectors import organisations_manageable_by
 from lianfang.risks.selectors import step_risk_points
 
-from . import selectors, services
+from . import deadlines, handlers, selectors, services
 from .forms import ActForm, DesignerForm, ListFilterForm, StartForm
 from .models import FlowDefinition, FlowVersion, InstanceEvent, Task
 
@@ -202,12 +202,22 @@ def _return_targets(instance, task) -> list[tuple[str, str]]:
     return targets
 
 
+def _clock_actions(task, now=None) -> list[str]:
+    """中止计时 while the clock runs (a limit, not stopped, not overdue); 恢复计时 once stopped."""
+    if task.suspended_at is not None:
+        return ["resume"]
+    now = now or timezone.now()
+    if task.due_at is not None and task.overdue_at is None and task.due_at > now:
+        return ["suspend"]
+    return []
+
+
 def _actions_for(user, instance, task) -> list[str]:
     if task.assignee_id == user.pk:
         actions = ["approve", "return", "reject", "comment", "transfer"]
         if instance.applicant_id == user.pk:
             actions.append("withdraw")
-        return actions
+        return actions + _clock_actions(task)
     return ["withdraw", "comment"]
 
 
@@ -252,7 +262,12 @@ def _instance_context(request, instance, act_form=None):
 
 
 def _labelled(events) -> list:
-    kinds = dict(InstanceEvent.Kind.choices)
+    # the engine's kinds, and those the rules write (回避, 代理, 中止/恢复计时, 超时, 升级)
+    kinds = {
+        **dict(InstanceEvent.Kind.choices),
+        **handlers.EVENT_LABELS,
+        **deadlines.EVENT_LABELS,
+    }
     events = list(events)
     for event in events:
         event.label = kinds.get(event.kind, event.kind)
@@ -285,7 +300,10 @@ def task_act(request, pk):
         return_targets=_return_targets(found, task),
         actions=_actions_for(request.user, found, task),
     )
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["action"] in ActForm.CLOCK_ACTIONS:
+        if _clock(request, form, task):
+            return redirect("flows:instance", pk=found.pk)
+    elif form.is_valid():
         data = form.cleaned_data
         files = {"attachment": data["attachment"]} if data.get("attachment") else None
         try:
@@ -307,6 +325,28 @@ def task_act(request, pk):
                 return redirect("flows:instance", pk=found.pk)
             return redirect("flows:todo")
     return render(request, "flows/instance.html", _instance_context(request, found, act_form=form))
+
+
+def _clock(request, form, task) -> bool:
+    """中止计时 (with the reason) or 恢复计时 of the handler's task, through flows.deadlines;
+    False with the refusal on the form."""
+    try:
+        if form.cleaned_data["action"] == "suspend":
+            deadlines.task_suspend(
+                actor=request.user, task=task, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已中止计时。恢复计时后，办理时限顺延中止的工作日。"))
+        else:
+            task = deadlines.task_resume(actor=request.user, task=task)
+            messages.success(
+                request,
+                _("已恢复计时，办理时限顺延至 %(due)s。")
+                % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")},
+            )
+    except ValidationError as error:
+        form.apply_service_errors(error)
+        return False
+    return True
 
 
 def _label(form) -> str:
