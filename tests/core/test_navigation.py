@@ -62,6 +62,7 @@ EXPECTED_MENU = [
             ("已办", "flows:done", "flows", "check2-all", ALL),
             ("我发起的", "flows:mine", "flows", "send", ALL),
             ("发起", "flows:start_list", "flows", "plus-square", ALL),
+            ("代理", "flows:delegations", "flows", "person-check", ALL),
             (
                 "防控运行监控",
                 "flows:monitor",

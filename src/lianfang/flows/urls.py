@@ -1,7 +1,6 @@
 from django.urls import path
 
-from . import monitor_views, views
-from . import delegation_views, views
+from . import delegation_views, monitor_views, views
 
 app_name = "flows"
 urlpatterns = [
