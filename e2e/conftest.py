@@ -160,3 +160,13 @@ def sign_in(page, live_server, user):
 def screenshot(page, name, full_page=True):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture(autouse=True)
+def smaller_demo(monkeypatch):
+    # The browser tests that load the demo look at its register, warnings and portal: a
+    # thousand patient answers and thirty flow matters instead of 20,000 and 200 keep them fast.
+    from lianfang.demo import flows, satisfaction
+
+    monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
+    monkeypatch.setattr(flows, "INSTANCES", 30)

@@ -14,3 +14,12 @@ def few_flow_matters(monkeypatch):
     from lianfang.demo import flows
 
     monkeypatch.setattr(flows, "INSTANCES", 30)
+
+
+@pytest.fixture(autouse=True)
+def few_satisfaction_answers(monkeypatch):
+    # The full demo writes 20,000 patient answers (demo/satisfaction.py); the tests of other
+    # parts of the demo need a thousand (tests/demo/test_satisfaction.py sets its own).
+    from lianfang.demo import satisfaction
+
+    monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
