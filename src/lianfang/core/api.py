@@ -1,10 +1,12 @@
 """What every REST endpoint shares: role checks declared like `role_required`, and querysets
 that come from the app's `visible_to` selectors (anything else is a 404)."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, permissions, serializers
+from rest_framework.settings import api_settings
 
 from .access import ACCESS_ATTR
 from .roles import Role
@@ -98,3 +100,38 @@ class RoleDeclaredMixin:
     def int_queries(self, *names) -> dict:
         """The integer parameters among `names` that are given (and not 0), by name."""
         return {name: value for name in names if (value := self.int_query(name))}
+
+
+# The API's error bodies: a service's ValidationError and DRF's details, as one flat list.
+
+
+def errors_of_django(exc: DjangoValidationError) -> list[dict]:
+    """The service's errors with their codes, keyed by field where one is to blame."""
+    items = []
+    groups = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
+    for field, errors in groups:
+        for error in errors:
+            message = error.message % error.params if error.params else error.message
+            items.append(
+                {
+                    "field": None if field in (None, NON_FIELD_ERRORS) else field,
+                    "code": error.code or "invalid",
+                    "message": str(message),
+                }
+            )
+    return items
+
+
+def errors_of_drf(detail, field=None) -> list[dict]:
+    """DRF's nested error details, flattened with dotted field names ("criteria.0")."""
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            name = None if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
+            if field and name:
+                name = f"{field}.{name}"
+            items.extend(errors_of_drf(value, name or field))
+        return items
+    if isinstance(detail, list):
+        return [item for value in detail for item in errors_of_drf(value, field)]
+    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]

@@ -11,16 +11,14 @@ A refused request answers 400 with `{"detail": …, "errors": [{"field", "code",
 the codes being the services' (`FlowError`) or DRF's.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from lianfang.core.api import HasAnyRole, RoleDeclaredMixin
+from lianfang.core.api import HasAnyRole, RoleDeclaredMixin, errors_of_django, errors_of_drf
 from lianfang.org.models import Person
 
 from . import selectors, services
@@ -41,36 +39,6 @@ ERROR_RESPONSE = OpenApiResponse(ErrorSerializer, description=INVALID)
 NOT_FOUND = OpenApiResponse(description=_("不存在、不在您的范围内，或不归您办理"))
 
 
-def _errors_of_django(exc: DjangoValidationError) -> list[dict]:
-    items = []
-    groups = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
-    for field, errors in groups:
-        for item in errors:
-            message = item.message % item.params if item.params else item.message
-            items.append(
-                {
-                    "field": None if field in (None, NON_FIELD_ERRORS) else field,
-                    "code": item.code or "invalid",
-                    "message": str(message),
-                }
-            )
-    return items
-
-
-def _errors_of_drf(detail, field=None) -> list[dict]:
-    if isinstance(detail, dict):
-        items = []
-        for key, value in detail.items():
-            name = None if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
-            if field and name:
-                name = f"{field}.{name}"
-            items.extend(_errors_of_drf(value, name or field))
-        return items
-    if isinstance(detail, list):
-        return [item for value in detail for item in _errors_of_drf(value, field)]
-    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
-
-
 class FlowViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
     permission_classes = [HasAnyRole]
 
@@ -81,9 +49,9 @@ class FlowViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
-            errors = _errors_of_django(exc)
+            errors = errors_of_django(exc)
         elif isinstance(exc, exceptions.ValidationError):
-            errors = _errors_of_drf(exc.detail)
+            errors = errors_of_drf(exc.detail)
         else:
             return super().handle_exception(exc)
         return Response({"detail": str(INVALID), "errors": errors}, status=400)

@@ -13,7 +13,6 @@ the codes are the services' (`RiskError`, the vagueness check's `FilingProblem`)
 (`required`, `invalid_choice`, `does_not_exist` …), the messages Chinese sentences.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
@@ -23,9 +22,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from lianfang.core.api import HasAnyRole, RoleDeclaredMixin
+from lianfang.core.api import HasAnyRole, RoleDeclaredMixin, errors_of_django, errors_of_drf
 from lianfang.org import selectors as org_selectors
 
 from . import permissions, selectors, services
@@ -52,38 +50,6 @@ from .vagueness import FilingProblem
 INVALID = _("提交的内容有误，未作修改。")
 BAD_QUERY = _("查询参数有误。")
 NOT_FILED = _("风险点未通过备案检查（查不准的不能过关），请按各项原因修改后再备案。")
-
-
-def _errors_of_django(exc: DjangoValidationError) -> list[dict]:
-    """The service's errors with their codes, keyed by field where one is to blame."""
-    items = []
-    groups = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
-    for field, errors in groups:
-        for error in errors:
-            message = error.message % error.params if error.params else error.message
-            items.append(
-                {
-                    "field": None if field in (None, NON_FIELD_ERRORS) else field,
-                    "code": error.code or "invalid",
-                    "message": str(message),
-                }
-            )
-    return items
-
-
-def _errors_of_drf(detail, field=None) -> list[dict]:
-    """DRF's nested error details, flattened with dotted field names ("criteria.0")."""
-    if isinstance(detail, dict):
-        items = []
-        for key, value in detail.items():
-            name = None if key == api_settings.NON_FIELD_ERRORS_KEY else str(key)
-            if field and name:
-                name = f"{field}.{name}"
-            items.extend(_errors_of_drf(value, name or field))
-        return items
-    if isinstance(detail, list):
-        return [item for value in detail for item in _errors_of_drf(value, field)]
-    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
 ERROR_RESPONSE = OpenApiResponse(RegisterErrorSerializer, description=INVALID)
@@ -116,9 +82,9 @@ class RegisterViewSet(RoleDeclaredMixin, viewsets.GenericViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
-            errors = _errors_of_django(exc)
+            errors = errors_of_django(exc)
         elif isinstance(exc, exceptions.ValidationError):
-            errors = _errors_of_drf(exc.detail)
+            errors = errors_of_drf(exc.detail)
         else:
             return super().handle_exception(exc)
         self.refused_codes = {error["code"] for error in errors}
