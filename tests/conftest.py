@@ -47,3 +47,21 @@ def jobs_run_by_the_test(settings, tmp_path):
     the test's own thread and transaction; their files go to a folder of the test's."""
     settings.LIANFANG_JOBS = "worker"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def few_flow_matters(monkeypatch):
+    # Every full demo load runs its power flows' matters through the services (demo/flows.py);
+    # a test that loads the demo needs only a few (tests/demo/test_flows.py sets its own).
+    from lianfang.demo import flows
+
+    monkeypatch.setattr(flows, "INSTANCES", 30)
+
+
+@pytest.fixture(autouse=True)
+def few_satisfaction_answers(monkeypatch):
+    # The full demo writes 20,000 patient answers (demo/satisfaction.py); the tests that load
+    # the demo need a thousand (tests/demo/test_satisfaction.py sets its own).
+    from lianfang.demo import satisfaction
+
+    monkeypatch.setattr(satisfaction, "ANSWERS", 1000)

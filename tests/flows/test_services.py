@@ -232,6 +232,25 @@ def test_nothing_to_return_to(world):
         act(world, "dept_head", head, "return", reason="退回")
 
 
+def test_after_a_return_the_first_step_has_nothing_to_return_to(world):
+    """The head approved once, but the leader's return undid that: the head's step, ready again,
+    offers no earlier step and refuses 退回, while the leader's offers the head's."""
+    instance = start(world, purchase(world))
+    [head] = ready(instance)
+    assert services.return_targets(instance, head) == []
+    act(world, "dept_head", head, "approve")
+    instance.refresh_from_db()
+    [leader] = ready(instance)
+    assert services.return_targets(instance, leader) == [("head", "科室负责人审核")]
+    act(world, "leader", leader, "return", reason="请补充询价记录")
+    instance.refresh_from_db()
+    [again] = ready(instance)
+    assert services.return_targets(instance, again) == []
+    with pytest.raises(ValidationError) as caught:
+        act(world, "dept_head", again, "return", reason="退回")
+    assert "已经办理过的环节" in caught.value.messages[0]
+
+
 def test_reject_ends_the_instance(world):
     instance = start(world, purchase(world))
     [head] = ready(instance)

@@ -221,7 +221,7 @@ def _act(rng, instance: Instance, ending: str) -> None:
                 actor=task.assignee, task=task, action="reject", reason="未附所需材料，不予同意"
             )
             return
-        if rng.random() < 0.04 and approved:
+        if rng.random() < 0.04 and services.return_targets(instance, task):
             services.task_act(
                 actor=task.assignee, task=task, action="return", reason="材料不全，请补充后再报"
             )

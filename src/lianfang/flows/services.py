@@ -705,16 +705,39 @@ def _approve(*, actor, task, instance, reason, data, target, files):
     return {}
 
 
+def _earlier_steps(workflow, task) -> list[str]:
+    """The user tasks completed in the workflow's current run before `task`, oldest first, each
+    once. A return drops what came after its target, so a step handled before a return is no
+    longer "earlier" once the matter has gone back past it."""
+    earlier = []
+    for done in engine.completed_user_tasks(workflow):
+        name = done.task_spec.name
+        if name != task.bpmn_id:
+            if name in earlier:
+                earlier.remove(name)
+            earlier.append(name)
+    return earlier
+
+
+def return_targets(instance, task) -> list[tuple[str, str]]:
+    """The steps `task` may return its matter to, as (bpmn id, step name), the latest last: the
+    one rule the act page's choices, the demo and the 退回 action share."""
+    names = instance.version.spec.get("tasks", {})
+    return [
+        (bpmn_id, names.get(bpmn_id, {}).get("name", bpmn_id))
+        for bpmn_id in _earlier_steps(_load(instance), task)
+    ]
+
+
 def _return(*, actor, task, instance, reason, data, target, files):
     reason = _reason("return", reason, required=True)
     workflow = _load(instance)
-    done = [t.task_spec.name for t in engine.completed_user_tasks(workflow)]
+    earlier = _earlier_steps(workflow, task)
     if target in (None, ""):
-        earlier = [d for d in done if d != task.bpmn_id]
         if not earlier:
             raise error(FlowError.RETURN_TARGET, "target")
         target = earlier[-1]
-    if target not in done or target == task.bpmn_id:
+    if target not in earlier:
         raise error(FlowError.RETURN_TARGET, "target")
     now = timezone.now()
     _finish_row(task, actor, Task.Decision.RETURN, reason, now)

@@ -192,16 +192,6 @@ def _display_values(instance) -> list[dict]:
     return rows
 
 
-def _return_targets(instance, task) -> list[tuple[str, str]]:
-    """The earlier user tasks of the instance one may return to (each once, in order)."""
-    seen, targets = set(), []
-    for t in instance.tasks.all():
-        if t.state == Task.State.COMPLETED and t.bpmn_id != task.bpmn_id and t.bpmn_id not in seen:
-            seen.add(t.bpmn_id)
-            targets.append((t.bpmn_id, t.name))
-    return targets
-
-
 def _clock_actions(task, now=None) -> list[str]:
     """中止计时 while the clock runs (a limit, not stopped, not overdue); 恢复计时 once stopped."""
     if task.suspended_at is not None:
@@ -232,7 +222,7 @@ def _instance_context(request, instance, act_form=None):
     if acting is not None and act_form is None:
         act_form = ActForm(
             organisation=instance.organisation,
-            return_targets=_return_targets(instance, acting),
+            return_targets=services.return_targets(instance, acting),
             actions=_actions_for(user, instance, acting),
             initial={"lock": instance.lock_version},
         )
@@ -297,7 +287,7 @@ def task_act(request, pk):
         request.POST,
         request.FILES,
         organisation=found.organisation,
-        return_targets=_return_targets(found, task),
+        return_targets=services.return_targets(found, task),
         actions=_actions_for(request.user, found, task),
     )
     if form.is_valid() and form.cleaned_data["action"] in ActForm.CLOCK_ACTIONS:
