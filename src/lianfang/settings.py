@@ -160,6 +160,9 @@ INSTALLED_APPS = [
     "lianfang.content",
     "lianfang.complaints",
     "lianfang.satisfaction",
+    "lianfang.campaigns",
+    "lianfang.commitments",
+    "lianfang.assessments",
     "lianfang.dashboard",
     "lianfang.demo",
 ]

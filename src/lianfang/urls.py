@@ -14,6 +14,9 @@ urlpatterns = [
     path("content/", include("lianfang.content.urls")),
     path("complaints/", include("lianfang.complaints.urls")),
     path("satisfaction/", include("lianfang.satisfaction.urls")),
+    path("campaigns/", include("lianfang.campaigns.urls")),
+    path("commitments/", include("lianfang.commitments.urls")),
+    path("assessments/", include("lianfang.assessments.urls")),
     # the content module's pages under the portal's /gk/<org>/ (articles, search, feeds)
     path("gk/", include("lianfang.content.public_urls")),
     path("gk/", include("lianfang.portal.urls")),

@@ -55,6 +55,7 @@ EXPECTED_MENU = [
             ),
         ],
     ),
+    ("排查与评估", []),
     (
         "权力运行",
         [
@@ -182,6 +183,9 @@ def test_the_installed_apps_declare_their_modules():
         ("dashboard", "工作台", "Dashboard", "speedometer2", 10),
         ("org", "组织与人员", "Organisation and people", "diagram-3", 20),
         ("risks", "风险防控", "Risk register", "exclamation-diamond", 30),
+        ("campaigns", "风险排查", "Investigation campaigns", "clipboard-check", 32),
+        ("commitments", "廉政承诺", "Commitments", "pen", 34),
+        ("assessments", "廉政评估", "Assessments", "clipboard-pulse", 36),
         ("flows", "权力运行", "Power flows", "diagram-2", 40),
         ("portal", "公开门户", "Disclosure portal", "globe2", 50),
         ("content", "公开内容", "Published content", "newspaper", 55),

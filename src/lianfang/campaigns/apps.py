@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from lianfang.core.navigation import ModuleSpec, NavGroup
+
+
+class CampaignsConfig(AppConfig):
+    """Investigation campaigns (风险排查): a year's campaign with its scope, phases and bottom-up
+    order, a task per person and department in scope, progress, reminders and the closing
+    summary; filings go through the register's review chain."""
+
+    name = "lianfang.campaigns"
+    label = "campaigns"
+    verbose_name = "风险排查"
+
+    platform_modules = (
+        ModuleSpec(
+            "campaigns",
+            "风险排查",
+            "Investigation campaigns",
+            "clipboard-check",
+            32,
+            urls=("campaigns",),
+        ),
+    )
+    # the group the three modules of the yearly method (排查, 承诺, 评估) put their pages in
+    nav_groups = (NavGroup("campaigns", _("排查与评估"), 35),)

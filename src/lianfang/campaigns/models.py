@@ -1,0 +1,1 @@
+"""Models of the investigation campaigns module (风险排查)."""

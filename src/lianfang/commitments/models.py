@@ -1,0 +1,1 @@
+"""Models of the commitments module (廉政承诺)."""
