@@ -47,7 +47,7 @@ test: setup
 	$(BIN)/ruff check src tests e2e bench
 	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/lianfang makemigrations --check --dry-run -v0
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint:
 	$(BIN)/ruff check src tests e2e bench

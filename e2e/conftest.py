@@ -163,6 +163,14 @@ def screenshot(page, name, full_page=True):
 
 
 @pytest.fixture(autouse=True)
+def files_of_the_test(settings, tmp_path):
+    # The suite runs in parallel processes (pytest-xdist): each test's uploads, attachments
+    # and generated files go to a folder of its own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LIANFANG_ATTACHMENTS_DIR = tmp_path / "attachments"
+
+
+@pytest.fixture(autouse=True)
 def smaller_demo(monkeypatch):
     # The browser tests that load the demo look at its register, warnings and portal: a
     # thousand patient answers and thirty flow matters instead of 20,000 and 200 keep them fast.

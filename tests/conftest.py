@@ -44,9 +44,11 @@ def default_language(settings):
 @pytest.fixture(autouse=True)
 def jobs_run_by_the_test(settings, tmp_path):
     """Background jobs wait in the queue until a test runs them (`jobs.run_pending()`), in
-    the test's own thread and transaction; their files go to a folder of the test's."""
+    the test's own thread and transaction; their files, and the stored attachments, go to a
+    folder of the test's (the suite runs in parallel processes: none may see another's files)."""
     settings.LIANFANG_JOBS = "worker"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LIANFANG_ATTACHMENTS_DIR = tmp_path / "attachments"
 
 
 @pytest.fixture(autouse=True)
