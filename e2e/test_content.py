@@ -2,12 +2,13 @@
 the integrity office publishes it, and a reader on a phone finds it on the public column."""
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from e2e.conftest import DESKTOP, PHONE, screenshot, sign_in
 from e2e.test_phone_width import overflow
 from lianfang.content.models import Article
-from lianfang.portal.models import PortalColumn
+from lianfang.portal.models import PortalColumn, PortalSite
 
 pytestmark = pytest.mark.e2e
 
@@ -20,6 +21,8 @@ def test_a_notice_goes_through_review_to_the_public_column(world, new_page, live
         kind="notices",
         editor_roles=["staff"],
     )
+    PortalSite.objects.create(organisation=world.hospital, enabled=True)
+    cache.clear()  # the portal remembers a site's state; this one was just opened
     editor = new_page(DESKTOP)
     sign_in(editor, live_server, world.users["staff"])
     editor.goto("/content/")
@@ -49,7 +52,7 @@ def test_a_notice_goes_through_review_to_the_public_column(world, new_page, live
     expect(reviewer.get_by_test_id("article-status")).to_have_text("已发布")
 
     reader = new_page(PHONE)
-    reader.goto(f"/gk/{world.hospital.code}/columns/notices/")
+    reader.goto(f"/gk/{world.hospital.code}/c/notices/")
     items = reader.get_by_test_id("column-items")
     expect(items).to_contain_text("关于开展廉洁从业集中教育的通知")
     assert overflow(reader) is None

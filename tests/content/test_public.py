@@ -20,7 +20,7 @@ from .conftest import publish
 
 
 def column_url(world, column):
-    return reverse("content_public:column", args=[world.hospital.code, column.code])
+    return reverse("portal:column", args=[world.hospital.code, column.code])
 
 
 def article_url(article):
@@ -100,7 +100,8 @@ def test_the_kinds_serve_the_portal(world, columns):
     )
 
 
-def test_public_pages_are_cacheable_and_set_no_cookie(client, world, columns):
+def test_public_pages_are_cacheable_and_set_no_cookie(client, world, columns, settings):
+    settings.LIANFANG_PORTAL_PAGE_CACHE = False  # a publication shows at once, not in max_age
     news, _ = columns
     article = publish(world, news, "缓存")
     for url in (
@@ -213,3 +214,42 @@ def test_files_of_unpublished_articles_are_not_served(client, world, columns):
     )
     url = reverse("content_public:image", args=[world.hospital.code, article.pk, article.cover_id])
     assert client.get(url).status_code == 404
+
+
+def test_a_column_has_one_address_and_every_page_is_404_while_the_site_is_closed(
+    client, world, columns
+):
+    from django.core.cache import cache
+    from django.urls import NoReverseMatch
+
+    from lianfang.portal.models import PortalSite
+
+    news, _ = columns
+    staff = world.users["staff"]
+    article = services.article_create(
+        actor=staff,
+        column=news,
+        data={"title": "关站后不可见"},
+        cover=SimpleUploadedFile("c.png", png()),
+    )
+    services.article_submit(actor=staff, article=article)
+    article = services.article_publish(actor=world.users["integrity"], article=article)
+    code = world.hospital.code
+    with pytest.raises(NoReverseMatch):
+        reverse("content_public:column", args=[code, news.code])
+    assert client.get(f"/gk/{code}/columns/{news.code}/").status_code == 404
+    page = client.get(article_url(article)).content.decode()
+    assert f'href="{column_url(world, news)}"' in page  # the crumb leads to the portal's column
+    urls = [
+        column_url(world, news),
+        article_url(article),
+        reverse("content_public:image", args=[code, article.pk, article.cover_id]),
+        reverse("content_public:search", args=[code]) + "?q=关站",
+        reverse("content_public:feed_rss", args=[code]),
+        reverse("content_public:feed_atom", args=[code]),
+        reverse("content_public:feed_json", args=[code]),
+    ]
+    assert [client.get(url).status_code for url in urls] == [200] * len(urls)
+    PortalSite.objects.filter(organisation=world.hospital).update(enabled=False)
+    cache.clear()  # the site's services forget its state; here the row changed directly
+    assert [client.get(url).status_code for url in urls] == [404] * len(urls)
