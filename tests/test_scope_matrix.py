@@ -1860,6 +1860,17 @@ DECLARED = [
         post={"admin": (404, False), "integrity": (403, False)},
     ),
     Url(
+        "content:article_image_upload",
+        CONTENT_WRITERS,
+        obj="organisation",
+        kwargs=by_article("矩阵草稿"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {"image": SimpleUploadedFile("图.png", png())},
+        post_ok=201,
+        post={"admin": (404, False), "integrity": (403, False)},
+    ),
+    Url(
         "content:article_publish",
         INTEGRITY,
         obj="organisation",

@@ -100,8 +100,7 @@ def test_the_kinds_serve_the_portal(world, columns):
     )
 
 
-def test_public_pages_are_cacheable_and_set_no_cookie(client, world, columns, settings):
-    settings.LIANFANG_PORTAL_PAGE_CACHE = False  # a publication shows at once, not in max_age
+def test_public_pages_are_cacheable_and_set_no_cookie(client, world, columns):
     news, _ = columns
     article = publish(world, news, "缓存")
     for url in (
@@ -253,3 +252,16 @@ def test_a_column_has_one_address_and_every_page_is_404_while_the_site_is_closed
     PortalSite.objects.filter(organisation=world.hospital).update(enabled=False)
     cache.clear()  # the site's services forget its state; here the row changed directly
     assert [client.get(url).status_code for url in urls] == [404] * len(urls)
+
+
+def test_a_publication_or_withdrawal_shows_at_once_despite_the_page_cache(client, world, columns):
+    news, _ = columns
+    first = publish(world, news, "第一篇")
+    assert "第一篇" in client.get(column_url(world, news)).content.decode()
+    publish(world, news, "第二篇")
+    assert "第二篇" in client.get(column_url(world, news)).content.decode()
+    item = reverse("portal:item", args=[world.hospital.code, news.code, first.pk])
+    assert client.get(item).status_code == 200
+    services.article_withdraw(actor=world.users["integrity"], article=first, reason="有误")
+    assert client.get(item).status_code == 410
+    assert "第一篇" not in client.get(column_url(world, news)).content.decode()
