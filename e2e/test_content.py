@@ -74,3 +74,45 @@ def test_a_notice_goes_through_review_to_the_public_column(world, new_page, live
         phone.goto(path)
         assert overflow(phone) is None, path
         screenshot(phone, name)
+
+
+def test_the_editors_image_button_uploads_and_inserts_an_image(world, new_page, live_server):
+    """The image button appears once the draft is saved, uploads a PNG under the CSP and puts
+    it in the body; the saved body shows it in the preview."""
+    import io
+
+    from PIL import Image
+
+    from lianfang.content import services
+
+    news = PortalColumn.objects.create(
+        organisation=world.hospital,
+        code="news",
+        name="医院新闻",
+        kind="news",
+        editor_roles=["staff"],
+    )
+    article = services.article_create(
+        actor=world.users["staff"], column=news, data={"title": "院景图片新闻"}
+    )
+    png = io.BytesIO()
+    Image.new("RGB", (120, 80), (180, 40, 40)).save(png, format="PNG")
+    editor = new_page(DESKTOP)
+    sign_in(editor, live_server, world.users["staff"])
+    editor.goto(f"/content/{article.pk}/edit/", wait_until="domcontentloaded")
+    button = editor.locator(".prose-menubar [data-name=imageUpload]")
+    expect(button).to_be_visible(timeout=20000)  # the editor's module is large
+    editor.locator(".prose-editor [contenteditable=true]").click()
+    with editor.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(
+        files=[{"name": "院景.png", "mimeType": "image/png", "buffer": png.getvalue()}]
+    )
+    image = editor.locator(".prose-editor [contenteditable=true] img")
+    expect(image).to_have_count(1)
+    assert editor.evaluate("(img) => img.naturalWidth", image.element_handle()) == 120
+    screenshot(editor, "content-editor-image")
+    editor.get_by_test_id("article-save").click()
+    expect(editor.get_by_test_id("article-preview").locator("img")).to_have_count(1)
+    article.refresh_from_db()
+    assert f"/gk/{world.hospital.code}/articles/{article.pk}/images/" in article.body

@@ -2,7 +2,7 @@
 past expiry still pinned, registered with the portal when the app is ready."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.portal import columns
@@ -33,7 +33,7 @@ def expired_pinned(organisation) -> list[columns.GapItem]:
             title=f"{article.column.name} · {article.title}",
             department=article.author_department,
             url=reverse("content:article_detail", args=[article.pk]),
-            note=gettext_now("%(date)s 已到期") % {"date": article.expires_on.isoformat()},
+            note=gettext("%(date)s 已到期") % {"date": article.expires_on.isoformat()},
         )
         for article in selectors.expired_pinned(organisation)
     ]
