@@ -99,7 +99,8 @@ def test_the_editors_image_button_uploads_and_inserts_an_image(world, new_page, 
     Image.new("RGB", (120, 80), (180, 40, 40)).save(png, format="PNG")
     editor = new_page(DESKTOP)
     sign_in(editor, live_server, world.users["staff"])
-    editor.goto(f"/content/{article.pk}/edit/", wait_until="domcontentloaded")
+    editor.goto("/content/", timeout=30000)  # the first request of a cold server
+    editor.goto(f"/content/{article.pk}/edit/", timeout=30000)
     button = editor.locator(".prose-menubar [data-name=imageUpload]")
     expect(button).to_be_visible(timeout=20000)  # the editor's module is large
     editor.locator(".prose-editor [contenteditable=true]").click()
