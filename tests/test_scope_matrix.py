@@ -513,13 +513,14 @@ CONTENT_EDITORS = ("leader", "dept_head", "staff", "outsider")  # staff of a hos
 
 
 def content_world(sw):
-    """A news column in each hospital (editors: its staff) with a draft holding a file, a
-    submitted article and a published one holding a file and an image."""
+    """A news column in each hospital's open site (editors: its staff) with a draft holding
+    a file, a submitted article and a published one holding a file and an image."""
     from lianfang.content import services as content
     from lianfang.content.models import Article
-    from lianfang.portal.models import PortalColumn
+    from lianfang.portal.models import PortalColumn, PortalSite
 
     for org_key, editor in (("hospital", "staff"), ("other_hospital", "outsider")):
+        PortalSite.objects.update_or_create(organisation=sw[org_key], defaults={"enabled": True})
         column = PortalColumn.objects.create(
             organisation=sw[org_key],
             code=MATRIX_COLUMN,
@@ -1859,6 +1860,17 @@ DECLARED = [
         post={"admin": (404, False), "integrity": (403, False)},
     ),
     Url(
+        "content:article_image_upload",
+        CONTENT_WRITERS,
+        obj="organisation",
+        kwargs=by_article("矩阵草稿"),
+        prepare=content_world,
+        post_only=True,
+        data=lambda sw, t, r: {"image": SimpleUploadedFile("图.png", png())},
+        post_ok=201,
+        post={"admin": (404, False), "integrity": (403, False)},
+    ),
+    Url(
         "content:article_publish",
         INTEGRITY,
         obj="organisation",
@@ -1889,10 +1901,6 @@ DECLARED = [
     public_url("content_public:feed_rss"),
     public_url("content_public:feed_atom"),
     public_url("content_public:feed_json"),
-    public_url(
-        "content_public:column",
-        lambda org: {"org_code": org.code, "column_code": MATRIX_COLUMN},
-    ),
     public_url(
         "content_public:article",
         lambda org: {"org_code": org.code, "pk": matrix_article(org, "矩阵已发布").pk},

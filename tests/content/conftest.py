@@ -1,9 +1,21 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from lianfang.content import services
-from lianfang.portal.models import PortalColumn
+from lianfang.portal.models import PortalColumn, PortalSite
+
+
+@pytest.fixture(autouse=True)
+def open_sites(world):
+    """Both hospitals' public sites are open (content's public pages are 404 otherwise); the
+    portal keeps its site lookups and pages in the cache, so each test starts without them."""
+    cache.clear()
+    for org in (world.hospital, world.other_hospital):
+        PortalSite.objects.create(organisation=org, enabled=True)
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from .conftest import publish
 
 
 def column_url(world, column):
-    return reverse("content_public:column", args=[world.hospital.code, column.code])
+    return reverse("portal:column", args=[world.hospital.code, column.code])
 
 
 def article_url(article):
@@ -213,3 +213,55 @@ def test_files_of_unpublished_articles_are_not_served(client, world, columns):
     )
     url = reverse("content_public:image", args=[world.hospital.code, article.pk, article.cover_id])
     assert client.get(url).status_code == 404
+
+
+def test_a_column_has_one_address_and_every_page_is_404_while_the_site_is_closed(
+    client, world, columns
+):
+    from django.core.cache import cache
+    from django.urls import NoReverseMatch
+
+    from lianfang.portal.models import PortalSite
+
+    news, _ = columns
+    staff = world.users["staff"]
+    article = services.article_create(
+        actor=staff,
+        column=news,
+        data={"title": "关站后不可见"},
+        cover=SimpleUploadedFile("c.png", png()),
+    )
+    services.article_submit(actor=staff, article=article)
+    article = services.article_publish(actor=world.users["integrity"], article=article)
+    code = world.hospital.code
+    with pytest.raises(NoReverseMatch):
+        reverse("content_public:column", args=[code, news.code])
+    assert client.get(f"/gk/{code}/columns/{news.code}/").status_code == 404
+    page = client.get(article_url(article)).content.decode()
+    assert f'href="{column_url(world, news)}"' in page  # the crumb leads to the portal's column
+    urls = [
+        column_url(world, news),
+        article_url(article),
+        reverse("content_public:image", args=[code, article.pk, article.cover_id]),
+        reverse("content_public:search", args=[code]) + "?q=关站",
+        reverse("content_public:feed_rss", args=[code]),
+        reverse("content_public:feed_atom", args=[code]),
+        reverse("content_public:feed_json", args=[code]),
+    ]
+    assert [client.get(url).status_code for url in urls] == [200] * len(urls)
+    PortalSite.objects.filter(organisation=world.hospital).update(enabled=False)
+    cache.clear()  # the site's services forget its state; here the row changed directly
+    assert [client.get(url).status_code for url in urls] == [404] * len(urls)
+
+
+def test_a_publication_or_withdrawal_shows_at_once_despite_the_page_cache(client, world, columns):
+    news, _ = columns
+    first = publish(world, news, "第一篇")
+    assert "第一篇" in client.get(column_url(world, news)).content.decode()
+    publish(world, news, "第二篇")
+    assert "第二篇" in client.get(column_url(world, news)).content.decode()
+    item = reverse("portal:item", args=[world.hospital.code, news.code, first.pk])
+    assert client.get(item).status_code == 200
+    services.article_withdraw(actor=world.users["integrity"], article=first, reason="有误")
+    assert client.get(item).status_code == 410
+    assert "第一篇" not in client.get(column_url(world, news)).content.decode()

@@ -35,9 +35,7 @@ def test_the_demo_portal_has_its_content(demo, client):
     assert AuditEvent.objects.filter(action="article.publish").count() == published.count()
     hospital = Organisation.objects.get(pk=published.first().organisation_id)
     column = notices.first().column
-    page = client.get(
-        reverse("content_public:column", args=[hospital.code, column.code])
-    ).content.decode()
+    page = client.get(reverse("portal:column", args=[hospital.code, column.code])).content.decode()
     current = notices.filter(expires_on__gte=today)
     assert all(a.title in page for a in current)
     assert not any(a.title in page for a in notices.filter(expires_on__lt=today))

@@ -40,3 +40,26 @@ def test_the_demo_runs_flows_in_every_state_with_overdue_escalated_and_gaps(monk
     assert published.filter(withdrawn_at__isnull=False).count() == demo_flows.WITHDRAWN_PUBLICATIONS
     gaps = publication_gaps(hospital)
     assert len(gaps) >= demo_flows.WITHDRAWN_PUBLICATIONS
+
+
+def test_the_demo_always_publishes_a_cadre_selections_results(monkeypatch):
+    """Whatever the random matters drew, one 中层干部竞聘上岗 has its plan, eligibility and
+    nominees published and in force (the portal's 权力运行公开, issue 12's Done when)."""
+    from lianfang.portal import selectors as portal_selectors
+
+    monkeypatch.setattr(demo_flows, "INSTANCES", 10)
+    call_command("demo", "--seed", "5", stdout=None)
+    hospital = Organisation.objects.get(code="SL-H01")
+    cadre = [
+        r.fields["step"]
+        for r in portal_selectors.published_results(hospital)
+        if r.fields.get("flow") == "中层干部竞聘上岗"
+    ]
+    assert {"竞聘实施方案审定", "资格审查", "拟任人选确定与公示"} <= set(cadre)
+    instance = Instance.objects.get(
+        organisation=hospital,
+        version__definition__code=demo_flows.CADRE_FLOW,
+        data__position="心内科护士长",
+    )
+    ready = instance.tasks.get(state=Task.State.READY)
+    assert ready.bpmn_id == "Task_appointment" and ready.overdue_at is None

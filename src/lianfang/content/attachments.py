@@ -48,3 +48,14 @@ FILE = register_use(
         max_files=10,  # documents, and images a body may show (sanitise.OWN_IMAGE)
     )
 ).code
+IMAGE = register_use(
+    AttachmentUse(
+        code="article_image",
+        label=_("公开内容正文图片"),
+        types=tuple(IMAGES),
+        max_bytes=IMAGE_MAX_BYTES,
+        may_read=_may_read,
+        may_attach=_may_attach,
+        max_files=30,  # the images of a body (the editor's image button, `images`)
+    )
+).code

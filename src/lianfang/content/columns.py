@@ -1,10 +1,13 @@
-"""The portal's column kinds whose items are articles, registered when the app is ready."""
+"""The portal's column kinds whose items are articles, and the completeness check of notices
+past expiry still pinned, registered with the portal when the app is ready."""
 
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.portal import columns
 
-from . import public_views
+from . import public_views, selectors
 
 for code, label in (
     ("news", _("新闻列表")),
@@ -21,3 +24,27 @@ for code, label in (
             latest=public_views.latest,
         )
     )
+
+
+def expired_pinned(organisation) -> list[columns.GapItem]:
+    """公开完整性: notices past their expiry date still pinned (to be unpinned or withdrawn)."""
+    return [
+        columns.GapItem(
+            title=f"{article.column.name} · {article.title}",
+            department=article.author_department,
+            url=reverse("content:article_detail", args=[article.pk]),
+            note=gettext("%(date)s 已到期") % {"date": article.expires_on.isoformat()},
+        )
+        for article in selectors.expired_pinned(organisation)
+    ]
+
+
+columns.register_gap(
+    columns.Gap(
+        code="content_expired_pinned",
+        label=_("已过期仍置顶的通知公告"),
+        find=expired_pinned,
+        column="notices",
+        order=30,
+    )
+)

@@ -1,12 +1,14 @@
 """Forms of the content pages; the services check and save what they hold."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import ProseEditorWidget
 from js_asset import Script
 
 from lianfang.core.forms import BootstrapFormMixin, ServiceErrorsMixin
 
+from . import images
 from .models import Article
 
 # What the editor offers; the same tags as the stored allow-list (sanitise.TAGS) or fewer.
@@ -25,6 +27,7 @@ EDITOR_CONFIG = {
         "HorizontalRule",
         "Link",
         "Table",
+        "Image",  # shown where the article is saved (the upload needs it): `data-image-upload`
     ],
     "headingLevels": [2, 3, 4],
     "history": True,
@@ -111,7 +114,7 @@ class ArticleForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
                     "column": article.column_id,
                     "title": article.title,
                     "summary": article.summary,
-                    "body": article.body,
+                    "body": images.to_staff(article.body, article),
                     "published_on": article.published_on,
                     "author_department": article.author_department,
                     "expires_on": article.expires_on,
@@ -122,6 +125,12 @@ class ArticleForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
         self.fields["column"].queryset = columns
         if article is not None:
             del self.fields["column"]  # an article stays in its column
+            # the editor's image button uploads here (an article not yet saved has none)
+            self.fields["body"].widget.attrs["data-image-upload"] = reverse(
+                "content:article_image_upload", args=[article.pk]
+            )
+        else:
+            self.fields["body"].help_text = _("保存草稿后即可在正文中插入图片。")
 
 
 class ArticleFilterForm(forms.Form):

@@ -1,7 +1,9 @@
 """The content module's public pages, under the portal's `/gk/<organisation code>/`.
 
 Mounted in the project's urls.py before the portal's own patterns, so these few words after
-the organisation's code are the content module's: articles, columns, search, feeds.
+the organisation's code are the content module's: articles, search, feeds. A column has one
+address, the portal's (`/gk/<code>/c/<column>/`); every page here is 404 unless the
+organisation's site is open.
 """
 
 from django.urls import path
@@ -14,7 +16,6 @@ urlpatterns = [
     path("<slug:org_code>/feeds/rss/", feeds.rss, name="feed_rss"),
     path("<slug:org_code>/feeds/atom/", feeds.atom, name="feed_atom"),
     path("<slug:org_code>/feeds/json/", public_views.feed_json, name="feed_json"),
-    path("<slug:org_code>/columns/<slug:column_code>/", public_views.column_page, name="column"),
     path("<slug:org_code>/articles/<int:pk>/", public_views.article_page, name="article"),
     path(
         "<slug:org_code>/articles/<int:pk>/files/<int:file_pk>/",

@@ -1,8 +1,10 @@
 """The public side of the content module: no login, only what is published.
 
 The portal renders a content column through the kinds `columns` registers (`column_view`,
-`item_view`, `latest`); the pages that do not belong to one column (an article by its id, its
-files, the search, the feeds) are here under `/gk/<organisation code>/` (`public_urls`).
+`item_view`, `latest`), at its one address `/gk/<code>/c/<column>/`; the pages that do not
+belong to one column (an article by its id, its files, the search, the feeds) are here under
+`/gk/<organisation code>/` (`public_urls`). All of them answer 404 unless the organisation's
+site is open (PortalSite on, portal module on), as the portal's own pages do.
 Every answer to the public is cacheable: `Cache-Control: public`, an ETag and Last-Modified
 from the organisation's published content, 304 to a conditional request that still matches.
 None touches the session, so the public gets no cookie.
@@ -26,7 +28,9 @@ from lianfang.core.access import public
 from lianfang.core.attachments import IMAGES, attachment_content, attachments_of
 from lianfang.org.models import Organisation
 from lianfang.portal.columns import PortalItem
+from lianfang.portal.kinds import column_url
 from lianfang.portal.models import PortalColumn
+from lianfang.portal.selectors import site_by_code
 
 from . import selectors
 from .models import Article
@@ -42,7 +46,12 @@ def _param(request, name: str, limit: int) -> str:
 
 
 def organisation_of(org_code: str) -> Organisation:
-    return get_object_or_404(Organisation, code=org_code)
+    """The organisation whose public site is open under `org_code`; 404 otherwise (a site
+    closed, the portal module off, or no such organisation)."""
+    site = site_by_code(org_code)
+    if site is None:
+        raise Http404
+    return site.organisation
 
 
 def _stamp(organisation) -> tuple[str, dt.datetime]:
@@ -67,6 +76,7 @@ def cacheable(request, organisation, make):
     if response is None:
         response = make()
     if response.status_code in (200, 304):
+        response.portal_last_modified = last  # the portal's frame keeps it (portal.caching)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last.timestamp())
         patch_cache_control(response, public=True, max_age=MAX_AGE)
@@ -137,6 +147,7 @@ def _article_page(request, organisation, article):
         {
             "organisation": organisation,
             "column": article.column,
+            "column_url": column_url(organisation, article.column),
             "article": article,
             "files": files,
             "cover_url": _image_url(article, article.cover_id) if article.cover_id else "",
@@ -172,21 +183,6 @@ def latest(*, organisation, column, limit):
 
 
 # Pages of their own under /gk/<organisation code>/ ----------------------------------------------
-
-
-@public
-def column_page(request, org_code, column_code):
-    """A content column's page by its code (the same page as the portal's column of that
-    kind)."""
-    organisation = organisation_of(org_code)
-    column = get_object_or_404(
-        PortalColumn,
-        organisation=organisation,
-        code=column_code,
-        enabled=True,
-        kind__in=selectors.KINDS,
-    )
-    return column_view(request, organisation=organisation, column=column)
 
 
 @public

@@ -120,3 +120,21 @@ def feed_articles(*, organisation, column=None, limit=20, today=None) -> list[Ar
     if column is not None:
         qs = qs.filter(column=column)
     return list(qs.select_related("column").order_by("-published_at", "-pk")[:limit])
+
+
+def expired_pinned(organisation) -> list[Article]:
+    """Published items of `organisation` still pinned after their expiry date (the public no
+    longer sees them, but the column's order keeps them on top for the editors): a check of
+    the portal's completeness page."""
+    from django.utils import timezone
+
+    return list(
+        Article.objects.filter(
+            organisation=organisation,
+            status=Article.Status.PUBLISHED,
+            pinned=True,
+            expires_on__lt=timezone.localdate(),
+        )
+        .select_related("column")
+        .order_by("expires_on", "pk")
+    )

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from lianfang.core import audit, notifications
 from lianfang.core.attachments import attachment_delete, attachment_save, attachments_of
 from lianfang.core.roles import Role
+from lianfang.portal import services as portal_services
 
-from . import attachments, permissions
+from . import attachments, images, permissions
 from . import notifications as kinds
 from .models import Article
 from .sanitise import clean, text_of
@@ -58,7 +59,7 @@ def _apply(article: Article, data: dict) -> None:
         errors["title"] = _("请填写标题。")
     article.title = title[:200]
     article.summary = " ".join(str(data.get("summary") or "").split())[:500]
-    article.body = clean(str(data.get("body") or ""))
+    article.body = clean(images.to_public(str(data.get("body") or ""), article))
     article.author_department = str(data.get("author_department") or "").strip()[:100]
     article.pinned = bool(data.get("pinned"))
     article.published_on = data.get("published_on") or None
@@ -197,7 +198,20 @@ def article_publish(*, actor, article: Article, now: dt.datetime | None = None) 
     audit.record(
         actor=actor, action="article.publish", obj=article, before=before, after=_state(article)
     )
+    portal_services.pages_changed(article.organisation)
     return article
+
+
+@transaction.atomic
+def article_image_add(*, actor, article: Article, upload):
+    """An image for the article's body (the editor's image button), kept in the shared file
+    store: core checks the bytes are a JPEG or PNG, re-encodes them with Pillow within the
+    size and pixel limits and refuses a decompression bomb (AttachmentError, a
+    ValidationError saying why). Only while its editors may still change the article."""
+    article = Article.objects.select_for_update().select_related("organisation").get(pk=article.pk)
+    if not permissions.may_edit(actor, article):
+        raise PermissionDenied
+    return attachment_save(actor=actor, use=attachments.IMAGE, target=article, upload=upload)
 
 
 @transaction.atomic
@@ -251,4 +265,5 @@ def article_withdraw(*, actor, article: Article, reason: str) -> Article:
         before=before,
         after={**_state(article), "reason": reason},
     )
+    portal_services.pages_changed(article.organisation)
     return article

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.article_publish, name="article_publish"),
     path("<int:pk>/return/", views.article_return, name="article_return"),
     path("<int:pk>/withdraw/", views.article_withdraw, name="article_withdraw"),
+    path("<int:pk>/images/", views.article_image_upload, name="article_image_upload"),
     path(
         "<int:pk>/files/<int:file_pk>/remove/",
         views.article_file_remove,

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.portal.models import PortalColumn
 
-from . import permissions, selectors, services
+from . import images, permissions, selectors, services
 from .attachments import FILE
 from .forms import ArticleFilterForm, ArticleForm
 from .models import Article
@@ -146,6 +147,7 @@ def article_detail(request, pk):
         "content/article_detail.html",
         {
             "article": article,
+            "body": images.to_staff(article.body, article),
             "files": files,
             "may_edit": permissions.may_edit(user, article),
             "may_decide": permissions.may_decide(user, article),
@@ -224,6 +226,27 @@ def article_file_remove(request, pk, file_pk):
     services.article_file_remove(actor=user, article=article, attachment=attachment)
     messages.success(request, _("已删除附件“%(name)s”。") % {"name": attachment.name})
     return redirect("content:article_edit", pk=article.pk)
+
+
+@role_required(*WRITERS)
+@require_POST
+def article_image_upload(request, pk):
+    """The editor's image button: `image` (a JPEG or PNG) kept for the article's body; JSON
+    {"url": the address the editor shows it by} or {"error": why not} with 400."""
+    user = request.user
+    article = _article_for(user, pk)
+    if not permissions.may_edit(user, article):
+        raise PermissionDenied
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"error": _("请选择图片文件。")}, status=400)
+    try:
+        attachment = services.article_image_add(actor=user, article=article, upload=upload)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse(
+        {"url": images.staff_url(attachment.pk), "name": attachment.name}, status=201
+    )
 
 
 @role_required(*REVIEWERS)

@@ -44,6 +44,8 @@ APPLICANTS = ("staff", "dept_head", "leader")
 ENDINGS = (("complete", 70), ("reject", 12), ("withdraw", 8), ("stall", 10))
 SUPPLIERS = ("示例医疗器械有限公司", "示例市医药供应站", "示例信息技术有限公司", "示例建设工程公司")
 APPLICANT_STEP_FLOW = "document_handling"
+CADRE_FLOW = "cadre_selection"  # one always runs to its published nominees (`_cadre_selection`)
+CADRE_APPLICANTS = ("dept_head", "integrity", "admin")
 
 
 @dataclass
@@ -184,6 +186,8 @@ def load_flows(hospital, *, seed: int, actor, today: dt.date | None = None) -> F
     with as_of(now):
         deadlines.deadlines_run(now=now)
     _withdraw_publications(hospital, rng)
+    # after the office's withdrawals, which draw from the newest records: its results stay
+    _cadre_selection(hospital, today, people)
     result.instances = len(instances)
     for state in Instance.objects.filter(organisation=hospital).values_list("state", flat=True):
         result.states[state] = result.states.get(state, 0) + 1
@@ -262,6 +266,45 @@ def _waiting_for_applicant(rng, staff, hospital, today, people, departments) -> 
                 for task in ready:
                     services.task_act(actor=task.assignee, task=task, action="approve")
                 instance.refresh_from_db()
+
+
+def _cadre_selection(hospital, today, people) -> None:
+    """One 中层干部竞聘上岗 of the last two weeks, whatever the random matters drew: its plan,
+    eligibility check and nominees (three control points) passed and published, the
+    appointment waiting for the 主要领导 (within its limit, so today's deadline run, already
+    made, has nothing to mark), so the portal's 权力运行公开 always shows a cadre selection's
+    results (issue 12's Done when)."""
+    definition = FlowDefinition.objects.filter(organisation=hospital, code=CADRE_FLOW).first()
+    applicant = next(
+        (
+            user
+            for user in User.objects.filter(username__in=CADRE_APPLICANTS).order_by("pk")
+            if definition is not None and services.may_start(user, definition)
+        ),
+        None,
+    )
+    if applicant is None or not people:
+        return
+    version = definition.current_version
+    data = {
+        "position": "心内科护士长",
+        "positions": "1",
+        "conditions": "本院在编护理人员，主管护师及以上职称，从事临床护理工作满八年。",
+        "qualified": "3",
+        "nominee": str(people[0].pk),
+    }
+    moment = _working_moment(random.Random(hospital.pk), today - dt.timedelta(days=14))
+    with as_of(moment):
+        instance = services.instance_start(actor=applicant, version=version, data=data)
+    for _step in range(6):  # up to the appointment (印发任职文件), which waits
+        moment += dt.timedelta(days=2)
+        ready = list(instance.tasks.filter(state=Task.State.READY).order_by("pk"))
+        if not ready or any(t.bpmn_id == "Task_appointment" or t.assignee is None for t in ready):
+            return
+        with as_of(min(moment, timezone.now())):
+            for task in ready:
+                services.task_act(actor=task.assignee, task=task, action="approve", reason="同意")
+        instance.refresh_from_db()
 
 
 def _withdraw_publications(hospital, rng) -> None:

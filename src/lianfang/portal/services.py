@@ -40,6 +40,15 @@ def _touch(organisation):
     _forget(organisation)
 
 
+def pages_changed(organisation) -> None:
+    """Something the organisation's public pages show changed (the content app: an article
+    published or withdrawn): its pages are rendered afresh at the next request, so a withdrawn
+    item answers 410 at once rather than after the page cache's max_age. A stamp of the
+    cache, not a change of the site's settings: no audit event of its own (the caller's
+    write has one)."""
+    _touch(organisation)
+
+
 def _forget(organisation):
     """Now, and again once committed (a request in between may have remembered the old)."""
     code = organisation.code

@@ -9,11 +9,13 @@ import {
   Document,
   Dropcursor,
   Editor,
+  Extension,
   Gapcursor,
   HardBreak,
   Heading,
   History,
   HorizontalRule,
+  Image,
   Italic,
   Link,
   ListItem,
@@ -35,6 +37,52 @@ import {
 } from "../django_prose_editor/editor.js";
 
 const MARKER = "data-django-prose-editor-default";
+const UPLOAD = "data-image-upload";
+
+// The image button: picks a JPEG or PNG, sends it to the article's upload address (the
+// server re-encodes it and checks its size and pixels), then inserts the image it answers
+// with. Shown only where the article is saved (the textarea names the address).
+const ImageUpload = Extension.create({
+  name: "imageUpload",
+  addOptions() {
+    return { url: null, csrf: "" };
+  },
+  addMenuItems({ menu, buttons }) {
+    const { url, csrf } = this.options;
+    menu.defineItem({
+      name: "imageUpload",
+      groups: "link",
+      button: buttons.material("image", "插入图片"),
+      command(editor) {
+        const input = crel("input", { type: "file", accept: ".jpg,.jpeg,.png" });
+        input.addEventListener("change", async () => {
+          const file = input.files[0];
+          if (!file) return;
+          const body = new FormData();
+          body.append("image", file);
+          let answer;
+          try {
+            const response = await fetch(url, {
+              method: "POST",
+              body,
+              headers: { "X-CSRFToken": csrf },
+              credentials: "same-origin",
+            });
+            answer = await response.json();
+          } catch {
+            answer = { error: "图片上传失败，请稍后重试。" };
+          }
+          if (answer.url) {
+            editor.chain().focus().setImage({ src: answer.url, alt: "" }).run();
+          } else {
+            window.alert(answer.error || "图片上传失败。");
+          }
+        });
+        input.click();
+      },
+    });
+  },
+});
 
 function create(textarea) {
   if (textarea.closest(".prose-editor")) return null;
@@ -69,6 +117,13 @@ function create(textarea) {
     has("Table") && TableHeader,
     has("Table") && TableCell,
   ].filter(Boolean);
+  const upload = textarea.getAttribute(UPLOAD);
+  if (has("Image") && upload) {
+    const token = textarea.form?.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+    extensions.push(Image, ImageUpload.configure({ url: upload, csrf: token }));
+  } else if (has("Image")) {
+    extensions.push(Image); // shows the body's images; uploading waits for the first save
+  }
   return textareaEditor(textarea, extensions);
 }
 
