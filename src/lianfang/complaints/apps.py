@@ -39,4 +39,5 @@ class ComplaintsConfig(AppConfig):
             portal_columns,
             reminders,
             selectors,
+            tasks,
         )
