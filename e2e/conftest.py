@@ -173,8 +173,10 @@ def files_of_the_test(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def smaller_demo(monkeypatch):
     # The browser tests that load the demo look at its register, warnings and portal: a
-    # thousand patient answers and thirty flow matters instead of 20,000 and 200 keep them fast.
-    from lianfang.demo import flows, satisfaction
+    # thousand patient answers, thirty flow matters and forty complaints instead of 20,000, 200
+    # and 300 keep them fast.
+    from lianfang.demo import complaints, flows, satisfaction
 
     monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
     monkeypatch.setattr(flows, "INSTANCES", 30)
+    monkeypatch.setattr(complaints, "COMPLAINTS", 40)

@@ -88,6 +88,21 @@ def test_a_burst_is_flagged_on_the_office_s_page(world, new_page, live_server):
         if viewport:
             no_sideways_scroll(page)
         screenshot(page, f"satisfaction-flagged-{name}")
+    # the office clears two flags with a reason: they leave the list and count
+    page.locator('input[name="answer"]').nth(0).check()
+    page.locator('input[name="answer"]').nth(1).check()
+    page.get_by_label("核查结论").select_option("cleared")
+    page.get_by_label("核查说明").fill("经核实为病友会集中填写")
+    page.get_by_role("button", name="提交核查").click()
+    expect(page.get_by_test_id("sat-flagged-row")).to_have_count(14)
+    page.goto("/satisfaction/flagged/?review=cleared")
+    expect(page.get_by_test_id("sat-flagged-review")).to_have_count(2)
+    expect(page.get_by_test_id("sat-flagged-review").first).to_contain_text(
+        "经核实为病友会集中填写"
+    )
+    no_sideways_scroll(page)
+    screenshot(page, "satisfaction-flagged-cleared-phone")
+    assert Answer.objects.filter(flagged=False, review="cleared").count() == 2
     page.goto("/satisfaction/")
     expect(page.get_by_test_id("sat-department-row").first).to_contain_text("心内科")
     expect(page.get_by_test_id("sat-trend").locator("canvas")).to_have_count(1)
@@ -96,3 +111,9 @@ def test_a_burst_is_flagged_on_the_office_s_page(world, new_page, live_server):
     page.goto(f"/satisfaction/departments/{world.cardiology.pk}/")
     no_sideways_scroll(page)
     screenshot(page, "satisfaction-department-phone")
+    # the department page: satisfaction beside the complaint counts (none here)
+    page.goto(f"/org/departments/{world.cardiology.pk}/")
+    expect(page.get_by_test_id("department-satisfaction")).to_have_count(1)
+    expect(page.get_by_test_id("department-complaints")).to_contain_text("没有涉及该科室的投诉举报")
+    no_sideways_scroll(page)
+    screenshot(page, "department-panels-phone")

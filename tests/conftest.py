@@ -67,3 +67,12 @@ def few_satisfaction_answers(monkeypatch):
     from lianfang.demo import satisfaction
 
     monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
+
+
+@pytest.fixture(autouse=True)
+def few_complaints(monkeypatch):
+    # The full demo files 300 complaints and takes each through its steps (demo/complaints.py);
+    # the tests that load the demo need a few dozen (tests/demo/test_complaints.py sets its own).
+    from lianfang.demo import complaints
+
+    monkeypatch.setattr(complaints, "COMPLAINTS", 40)

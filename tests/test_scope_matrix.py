@@ -1615,6 +1615,15 @@ DECLARED = [
         post_ok=200,
     ),
     Url("satisfaction:flagged", INTEGRITY),
+    # no answer ticked: refused with a message, nothing written (tests/satisfaction/test_review.py
+    # has the writes, the commission's 403 and another organisation's 404)
+    Url(
+        "satisfaction:flagged_review",
+        INTEGRITY,
+        post_only=True,
+        data=lambda sw, t, role: {"decision": "cleared", "reason": "已核实"},
+        writes=False,
+    ),
     Url(
         "satisfaction:questionnaires",
         MANAGE,

@@ -32,4 +32,12 @@ class ComplaintsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import notifications, org_settings, portal_columns, reminders, selectors  # noqa: F401
+        from . import (  # noqa: F401
+            notifications,
+            org_settings,
+            panels,
+            portal_columns,
+            reminders,
+            selectors,
+            tasks,
+        )

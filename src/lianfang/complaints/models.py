@@ -370,3 +370,36 @@ class File(models.Model):
 
     def __str__(self):
         return f"{self.complaint} #{self.pk}"
+
+
+class ReporterSms(models.Model):
+    """A text message to a named reporter who opted in, when their report changes state.
+
+    Neither the number nor the text is stored here: the number stays sealed on the report
+    (`reporter_phone`) and is unsealed only to hand it to the SMS backend (core.sms); the text
+    is made from `state` when sent. No handler or administrator page lists these rows, and
+    `last_error` keeps the error's type only (a gateway may echo the number back)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        RETRYING = "retrying", _("等待重试")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="sms")
+    state = models.CharField(max_length=12, choices=State.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.complaint} #{self.pk}"

@@ -83,3 +83,75 @@ def identity_requests_for_custodian(*, user):
         .exclude(complaint__in=Complaint.objects.filter(recused_q(person_id_of(user))))
         .select_related("complaint", "requester", "decided_by")
     )
+
+
+# The department page (org's DEPARTMENT_DETAIL slot, panels.py): counts only ------------------
+
+COUNT_ROLES = ("integrity", "leader")  # core.roles.Role.INTEGRITY, Role.LEADER
+
+
+def may_count_department(user, department) -> bool:
+    """Whether `user` sees the complaint counts of `department`: the integrity office and the
+    leaders of its organisation or above (a commission's office over its hospitals)."""
+    path = department.organisation.path
+    return any(
+        g.role in COUNT_ROLES and path.startswith(g.organisation.path)
+        for g in getattr(user, "active_grants", ())
+    )
+
+
+def recused_from_department(user, department) -> bool:
+    """Whether `user` is recused from every report about `department`: its head, or a leader
+    in charge (分管) of it now. Such a viewer is told so, not shown counts (a zero would lie)."""
+    from lianfang.org.models import LeaderDivision
+
+    person_id = person_id_of(user)
+    if person_id is None:
+        return False
+    if department.head_id == person_id:
+        return True
+    return (
+        LeaderDivision.objects.in_force()
+        .filter(leader_id=person_id, department_id=department.pk)
+        .exists()
+    )
+
+
+def department_counts(*, user, department, months: int = 12, today: dt.date | None = None):
+    """Counts of the reports about `department` (picked as the department, or the department
+    of the person picked): by state, and by month of receipt over the last `months` months.
+    Counts only: no content, no reference, no person. Reports `user` is recused from are
+    left out (a department head never learns of a report about themselves). Two queries."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from lianfang.core import workdays
+
+    from .models import State
+
+    today = today or workdays.today()
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    qs = Complaint.objects.filter(subject_department_id=department.pk).exclude(
+        recused_q(person_id_of(user))
+    )
+    by_state = dict(qs.values_list("state").annotate(n=Count("pk")).order_by())
+    by_month = {
+        m.strftime("%Y-%m"): n
+        for m, n in qs.filter(received_on__gte=first)
+        .annotate(m=TruncMonth("received_on"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .order_by()
+        if m is not None
+    }
+    month_keys, day = [], first
+    while day <= today:
+        month_keys.append(day.strftime("%Y-%m"))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return {
+        "total": sum(by_state.values()),
+        "open": sum(n for s, n in by_state.items() if s in State.OPEN),
+        "states": [(label, by_state.get(value, 0)) for value, label in State.choices],
+        "months": [(key, by_month.get(key, 0)) for key in month_keys],
+        "overdue": qs.filter(state__in=State.OPEN, due_on__lt=today).count(),
+    }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from lianfang.core import audit, orgsettings, workdays
 
-from . import deadlines, files, receipts
+from . import deadlines, files, receipts, sms
 from . import org_settings as keys
 from .models import (
     Assignment,
@@ -314,10 +314,14 @@ def complaint_assign(*, actor, complaint: Complaint, handler, reason: str = "") 
 
 
 def _transition(actor, complaint, action, *, audit_data=None, **event_data):
+    state_before = Complaint.objects.filter(pk=complaint.pk).values_list("state", flat=True)[0]
     _schedule(complaint)
     complaint.save()
     _event(complaint, action, actor, **event_data)
     _audit(actor, f"complaint.{action}", complaint, **(audit_data or {}))
+    if complaint.state != state_before:
+        # a named reporter who asked for texts gets one (sms.py: no number nor text stored)
+        sms.queue(complaint)
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
 from .calendar import calendar_provide
+from .complaints import load_complaints
 from .content import load_content
 from .flows import load_flows
 from .generator import (
@@ -232,6 +233,18 @@ def demo_load(
             f"超时 {ran.overdue}，已升级 {ran.escalated}）"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+        # Its complaints and reports (投诉举报): a year of reports in every state.
+        complaints = load_complaints(hospitals[0], seed=seed)
+        progress(
+            f"{hospitals[0].name} 投诉举报：{complaints.complaints} 件"
+            f"（{'，'.join(f'{k} {v}' for k, v in sorted(complaints.states.items()))}；"
+            f"匿名 {complaints.anonymous}，逾期 {complaints.overdue}）"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        if complaints.receipts:
+            progress(
+                "演示回执码（匿名举报，/complaints/receipt/）：" + "、".join(complaints.receipts)
+            )
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]

@@ -10,5 +10,7 @@ register_actions(
         "satisfaction.token.issue": _("发放满意度评价码"),
         "satisfaction.token.print": _("打印满意度评价码"),
         "satisfaction.answer.submit": _("提交满意度评价"),
+        "satisfaction.answer.clear": _("解除满意度评价存疑"),
+        "satisfaction.answer.confirm": _("确认满意度评价存疑"),
     }
 )

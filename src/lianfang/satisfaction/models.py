@@ -6,6 +6,7 @@ keyed by item key) beside the answer's means per dimension, so results aggregate
 without a row per item. No IP address or user agent is ever stored with an answer.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,14 @@ class AnswerQuerySet(models.QuerySet):
         return self.filter(flagged=False)
 
 
+class Review(models.TextChoices):
+    """The integrity office's decision on a flagged answer (存疑评价核查)."""
+
+    PENDING = "", _("待核查")
+    CLEARED = "cleared", _("已解除存疑")
+    CONFIRMED = "confirmed", _("确认存疑")
+
+
 class Answer(models.Model):
     """One patient's answer. `tokened` answers came with a one-time code (the token is unique
     here, so a code answers once even under concurrent submits); the others came from the
@@ -137,6 +146,22 @@ class Answer(models.Model):
     identical = models.BooleanField(_("答案雷同"), default=False)
     off_hours = models.BooleanField(_("非服务时间提交"), default=False)
     flagged = models.BooleanField(_("存疑"), default=False, db_index=True)
+    # The office's review of the flags: cleared, the answer counts with its weight (its flags
+    # stay as the record of why it was looked at, and new ones do not flag it again);
+    # confirmed, it stays out of the results.
+    review = models.CharField(
+        _("核查结论"), max_length=10, choices=Review.choices, blank=True, default=""
+    )
+    review_reason = models.CharField(_("核查说明"), max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
 
     objects = AnswerQuerySet.as_manager()
 

@@ -59,8 +59,10 @@ def answers_visible_to(user) -> QuerySet[Answer]:
     return Answer.objects.filter(department__in=departments_in_reach(user).values("pk"))
 
 
-def flagged_visible_to(user) -> QuerySet[Answer]:
-    """The flagged answers the integrity office of their organisations may read."""
+def flagged_visible_to(user, review: str | None = None) -> QuerySet[Answer]:
+    """The answers marked as possible stuffing that the integrity office of their
+    organisations may read: those waiting for its review (`review=""`, what counts as 存疑),
+    those it cleared or confirmed, or all of them (None)."""
     scope = scope_of(user)
     if Role.INTEGRITY not in scope.roles:
         return Answer.objects.none()
@@ -68,7 +70,13 @@ def flagged_visible_to(user) -> QuerySet[Answer]:
     q = Q(pk__in=[])
     for path in paths:
         q |= Q(department__organisation__path__startswith=path)
-    return Answer.objects.filter(q, flagged=True)
+    marked = Q(burst=True) | Q(identical=True) | Q(off_hours=True) | Q(flagged=True)
+    qs = Answer.objects.filter(q).filter(marked)
+    if review == "":
+        return qs.filter(flagged=True, review="")
+    if review is not None:
+        return qs.filter(review=review)
+    return qs
 
 
 # Statistics -----------------------------------------------------------------------------------

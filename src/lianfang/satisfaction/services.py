@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from lianfang.core.bulk import update_rows, write_checked
 from lianfang.core.errors import RowIssue
 
 from . import org_settings
-from .models import SCALE, Answer, Dimension, Questionnaire, Token
+from .models import SCALE, Answer, Dimension, Questionnaire, Review, Token
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I
 TOKEN_LENGTH = 12  # 60 bits
@@ -274,7 +274,8 @@ def detect(answers: list[Answer], rules: Rules) -> set[int]:
         if any(getattr(answer, name) != value for name, value in flags.items()):
             for name, value in flags.items():
                 setattr(answer, name, value)
-            answer.flagged = any(flags.values())
+            # an answer the office cleared counts whatever else is found about it later
+            answer.flagged = any(flags.values()) and answer.review != Review.CLEARED
             changed.add(i)
     return changed
 
@@ -418,3 +419,75 @@ def answers_write(*, actor, rows: list[AnswerRow], action_prefix: str = "") -> l
         return answers
 
     return write_checked(lambda: answers_check(rows), write)
+
+
+# The office's review of flagged answers ----------------------------------------------------------
+
+MAX_REVIEW = 500
+
+
+@transaction.atomic
+def answers_review(*, actor, answers, decision: str, reason: str) -> int:
+    """The integrity office clears the flags of `answers` (they then count, with their
+    weight) or confirms them (they stay out of the results), with a reason; one audit event
+    per answer with the decision before and after. Every answer must carry a flag and be of an
+    organisation the office writes (`core.scoping.write_reach`): a commission supervising
+    its hospitals read-only reviews nothing. Returns how many changed."""
+    from lianfang.core.roles import Role
+    from lianfang.core.scoping import write_reach
+
+    if decision not in (Review.CLEARED, Review.CONFIRMED):
+        raise ValidationError({"decision": _("请选择解除存疑或确认存疑。")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写核查说明。")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("核查说明不能超过 500 字。")})
+    ids = sorted({a.pk if hasattr(a, "pk") else int(a) for a in answers})
+    if not ids:
+        raise ValidationError(_("请选择要核查的评价。"))
+    if len(ids) > MAX_REVIEW:
+        raise ValidationError(_("一次最多核查 %(n)s 份评价。") % {"n": MAX_REVIEW})
+    reach = write_reach(getattr(actor, "active_grants", ()), (Role.INTEGRITY,))
+    rows = list(
+        Answer.objects.select_for_update()
+        .filter(pk__in=ids)
+        .select_related("department", "organisation")
+        .order_by("pk")
+    )
+    if len(rows) != len(ids) or not all(reach.covers(a.organisation.path) for a in rows):
+        raise PermissionDenied
+    if not all(any(getattr(a, name) for name in FLAGS) for a in rows):
+        raise ValidationError(_("只能核查被标记为存疑的评价。"))
+    now = timezone.now()
+    changes = []
+    action = "clear" if decision == Review.CLEARED else "confirm"
+    for answer in rows:
+        if answer.review == decision:
+            continue
+        before = {"review": answer.review, "flagged": answer.flagged}
+        answer.review = decision
+        answer.review_reason = reason
+        answer.reviewed_by = actor
+        answer.reviewed_at = now
+        answer.flagged = decision == Review.CONFIRMED
+        changes.append(
+            audit.Change(
+                action=f"satisfaction.answer.{action}",
+                obj=answer,
+                organisation=answer.organisation,
+                object_repr=answer.department.name,
+                before=before,
+                after={
+                    **_audit_after(answer),
+                    "review": decision,
+                    "flagged": answer.flagged,
+                    "reason": reason,
+                },
+            )
+        )
+    changed = [a for a in rows if a.reviewed_at == now]
+    update_rows(changed, ["review", "review_reason", "reviewed_by", "reviewed_at", "flagged"])
+    if changes:
+        audit.record_many(actor=actor, changes=changes)
+    return len(changed)

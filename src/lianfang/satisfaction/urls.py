@@ -12,5 +12,6 @@ urlpatterns = [
     path("departments/<int:pk>/poster.pdf", views.poster, name="poster"),
     path("departments/<int:pk>/slips.pdf", views.slips, name="slips"),
     path("flagged/", views.flagged, name="flagged"),
+    path("flagged/review/", views.flagged_review, name="flagged_review"),
     path("questionnaires/", views.questionnaires, name="questionnaires"),
 ]

@@ -17,6 +17,7 @@ from lianfang.core import documents
 from lianfang.core.access import public, role_required
 from lianfang.core.client_address import client_address
 from lianfang.core.roles import Role
+from lianfang.core.scoping import write_reach
 from lianfang.core.tables import Table, paginate
 from lianfang.org.models import Department, Person
 from lianfang.org.selectors import departments_visible_to, organisations_manageable_by
@@ -24,7 +25,7 @@ from lianfang.org.selectors import departments_visible_to, organisations_managea
 from . import qr, selectors, services
 from .apps import OFFICE, READERS
 from .forms import AnswerForm, ResultFilterForm, SlipForm
-from .models import Questionnaire
+from .models import Questionnaire, Review
 from .questionnaires import questionnaire_current, questionnaire_import
 
 PRINTERS = (Role.ADMIN, Role.INTEGRITY, Role.DEPT_HEAD)
@@ -236,16 +237,71 @@ def slips(request, pk):
     return documents.pdf_response(pdf, f"{dept.name}-满意度评价码.pdf")
 
 
+REVIEW_FILTERS = {"": Review.PENDING, "cleared": Review.CLEARED, "confirmed": Review.CONFIRMED}
+
+
 @role_required(*OFFICE)
 def flagged(request):
-    """The answers flagged as possible stuffing, for the integrity office to look into."""
+    """The answers flagged as possible stuffing, for the integrity office to look into: those
+    waiting for review by default, or those it cleared or confirmed."""
+    review = request.GET.get("review", "")
+    if review not in REVIEW_FILTERS and review != "all":
+        review = ""
     table = paginate(
         request,
-        selectors.flagged_visible_to(request.user).select_related("department", "person"),
+        selectors.flagged_visible_to(
+            request.user, None if review == "all" else REVIEW_FILTERS[review]
+        ).select_related("department", "organisation", "person", "reviewed_by"),
         sorts={"time": "submitted_at", "department": ("department__name", "submitted_at")},
         default="-time",
     )
-    return render(request, "satisfaction/flagged.html", {"table": table})
+    reach = write_reach(request.user.active_grants, OFFICE)
+    rows = list(table.rows)
+    for answer in rows:
+        answer.can_review = reach.covers(answer.organisation.path)
+    return render(
+        request,
+        "satisfaction/flagged.html",
+        {
+            "table": table,
+            "rows": rows,
+            "review": review,
+            "reviews": [
+                ("", _("待核查")),
+                ("cleared", _("已解除存疑")),
+                ("confirmed", _("确认存疑")),
+                ("all", _("全部")),
+            ],  # fmt: skip
+            "can_review": any(a.can_review for a in rows),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@role_required(*OFFICE)
+@require_POST
+def flagged_review(request):
+    """Clear or confirm the flags of the answers ticked on the list, with a reason."""
+    ids = [pk for pk in request.POST.getlist("answer") if pk.isdigit()]
+    visible = selectors.flagged_visible_to(request.user)
+    answers = list(visible.filter(pk__in=ids))
+    if len(answers) != len(set(ids)):
+        raise Http404
+    try:
+        n = services.answers_review(
+            actor=request.user,
+            answers=answers,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已核查 %(n)s 份评价。") % {"n": n})
+    target = request.POST.get("next", "")
+    if not target.startswith(reverse("satisfaction:flagged")):
+        target = reverse("satisfaction:flagged")
+    return redirect(target)
 
 
 @role_required(*MANAGERS)
