@@ -226,7 +226,12 @@ def test_a_rectification_needs_a_measure_with_owner_and_date(world):
         services.rectification_submit(
             actor=staff,
             assessment=assessment,
-            data={**base, "measures": [{"text": "措施", "owner": world.other_person, "due": dt.date(2027, 1, 1)}]},
+            data={
+                **base,
+                "measures": [
+                    {"text": "措施", "owner": world.other_person, "due": dt.date(2027, 1, 1)}
+                ],
+            },
         )
     with pytest.raises(PermissionDenied):
         rectify(world, assessment, user=world.users["dept_head"])
@@ -250,7 +255,11 @@ def test_a_department_is_rectified_by_its_head(world):
 def test_who_sees_what(world):
     card = assess(world, level=WarningLevel.CARD)
     notice = assess(world, level=WarningLevel.NOTICE, person=world.colleague_person)
-    draft = assess(world, person=world.buyer_person if hasattr(world, "buyer_person") else world.procurement_person, issue=False)
+    draft = assess(
+        world,
+        person=world.buyer_person if hasattr(world, "buyer_person") else world.procurement_person,
+        issue=False,
+    )
 
     def seen(role):
         return set(selectors.assessments_visible_to(world.users[role]).values_list("pk", flat=True))

@@ -7,6 +7,8 @@ from lianfang.core.roles import Role
 OFFICE = (Role.INTEGRITY,)
 # the assessed (staff, heads), leaders (亮牌) and the office
 READERS = (Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD, Role.STAFF)
+# the list and the statistics: the office (all in its units), leaders (亮牌 only)
+WATCHERS = (Role.INTEGRITY, Role.LEADER)
 
 
 def _entry(label, url_name, icon, roles, order):
@@ -27,9 +29,9 @@ class AssessmentsConfig(AppConfig):
         ),
     )
     nav_items = (
-        _entry(_("廉政评估"), "assessments:list", "clipboard-pulse", OFFICE, 60),
+        _entry(_("廉政评估"), "assessments:list", "clipboard-pulse", WATCHERS, 60),
         _entry(_("我的评估"), "assessments:mine", "envelope-exclamation", READERS, 61),
-        _entry(_("评估统计"), "assessments:stats", "bar-chart", OFFICE + (Role.LEADER,), 62),
+        _entry(_("评估统计"), "assessments:stats", "bar-chart", WATCHERS, 62),
     )
 
     def ready(self):

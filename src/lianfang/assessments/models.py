@@ -166,6 +166,9 @@ class NoticeCounter(models.Model):
             models.UniqueConstraint(fields=["organisation", "year"], name="notice_counter_once")
         ]
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 class Notice(models.Model):
     """An 评估通知书: numbered per organisation and year; an escalation issues a new one."""
@@ -176,7 +179,9 @@ class Notice(models.Model):
     seq = models.PositiveIntegerField(_("序号"))
     level = models.PositiveSmallIntegerField(_("评估结论"), choices=WarningLevel.choices)
     issued_at = models.DateTimeField(_("下达时间"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reply_due = models.DateField(_("回复期限"))
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -188,7 +193,9 @@ class Notice(models.Model):
         verbose_name = _("评估通知书")
         verbose_name_plural = _("评估通知书")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "year", "seq"], name="notice_number_once")
+            models.UniqueConstraint(
+                fields=["organisation", "year", "seq"], name="notice_number_once"
+            )
         ]
 
     def __str__(self):
@@ -231,6 +238,9 @@ class Rectification(models.Model):
         verbose_name = _("整改")
         verbose_name_plural = _("整改")
 
+    def __str__(self):
+        return f"{self.assessment_id} · {self.get_status_display()}"
+
 
 class RectificationMeasure(models.Model):
     """A measure of a rectification, owned by a person XOR a department, with its date; once the
@@ -262,6 +272,9 @@ class RectificationMeasure(models.Model):
                 ),
             )
         ]
+
+    def __str__(self):
+        return self.text[:40]
 
     @property
     def owner(self):

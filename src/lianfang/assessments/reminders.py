@@ -24,7 +24,10 @@ def remind_due(today: dt.date) -> int:
         due_on__lte=today + dt.timedelta(days=14),
     ).select_related("organisation", "person", "department")
     for assessment in soon:
-        if workdays.add_working_days(today, REMIND_DAYS, assessment.organisation) < assessment.due_on:
+        if (
+            workdays.add_working_days(today, REMIND_DAYS, assessment.organisation)
+            < assessment.due_on
+        ):
             continue
         with transaction.atomic():
             _notify(

@@ -78,7 +78,9 @@ def assessment_list(*, user, filters: dict | None = None) -> QuerySet[Assessment
     if filters.get("subject"):
         qs = qs.filter(subject=filters["subject"])
     if filters.get("q"):
-        qs = qs.filter(Q(person__name__contains=filters["q"]) | Q(department__name__contains=filters["q"]))
+        qs = qs.filter(
+            Q(person__name__contains=filters["q"]) | Q(department__name__contains=filters["q"])
+        )
     return qs.annotate(notice_count=Count("notices", distinct=True))
 
 
@@ -129,7 +131,9 @@ class Candidate:
             Evidence.Kind.COMPLAINT: "complaint",
             Evidence.Kind.WARNING: "warning",
         }[self.kind]
-        return Evidence(assessment=assessment, kind=self.kind, text=self.text[:500], **{field: self.target})
+        return Evidence(
+            assessment=assessment, kind=self.kind, text=self.text[:500], **{field: self.target}
+        )
 
     @property
     def kind_label(self) -> str:
@@ -237,7 +241,12 @@ def statistics(*, user, year: int | None = None) -> dict:
     )
     return {
         "levels": [
-            {"level": level, "label": str(label), "now": by_level.get(level, 0), "initial": initial.get(level, 0)}
+            {
+                "level": level,
+                "label": str(label),
+                "now": by_level.get(level, 0),
+                "initial": initial.get(level, 0),
+            }
             for level, label in WarningLevel.choices
         ],
         "statuses": [

@@ -75,7 +75,11 @@ def _notify(assessment, kind, *, recipients, actor, key="", **context):
     notifications.notify(
         kind,
         recipients=recipients,
-        context={"party": str(assessment.party), "level": assessment.get_level_display(), **context},
+        context={
+            "party": str(assessment.party),
+            "level": assessment.get_level_display(),
+            **context,
+        },
         target=assessment,
         link=reverse("assessments:detail", args=[assessment.pk]),
         organisation=assessment.organisation,
@@ -142,7 +146,9 @@ def assessment_create(
     if any(len(text) > 500 for text in findings):
         raise ValidationError({"findings": _("每条审计发现不超过 500 字。")})
     if not cite and not findings:
-        raise ValidationError({"cite": _("请至少引用一条依据（逾期措施、逾期复核、属实举报、预警或审计发现）。")})
+        raise ValidationError(
+            {"cite": _("请至少引用一条依据（逾期措施、逾期复核、属实举报、预警或审计发现）。")}
+        )
     assessment.save()
     points = data.get("risk_points") or []
     if points:
@@ -172,9 +178,11 @@ def _next_seq(organisation, year: int) -> int:
     """The next number of `organisation` in `year`, taken under the counter's row lock: the
     caller's transaction holds it until commit, so concurrent issuers take turns and a rolled
     back issue gives its number back (no gaps)."""
-    counter = NoticeCounter.objects.select_for_update().filter(
-        organisation=organisation, year=year
-    ).first()
+    counter = (
+        NoticeCounter.objects.select_for_update()
+        .filter(organisation=organisation, year=year)
+        .first()
+    )
     if counter is None:
         try:
             with transaction.atomic():
@@ -268,7 +276,10 @@ def notice_sign(*, actor, notice: Notice) -> Notice:
     notice.save(update_fields=["signed_at", "signed_by"])
     _event(assessment, AssessmentEvent.Type.SIGNED, actor, now, notice=notice.number)
     audit.record(
-        actor=actor, action="assessment.notice.sign", obj=assessment, after={"notice": notice.number}
+        actor=actor,
+        action="assessment.notice.sign",
+        obj=assessment,
+        after={"notice": notice.number},
     )
     return notice
 
@@ -294,11 +305,16 @@ def _measure_rows(assessment, rows) -> list[RectificationMeasure]:
             assessment.organisation_id
         ):
             raise ValidationError(
-                {"measures": _("第 %(n)d 项整改措施请选择本单位的责任人或责任部门。") % {"n": index}}
+                {
+                    "measures": _("第 %(n)d 项整改措施请选择本单位的责任人或责任部门。")
+                    % {"n": index}
+                }
             )
         due = row.get("due")
         if not isinstance(due, dt.date):
-            raise ValidationError({"measures": _("第 %(n)d 项整改措施请填写完成时限。") % {"n": index}})
+            raise ValidationError(
+                {"measures": _("第 %(n)d 项整改措施请填写完成时限。") % {"n": index}}
+            )
         if len(text) > 1000:
             raise ValidationError({"measures": _("第 %(n)d 项整改措施过长。") % {"n": index}})
         made.append(
@@ -456,7 +472,12 @@ def rectification_return(*, actor, assessment: Assessment, reason: str) -> Recti
         assessment.failures = 0
         assessment.status = Assessment.Status.ISSUED
         _event(
-            assessment, AssessmentEvent.Type.ESCALATED, actor, now, before=before, after=assessment.level
+            assessment,
+            AssessmentEvent.Type.ESCALATED,
+            actor,
+            now,
+            before=before,
+            after=assessment.level,
         )
         audit.record(
             actor=actor,

@@ -20,17 +20,19 @@ from lianfang.core.tables import paginate
 from lianfang.org.models import Department, Person
 
 from . import selectors, services, word_forms
-from .apps import OFFICE, READERS
+from .apps import OFFICE, READERS, WATCHERS
 from .forms import AssessmentForm, PartyForm, RectificationForm, ReturnForm
 from .models import Assessment, Rectification
 
-LIST_ROLES = (Role.INTEGRITY, Role.LEADER)
-STATS_ROLES = (Role.INTEGRITY, Role.LEADER)
+LIST_ROLES = WATCHERS
+STATS_ROLES = WATCHERS
 
 
 def _visible(user, pk) -> Assessment:
     return get_object_or_404(
-        selectors.assessments_visible_to(user).select_related("organisation", "person", "department"),
+        selectors.assessments_visible_to(user).select_related(
+            "organisation", "person", "department"
+        ),
         pk=pk,
     )
 
@@ -47,8 +49,12 @@ def assessment_list(request):
     level = _int(request.GET.get("level"))
     filters = {
         "level": level if level in WarningLevel.values else None,
-        "status": request.GET.get("status") if request.GET.get("status") in Assessment.Status.values else None,
-        "subject": request.GET.get("subject") if request.GET.get("subject") in Assessment.Subject.values else None,
+        "status": request.GET.get("status")
+        if request.GET.get("status") in Assessment.Status.values
+        else None,
+        "subject": request.GET.get("subject")
+        if request.GET.get("subject") in Assessment.Subject.values
+        else None,
         "q": (request.GET.get("q") or "").strip()[:50],
     }
     table = paginate(
@@ -169,8 +175,8 @@ def _act(request, assessment, action, success):
     return redirect(assessment.get_absolute_url())
 
 
-@require_POST
 @role_required(*OFFICE)
+@require_POST
 def assessment_issue(request, pk):
     assessment = _visible(request.user, pk)
     return _act(
@@ -181,8 +187,8 @@ def assessment_issue(request, pk):
     )
 
 
-@require_POST
 @role_required(*READERS)
+@require_POST
 def notice_sign(request, pk):
     assessment = _visible(request.user, pk)
     notice = selectors.current_notice(assessment)
@@ -216,8 +222,8 @@ def rectification_submit(request, pk):
     )
 
 
-@require_POST
 @role_required(*OFFICE)
+@require_POST
 def rectification_accept(request, pk):
     assessment = _visible(request.user, pk)
     return _act(
@@ -228,8 +234,8 @@ def rectification_accept(request, pk):
     )
 
 
-@require_POST
 @role_required(*OFFICE)
+@require_POST
 def rectification_return(request, pk):
     assessment = _visible(request.user, pk)
     form = ReturnForm(request.POST)
@@ -287,7 +293,9 @@ def notice_pdf(request, pk):
     )
     return documents.file_response(
         pdf,
-        documents.download_name(_("评估通知书"), "assessment-notice", ext="pdf", parts=(notice.number,)),
+        documents.download_name(
+            _("评估通知书"), "assessment-notice", ext="pdf", parts=(notice.number,)
+        ),
         content_type="application/pdf",
     )
 
@@ -321,4 +329,3 @@ def statistics(request):
             "years": list(range(this_year, this_year - 5, -1)),
         },
     )
-
