@@ -15,7 +15,6 @@ from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.models import WarningLevel
 from lianfang.core.pages import form_page
-from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org.models import Department, Person
 
