@@ -31,6 +31,7 @@ from lianfang.org.models import (
 from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
+from .assessments import load_assessments
 from .calendar import calendar_provide
 from .content import load_content
 from .flows import load_flows
@@ -231,6 +232,21 @@ def demo_load(
             f"（{'，'.join(f'{k} {v}' for k, v in sorted(ran.states.items()))}；"
             f"超时 {ran.overdue}，已升级 {ran.escalated}）"
             f"（{time.monotonic() - started:.1f} 秒）"
+        )
+        # Its assessments (廉政评估, demo/assessments.py): all three conclusions, one
+        # rectification accepted, one escalated after two failures.
+        assessed = load_assessments(
+            hospitals[0],
+            office=office,
+            staff=User.objects.get(username=next(s.username for s in LOGINS if s.key == "staff")),
+            head=User.objects.get(
+                username=next(s.username for s in LOGINS if s.key == "dept_head")
+            ),
+        )
+        progress(
+            f"{hospitals[0].name} 廉政评估：下达 {assessed.issued} 份通知书，"
+            f"整改通过 {assessed.accepted} 件，两次整改未通过升级 {assessed.escalated} 件，"
+            f"亮牌 {assessed.cards} 件"
         )
 
         totals = {
