@@ -24,6 +24,9 @@ FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起", "代理"]
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]
 COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
+# 排查与评估 › 廉政评估: the office and leaders (亮牌) list and count; the assessed their own
+ASSESSMENT_WATCHERS = ["廉政评估", "我的评估", "评估统计"]
+ASSESSED = ["我的评估"]
 OFFICE = (
     ORG_ENTRIES
     + OFFICE_ENTRIES
@@ -39,6 +42,7 @@ REVIEWING_OFFICE = (
     + OFFICE_ENTRIES
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + ASSESSMENT_WATCHERS
     + FLOW_ENTRIES
     + ["防控运行监控", "流程定义"]
     + CONTENT_ENTRIES
@@ -75,6 +79,7 @@ EXPECTED_NAV = {
         ORG_ENTRIES
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
+        + ASSESSMENT_WATCHERS
         + FLOW_ENTRIES
         + ["防控运行监控"]
         + CONTENT_ENTRIES
@@ -86,6 +91,7 @@ EXPECTED_NAV = {
         ORG_ENTRIES
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
+        + ASSESSED
         + FLOW_ENTRIES
         + CONTENT_ENTRIES
         + COMPLAINT_ENTRIES
@@ -101,7 +107,7 @@ EXPECTED_NAV = {
         ],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES + FLOW_ENTRIES + CONTENT_ENTRIES + COMPLAINT_ENTRIES,
+        ORG_ENTRIES + RISK_ENTRIES + ASSESSED + FLOW_ENTRIES + CONTENT_ENTRIES + COMPLAINT_ENTRIES,
         [
             "审计日志",
             "模块与栏目",

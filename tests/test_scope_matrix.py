@@ -56,6 +56,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from lianfang.accounts.models import RoleGrant, User
+from lianfang.assessments.models import Assessment, Notice, Rectification
 from lianfang.core.access import role_required
 from lianfang.core.models import (
     AuditEvent,
@@ -491,6 +492,77 @@ def open_delegations(sw):
 
 def delegation_end_form(sw, delegation, role):
     return {"reason": "矩阵结束"}
+
+
+# Assessments (廉政评估) -------------------------------------------------------------------------
+ASSESSMENT_OFFICE = frozenset({Role.INTEGRITY})
+ASSESSMENT_WATCHERS = frozenset({Role.INTEGRITY, Role.LEADER})
+ASSESSMENT_READERS = frozenset({Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD, Role.STAFF})
+# the assessment of the staff member is in their scope but theirs alone to sign and rectify
+NOT_ASSESSED = {role: (403, False) for role in ("integrity", "leader", "dept_head")}
+NOT_ASSESSED_GET = {role: (403, 404) for role in ("integrity", "leader", "dept_head")}
+
+
+def open_assessments(sw):
+    """In each hospital: an issued 亮牌 on its staff member (`assessment_staff`,
+    `assessment_other`), a draft (`assessment_draft…`) and one whose rectification waits for
+    the office (`assessment_submitted…`)."""
+    from lianfang.assessments import services as assessments
+    from lianfang.core.models import WarningLevel
+
+    WorkdayYear.objects.get_or_create(
+        organisation=None,
+        year=timezone.localdate().year + 1,
+        defaults={"confirmed_at": timezone.now()},
+    )
+    data = {
+        "grounds": "矩阵依据",
+        "measures": ["rectify"],
+        "requirements": "矩阵整改要求",
+    }
+    for suffix, org, person, office, party in (
+        ("staff", "hospital", "staff_person", "integrity", "staff"),
+        ("other", "other_hospital", "other_person", "commission_integrity", "outsider"),
+    ):
+
+        def make(level, org=org, person=person, office=office):
+            return assessments.assessment_create(
+                actor=sw.users[office],
+                organisation=sw[org],
+                person=sw[person],
+                data={**data, "level": level},
+                findings=["矩阵审计发现"],
+            )
+
+        issued = make(WarningLevel.CARD)
+        assessments.assessment_issue(actor=sw.users[office], assessment=issued)
+        sw.objects[f"assessment_{suffix}"] = issued
+        draft_key = "assessment_draft" + ("" if suffix == "staff" else "_other")
+        sw.objects[draft_key] = make(WarningLevel.NOTICE)
+        submitted = make(WarningLevel.NOTICE)
+        assessments.assessment_issue(actor=sw.users[office], assessment=submitted)
+        assessments.rectification_submit(
+            actor=sw.users[party],
+            assessment=submitted,
+            data={
+                "cause": "矩阵原因",
+                "measures": [{"text": "矩阵措施", "owner": sw[person], "due": dt.date(2030, 1, 1)}],
+            },
+        )
+        sw.objects["assessment_submitted" + ("" if suffix == "staff" else "_other")] = submitted
+
+
+def rectification_form(sw, assessment, role):
+    return {"cause": "矩阵原因分析", "m1_text": "矩阵整改措施", "m1_person": assessment.person_id,
+            "m1_due": "2030-01-01"}  # fmt: skip
+
+
+def return_form(sw, assessment, role):
+    return {"reason": "矩阵退回"}
+
+
+def no_form(sw, target, role):
+    return {}
 
 
 # The declarations -----------------------------------------------------------------------------
@@ -1919,6 +1991,61 @@ DECLARED = [
     # power flows: lists of one's own tasks and matters, the start form, the matter's page
     # and the act form (each role's own matter and task, `open_flows`), definitions and the
     # designer
+    # assessments (廉政评估): the office writes; leaders read 亮牌; the assessed their own
+    Url(
+        "assessments:list",
+        ASSESSMENT_WATCHERS,
+        prepare=open_assessments,
+        shows=("assessment", "assessments:detail", by_pk, ASSESSMENT_WATCHERS),
+    ),
+    Url("assessments:create", ASSESSMENT_OFFICE),
+    Url("assessments:mine", ASSESSMENT_READERS, prepare=open_assessments),
+    Url("assessments:stats", ASSESSMENT_WATCHERS, prepare=open_assessments),
+    Url("assessments:detail", ASSESSMENT_READERS, obj="assessment", prepare=open_assessments),
+    Url("assessments:notice_docx", ASSESSMENT_READERS, obj="assessment", prepare=open_assessments),
+    Url("assessments:notice_pdf", ASSESSMENT_READERS, obj="assessment", prepare=open_assessments),
+    Url(
+        "assessments:issue",
+        ASSESSMENT_OFFICE,
+        obj="assessment_draft",
+        post_only=True,
+        data=no_form,
+        prepare=open_assessments,
+    ),
+    Url(
+        "assessments:sign",
+        ASSESSMENT_READERS,
+        obj="assessment",
+        post_only=True,
+        data=no_form,
+        post=NOT_ASSESSED,
+        prepare=open_assessments,
+    ),
+    Url(
+        "assessments:rectify",
+        ASSESSMENT_READERS,
+        obj="assessment",
+        data=rectification_form,
+        get=NOT_ASSESSED_GET,
+        post=NOT_ASSESSED,
+        prepare=open_assessments,
+    ),
+    Url(
+        "assessments:accept",
+        ASSESSMENT_OFFICE,
+        obj="assessment_submitted",
+        post_only=True,
+        data=no_form,
+        prepare=open_assessments,
+    ),
+    Url(
+        "assessments:return",
+        ASSESSMENT_OFFICE,
+        obj="assessment_submitted",
+        post_only=True,
+        data=return_form,
+        prepare=open_assessments,
+    ),
     Url("flows:todo", READ),
     Url("flows:done", READ),
     Url("flows:mine", READ),
@@ -2023,6 +2150,18 @@ EXTRA_PAIRS = {
     "flow_definition": {
         **{role: ("flow_hospital", "flow_other") for role in ROLES},
         "outsider": ("flow_other", "flow_hospital"),
+    },
+    "assessment": {
+        **{role: ("assessment_staff", "assessment_other") for role in ROLES},
+        "outsider": ("assessment_other", "assessment_staff"),
+    },
+    "assessment_draft": {
+        **{role: ("assessment_draft", "assessment_draft_other") for role in ROLES},
+        "outsider": ("assessment_draft_other", "assessment_draft"),
+    },
+    "assessment_submitted": {
+        **{role: ("assessment_submitted", "assessment_submitted_other") for role in ROLES},
+        "outsider": ("assessment_submitted_other", "assessment_submitted"),
     },
     "flow_instance": _flow_pairs("flow_"),
     "flow_task": _flow_pairs("flow_task_"),
@@ -2367,6 +2506,9 @@ def test_get(world, name, role, case):
 
 WATCHED = [
     AuditEvent,
+    Assessment,
+    Notice,
+    Rectification,
     Warning,
     Organisation,
     Department,

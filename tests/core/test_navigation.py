@@ -55,7 +55,32 @@ EXPECTED_MENU = [
             ),
         ],
     ),
-    ("排查与评估", []),
+    (
+        "排查与评估",
+        [
+            (
+                "廉政评估",
+                "assessments:list",
+                "assessments",
+                "clipboard-pulse",
+                (Role.INTEGRITY, Role.LEADER),
+            ),
+            (
+                "我的评估",
+                "assessments:mine",
+                "assessments",
+                "envelope-exclamation",
+                (Role.INTEGRITY, Role.LEADER, Role.DEPT_HEAD, Role.STAFF),
+            ),
+            (
+                "评估统计",
+                "assessments:stats",
+                "assessments",
+                "bar-chart",
+                (Role.INTEGRITY, Role.LEADER),
+            ),
+        ],
+    ),
     (
         "权力运行",
         [

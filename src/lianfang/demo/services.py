@@ -31,6 +31,7 @@ from lianfang.org.models import (
 from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
+from .assessments import load_assessments
 from .calendar import calendar_provide
 from .complaints import load_complaints
 from .content import load_content
@@ -245,6 +246,21 @@ def demo_load(
             progress(
                 "演示回执码（匿名举报，/complaints/receipt/）：" + "、".join(complaints.receipts)
             )
+        # Its assessments (廉政评估, demo/assessments.py): all three conclusions, one
+        # rectification accepted, one escalated after two failures.
+        assessed = load_assessments(
+            hospitals[0],
+            office=office,
+            staff=User.objects.get(username=next(s.username for s in LOGINS if s.key == "staff")),
+            head=User.objects.get(
+                username=next(s.username for s in LOGINS if s.key == "dept_head")
+            ),
+        )
+        progress(
+            f"{hospitals[0].name} 廉政评估：下达 {assessed.issued} 份通知书，"
+            f"整改通过 {assessed.accepted} 件，两次整改未通过升级 {assessed.escalated} 件，"
+            f"亮牌 {assessed.cards} 件"
+        )
 
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]

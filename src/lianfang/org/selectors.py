@@ -23,6 +23,9 @@ from .models import (
 # side by side (satisfaction, complaints). A panel function `fn(request, *, department)`
 # returning a `Panel` whose `html` is the section, or None.
 DEPARTMENT_DETAIL = "org.department_detail"
+# The person page's slot, the same way: `fn(request, *, person) -> Panel | None` (assessments
+# adds the person's assessment timeline).
+PERSON_DETAIL = "org.person_detail"
 
 
 @register(Organisation)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianfang.core import extensions
 from lianfang.core.access import role_required
 from lianfang.core.attachments import attachment_content
 from lianfang.core.scoping import acting_organisation
@@ -133,6 +134,7 @@ def person_detail(request, pk):
             "divisions": divisions,
             "can_edit": can_edit,
             "today": today,
+            "panels": extensions.panels(selectors.PERSON_DETAIL, request, person=person),
             # a former post in another department may be one the reader cannot open
             "linked": openable(
                 user,
