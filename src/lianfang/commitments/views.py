@@ -119,6 +119,7 @@ def overview(request):
     status = request.GET.get("status", "")
     status = status if status in STATUSES else ""
     people = selectors.due_people([organisation.pk], year)
+    counts = selectors.counts(people)
     departments = selectors.due_departments([organisation.pk], year)
     shown = [r for r in people if not status or r.status == status]
     page = Paginator(shown, 30).get_page(request.GET.get("page"))
@@ -137,8 +138,7 @@ def overview(request):
             "years": range(timezone.localdate().year + 1, timezone.localdate().year - 4, -1),
             "status": status,
             "statuses": [(s, labels[s]) for s in STATUSES],
-            "counts": selectors.counts(people),
-            "department_counts": selectors.counts(departments),
+            "cards": [(s, labels[s], counts[s]) for s in STATUSES],
             "page_obj": page,
             "departments": departments,
             "may_generate": services.may_generate(request.user, organisation),
