@@ -11,7 +11,7 @@ year to run again) and runs it through `core.jobs` in this process, as the worke
 prints the wall-clock time, the commitments made, the points copied, and the job's progress
 as the job page would have read it. The write is the bulk writer
 (`commitments.services.commitments_generate`): the same content builder as the single
-service, 500 people per transaction, one `record_many` per chunk.
+service, 250 people per transaction, one `record_many` per chunk.
 
 Not part of the test suite; figures depend on the machine (see bench/README.md).
 """

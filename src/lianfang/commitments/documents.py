@@ -4,8 +4,9 @@ version kept in the archive through core.attachments."""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import attachments, documents, word
@@ -236,18 +237,26 @@ def _code(commitment) -> str:
 
 
 def render_docx(commitment: Commitment, copy: str = "signer") -> bytes:
-    return word.render(
-        _code(commitment), context_of(commitment, copy), organisation=commitment.organisation
-    )
+    """The form as Word, in Chinese whatever the page's language (an official form)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return word.render(
+            _code(commitment), context_of(commitment, copy), organisation=commitment.organisation
+        )
 
 
 def render_pdf(commitment: Commitment, copy: str = "signer") -> bytes:
-    return documents.render_pdf(
-        "commitments/commitment_pdf.html", {"d": context_of(commitment, copy)}, serif=True
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        return documents.render_pdf(
+            "commitments/commitment_pdf.html", {"d": context_of(commitment, copy)}, serif=True
+        )
 
 
 def _filename(commitment, copy, ext):
+    with translation.override(settings.LANGUAGE_CODE):
+        return _filename_zh(commitment, copy, ext)
+
+
+def _filename_zh(commitment, copy, ext):
     who = commitment.person.name if commitment.person_id else commitment.department.name
     return f"{commitment.year}-{who}-{commitment.title}-{COPIES[copy]}.{ext}".replace("　", "")
 

@@ -435,7 +435,7 @@ class Generated:
 
 
 def commitments_generate(
-    *, actor, organisation: Organisation, year: int, progress=None, chunk_size: int = 500
+    *, actor, organisation: Organisation, year: int, progress=None, chunk_size: int = 250
 ) -> Generated:
     """The bulk writer: a personal commitment of `year` for every active person of the
     organisation who holds a post and has none yet for the posts they hold now. The same
@@ -694,7 +694,7 @@ def fulfilment_report(*, actor, commitment: Commitment, reports: list[str]) -> C
 def fulfilment_titles(commitment: Commitment) -> list[str]:
     titles = [item["title"] for item in commitment.content.get("items", [])]
     if commitment.personal:
-        titles.append(str(_("本人补充承诺")))
+        titles.append("本人补充承诺")  # the form's own words, like the items' titles
     return titles
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianfang.core.access import role_required
@@ -197,17 +198,17 @@ ACTIONS = {
         actor=user, commitment=c, accept=False, note=post.get("note", "")
     ),
 }
-DONE = {
-    "update": "已保存补充承诺。",
-    "submit": "已提交分管领导审核。",
-    "approve": "已审核通过，待承诺人签署。",
-    "return": "已退回承诺人。",
-    "sign": "已签署。签署时间和内容摘要已记入审计日志。",
-    "publish": "已在本单位内部公示。",
-    "unpublish": "已撤销公示。",
-    "report": "已报告履诺情况，待审核人核查。",
-    "accept": "已核查通过履诺情况。",
-    "reject": "已退回履诺报告。",
+DONE = {  # lazy: the message in the language of the page that acted
+    "update": gettext_lazy("已保存补充承诺。"),
+    "submit": gettext_lazy("已提交分管领导审核。"),
+    "approve": gettext_lazy("已审核通过，待承诺人签署。"),
+    "return": gettext_lazy("已退回承诺人。"),
+    "sign": gettext_lazy("已签署。签署时间和内容摘要已记入审计日志。"),
+    "publish": gettext_lazy("已在本单位内部公示。"),
+    "unpublish": gettext_lazy("已撤销公示。"),
+    "report": gettext_lazy("已报告履诺情况，待审核人核查。"),
+    "accept": gettext_lazy("已核查通过履诺情况。"),
+    "reject": gettext_lazy("已退回履诺报告。"),
 }
 
 
@@ -226,7 +227,7 @@ def detail(request, pk):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, _(DONE[action]))
+            messages.success(request, DONE[action])
         return redirect("commitments:detail", pk)
     user = request.user
     signer = services.is_signer(user, commitment)
