@@ -65,3 +65,12 @@ def few_satisfaction_answers(monkeypatch):
     from lianfang.demo import satisfaction
 
     monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
+
+
+@pytest.fixture(autouse=True)
+def few_commitments(monkeypatch):
+    # The full demo generates every staff member's commitment (demo/commitments.py); the tests
+    # that load the demo generate a hundred, plus the ones its story signs.
+    from lianfang.demo import commitments
+
+    monkeypatch.setattr(commitments, "GENERATE_PEOPLE", 100)

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lianfang.commitments import services, warning_rules
+from lianfang.commitments.models import Commitment
 from lianfang.core import warnings
 from lianfang.core.models import Warning, WarningStatus
 from lianfang.org.models import Post
@@ -34,6 +35,12 @@ def test_missing_and_stale_commitments_raise_warnings_with_stable_keys(filed):
     assert "张医生" in raised[staff_key].subject
     # again: the same warnings, nothing new
     assert set(_check(later)) == set(raised)
+    # one in progress is not missing: the colleague's draft closes their warning
+    services.commitment_generate(
+        actor=filed.users["integrity"], person=filed.colleague_person, year=year
+    )
+    colleague_key = Commitment.objects.get(person=filed.colleague_person).key
+    assert _check(later)[colleague_key].status == WarningStatus.CLOSED
     # the staff member signs: their warning closes
     c = services.commitment_generate(
         actor=filed.users["staff"], person=filed.staff_person, year=year

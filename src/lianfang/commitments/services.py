@@ -435,23 +435,27 @@ class Generated:
 
 
 def commitments_generate(
-    *, actor, organisation: Organisation, year: int, progress=None, chunk_size: int = 250
+    *,
+    actor,
+    organisation: Organisation,
+    year: int,
+    progress=None,
+    chunk_size: int = 250,
+    person_ids=None,
 ) -> Generated:
     """The bulk writer: a personal commitment of `year` for every active person of the
     organisation who holds a post and has none yet for the posts they hold now. The same
     content builder as `commitment_generate`; each chunk of people is written in its own
     transaction (bulk_create and one record_many), so progress shows and a rerun continues
-    where a stopped one left off."""
+    where a stopped one left off. `person_ids` narrows it to those people."""
     _refuse_year(year)
     if not may_generate(actor, organisation):
         raise PermissionDenied
     template = template_for(organisation)
-    people_ids = list(
-        Person.objects.active()
-        .filter(organisation=organisation)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    people = Person.objects.active().filter(organisation=organisation)
+    if person_ids is not None:
+        people = people.filter(pk__in=list(person_ids))
+    people_ids = list(people.order_by("pk").values_list("pk", flat=True))
     register = register_of([organisation.pk])
     result = Generated(people=len(people_ids))
     done = 0

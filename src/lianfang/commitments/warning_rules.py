@@ -1,5 +1,5 @@
-"""The commitments module's warning rule: a commitment not signed past its due date, yearly
-or after a post change (the roster's post history). The key is the commitment's own key
+"""The commitments module's warning rule: a commitment missing or stale past its due date,
+yearly or after a post change (the roster's post history). The key is the commitment's own key
 (signer, year, the posts held), so it is stable from day to day, and a post change makes a
 new one."""
 
@@ -19,8 +19,10 @@ DUE = "commitment_due"
 
 
 def due_conditions(today: dt.date) -> list[warnings.Condition]:
-    """Every signer whose commitment of this year is not signed by its due date. A constant
-    number of queries."""
+    """Every signer with no commitment of this year for the posts they hold (missing), or
+    with one signed for posts they no longer hold (stale), past its due date. One in progress
+    (generated, in review) is on the overview's list, not a warning. A constant number of
+    queries."""
     year = today.year
     orgs = {o.pk: o for o in Organisation.objects.filter(people__active=True).distinct()}
     if not orgs:
@@ -29,7 +31,7 @@ def due_conditions(today: dt.date) -> list[warnings.Condition]:
     late = [
         row
         for row in selectors.due_people(ids, year) + selectors.due_departments(ids, year)
-        if row.status != selectors.SIGNED and row.due_on < today
+        if row.status in (selectors.MISSING, selectors.STALE) and row.due_on < today
     ]
     people = Person.objects.in_bulk([r.person_id for r in late if r.person_id])
     departments = Department.objects.select_related("head").in_bulk(

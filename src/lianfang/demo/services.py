@@ -32,6 +32,7 @@ from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
 from .calendar import calendar_provide
+from .commitments import load_commitments
 from .content import load_content
 from .flows import load_flows
 from .generator import (
@@ -230,6 +231,15 @@ def demo_load(
             f"{hospitals[0].name} 权力运行：{ran.definitions} 个流程，{ran.instances} 件办件"
             f"（{'，'.join(f'{k} {v}' for k, v in sorted(ran.states.items()))}；"
             f"超时 {ran.overdue}，已升级 {ran.escalated}）"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+
+        # This year's commitments (廉政承诺): generated for everyone, some signed, two stale
+        # after a post change (demo/commitments.py).
+        pledged = load_commitments(hospitals[0], password=DEMO_PASSWORD)
+        progress(
+            f"{hospitals[0].name} 廉政承诺：生成 {pledged.generated} 份，签署 {pledged.signed} 份，"
+            f"待审 {pledged.waiting} 份，岗位变动待重签 {pledged.stale} 人"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
 
