@@ -186,3 +186,13 @@ def test_the_pages_open_empty(filed, client, role):
     client.force_login(filed.users[role])
     assert client.get(reverse("commitments:mine")).status_code == 200
     assert client.get(reverse("commitments:published")).status_code == 200
+
+
+def test_the_overview_sorts_and_filters(filed, client):
+    client.force_login(filed.users["integrity"])
+    url = reverse("commitments:overview")
+    page = client.get(url + "?sort=-name&status=missing").content.decode()
+    names = [n for n in ("赵医生", "陈采购", "李主任", "张医生", "王副院长") if n in page]
+    positions = sorted(names, key=page.index)
+    assert positions == sorted(names, reverse=True)  # by name, descending
+    assert client.get(url + "?sort=nonsense&year=abc&organisation=x&page=z").status_code == 200

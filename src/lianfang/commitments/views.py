@@ -1,6 +1,8 @@
 """Pages of the commitments module: my commitments, the review queue, the office's overview
 with the missing and stale lists, a commitment with its actions, the template, the forms."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -105,6 +107,15 @@ def queue(request):
     return render(request, "commitments/queue.html", {"table": table})
 
 
+# the overview's list is built in memory (the roster, the post history and the commitments,
+# four queries): sorted there by these keys
+DUE_SORTS = {
+    "staff_no": lambda r: (r.staff_no, r.person_id),
+    "name": lambda r: (r.name, r.person_id),
+    "department": lambda r: (r.department, r.staff_no),
+    "status": lambda r: (r.status, r.staff_no),
+    "due": lambda r: (r.due_on, r.staff_no),
+}
 STATUSES = (selectors.MISSING, selectors.STALE, selectors.IN_PROGRESS, selectors.SIGNED)
 
 
@@ -123,6 +134,10 @@ def overview(request):
     counts = selectors.counts(people)
     departments = selectors.due_departments([organisation.pk], year)
     shown = [r for r in people if not status or r.status == status]
+    raw = request.GET.get("sort", "staff_no")
+    key = raw.lstrip("-") if raw.lstrip("-") in DUE_SORTS else "staff_no"
+    descending = raw.startswith("-") and key == raw.lstrip("-")
+    shown.sort(key=DUE_SORTS[key], reverse=descending)
     page = Paginator(shown, 30).get_page(request.GET.get("page"))
     labels = selectors.status_labels()
     for row in page.object_list:
@@ -141,6 +156,7 @@ def overview(request):
             "statuses": [(s, labels[s]) for s in STATUSES],
             "cards": [(s, labels[s], counts[s]) for s in STATUSES],
             "page_obj": page,
+            "table": SimpleNamespace(sort_key=key, descending=descending),
             "departments": departments,
             "may_generate": services.may_generate(request.user, organisation),
         },
