@@ -196,3 +196,16 @@ def test_the_overview_sorts_and_filters(filed, client):
     positions = sorted(names, key=page.index)
     assert positions == sorted(names, reverse=True)  # by name, descending
     assert client.get(url + "?sort=nonsense&year=abc&organisation=x&page=z").status_code == 200
+
+
+def test_a_job_for_a_year_the_service_refuses_fails_with_its_message(filed):
+    job = jobs.enqueue(
+        "commitments.generate",
+        actor=filed.users["integrity"],
+        organisation=filed.hospital,
+        params={"organisation": filed.hospital.pk, "year": 1990},
+    )
+    jobs.run_pending()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.error == "年度无效。"
+    assert Commitment.objects.count() == 0

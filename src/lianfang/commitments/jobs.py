@@ -1,5 +1,6 @@
 """Background jobs of the commitments module: a hospital's commitments generated at once."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,9 +19,14 @@ def generate(job, progress):
     organisation = Organisation.objects.get(pk=job.params["organisation"])
     year = int(job.params["year"])
     progress(0, None, _("正在生成承诺书……"), force=True)
-    result = services.commitments_generate(
-        actor=job.actor, organisation=organisation, year=year, progress=progress
-    )
+    try:
+        result = services.commitments_generate(
+            actor=job.actor, organisation=organisation, year=year, progress=progress
+        )
+    except ValidationError as exc:
+        raise jobs.JobError("；".join(exc.messages)) from exc
+    except PermissionDenied as exc:  # the actor's grant was withdrawn since it was queued
+        raise jobs.JobError(_("您已无权为该单位生成承诺书。")) from exc
     return {
         "created": result.created,
         "skipped": result.skipped,
@@ -31,8 +37,6 @@ def generate(job, progress):
 
 def generate_enqueue(*, actor, organisation, year: int):
     if not services.may_generate(actor, organisation):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     return jobs.enqueue(
         GENERATE,

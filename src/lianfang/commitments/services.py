@@ -460,7 +460,7 @@ def commitments_generate(
     result = Generated(people=len(people_ids))
     done = 0
     if progress:
-        progress(0, len(people_ids))
+        progress(0, len(people_ids), force=True)
     for ids in _slices(people_ids, chunk_size):
         with transaction.atomic():
             people = list(
