@@ -237,3 +237,16 @@ def test_bulk_generation_matches_the_single_service(filed):
     assert AuditEvent.objects.filter(action="commitment.generate").count() == 5
     again = services.commitments_generate(actor=office, organisation=filed.hospital, year=YEAR)
     assert again.created == 0
+
+
+def test_the_reviewer_and_the_signer_are_told(filed):
+    from lianfang.core.models import Notification
+
+    staff, leader = filed.users["staff"], filed.users["leader"]
+    c = services.commitment_generate(actor=staff, person=filed.staff_person, year=YEAR)
+    services.commitment_submit(actor=staff, commitment=c)
+    waiting = Notification.objects.get(recipient=leader)
+    assert "张医生" in waiting.subject and waiting.link.endswith(f"/{c.pk}/")
+    services.commitment_return(actor=leader, commitment=c, reason="请写具体")
+    returned = Notification.objects.get(recipient=staff)
+    assert "已被退回" in returned.subject and "请写具体" in returned.body

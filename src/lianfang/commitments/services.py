@@ -34,7 +34,7 @@ from lianfang.org.models import Department, Organisation, Person, PostAssignment
 from lianfang.reviews import chain
 from lianfang.risks.models import Measure, RiskPoint
 
-from . import documents
+from . import documents, notifications
 from .models import Commitment, CommitmentTemplate
 from .templates_default import DEFAULT_BREACH, default_items
 
@@ -568,7 +568,11 @@ def commitment_submit(*, actor, commitment: Commitment) -> Commitment:
     before = audit.snapshot(commitment, AUDITED)
     commitment.state = State.SUBMITTED
     commitment.submitted_at = timezone.now()
-    return _save(actor, commitment, "commitment.submit", before)
+    _save(actor, commitment, "commitment.submit", before)
+    notifications.tell_reviewers(
+        commitment, reviewer_user_ids(commitment), actor=actor, what=_("廉政承诺书")
+    )
+    return commitment
 
 
 @transaction.atomic
@@ -584,7 +588,11 @@ def commitment_approve(*, actor, commitment: Commitment) -> Commitment:
     commitment.reviewer = actor
     commitment.reviewed_at = timezone.now()
     commitment.return_reason = ""
-    return _save(actor, commitment, "commitment.approve", before)
+    _save(actor, commitment, "commitment.approve", before)
+    notifications.tell_signers(
+        commitment, signer_user_ids(commitment), actor=actor, outcome=_("已审核通过，请签署")
+    )
+    return commitment
 
 
 @transaction.atomic
@@ -605,7 +613,11 @@ def commitment_return(*, actor, commitment: Commitment, reason: str) -> Commitme
     commitment.return_count += 1
     commitment.reviewer = actor
     commitment.reviewed_at = timezone.now()
-    return _save(actor, commitment, "commitment.return", before)
+    _save(actor, commitment, "commitment.return", before)
+    notifications.tell_signers(
+        commitment, signer_user_ids(commitment), actor=actor, outcome=_("已被退回"), reason=reason
+    )
+    return commitment
 
 
 @transaction.atomic
@@ -685,6 +697,9 @@ def fulfilment_report(*, actor, commitment: Commitment, reports: list[str]) -> C
     commitment.fulfilment_state = Commitment.Fulfilment.REPORTED
     commitment.fulfilment_reported_at = timezone.now()
     commitment.save()
+    notifications.tell_reviewers(
+        commitment, reviewer_user_ids(commitment), actor=actor, what=_("履诺情况报告")
+    )
     audit.record(
         actor=actor,
         action="commitment.fulfilment_report",
