@@ -26,6 +26,8 @@ from lianfang.commitments.models import Commitment
 from lianfang.org import person_services
 from lianfang.org.models import Department, Organisation, Person, Post
 
+from .generator import REFERENCE_DATE
+
 PHYSICIANS = 6  # 心内科 physicians given accounts to sign
 MOVED = 2  # of them, moved to another post after signing
 # Everyone's commitment is generated; the tests' small demo generates for this many people
@@ -118,11 +120,13 @@ def load_commitments(hospital: Organisation, *, password: str) -> Loaded:
     loaded.signed += 1
     # two signers moved to another post of the department 60 days ago: stale
     other_posts = list(Post.objects.filter(department=cardiology).order_by("pk"))
-    moved_on = max(timezone.localdate() - dt.timedelta(days=60), dt.date(year, 1, 2))
+    # (not after the demo's reference date, as the rest of its post history)
+    moved_on = min(timezone.localdate() - dt.timedelta(days=60), REFERENCE_DATE)
     for person, _user in signers[:MOVED]:
-        held = set(person.assignments.filter(end__isnull=True).values_list("post_id", flat=True))
+        current = person.assignments.filter(end__isnull=True)
+        held = set(current.values_list("post_id", flat=True))
         post = next((p for p in other_posts if p.pk not in held), None)
-        if post is None:
+        if post is None or any(a.start >= moved_on for a in current):
             continue
         person_services.post_assign(
             actor=admin, person=person, post=post, start=moved_on, note="岗位调整"
