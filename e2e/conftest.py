@@ -174,9 +174,10 @@ def files_of_the_test(settings, tmp_path):
 def smaller_demo(monkeypatch):
     # The browser tests that load the demo look at its register, warnings and portal: a
     # thousand patient answers, thirty flow matters and forty complaints instead of 20,000, 200
-    # and 300 keep them fast.
-    from lianfang.demo import complaints, flows, satisfaction
+    # and 300 (and a hundred commitments) keep them fast.
+    from lianfang.demo import commitments, complaints, flows, satisfaction
 
     monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
     monkeypatch.setattr(flows, "INSTANCES", 30)
     monkeypatch.setattr(complaints, "COMPLAINTS", 40)
+    monkeypatch.setattr(commitments, "GENERATE_PEOPLE", 100)

@@ -24,6 +24,8 @@ FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起", "代理"]
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]
 COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
+# 排查与评估: everyone's own commitments; leaders and the office review; the office's overview
+COMMITMENT_ENTRIES = ["我的承诺"]
 # 排查与评估 › 廉政评估: the office and leaders (亮牌) list and count; the assessed their own
 ASSESSMENT_WATCHERS = ["廉政评估", "我的评估", "评估统计"]
 ASSESSED = ["我的评估"]
@@ -32,6 +34,8 @@ OFFICE = (
     + OFFICE_ENTRIES
     + RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + COMMITMENT_ENTRIES
+    + ["承诺签署情况"]
     + FLOW_ENTRIES
     + ["流程定义"]
     + CONTENT_ENTRIES
@@ -42,6 +46,8 @@ REVIEWING_OFFICE = (
     + OFFICE_ENTRIES
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + COMMITMENT_ENTRIES
+    + ["承诺审核", "承诺签署情况"]
     + ASSESSMENT_WATCHERS
     + FLOW_ENTRIES
     + ["防控运行监控", "流程定义"]
@@ -79,6 +85,8 @@ EXPECTED_NAV = {
         ORG_ENTRIES
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
+        + COMMITMENT_ENTRIES
+        + ["承诺审核"]
         + ASSESSMENT_WATCHERS
         + FLOW_ENTRIES
         + ["防控运行监控"]
@@ -91,6 +99,7 @@ EXPECTED_NAV = {
         ORG_ENTRIES
         + REVIEWER_RISK_ENTRIES
         + ["廉政风险定位表"]
+        + COMMITMENT_ENTRIES
         + ASSESSED
         + FLOW_ENTRIES
         + CONTENT_ENTRIES
@@ -107,7 +116,13 @@ EXPECTED_NAV = {
         ],
     ),
     "staff": (
-        ORG_ENTRIES + RISK_ENTRIES + ASSESSED + FLOW_ENTRIES + CONTENT_ENTRIES + COMPLAINT_ENTRIES,
+        ORG_ENTRIES
+        + RISK_ENTRIES
+        + COMMITMENT_ENTRIES
+        + ASSESSED
+        + FLOW_ENTRIES
+        + CONTENT_ENTRIES
+        + COMPLAINT_ENTRIES,
         [
             "审计日志",
             "模块与栏目",

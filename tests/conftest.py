@@ -76,3 +76,12 @@ def few_complaints(monkeypatch):
     from lianfang.demo import complaints
 
     monkeypatch.setattr(complaints, "COMPLAINTS", 40)
+
+
+@pytest.fixture(autouse=True)
+def few_commitments(monkeypatch):
+    # The full demo generates every staff member's commitment (demo/commitments.py); the tests
+    # that load the demo generate a hundred, plus the ones its story signs.
+    from lianfang.demo import commitments
+
+    monkeypatch.setattr(commitments, "GENERATE_PEOPLE", 100)

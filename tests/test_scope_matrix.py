@@ -184,6 +184,31 @@ def a_complaint(org):
     return found
 
 
+def a_commitment(person):
+    """`person`'s commitment of this year (the matrix's world has none of its own)."""
+    from lianfang.commitments.models import Commitment
+
+    found, _created = Commitment.objects.get_or_create(
+        key=f"matrix:{person.pk}",
+        defaults={
+            "organisation_id": person.organisation_id,
+            "kind": Commitment.Kind.PERSONAL,
+            "year": timezone.localdate().year,
+            "person": person,
+            "department_id": person.department_id,
+            "content": {"points": [], "items": [{"title": "廉洁自律", "text": "矩阵"}]},
+        },
+    )
+    return found
+
+
+def by_commitment(person):
+    return {"pk": a_commitment(person).pk}
+
+
+COMMITMENT_REVIEWERS = frozenset({Role.LEADER, Role.INTEGRITY})
+
+
 # Every signed-in role that may open a report's page gets 404 for every report.
 NO_REPORT_READER = {
     role: (404, 404) for role in ("admin", "integrity", "leader", "dept_head", "staff", "outsider")
@@ -1595,6 +1620,18 @@ DECLARED = [
     ),
     Url("risks:phrase_toggle", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
     Url("risks:phrase_delete", KEEPERS, obj="phrase", post_only=True, data=lambda sw, t, r: {}),
+    # Commitments (廉政承诺): everyone's own; the office's overview and template; a
+    # commitment is read as its signer is (the office, the leader in charge, the head, oneself).
+    Url("commitments:mine", READ),
+    Url("commitments:queue", COMMITMENT_REVIEWERS),
+    Url("commitments:overview", MANAGE),
+    Url("commitments:template", MANAGE),
+    Url("commitments:published", READ),
+    Url("commitments:generate", READ, post_only=True),
+    Url("commitments:generate_all", MANAGE, post_only=True),
+    Url("commitments:detail", READ, obj="person", kwargs=by_commitment),
+    Url("commitments:docx", READ, obj="person", kwargs=by_commitment),
+    Url("commitments:pdf", READ, obj="person", kwargs=by_commitment),
     # Complaints (投诉举报): the reporter's pages are public; no platform role reads a report
     # (only assigned handlers and the office lead, designated in the module, none of which
     # the matrix's accounts are), so every report answers 404 to every role, in or out.

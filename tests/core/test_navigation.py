@@ -58,6 +58,21 @@ EXPECTED_MENU = [
     (
         "排查与评估",
         [
+            ("我的承诺", "commitments:mine", "commitments", "pen", ALL),
+            (
+                "承诺审核",
+                "commitments:queue",
+                "commitments",
+                "pen-fill",
+                (Role.LEADER, Role.INTEGRITY),
+            ),
+            (
+                "承诺签署情况",
+                "commitments:overview",
+                "commitments",
+                "list-check",
+                (Role.INTEGRITY, Role.ADMIN),
+            ),
             (
                 "廉政评估",
                 "assessments:list",

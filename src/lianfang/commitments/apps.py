@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec
+from lianfang.core.navigation import ModuleSpec, NavItem
+from lianfang.core.roles import Role
 
 
 class CommitmentsConfig(AppConfig):
@@ -15,3 +17,35 @@ class CommitmentsConfig(AppConfig):
     platform_modules = (
         ModuleSpec("commitments", "廉政承诺", "Commitments", "pen", 34, urls=("commitments",)),
     )
+    nav_items = (
+        NavItem(
+            "commitments",
+            _("我的承诺"),
+            "commitments:mine",
+            "pen",
+            Role.ALL,
+            group="campaigns",
+            order=40,
+        ),
+        NavItem(
+            "commitments",
+            _("承诺审核"),
+            "commitments:queue",
+            "pen-fill",
+            (Role.LEADER, Role.INTEGRITY),
+            group="campaigns",
+            order=41,
+        ),
+        NavItem(
+            "commitments",
+            _("承诺签署情况"),
+            "commitments:overview",
+            "list-check",
+            (Role.INTEGRITY, Role.ADMIN),
+            group="campaigns",
+            order=42,
+        ),
+    )
+
+    def ready(self):
+        from . import audit_labels, documents, jobs, org_settings, selectors  # noqa: F401

@@ -33,6 +33,7 @@ from lianfang.risks.publications import risk_points_publish
 
 from .assessments import load_assessments
 from .calendar import calendar_provide
+from .commitments import load_commitments
 from .complaints import load_complaints
 from .content import load_content
 from .flows import load_flows
@@ -260,6 +261,15 @@ def demo_load(
             f"{hospitals[0].name} 廉政评估：下达 {assessed.issued} 份通知书，"
             f"整改通过 {assessed.accepted} 件，两次整改未通过升级 {assessed.escalated} 件，"
             f"亮牌 {assessed.cards} 件"
+        )
+
+        # This year's commitments (廉政承诺): generated for everyone, some signed, two stale
+        # after a post change (demo/commitments.py).
+        pledged = load_commitments(hospitals[0], password=DEMO_PASSWORD)
+        progress(
+            f"{hospitals[0].name} 廉政承诺：生成 {pledged.generated} 份，签署 {pledged.signed} 份，"
+            f"待审 {pledged.waiting} 份，岗位变动待重签 {pledged.stale} 人"
+            f"（{time.monotonic() - started:.1f} 秒）"
         )
 
         totals = {
