@@ -167,3 +167,21 @@ def startable_definitions(user) -> list[FlowDefinition]:
         .order_by("organisation_id", "code")
     )
     return [d for d in qs if may_start(user, d)]
+
+
+def people_names(user_ids) -> dict[int, str]:
+    """{account id: the name of its person (else the account's display name)}: how a timeline
+    names the accounts its entries keep as ids. Two queries at most, none without ids."""
+    from lianfang.accounts.models import User
+    from lianfang.org.models import Person
+
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    # an account's active person wins (the last one written into the dict)
+    people = Person.objects.filter(user_id__in=ids).order_by("active", "-pk")
+    names = dict(people.values_list("user_id", "name"))
+    missing = ids - set(names)
+    if missing:
+        names.update({u.pk: str(u) for u in User.objects.filter(pk__in=missing)})
+    return names
