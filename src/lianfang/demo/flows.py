@@ -111,12 +111,17 @@ def _value(rng, item, people, departments, moment):
 
 
 @functools.cache
+def _title_font():
+    return _font(26)  # a CJK font file is large: loaded once, not once per title
+
+
+@functools.cache
 def _pdf(title: str) -> bytes:
     """A one-page PDF (Pillow's writer) headed with `title`: the demo's stand-in for a scanned
     document, made once per title."""
     page = Image.new("RGB", (420, 594), "white")
     draw = ImageDraw.Draw(page)
-    font, cjk = _font(26)
+    font, cjk = _title_font()
     draw.text((40, 50), title if cjk else "Lianfang demo", fill="black", font=font)
     for y in range(120, 540, 28):  # the body's lines
         draw.line((40, y, 380 - (y * 7) % 90, y), fill="#9a9a9a", width=3)
