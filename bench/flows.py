@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/flows.py [--scale 20] [--reps 30] [--approvers 50] [--seconds 30]
                                     [--sqlite URL] [--pg URL] [--only sqlite|postgres]
-                                    [--rebuild]
+                                    [--rebuild] [--baseline REV]
 
 For each database (a SQLite file var/bench/flows-scale<N>.sqlite3 and the PostgreSQL database
 lf_bench_flows, created when missing), in a child process of its own:
@@ -25,6 +25,11 @@ lf_bench_flows, created when missing), in a child process of its own:
    raced for. It prints approvals per second, the refusals (`TaskUnavailable`: the other
    process was first), and proves there was no double advance: no task has two "approved"
    timeline events, and the events equal the approvals the processes counted;
+   With --baseline REV, the same pages are first timed with the code of git revision REV (its
+   src/ from `git archive`, in a child process of its own) on the same rows, with the schema
+   of REV: the apps whose migrations REV lacks are migrated back to REV's last migration
+   before, and forward again after (then ANALYZE again), so that REV's queries meet REV's
+   indexes;
 4. the cost of SpiffWorkflow per action: `engine.load` (deserialise) and `engine.dump`
    (serialise) of each shipped flow's workflow, beside the whole `task_act` (approve) time.
 
@@ -50,7 +55,7 @@ TASKS_PER_INSTANCE = 6
 RUNNING_SHARE = 0.2
 BATCH = 5_000
 PAGES = (("待办", "flows:todo", "dept_head"), ("已办", "flows:done", "leader"))
-PAGES += (("我发起的", "flows:mine", "staff"),)
+PAGES += (("我发起的", "flows:mine", "staff"), ("运行监控", "flows:monitor", "integrity"))
 
 
 def parse_args(argv=None):
@@ -65,7 +70,12 @@ def parse_args(argv=None):
     )
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--rebuild", action="store_true", help="drop the database first")
-    parser.add_argument("--phase", choices=["measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", metavar="REV", help="also time the pages with REV's code")
+    parser.add_argument(
+        "--no-monitor", action="store_true", help="skip the monitoring page (slow at scale)"
+    )
+    parser.add_argument("--phase", choices=["measure", "pages"], help=argparse.SUPPRESS)
+    parser.add_argument("--src", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -95,10 +105,10 @@ def prepare_postgres(url: str, rebuild: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup(url: str) -> None:
+def setup(url: str, src: str | None = None) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lianfang.settings")
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, src or str(ROOT / "src"))
     import django
 
     django.setup()
@@ -113,6 +123,64 @@ def percentile(values, p) -> float:
 
 def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
+
+
+def checkout(rev: str) -> tuple[str, str]:
+    """(the short name of git revision `rev`, the path of its src/ tree under var/bench)."""
+    label = subprocess.run(  # noqa: S603
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    into = ROOT / "var" / "bench" / f"baseline-{label}"
+    if not (into / "src").exists():
+        into.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(  # noqa: S603
+            ["git", "-C", str(ROOT), "archive", rev, "src"],  # noqa: S607
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)  # noqa: S603, S607
+    return label, str(into / "src")
+
+
+def last_migrations(src: str) -> dict[str, str]:
+    """{app label: the name of its last migration} in the tree `src` (the apps are lianfang's,
+    labelled by their directory, as in this project)."""
+    found = {}
+    for folder in sorted(Path(src, "lianfang").glob("*/migrations")):
+        names = sorted(p.stem for p in folder.glob("[0-9][0-9][0-9][0-9]_*.py"))
+        if names:
+            found[folder.parent.name] = names[-1]
+    return found
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def time_baseline(args) -> dict:
+    """The pages timed with the baseline's code on its own schema (see the docstring)."""
+    from django.core.management import call_command
+
+    ours, theirs = last_migrations(str(ROOT / "src")), last_migrations(args.src)
+    back = {app: name for app, name in theirs.items() if ours.get(app) != name}
+    for app, name in back.items():
+        call_command("migrate", app, name, verbosity=0)
+    analyze()
+    out = Path(args.out).with_suffix(".baseline.json")
+    command = [sys.executable, __file__, "--phase", "pages", "--db", args.db, "--out", str(out)]
+    command += ["--src", args.src, "--reps", str(args.reps), "--scale", str(args.scale)]
+    command += ["--no-monitor"] if args.no_monitor else []
+    print(f"  基线代码（{args.src}），迁移回退：{back or '无'}", flush=True)
+    subprocess.run(command, check=True)  # noqa: S603 (our own script, our arguments)
+    call_command("migrate", verbosity=0)
+    analyze()
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 # Building -------------------------------------------------------------------------------------
@@ -216,7 +284,6 @@ def bulk_build(args, hospital, logins) -> dict:
 
 def build(args) -> dict:
     from django.core.management import call_command
-    from django.db import connection
 
     from lianfang.accounts.models import User
     from lianfang.demo.services import demo_exists, demo_load
@@ -232,8 +299,7 @@ def build(args) -> dict:
     logins = {u.username: u for u in User.objects.filter(username__in=[p[2] for p in PAGES])}
     logins["integrity"] = User.objects.get(username="integrity")
     built.update(bulk_build(args, hospital, logins))
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    analyze()
     return built
 
 
@@ -245,16 +311,21 @@ def time_pages(args) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     from lianfang.accounts.models import User
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     out = {}
     for label, name, username in PAGES:
+        if args.no_monitor and name == "flows:monitor":
+            continue
         client = Client()
         client.force_login(User.objects.get(username=username))
-        url = reverse(name)
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a page the code measured (a baseline) does not have
+            continue
         for _ in range(3):
             assert client.get(url).status_code == 200
         times = []
@@ -490,6 +561,9 @@ def measure(args) -> None:
 
     print(f"\n== {connection.vendor} ==", flush=True)
     results = {"build": build(args), "vendor": connection.vendor}
+    if args.src:
+        results["baseline_pages"] = time_baseline(args)
+        print("  本版代码：", flush=True)
     hospital = Organisation.objects.get(code="SL-H01")
     results["instances"] = Instance.objects.count()
     results["tasks"] = Task.objects.count()
@@ -509,18 +583,26 @@ def measure(args) -> None:
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
 
 
-def report(args, results: dict) -> None:
+def report(args, results: dict, baseline: str | None = None) -> None:
     names = list(results)
+    columns = []  # (heading, the database's name, which pages)
+    for n in names:
+        if baseline:
+            columns.append((f"{n} 基线 {baseline}", n, "baseline_pages"))
+        columns.append((f"{n} 本版" if baseline else n, n, "pages"))
     print(
         f"\n权力运行基准 · --scale {args.scale} · {time.strftime('%Y-%m-%d %H:%M')} · "
         f"{platform.node()} · {os.cpu_count()} 核 · 负载 {load()}"
     )
     print("\n== 列表页 p95（ms）与每页查询数（20 行 / 200 行）==")
-    print("  页面      " + "".join(f"{n:>26}" for n in names))
+    print("  页面      " + "".join(f"{c[0]:>26}" for c in columns))
     for label, _name, _user in PAGES:
         cells = []
-        for n in names:
-            page = results[n]["pages"][label]
+        for _heading, n, which in columns:
+            page = results[n].get(which, {}).get(label)
+            if page is None:
+                cells.append("—")
+                continue
             mark = "PASS" if page["p95"] < TARGET_P95_MS else "FAIL"
             flat = "平" if page["queries"][0] == page["queries"][1] else "变"
             cells.append(
@@ -549,6 +631,15 @@ def main(argv=None) -> None:
         setup(args.db)
         measure(args)
         return
+    if args.phase == "pages":
+        setup(args.db, args.src)
+        import lianfang
+
+        print(f"  （{Path(lianfang.__file__).parent}）", flush=True)
+        pages = time_pages(args)
+        Path(args.out).write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+        return
+    baseline = checkout(args.baseline) if args.baseline else None
     targets = {"sqlite": sqlite_url(args), "postgres": args.pg}
     if args.only:
         targets = {args.only: targets[args.only]}
@@ -563,9 +654,12 @@ def main(argv=None) -> None:
         command = [sys.executable, __file__, "--phase", "measure", "--db", url, "--out", str(out)]
         command += ["--scale", str(args.scale), "--reps", str(args.reps)]
         command += ["--approvers", str(args.approvers), "--seconds", str(args.seconds)]
+        command += ["--no-monitor"] if args.no_monitor else []
+        if baseline:
+            command += ["--src", baseline[1]]
         subprocess.run(command, check=True)  # noqa: S603 (our own script, our arguments)
         results[name] = json.loads(out.read_text(encoding="utf-8"))
-    report(args, results)
+    report(args, results, baseline[0] if baseline else None)
 
 
 if __name__ == "__main__":

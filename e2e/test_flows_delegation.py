@@ -27,7 +27,7 @@ def test_a_head_delegates_on_a_phone_and_the_office_lists_it(world, new_page, li
     sign_in(phone, live_server, world.users["dept_head"])
     phone.goto("/flows/delegations/")
     phone.get_by_test_id("delegation-new").click()
-    # the picker searches the people the head sees: their department's
+    # the picker searches the colleagues of their organisation (names and departments)
     picker = phone.locator(".ts-wrapper").first
     picker.locator("input").press_sequentially("张")
     option = phone.locator(".ts-dropdown .option", has_text="张医生")

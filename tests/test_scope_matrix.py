@@ -2114,6 +2114,9 @@ DECLARED = [
     # form sets one's own; ending one (its delegator's, `open_delegations`)
     Url("flows:delegations", READ),
     Url("flows:delegation_new", READ),
+    # its person picker: the colleagues of one's own organisation with an account, names and
+    # departments only (a member of staff sees no one else in org:person_search)
+    Url("flows:delegate_search", READ),
     Url(
         "flows:delegation_end",
         READ,

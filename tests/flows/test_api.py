@@ -201,3 +201,119 @@ def test_the_endpoints_are_in_the_schema(world):
     assert "/api/flows/instances/" in paths and "post" in paths["/api/flows/instances/"]
     assert "/api/flows/tasks/{id}/act/" in paths
     assert "/api/flows/instances/{id}/" in paths
+
+
+# Attachments through the API (multipart), with the pages' checks --------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def with_files(world):
+    """The test purchase flow with a required quotation at the start and the contract required
+    before the leader in charge approves."""
+    from lianfang.flows import services
+
+    from .flowkit import bpmn_text
+
+    purchase(world)  # the leader in charge of cardiology
+    bpmn = (
+        bpmn_text("test_purchase")
+        .replace(
+            '<lianfang:field name="phone" label="联系电话" type="text"/>',
+            '<lianfang:field name="phone" label="联系电话" type="text"/>\n'
+            '      <lianfang:field name="quote" label="报价单" type="attachment" required="true"/>',
+        )
+        .replace(
+            'lianfang:handler="leader_in_charge"',
+            'lianfang:handler="leader_in_charge" lianfang:attachments="采购合同"',
+        )
+    )
+    return services.definition_publish(
+        actor=world.users["admin"], organisation=world.hospital, code="with_files", bpmn=bpmn
+    )
+
+
+def test_an_oa_system_sends_the_files_a_flow_needs_and_bad_files_change_nothing(
+    world, oa, monkeypatch
+):
+    import dataclasses
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lianfang.core import attachments as core_attachments
+    from lianfang.core.attachments import Attachment, attachments_of
+
+    version = with_files(world)
+    use = core_attachments.use_of("flow_attachment")
+    # the flows' limit is 20 MB; a smaller one here, so that "too large" needs no 20 MB body
+    monkeypatch.setitem(
+        core_attachments._USES, use.code, dataclasses.replace(use, max_bytes=len(PDF) + 10)
+    )
+
+    def file(name, content=PDF):
+        return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+    def start(**files):
+        return oa.post(
+            "/api/flows/instances/",
+            {
+                "definition": version.definition.pk,
+                "on_behalf_of": "0102",
+                "data": json.dumps({"item": "心电监护仪", "amount": "15万", "method": "询价"}),
+                **files,
+            },
+            format="multipart",
+        )
+
+    # refused, nothing started: no file for a required field, a file under another name, an
+    # executable called .pdf, a file over the limit
+    refusals = {
+        "fields": start(),
+        "attachment_field": start(quote=file("报价单.pdf"), other=file("x.pdf")),
+        "attachment": start(quote=file("报价单.pdf", b"MZ\x90\x00" + b"\x00" * 40)),
+    }
+    refusals["too_large"] = start(quote=file("报价单.pdf", PDF + b"%" * 20))
+    for why, refused in refusals.items():
+        assert refused.status_code == 400, (why, refused.content)
+    assert refusals["attachment_field"].json()["errors"][0]["code"] == "attachment_field"
+    assert "不支持该文件类型" in refusals["attachment"].json()["errors"][0]["message"]
+    assert "上限" in refusals["too_large"].json()["errors"][0]["message"]
+    assert not Instance.objects.exists() and not Attachment.objects.exists()
+
+    # the form as one JSON part and the quotation as the field's file part
+    started = start(quote=file("报价单.pdf"))
+    assert started.status_code == 201, started.json()
+    instance = Instance.objects.get()
+    [quote] = attachments_of(instance, "flow_attachment")
+    assert quote.name == "报价单.pdf" and quote.size == len(PDF) and len(quote.sha256) == 64
+    assert instance.data["quote"] == [quote.pk]
+    [head] = ready(instance)
+    assert (
+        oa.post(
+            f"/api/flows/tasks/{head.pk}/act/",
+            {"action": "approve", "on_behalf_of": "0101"},
+            format="multipart",
+        ).status_code
+        == 200
+    )
+    [leader] = ready(instance)
+
+    def act(*files):
+        return oa.post(
+            f"/api/flows/tasks/{leader.pk}/act/",
+            {"action": "approve", "on_behalf_of": "0001", "attachment": list(files)},
+            format="multipart",
+        )
+
+    # the step needs the contract: without it, or with a bad file, the task stays as it was
+    for refused in (act(), act(file("采购合同.pdf", b"GIF89a" + b"\x00" * 20))):
+        assert refused.status_code == 400
+    assert ready(instance) == [leader]
+    assert Attachment.objects.count() == 1
+    done = act(file("采购合同.pdf"), file("验收单.pdf"))
+    assert done.status_code == 200, done.json()
+    instance.refresh_from_db()
+    assert instance.state == Instance.State.COMPLETED
+    names = sorted(a.name for a in attachments_of(instance, "flow_attachment"))
+    assert names == ["报价单.pdf", "采购合同.pdf", "验收单.pdf"]

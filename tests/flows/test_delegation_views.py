@@ -35,7 +35,7 @@ def test_a_head_delegates_for_their_leave_and_the_next_task_goes_to_the_delegate
     version = procurement(world)
     client.force_login(world.users["dept_head"])
     page = client.get(reverse("flows:delegation_new")).content.decode()
-    assert "代理人" in page and reverse("org:person_search") in page  # the person picker
+    assert "代理人" in page and reverse("flows:delegate_search") in page  # the person picker
     response = new_delegation(client, delegate=world.leader_person.pk)
     assert response.status_code == 302 and response["Location"] == reverse("flows:delegations")
     delegation = Delegation.objects.get()
@@ -260,3 +260,37 @@ def test_only_the_handler_stops_the_clock_on_the_page_and_not_once_overdue(world
     task.refresh_from_db()
     assert task.suspended_at is None
     assert not AuditEvent.objects.filter(action="flow_task.suspend").exists()
+
+
+def test_staff_find_a_colleague_of_their_own_organisation_by_name_to_delegate_to(world, client):
+    from lianfang.org.models import Person
+
+    staff = world.users["staff"]
+    leader = world.leader_person
+    client.force_login(staff)
+    page = client.get(reverse("flows:delegation_new")).content.decode()
+    assert reverse("flows:delegate_search") in page
+    # the general picker finds only the people one may see: not the leader, for staff
+    general = client.get(reverse("org:person_search"), {"q": leader.name}).json()
+    assert leader.pk not in {r["id"] for r in general["results"]}
+
+    def search(q=""):
+        return client.get(reverse("flows:delegate_search"), {"q": q}).json()["results"]
+
+    label = f"{leader.name}（{leader.department.name}）" if leader.department else leader.name
+    assert search(leader.name) == [{"id": leader.pk, "text": label, "name": leader.name}]
+    if leader.name_initials:  # by the name's pinyin initials too
+        assert leader.pk in {r["id"] for r in search(leader.name_initials.split()[0])}
+    # everyone it offers: the active colleagues with an account, oneself and other
+    # organisations' people not; names and departments only, no 工号
+    colleagues = Person.objects.filter(
+        organisation=world.hospital, active=True, user__isnull=False, user__is_active=True
+    ).exclude(user=staff)
+    offered = search()
+    assert {r["id"] for r in offered} == set(colleagues.values_list("pk", flat=True)[:20])
+    assert all(set(r) == {"id", "text", "name"} for r in offered)
+    assert not any(p.staff_no and p.staff_no in r["text"] for p in colleagues for r in offered)
+    assert search("\x00' OR 1=1 --") == []
+    # the one found is accepted by the form
+    assert new_delegation(client, delegate=leader.pk).status_code == 302
+    assert Delegation.objects.get().delegate == world.users["leader"]

@@ -228,3 +228,45 @@ def test_designer_publishes_and_lists_refusals(world, version, login):
 def test_staff_may_not_open_the_designer(world, version, login):
     client = login(world.users["staff"])
     assert client.get(reverse("flows:definitions")).status_code == 403
+
+
+def _timeline(response) -> list[str]:
+    html = response.content.decode()
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item)).strip()
+        for item in re.findall(r'data-testid="timeline-event">(.*?)</li>', html, re.S)
+    ]
+
+
+def test_the_timeline_names_whom_an_escalation_went_to_and_the_step_a_return_went_back_to(
+    world, version, client
+):
+    from lianfang.flows import deadlines
+    from lianfang.flows.models import InstanceEvent
+    from tests.flows.test_deadlines import at, limited_task
+
+    task = limited_task(world)
+    deadlines.deadlines_run(now=at(2025, 10, 20, 9, 0))
+    event = InstanceEvent.objects.get(task=task, kind=deadlines.ESCALATED)
+    leader = world.users["leader"]
+    assert event.data["to"] == [leader.pk]  # kept as ids, shown as names
+    client.force_login(world.users["staff"])  # the applicant
+    page = client.get(reverse("flows:instance", args=[task.instance_id]))
+    assert page.status_code == 200
+    lines = _timeline(page)
+    [escalated] = [line for line in lines if str(deadlines.EVENT_LABELS["escalated"]) in line]
+    assert escalated.endswith(f"→ {world.leader_person.name}"), escalated
+    assert str(leader.pk) not in escalated.split("→")[1]
+
+    # a return names the step it went back to, not its BPMN id
+    client.force_login(world.users["staff"])
+    start_page(client, version)
+    instance = Instance.objects.get(version=version)
+    client.force_login(world.users["dept_head"])
+    act(client, ready(instance)[0], reason="同意")
+    client.force_login(world.users["leader"])
+    act(client, ready(instance)[0], "return", reason="请补充论证", target="Task_dept")
+    lines = _timeline(client.get(reverse("flows:instance", args=[instance.pk])))
+    [returned] = [line for line in lines if " 退回 " in f" {line} "]
+    step = version.spec["tasks"]["Task_dept"]["name"]
+    assert f"→ {step} " in returned and "Task_dept" not in returned, returned

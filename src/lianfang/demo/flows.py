@@ -19,22 +19,30 @@ applicant's own (e.g. 公文处理's 办理).
 """
 
 import datetime as dt
+import functools
 import heapq
+import io
 import random
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from lianfang.accounts.models import User
 from lianfang.core import audit, publications
+from lianfang.core.attachments import attachments_of
 from lianfang.core.roles import Role
 from lianfang.flows import deadlines, library, services
 from lianfang.flows.models import FlowDefinition, Instance, Task
 from lianfang.flows.publications import column as flows_column
+from lianfang.flows.services import FLOW_ATTACHMENT
 from lianfang.org.models import Department, Person
+
+from .portal import _font
 
 INSTANCES = 200
 DAYS = 182
@@ -99,9 +107,51 @@ def _value(rng, item, people, departments, moment):
     if kind == "boolean":
         return ""
     if kind == "attachment":
-        return None
+        return None  # files go with the start's `files` (see `_start_files`)
     label = item.get("label") or item["name"]
     return f"{label}（示例{rng.randint(1, 99)}）"
+
+
+@functools.cache
+def _title_font():
+    return _font(26)  # a CJK font file is large: loaded once, not once per title
+
+
+@functools.cache
+def _pdf(title: str) -> bytes:
+    """A one-page PDF (Pillow's writer) headed with `title`: the demo's stand-in for a scanned
+    document, made once per title."""
+    page = Image.new("RGB", (420, 594), "white")
+    draw = ImageDraw.Draw(page)
+    font, cjk = _title_font()
+    draw.text((40, 50), title if cjk else "Lianfang demo", fill="black", font=font)
+    for y in range(120, 540, 28):  # the body's lines
+        draw.line((40, y, 380 - (y * 7) % 90, y), fill="#9a9a9a", width=3)
+    out = io.BytesIO()
+    page.save(out, "PDF", resolution=72)
+    return out.getvalue()
+
+
+def _document(title: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"{title}.pdf", _pdf(title), "application/pdf")
+
+
+def _start_files(rng, spec) -> dict:
+    """Files for about half of the start form's attachment fields, as a user would add them."""
+    return {
+        item["name"]: _document(item.get("label") or item["name"])
+        for item in spec.get("fields", [])
+        if item["type"] == "attachment" and (item.get("required") or rng.random() < 0.5)
+    }
+
+
+def _step_files(instance: Instance, required: list[str]) -> dict:
+    """The documents a step requires (`lianfang:attachments`) that the matter lacks, as the
+    handler would attach them when approving; matched by name, as the service checks."""
+    if not required:
+        return {}
+    names = [a.name for a in attachments_of(instance, FLOW_ATTACHMENT)]
+    return {r: _document(r) for r in required if not any(r in n for n in names)}
 
 
 def _form(rng, spec, people, departments, moment) -> dict:
@@ -167,6 +217,7 @@ def load_flows(hospital, *, seed: int, actor, today: dt.date | None = None) -> F
                     actor=users[key],
                     version=version,
                     data=_form(rng, version.spec, people, departments, moment),
+                    files=_start_files(rng, version.spec),
                 )
                 instances[n] = (instance, ending)
             else:
@@ -219,22 +270,20 @@ def _act(rng, instance: Instance, ending: str) -> None:
         return
     spec_tasks = instance.version.spec.get("tasks", {})
     for task in tasks:  # every member of a committee (会签) agrees, one after another
-        if spec_tasks.get(task.bpmn_id, {}).get("attachments"):
-            # the demo keeps no files: a step that needs them is refused for want of them
-            services.task_act(
-                actor=task.assignee, task=task, action="reject", reason="未附所需材料，不予同意"
-            )
-            return
         if rng.random() < 0.04 and services.return_targets(instance, task):
             services.task_act(
                 actor=task.assignee, task=task, action="return", reason="材料不全，请补充后再报"
             )
             return
+        # a step that requires documents (e.g. 采购合同) gets them with the approval, through
+        # the service's own attachment path (type and size checked, SHA-256 kept)
+        required = spec_tasks.get(task.bpmn_id, {}).get("attachments") or []
         services.task_act(
             actor=task.assignee,
             task=task,
             action="approve",
             reason=rng.choice(("同意", "同意。", "已审核，同意", "")),
+            files=_step_files(instance, required),
         )
         instance.refresh_from_db()
         if instance.state != Instance.State.RUNNING:

@@ -123,9 +123,11 @@ class InstanceViewSet(FlowViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
         summary="发起办件",
         description=(
             "按流程当前版本发起办件：data 为表单内容（金额可写 150000、15万、150,000元）。"
-            "对接服务账号可用 on_behalf_of（工号）代本单位人员发起。"
+            "对接服务账号可用 on_behalf_of（工号）代本单位人员发起。附件字段的文件以 "
+            "multipart/form-data 上传，文件部分以附件字段名命名；类型（按内容识别）和大小的"
+            "限制与页面相同，被拒时办件不发起。"
         ),
-        request=StartSerializer,
+        request={"application/json": StartSerializer, "multipart/form-data": StartSerializer},
         responses={201: InstanceDetailSerializer, 400: ERROR_RESPONSE, 404: NOT_FOUND},
     )
     def create(self, request):
@@ -142,6 +144,7 @@ class InstanceViewSet(FlowViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
             actor=request.user,
             version=definition.current_version,
             data=form.get("data") or {},
+            files=self.start_files(definition.current_version),
             title=form.get("title", ""),
             on_behalf_of=self.person(form.get("on_behalf_of"), definition.organisation),
         )
@@ -149,6 +152,16 @@ class InstanceViewSet(FlowViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def definitions(self, user):
         return selectors.definitions_visible_to(user)
+
+    def start_files(self, version) -> dict:
+        """The uploaded files by attachment field; a file part named otherwise is refused."""
+        fields = {f["name"] for f in version.spec.get("fields", []) if f["type"] == "attachment"}
+        files = {}
+        for name in self.request.FILES:
+            if name not in fields:
+                raise error(FlowError.ATTACHMENT_FIELD, str(name)[:60], name=str(name)[:60])
+            files[name] = self.request.FILES.getlist(name)
+        return files
 
 
 @extend_schema_view(list=extend_schema(summary="我的待办"))
@@ -170,8 +183,9 @@ class TaskViewSet(FlowViewSet, mixins.ListModelMixin):
             "环节，须写理由）、reject 不同意（须写理由）、withdraw 申请人撤回（首个审批同意"
             "之前）、comment 意见、transfer 转办（transfer_to 人员 id，须写理由）。不归您"
             "办理、已办理或不在范围内的待办返回 404，且不作任何修改；重复提交同样返回 404。"
+            "附件以 multipart/form-data 的 attachment 部分上传（可多个），检查与页面相同。"
         ),
-        request=ActSerializer,
+        request={"application/json": ActSerializer, "multipart/form-data": ActSerializer},
         responses={200: InstanceDetailSerializer, 400: ERROR_RESPONSE, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
@@ -197,6 +211,7 @@ class TaskViewSet(FlowViewSet, mixins.ListModelMixin):
             reason=form.get("reason", ""),
             data=form.get("data") or None,
             target=target,
+            files={"attachment": form["attachment"]} if form.get("attachment") else None,
             expected_version=form.get("expected_version"),
             on_behalf_of=relayed.user if relayed is not None else None,
         )

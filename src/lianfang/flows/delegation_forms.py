@@ -2,10 +2,11 @@
 parse only: `flows.delegations` validates (period, overlap, who may)."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.forms import BootstrapFormMixin, ServiceErrorsMixin, style_fields
-from lianfang.org.forms import person_select
+from lianfang.core.widgets import SearchSelect
 from lianfang.org.models import Person
 
 from .delegations import REASON_MAX
@@ -13,7 +14,9 @@ from .delegations import REASON_MAX
 
 class DelegationForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
     """A delegation of the signed-in person's tasks: the delegate (a colleague with an
-    account, picked with the person picker), the period and the reason."""
+    account of the same organisation, picked with the delegation's own picker, which finds
+    colleagues the general person picker would not show a member of staff), the period and
+    the reason."""
 
     delegate = forms.ModelChoiceField(label=_("代理人"), queryset=Person.objects.none())
     start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -33,7 +36,10 @@ class DelegationForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
         self.fields["delegate"].queryset = Person.objects.filter(
             organisation=organisation, active=True, user__isnull=False
         ).select_related("user")
-        self.fields["delegate"].widget = person_select(organisation=organisation.pk)
+        self.fields["delegate"].widget = SearchSelect(
+            reverse_lazy("flows:delegate_search"),
+            no_results=_("本单位没有找到符合的同事（须已开通账号）"),
+        )
         style_fields(self)
 
 

@@ -5,7 +5,7 @@ leave; ending one early. Thin: each parses, calls one selector or service, rende
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from lianfang.core.roles import Role
 from lianfang.core.scoping import acting_organisation
 from lianfang.core.tables import paginate
 
-from . import delegations
+from . import delegations, selectors
 from .delegation_forms import DelegationEndForm, DelegationForm
 
 # Everyone with an account sets their own delegation; the list shows what each may see.
@@ -139,3 +139,34 @@ def delegation_end(request, pk):
     else:
         messages.error(request, _("请填写结束原因。"))
     return redirect("flows:delegations")
+
+
+def _colleague_label(person) -> str:
+    return f"{person.name}（{person.department.name}）" if person.department else person.name
+
+
+@role_required(*PARTICIPANTS)
+def delegate_search(request):
+    """The delegation form's person picker (JSON, as `core.widgets.SearchSelect` asks): the
+    colleagues of the user's own organisation with an account, by name or pinyin initials.
+    The general picker (`org:person_search`) finds only the people the user may see, which
+    for a member of staff is nobody else; this one answers names and departments only, no
+    工号 or other details."""
+    limit = selectors.COLLEAGUES_LIMIT
+    people = selectors.delegate_candidates(
+        request.user, _organisation_of(request.user), request.GET.get("q", ""), limit=limit + 1
+    )
+    results = [
+        {
+            "id": person.pk,
+            "text": f"{person.name}（{person.department.name}）"
+            if person.department
+            else person.name,
+            "name": person.name,
+        }
+        for person in people[:limit]
+    ]
+    return JsonResponse(
+        {"results": results, "more": len(people) > limit},
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -18,6 +18,7 @@ class FlowError(enum.StrEnum):
     FIELDS = "fields"
     ATTACHMENT = "attachment"
     ATTACHMENT_REQUIRED = "attachment_required"
+    ATTACHMENT_FIELD = "attachment_field"
     UNKNOWN_ACTION = "unknown_action"
     REASON_REQUIRED = "reason_required"
     RETURN_TARGET = "return_target"
@@ -45,6 +46,9 @@ _MESSAGES = {
     FlowError.FIELDS: gettext_lazy("表单填写有误：%(detail)s"),
     FlowError.ATTACHMENT: gettext_lazy("附件“%(name)s”未能上传：%(why)s"),
     FlowError.ATTACHMENT_REQUIRED: gettext_lazy("办理本环节前须上传附件：%(names)s。"),
+    FlowError.ATTACHMENT_FIELD: gettext_lazy(
+        "“%(name)s”不是本流程表单的附件字段，文件未上传，办件未发起。"
+    ),
     FlowError.UNKNOWN_ACTION: gettext_lazy("无法识别的办理操作“%(action)s”。"),
     FlowError.REASON_REQUIRED: gettext_lazy("请填写%(what)s的理由。"),
     FlowError.RETURN_TARGET: gettext_lazy("只能退回到本办件已经办理过的环节。"),

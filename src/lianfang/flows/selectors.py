@@ -78,12 +78,15 @@ def _task_rows(qs):
 
 
 def my_ready_tasks(user) -> QuerySet[Task]:
-    """待办: the user's ready tasks, newest first (the partial index flows_task_my_ready)."""
+    """待办: the user's ready tasks, newest first (the index flows_task_my_ready). No filter on
+    the instance's state: a ready task's instance is running (`services._close` cancels the
+    ready tasks of an instance it closes), and joining the instances to count the rows made
+    the page's count read one instance per ready task."""
     if not getattr(user, "pk", None):
         return Task.objects.none()
-    return _task_rows(
-        Task.objects.filter(assignee_id=user.pk, state=Task.State.READY, instance__state="running")
-    ).order_by("-created_at", "-pk")
+    return _task_rows(Task.objects.filter(assignee_id=user.pk, state=Task.State.READY)).order_by(
+        "-created_at", "-pk"
+    )
 
 
 def my_done_tasks(user) -> QuerySet[Task]:
@@ -167,3 +170,52 @@ def startable_definitions(user) -> list[FlowDefinition]:
         .order_by("organisation_id", "code")
     )
     return [d for d in qs if may_start(user, d)]
+
+
+def people_names(user_ids) -> dict[int, str]:
+    """{account id: the name of its person (else the account's display name)}: how a timeline
+    names the accounts its entries keep as ids. Two queries at most, none without ids."""
+    from lianfang.accounts.models import User
+    from lianfang.org.models import Person
+
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    # an account's active person wins (the last one written into the dict)
+    people = Person.objects.filter(user_id__in=ids).order_by("active", "-pk")
+    names = dict(people.values_list("user_id", "name"))
+    missing = ids - set(names)
+    if missing:
+        names.update({u.pk: str(u) for u in User.objects.filter(pk__in=missing)})
+    return names
+
+
+COLLEAGUES_LIMIT = 20
+
+
+def delegate_candidates(user, organisation, term: str, limit: int = COLLEAGUES_LIMIT) -> list:
+    """Whom `user` may name as their delegate (代理人), found by name or the name's pinyin
+    initials (张三: "zs"): the active people with an active account of `organisation` (the
+    user's own), the user excepted. Not scoped by `people_visible_to`: a member of staff sees
+    no colleague there, yet must be able to pick one; what the picker answers is only the
+    name and the department (see `delegation_views.delegate_search`). One query."""
+    from lianfang.org.models import Person
+
+    if organisation is None or not getattr(user, "pk", None):
+        return []
+    term = " ".join("".join(c for c in (term or "") if c.isprintable() or c.isspace()).split())
+    term = term[:40]
+    qs = (
+        Person.objects.filter(
+            organisation=organisation, active=True, user__isnull=False, user__is_active=True
+        )
+        .exclude(user_id=user.pk)
+        .select_related("department")
+    )
+    if term:
+        q = Q(name__icontains=term)
+        letters = term.replace(" ", "").lower()
+        if letters.isascii() and letters.isalnum():
+            q |= Q(name_initials__startswith=letters) | Q(name_initials__contains=f" {letters}")
+        qs = qs.filter(q)
+    return list(qs.order_by("name", "pk")[:limit])

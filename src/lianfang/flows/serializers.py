@@ -1,7 +1,10 @@
 """What the flows' API reads and writes."""
 
+import json
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from lianfang.core.api import ID_MAX
 
@@ -121,12 +124,31 @@ class InstanceDetailSerializer(InstanceSerializer):
         fields = [*InstanceSerializer.Meta.fields, "data", "tasks", "events"]
 
 
+class FormDataField(serializers.DictField):
+    """The form's content, a JSON object; in a multipart request (to send files beside it)
+    either one part `data` holding that JSON object, or one part per field, `data.<name>`."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and isinstance(dictionary.get(self.field_name), str):
+            try:
+                return json.loads(dictionary[self.field_name])
+            except ValueError:
+                return dictionary[self.field_name]  # refused as "not a dictionary"
+        return super().get_value(dictionary)
+
+
 class StartSerializer(serializers.Serializer):
     definition = serializers.IntegerField(
         min_value=1, max_value=ID_MAX, help_text=_("流程（/api/flows/definitions/ 中的 id）")
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    data = serializers.DictField(required=False, help_text=_("表单内容：字段名 → 值"))
+    data = FormDataField(
+        required=False,
+        help_text=_(
+            "表单内容：字段名 → 值。附件字段的文件用 multipart/form-data 上传，"
+            "文件部分以字段名命名（可多个），data 则作为一个 JSON 部分，或写成 data.字段名。"
+        ),
+    )
     on_behalf_of = serializers.CharField(
         required=False,
         max_length=30,
@@ -145,7 +167,15 @@ class ActSerializer(serializers.Serializer):
     transfer_to = serializers.IntegerField(
         required=False, min_value=1, max_value=ID_MAX, help_text=_("转办给的人员 id")
     )
-    data = serializers.DictField(required=False, help_text=_("修改的表单内容"))
+    data = FormDataField(required=False, help_text=_("修改的表单内容"))
+    attachment = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text=_(
+            "随本次办理上传的附件（multipart/form-data，可多个；类型和大小限制与页面相同，"
+            "本环节要求的附件按文件名核对）"
+        ),
+    )
     expected_version = serializers.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text=_("读取时办件的版本锁")
     )

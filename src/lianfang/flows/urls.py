@@ -19,5 +19,6 @@ urlpatterns = [
     path("monitor/tasks/", monitor_views.monitor_tasks, name="monitor_tasks"),
     path("delegations/", delegation_views.delegation_list, name="delegations"),
     path("delegations/new/", delegation_views.delegation_new, name="delegation_new"),
+    path("delegations/people/", delegation_views.delegate_search, name="delegate_search"),
     path("delegations/<int:pk>/end/", delegation_views.delegation_end, name="delegation_end"),
 ]

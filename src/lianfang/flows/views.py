@@ -241,7 +241,7 @@ def _instance_context(request, instance, act_form=None):
         "act_form": act_form,
         "step": step,
         "points": points,
-        "events": _labelled(instance.events.all()),
+        "events": _labelled(instance.events.all(), instance),
         "attachments": list(attachments_of(instance)),
         "current_ids_json": json.dumps(sorted({t.bpmn_id for t in ready})),
         "done_ids_json": json.dumps(
@@ -251,7 +251,15 @@ def _instance_context(request, instance, act_form=None):
     }
 
 
-def _labelled(events) -> list:
+def _user_ids(value) -> list[int]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def _labelled(events, instance) -> list:
+    """The timeline's entries with their label and, where an entry points somewhere, whom or
+    which step it points to by name (`event.to_display`): the escalation's recipients and the
+    delegation's people are kept as account ids, a return's target as the step's BPMN id."""
     # the engine's kinds, and those the rules write (回避, 代理, 中止/恢复计时, 超时, 升级)
     kinds = {
         **dict(InstanceEvent.Kind.choices),
@@ -259,8 +267,29 @@ def _labelled(events) -> list:
         **deadlines.EVENT_LABELS,
     }
     events = list(events)
+    ids = set()
+    for event in events:
+        data = event.data or {}
+        if event.kind == deadlines.ESCALATED:
+            ids.update(_user_ids(data.get("to")))
+        elif event.kind == handlers.DELEGATED:
+            ids.update(_user_ids([data.get("original"), data.get("delegate")]))
+    names = selectors.people_names(ids)
+    steps = instance.version.spec.get("tasks", {})
     for event in events:
         event.label = kinds.get(event.kind, event.kind)
+        data = event.data or {}
+        if event.kind == deadlines.ESCALATED:
+            event.to_display = "、".join(names.get(i, "") for i in _user_ids(data.get("to")))
+        elif event.kind == handlers.DELEGATED:
+            event.to_display = _("%(delegate)s（代理 %(original)s）") % {
+                "delegate": names.get(data.get("delegate"), ""),
+                "original": names.get(data.get("original"), ""),
+            }
+        elif event.kind == InstanceEvent.Kind.RETURNED and data.get("to"):
+            event.to_display = steps.get(data["to"], {}).get("name") or data["to"]
+        else:
+            event.to_display = data.get("to") or ""
     return events
 
 
