@@ -24,11 +24,14 @@ FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起", "代理"]
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]
 COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
+# 排查与评估: the office and administrators run the yearly campaigns
+CAMPAIGN_ENTRIES = ["风险排查"]
 OFFICE = (
     ORG_ENTRIES
     + OFFICE_ENTRIES
     + RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + CAMPAIGN_ENTRIES
     + FLOW_ENTRIES
     + ["流程定义"]
     + CONTENT_ENTRIES
@@ -39,6 +42,7 @@ REVIEWING_OFFICE = (
     + OFFICE_ENTRIES
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + CAMPAIGN_ENTRIES
     + FLOW_ENTRIES
     + ["防控运行监控", "流程定义"]
     + CONTENT_ENTRIES

@@ -55,7 +55,10 @@ EXPECTED_MENU = [
             ),
         ],
     ),
-    ("排查与评估", []),
+    (
+        "排查与评估",
+        [("风险排查", "campaigns:list", "campaigns", "clipboard-check", PRIVILEGED)],
+    ),
     (
         "权力运行",
         [

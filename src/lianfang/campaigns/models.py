@@ -216,3 +216,6 @@ class CampaignPoint(models.Model):
         ]
         verbose_name = _("排查风险点")
         verbose_name_plural = _("排查风险点")
+
+    def __str__(self):
+        return f"{self.task_id} · {self.risk_point_id}"
