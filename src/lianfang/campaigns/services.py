@@ -30,6 +30,7 @@ from lianfang.risks.models import RiskPoint
 
 from .models import PHASE_ORDER, Campaign, CampaignPhase, CampaignPoint, CampaignTask, Phase
 
+OPEN_JOB = "campaigns.open"  # the job that creates a large campaign's tasks (jobs.py)
 # Above this many tasks, opening a campaign creates them in a background job.
 INLINE_TASKS = 2000
 BATCH = 1000
@@ -313,14 +314,6 @@ def _carry_over(campaign: Campaign):
     ).update(status=CampaignTask.Status.DRAFTING)
 
 
-@jobs.handler("campaigns.open", "创建排查任务")
-def _open_job(job, progress):
-    campaign = Campaign.objects.get(pk=job.params["campaign"])
-    with transaction.atomic():
-        count = tasks_create(campaign, progress)
-    return {"tasks": count}
-
-
 @transaction.atomic
 def campaign_open(*, actor, campaign: Campaign) -> Campaign:
     """Open a draft campaign (发布排查): its tasks are created now, or by a background job
@@ -342,7 +335,7 @@ def campaign_open(*, actor, campaign: Campaign) -> Campaign:
     job = None
     if due > INLINE_TASKS:
         job = jobs.enqueue(
-            "campaigns.open",
+            OPEN_JOB,
             actor=actor,
             organisation=campaign.organisation,
             params={"campaign": campaign.pk},
