@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianfang.core.roles import Role
 from lianfang.core.scoping import register, scope_of
@@ -107,7 +108,7 @@ def progress(*, campaign: Campaign, today: dt.date | None = None) -> dict:
         )
     lines.sort(key=lambda line: line["order"])
     if LEADERSHIP in table:
-        lines.append({"key": LEADERSHIP, "name": "领导班子", "order": None, **table[LEADERSHIP]})
+        lines.append({"key": LEADERSHIP, "name": _("领导班子"), "order": None, **table[LEADERSHIP]})
     totals = {"total": 0, "returns": 0, "late": 0, **{s: 0 for s in statuses}}
     for line in lines:
         for k in totals:
