@@ -1650,6 +1650,7 @@ DECLARED = [
         audited=False,
     ),
     Url("campaigns:tasks", MANAGE, obj="campaign", prepare=campaigns_ready),
+    Url("campaigns:summary_docx", MANAGE, obj="campaign", prepare=campaigns_ready),
     # satisfaction: the patient's page is public; results for the office, leaders and heads
     Url(
         "satisfaction:answer",

@@ -110,3 +110,33 @@ def test_the_progress_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.content.decode().count('data-testid="progress-row"') == departments + 4
+
+
+def test_tasks_not_started_after_the_phase_of_finding_risks_are_late(world, login):
+    campaign = make_campaign(world)  # 查找风险 ended; the filing phase runs
+    staff = world.users["staff"]
+    risk_services.risk_point_submit(actor=staff, risk_point=post_point(world, staff))
+    client = login(world.users["integrity"])
+    late = client.get(reverse("campaigns:tasks", args=[campaign.pk]) + "?late=1").content.decode()
+    assert late.count('data-testid="task-row"') == 7 and "张医生" not in late
+
+
+def test_the_summary_downloads_as_word_with_its_figures(world, login):
+    import io
+
+    from docx import Document
+
+    from lianfang.campaigns import services
+    from lianfang.core.models import AuditEvent
+
+    campaign = make_campaign(world)
+    services.campaign_close(actor=world.users["integrity"], campaign=campaign)
+    client = login(world.users["integrity"])
+    response = client.get(reverse("campaigns:summary_docx", args=[campaign.pk]))
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert f"{campaign.name}工作总结" in text and "共下达排查任务 8 项" in text
+    cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
+    assert {"心内科", "采购中心", "领导班子", "评估定级与备案"} <= cells
+    assert AuditEvent.objects.filter(action="campaigns.summary.docx").exists()

@@ -39,4 +39,4 @@ class CampaignsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import audit_labels, hooks, jobs, selectors, tasks  # noqa: F401
+        from . import audit_labels, hooks, jobs, selectors, tasks, word_forms  # noqa: F401

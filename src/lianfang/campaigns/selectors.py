@@ -50,11 +50,16 @@ def current_phase(phases, today: dt.date) -> CampaignPhase | None:
 
 
 def late_q(campaign: Campaign, phases, today: dt.date) -> Q:
-    """Tasks late on `today`: not filed once the filing phase has ended."""
+    """Tasks late on `today`: not started once the phase of finding risks (查找风险) has
+    ended, not filed once the filing phase has ended."""
+    late = Q(pk__in=[])
+    finding = phase_of(campaign, Phase.FIND, phases)
+    if finding is not None and today > finding.end:
+        late |= Q(status=CampaignTask.Status.NOT_STARTED)
     filing = phase_of(campaign, Phase.FILE, phases)
-    if filing is None or today <= filing.end:
-        return Q(pk__in=[])
-    return ~Q(status=CampaignTask.Status.FILED)
+    if filing is not None and today > filing.end:
+        late |= ~Q(status=CampaignTask.Status.FILED)
+    return late
 
 
 LEADERSHIP = "leaders"  # the row of the leadership (领导班子) on the progress page

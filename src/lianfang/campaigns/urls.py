@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/open/", views.campaign_open, name="open"),
     path("<int:pk>/close/", views.campaign_close, name="close"),
     path("<int:pk>/tasks/", views.task_list, name="tasks"),
+    path("<int:pk>/summary.docx", views.summary_docx, name="summary_docx"),
 ]

@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lianfang.core import word
 from lianfang.core.access import role_required
+from lianfang.core.exports import record_export
 from lianfang.core.pages import form_page
 from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
 
-from . import selectors, services
+from . import selectors, services, word_forms
 from .forms import CampaignForm, initial_of
 from .models import Campaign, CampaignTask
 
@@ -171,3 +173,21 @@ def task_list(request, pk):
             "statuses": CampaignTask.Status.choices,
         },
     )
+
+
+@role_required(*MANAGERS)
+def summary_docx(request, pk):
+    """The campaign's summary as Word: the frozen one of a closed campaign, else as it stands."""
+    campaign = _campaign(request, pk)
+    summary = campaign.summary or services.summary_of(campaign)
+    progress = selectors.progress(campaign=campaign)
+    content = word_forms.summary_docx(campaign, summary, progress)
+    record_export(
+        actor=request.user,
+        action="campaigns.summary.docx",
+        what=_("风险排查工作总结"),
+        rows=len(progress["rows"]),
+        organisation=campaign.organisation,
+        campaign=campaign.pk,
+    )
+    return word.docx_response(content, f"{campaign.name}-工作总结.docx")

@@ -32,6 +32,7 @@ from lianfang.org.publications import power_catalogue_publish
 from lianfang.risks.publications import risk_points_publish
 
 from .calendar import calendar_provide
+from .campaigns import load_campaigns
 from .content import load_content
 from .flows import load_flows
 from .generator import (
@@ -230,6 +231,15 @@ def demo_load(
             f"{hospitals[0].name} 权力运行：{ran.definitions} 个流程，{ran.instances} 件办件"
             f"（{'，'.join(f'{k} {v}' for k, v in sorted(ran.states.items()))}；"
             f"超时 {ran.overdue}，已升级 {ran.escalated}）"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+
+        # Its investigation campaigns (风险排查): last year's closed, this year's under way.
+        ran_campaigns = load_campaigns(hospitals[0])
+        progress(
+            f"{hospitals[0].name} 风险排查：{ran_campaigns.campaigns} 轮，"
+            f"{ran_campaigns.tasks} 项任务，确认保留 {ran_campaigns.confirmed} 个风险点，"
+            f"退回 {ran_campaigns.returned} 次"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
 
