@@ -22,6 +22,7 @@ def no_sideways_scroll(page):
 
 def test_the_office_runs_a_campaign_and_follows_its_progress(world, new_page, live_server):
     page = new_page(DESKTOP)
+    page.set_default_timeout(30000)  # the shared machine is slow; the pages are not
     sign_in(page, live_server, world.users["integrity"])
     page.goto("/campaigns/")
     screenshot(page, "campaigns-list-empty")
@@ -52,6 +53,7 @@ def test_the_office_runs_a_campaign_and_follows_its_progress(world, new_page, li
     screenshot(page, "campaigns-tasks-late")
 
     phone = new_page(PHONE)
+    phone.set_default_timeout(30000)
     sign_in(phone, live_server, world.users["integrity"])
     for url, name in (
         (f"/campaigns/{campaign.pk}/", "campaigns-progress-phone"),
