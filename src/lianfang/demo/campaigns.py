@@ -31,6 +31,8 @@ from .register import AUDIT_PREFIX
 from .submissions import POWER_URN
 
 DEPARTMENTS = 6
+# the physician's point of this year's campaign, returned three times
+RETURNED_POINT = "出院随访时向患者推荐特定院外药房"
 RETURNS = (
     "表现形式没有写明在哪个环节、以什么方式出问题，请具体到入院登记环节。",
     "防控措施只写了“加强管理”，请写明谁、多久核对一次。",
@@ -162,7 +164,7 @@ class CampaignsBuilder:
             "power": power,
             "step": step,
             "category": "post_duty",
-            "name": "出院随访时向患者推荐特定院外药房",
+            "name": RETURNED_POINT,
             "manifestation": "心内科医生在出院随访时，引导患者到与其有利益往来的院外药房购药，"
             "收取药房按处方金额给予的提成",
             "likelihood": 2,
