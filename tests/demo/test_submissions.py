@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from lianfang.accounts.models import User
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent
-from lianfang.demo.generator import REFERENCE_DATE
 from lianfang.demo.campaigns import RETURNED_POINT
+from lianfang.demo.generator import REFERENCE_DATE
 from lianfang.demo.services import DEMO_PASSWORD
 from lianfang.demo.submissions import DRAFTS, RETURN_REASONS
 from lianfang.org.models import Organisation
