@@ -450,6 +450,22 @@ def campaign_form(sw, target, role, organisation=None):
     return form
 
 
+def campaign_points(sw):
+    """An open campaign of the hospital: 张医生's and 赵医生's tasks carry 主治医师's filed point
+    (`cp_staff`, `cp_colleague`)."""
+    from lianfang.campaigns import services as campaign_services
+    from lianfang.campaigns.models import CampaignPoint
+
+    campaign = campaign_services.campaign_create(
+        actor=None, organisation=sw["hospital"], data=campaign_data(name="矩阵排查（进行中）")
+    )
+    campaign_services.campaign_open(actor=None, campaign=campaign)
+    for key, person in (("cp_staff", "staff_person"), ("cp_colleague", "colleague")):
+        sw.objects[key] = CampaignPoint.objects.get(
+            task__campaign=campaign, task__person=sw[person], risk_point=sw["point_doctor"]
+        )
+
+
 # A flow whose one task waits for its applicant: each role starts one (`open_flows`), so
 # the task in its scope is its own and the one outside is another organisation's.
 MATRIX_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
@@ -1651,6 +1667,19 @@ DECLARED = [
     ),
     Url("campaigns:tasks", MANAGE, obj="campaign", prepare=campaigns_ready),
     Url("campaigns:summary_docx", MANAGE, obj="campaign", prepare=campaigns_ready),
+    # one's own tasks; keeping a carried-over point of one's own task (404 for anyone else's)
+    Url("campaigns:mine", READ),
+    Url(
+        "campaigns:point_confirm",
+        READ,
+        obj="campaign_point",
+        prepare=campaign_points,
+        post_only=True,
+        data=lambda sw, t, r: {},
+        post={
+            role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+    ),
     # satisfaction: the patient's page is public; results for the office, leaders and heads
     Url(
         "satisfaction:answer",
@@ -2072,6 +2101,8 @@ EXTRA_PAIRS = {
         "leader": (None, "point_doctor"),
         "outsider": ("point_other_filed", "point_doctor"),
     },
+    # a point of one's own task: 张医生's (the staff login) alone; the others are refused it
+    "campaign_point": {role: ("cp_staff", "cp_colleague") for role in ROLES},
     "campaign": {
         **{role: ("campaign_hospital", "campaign_other") for role in ROLES},
         "outsider": ("campaign_other", "campaign_hospital"),
@@ -2173,6 +2204,7 @@ PREPARED_KINDS = {
     "flow_task": open_flows,
     "delegation": open_delegations,
     "campaign": campaigns_ready,
+    "campaign_point": campaign_points,
 }
 
 

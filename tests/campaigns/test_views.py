@@ -140,3 +140,31 @@ def test_the_summary_downloads_as_word_with_its_figures(world, login):
     cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
     assert {"心内科", "采购中心", "领导班子", "评估定级与备案"} <= cells
     assert AuditEvent.objects.filter(action="campaigns.summary.docx").exists()
+
+
+def test_staff_see_their_task_keep_a_carried_point_and_see_changes(world, login):
+    office = world.users["integrity"]
+    kept = post_point(world, world.users["staff"], name="超剂量开具特定厂家药品")
+    changed = post_point(world, world.users["staff"], name="接受医药代表宴请")
+    for point in (kept, changed):
+        risk_services.risk_point_file_directly(actor=office, risk_point=point, reason="上年备案")
+    campaign = make_campaign(world)
+    # changed since the campaign began (as an approved change would)
+    from lianfang.risks.models import RiskPoint
+
+    RiskPoint.objects.filter(pk=changed.pk).update(name="接受医药代表宴请及礼品")
+    client = login(world.users["staff"])
+    page = client.get(reverse("campaigns:mine")).content.decode()
+    assert page.count('data-testid="my-point"') == 2
+    assert page.count('data-testid="point-changed"') == 1
+    mine = CampaignTask.objects.get(campaign=campaign, person=world.staff_person)
+    cp = mine.points.get(risk_point=kept)
+    theirs = CampaignTask.objects.get(campaign=campaign, person=world.colleague_person)
+    other = theirs.points.get(risk_point=kept)
+    assert client.post(reverse("campaigns:point_confirm", args=[other.pk])).status_code == 404
+    other.refresh_from_db()
+    assert not other.confirmed
+    response = client.post(reverse("campaigns:point_confirm", args=[cp.pk]))
+    assert response.status_code == 302
+    cp.refresh_from_db()
+    assert cp.confirmed

@@ -64,7 +64,7 @@ def remind_before(today: dt.date) -> int:
             kind=CampaignTask.Kind.PERSON,
             person__user__isnull=False,
         ).exclude(status=CampaignTask.Status.FILED)
-        link = reverse("campaigns:detail", args=[campaign.pk])
+        link = reverse("campaigns:mine")
         for chunk in chunks(waiting, size=500):
             for task in chunk.select_related("person"):
                 sent += len(

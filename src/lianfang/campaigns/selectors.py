@@ -152,3 +152,37 @@ def task_list(*, user, campaign: Campaign, filters: dict, today: dt.date | None 
     if filters.get("late"):
         tasks = tasks.filter(late_q(campaign, list(campaign.phases.all()), today))
     return tasks.select_related("department", "person", "post")
+
+
+BASELINE_FIELDS = ("name", "manifestation", "level", "category")
+
+
+def my_tasks(*, user) -> list[CampaignTask]:
+    """The user's own tasks in open campaigns, each with its points; a carried-over point is
+    marked `changed` when it no longer reads as it did when the campaign began (上年)."""
+    tasks = list(
+        CampaignTask.objects.filter(person__user=user, campaign__state=Campaign.State.OPEN)
+        .select_related("campaign", "post", "department")
+        .prefetch_related("points__risk_point")
+        .order_by("campaign_id", "pk")
+    )
+    for task in tasks:
+        for cp in task.points.all():
+            point = cp.risk_point
+            cp.changed = bool(cp.baseline) and any(
+                cp.baseline.get(f) != getattr(point, f) for f in BASELINE_FIELDS
+            )
+    return tasks
+
+
+def my_point(*, user, pk: int):
+    """One point of the user's own task in an open campaign, or None."""
+    from .models import CampaignPoint
+
+    return (
+        CampaignPoint.objects.filter(
+            pk=pk, task__person__user=user, task__campaign__state=Campaign.State.OPEN
+        )
+        .select_related("task__campaign", "risk_point")
+        .first()
+    )

@@ -13,6 +13,7 @@ from lianfang.core import word
 from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.pages import form_page
+from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
 
@@ -191,3 +192,29 @@ def summary_docx(request, pk):
         campaign=campaign.pk,
     )
     return word.docx_response(content, f"{campaign.name}-工作总结.docx")
+
+
+@role_required(*Role.ALL)
+def my_tasks(request):
+    """我的排查任务: the signed-in person's tasks, the points carried over from last year (keep
+    one as it is, or open it in the register to change it), and the way to add a point (the
+    register's form, which suggests the standard library's points for the post's powers)."""
+    return render(request, "campaigns/mine.html", {"tasks": selectors.my_tasks(user=request.user)})
+
+
+@role_required(*Role.ALL)
+@require_POST
+def point_confirm(request, pk):
+    campaign_point = selectors.my_point(user=request.user, pk=pk)
+    if campaign_point is None:
+        raise Http404
+    try:
+        services.campaign_point_confirm(actor=request.user, campaign_point=campaign_point)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("已确认保留“%(name)s”。") % {"name": campaign_point.risk_point.name}
+        )
+    return redirect("campaigns:mine")
