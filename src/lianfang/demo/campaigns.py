@@ -23,8 +23,9 @@ from lianfang.accounts.models import User
 from lianfang.campaigns import services as campaign_services
 from lianfang.campaigns.models import Campaign, CampaignPoint
 from lianfang.org.models import Department, Organisation, PostAssignment, Power
+from lianfang.reviews.models import Submission
 from lianfang.risks import services
-from lianfang.risks.models import Measure, RiskPoint
+from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
 from .generator import REFERENCE_DATE
 from .register import AUDIT_PREFIX
@@ -46,6 +47,19 @@ class CampaignCounts:
     tasks: int = 0
     confirmed: int = 0
     returned: int = 0
+    registered: int = 0
+
+    def add_to(self, counts: dict, organisation: Organisation) -> None:
+        """Count the physician's campaign point and its measure in the hospital's register
+        counts, and the timeline and the submissions waiting as they now stand."""
+        for key in ("risk_points", "risk_points_draft", "measures", "measure_links"):
+            counts[key] += self.registered
+        counts["risk_point_events"] = RiskPointEvent.objects.filter(
+            risk_point__organisation=organisation
+        ).count()
+        counts["submissions_waiting"] = (
+            Submission.objects.open().filter(organisation=organisation).count()
+        )
 
 
 def _phases(year: int, file_start: dt.date, file_end: dt.date) -> dict:
@@ -178,6 +192,7 @@ class CampaignsBuilder:
             audit_prefix=AUDIT_PREFIX,
         )
         point = written[0].point
+        self.counts.registered += 1
         measure = Measure(
             organisation=self.org,
             text="出院带药和随访处方由药剂科每月抽查 30 份，核对外购药品去向；"

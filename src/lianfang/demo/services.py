@@ -236,6 +236,7 @@ def demo_load(
 
         # Its investigation campaigns (风险排查): last year's closed, this year's under way.
         ran_campaigns = load_campaigns(hospitals[0])
+        ran_campaigns.add_to(counts[hospitals[0].code], hospitals[0])
         progress(
             f"{hospitals[0].name} 风险排查：{ran_campaigns.campaigns} 轮，"
             f"{ran_campaigns.tasks} 项任务，确认保留 {ran_campaigns.confirmed} 个风险点，"
