@@ -24,6 +24,8 @@ FLOW_ENTRIES = ["待办", "已办", "我发起的", "发起", "代理"]
 CONTENT_ENTRIES = ["公开内容"]
 SATISFACTION_RESULTS = ["满意度结果"]
 COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
+# 排查与评估: the office and administrators run the yearly campaigns
+CAMPAIGN_ENTRIES = ["风险排查"]
 # 排查与评估: everyone's own commitments; leaders and the office review; the office's overview
 COMMITMENT_ENTRIES = ["我的承诺"]
 # 排查与评估 › 廉政评估: the office and leaders (亮牌) list and count; the assessed their own
@@ -34,6 +36,7 @@ OFFICE = (
     + OFFICE_ENTRIES
     + RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + CAMPAIGN_ENTRIES
     + COMMITMENT_ENTRIES
     + ["承诺签署情况"]
     + FLOW_ENTRIES
@@ -46,6 +49,7 @@ REVIEWING_OFFICE = (
     + OFFICE_ENTRIES
     + REVIEWER_RISK_ENTRIES
     + OFFICE_RISK_ENTRIES
+    + CAMPAIGN_ENTRIES
     + COMMITMENT_ENTRIES
     + ["承诺审核", "承诺签署情况"]
     + ASSESSMENT_WATCHERS

@@ -443,6 +443,55 @@ def open_reviews(sw):
     services.risk_point_submit(actor=sw.users["outsider"], risk_point=sw["point_other"])
 
 
+def campaigns_ready(sw):
+    """A draft campaign in each hospital (`campaign_hospital`, `campaign_other`)."""
+    from lianfang.campaigns import services as campaign_services
+
+    for key, org in (("campaign_hospital", "hospital"), ("campaign_other", "other_hospital")):
+        sw.objects[key] = campaign_services.campaign_create(
+            actor=None, organisation=sw[org], data=campaign_data(name=f"矩阵排查{key}")
+        )
+
+
+def campaign_data(**changes):
+    day = dt.date(2026, 3, 1)
+    phases = {}
+    for i, phase in enumerate(("mobilise", "find", "file", "measures", "inspect")):
+        phases[phase] = (day + dt.timedelta(days=20 * i), day + dt.timedelta(days=20 * i + 19))
+    return {"name": "矩阵排查", "year": 2026, "scope": "whole", "phases": phases, **changes}
+
+
+def campaign_form(sw, target, role, organisation=None):
+    data = campaign_data()
+    form = {
+        "organisation": (organisation or target).pk,
+        "name": "矩阵排查（表单）",
+        "year": 2026,
+        "scope": "whole",
+        "leaders_after_departments": "on",
+    }
+    for phase, (start, end) in data["phases"].items():
+        form[f"phase_{phase}_start"] = start.isoformat()
+        form[f"phase_{phase}_end"] = end.isoformat()
+    return form
+
+
+def campaign_points(sw):
+    """An open campaign of the hospital: 张医生's and 赵医生's tasks carry 主治医师's filed point
+    (`cp_staff`, `cp_colleague`)."""
+    from lianfang.campaigns import services as campaign_services
+    from lianfang.campaigns.models import CampaignPoint
+
+    campaign = campaign_services.campaign_create(
+        actor=None, organisation=sw["hospital"], data=campaign_data(name="矩阵排查（进行中）")
+    )
+    campaign_services.campaign_open(actor=None, campaign=campaign)
+    for key, person in (("cp_staff", "staff_person"), ("cp_colleague", "colleague")):
+        sw.objects[key] = CampaignPoint.objects.get(
+            task__campaign=campaign, task__person=sw[person], risk_point=sw["point_doctor"]
+        )
+
+
 # A flow whose one task waits for its applicant: each role starts one (`open_flows`), so
 # the task in its scope is its own and the one outside is another organisation's.
 MATRIX_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
@@ -1692,6 +1741,55 @@ DECLARED = [
     ),
     Url("complaints:officers", ACCOUNT_PAGES),
     # the language switch and the API schema
+    # investigation campaigns (风险排查): the office and administrators of the organisation
+    Url(
+        "campaigns:list",
+        MANAGE,
+        prepare=campaigns_ready,
+        shows=("campaign", "campaigns:detail", by_pk, {"admin", "integrity"}),
+    ),
+    Url("campaigns:new", MANAGE, obj="organisation", data=campaign_form, post_out=200),
+    Url("campaigns:detail", MANAGE, obj="campaign", prepare=campaigns_ready),
+    Url(
+        "campaigns:edit",
+        MANAGE,
+        obj="campaign",
+        prepare=campaigns_ready,
+        data=lambda sw, t, r: campaign_form(sw, t, r, organisation=t.organisation),
+    ),
+    Url(
+        "campaigns:open",
+        MANAGE,
+        obj="campaign",
+        prepare=campaigns_ready,
+        post_only=True,
+        data=lambda sw, t, r: {},
+    ),
+    Url(
+        "campaigns:close",
+        MANAGE,
+        obj="campaign",
+        prepare=campaigns_ready,
+        post_only=True,
+        data=lambda sw, t, r: {},
+        writes=False,  # a draft is not closed: refused with a message
+        audited=False,
+    ),
+    Url("campaigns:tasks", MANAGE, obj="campaign", prepare=campaigns_ready),
+    Url("campaigns:summary_docx", MANAGE, obj="campaign", prepare=campaigns_ready),
+    # one's own tasks; keeping a carried-over point of one's own task (404 for anyone else's)
+    Url("campaigns:mine", READ),
+    Url(
+        "campaigns:point_confirm",
+        READ,
+        obj="campaign_point",
+        prepare=campaign_points,
+        post_only=True,
+        data=lambda sw, t, r: {},
+        post={
+            role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+    ),
     # satisfaction: the patient's page is public; results for the office, leaders and heads
     Url(
         "satisfaction:answer",
@@ -2187,6 +2285,12 @@ EXTRA_PAIRS = {
         "leader": (None, "point_doctor"),
         "outsider": ("point_other_filed", "point_doctor"),
     },
+    # a point of one's own task: 张医生's (the staff login) alone; the others are refused it
+    "campaign_point": {role: ("cp_staff", "cp_colleague") for role in ROLES},
+    "campaign": {
+        **{role: ("campaign_hospital", "campaign_other") for role in ROLES},
+        "outsider": ("campaign_other", "campaign_hospital"),
+    },
     "flow_definition": {
         **{role: ("flow_hospital", "flow_other") for role in ROLES},
         "outsider": ("flow_other", "flow_hospital"),
@@ -2295,6 +2399,8 @@ PREPARED_KINDS = {
     "flow_instance": open_flows,
     "flow_task": open_flows,
     "delegation": open_delegations,
+    "campaign": campaigns_ready,
+    "campaign_point": campaign_points,
 }
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core.navigation import ModuleSpec, NavGroup
+from lianfang.core.navigation import ModuleSpec, NavGroup, NavItem
+from lianfang.core.roles import Role
 
 
 class CampaignsConfig(AppConfig):
@@ -25,3 +26,17 @@ class CampaignsConfig(AppConfig):
     )
     # the group the three modules of the yearly method (排查, 承诺, 评估) put their pages in
     nav_groups = (NavGroup("campaigns", _("排查与评估"), 35),)
+    nav_items = (
+        NavItem(
+            "campaigns",
+            _("风险排查"),
+            "campaigns:list",
+            "clipboard-check",
+            (Role.ADMIN, Role.INTEGRITY),
+            group="campaigns",
+            order=10,
+        ),
+    )
+
+    def ready(self):
+        from . import audit_labels, hooks, jobs, selectors, tasks, word_forms  # noqa: F401

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "campaigns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_new, name="new"),
+    path("mine/", views.my_tasks, name="mine"),
+    path("points/<int:pk>/confirm/", views.point_confirm, name="point_confirm"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/open/", views.campaign_open, name="open"),
+    path("<int:pk>/close/", views.campaign_close, name="close"),
+    path("<int:pk>/tasks/", views.task_list, name="tasks"),
+    path("<int:pk>/summary.docx", views.summary_docx, name="summary_docx"),
+]

@@ -33,6 +33,7 @@ from lianfang.risks.publications import risk_points_publish
 
 from .assessments import load_assessments
 from .calendar import calendar_provide
+from .campaigns import load_campaigns
 from .commitments import load_commitments
 from .complaints import load_complaints
 from .content import load_content
@@ -269,6 +270,16 @@ def demo_load(
         progress(
             f"{hospitals[0].name} 廉政承诺：生成 {pledged.generated} 份，签署 {pledged.signed} 份，"
             f"待审 {pledged.waiting} 份，岗位变动待重签 {pledged.stale} 人"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+
+        # Its investigation campaigns (风险排查): last year's closed, this year's under way.
+        ran_campaigns = load_campaigns(hospitals[0])
+        ran_campaigns.add_to(counts[hospitals[0].code], hospitals[0])
+        progress(
+            f"{hospitals[0].name} 风险排查：{ran_campaigns.campaigns} 轮，"
+            f"{ran_campaigns.tasks} 项任务，确认保留 {ran_campaigns.confirmed} 个风险点，"
+            f"退回 {ran_campaigns.returned} 次"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
 

@@ -31,7 +31,7 @@ from lianfang.reviews.errors import ReviewError
 from lianfang.reviews.errors import error as review_error
 from lianfang.reviews.models import Decision, Submission
 
-from .. import grading, vagueness
+from .. import filing_hooks, grading, vagueness
 from ..models import RiskPoint, RiskPointEvent
 from .errors import RiskError, error
 from .risk_points import (
@@ -153,6 +153,7 @@ def risk_point_submit(*, actor, risk_point: RiskPoint, at=None) -> RiskPoint:
         raise review_error(ReviewError.ALREADY_OPEN)
     _check_filing(point)
     now = at or timezone.now()
+    filing_hooks.check_gates(point, actor, now)
     submission, skipped = review_services.submit(
         subject=point,
         kind=Submission.Kind.FILE,
@@ -172,6 +173,7 @@ def risk_point_submit(*, actor, risk_point: RiskPoint, at=None) -> RiskPoint:
     RiskPointEvent.objects.bulk_create(events)
     _record(actor, "risk_point.submit", point, None, submission, unchanged=submission.unchanged)
     _tell(point, submission, actor)
+    filing_hooks.tell(filing_hooks.SUBMITTED, point, actor, now)
     return point
 
 
@@ -194,21 +196,33 @@ def risk_point_approve(*, actor, risk_point: RiskPoint, note: str = "", at=None)
     _record(actor, "risk_point.approve", point, before, submission, final=final)
     _tell(point, submission, actor, note)
     if not final:
+        filing_hooks.tell(filing_hooks.APPROVED, point, actor, now)
         return point
     if submission.kind == Submission.Kind.FILE:
         if point.status != RiskPoint.Status.DRAFT:
             raise error(RiskError.NOT_DRAFT, status=point.get_status_display())
         _check_filing(point)
-        return _change_status(
+        reason = _("经审核同意备案")
+        extra = filing_hooks.notes_of(point)
+        point = _change_status(
             actor,
             point,
             RiskPoint.Status.FILED,
             RiskPointEvent.Type.FILED,
             "risk_point.file",
-            _("经审核同意备案"),
+            f"{reason}（{extra}）" if extra else reason,
         )
+        filing_hooks.tell(filing_hooks.FILED, point, actor, now)
+        return point
     reason = _("变更申请经审核同意：%(reason)s") % {"reason": submission.reason}
-    return risk_point_update(actor=actor, risk_point=point, data=submission.proposed, reason=reason)
+    extra = filing_hooks.notes_of(point)
+    if extra:
+        reason = f"{reason}（{extra}）"
+    point = risk_point_update(
+        actor=actor, risk_point=point, data=submission.proposed, reason=reason
+    )
+    filing_hooks.tell(filing_hooks.FILED, point, actor, now)
+    return point
 
 
 @transaction.atomic
@@ -230,6 +244,7 @@ def risk_point_return(*, actor, risk_point: RiskPoint, reason: str, at=None) -> 
     RiskPointEvent.objects.bulk_create(_decision_events(point, [decision], submission))
     _record(actor, "risk_point.return", point, before, submission, return_count=point.return_count)
     _tell(point, submission, actor, reason.strip())
+    filing_hooks.tell(filing_hooks.RETURNED, point, actor, now)
     return point
 
 
@@ -275,14 +290,17 @@ def risk_point_file_directly(*, actor, risk_point: RiskPoint, reason: str) -> Ri
             reason=reason,
         )
         point._open_submission = None
-    return _change_status(
+    extra = filing_hooks.notes_of(point)
+    point = _change_status(
         actor,
         point,
         RiskPoint.Status.FILED,
         RiskPointEvent.Type.FILED_DIRECTLY,
         "risk_point.file_directly",
-        reason.strip(),
+        f"{reason.strip()}（{extra}）" if extra else reason.strip(),
     )
+    filing_hooks.tell(filing_hooks.FILED, point, actor, point.updated_at)
+    return point
 
 
 # Changing a filed point -----------------------------------------------------------------------

@@ -1,0 +1,9 @@
+"""The campaigns' registrations with the register's filing (`risks.filing_hooks`)."""
+
+from lianfang.risks import filing_hooks
+
+from . import services
+
+filing_hooks.gate(services.filing_gate)
+filing_hooks.listener(services.filing_listener)
+filing_hooks.note(services.filing_note)

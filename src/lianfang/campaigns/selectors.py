@@ -1,0 +1,188 @@
+"""Reads of the investigation campaigns. Each starts from `campaigns_visible_to(user)`: the
+integrity office and administrators see the campaigns of their organisations' subtrees."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianfang.core.roles import Role
+from lianfang.core.scoping import register, scope_of
+from lianfang.org.models import Department
+
+from .models import Campaign, CampaignPhase, CampaignTask, Phase
+
+# Who opens, follows and closes campaigns.
+MANAGERS = (Role.ADMIN, Role.INTEGRITY)
+
+
+@register(Campaign)
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    scope = scope_of(user)
+    if scope.is_empty or not scope.subtree_paths:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(scope.subtree_q("organisation__path"))
+
+
+@register(CampaignTask)
+def tasks_visible_to(user) -> QuerySet[CampaignTask]:
+    return CampaignTask.objects.filter(campaign__in=campaigns_visible_to(user).values("pk"))
+
+
+def campaign_list(*, user) -> QuerySet[Campaign]:
+    return campaigns_visible_to(user).select_related("organisation")
+
+
+def phase_of(campaign: Campaign, phase: str, phases=None) -> CampaignPhase | None:
+    for p in phases if phases is not None else campaign.phases.all():
+        if p.phase == phase:
+            return p
+    return None
+
+
+def current_phase(phases, today: dt.date) -> CampaignPhase | None:
+    current = None
+    for p in phases:
+        if p.start <= today:
+            current = p
+    return current
+
+
+def late_q(campaign: Campaign, phases, today: dt.date) -> Q:
+    """Tasks late on `today`: not started once the phase of finding risks (查找风险) has
+    ended, not filed once the filing phase has ended."""
+    late = Q(pk__in=[])
+    finding = phase_of(campaign, Phase.FIND, phases)
+    if finding is not None and today > finding.end:
+        late |= Q(status=CampaignTask.Status.NOT_STARTED)
+    filing = phase_of(campaign, Phase.FILE, phases)
+    if filing is not None and today > filing.end:
+        late |= ~Q(status=CampaignTask.Status.FILED)
+    return late
+
+
+LEADERSHIP = "leaders"  # the row of the leadership (领导班子) on the progress page
+
+
+def progress(*, campaign: Campaign, today: dt.date | None = None) -> dict:
+    """The campaign's progress by department, in a fixed number of queries whatever the number
+    of departments: per department (and one row for the leadership), the tasks by status, the
+    returns, the late ones; and the totals."""
+    today = today or timezone.localdate()
+    phases = list(campaign.phases.all())
+    late = late_q(campaign, phases, today)
+    statuses = CampaignTask.Status.values
+    aggregates = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in statuses}
+    rows = (
+        CampaignTask.objects.filter(campaign=campaign)
+        .values("department_id", "is_leader")
+        .annotate(
+            total=Count("pk"),
+            returns=Sum("return_count"),
+            late=Count("pk", filter=late),
+            **aggregates,
+        )
+        .order_by()
+    )
+    table = {}
+    for row in rows:
+        key = LEADERSHIP if row["is_leader"] else row["department_id"]
+        entry = table.setdefault(
+            key, {"total": 0, "returns": 0, "late": 0, **{s: 0 for s in statuses}}
+        )
+        entry["total"] += row["total"]
+        entry["returns"] += row["returns"] or 0
+        entry["late"] += row["late"]
+        for s in statuses:
+            entry[s] += row[f"s_{s}"]
+    ids = [k for k in table if k not in (LEADERSHIP, None)]
+    names = {d.pk: d for d in Department.objects.filter(pk__in=ids).only("pk", "name", "order")}
+    lines = []
+    for key, entry in table.items():
+        if key == LEADERSHIP:
+            continue
+        department = names.get(key)
+        lines.append(
+            {
+                "key": key or "none",
+                "name": department.name if department else "—",
+                "order": (department.order, department.pk) if department else (10**9, 0),
+                **entry,
+            }
+        )
+    lines.sort(key=lambda line: line["order"])
+    if LEADERSHIP in table:
+        lines.append({"key": LEADERSHIP, "name": _("领导班子"), "order": None, **table[LEADERSHIP]})
+    totals = {"total": 0, "returns": 0, "late": 0, **{s: 0 for s in statuses}}
+    for line in lines:
+        for k in totals:
+            totals[k] += line[k]
+    for line in [*lines, totals]:
+        line["cells"] = [(s, line[s]) for s in statuses]
+    return {
+        "rows": lines,
+        "totals": totals,
+        "phases": phases,
+        "current": current_phase(phases, today),
+        "today": today,
+    }
+
+
+def task_list(*, user, campaign: Campaign, filters: dict, today: dt.date | None = None):
+    """The tasks behind a number of the progress page: `department` (an id, `leaders` or
+    `none`), `status`, `returned` (any return), `late`."""
+    today = today or timezone.localdate()
+    tasks = tasks_visible_to(user).filter(campaign=campaign)
+    department = filters.get("department")
+    if department == LEADERSHIP:
+        tasks = tasks.filter(is_leader=True)
+    elif department == "none":
+        tasks = tasks.filter(department__isnull=True, is_leader=False)
+    elif department:
+        try:
+            tasks = tasks.filter(department_id=int(department), is_leader=False)
+        except (TypeError, ValueError):
+            tasks = tasks.none()
+    status = filters.get("status")
+    if status in CampaignTask.Status.values:
+        tasks = tasks.filter(status=status)
+    if filters.get("returned"):
+        tasks = tasks.filter(return_count__gt=0)
+    if filters.get("late"):
+        tasks = tasks.filter(late_q(campaign, list(campaign.phases.all()), today))
+    return tasks.select_related("department", "person", "post")
+
+
+BASELINE_FIELDS = ("name", "manifestation", "level", "category")
+
+
+def my_tasks(*, user) -> list[CampaignTask]:
+    """The user's own tasks in open campaigns, each with its points; a carried-over point is
+    marked `changed` when it no longer reads as it did when the campaign began (上年)."""
+    tasks = list(
+        CampaignTask.objects.filter(person__user=user, campaign__state=Campaign.State.OPEN)
+        .select_related("campaign", "post", "department")
+        .prefetch_related("points__risk_point")
+        .order_by("campaign_id", "pk")
+    )
+    for task in tasks:
+        for cp in task.points.all():
+            point = cp.risk_point
+            cp.changed = bool(cp.baseline) and any(
+                cp.baseline.get(f) != getattr(point, f) for f in BASELINE_FIELDS
+            )
+    return tasks
+
+
+def my_point(*, user, pk: int):
+    """One point of the user's own task in an open campaign, or None."""
+    from .models import CampaignPoint
+
+    return (
+        CampaignPoint.objects.filter(
+            pk=pk, task__person__user=user, task__campaign__state=Campaign.State.OPEN
+        )
+        .select_related("task__campaign", "risk_point")
+        .first()
+    )

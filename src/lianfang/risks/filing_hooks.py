@@ -1,0 +1,58 @@
+"""What modules above the register add to its filing (备案), without the register naming them.
+
+A later module (campaigns: the yearly 风险排查) registers here when it is ready:
+
+- a **gate** `gate(point, actor, at)` is asked before a draft is submitted for filing and may
+  refuse it with a `ValidationError` (a campaign's phase dates, its bottom-up order);
+- a **listener** `listener(event, point, actor, at)` is told, in the write's transaction, of
+  each step of a filing: `submitted`, `returned`, `approved` (a level passed, not final),
+  `filed` (approved by the integrity office or filed directly);
+- a **note** `note(point) -> str` adds to the reason of the FILED timeline event (the
+  register's history): e.g. which campaign the filing came from.
+"""
+
+from collections.abc import Callable
+
+SUBMITTED = "submitted"
+RETURNED = "returned"
+APPROVED = "approved"
+FILED = "filed"
+
+_gates: list[Callable] = []
+_listeners: list[Callable] = []
+_notes: list[Callable] = []
+
+
+def _add(registry: list, fn):
+    if fn not in registry:
+        registry.append(fn)
+    return fn
+
+
+def gate(fn):
+    """Register `fn(point, actor, at)`, raising `ValidationError` to refuse a submission."""
+    return _add(_gates, fn)
+
+
+def listener(fn):
+    """Register `fn(event, point, actor, at)`, told of every step of a filing."""
+    return _add(_listeners, fn)
+
+
+def note(fn):
+    """Register `fn(point) -> str` (or ""), added to the reason of the filing's event."""
+    return _add(_notes, fn)
+
+
+def check_gates(point, actor, at) -> None:
+    for fn in _gates:
+        fn(point, actor, at)
+
+
+def tell(event: str, point, actor, at) -> None:
+    for fn in _listeners:
+        fn(event, point, actor, at)
+
+
+def notes_of(point) -> str:
+    return "；".join(text for text in (fn(point) for fn in _notes) if text)
