@@ -217,7 +217,9 @@ class Rectification(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="rectifications"
     )
-    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="rectifications")
+    # RESTRICT, not PROTECT: a notice answered by a rectification is never deleted alone, but
+    # deleting the assessment (the demo reset) takes both
+    notice = models.ForeignKey(Notice, on_delete=models.RESTRICT, related_name="rectifications")
     cause = models.TextField(_("原因分析"))
     rule_changes = models.TextField(_("制度修订"), blank=True)
     status = models.CharField(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from lianfang.accounts.models import User
 from lianfang.campaigns import services as campaign_services
@@ -27,6 +28,7 @@ from lianfang.reviews.models import Submission
 from lianfang.risks import services
 from lianfang.risks.models import Measure, RiskPoint, RiskPointEvent
 
+from .flows import as_of
 from .generator import REFERENCE_DATE
 from .register import AUDIT_PREFIX
 from .submissions import POWER_URN
@@ -111,9 +113,13 @@ class CampaignsBuilder:
                 "phases": _phases(year - 1, dt.date(year - 1, 4, 1), dt.date(year - 1, 5, 31)),
             },
         )
-        campaign_services.campaign_open(actor=self.office, campaign=last)
-        self._confirm(last, [d for d in scope[:-1]])
-        campaign_services.campaign_close(actor=self.office, campaign=last)
+        # Dated, so that the same seed gives the same register (its reviews and their dates):
+        # last year's campaign is opened, re-confirmed and closed as of six weeks before the
+        # reference date, this year's re-confirmations ten days before it.
+        with as_of(self.at(42)):
+            campaign_services.campaign_open(actor=self.office, campaign=last)
+            self._confirm(last, [d for d in scope[:-1]])
+            campaign_services.campaign_close(actor=self.office, campaign=last)
         this = campaign_services.campaign_create(
             actor=self.office,
             organisation=self.org,
@@ -126,12 +132,14 @@ class CampaignsBuilder:
                 "phases": _phases(
                     year,
                     REFERENCE_DATE - dt.timedelta(days=20),
-                    REFERENCE_DATE + dt.timedelta(days=20),
+                    # still open on the day the demo is tried, so its staff can file
+                    max(REFERENCE_DATE, timezone.localdate()) + dt.timedelta(days=20),
                 ),
             },
         )
-        campaign_services.campaign_open(actor=self.office, campaign=this)
-        self._confirm(this, [d for d in scope if d.code != "XNK"][:2])
+        with as_of(self.at(10)):
+            campaign_services.campaign_open(actor=self.office, campaign=this)
+            self._confirm(this, [d for d in scope if d.code != "XNK"][:2])
         if self.staff is not None and self.head is not None:
             self._returned_three_times()
         self.counts.campaigns = 2

@@ -7,12 +7,14 @@ their audit events ("demo.post.create", "demo.person.create", …); the audit ch
 one "demo.load" event per organisation created.
 """
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.core import audit, notifications, warnings
@@ -37,7 +39,7 @@ from .campaigns import load_campaigns
 from .commitments import load_commitments
 from .complaints import load_complaints
 from .content import load_content
-from .flows import load_flows
+from .flows import as_of, load_flows
 from .generator import (
     AUTHORITY_CODE,
     AUTHORITY_NAME,
@@ -250,14 +252,22 @@ def demo_load(
             )
         # Its assessments (廉政评估, demo/assessments.py): all three conclusions, one
         # rectification accepted, one escalated after two failures.
-        assessed = load_assessments(
-            hospitals[0],
-            office=office,
-            staff=User.objects.get(username=next(s.username for s in LOGINS if s.key == "staff")),
-            head=User.objects.get(
-                username=next(s.username for s in LOGINS if s.key == "dept_head")
-            ),
+        # Dated this morning, so that the same seed on the same day writes the same register
+        # (the accepted rectification's measures and their links).
+        morning = dt.datetime.combine(
+            timezone.localdate(), dt.time(9, 0), timezone.get_current_timezone()
         )
+        with as_of(morning):
+            assessed = load_assessments(
+                hospitals[0],
+                office=office,
+                staff=User.objects.get(
+                    username=next(s.username for s in LOGINS if s.key == "staff")
+                ),
+                head=User.objects.get(
+                    username=next(s.username for s in LOGINS if s.key == "dept_head")
+                ),
+            )
         progress(
             f"{hospitals[0].name} 廉政评估：下达 {assessed.issued} 份通知书，"
             f"整改通过 {assessed.accepted} 件，两次整改未通过升级 {assessed.escalated} 件，"

@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rectifications', to='assessments.assessment')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectifications', to='assessments.notice')),
+                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='rectifications', to='assessments.notice')),
                 ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
