@@ -111,6 +111,10 @@ def test_the_editors_image_button_uploads_and_inserts_an_image(world, new_page, 
     )
     image = editor.locator(".prose-editor [contenteditable=true] img")
     expect(image).to_have_count(1)
+    # inserted at once, loaded from the file store a moment later
+    editor.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=20000
+    )
     assert editor.evaluate("(img) => img.naturalWidth", image.element_handle()) == 120
     screenshot(editor, "content-editor-image")
     editor.get_by_test_id("article-save").click()

@@ -2401,6 +2401,9 @@ PREPARED_KINDS = {
     "delegation": open_delegations,
     "campaign": campaigns_ready,
     "campaign_point": campaign_points,
+    "assessment": open_assessments,
+    "assessment_draft": open_assessments,
+    "assessment_submitted": open_assessments,
 }
 
 

@@ -37,8 +37,8 @@ def test_the_lookup_hashes_only_against_reports_sharing_the_prefix(office, monke
     for _ in range(3):
         office.file()
     checks = []
-    real = receipts.check_password
-    monkeypatch.setattr(receipts, "check_password", lambda *a: checks.append(1) or real(*a))
+    real = receipts._check
+    monkeypatch.setattr(receipts, "_check", lambda *a: checks.append(1) or real(*a))
     complaint, code = office.file()
     checks.clear()
     assert services.complaint_by_receipt(code) == complaint

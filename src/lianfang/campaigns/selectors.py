@@ -141,8 +141,13 @@ def task_list(*, user, campaign: Campaign, filters: dict, today: dt.date | None 
         tasks = tasks.filter(department__isnull=True, is_leader=False)
     elif department:
         try:
-            tasks = tasks.filter(department_id=int(department), is_leader=False)
+            number = int(department)
         except (TypeError, ValueError):
+            number = 0
+        # an id no row can have (SQLite cannot even bind one past 2**63 - 1) names nothing
+        if 0 < number < 2**63:
+            tasks = tasks.filter(department_id=number, is_leader=False)
+        else:
             tasks = tasks.none()
     status = filters.get("status")
     if status in CampaignTask.Status.values:
