@@ -305,7 +305,8 @@ def is_reviewer(user, commitment) -> bool:
 
 def _locked(commitment: Commitment) -> Commitment:
     return (
-        Commitment.objects.select_for_update()
+        # the commitment's row only: PostgreSQL locks no nullable side of an outer join
+        Commitment.objects.select_for_update(of=("self",))
         .select_related("organisation", "person", "department")
         .get(pk=commitment.pk)
     )
