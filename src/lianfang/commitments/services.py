@@ -353,14 +353,10 @@ def commitment_generate(*, actor, person: Person, year: int) -> Commitment:
     register = register_of([person.organisation_id], post_ids=[a.post_id for a in assignments])
     content = personal_content(person, assignments, register, template_for(person.organisation))
     key = person_key(person.pk, year, ids)
-    existing = Commitment.objects.select_for_update().filter(key=key).first()
-    if existing is not None:
-        if existing.state in EDITABLE and existing.content != content:
-            before = audit.snapshot(existing, AUDITED)
-            existing.content = content
-            return _save(actor, existing, "commitment.refresh", before)
-        return existing
-    commitment = Commitment.objects.create(
+    return _generated(
+        actor,
+        key,
+        content,
         organisation=person.organisation,
         kind=Kind.PERSONAL,
         year=year,
@@ -368,16 +364,7 @@ def commitment_generate(*, actor, person: Person, year: int) -> Commitment:
         department=person.department,
         posts=content["posts"],
         assignment_ids=sorted(ids),
-        key=key,
-        content=content,
     )
-    audit.record(
-        actor=actor,
-        action="commitment.generate",
-        obj=commitment,
-        after=audit.snapshot(commitment, ("kind", "year", "key", "state")),
-    )
-    return commitment
 
 
 @transaction.atomic
@@ -396,6 +383,21 @@ def department_commitment_generate(*, actor, department: Department, year: int) 
     register = register_of([department.organisation_id], department_ids=[department.pk])
     content = departmental_content(department, register, template_for(department.organisation))
     key = department_key(department.pk, year)
+    return _generated(
+        actor,
+        key,
+        content,
+        organisation=department.organisation,
+        kind=Kind.DEPARTMENTAL,
+        year=year,
+        person=department.head,
+        department=department,
+    )
+
+
+def _generated(actor, key: str, content: dict, **fields) -> Commitment:
+    """The commitment under `key`: created with `content` and `fields`, or its content refreshed
+    while it is still editable (one rule for personal and departmental commitments)."""
     existing = Commitment.objects.select_for_update().filter(key=key).first()
     if existing is not None:
         if existing.state in EDITABLE and existing.content != content:
@@ -403,15 +405,7 @@ def department_commitment_generate(*, actor, department: Department, year: int) 
             existing.content = content
             return _save(actor, existing, "commitment.refresh", before)
         return existing
-    commitment = Commitment.objects.create(
-        organisation=department.organisation,
-        kind=Kind.DEPARTMENTAL,
-        year=year,
-        person=department.head,
-        department=department,
-        key=key,
-        content=content,
-    )
+    commitment = Commitment.objects.create(key=key, content=content, **fields)
     audit.record(
         actor=actor,
         action="commitment.generate",
