@@ -13,7 +13,7 @@ import pytest
 # beside it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.audit_triggers import audit_triggers_let_the_test_database_be_emptied  # noqa: E402, F401
 from tests.factories import PASSWORD, build_world  # noqa: E402
@@ -27,6 +27,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# An assertion waits as long as an action may (the contexts' default below). Playwright's own
+# 5 s is shorter than one POST takes when CI runs two workers beside their browsers: a
+# review-chain test once failed there on a flash message that came later.
+expect.set_options(timeout=15_000)
+
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 DESKTOP = {"width": 1366, "height": 860}
 PHONE = {"width": 390, "height": 844}
@@ -120,7 +125,7 @@ def new_page(browser, live_server, problems):
 
     def _new_page(viewport=DESKTOP):
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=viewport)
-        context.set_default_timeout(8000)
+        context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         problems.watch(page)
