@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "lianfang.campaigns",
     "lianfang.commitments",
     "lianfang.assessments",
+    "lianfang.exchange",
     "lianfang.dashboard",
     "lianfang.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("campaigns/", include("lianfang.campaigns.urls")),
     path("commitments/", include("lianfang.commitments.urls")),
     path("assessments/", include("lianfang.assessments.urls")),
+    path("exchange/", include("lianfang.exchange.urls")),
     # the content module's pages under the portal's /gk/<org>/ (articles, search, feeds)
     path("gk/", include("lianfang.content.public_urls")),
     path("gk/", include("lianfang.portal.urls")),
