@@ -103,10 +103,9 @@ def submit(request, pk):
     if outcome.created:
         messages.success(
             request,
-            _(
-                "已提交%(receiver)s（第 %(version)s 版）。提交的内容已固定，此后的修改不影响本次上报。"
-            )
-            % {"receiver": unit.parent.name, "version": outcome.report.version},
+            _("已提交%(receiver)s（第 %(version)s 版）。")
+            % {"receiver": unit.parent.name, "version": outcome.report.version}
+            + _("提交的内容已固定，此后的修改不影响本次上报。"),
         )
     else:
         messages.info(
