@@ -31,6 +31,8 @@ COMMITMENT_ENTRIES = ["我的承诺"]
 # 排查与评估 › 廉政评估: the office and leaders (亮牌) list and count; the assessed their own
 ASSESSMENT_WATCHERS = ["廉政评估", "我的评估", "评估统计"]
 ASSESSED = ["我的评估"]
+# 排查与评估 › 上报: the office and administrators report upward and receive their units' reports
+EXCHANGE_ENTRIES = ["上报", "下级单位上报"]
 OFFICE = (
     ORG_ENTRIES
     + OFFICE_ENTRIES
@@ -39,6 +41,7 @@ OFFICE = (
     + CAMPAIGN_ENTRIES
     + COMMITMENT_ENTRIES
     + ["承诺签署情况"]
+    + EXCHANGE_ENTRIES
     + FLOW_ENTRIES
     + ["流程定义"]
     + CONTENT_ENTRIES
@@ -53,6 +56,7 @@ REVIEWING_OFFICE = (
     + COMMITMENT_ENTRIES
     + ["承诺审核", "承诺签署情况"]
     + ASSESSMENT_WATCHERS
+    + EXCHANGE_ENTRIES
     + FLOW_ENTRIES
     + ["防控运行监控", "流程定义"]
     + CONTENT_ENTRIES

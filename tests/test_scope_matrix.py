@@ -577,6 +577,24 @@ NOT_ASSESSED = {role: (403, False) for role in ("integrity", "leader", "dept_hea
 NOT_ASSESSED_GET = {role: (403, 404) for role in ("integrity", "leader", "dept_head")}
 
 
+def exchange_reports(sw):
+    """What each hospital submitted to the commission (`report_hospital`, `report_other`)."""
+    from lianfang.exchange import selectors as exchange_selectors
+    from lianfang.exchange.models import Report
+
+    for key, org in (("report_hospital", "hospital"), ("report_other", "other_hospital")):
+        documents = exchange_selectors.payload_of(sw[org], year=2026, campaign=None)
+        sw.objects[key] = Report.objects.create(
+            organisation=sw[org],
+            receiver=sw[org].parent,
+            year=2026,
+            payload=documents,
+            figures=exchange_selectors.figures_of(documents),
+            content_sha256=key,
+            method=Report.Method.SUBMITTED,
+        )
+
+
 def open_assessments(sw):
     """In each hospital: an issued 亮牌 on its staff member (`assessment_staff`,
     `assessment_other`), a draft (`assessment_draft…`) and one whose rectification waits for
@@ -2223,6 +2241,29 @@ DECLARED = [
         data=delegation_end_form,
         prepare=open_delegations,
     ),
+    # reporting upward (上报): a unit's office and administrators submit to the level above
+    # and export the signed file; those of the level above see their units' reports and import
+    # files (the world's hospital has no unit below it: nothing to import, an empty dashboard)
+    Url("exchange:unit", MANAGE),
+    Url(
+        "exchange:submit",
+        MANAGE,
+        obj="organisation",
+        post_only=True,
+        data=lambda sw, t, r: {"year": "2026"},
+    ),
+    Url(
+        "exchange:export",
+        MANAGE,
+        obj="organisation",
+        post_only=True,
+        data=lambda sw, t, r: {"year": "2026"},
+        post_ok=200,
+    ),
+    Url("exchange:received", MANAGE),
+    Url("exchange:import", MANAGE, unscoped=True, ok=404),
+    Url("exchange:report", MANAGE, obj="exchange_report", prepare=exchange_reports),
+    Url("exchange:report_xlsx", MANAGE, obj="exchange_report", prepare=exchange_reports),
 ]
 
 DECLARATIONS = {d.name: d for d in DECLARED}
@@ -2294,6 +2335,10 @@ EXTRA_PAIRS = {
     "flow_definition": {
         **{role: ("flow_hospital", "flow_other") for role in ROLES},
         "outsider": ("flow_other", "flow_hospital"),
+    },
+    "exchange_report": {
+        **{role: ("report_hospital", "report_other") for role in ROLES},
+        "outsider": ("report_other", "report_hospital"),
     },
     "assessment": {
         **{role: ("assessment_staff", "assessment_other") for role in ROLES},
@@ -2401,6 +2446,7 @@ PREPARED_KINDS = {
     "delegation": open_delegations,
     "campaign": campaigns_ready,
     "campaign_point": campaign_points,
+    "exchange_report": exchange_reports,
     "assessment": open_assessments,
     "assessment_draft": open_assessments,
     "assessment_submitted": open_assessments,

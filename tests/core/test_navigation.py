@@ -95,6 +95,14 @@ EXPECTED_MENU = [
                 "bar-chart",
                 (Role.INTEGRITY, Role.LEADER),
             ),
+            ("上报", "exchange:unit", "exchange", "send", (Role.INTEGRITY, Role.ADMIN)),
+            (
+                "下级单位上报",
+                "exchange:received",
+                "exchange",
+                "inboxes",
+                (Role.INTEGRITY, Role.ADMIN),
+            ),
         ],
     ),
     (
@@ -227,6 +235,7 @@ def test_the_installed_apps_declare_their_modules():
         ("campaigns", "风险排查", "Investigation campaigns", "clipboard-check", 32),
         ("commitments", "廉政承诺", "Commitments", "pen", 34),
         ("assessments", "廉政评估", "Assessments", "clipboard-pulse", 36),
+        ("exchange", "上报", "Reporting upward", "send", 38),
         ("flows", "权力运行", "Power flows", "diagram-2", 40),
         ("portal", "公开门户", "Disclosure portal", "globe2", 50),
         ("content", "公开内容", "Published content", "newspaper", 55),
