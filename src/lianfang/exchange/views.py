@@ -2,6 +2,8 @@
 exchange file, its history), the higher level's dashboard of its units, the import of an
 exchange file, and a report as it was received."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -167,7 +169,7 @@ def received(request):
             "years": range(this + 1, this - 5, -1),
             "method": method,
             "methods": Report.Method.choices,
-            "table": {"sort_key": key, "descending": descending},
+            "table": SimpleNamespace(sort_key=key, descending=descending),
             "may_import": selectors.importable_units(request.user).exists(),
             "reported": sum(1 for r in rows if r["report"]),
         },
