@@ -290,8 +290,10 @@ def test_same_seed_same_data_and_reset_keeps_the_audit_chain():
     demo("--seed", "7")
     first = digest(hospital())
     loads = AuditEvent.objects.filter(action="demo.load")
-    assert loads.count() == 2  # the commission and the hospital, not one per row
-    assert loads.get(object_id=str(hospital().pk)).after["people"] == Person.objects.count()
+    # the commission, the hospital and the small second unit, not one per row
+    assert loads.count() == 3
+    people = Person.objects.filter(organisation=hospital()).count()
+    assert loads.get(object_id=str(hospital().pk)).after["people"] == people
     assert {load.after["density"] for load in loads} == {"realistic"}  # the default
     # A demo user acts; resetting must keep both the user and the event.
     admin = User.objects.get(username="admin")
@@ -311,7 +313,7 @@ def test_same_seed_same_data_and_reset_keeps_the_audit_chain():
     demo("--reset", "--seed", "8")
     assert digest(hospital()) != first
     assert not Organisation.objects.filter(name="示例市第二人民医院").exists()
-    assert Organisation.objects.filter(Q(code__startswith="SL-")).count() == 2
+    assert Organisation.objects.filter(Q(code__startswith="SL-")).count() == 3
     assert audit.verify().ok
 
 

@@ -132,10 +132,22 @@ class HospitalRows:
         }
 
 
-def build_hospital(organisation: Organisation, *, seed: int, index: int) -> HospitalRows:
-    """The departments, posts, staff, post histories and leaders' divisions of one hospital."""
+def build_hospital(
+    organisation: Organisation,
+    *,
+    seed: int,
+    index: int | str,
+    departments: tuple[str, ...] | None = None,
+    people: int = PEOPLE_PER_HOSPITAL,
+) -> HospitalRows:
+    """The departments, posts, staff, post histories and leaders' divisions of one hospital:
+    every department of the catalogue, or only those whose codes `departments` names (with
+    the leaders in charge of them, the 党委书记, the 院长 and the 纪委书记), for `people` staff."""
     rng = random.Random(f"lianfang-demo:{seed}:{index}")
-    return _HospitalBuilder(organisation, rng).build()
+    specs = DEPARTMENTS
+    if departments is not None:
+        specs = tuple(spec for spec in DEPARTMENTS if spec.code in departments)
+    return _HospitalBuilder(organisation, rng, specs, people).build()
 
 
 def years_before(date: dt.date, years: float) -> dt.date:
@@ -143,9 +155,20 @@ def years_before(date: dt.date, years: float) -> dt.date:
 
 
 class _HospitalBuilder:
-    def __init__(self, organisation: Organisation, rng: random.Random):
+    def __init__(
+        self,
+        organisation: Organisation,
+        rng: random.Random,
+        departments=DEPARTMENTS,
+        people: int = PEOPLE_PER_HOSPITAL,
+    ):
         self.org = organisation
         self.rng = rng
+        self.specs = departments
+        self.people = people
+        wanted = {"sj", "yz", "jwsj"} | {d.leader for d in departments}
+        wanted |= {d.previous_leader[0] for d in departments if d.previous_leader}
+        self.leader_specs = tuple(spec for spec in LEADERS if spec.key in wanted)
         self.rows = HospitalRows()
         self.departments: dict[str, Department] = {}
         self.posts: dict[tuple[str, str], Post] = {}
@@ -157,7 +180,7 @@ class _HospitalBuilder:
     def build(self) -> HospitalRows:
         self._departments_and_posts()
         self._leaders()
-        for spec, size in zip(DEPARTMENTS, self._department_sizes(), strict=True):
+        for spec, size in zip(self.specs, self._department_sizes(), strict=True):
             self._staff(spec, size)
         self._divisions()
         return self.rows
@@ -166,7 +189,7 @@ class _HospitalBuilder:
 
     def _departments_and_posts(self):
         rng = self.rng
-        for order, spec in enumerate(DEPARTMENTS, start=1):
+        for order, spec in enumerate(self.specs, start=1):
             dept = Department(
                 organisation=self.org,
                 name=spec.name,
@@ -199,7 +222,7 @@ class _HospitalBuilder:
                 self.rows.posts.append(post)
                 if not post_spec.head:
                     self.pool.setdefault(post_spec.category, []).append(post)
-        for spec in LEADERS:
+        for spec in self.leader_specs:
             post = Post(
                 organisation=self.org,
                 name=spec.post_name,
@@ -214,13 +237,13 @@ class _HospitalBuilder:
     def _department_sizes(self) -> list[int]:
         minimums = [
             sum(p.fixed for p in spec.posts) + sum(1 for p in spec.posts if p.share)
-            for spec in DEPARTMENTS
+            for spec in self.specs
         ]
         weights = [
             max(spec.size - low, 1) * self.rng.uniform(0.8, 1.2)
-            for spec, low in zip(DEPARTMENTS, minimums, strict=True)
+            for spec, low in zip(self.specs, minimums, strict=True)
         ]
-        return apportion(PEOPLE_PER_HOSPITAL - len(LEADERS), weights, minimums)
+        return apportion(self.people - len(self.leader_specs), weights, minimums)
 
     # People ------------------------------------------------------------------------------
 
@@ -252,7 +275,7 @@ class _HospitalBuilder:
 
     def _leaders(self):
         rng = self.rng
-        for spec in LEADERS:
+        for spec in self.leader_specs:
             start = years_before(REFERENCE_DATE, rng.uniform(*spec.years_in_post))
             previous_start = years_before(start, rng.uniform(3, 8))
             joined = years_before(previous_start, rng.uniform(8, 16))
@@ -264,11 +287,12 @@ class _HospitalBuilder:
                 gender="F" if rng.random() < 0.2 else "M",
                 is_leader=True,
             )
-            if spec.previous:
+            if spec.previous in self.posts:
                 self._take_up(row, self.posts[spec.previous], previous_start, note="提任院领导")
             self._take_up(row, self.posts[("", spec.key)], start)
             self.leaders[spec.key] = (row.person, start)
-        self.rows.login_people["leader"] = self.leaders[LOGIN_PEOPLE["leader"][1]][0]
+        if LOGIN_PEOPLE["leader"][1] in self.leaders:
+            self.rows.login_people["leader"] = self.leaders[LOGIN_PEOPLE["leader"][1]][0]
 
     def _title_and_years(self, category: str, senior: bool) -> tuple[str, float]:
         levels = CATEGORIES[category].levels
@@ -338,7 +362,7 @@ class _HospitalBuilder:
     # Leaders' divisions ------------------------------------------------------------------
 
     def _divisions(self):
-        for spec in DEPARTMENTS:
+        for spec in self.specs:
             dept = self.departments[spec.code]
             leader, leader_start = self.leaders[spec.leader]
             since = leader_start

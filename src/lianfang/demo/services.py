@@ -51,6 +51,7 @@ from .generator import (
 from .portal import load_portal
 from .register import DENSE, DENSITIES, REALISTIC, load_register
 from .satisfaction import load_satisfaction
+from .small import load_reports, load_small
 from .submissions import load_submissions
 
 DEMO_PASSWORD = "Lianfang-demo-2026"  # noqa: S105 (printed to the operator on purpose)
@@ -81,6 +82,8 @@ LOGINS = (
     # The commission supervises its hospitals read-only (its grant does not make the units
     # below writable): it sees the registers, the hospitals keep them.
     LoginSpec("wjw", "wjw", "纪检监察（卫健委）", "卫健委纪检监察员"),
+    # The integrity office of the commission's small second unit (demo/small.py grants it).
+    LoginSpec("fy_integrity", "fy_integrity", "纪检监察（妇幼保健院）", "妇幼保健院纪检监察员"),
     # The platform administrator: a superuser of no organisation (installation-wide settings).
     LoginSpec("platform", "platform", "平台管理员", "平台管理员"),
 )
@@ -293,6 +296,19 @@ def demo_load(
             f"（{time.monotonic() - started:.1f} 秒）"
         )
 
+        # The commission's small second unit (demo/small.py): about a hundred staff, a register
+        # from the standard library, last year's campaign closed; then what the two hospitals
+        # reported upward, one submitted on the server, the other's file imported.
+        small = load_small(authority, order=scale + 1, seed=seed, save=_save, actor=ACTOR)
+        counts[small.organisation.code] = small.counts
+        reported = load_reports(hospitals[0], small.organisation)
+        progress(
+            f"{small.organisation.name}：{small.counts['departments']} 个科室，"
+            f"{small.counts['people']} 名人员，{small.counts['risk_points']} 个风险点；"
+            f"上报：在线提交 {reported['submitted']} 份，导入上报文件 {reported['imported']} 份"
+            f"（{time.monotonic() - started:.1f} 秒）"
+        )
+
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]
         }
@@ -309,7 +325,7 @@ def demo_load(
                 obj=hospital,
                 after={"seed": seed, "density": density, **counts[hospital.code]},
             )
-            for hospital in hospitals
+            for hospital in [*hospitals, small.organisation]
         ]
         audit.record_many(actor=ACTOR, changes=changes)
         # The warning checkers once, as the scheduler would: the overdue reviews, measures
@@ -328,7 +344,7 @@ def demo_load(
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return LoadResult(
-        organisations=[authority, *hospitals],
+        organisations=[authority, *hospitals, small.organisation],
         counts=counts,
         logins=demo_logins(),
         seconds=time.monotonic() - started,
@@ -367,6 +383,7 @@ def _create_logins(authority: Organisation, hospital: Organisation, rows: Hospit
         "security": [(Role.SECURITY, hospital, None)],
         "auditor": [(Role.AUDITOR, hospital, None)],
         "wjw": [(Role.INTEGRITY, authority, None)],
+        "fy_integrity": [],  # granted on its hospital when it is made (demo/small.py)
         "platform": [],
     }
     # One slow argon2 hash shared by all: the demo password is printed for everyone anyway.
