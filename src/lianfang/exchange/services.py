@@ -253,6 +253,8 @@ def report_import(*, actor, unit: Organisation, content: bytes, at=None) -> Outc
         exported_at = dt.datetime.fromisoformat(pack.manifest["created_at"])
     except ValueError:
         exported_at = None
+    if exported_at is not None and timezone.is_naive(exported_at):
+        exported_at = timezone.make_aware(exported_at)
     return _keep(
         actor=actor,
         unit=unit,
