@@ -242,6 +242,8 @@ def report_import(*, actor, unit: Organisation, content: bytes, at=None) -> Outc
             },
             code="refused",
         )
+    # the unit's row is locked before its key is pinned: two first imports at once pin once
+    Organisation.objects.select_for_update().get(pk=unit.pk)
     _pin(actor, unit, pack)
     campaign_doc = pack.documents[CAMPAIGN]["campaign"]
     campaign = None
