@@ -215,8 +215,8 @@ def _pin(actor, unit: Organisation, pack: package.Package) -> None:
     elif pinned.fingerprint != pack.fingerprint:
         raise ValidationError(
             _(
-                "签名公钥与此前登记的不一致（文件：%(file)s，已登记：%(pinned)s）。"
-                "如该单位确已更换密钥，请核实后由系统管理员重新登记。"
+                "签名公钥与此前登记的不一致（文件：%(file)s，已登记：%(pinned)s），"
+                "请与该单位核实公钥指纹。"
             )
             % {"file": keys.short(pack.fingerprint), "pinned": keys.short(pinned.fingerprint)},
             code="refused",
