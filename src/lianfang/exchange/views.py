@@ -246,6 +246,10 @@ def report_detail(request, pk):
             "page_obj": points,
             "versions": list(selectors.versions_of(report)),
             "fingerprint": keys.short(report.key_fingerprint) if report.key_fingerprint else "",
+            # the unit's own office came from its 上报 page, a higher level from its dashboard
+            "own": selectors.reporting_units(request.user)
+            .filter(pk=report.organisation_id)
+            .exists(),
         },
     )
 
