@@ -217,3 +217,27 @@ def test_the_payload_is_read_in_a_fixed_number_of_queries(world, office):
     with CaptureQueriesContext(connection) as more:
         selectors.payload_of(world.hospital, year=2026, campaign=None)
     assert len(few) == len(more)
+
+
+def test_the_workbook_says_what_the_json_says_and_runs_no_formula(world, office):
+    import io
+
+    import openpyxl
+
+    from lianfang.org.models import Post
+    from tests.risks.factories import make_risk_point
+
+    filed_points(world, 1)
+    make_risk_point(
+        world.hospital,
+        post=Post.objects.get(code="P-ZZYS"),
+        name='=HYPERLINK("http://x","点我")',
+        status=RiskPoint.Status.FILED,
+    )
+    book = openpyxl.load_workbook(io.BytesIO(members(export(world, office))[WORKBOOK]))
+    names = [row[5].value for row in book["风险点"].iter_rows(min_row=2)]
+    assert names[1] == '=HYPERLINK("http://x","点我")'
+    cell = book["风险点"].cell(row=3, column=6)
+    assert cell.data_type == "s"  # text, never a formula
+    overview = {row[0].value: row[1].value for row in book["概况"].iter_rows()}
+    assert overview["已备案风险点"] == 2
