@@ -26,7 +26,9 @@ def test_the_commission_has_reports_from_two_hospitals(client):
     assert 5 <= Department.objects.filter(organisation=small).count() <= 8
     assert 90 <= Person.objects.filter(organisation=small).count() <= 110
     assert RiskPoint.objects.filter(organisation=small, status=RiskPoint.Status.FILED).exists()
-    assert Campaign.objects.get(organisation=small).state == Campaign.State.CLOSED
+    closed = Campaign.objects.get(organisation=small)
+    assert closed.state == Campaign.State.CLOSED
+    assert closed.summary["points"] > 0 and closed.summary["not_reconfirmed"] == 0
 
     submitted = Report.objects.get(organisation__code="SL-H01")
     imported = Report.objects.get(organisation=small)

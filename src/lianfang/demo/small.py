@@ -3,8 +3,8 @@
 - 示例市妇幼保健院: a few departments of the catalogue and about a hundred staff, built by the
   same generator as the first hospital (`generator.build_hospital` with a list of
   departments), its register from the hospital standard library (`register.load_register`),
-  and last year's investigation campaign over the whole unit, opened and closed by its
-  integrity office (the `fy_integrity` login).
+  and last year's investigation campaign over three departments, opened, its carried-over
+  points re-confirmed and closed by its integrity office (the `fy_integrity` login).
 - The first hospital's integrity office submits this year's campaign to the commission on
   the server (提交上级); the small hospital's office exports its signed exchange file and the
   commission's office (`wjw`) imports it: both reach the commission's 下级单位上报.
@@ -20,10 +20,11 @@ from django.conf import settings
 
 from lianfang.accounts.models import RoleGrant, User
 from lianfang.campaigns import services as campaign_services
-from lianfang.campaigns.models import Campaign
+from lianfang.campaigns.models import Campaign, CampaignPoint
 from lianfang.core.roles import Role
 from lianfang.exchange import services as exchange_services
-from lianfang.org.models import Organisation
+from lianfang.org.models import Department, Organisation
+from lianfang.risks.models import RiskPoint
 
 from .flows import as_of
 from .generator import REFERENCE_DATE, build_hospital
@@ -33,6 +34,8 @@ CODE = "SL-FY01"
 NAME = "示例市妇幼保健院"
 DEPARTMENTS = ("FCK", "EK", "YJK", "JYK", "YWK", "CWK", "JJJCS")
 PEOPLE = 100
+# last year's campaign: these departments, every carried-over point re-confirmed
+CAMPAIGN_DEPARTMENTS = ("FCK", "YJK", "CWK")
 INDEX = "fy"  # the generator's seeds: apart from the numbered hospitals'
 OFFICE_LOGIN = "fy_integrity"
 
@@ -80,7 +83,10 @@ def load_small(authority: Organisation, *, order: int, seed: int, save, actor: s
         data={
             "name": f"{year}年度廉政风险排查",
             "year": year,
-            "scope": Campaign.Scope.WHOLE,
+            "scope": Campaign.Scope.DEPARTMENTS,
+            "departments": list(
+                Department.objects.filter(organisation=org, code__in=CAMPAIGN_DEPARTMENTS)
+            ),
             "phases": {
                 "mobilise": (dt.date(year, 3, 1), dt.date(year, 3, 10)),
                 "find": (dt.date(year, 3, 11), dt.date(year, 3, 31)),
@@ -92,8 +98,24 @@ def load_small(authority: Organisation, *, order: int, seed: int, save, actor: s
     )
     with as_of(_at(40)):
         campaign_services.campaign_open(actor=office, campaign=campaign)
+        _confirm_all(campaign, office)
         campaign_services.campaign_close(actor=office, campaign=campaign)
     return Small(org, {**rows.counts(), **register.as_dict()})
+
+
+def _confirm_all(campaign: Campaign, office) -> None:
+    """Keep every carried-over point of the campaign (once per point), as the office does
+    when the departments confirm their register unchanged."""
+    seen = set()
+    for cp in (
+        CampaignPoint.objects.filter(task__campaign=campaign)
+        .select_related("risk_point")
+        .order_by("risk_point_id", "pk")
+    ):
+        if cp.risk_point_id in seen or cp.risk_point.status != RiskPoint.Status.FILED:
+            continue
+        seen.add(cp.risk_point_id)
+        campaign_services.campaign_point_confirm(actor=office, campaign_point=cp)
 
 
 def load_reports(hospital: Organisation, small: Organisation) -> dict[str, int]:
