@@ -841,8 +841,8 @@ DECLARED = [
         PUBLIC,
         obj="organisation",
         kwargs=catalogue_column,
-        unscoped=True,  # public
-        get={role: (200, 200) for role in ROLES},
+        unscoped=True,  # public, but not while the organisation's site is closed (none is open here)
+        get={role: (404, 404) for role in ROLES},
     ),
     # The disclosure portal: administrators keep their organisations' sites and columns, the
     # integrity office reads what is not public yet; the public pages answer 404 while the
