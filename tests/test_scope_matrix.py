@@ -841,7 +841,7 @@ DECLARED = [
         PUBLIC,
         obj="organisation",
         kwargs=catalogue_column,
-        unscoped=True,  # public, but not while the organisation's site is closed (none is open here)
+        unscoped=True,  # public, but not while the site is closed (none is open here)
         get={role: (404, 404) for role in ROLES},
     ),
     # The disclosure portal: administrators keep their organisations' sites and columns, the
