@@ -476,12 +476,26 @@ def campaign_form(sw, target, role, organisation=None):
     return form
 
 
+NOT_STAFF = ("admin", "integrity", "leader", "dept_head", "outsider")
+
+
+def keep_carried(task) -> dict:
+    """The filing screen's submission keeping the task's carried-over point."""
+    key = f"c{task.points.get().pk}"
+    return {"row": key, f"{key}-action": "keep"}
+
+
 def campaign_points(sw):
     """An open campaign of the hospital: 张医生's and 赵医生's tasks (`task_staff`,
     `task_colleague`) carry 主治医师's filed point (`cp_staff`, `cp_colleague`)."""
     from lianfang.campaigns import services as campaign_services
     from lianfang.campaigns.models import CampaignPoint
 
+    if (
+        "cp_staff" in sw.objects
+        and CampaignPoint.objects.filter(pk=sw.objects["cp_staff"].pk).exists()
+    ):
+        return  # prepared already (a declaration naming both kinds)
     campaign = campaign_services.campaign_create(
         actor=None, organisation=sw["hospital"], data=campaign_data(name="矩阵排查（进行中）")
     )
@@ -1797,8 +1811,13 @@ DECLARED = [
         READ,
         obj="campaign_task",
         prepare=campaign_points,
-        get={role: (404, 404) for role in ("admin", "integrity", "leader", "dept_head", "outsider")},
-        data=lambda sw, t, r: {"row": f"c{t.points.get().pk}", f"c{t.points.get().pk}-action": "keep"},
+        get={
+            role: (404, 404) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+        data=lambda sw, t, r: {
+            "row": f"c{t.points.get().pk}",
+            f"c{t.points.get().pk}-action": "keep",
+        },
         post={
             role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
         },

@@ -3,7 +3,8 @@ integrity office and administrators see the campaigns of their organisations' su
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
@@ -169,6 +170,18 @@ def task_list(*, user, campaign: Campaign, filters: dict, today: dt.date | None 
 BASELINE_FIELDS = ("name", "manifestation", "level", "category")
 
 
+def _waiting(risk_point_ids) -> set[int]:
+    """Those of the risk points that wait in the review chain (an open submission)."""
+    return set(
+        Submission.objects.open()
+        .filter(
+            content_type=ContentType.objects.get_for_model(RiskPoint),
+            object_id__in=list(risk_point_ids),
+        )
+        .values_list("object_id", flat=True)
+    )
+
+
 def my_tasks(*, user) -> list[CampaignTask]:
     """The user's own tasks in open campaigns, each with its points; a carried-over point is
     marked `changed` when it no longer reads as it did when the campaign began (上年)."""
@@ -178,9 +191,11 @@ def my_tasks(*, user) -> list[CampaignTask]:
         .prefetch_related("points__risk_point")
         .order_by("campaign_id", "pk")
     )
+    waiting = _waiting([cp.risk_point_id for task in tasks for cp in task.points.all()])
     for task in tasks:
         for cp in task.points.all():
             point = cp.risk_point
+            cp.waiting = point.pk in waiting
             cp.changed = bool(cp.baseline) and any(
                 cp.baseline.get(f) != getattr(point, f) for f in BASELINE_FIELDS
             )
@@ -224,24 +239,22 @@ class FilingRow:
     level: int | None = None
     campaign_point: object = None
     suggestion: object = None
-    baseline: dict = field(default_factory=dict)
+    baseline: dict = dataclass_field(default_factory=dict)
 
     @property
     def values(self) -> dict:
-        return {f: getattr(self, f) for f in EDITABLE_FIELDS}
+        return {name: getattr(self, name) for name in EDITABLE_FIELDS}
 
 
 def library_key(urn: str) -> str:
     """A form key for a library point: short, stable and safe in a CSS selector."""
-    return "l" + hashlib.sha1(urn.encode()).hexdigest()[:10]
+    return "l" + hashlib.sha256(urn.encode()).hexdigest()[:10]
 
 
 def task_of(*, user, pk: int) -> CampaignTask | None:
     """The user's own task in an open campaign, or None (another's task is out of scope)."""
     return (
-        CampaignTask.objects.filter(
-            pk=pk, person__user=user, campaign__state=Campaign.State.OPEN
-        )
+        CampaignTask.objects.filter(pk=pk, person__user=user, campaign__state=Campaign.State.OPEN)
         .select_related("campaign__organisation", "post__department", "department", "person")
         .first()
     )
@@ -269,14 +282,7 @@ def filing_screen(*, task: CampaignTask) -> dict:
         .prefetch_related("risk_point__measures")
         .order_by("pk")
     )
-    waiting = set(
-        Submission.objects.open()
-        .filter(
-            content_type=ContentType.objects.get_for_model(RiskPoint),
-            object_id__in=[cp.risk_point_id for cp in points],
-        )
-        .values_list("object_id", flat=True)
-    )
+    waiting = _waiting([cp.risk_point_id for cp in points])
     rows, settled = [], []
     for cp in points:
         point = cp.risk_point

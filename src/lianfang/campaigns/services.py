@@ -18,7 +18,8 @@ second write path for a risk point.
 
 import copy
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -440,6 +441,8 @@ def campaign_point_confirm(
         raise ValidationError(_("只有已备案的风险点可以直接保留；草稿请提交备案。"))
     if cp.confirmed:
         return cp
+    if Submission.objects.open().of(cp.risk_point).exists():
+        raise ValidationError(_("该风险点的变更正在审核中，审核通过后即视为已确认。"))
     risk_services.risk_point_review(
         actor=actor,
         risk_point=cp.risk_point,
@@ -587,7 +590,7 @@ def task_refresh(task: CampaignTask, at=None) -> CampaignTask:
             latest[object_id] = state
         # a point asked to be removed (删除) is settled for its task, like a confirmed one
         settled = [cp.confirmed or cp.removed for cp in points]
-        states = [latest.get(cp.risk_point_id) for cp, done in zip(points, settled) if not done]
+        states = [latest.get(cp.risk_point_id) for cp in points if not (cp.confirmed or cp.removed)]
         if Submission.State.RETURNED in states:
             status = CampaignTask.Status.RETURNED
         elif Submission.State.OPEN in states:
@@ -660,7 +663,7 @@ class FilingChoice:
 
     key: str
     action: str = selectors.KEEP
-    data: dict = field(default_factory=dict)
+    data: dict = dataclass_field(default_factory=dict)
 
 
 def _scores(data: dict) -> dict:
@@ -825,6 +828,9 @@ def task_file(*, actor, task: CampaignTask, choices: list[FilingChoice]) -> dict
         raise ValidationError(_("没有需要提交的风险点。"))
     task_refresh(CampaignTask.objects.select_for_update().get(pk=task.pk))
     audit.record(
-        actor=actor, action="campaign.task_file", obj=task.campaign, after={"task": task.pk, **counts}
+        actor=actor,
+        action="campaign.task_file",
+        obj=task.campaign,
+        after={"task": task.pk, **counts},
     )
     return counts
