@@ -26,6 +26,7 @@ from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org.forms import FilterForm
 from lianfang.risks import filing_hooks
+from lianfang.risks import selectors as risk_selectors
 
 from . import upward_selectors, upward_services
 from .models import UpwardReview
@@ -115,6 +116,9 @@ def _page(request, review, form):
             "form": form if may_comment and review.is_open(now) else None,
             "office": upward_selectors.is_office(request.user, review),
             "is_leader": review.leader.user_id == request.user.pk,
+            "point_visible": risk_selectors.risk_points_visible_to(request.user)
+            .filter(pk=point.pk)
+            .exists(),
         },
     )
 
