@@ -55,9 +55,7 @@ class Campaign(models.Model):
     )
     # 干部职工给领导查: a leader's filing waits this many working days at the integrity office
     # for the comments of the staff of the departments the leader is in charge of (0: off)
-    upward_review_days = models.PositiveSmallIntegerField(
-        _("职工意见征求期（工作日）"), default=5
-    )
+    upward_review_days = models.PositiveSmallIntegerField(_("职工意见征求期（工作日）"), default=5)
     previous = models.ForeignKey(
         "self",
         verbose_name=_("上一轮排查"),
@@ -277,7 +275,10 @@ class UpwardComment(models.Model):
     (shown as 匿名职工), never from the integrity office."""
 
     review = models.ForeignKey(
-        UpwardReview, verbose_name=_("职工意见征求"), on_delete=models.CASCADE, related_name="comments"
+        UpwardReview,
+        verbose_name=_("职工意见征求"),
+        on_delete=models.CASCADE,
+        related_name="comments",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

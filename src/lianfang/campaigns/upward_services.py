@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from lianfang.core import audit, notifications, workdays
 from lianfang.org.models import Department, LeaderDivision, Person, PostAssignment
@@ -39,8 +39,8 @@ TEXT_MAX = 2000
 UPWARD_OPEN = notifications.declare(
     notifications.Kind(
         code="campaigns.upward_open",
-        label=_lazy("领导风险点征求意见"),
-        subject=_lazy("请对%(leader)s的廉政风险点提出意见（%(closes)s 截止）"),
+        label=gettext_lazy("领导风险点征求意见"),
+        subject=gettext_lazy("请对%(leader)s的廉政风险点提出意见（%(closes)s 截止）"),
         template="campaigns/notifications/upward_open.txt",
         email=True,
         order=42,
@@ -56,7 +56,9 @@ def charged_departments(leader: Person, on: dt.date) -> QuerySet[Department]:
     `on` (领导分管)."""
     divisions = LeaderDivision.objects.in_force(on).filter(leader=leader)
     return Department.objects.filter(
-        pk__in=divisions.values("department_id"), organisation_id=leader.organisation_id, active=True
+        pk__in=divisions.values("department_id"),
+        organisation_id=leader.organisation_id,
+        active=True,
     )
 
 

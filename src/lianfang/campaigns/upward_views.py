@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianfang.core import extensions
@@ -36,26 +36,30 @@ OPEN, CLOSED = "open", "closed"
 
 class UpwardFilterForm(FilterForm):
     state = forms.ChoiceField(
-        label=_lazy("状态"),
+        label=gettext_lazy("状态"),
         required=False,
-        choices=[("", _lazy("全部")), (OPEN, _lazy("征求中")), (CLOSED, _lazy("已截止"))],
+        choices=[
+            ("", gettext_lazy("全部")),
+            (OPEN, gettext_lazy("征求中")),
+            (CLOSED, gettext_lazy("已截止")),
+        ],
     )
 
     def setup(self):
-        self.fields["q"].widget.attrs["placeholder"] = _lazy("领导或风险点")
+        self.fields["q"].widget.attrs["placeholder"] = gettext_lazy("领导或风险点")
         self.order_fields(["state", "q"])
 
 
 class UpwardCommentForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(
-        label=_lazy("意见"),
+        label=gettext_lazy("意见"),
         max_length=upward_services.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _lazy("请填写意见。")},
-        help_text=_lazy("就风险点是否查得准、措施是否管用提出意见或补充线索。"),
+        error_messages={"required": gettext_lazy("请填写意见。")},
+        help_text=gettext_lazy("就风险点是否查得准、措施是否管用提出意见或补充线索。"),
     )
     anonymous = forms.BooleanField(
-        label=_lazy("对领导匿名（纪检监察部门仍可见提出人）"), required=False
+        label=gettext_lazy("对领导匿名（纪检监察部门仍可见提出人）"), required=False
     )
 
 
