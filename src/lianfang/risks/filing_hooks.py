@@ -9,9 +9,9 @@ A later module (campaigns: the yearly 风险排查) registers here when it is re
   then the open one or None) and may refuse with a `ValidationError` (a campaign's upward
   review: the office waits until the staff's comment window has closed);
 - a **listener** `listener(event, point, actor, at)` is told, in the write's transaction, of
-  each step of a filing: `submitted`, `returned`, `approved` (a level passed, not final),
-  `skipped` (the integrity office passed a level over), `filed` (approved by the integrity
-  office or filed directly);
+  each step of a filing (a draft's, or a filed point's change request): `submitted`,
+  `returned`, `approved` (a level passed, not final), `skipped` (the integrity office passed
+  a level over), `filed` (approved by the integrity office or filed directly);
 - a **panel** on the point's page: `lianfang.core.extensions.contribute(POINT_DETAIL, fn)`,
   `fn(request, point=point) -> Panel | None` (the comments of an upward review);
 - a **note** `note(point) -> str` adds to the reason of the FILED timeline event (the

@@ -367,6 +367,7 @@ def risk_point_request_change(*, actor, risk_point: RiskPoint, data: dict, reaso
     RiskPointEvent.objects.bulk_create(events)
     _record(actor, "risk_point.request_change", point, None, submission, proposed=proposed)
     _tell(point, submission, actor)
+    filing_hooks.tell(filing_hooks.SUBMITTED, point, actor, now)
     return point
 
 
