@@ -196,3 +196,32 @@ def test_the_window_setting_is_checked(world):
     with pytest.raises(ValidationError) as caught:
         make_campaign(world, open_=False, upward_review_days=31)
     assert "职工意见征求期请填写 0 至 30 个工作日" in caught.value.messages[0]
+
+
+def test_a_leaders_change_request_and_each_resubmission_open_their_own_window(world, buyer):
+    point = leader_files(world)
+    first = UpwardReview.objects.get(risk_point=point)
+    # returned during the window, sent again: a new window for the new submission
+    risk_services.risk_point_return(
+        actor=world.users["integrity"], risk_point=point, reason="请写明回避措施"
+    )
+    risk_services.risk_point_submit(
+        actor=world.users["leader"], risk_point=RiskPoint.objects.get(pk=point.pk)
+    )
+    second = UpwardReview.objects.exclude(pk=first.pk).get(risk_point=point)
+    assert second.submission_id != first.submission_id
+    close_window(second)
+    risk_services.risk_point_approve(actor=world.users["integrity"], risk_point=point)
+    # a change to the filed point goes the same way
+    risk_services.risk_point_request_change(
+        actor=world.users["leader"],
+        risk_point=RiskPoint.objects.get(pk=point.pk),
+        data={"manifestation": "分管采购时为熟人供应商打招呼，干预遴选结果，违反回避规定"},
+        reason="补充表现形式",
+    )
+    assert UpwardReview.objects.filter(risk_point=point).count() == 3
+    with pytest.raises(ValidationError):
+        risk_services.risk_point_approve(
+            actor=world.users["integrity"], risk_point=RiskPoint.objects.get(pk=point.pk)
+        )
+    assert Notification.objects.filter(kind="campaigns.upward_open").count() == 3
