@@ -49,4 +49,13 @@ class CampaignsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import audit_labels, hooks, jobs, selectors, tasks, word_forms  # noqa: F401
+        from . import (  # noqa: F401
+            audit_labels,
+            hooks,
+            jobs,
+            selectors,
+            tasks,
+            upward_selectors,
+            upward_views,
+            word_forms,
+        )

@@ -42,12 +42,24 @@ OPEN_JOB = "campaigns.open"  # the job that creates a large campaign's tasks (jo
 INLINE_TASKS = 2000
 BATCH = 1000
 
-CAMPAIGN_FIELDS = ("name", "year", "scope", "leaders_after_departments", "previous")
+CAMPAIGN_FIELDS = (
+    "name",
+    "year",
+    "scope",
+    "leaders_after_departments",
+    "upward_review_days",
+    "previous",
+)
+# The longest upward review window (working days) a campaign may set.
+UPWARD_DAYS_MAX = 30
 
 
 def _state(campaign: Campaign) -> dict:
     return {
-        **audit.snapshot(campaign, ("name", "year", "scope", "leaders_after_departments", "state")),
+        **audit.snapshot(
+            campaign,
+            ("name", "year", "scope", "leaders_after_departments", "upward_review_days", "state"),
+        ),
         "previous": campaign.previous_id,
         "departments": sorted(campaign.departments.values_list("pk", flat=True))
         if campaign.pk
@@ -101,6 +113,15 @@ def _clean(organisation, data: dict) -> dict:
                 "制定措施、监督检查的顺序进行。"
             ) % {"phase": label}
         previous_end = start
+    upward_days = data.get("upward_review_days", 5)
+    try:
+        upward_days = int(5 if upward_days in (None, "") else upward_days)
+    except (TypeError, ValueError):
+        upward_days = None
+    if upward_days is None or not 0 <= upward_days <= UPWARD_DAYS_MAX:
+        errors["upward_review_days"] = _(
+            "职工意见征求期请填写 0 至 %(max)s 个工作日（0 表示不征求）。"
+        ) % {"max": UPWARD_DAYS_MAX}
     previous = data.get("previous")
     if previous is not None and previous.organisation_id != organisation.pk:
         errors["previous"] = _("只能沿用本单位的上一轮排查。")
@@ -113,6 +134,7 @@ def _clean(organisation, data: dict) -> dict:
         "departments": departments,
         "phases": {p: tuple(phases[p][:2]) for p in PHASE_ORDER},
         "leaders_after_departments": bool(data.get("leaders_after_departments", True)),
+        "upward_review_days": upward_days,
         "previous": previous,
     }
 
@@ -138,7 +160,8 @@ def _write(campaign: Campaign, clean: dict):
 def campaign_create(*, actor, organisation, data: dict) -> Campaign:
     """A draft campaign of `organisation`. `data`: name, year, scope (`whole` or
     `departments`), departments, phases ({phase: (start, end)} for all five, in order),
-    leaders_after_departments, previous (the campaign it carries on from)."""
+    leaders_after_departments, upward_review_days (the staff's comment window on a leader's
+    filing, in working days; 0: none; default 5), previous (the campaign it carries on from)."""
     clean = _clean(organisation, data)
     campaign = Campaign(organisation=organisation, created_by=actor)
     _write(campaign, clean)
@@ -148,7 +171,8 @@ def campaign_create(*, actor, organisation, data: dict) -> Campaign:
 
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, data: dict) -> Campaign:
-    """Change a campaign while it is a draft; an open one changes only its phase dates."""
+    """Change a campaign while it is a draft; an open one changes only its phase dates and
+    its upward review window (windows already open keep their end)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.state == Campaign.State.CLOSED:
         raise ValidationError(_("排查已结束，不能修改。"))
