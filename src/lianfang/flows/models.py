@@ -149,7 +149,12 @@ class Instance(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [
-            models.Index(fields=["organisation", "state"], name="flows_inst_org_state"),
+            # 防控运行监控 counts an organisation's running matters per version and per
+            # department from this index alone (flows/monitoring.py)
+            models.Index(
+                fields=["organisation", "state", "version", "department"],
+                name="flows_inst_monitor",
+            ),
             models.Index(fields=["applicant", "-started_at"], name="flows_inst_applicant"),
         ]
         verbose_name = _("办件")
@@ -251,7 +256,22 @@ class Task(models.Model):
                 fields=["completed_by", "state", "-completed_at", "-id"],
                 name="flows_task_my_done",
             ),
-            models.Index(fields=["organisation", "state"], name="flows_task_org_state"),
+            # 防控运行监控 (flows/monitoring.py): an organisation's latest completed tasks
+            # (the handling times' sample, the 已办环节 list) as the first entries of the
+            # index, and its ready ones by the first two columns
+            models.Index(
+                fields=["organisation", "state", "-completed_at", "-id"],
+                name="flows_task_org_done",
+            ),
+            # the matters outside the user's subtree that they handled (monitoring.reach),
+            # read without the rows they handled inside it
+            models.Index(fields=["assignee", "organisation"], name="flows_task_assignee_org"),
+            models.Index(fields=["completed_by", "organisation"], name="flows_task_done_by_org"),
+            # a month's completed control points (publications.completed_control_points)
+            models.Index(
+                fields=["organisation", "is_control_point", "completed_at"],
+                name="flows_task_control_points",
+            ),
             models.Index(fields=["instance", "state"], name="flows_task_instance_state"),
             models.Index(fields=["state", "due_at"], name="flows_task_state_due"),
         ]
@@ -302,7 +322,11 @@ class InstanceEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["instance", "at"], name="flows_event_instance_at")]
+        indexes = [
+            models.Index(fields=["instance", "at"], name="flows_event_instance_at"),
+            # the returns per step of 防控运行监控: only the returned entries
+            models.Index(fields=["kind", "instance"], name="flows_event_kind"),
+        ]
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
 

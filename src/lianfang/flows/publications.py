@@ -193,7 +193,13 @@ def completed_control_points(organisation, month: dt.date | None = None) -> list
     if month is not None:
         start, end = _month_range(month)
         rows = rows.filter(completed_at__gte=start, completed_at__lt=end)
-    rows = list(rows.select_related("instance__version__definition").order_by("completed_at", "pk"))
+    rows = list(
+        rows.select_related("instance__version__definition")
+        # neither the engine's state nor the diagram: the largest columns, which nothing here
+        # or in a publication's record reads
+        .defer("instance__workflow", "instance__version__bpmn")
+        .order_by("completed_at", "pk")
+    )
     committees = [r for r in rows if r.committee_key]
     members = defaultdict(list)
     if committees:
