@@ -251,9 +251,10 @@ def test_the_counts_are_those_of_the_matters_the_user_sees(world, made, client):
     by_step = {s.step: s for s in data.steps}
     assert by_step["Task_dept"].done == 3  # two in the hospital, one elsewhere
     visible_tasks = selectors.tasks_visible_to(officer)
-    assert by_step["Task_dept"].done == visible_tasks.filter(
-        bpmn_id="Task_dept", state=Task.State.COMPLETED
-    ).count()
+    assert (
+        by_step["Task_dept"].done
+        == visible_tasks.filter(bpmn_id="Task_dept", state=Task.State.COMPLETED).count()
+    )
     client.force_login(officer)
     assert rows(client) == 6
     assert rows(client, state="overdue") == 3
@@ -280,3 +281,30 @@ def test_a_flat_query_count_whatever_the_history_and_the_matters_elsewhere(world
 
     assert count(5) == count(100)
     assert monitoring.overview(officer).totals["running"] == 5 + 105 + 105
+
+
+def test_the_progress_counts_a_step_approved_again_once(world, made):
+    """A step approved, returned to and approved again counts once (`steps_approved`, kept
+    by the approval), as the distinct approved steps of the matter's tasks say."""
+    returned = made["returned"]
+    returned.refresh_from_db()
+    assert returned.steps_approved == 1  # the head approved; the leader returned
+    monitorkit.act(monitorkit.ready(returned)[0])  # the head again
+    returned.refresh_from_db()
+    assert returned.steps_approved == 1
+    monitorkit.act(monitorkit.ready(returned)[0])  # the leader
+    returned.refresh_from_db()
+    distinct = (
+        returned.tasks.filter(state=Task.State.COMPLETED, decision=Task.Decision.APPROVE)
+        .values("bpmn_id")
+        .distinct()
+        .count()
+    )
+    assert returned.steps_approved == distinct == 2
+    (flow,) = monitoring.overview(world.users["integrity"]).flows
+    steps_in_flow = len(made["version"].spec["tasks"])
+    # the approved steps of the running matters over their steps
+    running = Instance.objects.filter(state=Instance.State.RUNNING).count()
+    assert flow.running == running
+    done = sum(i.steps_approved for i in Instance.objects.filter(state=Instance.State.RUNNING))
+    assert flow.progress == round(100 * done / (running * steps_in_flow), 1)

@@ -143,6 +143,10 @@ class Instance(models.Model):
     )
     workflow = models.JSONField(_("流程状态"), default=dict, blank=True)
     lock_version = models.PositiveIntegerField(_("版本锁"), default=0)
+    # The steps (BPMN ids) of the matter approved so far, each once however often it was
+    # approved (a committee's members, a step approved again after a return): kept by
+    # `services._approve`, summed by 防控运行监控 for the progress of the running matters.
+    steps_approved = models.PositiveIntegerField(_("已同意环节数"), default=0)
     started_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
@@ -150,10 +154,11 @@ class Instance(models.Model):
         ordering = ["-started_at", "-pk"]
         indexes = [
             # 防控运行监控 counts the running matters of the user's organisations per version
-            # and per department from this index alone (flows/monitoring.py); the state first,
+            # and per department, and sums their approved steps, from this index alone
+            # (flows/monitoring.py); the state first,
             # so that several organisations' running matters are read without the others
             models.Index(
-                fields=["state", "organisation", "version", "department"],
+                fields=["state", "organisation", "version", "department", "steps_approved"],
                 name="flows_inst_monitor",
             ),
             models.Index(fields=["organisation", "state"], name="flows_inst_org_state"),
@@ -269,17 +274,15 @@ class Task(models.Model):
             # read without the rows they handled inside it
             models.Index(fields=["assignee", "organisation"], name="flows_task_assignee_org"),
             models.Index(fields=["completed_by", "organisation"], name="flows_task_done_by_org"),
-            # a month's completed control points (publications.completed_control_points)
+            # a month's completed control points (publications.completed_control_points):
+            # partial, as Django writes `is_control_point = True` as the bare column, which
+            # SQLite cannot use as an index column's equality but matches to this condition
             models.Index(
-                fields=["organisation", "is_control_point", "completed_at"],
+                fields=["organisation", "completed_at"],
+                condition=models.Q(is_control_point=True),
                 name="flows_task_control_points",
             ),
-            # a matter's tasks in a state; with the decision and the step, the progress of
-            # 防控运行监控 (the steps approved of the running matters) reads no table row
-            models.Index(
-                fields=["instance", "state", "decision", "bpmn_id"],
-                name="flows_task_instance_state",
-            ),
+            models.Index(fields=["instance", "state"], name="flows_task_instance_state"),
             models.Index(fields=["state", "due_at"], name="flows_task_state_due"),
         ]
         verbose_name = _("环节任务")
