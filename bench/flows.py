@@ -72,7 +72,7 @@ def parse_args(argv=None):
     parser.add_argument("--rebuild", action="store_true", help="drop the database first")
     parser.add_argument("--baseline", metavar="REV", help="also time the pages with REV's code")
     parser.add_argument(
-        "--no-monitor", action="store_true", help="skip the monitoring page (slow at scale)"
+        "--no-monitor", action="store_true", help="skip the monitoring page (slow with old code)"
     )
     parser.add_argument("--phase", choices=["measure", "pages"], help=argparse.SUPPRESS)
     parser.add_argument("--src", help=argparse.SUPPRESS)
