@@ -396,6 +396,13 @@ def monitored_tasks(user, *, state: str = "", month: dt.date | None = None, now=
         due = _due_filters(now)
         if state in due:
             qs = qs.filter(due[state])
+    return task_rows(qs)
+
+
+def task_rows(qs) -> QuerySet[Task]:
+    """The tasks of `qs` with what the list shows of them. The list picks its page's ids
+    first and loads only those rows this way (`core.tables.paginate(load=…)`): joining first
+    made the databases join every ready task of the reach before sorting them for twenty."""
     return qs.select_related(
         "instance__version__definition",
         "instance__department",
