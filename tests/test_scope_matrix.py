@@ -476,12 +476,26 @@ def campaign_form(sw, target, role, organisation=None):
     return form
 
 
+NOT_STAFF = ("admin", "integrity", "leader", "dept_head", "outsider")
+
+
+def keep_carried(task) -> dict:
+    """The filing screen's submission keeping the task's carried-over point."""
+    key = f"c{task.points.get().pk}"
+    return {"row": key, f"{key}-action": "keep"}
+
+
 def campaign_points(sw):
-    """An open campaign of the hospital: 张医生's and 赵医生's tasks carry 主治医师's filed point
-    (`cp_staff`, `cp_colleague`)."""
+    """An open campaign of the hospital: 张医生's and 赵医生's tasks (`task_staff`,
+    `task_colleague`) carry 主治医师's filed point (`cp_staff`, `cp_colleague`)."""
     from lianfang.campaigns import services as campaign_services
     from lianfang.campaigns.models import CampaignPoint
 
+    if (
+        "cp_staff" in sw.objects
+        and CampaignPoint.objects.filter(pk=sw.objects["cp_staff"].pk).exists()
+    ):
+        return  # prepared already (a declaration naming both kinds)
     campaign = campaign_services.campaign_create(
         actor=None, organisation=sw["hospital"], data=campaign_data(name="矩阵排查（进行中）")
     )
@@ -490,6 +504,48 @@ def campaign_points(sw):
         sw.objects[key] = CampaignPoint.objects.get(
             task__campaign=campaign, task__person=sw[person], risk_point=sw["point_doctor"]
         )
+        sw.objects[key.replace("cp_", "task_")] = sw.objects[key].task
+
+
+def upward_ready(sw):
+    """A leader's filing open to the staff's comments in each hospital, made as the listener
+    leaves it: `upward_hospital` (王副院长's, asking 心内科: 李主任 and 张医生 may comment) and
+    `upward_other` (the other hospital's leader, asking 普外科: the outsider may)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from lianfang.campaigns import services as campaign_services
+    from lianfang.campaigns.models import UpwardReview
+
+    now = timezone.now()
+    for key, org, point, leader, department in (
+        ("upward_hospital", "hospital", "point_doctor", "leader_person", "cardiology"),
+        ("upward_other", "other_hospital", "point_other_filed", "other_head", "surgery_b"),
+    ):
+        campaign = campaign_services.campaign_create(
+            actor=None, organisation=sw[org], data=campaign_data(name=f"矩阵排查{key}")
+        )
+        submission = Submission.objects.create(
+            content_type=ContentType.objects.get_for_model(RiskPoint),
+            object_id=sw[point].pk,
+            organisation=sw[org],
+            kind=Submission.Kind.CHANGE,
+            level="integrity_office",
+            submitted_at=now,
+        )
+        review = UpwardReview.objects.create(
+            campaign=campaign,
+            risk_point=sw[point],
+            submission=submission,
+            leader=sw[leader],
+            opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=5),
+        )
+        review.departments.set([sw[department]])
+        sw.objects[key] = review
+
+
+def upward_comment_form(sw, target, role):
+    return {"text": "矩阵意见", "anonymous": "on"}
 
 
 # A flow whose one task waits for its applicant: each role starts one (`open_flows`), so
@@ -859,8 +915,8 @@ DECLARED = [
         PUBLIC,
         obj="organisation",
         kwargs=catalogue_column,
-        unscoped=True,  # public
-        get={role: (200, 200) for role in ROLES},
+        unscoped=True,  # public, but not while the site is closed (none is open here)
+        get={role: (404, 404) for role in ROLES},
     ),
     # The disclosure portal: administrators keep their organisations' sites and columns, the
     # integrity office reads what is not public yet; the public pages answer 404 while the
@@ -1808,6 +1864,52 @@ DECLARED = [
             role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
         },
     ),
+    # the filing screen of one's own task: keeping its carried-over point in one submission
+    Url(
+        "campaigns:task_filing",
+        READ,
+        obj="campaign_task",
+        prepare=campaign_points,
+        get={
+            role: (404, 404) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+        data=lambda sw, t, r: {
+            "row": f"c{t.points.get().pk}",
+            f"c{t.points.get().pk}-action": "keep",
+        },
+        post={
+            role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+    ),
+    # the upward review (干部职工给领导查): the office of the organisation, the leader, the staff
+    # of the departments asked; only the staff asked comment (the office and the leader: 404)
+    Url(
+        "campaigns:upward_list",
+        READ,
+        prepare=upward_ready,
+        shows=(
+            "upward",
+            "campaigns:upward_detail",
+            by_pk,
+            {"integrity", "leader", "dept_head", "staff", "outsider"},
+        ),
+    ),
+    Url(
+        "campaigns:upward_detail",
+        READ,
+        obj="upward",
+        prepare=upward_ready,
+        get={"admin": (404, 404)},
+    ),
+    Url(
+        "campaigns:upward_comment",
+        READ,
+        obj="upward",
+        prepare=upward_ready,
+        post_only=True,
+        data=upward_comment_form,
+        post={role: (404, False) for role in ("admin", "integrity", "leader")},
+    ),
     # satisfaction: the patient's page is public; results for the office, leaders and heads
     Url(
         "satisfaction:answer",
@@ -2328,6 +2430,12 @@ EXTRA_PAIRS = {
     },
     # a point of one's own task: 张医生's (the staff login) alone; the others are refused it
     "campaign_point": {role: ("cp_staff", "cp_colleague") for role in ROLES},
+    "campaign_task": {role: ("task_staff", "task_colleague") for role in ROLES},
+    # a leader's filing open to comments: the hospital's, the other hospital's for the outsider
+    "upward": {
+        **{role: ("upward_hospital", "upward_other") for role in ROLES},
+        "outsider": ("upward_other", "upward_hospital"),
+    },
     "campaign": {
         **{role: ("campaign_hospital", "campaign_other") for role in ROLES},
         "outsider": ("campaign_other", "campaign_hospital"),
@@ -2446,6 +2554,8 @@ PREPARED_KINDS = {
     "delegation": open_delegations,
     "campaign": campaigns_ready,
     "campaign_point": campaign_points,
+    "campaign_task": campaign_points,
+    "upward": upward_ready,
     "exchange_report": exchange_reports,
     "assessment": open_assessments,
     "assessment_draft": open_assessments,

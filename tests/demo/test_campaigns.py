@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lianfang.accounts.models import User
 from lianfang.campaigns import selectors
-from lianfang.campaigns.models import Campaign, CampaignTask
+from lianfang.campaigns.models import Campaign, CampaignTask, UpwardReview
 from lianfang.campaigns.warning_rules import not_reconfirmed_conditions
 from lianfang.reviews.models import Level, Submission
 from lianfang.risks.models import RiskPointEvent
@@ -42,3 +42,22 @@ def test_the_demo_has_last_years_campaign_closed_and_this_years_under_way(demo, 
     client.force_login(User.objects.get(username="integrity"))
     page = client.get(reverse("campaigns:detail", args=[this.pk])).content.decode()
     assert "心内科" in page and 'data-testid="total-late"' in page
+
+
+def test_the_demo_has_a_leaders_filing_open_to_the_staffs_comments(demo, client):
+    """干部职工给领导查: the leader login's change request waits at the integrity office with
+    three comments of the staff in charge, the staff login's anonymous to the leader."""
+    review = UpwardReview.objects.get()
+    assert review.leader.user.username == "leader"
+    assert review.submission.level == Level.INTEGRITY_OFFICE
+    comments = list(review.comments.order_by("created_at"))
+    assert [c.anonymous for c in comments] == [True, False, False]
+    assert comments[0].author.username == "staff"
+    assert all(review.opens_at <= c.created_at < review.closes_at for c in comments)
+    url = reverse("campaigns:upward_detail", args=[review.pk])
+    staff_name = comments[0].author_name
+    client.force_login(User.objects.get(username="leader"))
+    page = client.get(url).content.decode()
+    assert "匿名职工" in page and staff_name not in page
+    client.force_login(User.objects.get(username="integrity"))
+    assert staff_name in client.get(url).content.decode()

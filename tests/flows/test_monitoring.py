@@ -186,3 +186,125 @@ def test_a_flat_query_count_as_matters_grow(world, made, client, url_name):
     large = count(180)
     assert small == large
     assert monitoring.overview(world.users["integrity"]).totals["running"] == 205
+
+
+def _elsewhere(made, world, user, n=1):
+    """`n` running matters of the other hospital (outside the office's subtree), each with a
+    ready task given to `user` and a step `user` approved: matters the user sees only as
+    their handler (`selectors.instances_visible_to`)."""
+    source = made["overdue"]
+    instances = Instance.objects.bulk_create(
+        [
+            Instance(
+                organisation=world.other_hospital,
+                version=source.version,
+                applicant=source.applicant,
+                department=None,
+                title=f"外院{i}",
+                number=f"elsewhere-{i}",
+            )
+            for i in range(n)
+        ]
+    )
+    now = source.started_at
+    Task.objects.bulk_create(
+        [
+            Task(
+                instance=instance,
+                organisation=world.other_hospital,
+                bpmn_id=bpmn_id,
+                name=name,
+                assignee=user,
+                state=state,
+                decision=Task.Decision.APPROVE if state == Task.State.COMPLETED else "",
+                completed_by=user if state == Task.State.COMPLETED else None,
+                completed_at=now if state == Task.State.COMPLETED else None,
+                due_at=now if state == Task.State.READY else None,
+            )
+            for instance in instances
+            for bpmn_id, name, state in (
+                ("Task_dept", "部门负责人审核", Task.State.COMPLETED),
+                ("Task_leader", "分管院长审批", Task.State.READY),
+            )
+        ]
+    )
+    return instances
+
+
+def test_the_counts_are_those_of_the_matters_the_user_sees(world, made, client):
+    """The page counts what `selectors.instances_visible_to` admits: the office's subtree, and
+    a matter of another hospital the officer handles (outside it), but no other of that
+    hospital's."""
+    from lianfang.flows import selectors
+
+    officer = world.users["integrity"]
+    _elsewhere(made, world, officer)
+    _elsewhere(made, world, world.users["admin"])  # someone else's, out of reach
+    visible = selectors.instances_visible_to(officer).filter(state=Instance.State.RUNNING)
+    assert visible.count() == 6
+    data = monitoring.overview(officer)
+    (flow,) = data.flows
+    assert data.totals["running"] == flow.running == 6
+    # the hospital's two overdue matters and the one elsewhere, due when it started
+    assert (flow.overdue, flow.due_soon, flow.escalated) == (3, 1, 1)
+    assert sorted(n for _pk, _name, n in data.departments) == [1, 5]
+    by_step = {s.step: s for s in data.steps}
+    assert by_step["Task_dept"].done == 3  # two in the hospital, one elsewhere
+    visible_tasks = selectors.tasks_visible_to(officer)
+    assert (
+        by_step["Task_dept"].done
+        == visible_tasks.filter(bpmn_id="Task_dept", state=Task.State.COMPLETED).count()
+    )
+    client.force_login(officer)
+    assert rows(client) == 6
+    assert rows(client, state="overdue") == 3
+    assert rows(client, state="done", step="Task_dept") == 3
+    # the other hospital's office sees its two matters, whoever handles them
+    from tests.factories import make_user
+
+    other = make_user("other_integrity", ("integrity", world.other_hospital))
+    assert monitoring.overview(other).totals["running"] == 2
+
+
+def test_a_flat_query_count_whatever_the_history_and_the_matters_elsewhere(world, made, client):
+    """More matters handled outside the subtree and more done history: the same queries."""
+    officer = world.users["integrity"]
+    client.force_login(officer)
+
+    def count(n):
+        _more(made, n)
+        _elsewhere(made, world, officer, n)
+        client.get(reverse("flows:monitor"))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("flows:monitor")).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert count(5) == count(100)
+    assert monitoring.overview(officer).totals["running"] == 5 + 105 + 105
+
+
+def test_the_progress_counts_a_step_approved_again_once(world, made):
+    """A step approved, returned to and approved again counts once (`steps_approved`, kept
+    by the approval), as the distinct approved steps of the matter's tasks say."""
+    returned = made["returned"]
+    returned.refresh_from_db()
+    assert returned.steps_approved == 1  # the head approved; the leader returned
+    monitorkit.act(monitorkit.ready(returned)[0])  # the head again
+    returned.refresh_from_db()
+    assert returned.steps_approved == 1
+    monitorkit.act(monitorkit.ready(returned)[0])  # the leader
+    returned.refresh_from_db()
+    distinct = (
+        returned.tasks.filter(state=Task.State.COMPLETED, decision=Task.Decision.APPROVE)
+        .values("bpmn_id")
+        .distinct()
+        .count()
+    )
+    assert returned.steps_approved == distinct == 2
+    (flow,) = monitoring.overview(world.users["integrity"]).flows
+    steps_in_flow = len(made["version"].spec["tasks"])
+    # the approved steps of the running matters over their steps
+    running = Instance.objects.filter(state=Instance.State.RUNNING).count()
+    assert flow.running == running
+    done = sum(i.steps_approved for i in Instance.objects.filter(state=Instance.State.RUNNING))
+    assert flow.progress == round(100 * done / (running * steps_in_flow), 1)

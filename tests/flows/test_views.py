@@ -270,3 +270,23 @@ def test_the_timeline_names_whom_an_escalation_went_to_and_the_step_a_return_wen
     [returned] = [line for line in lines if " 退回 " in f" {line} "]
     step = version.spec["tasks"]["Task_dept"]["name"]
     assert f"→ {step} " in returned and "Task_dept" not in returned, returned
+
+
+def test_the_transfer_picker_searches_the_colleagues(world, version, client):
+    """转办给 asks the delegations' colleague search (names and departments of the
+    handler's organisation with an account) instead of listing the people, and a colleague
+    it finds is one the form accepts."""
+    client.force_login(world.users["staff"])
+    start_page(client, version)
+    instance = Instance.objects.get()
+    client.force_login(world.users["dept_head"])
+    page = client.get(reverse("flows:instance", args=[instance.pk])).content.decode()
+    picker = re.search(r'<select name="transfer_to"[^>]*>', page).group(0)
+    assert f'data-lf-search="{reverse("flows:delegate_search")}"' in picker
+    found = client.get(reverse("flows:delegate_search"), {"q": world.leader_person.name}).json()
+    assert [r["id"] for r in found["results"]] == [world.leader_person.pk]
+    (task,) = ready(instance)
+    response = act(client, task, "transfer", transfer_to=world.leader_person.pk, reason="出差")
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.state, task.assignee_id) == (Task.State.READY, world.leader_person.user_id)

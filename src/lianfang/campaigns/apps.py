@@ -36,7 +36,26 @@ class CampaignsConfig(AppConfig):
             group="campaigns",
             order=10,
         ),
+        # everyone's own tasks (a person has one per post held once a campaign is open)
+        NavItem(
+            "campaigns",
+            _("我的排查任务"),
+            "campaigns:mine",
+            "ui-checks",
+            Role.ALL,
+            group="campaigns",
+            order=20,
+        ),
     )
 
     def ready(self):
-        from . import audit_labels, hooks, jobs, selectors, tasks, word_forms  # noqa: F401
+        from . import (  # noqa: F401
+            audit_labels,
+            hooks,
+            jobs,
+            selectors,
+            tasks,
+            upward_selectors,
+            upward_views,
+            word_forms,
+        )

@@ -27,6 +27,17 @@ class CampaignForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
     leaders_after_departments = forms.BooleanField(
         label=_("领导班子在所分管科室全部备案后再提交（自下而上）"), required=False, initial=True
     )
+    upward_review_days = forms.IntegerField(
+        label=_("职工意见征求期（工作日）"),
+        min_value=0,
+        max_value=30,
+        initial=5,
+        required=False,
+        help_text=_(
+            "领导班子成员的风险点报纪检监察部门后，其分管科室干部职工可提意见的工作日数；"
+            "0 表示不征求。"
+        ),
+    )
     previous = forms.ModelChoiceField(
         label=_("沿用上一轮排查"), queryset=Campaign.objects.none(), required=False
     )
@@ -60,6 +71,7 @@ class CampaignForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
             "scope": c["scope"],
             "departments": list(c.get("departments") or []),
             "leaders_after_departments": c.get("leaders_after_departments", False),
+            "upward_review_days": c.get("upward_review_days"),
             "previous": c.get("previous"),
             "phases": phases,
         }
@@ -82,6 +94,7 @@ def initial_of(campaign: Campaign) -> dict:
         "scope": campaign.scope,
         "departments": list(campaign.departments.all()),
         "leaders_after_departments": campaign.leaders_after_departments,
+        "upward_review_days": campaign.upward_review_days,
         "previous": campaign.previous_id,
     }
     for p in campaign.phases.all():

@@ -53,6 +53,9 @@ class Campaign(models.Model):
     leaders_after_departments = models.BooleanField(
         _("领导班子在所分管科室备案后填报"), default=True
     )
+    # 干部职工给领导查: a leader's filing waits this many working days at the integrity office
+    # for the comments of the staff of the departments the leader is in charge of (0: off)
+    upward_review_days = models.PositiveSmallIntegerField(_("职工意见征求期（工作日）"), default=5)
     previous = models.ForeignKey(
         "self",
         verbose_name=_("上一轮排查"),
@@ -206,6 +209,9 @@ class CampaignPoint(models.Model):
     )
     origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices)
     confirmed = models.BooleanField(_("已确认"), default=False)
+    # a carried point its holder asked to remove in the campaign (删除): not re-confirmed, so
+    # it stays in the register for the integrity office to retire, but the task is settled
+    removed = models.BooleanField(_("申请删除"), default=False)
     # what the point was when the campaign began (a carried point), to mark the changes
     baseline = models.JSONField(_("上年内容"), default=dict, blank=True)
 
@@ -219,3 +225,87 @@ class CampaignPoint(models.Model):
 
     def __str__(self):
         return f"{self.task_id} · {self.risk_point_id}"
+
+
+class UpwardReview(models.Model):
+    """The upward review (干部职工给领导查) of one submission of a leader's filing: when it
+    reaches the integrity office during an open campaign, the staff of the departments the
+    leader is in charge of may comment until `closes_at`; the office approves only after."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("风险排查"), on_delete=models.CASCADE, related_name="upward"
+    )
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint", verbose_name=_("风险点"), on_delete=models.CASCADE, related_name="+"
+    )
+    submission = models.OneToOneField(
+        "reviews.Submission",
+        verbose_name=_("审核"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    leader = models.ForeignKey(
+        "org.Person", verbose_name=_("领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    departments = models.ManyToManyField(
+        "org.Department", verbose_name=_("征求意见科室"), related_name="+"
+    )
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    notified = models.PositiveIntegerField(_("通知人数"), default=0)
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "closes_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="campaigns_upward_window"
+            ),
+        ]
+        verbose_name = _("职工意见征求")
+        verbose_name_plural = _("职工意见征求")
+
+    def __str__(self):
+        return f"{self.leader} · {self.risk_point_id}"
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at < self.closes_at
+
+
+class UpwardComment(models.Model):
+    """A staff member's comment on a leader's filing. `anonymous`: hidden from the leader
+    (shown as 匿名职工), never from the integrity office."""
+
+    review = models.ForeignKey(
+        UpwardReview,
+        verbose_name=_("职工意见征求"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    author_name = models.CharField(_("提出人姓名"), max_length=60)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("科室"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("意见"))
+    anonymous = models.BooleanField(_("对领导匿名"), default=False)
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["review_id", "created_at", "id"]
+        verbose_name = _("职工意见")
+        verbose_name_plural = _("职工意见")
+
+    def __str__(self):
+        return f"{self.review_id} · {self.pk}"

@@ -8,7 +8,10 @@ register's services, dated around `generator.REFERENCE_DATE`:
   查找风险 phase is over and its filing phase runs; the first two departments have re-confirmed
   their points (filed), the others have not started (late); the staff login (a physician of
   心内科) registers a new point that the department head (dept_head) returns three times,
-  then approves: it waits for the integrity office.
+  then approves: it waits for the integrity office; the leader in charge of 心内科 (the leader
+  login) asks to change one of his filed points, which reaches the integrity office and opens
+  the upward review (干部职工给领导查): three staff of the departments he is in charge of
+  comment, the staff login anonymously (`UPWARD_COMMENTS`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from django.utils import timezone
 
 from lianfang.accounts.models import User
 from lianfang.campaigns import services as campaign_services
-from lianfang.campaigns.models import Campaign, CampaignPoint
+from lianfang.campaigns import upward_services
+from lianfang.campaigns.models import Campaign, CampaignPoint, UpwardReview
 from lianfang.org.models import Department, Organisation, PostAssignment, Power
 from lianfang.reviews.models import Submission
 from lianfang.risks import services
@@ -41,12 +45,32 @@ RETURNS = (
     "防控措施只写了“加强管理”，请写明谁、多久核对一次。",
     "请补充发现问题后的处理办法（谁签字、报给谁）。",
 )
+# The leader's change request (days before the reference date) and the staff's comments on it:
+# (days before, username or None for the first other account asked, anonymous, text).
+UPWARD_DAY = 4
+UPWARD_CHANGE = "；分管科室的招聘、评优、进修人选中有本人亲属或利害关系人时未主动申请回避"
+UPWARD_COMMENTS = (
+    (
+        3,
+        "staff",
+        True,
+        "去年科室进修人选讨论时，领导的亲属在名单内，会上没有说明回避，建议写进表现形式。",
+    ),
+    (
+        2,
+        "dept_head",
+        False,
+        "建议补充：利害关系人名单每年由本人申报，报纪检监察室备案，科室讨论人选前核对。",
+    ),
+    (1, None, False, "防控措施可以增加一条：涉及人选的会议纪要注明回避情况。"),
+)
 
 
 @dataclass
 class CampaignCounts:
     campaigns: int = 0
     tasks: int = 0
+    upward_comments: int = 0
     confirmed: int = 0
     returned: int = 0
     registered: int = 0
@@ -142,6 +166,7 @@ class CampaignsBuilder:
             self._confirm(this, [d for d in scope if d.code != "XNK"][:2])
         if self.staff is not None and self.head is not None:
             self._returned_three_times()
+        self._upward_review(this)
         self.counts.campaigns = 2
         self.counts.tasks = last.tasks.count() + this.tasks.count()
         return self.counts
@@ -232,6 +257,55 @@ class CampaignsBuilder:
             note="同意，报纪检监察室",
             at=self.at(day - 1, 15),
         )
+
+    def _upward_review(self, campaign: Campaign) -> None:
+        """The leader login asks to change his first filed point (a leadership post's, so it
+        goes straight to the integrity office): the upward review opens, dated, and three of
+        the staff asked comment on the following days."""
+        leader = User.objects.filter(username="leader").select_related("person").first()
+        person = getattr(leader, "person", None) if leader else None
+        if person is None or not campaign.upward_review_days:
+            return
+        posts = PostAssignment.objects.current().filter(person=person, post__is_leadership=True)
+        point = (
+            RiskPoint.objects.filter(
+                organisation=self.org,
+                status=RiskPoint.Status.FILED,
+                post_id__in=posts.values("post_id"),
+            )
+            .order_by("pk")
+            .first()
+        )
+        if point is None:
+            return
+        with as_of(self.at(UPWARD_DAY, 9)):
+            services.risk_point_request_change(
+                actor=leader,
+                risk_point=point,
+                data={"manifestation": point.manifestation.rstrip("。；") + UPWARD_CHANGE},
+                reason="年度排查：补充分管科室人事事项中的回避情形",
+            )
+        review = UpwardReview.objects.filter(risk_point=point).first()
+        if review is None:
+            return
+        asked = upward_services.staff_of(review.departments.values_list("pk", flat=True)).filter(
+            user__isnull=False
+        )
+        named = {u.username: u for u in User.objects.filter(person__in=asked)}
+        others = [
+            u
+            for u in User.objects.filter(person__in=asked).order_by("username")
+            if u.username not in ("staff", "dept_head")
+        ]
+        for days, username, anonymous, text in UPWARD_COMMENTS:
+            author = named.get(username) if username else (others[0] if others else None)
+            if author is None:
+                continue
+            with as_of(self.at(days, 15)):
+                upward_services.upward_comment_add(
+                    actor=author, review=review, text=text, anonymous=anonymous
+                )
+            self.counts.upward_comments += 1
 
 
 def load_campaigns(hospital: Organisation) -> CampaignCounts:

@@ -2,9 +2,11 @@
 a task, the list filters and the designer's form. They parse only: the services validate."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core.forms import BootstrapFormMixin, ServiceErrorsMixin, style_fields
+from lianfang.core.widgets import SearchSelect
 from lianfang.org.forms import person_select
 from lianfang.org.models import Department, Person
 
@@ -130,7 +132,13 @@ class ActForm(ServiceErrorsMixin, BootstrapFormMixin, forms.Form):
         self.fields["transfer_to"].queryset = Person.objects.filter(
             organisation=organisation, active=True, user__isnull=False
         )
-        self.fields["transfer_to"].widget = person_select(organisation=organisation.pk)
+        # the delegations' colleague picker: it searches the colleagues with an account of the
+        # handler's own organisation (never listing them all), which the general person
+        # picker would not show a member of staff or a department head
+        self.fields["transfer_to"].widget = SearchSelect(
+            reverse_lazy("flows:delegate_search"),
+            no_results=_("本单位没有找到符合的同事（须已开通账号）"),
+        )
         style_fields(self)
 
     def target_for_service(self):

@@ -143,12 +143,24 @@ class Instance(models.Model):
     )
     workflow = models.JSONField(_("流程状态"), default=dict, blank=True)
     lock_version = models.PositiveIntegerField(_("版本锁"), default=0)
+    # The steps (BPMN ids) of the matter approved so far, each once however often it was
+    # approved (a committee's members, a step approved again after a return): kept by
+    # `services._approve`, summed by 防控运行监控 for the progress of the running matters.
+    steps_approved = models.PositiveIntegerField(_("已同意环节数"), default=0)
     started_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [
+            # 防控运行监控 counts the running matters of the user's organisations per version
+            # and per department, and sums their approved steps, from this index alone
+            # (flows/monitoring.py); the state first,
+            # so that several organisations' running matters are read without the others
+            models.Index(
+                fields=["state", "organisation", "version", "department", "steps_approved"],
+                name="flows_inst_monitor",
+            ),
             models.Index(fields=["organisation", "state"], name="flows_inst_org_state"),
             models.Index(fields=["applicant", "-started_at"], name="flows_inst_applicant"),
         ]
@@ -251,7 +263,25 @@ class Task(models.Model):
                 fields=["completed_by", "state", "-completed_at", "-id"],
                 name="flows_task_my_done",
             ),
-            models.Index(fields=["organisation", "state"], name="flows_task_org_state"),
+            # 防控运行监控 (flows/monitoring.py): an organisation's latest completed tasks
+            # (the handling times' sample, the 已办环节 list) as the first entries of the
+            # index, and its ready ones by the first two columns
+            models.Index(
+                fields=["organisation", "state", "-completed_at", "-id"],
+                name="flows_task_org_done",
+            ),
+            # the matters outside the user's subtree that they handled (monitoring.reach),
+            # read without the rows they handled inside it
+            models.Index(fields=["assignee", "organisation"], name="flows_task_assignee_org"),
+            models.Index(fields=["completed_by", "organisation"], name="flows_task_done_by_org"),
+            # a month's completed control points (publications.completed_control_points):
+            # partial, as Django writes `is_control_point = True` as the bare column, which
+            # SQLite cannot use as an index column's equality but matches to this condition
+            models.Index(
+                fields=["organisation", "completed_at"],
+                condition=models.Q(is_control_point=True),
+                name="flows_task_control_points",
+            ),
             models.Index(fields=["instance", "state"], name="flows_task_instance_state"),
             models.Index(fields=["state", "due_at"], name="flows_task_state_due"),
         ]
@@ -302,7 +332,11 @@ class InstanceEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["instance", "at"], name="flows_event_instance_at")]
+        indexes = [
+            models.Index(fields=["instance", "at"], name="flows_event_instance_at"),
+            # the returns per step of 防控运行监控: only the returned entries
+            models.Index(fields=["kind", "instance"], name="flows_event_kind"),
+        ]
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
 

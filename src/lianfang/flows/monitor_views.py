@@ -19,6 +19,7 @@ from lianfang.org.models import Department
 from lianfang.org.scoping import subtree_organisations
 
 from . import monitoring, selectors
+from .models import Task
 from .views import _mark_due
 
 STATE_LABELS = {
@@ -181,7 +182,13 @@ def monitor_tasks(request):
     if values.get("step"):
         qs = qs.filter(bpmn_id=values["step"])
     default = "-completed" if state in ("done", "returned", "unpublished") else "-created"
-    table = paginate(request, qs, sorts=SORTS, default=default)
+    table = paginate(
+        request,
+        qs,
+        sorts=SORTS,
+        default=default,
+        load=lambda pks: monitoring.task_rows(Task.objects.filter(pk__in=pks)),
+    )
     _mark_due(table.rows)
     sorts = [("-created", _("最新到达")), ("due", _("时限最近")), ("flow", _("按流程"))]
     return render(

@@ -1,8 +1,17 @@
 """Reads of 防控运行监控 (the monitoring page): running matters by flow and department, their
 progress, due soon / overdue / escalated tasks, handling time and returns per step, and the
-publication completeness of the control points. Every read starts from the flows selectors'
-`visible_to`, and each makes a fixed number of queries whatever the number of rows (grouped in
-the database; the p90 of handling times over a bounded sample of the latest completed tasks).
+publication completeness of the control points. Each makes a fixed number of queries whatever
+the number of rows (grouped in the database; the p90 of handling times over a bounded sample
+of the latest completed tasks).
+
+Every read covers what the flows selectors' `instances_visible_to` admits, but not through it:
+its OR with a correlated EXISTS (the matters the user handled) stops the databases from using
+any index, so each count read every matter, and every task of them, of the user's reach (about
+50 s per page at 270,000 tasks: bench/README.md, "运行监控"). Here the reach is split in two
+disjoint parts (`Reach`): the user's subtree, filtered by the rows' own `organisation_id`
+(tasks carry their matter's), which the indexes of migration 0004 serve; and the few matters
+outside it the user sees as applicant, by department or as handler, found once per request by
+id.
 """
 
 from __future__ import annotations
@@ -12,14 +21,15 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from lianfang.core.roles import Role
-from lianfang.org.models import Organisation
+from lianfang.core.scoping import scope_of
+from lianfang.org.models import Department, Organisation
 from lianfang.org.scoping import subtree_organisations
 
-from . import publications, selectors
+from . import publications
 from .models import FlowDefinition, FlowVersion, Instance, InstanceEvent, Task
 
 # Who watches the flows: the integrity office and the leaders (scoped as their reach says).
@@ -33,13 +43,80 @@ TIMING_DAYS = 180
 TASK_STATES = ("ready", "overdue", "due_soon", "escalated", "done", "returned", "unpublished")
 
 
+@dataclass(frozen=True)
+class Reach:
+    """The matters the user sees (`selectors.instances_visible_to`), as two disjoint parts: the
+    ids of the organisations of their subtree, and the ids of the matters outside it they see
+    otherwise (started, of a department in their scope, handled: usually none). Ids, not
+    subqueries: SQLite plans `organisation_id IN (subquery)` as if it matched every row, and
+    reads one organisation's rows in an index's order only when it sees the one id."""
+
+    organisations: tuple[int, ...]
+    outside: tuple[int, ...] = ()
+
+    def instances(self) -> Q:
+        return Q(organisation_id__in=self.organisations) | Q(pk__in=self.outside)
+
+    def tasks(self) -> Q:
+        return Q(organisation_id__in=self.organisations) | Q(instance_id__in=self.outside)
+
+    def events(self) -> Q:
+        return Q(instance__organisation_id__in=self.organisations) | Q(instance_id__in=self.outside)
+
+
+def reach(user) -> Reach:
+    """The user's `Reach`, computed once per request (cached on the user object). One query
+    for the matters outside the subtree: the user's own tasks and matters there, found by the
+    indexes (assignee, organisation) and (completed_by, organisation), so it reads none of
+    the rows the user handled inside the subtree."""
+    cached = getattr(user, "_lianfang_flow_reach", None)
+    if cached is not None:
+        return cached
+    scope = scope_of(user)
+    if scope.is_empty or not getattr(user, "pk", None):
+        found = Reach(())
+    else:
+        subtree = tuple(subtree_organisations(user).values_list("pk", flat=True))
+        # the other organisations as ids too: with `IN (subquery)` PostgreSQL expected half
+        # the user's tasks to match and read them all (90,000 rows, 90 ms, for none)
+        outside = list(Organisation.objects.exclude(pk__in=subtree).values_list("pk", flat=True))
+        ids = set()
+        if outside:
+            mine = Q(applicant_id=user.pk)
+            if scope.department_ids:
+                mine |= Q(department_id__in=scope.department_ids)
+            ids = set(
+                Instance.objects.filter(mine, organisation_id__in=outside)
+                .order_by()
+                .values_list("pk", flat=True)
+                .union(
+                    Task.objects.filter(assignee_id=user.pk, organisation_id__in=outside)
+                    .order_by()
+                    .values_list("instance_id", flat=True),
+                    Task.objects.filter(completed_by_id=user.pk, organisation_id__in=outside)
+                    .order_by()
+                    .values_list("instance_id", flat=True),
+                )
+            )
+        found = Reach(subtree, tuple(sorted(ids)))
+    user._lianfang_flow_reach = found
+    return found
+
+
 def running_instances(user) -> QuerySet[Instance]:
-    return selectors.instances_visible_to(user).filter(state=Instance.State.RUNNING)
+    return Instance.objects.filter(reach(user).instances(), state=Instance.State.RUNNING)
 
 
 def _ready_tasks(user) -> QuerySet[Task]:
+    """The ready tasks of the running matters in the user's reach, filtered on the matter's
+    columns: the databases then start from the running matters (the index flows_inst_monitor)
+    and look up each one's ready tasks, instead of reading every matter in the version's order
+    for the counts grouped by it."""
+    found = reach(user)
     return Task.objects.filter(
-        instance__in=running_instances(user).values("pk"), state=Task.State.READY
+        Q(instance__organisation_id__in=found.organisations) | Q(instance_id__in=found.outside),
+        state=Task.State.READY,
+        instance__state=Instance.State.RUNNING,
     )
 
 
@@ -93,120 +170,137 @@ def p90(values: list[float]) -> float | None:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-def _flows(user, now) -> list[FlowRow]:
-    rows: dict[int, FlowRow] = {}
-    running = (
-        running_instances(user)
-        .values("version__definition_id", "version__definition__name")
-        .annotate(n=Count("pk"))
+def _versions(pks) -> dict[int, tuple[int, str, int]]:
+    """{version id: (its definition's id, the definition's name, its number of user tasks)}:
+    one query for the few versions the counts name (the counts group by the version id alone,
+    so the databases join nothing per row)."""
+    rows = FlowVersion.objects.filter(pk__in=set(pks)).values_list(
+        "pk", "definition_id", "definition__name", "spec"
     )
-    for row in running:
-        pk = row["version__definition_id"]
-        rows[pk] = FlowRow(pk=pk, name=row["version__definition__name"], running=row["n"])
+    return {
+        pk: (flow, name, len((spec or {}).get("tasks") or {}) or 1) for pk, flow, name, spec in rows
+    }
+
+
+def _flows(user, now) -> tuple[list[FlowRow], list[tuple[int | None, str, int]]]:
+    """The rows per flow, and the running matters per department (from the same count, which
+    also sums the matters' approved steps for the progress: all from flows_inst_monitor)."""
+    running = list(
+        running_instances(user)
+        .values("version_id", "department_id")
+        .annotate(n=Count("pk"), approved=Sum("steps_approved"))
+        .values_list("version_id", "department_id", "n", "approved")
+    )
     due = _due_filters(now)
-    counts = (
+    counts = list(
         _ready_tasks(user)
-        .values("instance__version__definition_id", "instance__version__definition__name")
+        .filter(Q(due_at__lt=now + dt.timedelta(hours=DUE_SOON_HOURS)) | due["escalated"])
+        .values("instance__version_id")
         .annotate(**{name: Count("pk", filter=q) for name, q in due.items()})
+        .values_list("instance__version_id", *due)
     )
-    for row in counts:
-        pk = row["instance__version__definition_id"]
-        flow = rows.setdefault(pk, FlowRow(pk=pk, name=row["instance__version__definition__name"]))
-        flow.overdue += row["overdue"]
-        flow.due_soon += row["due_soon"]
-        flow.escalated += row["escalated"]
-    _progress(user, rows)
-    return sorted(rows.values(), key=lambda r: (-r.running, r.name))
+    per_version: dict[int, int] = defaultdict(int)
+    approved: dict[int, int] = defaultdict(int)
+    for version, _department, n, steps in running:
+        per_version[version] += n
+        approved[version] += steps or 0
+    versions = _versions([*per_version, *(row[0] for row in counts)])
+    rows: dict[int, FlowRow] = {}
+
+    def row_of(version) -> FlowRow:
+        pk, name, _steps = versions[version]
+        return rows.setdefault(pk, FlowRow(pk=pk, name=name))
+
+    for version, n in per_version.items():
+        row_of(version).running += n
+    for version, overdue, due_soon, escalated in counts:
+        flow = row_of(version)
+        flow.overdue += overdue
+        flow.due_soon += due_soon
+        flow.escalated += escalated
+    _progress(rows, per_version, approved, versions)
+    return sorted(rows.values(), key=lambda r: (-r.running, r.name)), _departments(running)
 
 
-def _progress(user, rows: dict[int, FlowRow]) -> None:
-    """Per flow: the steps approved (distinct per matter) over the steps of its running
-    matters (every user task of their version: a path that skips a tier never reaches 100%
-    before it ends)."""
-    per_version = dict(
-        running_instances(user)
-        .values("version_id")
-        .annotate(n=Count("pk"))
-        .values_list("version_id", "n")
-    )
-    if not per_version:
-        return
-    done = (
-        Task.objects.filter(
-            instance__in=running_instances(user).values("pk"),
-            state=Task.State.COMPLETED,
-            decision=Task.Decision.APPROVE,
-        )
-        .values("instance__version_id", "bpmn_id")
-        .annotate(n=Count("instance_id", distinct=True))
-    )
-    done_per_version: dict[int, int] = defaultdict(int)
-    for row in done:
-        done_per_version[row["instance__version_id"]] += row["n"]
+def _progress(rows: dict[int, FlowRow], per_version, approved, versions) -> None:
+    """Per flow: the steps approved (distinct per matter: `Instance.steps_approved`) over the
+    steps of its running matters (every user task of their version: a path that skips a tier
+    never reaches 100% before it ends)."""
     possible: dict[int, int] = defaultdict(int)
     finished: dict[int, int] = defaultdict(int)
-    versions = FlowVersion.objects.filter(pk__in=per_version).only("pk", "definition_id", "spec")
-    for version in versions:
-        steps = len((version.spec or {}).get("tasks") or {}) or 1
-        possible[version.definition_id] += steps * per_version[version.pk]
-        finished[version.definition_id] += min(
-            done_per_version[version.pk], steps * per_version[version.pk]
-        )
+    for version, n in per_version.items():
+        flow, _name, steps = versions[version]
+        possible[flow] += steps * n
+        finished[flow] += min(approved[version], steps * n)
     for pk, flow in rows.items():
         if possible.get(pk):
             flow.progress = round(100 * finished[pk] / possible[pk], 1)
 
 
-def _departments(user) -> list[tuple[int | None, str, int]]:
-    rows = (
-        running_instances(user)
-        .values("department_id", "department__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "department__name")
+def _departments(running) -> list[tuple[int | None, str, int]]:
+    per_department: dict[int | None, int] = defaultdict(int)
+    for _version, department, n, _approved in running:
+        per_department[department] += n
+    names = dict(
+        Department.objects.filter(pk__in=[pk for pk in per_department if pk]).values_list(
+            "pk", "name"
+        )
     )
-    return [(r["department_id"], r["department__name"] or "", r["n"]) for r in rows]
+    rows = [(pk, names.get(pk, ""), n) for pk, n in per_department.items()]
+    # as the database ordered them: most first, then by name (no department, "", first)
+    return sorted(rows, key=lambda r: (-r[2], r[1]))
+
+
+def _latest_completed(user, since) -> list[tuple]:
+    """The latest TIMING_SAMPLE tasks completed since `since` in the user's reach: from the
+    subtree (the index (organisation, state, completed_at DESC, id DESC): the first rows of
+    it, whatever the history) and from the matters outside it, merged."""
+    found = reach(user)
+    fields = ("instance__version_id", "bpmn_id", "name", "created_at", "completed_at", "pk")
+    # one organisation: equality, so that the database reads the index's first rows in order
+    # (with several, it reads the period's rows of each and sorts them)
+    if len(found.organisations) == 1:
+        parts = [Q(organisation_id=found.organisations[0])]
+    else:
+        parts = [Q(organisation_id__in=found.organisations)]
+    if found.outside:
+        parts.append(Q(instance_id__in=found.outside))
+    rows = []
+    for part in parts:
+        rows += (
+            Task.objects.filter(part, state=Task.State.COMPLETED, completed_at__gte=since)
+            .order_by("-completed_at", "-pk")
+            .values_list(*fields)[:TIMING_SAMPLE]
+        )
+    rows.sort(key=lambda r: (r[4], r[5]), reverse=True)
+    return rows[:TIMING_SAMPLE]
 
 
 def _steps(user, now) -> list[StepRow]:
     since = now - dt.timedelta(days=TIMING_DAYS)
-    sample = (
-        selectors.tasks_visible_to(user)
-        .filter(state=Task.State.COMPLETED, completed_at__gte=since)
-        .order_by("-completed_at", "-pk")
-        .values_list(
-            "instance__version__definition_id",
-            "instance__version__definition__name",
-            "bpmn_id",
-            "name",
-            "created_at",
-            "completed_at",
-        )[:TIMING_SAMPLE]
+    sample = _latest_completed(user, since)
+    returns = list(
+        InstanceEvent.objects.filter(
+            reach(user).events(), kind=InstanceEvent.Kind.RETURNED, task__isnull=False
+        )
+        .values("instance__version_id", "task__bpmn_id", "task__name")
+        .annotate(n=Count("pk"))
+        .values_list("instance__version_id", "task__bpmn_id", "task__name", "n")
     )
+    versions = _versions([r[0] for r in sample] + [r[0] for r in returns])
     hours: dict[tuple, list[float]] = defaultdict(list)
     names: dict[tuple, tuple[str, str]] = {}
-    for flow_pk, flow, step, name, created, completed in sample:
+    for version, step, name, created, completed, _pk in sample:
+        flow_pk, flow, _count = versions[version]
         key = (flow_pk, step)
         names.setdefault(key, (flow, name))
         hours[key].append(max(0.0, (completed - created).total_seconds() / 3600))
-    returns = (
-        InstanceEvent.objects.filter(
-            instance__in=selectors.instances_visible_to(user).values("pk"),
-            kind=InstanceEvent.Kind.RETURNED,
-            task__isnull=False,
-        )
-        .values(
-            "instance__version__definition_id",
-            "instance__version__definition__name",
-            "task__bpmn_id",
-            "task__name",
-        )
-        .annotate(n=Count("pk"))
-    )
-    returned: dict[tuple, int] = {}
-    for row in returns:
-        key = (row["instance__version__definition_id"], row["task__bpmn_id"])
-        names.setdefault(key, (row["instance__version__definition__name"], row["task__name"]))
-        returned[key] = row["n"]
+    returned: dict[tuple, int] = defaultdict(int)
+    for version, step, name, n in returns:
+        flow_pk, flow, _count = versions[version]
+        key = (flow_pk, step)
+        names.setdefault(key, (flow, name))
+        returned[key] += n
     steps = []
     for key, (flow, name) in names.items():
         values = hours.get(key, [])
@@ -261,11 +355,11 @@ def unpublished_task_ids(user, month: dt.date, flow_code: str = "") -> list[int]
 def overview(user, *, month: dt.date | None = None, now=None) -> Overview:
     now = now or timezone.now()
     month = month or timezone.localdate(now).replace(day=1)
-    flows = _flows(user, now)
+    flows, departments = _flows(user, now)
     shares = completeness(user, month)
     return Overview(
         flows=flows,
-        departments=_departments(user),
+        departments=departments,
         steps=_steps(user, now),
         completeness=shares,
         totals={
@@ -284,7 +378,7 @@ def monitored_tasks(user, *, state: str = "", month: dt.date | None = None, now=
     task of a running matter)."""
     now = now or timezone.now()
     if state in ("done", "returned"):
-        qs = selectors.tasks_visible_to(user)
+        qs = Task.objects.filter(reach(user).tasks())
         if state == "done":
             since = now - dt.timedelta(days=TIMING_DAYS)
             qs = qs.filter(state=Task.State.COMPLETED, completed_at__gte=since)
@@ -296,12 +390,19 @@ def monitored_tasks(user, *, state: str = "", month: dt.date | None = None, now=
             )
     elif state == "unpublished":
         month = month or timezone.localdate(now).replace(day=1)
-        qs = selectors.tasks_visible_to(user).filter(pk__in=unpublished_task_ids(user, month))
+        qs = Task.objects.filter(reach(user).tasks(), pk__in=unpublished_task_ids(user, month))
     else:
         qs = _ready_tasks(user)
         due = _due_filters(now)
         if state in due:
             qs = qs.filter(due[state])
+    return task_rows(qs)
+
+
+def task_rows(qs) -> QuerySet[Task]:
+    """The tasks of `qs` with what the list shows of them. The list picks its page's ids
+    first and loads only those rows this way (`core.tables.paginate(load=…)`): joining first
+    made the databases join every ready task of the reach before sorting them for twenty."""
     return qs.select_related(
         "instance__version__definition",
         "instance__department",

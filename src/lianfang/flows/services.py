@@ -681,6 +681,14 @@ def _approve(*, actor, task, instance, reason, data, target, files):
             raise error(FlowError.ATTACHMENT_REQUIRED, names="、".join(missing))
     now = timezone.now()
     _finish_row(task, actor, Task.Decision.APPROVE, reason, now)
+    approved_before = Task.objects.filter(
+        instance_id=instance.pk,
+        bpmn_id=task.bpmn_id,
+        state=Task.State.COMPLETED,
+        decision=Task.Decision.APPROVE,
+    ).exclude(pk=task.pk)
+    if not approved_before.exists():
+        instance.steps_approved += 1  # saved by task_act with the instance
     if task.committee_key:
         outcome = _committee_outcome(task, spec_task.get("completion", "all"))
         if outcome == "pending":

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from lianfang.core import punctuation
+from lianfang.core import extensions, punctuation
 from lianfang.core.access import role_required
 from lianfang.core.attachments import attachments_of, use_of
 from lianfang.core.pages import NOT_SAVED, form_page, save_form
@@ -25,7 +25,7 @@ from lianfang.org import selectors as org_selectors
 from lianfang.reviews import chain as review_chain
 from lianfang.reviews.models import Level, Submission
 
-from . import grading, permissions, selectors, services, suggestions
+from . import filing_hooks, grading, permissions, selectors, services, suggestions
 from .attachments import MEASURE_EVIDENCE
 from .models import Measure, RiskPoint, RiskPointEvent
 from .register_forms import (
@@ -166,6 +166,8 @@ def _detail_page(request, point, *, file_errors=()):
             "actions": permissions.point_actions(user, point),
             "file_errors": file_errors,
             **_review_context(point),
+            # what the modules above add (a leader's filing: the staff's comments)
+            "panels": extensions.panels(filing_hooks.POINT_DETAIL, request, point=point),
             "matter_kind": grading.MATTER_LABELS.get(point.matter_kind, point.matter_kind),
             "criteria": [str(grading.CRITERIA.get(c, c)) for c in point.criteria or ()],
             "today": timezone.localdate(),

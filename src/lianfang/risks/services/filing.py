@@ -188,6 +188,7 @@ def risk_point_approve(*, actor, risk_point: RiskPoint, note: str = "", at=None)
     submission = _open(point)
     before = _submission_state(submission)
     now = at or timezone.now()
+    filing_hooks.check_approval_gates(point, submission, actor, now)
     submission, final, decisions = review_services.approve(
         submission=submission, organisation=point.organisation, actor=actor, note=note, at=now
     )
@@ -267,6 +268,7 @@ def risk_point_skip_level(*, actor, risk_point: RiskPoint, reason: str) -> RiskP
     RiskPointEvent.objects.bulk_create(_decision_events(point, decisions, submission))
     _record(actor, "risk_point.skip_level", point, before, submission)
     _tell(point, submission, actor)
+    filing_hooks.tell(filing_hooks.SKIPPED, point, actor, now)
     return point
 
 
@@ -282,6 +284,7 @@ def risk_point_file_directly(*, actor, risk_point: RiskPoint, reason: str) -> Ri
     if not (reason or "").strip():
         raise error(RiskError.DIRECT_FILING_REASON_REQUIRED, "reason")
     _check_filing(point)
+    filing_hooks.check_approval_gates(point, point._open_submission, actor, timezone.now())
     if point._open_submission is not None:
         review_services.close(
             submission=point._open_submission,
@@ -364,6 +367,7 @@ def risk_point_request_change(*, actor, risk_point: RiskPoint, data: dict, reaso
     RiskPointEvent.objects.bulk_create(events)
     _record(actor, "risk_point.request_change", point, None, submission, proposed=proposed)
     _tell(point, submission, actor)
+    filing_hooks.tell(filing_hooks.SUBMITTED, point, actor, now)
     return point
 
 
