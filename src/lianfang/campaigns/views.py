@@ -18,7 +18,7 @@ from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
 from lianfang.risks.models import Category
 
-from . import selectors, services, word_forms
+from . import selectors, services, upward_selectors, word_forms
 from .forms import CampaignForm, initial_of
 from .models import Campaign, CampaignTask
 
@@ -200,7 +200,14 @@ def my_tasks(request):
     """我的排查任务: the signed-in person's tasks, the points carried over from last year (keep
     one as it is, or open it in the register to change it), and the way to add a point (the
     register's form, which suggests the standard library's points for the post's powers)."""
-    return render(request, "campaigns/mine.html", {"tasks": selectors.my_tasks(user=request.user)})
+    return render(
+        request,
+        "campaigns/mine.html",
+        {
+            "tasks": selectors.my_tasks(user=request.user),
+            "asked": upward_selectors.open_to_my_comment(user=request.user),
+        },
+    )
 
 
 @role_required(*Role.ALL)
