@@ -1777,6 +1777,7 @@ DECLARED = [
     ),
     Url("campaigns:tasks", MANAGE, obj="campaign", prepare=campaigns_ready),
     Url("campaigns:summary_docx", MANAGE, obj="campaign", prepare=campaigns_ready),
+    Url("campaigns:summary_pdf", MANAGE, obj="campaign", prepare=campaigns_ready),
     # one's own tasks; keeping a carried-over point of one's own task (404 for anyone else's)
     Url("campaigns:mine", READ),
     Url(

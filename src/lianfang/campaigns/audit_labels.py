@@ -12,5 +12,6 @@ register_actions(
         "campaign.close": _("结束风险排查"),
         "campaign.point_confirm": _("排查中确认保留风险点"),
         "campaigns.summary.docx": _("导出风险排查工作总结（Word）"),
+        "campaigns.summary.pdf": _("导出风险排查工作总结（PDF）"),
     }
 )
