@@ -1,6 +1,7 @@
-"""What assessments add to org's pages through their slots (org names no assessments): the
-assessment steps of a department (`DEPARTMENT_DETAIL`) and of a person (`PERSON_DETAIL`), as
-far as the reader may see them."""
+"""What assessments add to other apps' pages: through org's slots (org names no assessments),
+the assessment steps of a department (`DEPARTMENT_DETAIL`) and of a person (`PERSON_DETAIL`),
+as far as the reader may see them; and the home page's board of current 亮牌 and 预警 for the
+leaders and the integrity office (`home_panel`, called by the dashboard, which sits above)."""
 
 from django.template.loader import render_to_string
 
@@ -29,6 +30,16 @@ def department_panel(request, *, department) -> Panel | None:
 
 def person_panel(request, *, person) -> Panel | None:
     return _panel(request, selectors.party_timeline(user=request.user, person=person))
+
+
+def home_panel(request) -> Panel | None:
+    """The current 亮牌 of the reader's units, each a link to its assessment, and the count of
+    current 预警; for leaders and the integrity office only (None for anyone else)."""
+    board = selectors.leadership_board(request.user)
+    if board is None:
+        return None
+    html = render_to_string("assessments/home_panel.html", {"board": board}, request=request)
+    return Panel(html=html)
 
 
 extensions.contribute(DEPARTMENT_DETAIL, department_panel, order=40)
