@@ -6,11 +6,9 @@ writes it to `templates/campaigns/word/`, where it is committed)."""
 
 from pathlib import Path
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import documents, word
 from lianfang.core.word import clean
