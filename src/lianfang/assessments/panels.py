@@ -5,11 +5,12 @@ leaders and the integrity office (`home_panel`, called by the dashboard, which s
 
 from django.template.loader import render_to_string
 
+from lianfang.commitments.selectors import MY_COMMITMENTS
 from lianfang.core import extensions
 from lianfang.core.extensions import Panel
 from lianfang.org.selectors import DEPARTMENT_DETAIL, PERSON_DETAIL
 
-from . import selectors
+from . import accountability, selectors
 
 LIMIT = 8
 
@@ -32,6 +33,20 @@ def person_panel(request, *, person) -> Panel | None:
     return _panel(request, selectors.party_timeline(user=request.user, person=person))
 
 
+def accountability_panel(request, *, person) -> Panel | None:
+    """The links to the person's 述责述廉 report of the last years, for whoever may read it
+    (the person, the leaders in charge, the integrity office): on the person's page and on
+    我的承诺, whose fulfilment reports it gathers."""
+    if person is None or not accountability.may_read(request.user, person):
+        return None
+    html = render_to_string(
+        "assessments/accountability_panel.html",
+        {"person": person, "years": accountability.years_of()},
+        request=request,
+    )
+    return Panel(html=html)
+
+
 def home_panel(request) -> Panel | None:
     """The current 亮牌 of the reader's units, each a link to its assessment, and the count of
     current 预警; for leaders and the integrity office only (None for anyone else)."""
@@ -44,3 +59,5 @@ def home_panel(request) -> Panel | None:
 
 extensions.contribute(DEPARTMENT_DETAIL, department_panel, order=40)
 extensions.contribute(PERSON_DETAIL, person_panel, order=40)
+extensions.contribute(PERSON_DETAIL, accountability_panel, order=45)
+extensions.contribute(MY_COMMITMENTS, accountability_panel, order=10)
