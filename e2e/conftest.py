@@ -17,6 +17,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.audit_triggers import audit_triggers_let_the_test_database_be_emptied  # noqa: E402, F401
 from tests.factories import PASSWORD, build_world  # noqa: E402
+from tests.small_demo import smaller_demo  # noqa: E402
 
 CHROMIUM = os.environ.get("LIANFANG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -176,13 +177,6 @@ def files_of_the_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def smaller_demo(monkeypatch):
-    # The browser tests that load the demo look at its register, warnings and portal: a
-    # thousand patient answers, thirty flow matters and forty complaints instead of 20,000, 200
-    # and 300 (and a hundred commitments) keep them fast.
-    from lianfang.demo import commitments, complaints, flows, satisfaction
-
-    monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
-    monkeypatch.setattr(flows, "INSTANCES", 30)
-    monkeypatch.setattr(complaints, "COMPLAINTS", 40)
-    monkeypatch.setattr(commitments, "GENERATE_PEOPLE", 100)
+def small_demo(monkeypatch):
+    # The browser tests that load the demo look at its register, warnings and portal.
+    smaller_demo(monkeypatch)

@@ -26,8 +26,9 @@ SATISFACTION_RESULTS = ["满意度结果"]
 COMPLAINT_ENTRIES = ["我要举报", "投诉举报办理", "本周到期"]
 # 排查与评估: the office and administrators run the yearly campaigns
 CAMPAIGN_ENTRIES = ["风险排查"]
-# 排查与评估: everyone's own commitments; leaders and the office review; the office's overview
-COMMITMENT_ENTRIES = ["我的承诺"]
+# 排查与评估: everyone's own campaign tasks and commitments; leaders and the office review
+# commitments; the office's overview
+COMMITMENT_ENTRIES = ["我的排查任务", "我的承诺"]
 # 排查与评估 › 廉政评估: the office and leaders (亮牌) list and count; the assessed their own
 ASSESSMENT_WATCHERS = ["廉政评估", "我的评估", "评估统计"]
 ASSESSED = ["我的评估"]

@@ -6,6 +6,7 @@ import pytest
 from e2e.conftest import DESKTOP, PHONE, sign_in
 from e2e.test_phone_width import overflow
 from lianfang.org.publications import power_catalogue_publish
+from lianfang.portal.models import PortalSite
 from lianfang.risks.publications import risk_points_publish
 from tests.risks.register_data import build_register
 
@@ -33,6 +34,7 @@ def test_the_pages_fit(world, new_page, live_server, size, tmp_path, settings):
     assert overflow(page) is None
     page.screenshot(path=str(tmp_path / f"publications-{name}.png"), full_page=True)
     page.context.clear_cookies()
+    PortalSite.objects.get_or_create(organisation=world.hospital, defaults={"enabled": True})
     page.goto(f"/public/{world.hospital.pk}/risks/risk_points/")
     assert page.get_by_test_id("public-records").is_visible()
     assert overflow(page) is None

@@ -1,8 +1,14 @@
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from tests.audit_triggers import audit_triggers_let_the_test_database_be_emptied  # noqa: F401
 from tests.factories import PASSWORD, build_world, make_platform_admin
+from tests.small_demo import FAST_PASSWORD_HASHERS, smaller_demo
 
 
 @pytest.fixture
@@ -52,36 +58,35 @@ def jobs_run_by_the_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def few_flow_matters(monkeypatch):
-    # Every full demo load runs its power flows' matters through the services (demo/flows.py);
-    # a test that loads the demo needs only a few (tests/demo/test_flows.py sets its own).
-    from lianfang.demo import flows
-
-    monkeypatch.setattr(flows, "INSTANCES", 30)
+def small_demo(monkeypatch):
+    smaller_demo(monkeypatch)
 
 
-@pytest.fixture(autouse=True)
-def few_satisfaction_answers(monkeypatch):
-    # The full demo writes 20,000 patient answers (demo/satisfaction.py); the tests that load
-    # the demo need a thousand (tests/demo/test_satisfaction.py sets its own).
-    from lianfang.demo import satisfaction
-
-    monkeypatch.setattr(satisfaction, "ANSWERS", 1000)
-
-
-@pytest.fixture(autouse=True)
-def few_complaints(monkeypatch):
-    # The full demo files 300 complaints and takes each through its steps (demo/complaints.py);
-    # the tests that load the demo need a few dozen (tests/demo/test_complaints.py sets its own).
-    from lianfang.demo import complaints
-
-    monkeypatch.setattr(complaints, "COMPLAINTS", 40)
-
-
-@pytest.fixture(autouse=True)
-def few_commitments(monkeypatch):
-    # The full demo generates every staff member's commitment (demo/commitments.py); the tests
-    # that load the demo generate a hundred, plus the ones its story signs.
-    from lianfang.demo import commitments
-
-    monkeypatch.setattr(commitments, "GENERATE_PEOPLE", 100)
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The (smaller) demo, seed 7, loaded once for all the tests of a module that read it: a
+    load takes the better part of a minute, and most demo tests only look. It is loaded in a
+    transaction that stays open while the module's tests run, each in a savepoint of it as
+    usual (what a test writes is rolled back after it), and is rolled back after the last one,
+    so no other module sees it. Yields what the command printed."""
+    files = tmp_path_factory.mktemp("demo")
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as patch,
+        override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
+            LIANFANG_JOBS="worker",
+            MEDIA_ROOT=files / "media",
+            LIANFANG_ATTACHMENTS_DIR=files / "attachments",
+        ),
+    ):
+        smaller_demo(patch)
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("demo", "--seed", "7", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

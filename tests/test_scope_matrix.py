@@ -476,12 +476,26 @@ def campaign_form(sw, target, role, organisation=None):
     return form
 
 
+NOT_STAFF = ("admin", "integrity", "leader", "dept_head", "outsider")
+
+
+def keep_carried(task) -> dict:
+    """The filing screen's submission keeping the task's carried-over point."""
+    key = f"c{task.points.get().pk}"
+    return {"row": key, f"{key}-action": "keep"}
+
+
 def campaign_points(sw):
-    """An open campaign of the hospital: 张医生's and 赵医生's tasks carry 主治医师's filed point
-    (`cp_staff`, `cp_colleague`)."""
+    """An open campaign of the hospital: 张医生's and 赵医生's tasks (`task_staff`,
+    `task_colleague`) carry 主治医师's filed point (`cp_staff`, `cp_colleague`)."""
     from lianfang.campaigns import services as campaign_services
     from lianfang.campaigns.models import CampaignPoint
 
+    if (
+        "cp_staff" in sw.objects
+        and CampaignPoint.objects.filter(pk=sw.objects["cp_staff"].pk).exists()
+    ):
+        return  # prepared already (a declaration naming both kinds)
     campaign = campaign_services.campaign_create(
         actor=None, organisation=sw["hospital"], data=campaign_data(name="矩阵排查（进行中）")
     )
@@ -490,6 +504,7 @@ def campaign_points(sw):
         sw.objects[key] = CampaignPoint.objects.get(
             task__campaign=campaign, task__person=sw[person], risk_point=sw["point_doctor"]
         )
+        sw.objects[key.replace("cp_", "task_")] = sw.objects[key].task
 
 
 # A flow whose one task waits for its applicant: each role starts one (`open_flows`), so
@@ -841,8 +856,8 @@ DECLARED = [
         PUBLIC,
         obj="organisation",
         kwargs=catalogue_column,
-        unscoped=True,  # public
-        get={role: (200, 200) for role in ROLES},
+        unscoped=True,  # public, but not while the site is closed (none is open here)
+        get={role: (404, 404) for role in ROLES},
     ),
     # The disclosure portal: administrators keep their organisations' sites and columns, the
     # integrity office reads what is not public yet; the public pages answer 404 while the
@@ -1791,6 +1806,23 @@ DECLARED = [
             role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
         },
     ),
+    # the filing screen of one's own task: keeping its carried-over point in one submission
+    Url(
+        "campaigns:task_filing",
+        READ,
+        obj="campaign_task",
+        prepare=campaign_points,
+        get={
+            role: (404, 404) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+        data=lambda sw, t, r: {
+            "row": f"c{t.points.get().pk}",
+            f"c{t.points.get().pk}-action": "keep",
+        },
+        post={
+            role: (404, False) for role in ("admin", "integrity", "leader", "dept_head", "outsider")
+        },
+    ),
     # satisfaction: the patient's page is public; results for the office, leaders and heads
     Url(
         "satisfaction:answer",
@@ -2302,6 +2334,7 @@ EXTRA_PAIRS = {
     },
     # a point of one's own task: 张医生's (the staff login) alone; the others are refused it
     "campaign_point": {role: ("cp_staff", "cp_colleague") for role in ROLES},
+    "campaign_task": {role: ("task_staff", "task_colleague") for role in ROLES},
     "campaign": {
         **{role: ("campaign_hospital", "campaign_other") for role in ROLES},
         "outsider": ("campaign_other", "campaign_hospital"),
@@ -2416,6 +2449,7 @@ PREPARED_KINDS = {
     "delegation": open_delegations,
     "campaign": campaigns_ready,
     "campaign_point": campaign_points,
+    "campaign_task": campaign_points,
     "assessment": open_assessments,
     "assessment_draft": open_assessments,
     "assessment_submitted": open_assessments,

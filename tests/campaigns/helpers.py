@@ -106,3 +106,38 @@ def department_point(world, department, name="科室集中采购中围标串标"
         },
     )
     return RiskPoint.objects.get(pk=point.pk)
+
+
+CERTIFICATES = "urn:lianfang:hospital:power:medical-certificate"
+LAST_YEAR = ("超剂量开具特定厂家药品", "接受医药代表宴请后增加处方量", "为熟人开具虚假病假证明")
+
+
+def filing_setup(world, names=LAST_YEAR):
+    """What the filing screen of 张医生 (the staff login, 主治医师) starts from: last year's
+    filed points of the post (`names`, filed by the integrity office) and a power of the
+    catalogue from the hospital pack (诊断证明与医学证明出具, two library points) that the post
+    takes part in; then this year's campaign, open. Returns (campaign, task, filed points)."""
+    from lianfang.campaigns.models import CampaignTask
+
+    doctor = Post.objects.get(code="P-ZZYS")
+    filed = []
+    for name in names:
+        point = post_point(world, world.users["staff"], name=name)
+        filed.append(
+            risk_services.risk_point_file_directly(
+                actor=world.users["integrity"], risk_point=point, reason="上年已备案"
+            )
+        )
+    power = make_power(
+        world.hospital,
+        "诊断证明与医学证明出具",
+        "YW-ZM-01",
+        steps=[("issue", "医师出具"), ("verify", "医务科审核盖章"), ("register", "存根登记")],
+    )
+    power.library_urn = CERTIFICATES
+    power.library_version = 1
+    power.save()
+    power.posts.add(doctor)
+    campaign = make_campaign(world)
+    task = CampaignTask.objects.get(campaign=campaign, person=world.staff_person, post=doctor)
+    return campaign, task, filed

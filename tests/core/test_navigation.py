@@ -59,6 +59,7 @@ EXPECTED_MENU = [
         "排查与评估",
         [
             ("风险排查", "campaigns:list", "campaigns", "clipboard-check", PRIVILEGED),
+            ("我的排查任务", "campaigns:mine", "campaigns", "ui-checks", ALL),
             ("我的承诺", "commitments:mine", "commitments", "pen", ALL),
             (
                 "承诺审核",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from lianfang.core import publications
 from lianfang.core.models import AuditEvent, Publication
 from lianfang.org.publications import power_catalogue_publish
+from lianfang.portal.models import PortalSite
 from lianfang.risks.models import RiskPoint
 from lianfang.risks.publications import risk_points_publish
 from tests.factories import writes_below
@@ -69,6 +70,9 @@ def test_publishing_the_catalogue_and_the_risk_points(world, catalogue, points, 
     assert set(risks[0].fields) == {"power", "step", "post", "name", "level", "measures"}
 
     client.logout()  # the public page needs no login
+    # nothing is public while the hospital's public site is closed (the portal's gate) ...
+    assert public_page(client, world, "org", "power_catalogue").status_code == 404
+    site = PortalSite.objects.create(organisation=world.hospital, enabled=True)
     page = public_page(client, world, "org", "power_catalogue")
     assert page.status_code == 200
     text = page.content.decode()
@@ -86,6 +90,11 @@ def test_publishing_the_catalogue_and_the_risk_points(world, catalogue, points, 
     RiskPoint.objects.filter(pk=points["filed"].pk).update(name="改过的名称")
     text = public_page(client, world, "risks", "risk_points").content.decode()
     assert "遴选中透露评分标准" in text and "改过的名称" not in text
+
+    # ... and again once the unit closes it: no second address serves what it took down
+    site.enabled = False
+    site.save(update_fields=["enabled"])
+    assert public_page(client, world, "risks", "risk_points").status_code == 404
 
 
 def test_publishing_again_replaces_and_every_step_is_audited(world, catalogue):

@@ -8,7 +8,6 @@ import io
 from statistics import median
 
 import pytest
-from django.core.management import call_command
 from django.http import HttpRequest
 from django.urls import reverse
 from pypdf import PdfReader
@@ -23,9 +22,8 @@ PRINTED = 6  # the heads' tables printed: the largest, by rows and then by text
 
 
 @pytest.fixture
-def hospital(settings):
+def hospital(demo_once, settings):
     settings.REQUIRE_OTP = False
-    call_command("demo", "--seed", "7", stdout=io.StringIO())
     return Organisation.objects.get(name="示例市人民医院")
 
 

@@ -3,10 +3,8 @@ realistic by default, dense (the benchmarks' volume) on request."""
 
 import datetime as dt
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -36,10 +34,8 @@ Type = RiskPointEvent.Type
 
 
 @pytest.fixture
-def hospital():
-    out = StringIO()
-    call_command("demo", "--seed", "7", stdout=out)
-    assert "个风险点" in out.getvalue() and "风险点台账" in out.getvalue()
+def hospital(demo_once):
+    assert "个风险点" in demo_once and "风险点台账" in demo_once
     return Organisation.objects.get(name="示例市人民医院")
 
 
@@ -296,24 +292,3 @@ def test_the_integrity_officer_sees_the_register(hospital, client, settings):
     response = client.get("/risks/")
     assert response.context["counts"].total == current
     assert RiskPoint.objects.filter(~Q(organisation=hospital)).count() == 0
-
-
-def test_the_dense_register_clones_each_risk_per_function_for_the_benchmarks():
-    """`--density dense` is the benchmarks' volume (bench/register.py): ~10,000 points per
-    hospital, each pack risk once per function of the department."""
-    out = StringIO()
-    call_command("demo", "--seed", "7", "--density", "dense", stdout=out)
-    assert "密度 dense" in out.getvalue()
-    hospital = Organisation.objects.get(name="示例市人民医院")
-    points = RiskPoint.objects.filter(organisation=hospital)
-    assert points.count() >= 10_000  # 20 hospitals: the 200,000 the benchmark measures
-    cloned = points.exclude(source=RiskPoint.Source.LIBRARY).select_related("department", "post")
-    point = cloned.filter(post__isnull=False).first()
-    copies = cloned.filter(post=point.post, power=point.power, step=point.step)
-    copies = copies.filter(name__startswith=point.name.split("（")[0])
-    assert copies.count() >= 2 and "（" in point.name
-    assert point.manifestation.startswith(point.department.name + point.post.name + "在")
-    load = AuditEvent.objects.get(action="demo.load", object_id=str(hospital.pk))
-    assert load.after["density"] == "dense"
-    assert load.after["risk_points"] == points.count()
-    assert audit.verify().ok

@@ -13,6 +13,7 @@ from lianfang.core.models import AuditEvent, Publication
 from lianfang.flows import publications, services
 from lianfang.flows.models import Instance, Task
 from lianfang.org.models import PostAssignment
+from lianfang.portal.models import PortalSite
 from tests.flows import flowkit
 
 SECRET_PHONE = "13912345678"
@@ -79,6 +80,7 @@ def test_a_control_point_publishes_its_declared_fields_and_nothing_private(world
         assert private not in text
     event = AuditEvent.objects.get(action="publication.publish")
     assert event.actor_id == world.users["leader"].pk
+    PortalSite.objects.create(organisation=world.hospital, enabled=True)  # the site is open
     page = client.get(
         reverse("core:public_column", args=[world.hospital.pk, "flows", "results"])
     ).content.decode()

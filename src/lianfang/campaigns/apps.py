@@ -36,6 +36,16 @@ class CampaignsConfig(AppConfig):
             group="campaigns",
             order=10,
         ),
+        # everyone's own tasks (a person has one per post held once a campaign is open)
+        NavItem(
+            "campaigns",
+            _("我的排查任务"),
+            "campaigns:mine",
+            "ui-checks",
+            Role.ALL,
+            group="campaigns",
+            order=20,
+        ),
     )
 
     def ready(self):

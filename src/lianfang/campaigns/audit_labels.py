@@ -11,6 +11,8 @@ register_actions(
         "campaign.open": _("发布风险排查"),
         "campaign.close": _("结束风险排查"),
         "campaign.point_confirm": _("排查中确认保留风险点"),
+        "campaign.point_remove": _("排查中申请删除上年风险点"),
+        "campaign.task_file": _("排查中一次提交本岗位风险点"),
         "campaigns.summary.docx": _("导出风险排查工作总结（Word）"),
         "campaigns.summary.pdf": _("导出风险排查工作总结（PDF）"),
     }

@@ -206,6 +206,9 @@ class CampaignPoint(models.Model):
     )
     origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices)
     confirmed = models.BooleanField(_("已确认"), default=False)
+    # a carried point its holder asked to remove in the campaign (删除): not re-confirmed, so
+    # it stays in the register for the integrity office to retire, but the task is settled
+    removed = models.BooleanField(_("申请删除"), default=False)
     # what the point was when the campaign began (a carried point), to mark the changes
     baseline = models.JSONField(_("上年内容"), default=dict, blank=True)
 

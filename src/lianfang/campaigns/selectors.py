@@ -2,7 +2,11 @@
 integrity office and administrators see the campaigns of their organisations' subtrees."""
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +14,12 @@ from django.utils.translation import gettext as _
 from lianfang.core.roles import Role
 from lianfang.core.scoping import register, scope_of
 from lianfang.org.models import Department
+from lianfang.reviews.models import Submission
+from lianfang.risks import grading, suggestions
+from lianfang.risks import selectors as risk_selectors
+from lianfang.risks.models import RiskPoint
 
-from .models import Campaign, CampaignPhase, CampaignTask, Phase
+from .models import Campaign, CampaignPhase, CampaignPoint, CampaignTask, Phase
 
 # Who opens, follows and closes campaigns.
 MANAGERS = (Role.ADMIN, Role.INTEGRITY)
@@ -162,6 +170,18 @@ def task_list(*, user, campaign: Campaign, filters: dict, today: dt.date | None 
 BASELINE_FIELDS = ("name", "manifestation", "level", "category")
 
 
+def _waiting(risk_point_ids) -> set[int]:
+    """Those of the risk points that wait in the review chain (an open submission)."""
+    return set(
+        Submission.objects.open()
+        .filter(
+            content_type=ContentType.objects.get_for_model(RiskPoint),
+            object_id__in=list(risk_point_ids),
+        )
+        .values_list("object_id", flat=True)
+    )
+
+
 def my_tasks(*, user) -> list[CampaignTask]:
     """The user's own tasks in open campaigns, each with its points; a carried-over point is
     marked `changed` when it no longer reads as it did when the campaign began (上年)."""
@@ -171,9 +191,11 @@ def my_tasks(*, user) -> list[CampaignTask]:
         .prefetch_related("points__risk_point")
         .order_by("campaign_id", "pk")
     )
+    waiting = _waiting([cp.risk_point_id for task in tasks for cp in task.points.all()])
     for task in tasks:
         for cp in task.points.all():
             point = cp.risk_point
+            cp.waiting = point.pk in waiting
             cp.changed = bool(cp.baseline) and any(
                 cp.baseline.get(f) != getattr(point, f) for f in BASELINE_FIELDS
             )
@@ -182,8 +204,6 @@ def my_tasks(*, user) -> list[CampaignTask]:
 
 def my_point(*, user, pk: int):
     """One point of the user's own task in an open campaign, or None."""
-    from .models import CampaignPoint
-
     return (
         CampaignPoint.objects.filter(
             pk=pk, task__person__user=user, task__campaign__state=Campaign.State.OPEN
@@ -191,3 +211,138 @@ def my_point(*, user, pk: int):
         .select_related("task__campaign", "risk_point")
         .first()
     )
+
+
+# Filing from what exists (预填) -------------------------------------------------------------------
+
+CARRIED, LIBRARY, NEW = "carried", "library", "new"
+KEEP, EDIT, REMOVE = "keep", "edit", "remove"
+# what a row of the filing screen lets the person change inline
+EDITABLE_FIELDS = ("name", "manifestation", "likelihood", "harm")
+
+
+@dataclass
+class FilingRow:
+    """One suggested point of the filing screen: last year's (`carried`, a CampaignPoint of
+    the task still to settle) or the standard library's (`library`, a Suggestion for the
+    post's powers that the post has no point of yet)."""
+
+    key: str
+    source: str
+    name: str
+    manifestation: str
+    likelihood: int | None
+    harm: int | None
+    power_name: str
+    step_name: str
+    measure: str = ""
+    level: int | None = None
+    campaign_point: object = None
+    suggestion: object = None
+    baseline: dict = dataclass_field(default_factory=dict)
+
+    @property
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in EDITABLE_FIELDS}
+
+
+def library_key(urn: str) -> str:
+    """A form key for a library point: short, stable and safe in a CSS selector."""
+    return "l" + hashlib.sha256(urn.encode()).hexdigest()[:10]
+
+
+def task_of(*, user, pk: int) -> CampaignTask | None:
+    """The user's own task in an open campaign, or None (another's task is out of scope)."""
+    return (
+        CampaignTask.objects.filter(pk=pk, person__user=user, campaign__state=Campaign.State.OPEN)
+        .select_related("campaign__organisation", "post__department", "department", "person")
+        .first()
+    )
+
+
+def task_powers(task: CampaignTask):
+    """The powers a point of the task may name: its post's (the register's rule), or those its
+    department handles for a department's task."""
+    organisation = task.campaign.organisation
+    if task.post_id:
+        powers = risk_selectors.post_powers(organisation, task.post)
+    else:
+        powers = risk_selectors.point_powers(organisation).filter(department=task.department_id)
+    return powers.prefetch_related("steps").order_by("code")
+
+
+def filing_screen(*, task: CampaignTask) -> dict:
+    """What the task's filing screen shows: `rows`, every suggestion still to decide (last
+    year's points of the post first, then the library's points for the post's powers that
+    no point of the post already covers: same library urn or same name), and `settled`, the
+    task's points already decided in the campaign (kept, asked to remove, submitted)."""
+    points = list(
+        CampaignPoint.objects.filter(task=task)
+        .select_related("risk_point__power", "risk_point__step")
+        .prefetch_related("risk_point__measures")
+        .order_by("pk")
+    )
+    waiting = _waiting([cp.risk_point_id for cp in points])
+    rows, settled = [], []
+    for cp in points:
+        point = cp.risk_point
+        cp.waiting = point.pk in waiting
+        open_ = (
+            cp.origin == CampaignPoint.Origin.CARRIED
+            and not (cp.confirmed or cp.removed or cp.waiting)
+            and point.status == RiskPoint.Status.FILED
+        )
+        if not open_:
+            settled.append(cp)
+            continue
+        measure = next(iter(point.measures.all()), None)
+        rows.append(
+            FilingRow(
+                key=f"c{cp.pk}",
+                source=CARRIED,
+                name=point.name,
+                manifestation=point.manifestation,
+                likelihood=point.likelihood,
+                harm=point.harm,
+                level=point.level,
+                power_name=point.power.name if point.power_id else "",
+                step_name=point.step.name if point.step_id else "",
+                measure=measure.text if measure else "",
+                campaign_point=cp,
+                baseline=cp.baseline or {},
+            )
+        )
+    organisation = task.campaign.organisation
+    scheme = grading.active_scheme(organisation)
+    if task.post_id:
+        in_use = RiskPoint.objects.in_use().filter(post=task.post)
+        urns = set(in_use.exclude(library_urn="").values_list("library_urn", flat=True))
+        names = set(in_use.values_list("name", flat=True))
+        names |= {cp.risk_point.name for cp in points}
+        for suggestion in suggestions.suggestions_for(
+            list(task_powers(task)), scheme, post=task.post
+        ):
+            if suggestion.registered or suggestion.key in urns or suggestion.name in names:
+                continue
+            names.add(suggestion.name)  # one row per name, though two powers share it
+            rows.append(
+                FilingRow(
+                    key=library_key(suggestion.key),
+                    source=LIBRARY,
+                    name=suggestion.name,
+                    manifestation=suggestion.manifestation,
+                    likelihood=suggestion.likelihood,
+                    harm=suggestion.harm,
+                    power_name=suggestion.power_name,
+                    step_name=suggestion.step_name,
+                    measure=suggestion.measure,
+                    suggestion=suggestion,
+                )
+            )
+    return {
+        "rows": rows,
+        "settled": settled,
+        "scheme": scheme,
+        "likelihoods": grading.score_choices(scheme, "likelihood"),
+        "harms": grading.score_choices(scheme, "harm"),
+    }

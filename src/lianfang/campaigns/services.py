@@ -6,6 +6,8 @@
   their post from the register;
 - `campaign_close`: the summary, frozen on the campaign;
 - `campaign_point_confirm`: a carried-over point kept as it is (a review on the register);
+- `task_file`: the filing screen's one submission (预填): last year's points and the standard
+  library's kept, edited, removed, and points added, all at once or none;
 - the register's filing hooks (`filing_gate`, `filing_listener`, `filing_note`, registered in
   `hooks.py`): the phase dates and the bottom-up order refuse a submission, each step of a
   filing moves its task's progress, and the register's history names the campaign.
@@ -14,7 +16,10 @@ Every write is audited; the filings themselves are the register's (`risks.servic
 second write path for a risk point.
 """
 
+import copy
 import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,9 +30,11 @@ from django.utils.translation import gettext as _
 from lianfang.core import audit, jobs
 from lianfang.org.models import Department, LeaderDivision, PostAssignment
 from lianfang.reviews.models import Submission
+from lianfang.risks import grading, vagueness
 from lianfang.risks import services as risk_services
-from lianfang.risks.models import RiskPoint
+from lianfang.risks.models import Category, RiskPoint
 
+from . import selectors
 from .models import PHASE_ORDER, Campaign, CampaignPhase, CampaignPoint, CampaignTask, Phase
 
 OPEN_JOB = "campaigns.open"  # the job that creates a large campaign's tasks (jobs.py)
@@ -445,6 +452,8 @@ def campaign_point_confirm(
         raise ValidationError(_("只有已备案的风险点可以直接保留；草稿请提交备案。"))
     if cp.confirmed:
         return cp
+    if Submission.objects.open().of(cp.risk_point).exists():
+        raise ValidationError(_("该风险点的变更正在审核中，审核通过后即视为已确认。"))
     risk_services.risk_point_review(
         actor=actor,
         risk_point=cp.risk_point,
@@ -590,12 +599,14 @@ def task_refresh(task: CampaignTask, at=None) -> CampaignTask:
             .values_list("object_id", "state")
         ):
             latest[object_id] = state
-        states = [latest.get(cp.risk_point_id) for cp in points if not cp.confirmed]
+        # a point asked to be removed (删除) is settled for its task, like a confirmed one
+        settled = [cp.confirmed or cp.removed for cp in points]
+        states = [latest.get(cp.risk_point_id) for cp in points if not (cp.confirmed or cp.removed)]
         if Submission.State.RETURNED in states:
             status = CampaignTask.Status.RETURNED
         elif Submission.State.OPEN in states:
             status = CampaignTask.Status.IN_REVIEW
-        elif all(cp.confirmed for cp in points):
+        elif all(settled):
             status = CampaignTask.Status.FILED
         else:
             status = CampaignTask.Status.DRAFTING
@@ -648,3 +659,189 @@ def filing_note(point: RiskPoint) -> str:
     """The register's history names the campaign a filing came from."""
     campaign = campaign_of(point)
     return _("来自%(campaign)s") % {"campaign": campaign.name} if campaign else ""
+
+
+# Filing from what exists (预填) -----------------------------------------------------------------
+
+
+@dataclass
+class FilingChoice:
+    """What the person decided for one row of the filing screen: `key` of a row of
+    `selectors.filing_screen`, or one starting with "n" for a point they add; `action` keep,
+    edit or remove; `data` the fields typed for an edited or added row (name, manifestation,
+    likelihood, harm; an added point also power, step, category and measure, the text of its
+    first measure)."""
+
+    key: str
+    action: str = selectors.KEEP
+    data: dict = dataclass_field(default_factory=dict)
+
+
+def _scores(data: dict) -> dict:
+    clean = {}
+    for name in selectors.EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in ("likelihood", "harm"):
+            value = int(value) if str(value or "").isdigit() else None
+        else:
+            value = (value or "").strip()
+        clean[name] = value
+    return clean
+
+
+def _refuse_vague(point: RiskPoint, measures) -> None:
+    problems = vagueness.check_filing(point, measures=measures)
+    if problems:
+        raise ValidationError([ValidationError(p.message, code=p.code.value) for p in problems])
+
+
+def _change_carried(actor, row, data: dict, campaign: Campaign) -> bool:
+    """Ask for the change of an edited carried point through the register's review chain
+    (risk_point_request_change), refused first by the vagueness rule as the changed point
+    would read. False when nothing differs from the point as filed (then it is kept)."""
+    point = RiskPoint.objects.select_related("organisation", "power").get(
+        pk=row.campaign_point.risk_point_id
+    )
+    data = {k: v for k, v in _scores(data).items() if getattr(point, k) != v}
+    if not data:
+        return False
+    changed = copy.copy(point)
+    for name, value in data.items():
+        setattr(changed, name, value)
+    changed.level = grading.grade_point(grading.active_scheme(point.organisation), changed)
+    _refuse_vague(changed, list(point.measures.all()))
+    risk_services.risk_point_request_change(
+        actor=actor,
+        risk_point=point,
+        data=data,
+        reason=_("%(campaign)s：本岗位人员修改") % {"campaign": campaign.name},
+    )
+    return True
+
+
+def _file_new(actor, task: CampaignTask, data: dict, origin: str) -> RiskPoint:
+    """Register a point of the task (a library one or one the person adds) with its first
+    measure, owned by the person, link it to the task with its origin, and submit it for
+    filing (the vagueness rule and the campaign's gates apply there)."""
+    powers = selectors.task_powers(task)
+    power = data.get("power")
+    power_id = getattr(power, "pk", power)
+    power = powers.filter(pk=power_id).first() if str(power_id or "").isdigit() else None
+    if power is None:
+        raise ValidationError(_("请选择本岗位的权力事项。"), code="power")
+    step = data.get("step")
+    step_id = getattr(step, "pk", step)
+    step = power.steps.filter(pk=step_id).first() if str(step_id or "").isdigit() else None
+    point_data = {
+        **_scores(data),
+        "power": power,
+        "step": step,
+        "category": data.get("category") or Category.POST_DUTY,
+        "matter_kind": data.get("matter_kind") or "",
+        "criteria": data.get("criteria") or [],
+    }
+    if task.post_id:
+        point_data.update(subject=RiskPoint.Subject.POST, post=task.post)
+    else:
+        point_data.update(subject=RiskPoint.Subject.DEPARTMENT, department=task.department)
+    text = (data.get("measure") or "").strip()
+    point = risk_services.risk_point_create_with_measure(
+        actor=actor,
+        organisation=task.campaign.organisation,
+        data=point_data,
+        measure={"text": text, "owner_person": task.person} if text else None,
+    )
+    CampaignPoint.objects.create(task=task, risk_point=point, origin=origin)
+    return risk_services.risk_point_submit(actor=actor, risk_point=point)
+
+
+def _file_row(actor, task: CampaignTask, row, choice: FilingChoice) -> str | None:
+    action = choice.action
+    if action not in (selectors.KEEP, selectors.EDIT, selectors.REMOVE):
+        raise ValidationError(_("请选择保留、修改或删除。"), code="action")
+    if row is None:  # a point the person adds
+        if action == selectors.REMOVE:
+            return None
+        _file_new(actor, task, choice.data, CampaignPoint.Origin.NEW)
+        return "added"
+    if row.source == selectors.CARRIED:
+        cp = row.campaign_point
+        if action == selectors.REMOVE:
+            CampaignPoint.objects.filter(pk=cp.pk).update(removed=True)
+            audit.record(
+                actor=actor,
+                action="campaign.point_remove",
+                obj=task.campaign,
+                after={"task": task.pk, "risk_point": cp.risk_point_id},
+            )
+            return "removed"
+        if action == selectors.EDIT and _change_carried(actor, row, choice.data, task.campaign):
+            return "changed"
+        campaign_point_confirm(actor=actor, campaign_point=cp)
+        return "kept"
+    if action == selectors.REMOVE:  # a library suggestion not taken
+        return None
+    suggestion = row.suggestion
+    data = {
+        **row.values,
+        "power": suggestion.power,
+        "step": suggestion.step,
+        "category": suggestion.category,
+        "matter_kind": suggestion.matter_kind,
+        "criteria": suggestion.criteria,
+        "measure": suggestion.measure,
+    }
+    if action == selectors.EDIT:
+        data.update(_scores(choice.data))
+    _file_new(actor, task, data, CampaignPoint.Origin.LIBRARY)
+    return "added"
+
+
+@transaction.atomic
+def task_file(*, actor, task: CampaignTask, choices: list[FilingChoice]) -> dict:
+    """File a task from what exists (一次提交): each row of the filing screen as the person
+    decided. A carried point kept is re-confirmed (`campaign_point_confirm`); an edited one's
+    change is requested through the review chain; a removed one is marked 删除 (not
+    re-confirmed: the integrity office retires it); a library point taken and a point added
+    are registered with their first measure (owned by the person) and submitted for filing.
+
+    All or nothing: each refusal (the vagueness rule, a gate, a missing field) is collected
+    under its row's key and raised together as one ValidationError keyed by row; then nothing
+    is written. Returns the counts of kept, changed, removed and added points."""
+    task = (
+        CampaignTask.objects.select_for_update(of=("self",))
+        .select_related("campaign__organisation", "post", "department", "person")
+        .get(pk=task.pk)
+    )
+    if task.campaign.state != Campaign.State.OPEN:
+        raise ValidationError(_("排查未在进行中，不能填报。"))
+    rows = {row.key: row for row in selectors.filing_screen(task=task)["rows"]}
+    counts = {"kept": 0, "changed": 0, "removed": 0, "added": 0}
+    errors = {}
+    for choice in choices:
+        row = rows.get(choice.key)
+        if row is None and not choice.key.startswith("n"):
+            errors[choice.key] = [_("该风险点已经处理或不再可选，请刷新页面后重新填报。")]
+            continue
+        try:
+            with transaction.atomic():
+                outcome = _file_row(actor, task, row, choice)
+        except ValidationError as error:
+            errors[choice.key] = error.messages
+            continue
+        if outcome:
+            counts[outcome] += 1
+    if errors:
+        raise ValidationError(errors)
+    if not any(counts.values()):
+        raise ValidationError(_("没有需要提交的风险点。"))
+    task_refresh(CampaignTask.objects.select_for_update().get(pk=task.pk))
+    audit.record(
+        actor=actor,
+        action="campaign.task_file",
+        obj=task.campaign,
+        after={"task": task.pk, **counts},
+    )
+    return counts

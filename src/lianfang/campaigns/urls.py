@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_new, name="new"),
     path("mine/", views.my_tasks, name="mine"),
+    path("tasks/<int:pk>/file/", views.task_filing, name="task_filing"),
     path("points/<int:pk>/confirm/", views.point_confirm, name="point_confirm"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),

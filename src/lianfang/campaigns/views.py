@@ -16,6 +16,7 @@ from lianfang.core.pages import form_page
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
+from lianfang.risks.models import Category
 
 from . import selectors, services, word_forms
 from .forms import CampaignForm, initial_of
@@ -233,3 +234,115 @@ def point_confirm(request, pk):
             request, _("已确认保留“%(name)s”。") % {"name": campaign_point.risk_point.name}
         )
     return redirect("campaigns:mine")
+
+
+FILING_FIELDS = (*selectors.EDITABLE_FIELDS, "power", "step", "category", "measure")
+
+
+def _choices(post) -> list:
+    """The filing screen's rows as posted: each `row` key with its `<key>-action` and the
+    fields typed (`<key>-name`, …)."""
+    choices = []
+    for key in dict.fromkeys(post.getlist("row")):
+        if not key or len(key) > 20 or not key.replace("-", "").isalnum():
+            continue
+        data = {name: post.get(f"{key}-{name}", "") for name in FILING_FIELDS}
+        data = {name: value for name, value in data.items() if f"{key}-{name}" in post}
+        action = post.get(f"{key}-action", selectors.KEEP)
+        choices.append(services.FilingChoice(key=key, action=action, data=data))
+    return choices
+
+
+def _differs(values: dict, baseline: dict) -> bool:
+    return any(
+        str(values.get(f) if values.get(f) is not None else "")
+        != str(baseline.get(f) if baseline.get(f) is not None else "")
+        for f in selectors.EDITABLE_FIELDS
+    )
+
+
+def _filing_cards(screen, choices, errors) -> tuple[list, list]:
+    """The screen's rows as cards: the action and values chosen (the posted ones after a
+    refusal), the row's refusals, and its mark against last year (修改, 删除, 新增)."""
+    posted = {c.key: c for c in choices}
+    cards = []
+    for row in screen["rows"]:
+        choice = posted.get(row.key)
+        action = choice.action if choice else selectors.KEEP
+        values = {**row.values, **(choice.data if choice else {})}
+        if row.source == selectors.CARRIED:
+            mark = {
+                selectors.REMOVE: "removed",
+                selectors.EDIT: "changed" if _differs(values, row.values) else "",
+            }.get(action, "")
+        else:
+            mark = "" if action == selectors.REMOVE else "added"
+        cards.append(
+            {
+                "row": row,
+                "action": action,
+                "values": values,
+                "mark": mark,
+                "errors": errors.get(row.key, []),
+            }
+        )
+    added = [
+        {"key": c.key, "values": c.data, "errors": errors.get(c.key, [])}
+        for c in choices
+        if c.key.startswith("n") and c.action != selectors.REMOVE
+    ]
+    return cards, added
+
+
+@role_required(*Role.ALL)
+@require_http_methods(["GET", "POST"])
+def task_filing(request, pk):
+    """One screen to file a task (一次填报): every suggested point of the post, last year's
+    first (去年) and the standard library's for the post's powers (标准库), each kept, edited
+    inline or removed, points added, and one submission through `services.task_file`. A
+    refusal shows each row's reasons and writes nothing. Only the person's own task."""
+    task = selectors.task_of(user=request.user, pk=pk)
+    if task is None:
+        raise Http404
+    choices, errors = [], {}
+    if request.method == "POST":
+        choices = _choices(request.POST)
+        try:
+            counts = services.task_file(actor=request.user, task=task, choices=choices)
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {}
+            general = errors.pop("__all__", []) if errors else error.messages
+            for message in general:
+                messages.error(request, message)
+            if errors:
+                messages.error(
+                    request,
+                    _("有 %(n)s 个风险点未通过检查，请按提示修改后重新提交；本次未保存任何内容。")
+                    % {"n": len(errors)},
+                )
+        else:
+            messages.success(
+                request,
+                _(
+                    "已提交：保留 %(kept)s 个，修改 %(changed)s 个（待审核），"
+                    "新增 %(added)s 个（待审核），申请删除 %(removed)s 个。"
+                )
+                % counts,
+            )
+            return redirect("campaigns:mine")
+    screen = selectors.filing_screen(task=task)
+    cards, added = _filing_cards(screen, choices, errors)
+    return render(
+        request,
+        "campaigns/filing.html",
+        {
+            "task": task,
+            "cards": cards,
+            "added": added,
+            "settled": screen["settled"],
+            "likelihoods": screen["likelihoods"],
+            "harms": screen["harms"],
+            "powers": list(selectors.task_powers(task)),
+            "categories": Category.choices,
+        },
+    )

@@ -117,8 +117,11 @@ def publication_withdraw(request, pk):
 
 @public
 def public_column(request, org_pk, module, column):
-    """A column's records as published: the snapshots of the declared public fields."""
+    """A column's records as published: the snapshots of the declared public fields; none
+    while the organisation does not show its publications (its public site is closed)."""
     organisation = get_object_or_404(organisation_model(), pk=org_pk)
+    if not publications.shown_to_public(organisation):
+        raise Http404
     column_row = Column.objects.filter(
         module__code=module, code=column, public=True, visible=True
     ).first()

@@ -253,6 +253,23 @@ def publisher_of(module: str, column: str) -> Publisher | None:
     return _PUBLISHERS.get((module, column))
 
 
+# Whether an organisation shows its publications to the public at all. The disclosure portal
+# registers one (its site is open); with none registered, every organisation does.
+_SITE_GATES: list[Callable] = []
+
+
+def register_site_gate(fn: Callable) -> Callable:
+    """Register `fn(organisation) -> bool`: False hides every public column of the organisation
+    (its public site is closed), so no second address serves what the unit took down."""
+    if fn not in _SITE_GATES:
+        _SITE_GATES.append(fn)
+    return fn
+
+
+def shown_to_public(organisation) -> bool:
+    return all(fn(organisation) for fn in _SITE_GATES)
+
+
 def may_publish(user, organisation) -> bool:
     """The integrity office of the organisation publishes for it; an office above it only
     with 下级单位可写 (`core.scoping.write_reach`: a commission supervises read-only)."""

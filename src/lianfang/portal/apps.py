@@ -53,4 +53,10 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         # the portal's own kinds and completeness checks, its settings
+        from lianfang.core import publications
+
         from . import kinds, org_settings  # noqa: F401
+        from .selectors import site_is_open
+
+        # the register's own column page (/public/…) shows nothing of a closed site
+        publications.register_site_gate(site_is_open)

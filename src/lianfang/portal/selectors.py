@@ -69,6 +69,12 @@ def site_by_code(code: str) -> PortalSite | None:
     return site
 
 
+def site_is_open(organisation) -> bool:
+    """Whether the public may see the organisation's site (and so its publications)."""
+    open_ = PortalSite.objects.filter(enabled=True, organisation=organisation).exists()
+    return open_ and bool(_module_on([organisation]))
+
+
 def root_site() -> PortalSite | None:
     """The site the root URL shows an anonymous visitor: the only open one, if exactly one."""
     candidates = list(PortalSite.objects.filter(enabled=True).select_related("organisation")[:2])
