@@ -50,29 +50,18 @@ def setup(args) -> None:
     django.setup()
 
 
-def main(argv=None) -> None:
-    args = parse_args(argv)
-    setup(args)
-    from django.core.management import call_command
+def generate_timed(hospital, office, year: int) -> dict:
+    """Queue and run the `commitments.generate` job for `hospital` and `year` as `office` in
+    this process (as the worker would), watching its progress as the job page reads it (from
+    another connection, once a second). Also used by bench/campaigns.py."""
     from django.db import transaction
-    from django.utils import timezone
 
-    from lianfang.accounts.models import User
     from lianfang.commitments.jobs import generate_enqueue
     from lianfang.commitments.models import Commitment
     from lianfang.core import jobs
     from lianfang.core.models import Job
-    from lianfang.demo.services import demo_exists, demo_load
-    from lianfang.org.models import Organisation, Person
+    from lianfang.org.models import Person
 
-    call_command("migrate", verbosity=0)
-    if not demo_exists():
-        started = time.monotonic()
-        demo_load(scale=1, progress=lambda m: print("  " + m, flush=True))
-        print(f"demo built in {time.monotonic() - started:.0f} s", flush=True)
-    hospital = Organisation.objects.get(code="SL-H01")
-    office = User.objects.get(username="integrity")
-    year = args.year or timezone.localdate().year + 1
     before = Commitment.objects.filter(organisation=hospital, year=year).count()
     staff = Person.objects.active().filter(organisation=hospital).count()
     with transaction.atomic():
@@ -98,17 +87,57 @@ def main(argv=None) -> None:
     job.refresh_from_db()
     made = Commitment.objects.filter(organisation=hospital, year=year)
     points = sum(len(c["points"]) for c in made.values_list("content", flat=True))
+    made_count = made.count() - before
+    return {
+        "staff": staff,
+        "year": year,
+        "status": job.status,
+        "summary": job.result.get("summary", job.error),
+        "made": made_count,
+        "points": points,
+        "samples": samples,
+        "seconds": elapsed,
+        "ok": job.status == Job.Status.DONE and made_count == staff,
+    }
+
+
+def report_lines(hospital, run: dict) -> list[str]:
+    verdict = "OK" if run["ok"] and run["seconds"] < TARGET_SECONDS else "FAIL"
+    samples = run["samples"]
+    return [
+        f"hospital {hospital.name}: {run['staff']:,} active staff, year {run['year']}",
+        f"job {run['status']}: {run['summary']}",
+        f"commitments made: {run['made']:,} (points copied: {run['points']:,})",
+        f"progress seen by the job page (s, done, total): {samples[:3]} … {samples[-2:]}",
+        f"time: {run['seconds']:.1f} s (target < {TARGET_SECONDS} s): {verdict}",
+    ]
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    setup(args)
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from lianfang.accounts.models import User
+    from lianfang.demo.services import demo_exists, demo_load
+    from lianfang.org.models import Organisation
+
+    call_command("migrate", verbosity=0)
+    if not demo_exists():
+        started = time.monotonic()
+        demo_load(scale=1, progress=lambda m: print("  " + m, flush=True))
+        print(f"demo built in {time.monotonic() - started:.0f} s", flush=True)
+    hospital = Organisation.objects.get(code="SL-H01")
+    office = User.objects.get(username="integrity")
+    year = args.year or timezone.localdate().year + 1
+    run = generate_timed(hospital, office, year)
     print(
         f"\n廉政承诺批量生成 · {time.strftime('%Y-%m-%d %H:%M')} · {platform.node()} · "
         f"{os.cpu_count()} cores · SQLite"
     )
-    print(f"hospital {hospital.name}: {staff:,} active staff, year {year}")
-    print(f"job {job.status}: {job.result.get('summary', job.error)}")
-    print(f"commitments made: {made.count() - before:,} (points copied: {points:,})")
-    print(f"progress seen by the job page (s, done, total): {samples[:3]} … {samples[-2:]}")
-    done = job.status == Job.Status.DONE and made.count() - before == staff
-    verdict = "OK" if done and elapsed < TARGET_SECONDS else "FAIL"
-    print(f"time: {elapsed:.1f} s (target < {TARGET_SECONDS} s): {verdict}")
+    for line in report_lines(hospital, run):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -1851,6 +1851,7 @@ DECLARED = [
     ),
     Url("campaigns:tasks", MANAGE, obj="campaign", prepare=campaigns_ready),
     Url("campaigns:summary_docx", MANAGE, obj="campaign", prepare=campaigns_ready),
+    Url("campaigns:summary_pdf", MANAGE, obj="campaign", prepare=campaigns_ready),
     # one's own tasks; keeping a carried-over point of one's own task (404 for anyone else's)
     Url("campaigns:mine", READ),
     Url(
@@ -2259,6 +2260,20 @@ DECLARED = [
     Url("assessments:detail", ASSESSMENT_READERS, obj="assessment", prepare=open_assessments),
     Url("assessments:notice_docx", ASSESSMENT_READERS, obj="assessment", prepare=open_assessments),
     Url("assessments:notice_pdf", ASSESSMENT_READERS, obj="assessment", prepare=open_assessments),
+    # 述责述廉: the person, the leaders in charge and the integrity office; not a head, not an
+    # administrator (their "in" person is someone else's report)
+    Url(
+        "assessments:accountability",
+        READ,
+        obj="person",
+        get={"admin": (404, 404), "dept_head": (404, 404)},
+    ),
+    Url(
+        "assessments:accountability_docx",
+        READ,
+        obj="person",
+        get={"admin": (404, 404), "dept_head": (404, 404)},
+    ),
     Url(
         "assessments:issue",
         ASSESSMENT_OFFICE,

@@ -4,49 +4,18 @@ as Word (converted by LibreOffice) and PDF, the statistics, and the timeline pan
 person's and the department's pages."""
 
 import datetime as dt
-import io
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from lianfang.assessments.models import Assessment, Evidence
 from lianfang.core.models import WarningLevel
+from tests.documents_text import pdf_text, soffice_pdf_text
 
 from .helpers import assess, calendar_known, overdue_measure, rectify  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_known")]
-
-
-def soffice_pdf_text(content: bytes, tmp_path) -> str:
-    """`content` converted to PDF by LibreOffice (headless, a profile of its own): the text of
-    its portrait A4 pages without white space (tests/risks/test_word_forms.py does the same
-    for the landscape forms)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is missing: `make setup` installs libreoffice-writer"
-    source = tmp_path / "notice.docx"
-    source.write_bytes(content)
-    subprocess.run(  # noqa: S603 - our own file, LibreOffice found on the PATH
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    reader = PdfReader(io.BytesIO((tmp_path / "notice.pdf").read_bytes()))
-    assert all(float(p.mediabox.width) < float(p.mediabox.height) for p in reader.pages)
-    return "".join("".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def test_the_office_creates_an_assessment_citing_picked_records(world, login):
@@ -178,8 +147,7 @@ def test_the_notice_as_pdf(world, login):
         reverse("assessments:notice_pdf", args=[assessment.pk])
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert "评估通知书" in "".join(text.split())
+    assert "评估通知书" in pdf_text(response.content)
 
 
 def test_statistics_and_the_timeline_panels(world, login):

@@ -87,6 +87,29 @@ def test_a_large_scope_opens_through_a_job_with_progress(world, monkeypatch):
     assert CampaignTask.objects.filter(campaign=campaign).count() == 8
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_job_commits_each_batch_before_telling_its_progress(world, monkeypatch):
+    """The job page reads progress from another connection: it sees a count only once the
+    batch it counts is committed (no transaction held round the whole job)."""
+    from django.db import connection
+
+    from lianfang.campaigns import jobs as campaign_jobs
+
+    monkeypatch.setattr(services, "INLINE_TASKS", 3)
+    monkeypatch.setattr(services, "BATCH", 3)
+    campaign = make_campaign(world)
+    job = Job.objects.get(kind="campaigns.open")
+    told = []
+
+    def progress(done, total=None, message=None, *, force=False):
+        made = CampaignTask.objects.filter(campaign=campaign).count()
+        told.append((done, total, made, connection.in_atomic_block))
+
+    assert campaign_jobs.open_tasks(job, progress) == {"tasks": 8}
+    assert [(done, made) for done, _total, made, _ in told][:4] == [(0, 0), (3, 3), (6, 6), (8, 8)]
+    assert not any(in_transaction for *_, in_transaction in told)
+
+
 def test_a_filing_outside_the_filing_phase_is_refused_in_chinese(world):
     make_campaign(world, phases=phases_around(timezone.localdate() + dt.timedelta(days=30)))
     point = post_point(world, world.users["staff"])

@@ -225,3 +225,16 @@ def test_a_leaders_change_request_and_each_resubmission_open_their_own_window(wo
             actor=world.users["integrity"], risk_point=RiskPoint.objects.get(pk=point.pk)
         )
     assert Notification.objects.filter(kind="campaigns.upward_open").count() == 3
+
+
+def test_my_tasks_page_points_the_staff_asked_to_the_open_filings(world, buyer, login):
+    leader_files(world)
+    page = login(buyer).get(reverse("campaigns:mine")).content.decode()
+    assert 'data-testid="upward-asked"' in page and "有 1 项领导风险点正在征求您的意见" in page
+    assert reverse("campaigns:upward_list") in page
+    # not the staff of a department the leader is not in charge of, nor once the window closed
+    other = login(world.users["staff"]).get(reverse("campaigns:mine")).content.decode()
+    assert 'data-testid="upward-asked"' not in other
+    close_window(UpwardReview.objects.get())
+    page = login(buyer).get(reverse("campaigns:mine")).content.decode()
+    assert 'data-testid="upward-asked"' not in page

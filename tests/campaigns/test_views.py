@@ -10,6 +10,7 @@ from lianfang.campaigns.models import Campaign, CampaignTask
 from lianfang.org.models import Department, Post
 from lianfang.risks import services as risk_services
 from tests.campaigns.helpers import make_campaign, phases_around, post_point
+from tests.documents_text import pdf_text, soffice_pdf_text
 from tests.factories import make_department, make_person
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_tasks_not_started_after_the_phase_of_finding_risks_are_late(world, logi
     assert late.count('data-testid="task-row"') == 7 and "张医生" not in late
 
 
-def test_the_summary_downloads_as_word_with_its_figures(world, login):
+def test_the_summary_downloads_as_word_with_its_figures(world, login, tmp_path):
     import io
 
     from docx import Document
@@ -140,6 +141,29 @@ def test_the_summary_downloads_as_word_with_its_figures(world, login):
     cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
     assert {"心内科", "采购中心", "领导班子", "评估定级与备案"} <= cells
     assert AuditEvent.objects.filter(action="campaigns.summary.docx").exists()
+    # what the office's Word makes of it: LibreOffice opens it, the Chinese text intact
+    text = soffice_pdf_text(response.content, tmp_path)
+    assert f"{campaign.name}工作总结" in text and "共下达排查任务8项" in text
+
+
+def test_the_summary_downloads_as_pdf_beside_the_word_one(world, login):
+    from lianfang.campaigns import services
+    from lianfang.core.models import AuditEvent
+
+    campaign = make_campaign(world)
+    client = login(world.users["integrity"])
+    page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    url = reverse("campaigns:summary_pdf", args=[campaign.pk])
+    assert f'href="{url}"' in page  # the button beside the Word one, while it runs
+    services.campaign_close(actor=world.users["integrity"], campaign=campaign)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert ".pdf" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert f"{campaign.name}工作总结" in text and "共下达排查任务8项" in text
+    for words in ("心内科", "采购中心", "领导班子", "评估定级与备案", "已结束"):
+        assert words in text, words
+    assert AuditEvent.objects.filter(action="campaigns.summary.pdf").exists()
 
 
 def test_staff_see_their_task_keep_a_carried_point_and_see_changes(world, login):

@@ -1,10 +1,6 @@
 import datetime as dt
-import io
-import shutil
-import subprocess
 
 import pytest
-from pypdf import PdfReader
 
 from lianfang.org.models import LeaderDivision, Post, PostAssignment
 from lianfang.risks.models import RiskPoint
@@ -51,30 +47,3 @@ def change_post(person, post, start):
         end=start - dt.timedelta(days=1)
     )
     return PostAssignment.objects.create(person=person, post=post, start=start)
-
-
-def soffice_pdf_text(content: bytes, tmp_path) -> str:
-    """`content` converted to PDF by LibreOffice (headless, a profile of its own); the PDF's
-    text without white space, and the check that its pages are portrait A4."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is missing: `make setup` installs libreoffice-writer"
-    source = tmp_path / "form.docx"
-    source.write_bytes(content)
-    subprocess.run(  # noqa: S603 - our own file, LibreOffice found on the PATH
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    reader = PdfReader(io.BytesIO((tmp_path / "form.pdf").read_bytes()))
-    assert all(float(p.mediabox.width) < float(p.mediabox.height) for p in reader.pages)
-    return "".join("".join((p.extract_text() or "").split()) for p in reader.pages)

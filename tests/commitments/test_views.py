@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
-from pypdf import PdfReader
 
 from lianfang.commitments import selectors, services
 from lianfang.commitments.documents import ARCHIVE
@@ -12,9 +11,10 @@ from lianfang.commitments.models import Commitment
 from lianfang.core import attachments, jobs
 from lianfang.core.models import Job
 from lianfang.org.models import Person, Post
+from tests.documents_text import pdf_text, soffice_pdf_text
 from tests.factories import PASSWORD, make_person
 
-from .conftest import change_post, soffice_pdf_text
+from .conftest import change_post
 
 YEAR = timezone.localdate().year
 
@@ -93,8 +93,7 @@ def test_the_form_as_word_opens_in_libreoffice_with_its_chinese_text(filed, clie
         assert words in text, words
     pdf = client.get(reverse("commitments:pdf", args=[c.pk]) + "?copy=office")
     assert pdf.status_code == 200
-    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "纪检监察部门存档" in pdf_text.replace(" ", "")
+    assert "纪检监察部门存档" in pdf_text(pdf.content)
 
 
 def test_the_overview_lists_missing_and_stale_with_fixed_queries(

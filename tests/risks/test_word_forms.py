@@ -3,18 +3,16 @@ file converted headless by LibreOffice and its PDF's text read with pypdf, the d
 of the official copy, large ones by a background job."""
 
 import io
-import shutil
-import subprocess
 
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
-from pypdf import PdfReader
 
 from lianfang.core import jobs, word
 from lianfang.core.models import AuditEvent, Job
 from lianfang.risks import selectors
 from lianfang.risks.models import RiskPoint
+from tests.documents_text import soffice_pdf_text
 from tests.risks import test_positioning as _positioning_tests
 from tests.risks.factories import make_risk_point
 from tests.risks.register_data import build_register
@@ -28,34 +26,6 @@ DOCX = word.DOCX_CONTENT_TYPE
 
 def table_texts(document) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in document.tables[0].rows]
-
-
-def soffice_pdf_text(content: bytes, tmp_path) -> str:
-    """`content` converted to PDF by LibreOffice (headless, a profile of its own) and the
-    PDF's text as pypdf extracts it, without white space."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is missing: `make setup` installs libreoffice-writer"
-    source = tmp_path / "form.docx"
-    source.write_bytes(content)
-    subprocess.run(  # noqa: S603 - our own file, LibreOffice found on the PATH
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    reader = PdfReader(io.BytesIO((tmp_path / "form.pdf").read_bytes()))
-    landscape = [float(p.mediabox.width) > float(p.mediabox.height) for p in reader.pages]
-    assert all(landscape)
-    return "".join("".join((p.extract_text() or "").split()) for p in reader.pages)
 
 
 def test_positioning_docx_holds_the_table_with_merged_powers(world, filed, login):
@@ -97,7 +67,7 @@ def test_positioning_docx_holds_the_table_with_merged_powers(world, filed, login
 def test_positioning_docx_converts_to_a_pdf_with_the_chinese_text(world, filed, login, tmp_path):
     client = login(world.users["integrity"])
     response = client.get(reverse("risks:positioning_docx", args=[world.leader_person.pk]))
-    text = soffice_pdf_text(response.content, tmp_path)
+    text = soffice_pdf_text(response.content, tmp_path, landscape=True)
     expected = ("廉政风险定位表", "示例市人民医院", "遴选中透露评分标准", "本人签字")
     for words in (*expected, "纪检监察部门"):
         assert words in text, words
@@ -163,7 +133,7 @@ def test_register_docx_inline_and_by_a_job(world, login, settings, tmp_path):
     assert {r[6] for r in rows[1:]} == set(expected.values_list("name", flat=True))
     assert "按台账页面的筛选条件" in document.paragraphs[1].text
     assert AuditEvent.objects.filter(action="risks.register.docx").count() == 1
-    text = soffice_pdf_text(response.content, tmp_path)
+    text = soffice_pdf_text(response.content, tmp_path, landscape=True)
     assert "风险点登记表" in text and "示例市人民医院" in text
     assert "".join(rows[1][6].split()) in text
     settings.LIANFANG_DOCX_INLINE_ROWS = 1

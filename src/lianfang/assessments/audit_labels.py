@@ -15,5 +15,6 @@ register_actions(
         "assessment.escalate": _("评估结论升级"),
         "assessments.notice.docx": _("导出评估通知书（Word）"),
         "assessments.notice.pdf": _("导出评估通知书（PDF）"),
+        "assessments.accountability.docx": _("导出述责述廉报告（Word）"),
     }
 )

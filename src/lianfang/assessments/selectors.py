@@ -59,6 +59,40 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
     return Assessment.objects.filter(office | (issued & others))
 
 
+OPEN_STATES = (Assessment.Status.ISSUED, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED)
+
+
+def leadership_board(user, *, limit: int = 10) -> dict | None:
+    """What the home page shows the leaders and the integrity office of an organisation (亮牌
+    is visible to the leaders): the current 亮牌 (issued, not yet rectified) of their units,
+    newest first, at most `limit`, and how many there are; the current 预警 counted (a leader
+    sees that there are some, not which: only the office opens a 预警). None for anyone holding
+    neither role. Three queries, whatever the number of assessments."""
+    paths = _grant_paths(user, (Role.LEADER, Role.INTEGRITY))
+    if not paths:
+        return None
+    current = Assessment.objects.filter(
+        _paths_q(paths, "organisation__path"), status__in=OPEN_STATES
+    )
+    counts = current.aggregate(
+        cards=Count("pk", filter=Q(level=WarningLevel.CARD)),
+        warnings=Count("pk", filter=Q(level=WarningLevel.WARNING)),
+    )
+    cards = list(
+        assessments_visible_to(user)
+        .filter(pk__in=current.filter(level=WarningLevel.CARD).values("pk"))
+        .select_related("organisation", "person", "department")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return {
+        "cards": cards,
+        "card_count": counts["cards"],
+        "warning_count": counts["warnings"],
+        "office": is_office(user),
+        "organisations": len({a.organisation_id for a in cards}) > 1 or len(paths) > 1,
+    }
+
+
 def is_assessed_party(user, assessment: Assessment) -> bool:
     """Whether `user` acts for the assessed party: the person themself, or a head of the
     department assessed."""

@@ -16,4 +16,10 @@ urlpatterns = [
     path("<int:pk>/return/", views.rectification_return, name="return"),
     path("<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
     path("<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
+    path("people/<int:pk>/accountability/", views.accountability_page, name="accountability"),
+    path(
+        "people/<int:pk>/accountability.docx",
+        views.accountability_docx,
+        name="accountability_docx",
+    ),
 ]

@@ -5,6 +5,7 @@ party's page (notice, signing, rectification), the notice as Word and PDF, the s
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +16,11 @@ from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.models import WarningLevel
 from lianfang.core.pages import form_page
+from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
 from lianfang.org.models import Department, Person
 
-from . import selectors, services, word_forms
+from . import accountability, selectors, services, word_forms
 from .apps import OFFICE, READERS, WATCHERS
 from .forms import AssessmentForm, PartyForm, RectificationForm, ReturnForm
 from .models import Assessment, Rectification
@@ -328,3 +330,51 @@ def statistics(request):
             "years": list(range(this_year, this_year - 5, -1)),
         },
     )
+
+
+# 述责述廉 (accountability.py) ---------------------------------------------------------------------
+
+
+def _accountable(request, pk) -> Person:
+    """The person whose report `request.user` may read, else 404."""
+    person = get_object_or_404(Person.objects.select_related("organisation", "department"), pk=pk)
+    if not accountability.may_read(request.user, person):
+        raise Http404
+    return person
+
+
+@role_required(*Role.ALL)
+def accountability_page(request, pk):
+    """A person's 述责述廉 report for a year (`?year=`, this year by default)."""
+    person = _accountable(request, pk)
+    year = accountability.year_from(request.GET.get("year"))
+    report = accountability.accountability_of(person=person, year=year)
+    # a link only where the reader may open it (a leader opens a 亮牌, not a 提示)
+    accountability.mark_readable(request.user, report)
+    return render(
+        request,
+        "assessments/accountability.html",
+        {"r": report, "years": accountability.years_of()},
+    )
+
+
+@role_required(*Role.ALL)
+def accountability_docx(request, pk):
+    """The same report as Word (core.word, form `assessments.accountability`)."""
+    person = _accountable(request, pk)
+    year = accountability.year_from(request.GET.get("year"))
+    report = accountability.accountability_of(person=person, year=year)
+    content = word_forms.accountability_docx(report)
+    record_export(
+        actor=request.user,
+        action="assessments.accountability.docx",
+        what=_("述责述廉报告"),
+        rows=len(report["points"]),
+        organisation=person.organisation,
+        person=person.pk,
+        year=year,
+    )
+    name = documents.download_name(
+        _("述责述廉报告"), "accountability", ext="docx", parts=(person.name, year)
+    )
+    return word.docx_response(content, name)

@@ -8,6 +8,7 @@ about the party were found true.
 
 from pathlib import Path
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianfang.core import word
@@ -153,3 +154,229 @@ word.register_form(
 
 def notice_docx(notice) -> bytes:
     return word.render(NOTICE, notice_context(notice), organisation=notice.organisation)
+
+
+# 述责述廉: a person's yearly report (accountability.py) ------------------------------------------
+
+ACCOUNTABILITY = "assessments.accountability"
+ACCOUNTABILITY_FIELDS = (
+    "unit, name, department, posts, year, date, points_count, measures_total, measures_in_place, "
+    "points: [{seq, post, name, level, measures}], "
+    "fulfilment: [{commitment, seq, title, report, check}], "
+    "assessments: [{date, level, status, notices, rectifications}]"
+)
+
+
+def _measure_line(measure) -> str:
+    due = f"，时限 {measure.due.isoformat()}" if measure.due else ""
+    done = f"，{measure.done_on.isoformat()} 落实" if measure.done_on else ""
+    return f"{measure.text}（{measure.get_status_display()}{due}{done}）"
+
+
+def _check_of(commitment) -> str:
+    """The reviewer's check of a fulfilment report, in words."""
+    state = commitment.get_fulfilment_state_display()
+    when = commitment.fulfilment_checked_at
+    parts = [state]
+    if when and commitment.fulfilment_state in ("checked", "returned"):
+        parts.append(_date(timezone.localdate(when)))
+    if commitment.fulfilment_note:
+        parts.append(commitment.fulfilment_note)
+    return "，".join(str(p) for p in parts)
+
+
+def _rectification_lines(assessment) -> str:
+    rows = []
+    for r in assessment.rectifications.all():
+        measures = "；".join(
+            f"{m.text}（{m.owner}，{m.due.isoformat()}）" for m in r.measures.all()
+        )
+        line = f"{_date(timezone.localdate(r.submitted_at))} {r.get_status_display()}：{r.cause}"
+        if measures:
+            line += f" 措施：{measures}"
+        if r.reason:
+            line += f" 退回理由：{r.reason}"
+        rows.append(line)
+    return _lines(rows)
+
+
+def accountability_context(report: dict) -> dict:
+    from lianfang.core.models import WarningLevel
+
+    person = report["person"]
+    return {
+        "unit": clean(person.organisation.name),
+        "name": clean(person.name),
+        "department": clean(person.department.name if person.department_id else ""),
+        "posts": clean("、".join(p.name for p in report["posts"]) or "无"),
+        "year": str(report["year"]),
+        "date": _date(timezone.localdate()),
+        "points_count": str(len(report["points"])),
+        "measures_total": str(report["measures_total"]),
+        "measures_in_place": str(report["measures_in_place"]),
+        "points": [
+            {
+                "seq": str(n),
+                "post": clean(p.post.name if p.post_id else ""),
+                "name": clean(p.name),
+                "level": clean(p.get_level_display() if p.level else "未定级"),
+                "measures": clean(_lines(_measure_line(m) for m in p.measures.all())),
+            }
+            for n, p in enumerate(report["points"], start=1)
+        ],
+        "fulfilment": [
+            {
+                "commitment": clean(
+                    f"{c.posts or c.get_kind_display()}（{c.get_state_display()}）"
+                ),
+                "seq": str(item["seq"]),
+                "title": clean(item["title"]),
+                "report": clean(item["report"] or "未报告"),
+                "check": clean(_check_of(c)),
+            }
+            for c in report["commitments"]
+            for item in c.items
+        ],
+        "assessments": [
+            {
+                "date": _date(timezone.localdate(a.created_at)),
+                "level": clean(WarningLevel(a.level).label),
+                "status": clean(a.get_status_display()),
+                "notices": clean("、".join(n.number for n in a.notices.all()) or "无"),
+                "rectifications": clean(_rectification_lines(a)),
+            }
+            for a in report["assessments"]
+        ],
+    }
+
+
+def accountability_sample() -> dict:
+    return {
+        "unit": "示例市人民医院",
+        "name": "张三",
+        "department": "心内科",
+        "posts": "主治医师",
+        "year": "2026",
+        "date": "2026年12月31日",
+        "points_count": "2",
+        "measures_total": "3",
+        "measures_in_place": "2",
+        "points": [
+            {
+                "seq": "1",
+                "post": "主治医师",
+                "name": "收受医药代表回扣",
+                "level": "一级（高）",
+                "measures": "1. 处方点评每月一次（已落实）",
+            }
+        ],
+        "fulfilment": [
+            {
+                "commitment": "主治医师（已签署）",
+                "seq": "1",
+                "title": "廉洁自律",
+                "report": "全年未收受礼品礼金。",
+                "check": "已核查，2026年12月20日",
+            }
+        ],
+        "assessments": [
+            {
+                "date": "2026年6月1日",
+                "level": "提示",
+                "status": "整改通过",
+                "notices": "廉评〔2026〕1号",
+                "rectifications": "1. 2026年6月8日 通过：对验收制度执行不严。",
+            }
+        ],
+    }
+
+
+def _grid(document, headers, cells, loop: str):
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    word.repeat_header(table.rows[0])
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        word.write_cell(cell, text, bold=True, font=word.HEI, centre=True)
+        word.shade(cell, "D9D9D9")
+    table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for row in {loop} %}}")
+    row = table.add_row()
+    for cell, text in zip(row.cells, cells, strict=True):
+        word.write_cell(cell, text)
+    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+
+
+def build_accountability(path: Path) -> None:
+    """The default 述责述廉 report (A4 portrait): the person, the register, the commitment and
+    its fulfilment item by item, the assessments and rectifications."""
+    document = word.new_document(landscape=False, size=11)
+    _paragraph(document, "{{ unit }}", size=14, bold=True, font=word.SONG, centre=True)
+    _paragraph(
+        document, "{{ year }} 年度述责述廉报告", size=18, bold=True, font=word.SONG, centre=True
+    )
+    _paragraph(document, "姓名：{{ name }}　　科室：{{ department }}　　岗位：{{ posts }}")
+    _paragraph(
+        document,
+        "　　本年度所在岗位已备案廉政风险点 {{ points_count }} 个，"
+        "防控措施 {{ measures_total }} 条，其中已落实 {{ measures_in_place }} 条。",
+        before=4,
+    )
+    _paragraph(document, "一、廉政风险点及防控措施", bold=True, font=word.HEI, before=6)
+    _grid(
+        document,
+        ("序号", "岗位", "风险点", "等级", "防控措施（状态）"),
+        (
+            "{{ row.seq }}",
+            "{{ row.post }}",
+            "{{ row.name }}",
+            "{{ row.level }}",
+            "{{ row.measures }}",
+        ),
+        "points",
+    )
+    _paragraph(document, "二、廉政承诺履行情况", bold=True, font=word.HEI, before=6)
+    _grid(
+        document,
+        ("承诺书", "序号", "承诺事项", "履诺情况", "审核人核查"),
+        (
+            "{{ row.commitment }}",
+            "{{ row.seq }}",
+            "{{ row.title }}",
+            "{{ row.report }}",
+            "{{ row.check }}",
+        ),
+        "fulfilment",
+    )
+    _paragraph(document, "三、接受廉政评估及整改情况", bold=True, font=word.HEI, before=6)
+    _grid(
+        document,
+        ("日期", "评估结论", "状态", "通知书", "整改"),
+        (
+            "{{ row.date }}",
+            "{{ row.level }}",
+            "{{ row.status }}",
+            "{{ row.notices }}",
+            "{{ row.rectifications }}",
+        ),
+        "assessments",
+    )
+    _paragraph(document, "述职人（签字）：　　　　　　　　{{ date }}", before=18)
+    word.save_default(document, path)
+
+
+word.register_form(
+    word.WordForm(
+        code=ACCOUNTABILITY,
+        label=_("述责述廉报告"),
+        default=TEMPLATES / "accountability.docx",
+        sample=accountability_sample,
+        build=build_accountability,
+        help=ACCOUNTABILITY_FIELDS,
+    )
+)
+
+
+def accountability_docx(report: dict) -> bytes:
+    person = report["person"]
+    return word.render(
+        ACCOUNTABILITY, accountability_context(report), organisation=person.organisation
+    )

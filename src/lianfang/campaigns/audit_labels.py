@@ -16,5 +16,6 @@ register_actions(
         "campaign.upward_open": _("领导风险点开始征求职工意见"),
         "campaign.upward_comment": _("职工对领导风险点提出意见"),
         "campaigns.summary.docx": _("导出风险排查工作总结（Word）"),
+        "campaigns.summary.pdf": _("导出风险排查工作总结（PDF）"),
     }
 )

@@ -226,7 +226,9 @@ def tasks_count(campaign: Campaign) -> int:
 def tasks_create(campaign: Campaign, progress=None) -> int:
     """The bulk writer of a campaign's tasks: one per department in scope, one per person and
     post held; each person's task carries over the filed points of their post (origin
-    沿用上年, to be re-confirmed). Rerunnable: what exists is kept."""
+    沿用上年, to be re-confirmed). `progress(done, total, message, force=True)` is told after
+    each batch of `BATCH`. Rerunnable: what exists is kept (a job that stopped half-way is
+    run again)."""
     existing = set(
         CampaignTask.objects.filter(campaign=campaign).values_list(
             "kind", "person_id", "post_id", "department_id"
@@ -276,13 +278,22 @@ def tasks_create(campaign: Campaign, progress=None) -> int:
             )
         )
     total = len(rows)
+    if progress:
+        progress(0, total, _("正在创建排查任务"), force=True)
+    # A transaction per batch: in the job, each batch is committed before its progress is
+    # reported, so the job page sees the count move (one transaction round the whole would
+    # show nothing until the end); inline, they are savepoints of the opening request's.
     for start in range(0, total, BATCH):
-        CampaignTask.objects.bulk_create(rows[start : start + BATCH])
+        with transaction.atomic():
+            CampaignTask.objects.bulk_create(rows[start : start + BATCH])
         if progress:
-            progress(min(start + BATCH, total), total, _("正在创建排查任务"))
-    _carry_over(campaign)
-    count = CampaignTask.objects.filter(campaign=campaign).count()
-    Campaign.objects.filter(pk=campaign.pk).update(task_count=count)
+            progress(min(start + BATCH, total), total, _("正在创建排查任务"), force=True)
+    if progress:
+        progress(total, total, _("正在沿用上年已备案的风险点"), force=True)
+    with transaction.atomic():
+        _carry_over(campaign)
+        count = CampaignTask.objects.filter(campaign=campaign).count()
+        Campaign.objects.filter(pk=campaign.pk).update(task_count=count)
     return count
 
 

@@ -10,6 +10,7 @@ names.
 """
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core.roles import Role
@@ -74,4 +75,19 @@ def reviews_of_point(*, user, point) -> list[UpwardReview]:
         .filter(risk_point=point)
         .select_related("campaign__organisation", "leader")
         .order_by("-opens_at", "-pk")
+    )
+
+
+def open_to_my_comment(*, user) -> int:
+    """How many leaders' filings ask the user's comment now (their window is open, one of the
+    departments asked is the user's): shown on 我的排查任务, which links to the list."""
+    mine = departments_of(user)
+    if not mine:
+        return 0
+    now = timezone.now()
+    return (
+        UpwardReview.objects.filter(departments__in=mine, opens_at__lte=now, closes_at__gt=now)
+        .values("pk")
+        .distinct()
+        .count()
     )

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.campaign_close, name="close"),
     path("<int:pk>/tasks/", views.task_list, name="tasks"),
     path("<int:pk>/summary.docx", views.summary_docx, name="summary_docx"),
+    path("<int:pk>/summary.pdf", views.summary_pdf, name="summary_pdf"),
 ]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lianfang.core import word
+from lianfang.core import documents, word
 from lianfang.core.access import role_required
 from lianfang.core.exports import record_export
 from lianfang.core.pages import form_page
@@ -18,7 +18,7 @@ from lianfang.core.tables import paginate
 from lianfang.org.selectors import organisations_manageable_by
 from lianfang.risks.models import Category
 
-from . import selectors, services, word_forms
+from . import selectors, services, upward_selectors, word_forms
 from .forms import CampaignForm, initial_of
 from .models import Campaign, CampaignTask
 
@@ -177,22 +177,37 @@ def task_list(request, pk):
     )
 
 
-@role_required(*MANAGERS)
-def summary_docx(request, pk):
-    """The campaign's summary as Word: the frozen one of a closed campaign, else as it stands."""
+def _summary(request, pk, kind: str):
+    """The campaign's summary (the frozen one of a closed campaign, else as it stands) rendered
+    by `word_forms.summary_<kind>`, recorded as an export."""
     campaign = _campaign(request, pk)
     summary = campaign.summary or services.summary_of(campaign)
     progress = selectors.progress(campaign=campaign)
-    content = word_forms.summary_docx(campaign, summary, progress)
+    render = word_forms.summary_pdf if kind == "pdf" else word_forms.summary_docx
+    content = render(campaign, summary, progress)
     record_export(
         actor=request.user,
-        action="campaigns.summary.docx",
+        action=f"campaigns.summary.{kind}",
         what=_("风险排查工作总结"),
         rows=len(progress["rows"]),
         organisation=campaign.organisation,
         campaign=campaign.pk,
     )
+    return campaign, content
+
+
+@role_required(*MANAGERS)
+def summary_docx(request, pk):
+    """The campaign's summary as Word."""
+    campaign, content = _summary(request, pk, "docx")
     return word.docx_response(content, f"{campaign.name}-工作总结.docx")
+
+
+@role_required(*MANAGERS)
+def summary_pdf(request, pk):
+    """The campaign's summary as PDF (core.documents, as the commitments and notices print)."""
+    campaign, content = _summary(request, pk, "pdf")
+    return documents.pdf_response(content, f"{campaign.name}-工作总结.pdf")
 
 
 @role_required(*Role.ALL)
@@ -200,7 +215,14 @@ def my_tasks(request):
     """我的排查任务: the signed-in person's tasks, the points carried over from last year (keep
     one as it is, or open it in the register to change it), and the way to add a point (the
     register's form, which suggests the standard library's points for the post's powers)."""
-    return render(request, "campaigns/mine.html", {"tasks": selectors.my_tasks(user=request.user)})
+    return render(
+        request,
+        "campaigns/mine.html",
+        {
+            "tasks": selectors.my_tasks(user=request.user),
+            "asked": upward_selectors.open_to_my_comment(user=request.user),
+        },
+    )
 
 
 @role_required(*Role.ALL)

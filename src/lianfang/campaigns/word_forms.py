@@ -1,14 +1,16 @@
-"""The campaign's summary (风险排查工作总结) as Word (core.word): the figures a closing campaign
+"""The campaign's summary (风险排查工作总结) as Word (core.word) and as PDF (core.documents, the
+template `campaigns/summary_pdf.html`, from the same context): the figures a closing campaign
 freezes (tasks by progress, returns, points by level and by origin), and the progress by
 department. The default template is built here with python-docx (`lianfang word_templates`
 writes it to `templates/campaigns/word/`, where it is committed)."""
 
 from pathlib import Path
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from lianfang.core import word
+from lianfang.core import documents, word
 from lianfang.core.word import clean
 
 from .models import Campaign, CampaignPoint, CampaignTask
@@ -197,3 +199,13 @@ def summary_docx(campaign: Campaign, summary: dict, progress: dict) -> bytes:
     return word.render(
         SUMMARY, summary_context(campaign, summary, progress), organisation=campaign.organisation
     )
+
+
+def summary_pdf(campaign: Campaign, summary: dict, progress: dict) -> bytes:
+    """The same summary as PDF, in Chinese whatever the page's language (an official form)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return documents.render_pdf(
+            "campaigns/summary_pdf.html",
+            {"s": summary_context(campaign, summary, progress)},
+            serif=True,
+        )

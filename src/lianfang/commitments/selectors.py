@@ -20,6 +20,10 @@ from .models import Commitment
 from .org_settings import DUE_DAYS
 from .services import current_assignments_of, department_key, person_key
 
+# The slot of 我的承诺 (core.extensions): panels `fn(request, *, person) -> Panel | None` that
+# the modules above add (assessments: the signer's 述责述廉 report, which the fulfilment feeds).
+MY_COMMITMENTS = "commitments.mine"
+
 
 @scoping.register(Commitment)
 def visible_to(user) -> QuerySet[Commitment]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lianfang.core import extensions
 from lianfang.core.access import role_required
 from lianfang.core.roles import Role
 from lianfang.core.tables import paginate
@@ -46,10 +47,17 @@ def mine(request):
     rows = list(selectors.my_commitments(user=request.user)[:100])
     person = person_of(request.user)
     headed = list(Department.objects.filter(head=person, active=True)) if person else []
+    panels = extensions.panels(selectors.MY_COMMITMENTS, request, person=person) if person else []
     return render(
         request,
         "commitments/mine.html",
-        {"rows": rows, "person": person, "headed": headed, "year": timezone.localdate().year},
+        {
+            "rows": rows,
+            "person": person,
+            "headed": headed,
+            "year": timezone.localdate().year,
+            "panels": panels,
+        },
     )
 
 

@@ -1,6 +1,7 @@
 from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
 
+from lianfang.assessments.panels import home_panel as assessments_panel
 from lianfang.core.access import role_required
 from lianfang.core.navigation import enabled_module_codes, module_of
 from lianfang.core.roles import Role
@@ -27,10 +28,14 @@ def home(request):
     risks_on = module_of("risks:register") in enabled_module_codes(request)
     work = home_work(user) if risks_on else None
     todo = review_todo(user) if risks_on else []
+    # the leaders' and the integrity office's board of current 亮牌 and 预警 (assessments)
+    board = None
+    if module_of("assessments:list") in enabled_module_codes(request):
+        board = assessments_panel(request)
     if not user.has_any_role(Role.PRIVILEGED):
         # The people figures are for administrators and the integrity office; everyone sees
         # what needs them (the review chain's to-do, home_work).
-        return render(request, "dashboard/home.html", {"work": work, "todo": todo})
+        return render(request, "dashboard/home.html", {"work": work, "todo": todo, "board": board})
     stats = [
         {
             "label": pgettext("plural", "单位"),
@@ -57,5 +62,5 @@ def home(request):
     return render(
         request,
         "dashboard/home.html",
-        {"work": work, "stats": stats, "charts": charts, "todo": todo},
+        {"work": work, "stats": stats, "charts": charts, "todo": todo, "board": board},
     )
