@@ -8,13 +8,16 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 
 from lianfang.accounts.models import User
+from lianfang.campaigns.models import Campaign
 from lianfang.core import audit
 from lianfang.core.models import AuditEvent, Notification, Warning, WarningStatus
 from lianfang.core.roles import PLATFORM_ADMIN, Role
 from lianfang.demo.generator import REFERENCE_DATE
 from lianfang.demo.services import DEMO_PASSWORD
+from lianfang.exchange.models import Report
 from lianfang.org.models import (
     Department,
     DepartmentFunction,
@@ -324,3 +327,28 @@ def test_the_demo_publishes_the_first_hospitals_public_records(demo_once, client
         page = client.get(f"/public/{hospital().pk}/{module}/{column}/")
         assert page.status_code == 200
         assert page.content.decode().count("<tr>") > 10
+
+
+def test_the_commission_has_reports_from_two_hospitals(demo_once, client):
+    """A small second unit (示例市妇幼保健院) beside the first hospital, and the two hospitals'
+    reports: one submitted on the server, one imported from its exchange file."""
+    assert "fy_integrity" in demo_once
+    small = Organisation.objects.get(code="SL-FY01")
+    assert small.parent.code == "SL-WJW"
+    assert 5 <= Department.objects.filter(organisation=small).count() <= 8
+    assert 90 <= Person.objects.filter(organisation=small).count() <= 110
+    assert RiskPoint.objects.filter(organisation=small, status=RiskPoint.Status.FILED).exists()
+    closed = Campaign.objects.get(organisation=small)
+    assert closed.state == Campaign.State.CLOSED
+    assert closed.summary["points"] > 0 and closed.summary["not_reconfirmed"] == 0
+
+    submitted = Report.objects.get(organisation__code="SL-H01")
+    imported = Report.objects.get(organisation=small)
+    assert submitted.method == Report.Method.SUBMITTED and submitted.campaign is not None
+    assert imported.method == Report.Method.IMPORTED and imported.key_fingerprint
+    assert imported.figures["campaign_state"] == "closed"
+
+    client.force_login(User.objects.get(username="wjw"))
+    page = client.get(reverse("exchange:received")).content.decode()
+    assert "示例市人民医院" in page and "示例市妇幼保健院" in page
+    assert "2 / 2 个单位已上报" in page
