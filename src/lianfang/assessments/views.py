@@ -17,7 +17,7 @@ from lianfang.core.exports import record_export
 from lianfang.core.models import WarningLevel
 from lianfang.core.pages import form_page
 from lianfang.core.roles import Role
-from lianfang.core.tables import paginate
+from lianfang.core.tables import paginate, search_term
 from lianfang.org.models import Department, Person
 
 from . import accountability, selectors, services, word_forms
@@ -56,7 +56,7 @@ def assessment_list(request):
         "subject": request.GET.get("subject")
         if request.GET.get("subject") in Assessment.Subject.values
         else None,
-        "q": (request.GET.get("q") or "").strip()[:50],
+        "q": search_term(request.GET.get("q")),
     }
     table = paginate(
         request,

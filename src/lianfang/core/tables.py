@@ -19,6 +19,13 @@ class Table:
         return self.page_obj.object_list
 
 
+def search_term(value, limit: int = 50) -> str:
+    """A search box's text as a filter may use it: no control characters (PostgreSQL refuses
+    NUL in a text parameter), spaces collapsed, at most `limit` characters."""
+    text = "".join(c for c in (value or "") if c.isprintable() or c.isspace())
+    return " ".join(text.split())[:limit]
+
+
 def _int(value, default):
     try:
         return int(value)

@@ -24,6 +24,7 @@ import heapq
 import io
 import random
 import types
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -362,5 +363,20 @@ def _withdraw_publications(hospital, rng) -> None:
         role_grants__role=Role.INTEGRITY, role_grants__organisation=hospital
     ).first()
     rows = list(publications.in_force(hospital, flows_column())[:50])
+    # Only a step published once, by a single handler: a step is published while any record
+    # of it is in force (a committee member's, or the same step approved again after a
+    # return), so withdrawing one of several would leave no gap for the office to find.
+    steps = {
+        pk: (instance, spiff, committee)
+        for pk, instance, spiff, committee in Task.objects.filter(
+            pk__in=[int(r.object_id) for r in publications.in_force(hospital, flows_column())]
+        ).values_list("pk", "instance_id", "spiff_id", "committee_key")
+    }
+    records = Counter(steps.values())
+    rows = [
+        r
+        for r in rows
+        if (step := steps.get(int(r.object_id))) and not step[2] and records[step] == 1
+    ]
     for row in rng.sample(rows, min(WITHDRAWN_PUBLICATIONS, len(rows))):
         publications.withdraw(actor=office, publication=row, reason="公开内容有误，撤回待更正")

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Extra
 from django.utils import timezone
 
 from lianfang.core.scoping import register, scope_of
+from lianfang.core.tables import search_term
 
 from .models import (
     Department,
@@ -522,9 +523,7 @@ def person_search(
         qs = qs.filter(department_id=department_id)
     if without_account:
         qs = qs.filter(user__isnull=True)
-    # no control characters (PostgreSQL refuses NUL in a text parameter), spaces collapsed
-    term = " ".join("".join(c for c in (term or "") if c.isprintable() or c.isspace()).split())
-    term = term[:40]
+    term = search_term(term, 40)
     if term:
         q = Q(name__icontains=term) | Q(staff_no__icontains=term)
         letters = term.replace(" ", "").lower()
