@@ -18,7 +18,7 @@ def test_the_dense_register_clones_each_risk_per_function_for_the_benchmarks():
     """`--density dense` is the benchmarks' volume (bench/register.py): ~10,000 points per
     hospital, each pack risk once per function of the department."""
     out = StringIO()
-    call_command("demo", "--seed", "7", "--density", "dense", stdout=out)
+    call_command("demo", "--seed", "7", "--density", "dense", "--register-only", stdout=out)
     assert "密度 dense" in out.getvalue()
     hospital = Organisation.objects.get(name="示例市人民医院")
     points = RiskPoint.objects.filter(organisation=hospital)

@@ -146,7 +146,7 @@ UNIT, DAY = "示例市人民医院", dt.date(2026, 12, 7)
 @pytest.fixture
 def demo_register(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", "--seed", "7", "--density", "dense", stdout=StringIO())
+    call_command("demo", "--seed", "7", "--density", "dense", "--register-only", stdout=StringIO())
     hospital = Organisation.objects.get(name="示例市人民医院")
     point = RiskPoint.objects.filter(organisation=hospital, step__isnull=False).first()
     department = point.department

@@ -132,14 +132,17 @@ def demo_load(
     seed: int = 1,
     scale: int = 1,
     density: str = REALISTIC,
+    register_only: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> LoadResult:
     """Create the commission, `scale` hospitals of ~1,500 staff each, and the demo logins.
 
     `density` is that of the risk registers (`register.DENSITIES`): "realistic", a few
     hundred risk points per hospital, or "dense", about 10,000 (the benchmarks' volume).
-    The same seed and density give the same data. Refuses (ValueError) when the demo already
-    exists.
+    The same seed and density give the same data. `register_only`: the organisations, their
+    staff, registers and logins, nothing of the other modules (the tests and benchmarks that
+    need a register's volume and nothing else: no warnings checked, no reminders). Refuses
+    (ValueError) when the demo already exists.
     """
     if not 1 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 1 and {MAX_SCALE}")
@@ -206,109 +209,17 @@ def demo_load(
             progress(
                 f"工作日历：已为演示单位录入并确认 {'、'.join(map(str, years))} 年的暂定节假日"
             )
-        waiting = load_submissions(hospitals[0])
-        waiting.add_to(counts[hospitals[0].code])
-        progress(
-            f"{hospitals[0].name} 审核流程：提交 {waiting.submitted} 次，"
-            f"退回 {waiting.returned} 次，待审 {waiting.waiting} 个"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-        # The first hospital's public power catalogue and risk points, as its integrity
-        # office publishes them (监督 › 公开发布; read on /public/<id>/…).
-        office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
-        power_catalogue_publish(actor=office, organisation=hospitals[0])
-        risk_points_publish(actor=office, organisation=hospitals[0])
-        # Its public site (公开门户, /gk/<code>/), opened by its administrator.
-        load_portal(hospitals[0], actor=User.objects.get(username=LOGINS[0].username))
-        # Its portal's news, notices and regulations (院务公开), through the 审核.
-        # the portal's default columns are written by the administrator (its office)
-        editors = list(User.objects.filter(username__in=["admin", "dept_head", "staff"]))
-        published = load_content(hospitals[0], editors=editors, reviewer=office)
-        progress("院务公开：" + "，".join(f"{k} {v}" for k, v in published.items()))
-        # Patient satisfaction (demo/satisfaction.py): 20,000 answers, one stuffed department.
-        satisfaction = load_satisfaction(hospitals[0], seed=seed, actor=ACTOR)
-        progress(
-            f"{hospitals[0].name} 患者满意度：{satisfaction.answers} 份评价"
-            f"（凭评价码 {satisfaction.tokened}，存疑 {satisfaction.flagged}，"
-            f"刷评科室 {satisfaction.stuffed_department}）"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-        # Its power flows (权力运行): the shipped definitions and six months of matters.
-        ran = load_flows(hospitals[0], seed=seed, actor=ACTOR)
-        progress(
-            f"{hospitals[0].name} 权力运行：{ran.definitions} 个流程，{ran.instances} 件办件"
-            f"（{'，'.join(f'{k} {v}' for k, v in sorted(ran.states.items()))}；"
-            f"超时 {ran.overdue}，已升级 {ran.escalated}）"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-        # Its complaints and reports (投诉举报): a year of reports in every state.
-        complaints = load_complaints(hospitals[0], seed=seed)
-        progress(
-            f"{hospitals[0].name} 投诉举报：{complaints.complaints} 件"
-            f"（{'，'.join(f'{k} {v}' for k, v in sorted(complaints.states.items()))}；"
-            f"匿名 {complaints.anonymous}，逾期 {complaints.overdue}）"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-        if complaints.receipts:
-            progress(
-                "演示回执码（匿名举报，/complaints/receipt/）：" + "、".join(complaints.receipts)
+        added = []
+        if not register_only:
+            added = _modules(
+                authority,
+                hospitals,
+                counts,
+                seed=seed,
+                progress=progress,
+                started=started,
+                scale=scale,
             )
-        # Its assessments (廉政评估, demo/assessments.py): all three conclusions, one
-        # rectification accepted, one escalated after two failures.
-        # Dated this morning, so that the same seed on the same day writes the same register
-        # (the accepted rectification's measures and their links).
-        morning = dt.datetime.combine(
-            timezone.localdate(), dt.time(9, 0), timezone.get_current_timezone()
-        )
-        with as_of(morning):
-            assessed = load_assessments(
-                hospitals[0],
-                office=office,
-                staff=User.objects.get(
-                    username=next(s.username for s in LOGINS if s.key == "staff")
-                ),
-                head=User.objects.get(
-                    username=next(s.username for s in LOGINS if s.key == "dept_head")
-                ),
-            )
-        progress(
-            f"{hospitals[0].name} 廉政评估：下达 {assessed.issued} 份通知书，"
-            f"整改通过 {assessed.accepted} 件，两次整改未通过升级 {assessed.escalated} 件，"
-            f"亮牌 {assessed.cards} 件"
-        )
-
-        # This year's commitments (廉政承诺): generated for everyone, some signed, two stale
-        # after a post change (demo/commitments.py).
-        pledged = load_commitments(hospitals[0], password=DEMO_PASSWORD)
-        progress(
-            f"{hospitals[0].name} 廉政承诺：生成 {pledged.generated} 份，签署 {pledged.signed} 份，"
-            f"待审 {pledged.waiting} 份，岗位变动待重签 {pledged.stale} 人"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-
-        # Its investigation campaigns (风险排查): last year's closed, this year's under way.
-        ran_campaigns = load_campaigns(hospitals[0])
-        ran_campaigns.add_to(counts[hospitals[0].code], hospitals[0])
-        progress(
-            f"{hospitals[0].name} 风险排查：{ran_campaigns.campaigns} 轮，"
-            f"{ran_campaigns.tasks} 项任务，确认保留 {ran_campaigns.confirmed} 个风险点，"
-            f"退回 {ran_campaigns.returned} 次"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-
-        # The commission's small second unit (demo/small.py): about a hundred staff, a register
-        # from the standard library, last year's campaign closed; then what the two hospitals
-        # reported upward, one submitted on the server, the other's file imported.
-        small = load_small(authority, order=scale + 1, seed=seed, save=_save, actor=ACTOR)
-        counts[small.organisation.code] = small.counts
-        reported = load_reports(hospitals[0], small.organisation)
-        progress(
-            f"{small.organisation.name}：{small.counts['departments']} 个科室，"
-            f"{small.counts['people']} 名人员，{small.counts['risk_points']} 个风险点；"
-            f"上报：在线提交 {reported['submitted']} 份，导入上报文件 {reported['imported']} 份"
-            f"（{time.monotonic() - started:.1f} 秒）"
-        )
-
         totals = {
             key: sum(c.get(key, 0) for c in counts.values()) for key in counts[hospitals[0].code]
         }
@@ -325,18 +236,22 @@ def demo_load(
                 obj=hospital,
                 after={"seed": seed, "density": density, **counts[hospital.code]},
             )
-            for hospital in [*hospitals, small.organisation]
+            for hospital in [*hospitals, *added]
         ]
         audit.record_many(actor=ACTOR, changes=changes)
         # The warning checkers once, as the scheduler would: the overdue reviews, measures
         # and rotations of the demo appear on the integrity office's 预警 page.
-        progress("核查预警规则……")
-        report, _escalated = warnings.warnings_check()
-        progress("预警：" + "，".join(f"{c.rule.label} {len(c.raised.created)} 条" for c in report))
+        if not register_only:
+            progress("核查预警规则……")
+            report, _escalated = warnings.warnings_check()
+            progress(
+                "预警：" + "，".join(f"{c.rule.label} {len(c.raised.created)} 条" for c in report)
+            )
     # The morning's reminders, as the daily run would send them: the overdue reviews and
     # rotations reach their owners' inboxes (the demo's accounts have no e-mail address).
-    sent = notifications.remind()
-    progress("提醒：" + "，".join(f"{name} {n} 条" for name, n in sent.items()))
+    if not register_only:
+        sent = notifications.remind()
+        progress("提醒：" + "，".join(f"{name} {n} 条" for name, n in sent.items()))
     # Fresh statistics for the planner after a bulk load. PostgreSQL's autovacuum would take
     # a while; SQLite never gathers them by itself. Without them the register's filtered pages
     # read a whole organisation's rows instead of one department's (bench/register.py).
@@ -344,12 +259,118 @@ def demo_load(
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return LoadResult(
-        organisations=[authority, *hospitals, small.organisation],
+        organisations=[authority, *hospitals, *added],
         counts=counts,
         logins=demo_logins(),
         seconds=time.monotonic() - started,
         totals=totals,
     )
+
+
+def _modules(authority, hospitals, counts, *, seed, progress, started, scale) -> list[Organisation]:
+    """What the demo holds beside the registers: the first hospital's review chain at work,
+    publications, portal, content, satisfaction, flows, complaints, assessments,
+    commitments and campaigns, then the small second unit and the reports upward. Returns
+    the organisations it adds."""
+    waiting = load_submissions(hospitals[0])
+    waiting.add_to(counts[hospitals[0].code])
+    progress(
+        f"{hospitals[0].name} 审核流程：提交 {waiting.submitted} 次，"
+        f"退回 {waiting.returned} 次，待审 {waiting.waiting} 个"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+    # The first hospital's public power catalogue and risk points, as its integrity
+    # office publishes them (监督 › 公开发布; read on /public/<id>/…).
+    office = User.objects.get(username=next(s.username for s in LOGINS if s.key == "integrity"))
+    power_catalogue_publish(actor=office, organisation=hospitals[0])
+    risk_points_publish(actor=office, organisation=hospitals[0])
+    # Its public site (公开门户, /gk/<code>/), opened by its administrator.
+    load_portal(hospitals[0], actor=User.objects.get(username=LOGINS[0].username))
+    # Its portal's news, notices and regulations (院务公开), through the 审核.
+    # the portal's default columns are written by the administrator (its office)
+    editors = list(User.objects.filter(username__in=["admin", "dept_head", "staff"]))
+    published = load_content(hospitals[0], editors=editors, reviewer=office)
+    progress("院务公开：" + "，".join(f"{k} {v}" for k, v in published.items()))
+    # Patient satisfaction (demo/satisfaction.py): 20,000 answers, one stuffed department.
+    satisfaction = load_satisfaction(hospitals[0], seed=seed, actor=ACTOR)
+    progress(
+        f"{hospitals[0].name} 患者满意度：{satisfaction.answers} 份评价"
+        f"（凭评价码 {satisfaction.tokened}，存疑 {satisfaction.flagged}，"
+        f"刷评科室 {satisfaction.stuffed_department}）"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+    # Its power flows (权力运行): the shipped definitions and six months of matters.
+    ran = load_flows(hospitals[0], seed=seed, actor=ACTOR)
+    progress(
+        f"{hospitals[0].name} 权力运行：{ran.definitions} 个流程，{ran.instances} 件办件"
+        f"（{'，'.join(f'{k} {v}' for k, v in sorted(ran.states.items()))}；"
+        f"超时 {ran.overdue}，已升级 {ran.escalated}）"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+    # Its complaints and reports (投诉举报): a year of reports in every state.
+    complaints = load_complaints(hospitals[0], seed=seed)
+    progress(
+        f"{hospitals[0].name} 投诉举报：{complaints.complaints} 件"
+        f"（{'，'.join(f'{k} {v}' for k, v in sorted(complaints.states.items()))}；"
+        f"匿名 {complaints.anonymous}，逾期 {complaints.overdue}）"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+    if complaints.receipts:
+        progress("演示回执码（匿名举报，/complaints/receipt/）：" + "、".join(complaints.receipts))
+    # Its assessments (廉政评估, demo/assessments.py): all three conclusions, one
+    # rectification accepted, one escalated after two failures.
+    # Dated this morning, so that the same seed on the same day writes the same register
+    # (the accepted rectification's measures and their links).
+    morning = dt.datetime.combine(
+        timezone.localdate(), dt.time(9, 0), timezone.get_current_timezone()
+    )
+    with as_of(morning):
+        assessed = load_assessments(
+            hospitals[0],
+            office=office,
+            staff=User.objects.get(username=next(s.username for s in LOGINS if s.key == "staff")),
+            head=User.objects.get(
+                username=next(s.username for s in LOGINS if s.key == "dept_head")
+            ),
+        )
+    progress(
+        f"{hospitals[0].name} 廉政评估：下达 {assessed.issued} 份通知书，"
+        f"整改通过 {assessed.accepted} 件，两次整改未通过升级 {assessed.escalated} 件，"
+        f"亮牌 {assessed.cards} 件"
+    )
+
+    # This year's commitments (廉政承诺): generated for everyone, some signed, two stale
+    # after a post change (demo/commitments.py).
+    pledged = load_commitments(hospitals[0], password=DEMO_PASSWORD)
+    progress(
+        f"{hospitals[0].name} 廉政承诺：生成 {pledged.generated} 份，签署 {pledged.signed} 份，"
+        f"待审 {pledged.waiting} 份，岗位变动待重签 {pledged.stale} 人"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+
+    # Its investigation campaigns (风险排查): last year's closed, this year's under way.
+    ran_campaigns = load_campaigns(hospitals[0])
+    ran_campaigns.add_to(counts[hospitals[0].code], hospitals[0])
+    progress(
+        f"{hospitals[0].name} 风险排查：{ran_campaigns.campaigns} 轮，"
+        f"{ran_campaigns.tasks} 项任务，确认保留 {ran_campaigns.confirmed} 个风险点，"
+        f"退回 {ran_campaigns.returned} 次"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+
+    # The commission's small second unit (demo/small.py): about a hundred staff, a register
+    # from the standard library, last year's campaign closed; then what the two hospitals
+    # reported upward, one submitted on the server, the other's file imported.
+    small = load_small(authority, order=scale + 1, seed=seed, save=_save, actor=ACTOR)
+    counts[small.organisation.code] = small.counts
+    reported = load_reports(hospitals[0], small.organisation)
+    progress(
+        f"{small.organisation.name}：{small.counts['departments']} 个科室，"
+        f"{small.counts['people']} 名人员，{small.counts['risk_points']} 个风险点；"
+        f"上报：在线提交 {reported['submitted']} 份，导入上报文件 {reported['imported']} 份"
+        f"（{time.monotonic() - started:.1f} 秒）"
+    )
+    return [small.organisation]
 
 
 def _save(hospital: Organisation, rows: HospitalRows) -> None:

@@ -41,13 +41,18 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--register-only",
+            action="store_true",
+            help="只生成单位、人员、岗位、风险点台账和账号，不生成其他模块的数据（供性能基准测试）",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="演示数据已存在时不做改动，只列出账号"
         )
         parser.add_argument(
             "--reset", action="store_true", help="先删除已有的演示单位及其数据，再重新生成"
         )
 
-    def handle(self, *args, seed, scale, density, if_empty, reset, **options):
+    def handle(self, *args, seed, scale, density, if_empty, reset, register_only, **options):
         if reset and if_empty:
             raise CommandError("--reset 与 --if-empty 不能同时使用。")
         if not 1 <= scale <= services.MAX_SCALE:
@@ -68,7 +73,11 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"正在生成演示数据（种子 {seed}，{scale} 家医院，密度 {density}）…")
         result = services.demo_load(
-            seed=seed, scale=scale, density=density, progress=self.stdout.write
+            seed=seed,
+            scale=scale,
+            density=density,
+            register_only=register_only,
+            progress=self.stdout.write,
         )
         totals = result.totals
         self.stdout.write(
