@@ -192,3 +192,23 @@ def test_staff_see_their_task_keep_a_carried_point_and_see_changes(world, login)
     assert response.status_code == 302
     cp.refresh_from_db()
     assert cp.confirmed
+
+
+def test_my_tasks_mark_the_point_returned_until_it_is_sent_again(world, login):
+    campaign = make_campaign(world)
+    point = post_point(world, world.users["staff"])
+    risk_services.risk_point_submit(actor=world.users["staff"], risk_point=point)
+    risk_services.risk_point_return(
+        actor=world.users["dept_head"], risk_point=point, reason="表现形式不具体"
+    )
+    client = login(world.users["staff"])
+    page = client.get(reverse("campaigns:mine")).content.decode()
+    task = CampaignTask.objects.get(campaign=campaign, person=world.staff_person)
+    assert task.status == CampaignTask.Status.RETURNED
+    # the task says 已退回; the point to correct says so too
+    assert page.count('data-testid="point-returned"') == 1
+    assert 'data-testid="point-waiting"' not in page
+    risk_services.risk_point_submit(actor=world.users["staff"], risk_point=point)
+    page = client.get(reverse("campaigns:mine")).content.decode()
+    assert 'data-testid="point-returned"' not in page
+    assert page.count('data-testid="point-waiting"') == 1

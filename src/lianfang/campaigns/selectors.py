@@ -182,20 +182,39 @@ def _waiting(risk_point_ids) -> set[int]:
     )
 
 
+def _returned(risk_point_ids) -> set[int]:
+    """Those of the risk points whose latest submission was returned (退回: to correct and
+    send again)."""
+    latest = dict(
+        Submission.objects.filter(
+            content_type=ContentType.objects.get_for_model(RiskPoint),
+            object_id__in=list(risk_point_ids),
+        )
+        .order_by("object_id", "submitted_at", "pk")
+        .values_list("object_id", "state")
+    )
+    return {pk for pk, state in latest.items() if state == Submission.State.RETURNED}
+
+
 def my_tasks(*, user) -> list[CampaignTask]:
     """The user's own tasks in open campaigns, each with its points; a carried-over point is
-    marked `changed` when it no longer reads as it did when the campaign began (上年)."""
+    marked `changed` when it no longer reads as it did when the campaign began (上年), and a
+    point `returned` while its latest submission waits to be corrected and sent again (a
+    task 已退回 names the point to correct)."""
     tasks = list(
         CampaignTask.objects.filter(person__user=user, campaign__state=Campaign.State.OPEN)
         .select_related("campaign", "post", "department")
         .prefetch_related("points__risk_point")
         .order_by("campaign_id", "pk")
     )
-    waiting = _waiting([cp.risk_point_id for task in tasks for cp in task.points.all()])
+    ids = [cp.risk_point_id for task in tasks for cp in task.points.all()]
+    waiting = _waiting(ids)
+    returned = _returned(ids)
     for task in tasks:
         for cp in task.points.all():
             point = cp.risk_point
             cp.waiting = point.pk in waiting
+            cp.returned = point.pk in returned
             cp.changed = bool(cp.baseline) and any(
                 cp.baseline.get(f) != getattr(point, f) for f in BASELINE_FIELDS
             )
