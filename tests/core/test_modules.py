@@ -37,6 +37,7 @@ INSTALLED = {
     "campaigns",
     "commitments",
     "assessments",
+    "exchange",
     "audit",
     "warnings",
     "maintenance",

@@ -69,6 +69,12 @@ def test_publishing_the_catalogue_and_the_risk_points(world, catalogue, points, 
     assert risks[0].fields["measures"] == "1. 评分标准封存"
     assert set(risks[0].fields) == {"power", "step", "post", "name", "level", "measures"}
 
+    # the office's page says the site is closed instead of linking a page that answers 404
+    client.force_login(office)
+    manage = client.get(
+        reverse("core:publication_column", args=[world.hospital.pk, "org", "power_catalogue"])
+    ).content.decode()
+    assert 'data-testid="site-closed"' in manage and 'data-testid="public-page"' not in manage
     client.logout()  # the public page needs no login
     # nothing is public while the hospital's public site is closed (the portal's gate) ...
     assert public_page(client, world, "org", "power_catalogue").status_code == 404

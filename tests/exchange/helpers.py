@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 
-from lianfang.exchange import keys
+from lianfang.exchange import keys, package
 from lianfang.exchange.schema import MANIFEST, SIGNATURE
 from lianfang.risks.models import Measure, RiskPoint
 from tests.risks.factories import make_measure, make_risk_point
@@ -43,12 +43,15 @@ def members(content: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def rezip(parts: dict[str, bytes]) -> bytes:
+def rezip(parts: dict[str, bytes], sealed_private_key: str | None = None) -> bytes:
+    """The parts as a zip; signed as a whole with the key, if given (a file its holder made)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
-    return out.getvalue()
+    if sealed_private_key is None:
+        return out.getvalue()
+    return package.seal(out.getvalue(), sealed_private_key)
 
 
 def resign(parts: dict[str, bytes], sealed_private_key: str, public_key: str) -> dict:

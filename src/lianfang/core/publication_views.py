@@ -86,6 +86,8 @@ def publication_column(request, org_pk, module, column):
             "publisher": publisher,
             "in_force": in_force,
             "withdrawn": withdrawn,
+            # the public page answers only while the organisation's public site is open
+            "shown_to_public": publications.shown_to_public(organisation),
         },
     )
 

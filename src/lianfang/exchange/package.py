@@ -1,6 +1,9 @@
 """The exchange file: a zip of JSON members, an Excel workbook for people to read, a manifest
 of the members' SHA-256 and the manifest's Ed25519 signature (docs/exchange.md).
 
+The zip's comment holds the Ed25519 signature of the whole file (as written without the
+comment), so that a byte changed outside the members is refused too.
+
 `build` writes one; `read` checks one and returns what it holds, or raises ValidationError
 with the reason in Chinese. Neither touches the database."""
 
@@ -10,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -87,7 +91,37 @@ def build(
         archive.writestr(SIGNATURE, keys.sign(sealed_private_key, manifest_bytes).hex() + "\n")
         for name in LISTED:
             archive.writestr(name, members[name])
-    return out.getvalue()
+    return seal(out.getvalue(), sealed_private_key)
+
+
+# The whole file's signature, in the zip's comment: the manifest's signature covers what the
+# members hold, this one every other byte (headers, times, the central directory), so that a
+# changed byte anywhere is refused. It signs the file as written without a comment.
+FILE_SIGNATURE = b"LIANFANG-EXCHANGE-SIGNATURE:"
+_EOCD_COMMENT_LENGTH = 2  # the end record's last field, before the comment
+
+
+def _unsigned(content: bytes, comment: bytes) -> bytes:
+    body = content[: len(content) - len(comment) - _EOCD_COMMENT_LENGTH]
+    return body + b"\x00\x00"
+
+
+def seal(content: bytes, sealed_private_key: str) -> bytes:
+    """`content` (a zip without comment) with its Ed25519 signature as the comment."""
+    comment = FILE_SIGNATURE + keys.sign(sealed_private_key, content).hex().encode()
+    return content[:-_EOCD_COMMENT_LENGTH] + len(comment).to_bytes(2, "little") + comment
+
+
+def _check_seal(content: bytes, comment: bytes, public_key: str) -> None:
+    if not comment.startswith(FILE_SIGNATURE):
+        _refuse(_("上报文件缺少整体签名，或签名被改动。"))
+    try:
+        signature = bytes.fromhex(comment[len(FILE_SIGNATURE) :].decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        signature = b""
+    unsigned = _unsigned(content, comment)
+    if not content.endswith(comment) or not keys.verifies(public_key, signature, unsigned):
+        _refuse(_("上报文件在签名后被改动：整体签名校验失败。"))
 
 
 @dataclass
@@ -123,7 +157,17 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
                 out += chunk
                 if len(out) > MAX_MEMBER_MB * CHUNK:
                     _refuse(_("上报文件中的 %(name)s 过大。") % {"name": info.filename})
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+    ):
+        # a changed byte of the compressed data (the CRC, or inflating it, fails), of a
+        # header (an unknown compression method, the encryption flag)
         _refuse(_("上报文件已损坏：%(name)s 无法读出或校验失败。") % {"name": info.filename})
     return bytes(out)
 
@@ -145,14 +189,15 @@ def read(content: bytes) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         _refuse(_("不是有效的上报文件：无法作为 zip 文件读取。"))
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         _refuse(_("上报文件中有重名的文件。"))
     unexpected = [n for n in names if n not in MEMBERS]
     if unexpected:
-        _refuse(_("上报文件含有清单之外的文件：%(names)s。") % {"names": "、".join(unexpected)})
+        shown = (n if n.isprintable() else ascii(n) for n in unexpected)
+        _refuse(_("上报文件含有清单之外的文件：%(names)s。") % {"names": "、".join(shown)})
     missing = [n for n in MEMBERS if n not in names]
     if missing:
         _refuse(_("上报文件缺少 %(names)s。") % {"names": "、".join(missing)})
@@ -191,6 +236,8 @@ def read(content: bytes) -> Package:
     campaign = documents[CAMPAIGN]["campaign"]
     if (campaign["name"] if campaign else "") != manifest["campaign"]:
         _refuse(_("campaign.json 的排查名称与清单不符。"))
+    # last: the reasons above name what changed; this one catches any other byte
+    _check_seal(content, archive.comment, key["public_key"])
     return Package(
         manifest=manifest,
         documents=documents,
