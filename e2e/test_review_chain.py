@@ -164,3 +164,37 @@ def test_filing_review_from_form_to_change_request(world, new_page, live_server)
     view.goto(f"/risks/points/{point.pk}/")
     assert no_sideways_scroll(view)
     screenshot(view, "review-point-phone")
+
+
+def test_a_slow_answer_to_an_earlier_choice_leaves_the_chosen_step(world, new_page, live_server):
+    """The form asks the server for the post's powers, then the power's steps. When the post's
+    answer comes after the step is picked, it must not empty the step (it did: the filing
+    was then refused for want of a step, a review-chain test failed on it under load)."""
+    prescribing = make_power(
+        world.hospital,
+        "处方开具",
+        "QL-CF",
+        department=world.cardiology,
+        steps=["开具处方", "审核处方"],
+    )
+    step = str(prescribing.steps.get(order=1).pk)
+    page = new_page()
+    sign_in(page, live_server, world.users["staff"])
+    page.goto("/risks/points/new/")
+    held = []
+
+    def hold_the_posts_answer(route):
+        if "power=" not in route.request.url and not held:
+            held.append(route)  # answered below, after the step is picked
+        else:
+            route.continue_()
+
+    page.route("**/risks/points/new/options/**", hold_the_posts_answer)
+    page.select_option("#id_post", str(Post.objects.get(code="P-ZZYS").pk))
+    page.select_option("#id_power", str(prescribing.pk))
+    page.select_option("#id_step", step)
+    assert held, "the post's question was asked"
+    with page.expect_response("**/risks/points/new/options/**"):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # its handler has run
+    expect(page.locator("#id_step")).to_have_value(step)

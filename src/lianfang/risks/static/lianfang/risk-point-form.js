@@ -36,14 +36,19 @@
     let suggestions = readJSON("lf-point-suggestions") || [];
     let showAll = false;
 
+    // Only the latest answer counts: a slow answer to an earlier change (the post's, asked
+    // before the power was chosen) would otherwise empty the steps the user has just picked.
+    let latest = 0;
     const query = (extra) => {
+      const ticket = ++latest;
       const params = new URLSearchParams({ organisation: power.dataset.organisation });
       if (post && post.value && (!subject || subject.value === "post")) params.set("post", post.value);
       if (power.value) params.set("power", power.value);
       if (showAll) params.set("all", "1");
       Object.entries(extra || {}).forEach(([k, v]) => params.set(k, v));
       return fetch(`${url}?${params}`, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then((response) => (response.ok ? response.json() : null));
+        .then((response) => (response.ok ? response.json() : null))
+        .then((data) => (ticket === latest ? data : null));
     };
 
     const showSteps = (rows, keep) => {
@@ -91,9 +96,10 @@
         renderSuggestions();
       });
 
+    // `keep`: the step to select; by default the one selected when the answer comes
     const refreshSteps = (keep) =>
       query().then((data) => {
-        if (data) showSteps(data.steps, keep);
+        if (data) showSteps(data.steps, keep === undefined ? step.value : keep);
       });
 
     const setValue = (name, value) => {
@@ -137,7 +143,7 @@
     }
     if (post) post.addEventListener("change", refreshPowers);
     if (subject) subject.addEventListener("change", refreshPowers);
-    power.addEventListener("change", () => refreshSteps(""));
+    power.addEventListener("change", () => refreshSteps());
     if (allButton) {
       allButton.addEventListener("click", () => {
         showAll = true;
