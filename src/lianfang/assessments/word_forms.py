@@ -291,20 +291,6 @@ def accountability_sample() -> dict:
     }
 
 
-def _grid(document, headers, cells, loop: str):
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    word.repeat_header(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        word.write_cell(cell, text, bold=True, font=word.HEI, centre=True)
-        word.shade(cell, "D9D9D9")
-    table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for row in {loop} %}}")
-    row = table.add_row()
-    for cell, text in zip(row.cells, cells, strict=True):
-        word.write_cell(cell, text)
-    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
-
-
 def build_accountability(path: Path) -> None:
     """The default 述责述廉 report (A4 portrait): the person, the register, the commitment and
     its fulfilment item by item, the assessments and rectifications."""
@@ -321,7 +307,7 @@ def build_accountability(path: Path) -> None:
         before=4,
     )
     _paragraph(document, "一、廉政风险点及防控措施", bold=True, font=word.HEI, before=6)
-    _grid(
+    word.loop_table(
         document,
         ("序号", "岗位", "风险点", "等级", "防控措施（状态）"),
         (
@@ -334,7 +320,7 @@ def build_accountability(path: Path) -> None:
         "points",
     )
     _paragraph(document, "二、廉政承诺履行情况", bold=True, font=word.HEI, before=6)
-    _grid(
+    word.loop_table(
         document,
         ("承诺书", "序号", "承诺事项", "履诺情况", "审核人核查"),
         (
@@ -347,7 +333,7 @@ def build_accountability(path: Path) -> None:
         "fulfilment",
     )
     _paragraph(document, "三、接受廉政评估及整改情况", bold=True, font=word.HEI, before=6)
-    _grid(
+    word.loop_table(
         document,
         ("日期", "评估结论", "状态", "通知书", "整改"),
         (

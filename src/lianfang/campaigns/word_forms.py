@@ -127,20 +127,6 @@ def _line(document, text: str, *, before=0):
     paragraph.add_run(text)
 
 
-def _table(document, headers, cells, loop: str):
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    word.repeat_header(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        word.write_cell(cell, text, bold=True, font=word.HEI, centre=True)
-        word.shade(cell, "D9D9D9")
-    table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for row in {loop} %}}")
-    row = table.add_row()
-    for cell, text in zip(row.cells, cells, strict=True):
-        word.write_cell(cell, text)
-    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
-
-
 def build_summary(path: Path) -> None:
     """The default summary: A4 portrait, the figures, the phases, the departments."""
     document = word.new_document(landscape=False, size=11)
@@ -155,18 +141,22 @@ def build_summary(path: Path) -> None:
         before=6,
     )
     _line(document, "一、排查阶段", before=8)
-    _table(
+    word.loop_table(
         document,
         ("阶段", "开始", "结束"),
         ("{{ row.name }}", "{{ row.start }}", "{{ row.end }}"),
         "phases",
     )
     _line(document, "二、任务进度", before=8)
-    _table(document, ("进度", "任务数"), ("{{ row.label }}", "{{ row.count }}"), "statuses")
+    word.loop_table(
+        document, ("进度", "任务数"), ("{{ row.label }}", "{{ row.count }}"), "statuses"
+    )
     _line(document, "三、风险等级", before=8)
-    _table(document, ("风险等级", "风险点数"), ("{{ row.label }}", "{{ row.count }}"), "levels")
+    word.loop_table(
+        document, ("风险等级", "风险点数"), ("{{ row.label }}", "{{ row.count }}"), "levels"
+    )
     _line(document, "四、各科室情况", before=8)
-    _table(
+    word.loop_table(
         document,
         ("科室", "任务", "已备案", "已退回", "逾期", "退回次数"),
         (

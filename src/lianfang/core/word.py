@@ -365,6 +365,23 @@ def write_cell(cell, text: str, *, bold=False, font=None, size=None, centre=Fals
         run.font.size = Pt(size)
 
 
+def loop_table(document, headers, cells, loop: str):
+    """A grid table of a default template: a shaded header row repeated on every page, then
+    one row of `cells` (template text) repeated for each `row in <loop>` of the context."""
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    repeat_header(table.rows[0])
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        write_cell(cell, text, bold=True, font=HEI, centre=True)
+        shade(cell, "D9D9D9")
+    table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for row in {loop} %}}")
+    row = table.add_row()
+    for cell, text in zip(row.cells, cells, strict=True):
+        write_cell(cell, text)
+    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    return table
+
+
 def save_default(document, path: Path) -> None:
     """Write a built template with fixed package metadata, so rebuilding changes nothing that
     was not changed."""
