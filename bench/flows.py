@@ -74,6 +74,11 @@ def parse_args(argv=None):
     parser.add_argument(
         "--no-monitor", action="store_true", help="skip the monitoring page (slow with old code)"
     )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build (or finish building) the databases, measure nothing",
+    )
     parser.add_argument("--phase", choices=["measure", "pages"], help=argparse.SUPPRESS)
     parser.add_argument("--src", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -563,6 +568,9 @@ def measure(args) -> None:
 
     print(f"\n== {connection.vendor} ==", flush=True)
     results = {"build": build(args), "vendor": connection.vendor}
+    if args.build_only:
+        print(f"  办件 {Instance.objects.count():,}，任务 {Task.objects.count():,}", flush=True)
+        return
     if args.src:
         results["baseline_pages"] = time_baseline(args)
         print("  本版代码：", flush=True)
@@ -657,11 +665,15 @@ def main(argv=None) -> None:
         command += ["--scale", str(args.scale), "--reps", str(args.reps)]
         command += ["--approvers", str(args.approvers), "--seconds", str(args.seconds)]
         command += ["--no-monitor"] if args.no_monitor else []
+        command += ["--build-only"] if args.build_only else []
         if baseline:
             command += ["--src", baseline[1]]
         subprocess.run(command, check=True)  # noqa: S603 (our own script, our arguments)
+        if args.build_only:
+            continue
         results[name] = json.loads(out.read_text(encoding="utf-8"))
-    report(args, results, baseline[0] if baseline else None)
+    if not args.build_only:
+        report(args, results, baseline[0] if baseline else None)
 
 
 if __name__ == "__main__":
