@@ -38,7 +38,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from portal import HOST, ROOT, VENV_BIN, environment  # noqa: E402
+from portal import HOST, ROOT, VENV_BIN, ensure_postgres_database, environment  # noqa: E402
 
 CODE = "BENCH-TSJB"
 _COOKIE = re.compile(rb"^set-cookie:\s*([^=]+)=([^;]*)", re.I | re.M)
@@ -232,6 +232,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="seconds per request")
     args = parser.parse_args()
     globals()["TIMEOUT"] = args.timeout
+    if args.db.startswith("postgres"):
+        ensure_postgres_database(args.db)
 
     var = ROOT / "var" / "bench" / "complaints-var"
     var.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.register import ensure_postgres_database  # noqa: E402
+
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 
@@ -231,6 +235,8 @@ def main() -> None:
         help="one small hospital instead of the demo (a quick check that the script runs)",
     )
     args = parser.parse_args()
+    if args.db.startswith("postgres"):
+        ensure_postgres_database(args.db)
 
     var = ROOT / "var" / "bench" / "portal-var"
     var.mkdir(parents=True, exist_ok=True)
