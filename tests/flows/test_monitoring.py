@@ -188,20 +188,21 @@ def test_a_flat_query_count_as_matters_grow(world, made, client, url_name):
     assert monitoring.overview(world.users["integrity"]).totals["running"] == 205
 
 
-def _elsewhere(made, world, user, n=1):
+def _elsewhere(made, world, user, n=1, organisation=None):
     """`n` running matters of the other hospital (outside the office's subtree), each with a
     ready task given to `user` and a step `user` approved: matters the user sees only as
     their handler (`selectors.instances_visible_to`)."""
     source = made["overdue"]
+    organisation = organisation or world.other_hospital
     instances = Instance.objects.bulk_create(
         [
             Instance(
-                organisation=world.other_hospital,
+                organisation=organisation,
                 version=source.version,
                 applicant=source.applicant,
                 department=None,
                 title=f"外院{i}",
-                number=f"elsewhere-{i}",
+                number=f"elsewhere-{organisation.code}-{i}",
             )
             for i in range(n)
         ]
@@ -211,7 +212,7 @@ def _elsewhere(made, world, user, n=1):
         [
             Task(
                 instance=instance,
-                organisation=world.other_hospital,
+                organisation=organisation,
                 bpmn_id=bpmn_id,
                 name=name,
                 assignee=user,
@@ -308,3 +309,32 @@ def test_the_progress_counts_a_step_approved_again_once(world, made):
     assert flow.running == running
     done = sum(i.steps_approved for i in Instance.objects.filter(state=Instance.State.RUNNING))
     assert flow.progress == round(100 * done / (running * steps_in_flow), 1)
+
+
+def test_the_commission_counts_every_hospital_below_it_in_the_same_queries(world, made, client):
+    """The commission's office sees the due counts of each hospital of its subtree (read one
+    organisation at a time, in one statement): the hospital's two overdue and one escalated,
+    plus the other hospital's matters, all due when they started; one more hospital with
+    matters adds no query."""
+    from tests.factories import make_org
+
+    commission = world.users["commission_integrity"]
+    _elsewhere(made, world, world.users["admin"], 3)
+    data = monitoring.overview(commission)
+    (flow,) = data.flows
+    assert (flow.running, flow.overdue, flow.due_soon, flow.escalated) == (8, 5, 1, 1)
+    client.force_login(commission)
+    assert rows(client, state="overdue") == 5
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("flows:monitor")).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    third = make_org("示例市第三医院", "H3", world.commission)
+    _elsewhere(made, world, world.users["admin"], 2, organisation=third)
+    assert count() == before
+    fresh = type(commission).objects.get(pk=commission.pk)  # the reach is kept per user object
+    assert monitoring.overview(fresh).flows[0].overdue == 7
+    assert rows(client, state="overdue") == 7

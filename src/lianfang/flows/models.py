@@ -282,6 +282,12 @@ class Task(models.Model):
                 condition=models.Q(is_control_point=True),
                 name="flows_task_control_points",
             ),
+            # 防控运行监控's due soon / overdue / escalated: an organisation's ready tasks due
+            # by a time, or escalated, without reading the others (monitoring._due_counts)
+            models.Index(fields=["organisation", "state", "due_at"], name="flows_task_org_due"),
+            models.Index(
+                fields=["organisation", "state", "escalated_at"], name="flows_task_org_escalated"
+            ),
             models.Index(fields=["instance", "state"], name="flows_task_instance_state"),
             models.Index(fields=["state", "due_at"], name="flows_task_state_due"),
         ]
