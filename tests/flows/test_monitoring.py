@@ -2,12 +2,14 @@
 escalated, handling time and returns per step, publication completeness), who sees them, the
 list behind each number, and a flat query count as matters grow."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from lianfang.flows import monitoring
 from lianfang.flows.models import Instance, Task
@@ -338,3 +340,181 @@ def test_the_commission_counts_every_hospital_below_it_in_the_same_queries(world
     fresh = type(commission).objects.get(pk=commission.pk)  # the reach is kept per user object
     assert monitoring.overview(fresh).flows[0].overdue == 7
     assert rows(client, state="overdue") == 7
+
+
+def _history(version, organisation, hours, *, latest, applicant):
+    """Completed matters of `organisation`, one per entry of `hours`: its department step
+    (Task_dept) took `hours[i]` hours and was completed `i` minutes before `latest` (the
+    first entry is the newest). Rows in bulk: only the sample's columns matter here."""
+    instances = Instance.objects.bulk_create(
+        [
+            Instance(
+                organisation=organisation,
+                version=version,
+                applicant=applicant,
+                title=f"历史{i}",
+                number=f"{organisation.code}-h{i}",
+                state=Instance.State.COMPLETED,
+            )
+            for i in range(len(hours))
+        ]
+    )
+    tasks = Task.objects.bulk_create(
+        [
+            Task(
+                instance=instance,
+                organisation=organisation,
+                bpmn_id="Task_dept",
+                name="部门负责人审核",
+                state=Task.State.COMPLETED,
+                decision=Task.Decision.APPROVE,
+                completed_at=latest - dt.timedelta(minutes=i),
+            )
+            for i, instance in enumerate(instances)
+        ]
+    )
+    for task, h in zip(tasks, hours, strict=True):  # created_at is set on insert: set it after
+        Task.objects.filter(pk=task.pk).update(created_at=task.completed_at - dt.timedelta(hours=h))
+
+
+def _commission(world, hospitals: int):
+    """A commission of its own with `hospitals` hospitals, and its integrity officer."""
+    from lianfang.core.roles import Role
+    from tests.factories import make_org, make_user
+
+    code = f"QWJW{hospitals}"
+    commission = make_org(f"区卫健委{hospitals}", code, kind=world.commission.Kind.AUTHORITY)
+    units = [
+        make_org(f"区医院{hospitals}-{i}", f"{code}-{i}", commission) for i in range(hospitals)
+    ]
+    return units, make_user(f"qwjw{hospitals}", (Role.INTEGRITY, commission))
+
+
+def _sample_of(user, now):
+    """(the queries of the handling-time figures, the rows of their sample)."""
+    from lianfang.accounts.models import User
+
+    fresh = User.objects.get(pk=user.pk)  # the reach is cached on the user object
+    with CaptureQueriesContext(connection) as ctx:
+        steps = monitoring._steps(fresh, now)
+    sample = monitoring._latest_completed(fresh, now - dt.timedelta(days=monitoring.TIMING_DAYS))
+    return len(ctx.captured_queries), sample, steps
+
+
+def test_a_commissions_sample_stays_bounded_whatever_its_hospitals(world, made, monkeypatch):
+    """A commission over 1 and over 5 hospitals, each with more history than its share: the
+    same queries, and the sample stays TIMING_SAMPLE rows (each hospital its latest share)."""
+    monkeypatch.setattr(monitoring, "TIMING_SAMPLE", 20)
+    now = timezone.now()
+    version = made["version"]
+    counts, sizes = [], []
+    for n in (1, 5):
+        hospitals, officer = _commission(world, n)
+        for k, hospital in enumerate(hospitals):  # the first hospital's are the newest
+            latest = now - dt.timedelta(hours=1 + k)
+            _history(version, hospital, [1.0] * 30, latest=latest, applicant=officer)
+        queries, sample, _steps = _sample_of(officer, now)
+        counts.append(queries)
+        sizes.append(len(sample))
+        # each hospital gives its latest 20 / n completed tasks
+        per_hospital = Task.objects.filter(pk__in=[r[5] for r in sample]).values_list(
+            "organisation_id", flat=True
+        )
+        assert sorted(per_hospital) == sorted([h.pk for h in hospitals] * (20 // n))
+        latest = Task.objects.filter(organisation__in=hospitals).order_by(
+            "organisation_id", "-completed_at"
+        )
+        expected = []
+        for hospital in hospitals:
+            expected += [t.pk for t in latest if t.organisation_id == hospital.pk][: 20 // n]
+        assert sorted(r[5] for r in sample) == sorted(expected)
+    assert counts[0] == counts[1]
+    assert sizes == [20, 20]
+
+
+def test_the_handling_times_of_a_commission_by_hand(world, made, monkeypatch):
+    """Two hospitals with a share of 3 each (TIMING_SAMPLE 6): the latest three of each, not
+    the latest six of both; the average and the nearest-rank p90 of those six, by hand."""
+    monkeypatch.setattr(monitoring, "TIMING_SAMPLE", 6)
+    now = timezone.now()
+    version = made["version"]
+    (busy, quiet), officer = _commission(world, 2)
+    # newest first: the busy hospital's latest three are 1, 2, 4 hours; 40 is older
+    _history(
+        version,
+        busy,
+        [1.0, 2.0, 4.0, 40.0, 40.0],
+        latest=now - dt.timedelta(hours=1),
+        applicant=officer,
+    )
+    # the quiet one's are older than all of the busy one's, and slower
+    _history(
+        version,
+        quiet,
+        [10.0, 3.0, 30.0, 50.0],
+        latest=now - dt.timedelta(days=3),
+        applicant=officer,
+    )
+    # outside the 180 days: not sampled
+    _history(
+        version,
+        quiet,
+        [99.0],
+        latest=now - dt.timedelta(days=monitoring.TIMING_DAYS + 1),
+        applicant=officer,
+    )
+    _queries, sample, steps = _sample_of(officer, now)
+    (step,) = steps
+    values = [1.0, 2.0, 4.0, 10.0, 3.0, 30.0]
+    assert step.step == "Task_dept"
+    assert step.done == len(sample) == 6
+    assert step.average_hours == round(sum(values) / 6, 1) == 8.3
+    # nearest rank: ⌈0.9 × 6⌉ = 6th of 1, 2, 3, 4, 10, 30
+    assert step.p90_hours == 30.0
+    # newest first
+    assert [r[4] for r in sample] == sorted((r[4] for r in sample), reverse=True)
+
+
+def _list_plan(client, params) -> tuple[list[int], str]:
+    """(the task ids the list behind the numbers shows, in order; the plan of its page's
+    query: EXPLAIN QUERY PLAN on SQLite, EXPLAIN with sorting discouraged on PostgreSQL, so
+    that a Sort there means no index gives the order)."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("flows:monitor_tasks"), params)
+    assert response.status_code == 200
+    (page_sql,) = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "flows_task"."id" AS "pk"') and "ORDER BY" in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + page_sql)
+        else:
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + page_sql)
+        plan = "\n".join(
+            str(row[-1] if connection.vendor == "sqlite" else row[0]) for row in cursor
+        )
+    shown = [int(pk) for pk in re.findall(r'data-task="(\d+)"', response.content.decode())]
+    return shown, plan
+
+
+@pytest.mark.parametrize("sort", ["due", "-due", "-created"])
+def test_the_list_sorted_by_due_reads_an_index_in_order(world, made, client, sort):
+    """时限最近 (and the default, newest first): the ready tasks in that order, read from an
+    index in its order, without sorting them (no temporary B-tree, no Sort)."""
+    client.force_login(world.users["integrity"])
+    ready = Task.objects.filter(state=Task.State.READY, organisation=world.hospital)
+    field = "due_at" if "due" in sort else "created_at"
+    ordering = [f"-{field}", "-pk"] if sort.startswith("-") else [field, "pk"]
+    expected = list(ready.order_by(*ordering).values_list("pk", flat=True))
+    shown, plan = _list_plan(client, {"sort": sort})
+    assert len(expected) == 5
+    assert shown == expected
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    shown, plan = _list_plan(client, {"sort": sort, "state": "overdue"})
+    assert len(shown) == 2
+    if "due" in sort:  # the overdue by due date: the same index, from the due time down
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan

@@ -290,3 +290,66 @@ def test_the_transfer_picker_searches_the_colleagues(world, version, client):
     assert response.status_code == 302
     task.refresh_from_db()
     assert (task.state, task.assignee_id) == (Task.State.READY, world.leader_person.user_id)
+
+
+@pytest.mark.parametrize("url_name", ["flows:todo", "flows:done", "flows:mine"])
+def test_the_lists_count_up_to_a_cap(world, version, client, monkeypatch, url_name):
+    """With the count capped at 30 (LIST_COUNT_CAP, 10,000 in use) and 45 rows: "共 30+ 条"
+    and no last page; the pages beyond the cap reached by ›, counting to their own end, each
+    listing the rows it should; the exact count once the rows end before the cap does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lianfang.flows import selectors, views
+
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 30)
+    user = world.users["staff" if url_name == "flows:mine" else "dept_head"]
+    _copies(world, version, 45, done_by=user if url_name == "flows:done" else None)
+    if url_name == "flows:todo":
+        expected = selectors.my_ready_tasks(user).order_by("-created_at", "-pk")
+        expected = list(expected.values_list("instance_id", flat=True))
+    elif url_name == "flows:done":
+        expected = selectors.my_done_tasks(user).order_by("-completed_at", "-pk")
+        expected = list(expected.values_list("instance_id", flat=True))
+    else:
+        expected = selectors.started_by(user).order_by("-started_at", "-pk")
+        expected = list(expected.values_list("pk", flat=True))
+    assert len(expected) == 45
+    client.force_login(user)
+
+    def page(n):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(url_name), {"per_page": 10, "page": n})
+        assert response.status_code == 200
+        html = response.content.decode()
+        listed = [
+            int(pk)
+            for pk in re.findall(r'-row">\s*<a class="lf-flow-link" href="/[^"]*?/(\d+)/"', html)
+        ]
+        links = sorted({int(p) for p in re.findall(r"[?&;]page=(\d+)", html)})
+        counts = [  # the list's count, LIMITed
+            q["sql"]
+            for q in ctx.captured_queries
+            if re.search(r"COUNT\(\*\) FROM \(.* LIMIT", q["sql"])
+        ]
+        return html, listed, links, len(ctx.captured_queries), counts
+
+    html, listed, links, queries, counts = page(1)
+    assert "共 30+ 条，第 1–10 条" in html
+    assert listed == expected[:10]
+    assert links == [1, 2, 3]  # the window (and › to 2), no last page
+    assert len(counts) == 1 and "LIMIT 31" in counts[0]
+    html, listed, links, _queries, _counts = page(3)
+    assert "共 30+ 条，第 21–30 条" in html
+    assert listed == expected[20:30]
+    assert 4 in links  # beyond the cap, by ›
+    html, listed, links, queries_beyond, counts = page(4)
+    assert "共 40+ 条，第 31–40 条" in html
+    assert listed == expected[30:40]
+    assert 5 in links
+    assert "LIMIT 41" in counts[0]
+    assert queries_beyond == queries
+    html, listed, links, _queries, _counts = page(5)
+    assert "共 45 条，第 41–45 条" in html
+    assert listed == expected[40:]
+    assert max(links) == 5  # the last page: the window and ‹, nothing beyond

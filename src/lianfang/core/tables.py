@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 200
@@ -17,6 +18,31 @@ class Table:
     @property
     def rows(self):
         return self.page_obj.object_list
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` rows (or up to the end of the requested page,
+    if further): a LIMITed subquery count, `SELECT COUNT(*) FROM (SELECT … LIMIT n)`, whose
+    cost stops growing with the rows. Past the cap it knows only "more": `capped` is true,
+    `count` is the rows counted plus one (so that the last page counted has a next page, and
+    the pages beyond stay reachable one by one), and `count_label` says "10,000+" for the
+    pagination's "共 10,000+ 条"."""
+
+    def __init__(self, object_list, per_page, *, cap: int, number: int = 1):
+        super().__init__(object_list, per_page)
+        self.limit = max(cap, number * self.per_page) + 1
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by()[: self.limit].count()
+        self.capped = counted >= self.limit
+        return counted
+
+    capped = False
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count - 1:,}+" if self.capped else f"{self.count}"
 
 
 def search_term(value, limit: int = 50) -> str:
@@ -40,6 +66,7 @@ def paginate(
     sorts: dict[str, str | tuple[str, ...]],
     default: str,
     count: int | None = None,
+    count_cap: int | None = None,
     load=None,
     per_page: int = DEFAULT_PER_PAGE,
 ):
@@ -47,6 +74,9 @@ def paginate(
 
     `sorts` maps public keys to ORM orderings, so users can only sort by what a page offers.
     A caller that already knows the number of rows passes `count`, saving a COUNT query.
+    With `count_cap`, the rows are counted up to that many only (`CappedPaginator`: a
+    person's lists of hundreds of thousands of tasks show "共 10,000+ 条", and the pages
+    beyond stay reachable by ‹ ›).
 
     With `load`, the page is found in two steps (a "deferred join"): `queryset` picks the
     page's primary keys alone, which the database can often answer from an index without
@@ -68,7 +98,11 @@ def paginate(
     queryset = queryset.order_by(*ordering)
     if load is not None:
         queryset = queryset.values_list("pk", flat=True)
-    paginator = Paginator(queryset, per_page)
+    if count_cap is not None and count is None:
+        number = max(_int(request.GET.get("page"), 1), 1)
+        paginator = CappedPaginator(queryset, per_page, cap=count_cap, number=number)
+    else:
+        paginator = Paginator(queryset, per_page)
     if count is not None:
         paginator.count = count  # Paginator.count is a cached property
     page = paginator.get_page(request.GET.get("page"))

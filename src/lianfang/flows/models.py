@@ -282,14 +282,26 @@ class Task(models.Model):
                 condition=models.Q(is_control_point=True),
                 name="flows_task_control_points",
             ),
-            # 防控运行监控's due soon / overdue / escalated: an organisation's ready tasks due
-            # by a time, or escalated, without reading the others (monitoring._due_counts)
-            models.Index(fields=["organisation", "state", "due_at"], name="flows_task_org_due"),
+            # 防控运行监控's escalated count: an organisation's ready tasks escalated, without
+            # reading the others (monitoring._due_counts; its due soon / overdue count reads
+            # flows_task_org_due below)
             models.Index(
                 fields=["organisation", "state", "escalated_at"], name="flows_task_org_escalated"
             ),
             models.Index(fields=["instance", "state"], name="flows_task_instance_state"),
-            models.Index(fields=["state", "due_at"], name="flows_task_state_due"),
+            # the list behind 防控运行监控's numbers (monitoring.monitored_tasks): an
+            # organisation's ready tasks by due date (时限最近, either way) and newest first (the
+            # default), read in the index's order under the page's LIMIT, with the id as the
+            # last column so that rows sharing a time need no sort (PostgreSQL's indexes do not
+            # end with the row id as SQLite's do); the state-first index serves a subtree of
+            # several organisations by due date, and the deadline rules' scans
+            models.Index(
+                fields=["organisation", "state", "due_at", "id"], name="flows_task_org_due"
+            ),
+            models.Index(
+                fields=["organisation", "state", "-created_at", "-id"], name="flows_task_org_new"
+            ),
+            models.Index(fields=["state", "due_at", "id"], name="flows_task_state_due_id"),
         ]
         verbose_name = _("环节任务")
         verbose_name_plural = _("环节任务")

@@ -20,7 +20,7 @@ from lianfang.org.scoping import subtree_organisations
 
 from . import monitoring, selectors
 from .models import Task
-from .views import _mark_due
+from .views import LIST_COUNT_CAP, _mark_due
 
 STATE_LABELS = {
     "ready": gettext_lazy("办理中"),
@@ -187,6 +187,7 @@ def monitor_tasks(request):
         qs,
         sorts=SORTS,
         default=default,
+        count_cap=LIST_COUNT_CAP,
         load=lambda pks: monitoring.task_rows(Task.objects.filter(pk__in=pks)),
     )
     _mark_due(table.rows)

@@ -27,15 +27,22 @@ def next_sort(table, key):
 
 @register.filter
 def page_window(paginator, number, size=2):
-    """Page numbers around the current one, with None marking a gap."""
+    """Page numbers around the current one, with None marking a gap. A count stopped at its
+    cap (`core.tables.CappedPaginator`) does not know the last page: the window ends with a
+    gap instead."""
     last = paginator.num_pages
-    pages = sorted({1, last, *range(max(1, number - size), min(last, number + size) + 1)})
+    capped = getattr(paginator, "capped", False)
+    pages = {1, *range(max(1, number - size), min(last, number + size) + 1)}
+    if not capped:
+        pages.add(last)
     result, prev = [], 0
-    for n in pages:
+    for n in sorted(pages):
         if n - prev > 1:
             result.append(None)
         result.append(n)
         prev = n
+    if capped:
+        result.append(None)
     return result
 
 
