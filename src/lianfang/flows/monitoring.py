@@ -23,7 +23,17 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
 from lianfang.core.roles import Role
@@ -337,8 +347,8 @@ PARTS_PER_QUERY = 250
 def _latest_completed(user, since) -> list[tuple]:
     """The handling-time sample: per organisation of the user's subtree with tasks completed
     since `since`, its latest ⌈TIMING_SAMPLE / k⌉ completed tasks (k such organisations, plus
-    one part for the matters outside the subtree the user sees, if any), merged, newest
-    first. An organisation with fewer gives all of its period's. So a hospital's page samples
+    one part for the matters outside the subtree the user sees, if any), as rows (version,
+    step, step name, hours taken, task id) in no particular order. An organisation with fewer gives all of its period's. So a hospital's page samples
     its latest TIMING_SAMPLE tasks, and a commission's gives each of its hospitals the same
     share, whatever their number (the busiest does not crowd out the others), about
     TIMING_SAMPLE rows in all.
@@ -355,16 +365,40 @@ def _latest_completed(user, since) -> list[tuple]:
     if not parts:
         return []
     share = math.ceil(TIMING_SAMPLE / len(parts))
-    fields = ("instance__version_id", "bpmn_id", "name", "created_at", "completed_at", "pk")
     querysets = [
         Task.objects.filter(part, state=Task.State.COMPLETED, completed_at__gte=since)
+        .annotate(hours=_Hours("completed_at", "created_at"))
         .order_by("-completed_at", "-pk")
-        .values_list(*fields)[:share]
+        .values_list("instance__version_id", "bpmn_id", "name", "hours", "pk")[:share]
         for part in parts
     ]
-    rows = _union_all(querysets)
-    rows.sort(key=lambda r: (r[4], r[5]), reverse=True)
-    return rows
+    return _union_all(querysets)
+
+
+class _Hours(Func):
+    """The hours from the second time column to the first, as a float computed by the database: the
+    sample's 5,000 rows then come back without two datetimes each to parse (on SQLite Django
+    converts each text value in Python: about half of the page's time at scale 20)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 24.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
 
 
 def _union_all(querysets) -> list[tuple]:
@@ -408,11 +442,11 @@ def _steps(user, now) -> list[StepRow]:
     versions = _versions([r[0] for r in sample] + [r[0] for r in returns])
     hours: dict[tuple, list[float]] = defaultdict(list)
     names: dict[tuple, tuple[str, str]] = {}
-    for version, step, name, created, completed, _pk in sample:
+    for version, step, name, taken, _pk in sample:
         flow_pk, flow, _count = versions[version]
         key = (flow_pk, step)
         names.setdefault(key, (flow, name))
-        hours[key].append(max(0.0, (completed - created).total_seconds() / 3600))
+        hours[key].append(max(0.0, taken or 0.0))
     returned: dict[tuple, int] = defaultdict(int)
     for version, step, name, n in returns:
         flow_pk, flow, _count = versions[version]
