@@ -518,3 +518,30 @@ def test_the_list_sorted_by_due_reads_an_index_in_order(world, made, client, sor
     assert len(shown) == 2
     if "due" in sort:  # the overdue by due date: the same index, from the due time down
         assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_a_commissions_page_makes_the_same_queries_for_one_hospital_or_four(world, made, client):
+    """The whole page of a commission, publication completeness included (each hospital with
+    flows and a control point completed this month, one published): the same queries over
+    one hospital as over four, and the completeness sums them all."""
+    from lianfang.flows.models import FlowDefinition
+
+    version = made["version"]
+    now = timezone.now()
+    figures = []
+    for n in (1, 4):
+        hospitals, officer = _commission(world, n)
+        for hospital in hospitals:
+            FlowDefinition.objects.create(organisation=hospital, code="CG", name="货物采购审批")
+            _history(version, hospital, [2.0, 3.0], latest=now, applicant=officer)
+        Task.objects.filter(organisation__in=hospitals).update(is_control_point=True)
+        client.force_login(officer)
+        client.get(reverse("flows:monitor"))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("flows:monitor")).status_code == 200
+        fresh = type(officer).objects.get(pk=officer.pk)
+        (share,) = monitoring.completeness(fresh, timezone.localdate(now).replace(day=1))
+        figures.append((len(ctx.captured_queries), share.completed, share.published))
+    assert figures[0][0] == figures[1][0]
+    assert figures[0][1:] == (2, 0) and figures[1][1:] == (8, 0)
+    assert len(monitoring.unpublished_task_ids(fresh, timezone.localdate(now).replace(day=1))) == 8

@@ -348,10 +348,10 @@ def _latest_completed(user, since) -> list[tuple]:
     """The handling-time sample: per organisation of the user's subtree with tasks completed
     since `since`, its latest ⌈TIMING_SAMPLE / k⌉ completed tasks (k such organisations, plus
     one part for the matters outside the subtree the user sees, if any), as rows (version,
-    step, step name, hours taken, task id) in no particular order. An organisation with fewer gives all of its period's. So a hospital's page samples
-    its latest TIMING_SAMPLE tasks, and a commission's gives each of its hospitals the same
-    share, whatever their number (the busiest does not crowd out the others), about
-    TIMING_SAMPLE rows in all.
+    step, step name, hours taken, task id) in no particular order. An organisation with
+    fewer gives all of its period's. So a hospital's page samples its latest TIMING_SAMPLE
+    tasks, and a commission's gives each of its hospitals the same share, whatever their
+    number (the busiest does not crowd out the others), about TIMING_SAMPLE rows in all.
 
     Each part reads the first rows of the index (organisation, state, completed_at DESC, id
     DESC) in order, under a LIMIT, and the parts are one UNION ALL query: the rows read stay
@@ -471,24 +471,28 @@ def _steps(user, now) -> list[StepRow]:
     return sorted(steps, key=lambda s: (s.flow, s.name, s.step))
 
 
-def monitored_organisations(user):
-    """The organisations whose completeness the user reads: their subtree's, with flows."""
+def monitored_organisations(user) -> list[int]:
+    """The ids of the organisations whose completeness the user reads: their subtree's,
+    those with flows (read together: `publications` takes a list of ids)."""
     return list(
-        Organisation.objects.filter(pk__in=subtree_organisations(user))
+        Organisation.objects.filter(pk__in=reach(user).organisations)
         .filter(pk__in=FlowDefinition.objects.values("organisation_id"))
-        .order_by("path")[:50]
+        .order_by("path")
+        .values_list("pk", flat=True)
     )
 
 
 def completeness(user, month: dt.date) -> list[publications.Completeness]:
     """Per flow (by code, summed over the user's organisations): control points completed in
-    `month` and those published."""
+    `month` and those published. The same queries for one hospital or a commission's many."""
+    organisations = monitored_organisations(user)
+    if not organisations:
+        return []
     merged: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for organisation in monitored_organisations(user):
-        for row in publications.publication_completeness(organisation, month):
-            entry = merged[row.flow_code, row.flow]
-            entry[0] += row.completed
-            entry[1] += row.published
+    for row in publications.publication_completeness(organisations, month):
+        entry = merged[row.flow_code, row.flow]
+        entry[0] += row.completed
+        entry[1] += row.published
     return [
         publications.Completeness(flow=name, flow_code=code, completed=c, published=p)
         for (code, name), (c, p) in sorted(merged.items())
@@ -496,12 +500,14 @@ def completeness(user, month: dt.date) -> list[publications.Completeness]:
 
 
 def unpublished_task_ids(user, month: dt.date, flow_code: str = "") -> list[int]:
-    ids = []
-    for organisation in monitored_organisations(user):
-        for gap in publications.publication_gaps(organisation, month):
-            if not flow_code or gap.flow_code == flow_code:
-                ids.append(gap.task.pk)
-    return ids
+    organisations = monitored_organisations(user)
+    if not organisations:
+        return []
+    return [
+        gap.task.pk
+        for gap in publications.publication_gaps(organisations, month)
+        if not flow_code or gap.flow_code == flow_code
+    ]
 
 
 def overview(user, *, month: dt.date | None = None, now=None) -> Overview:

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -181,6 +182,14 @@ def _month_range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+def _of(organisation) -> Q:
+    """The rows of `organisation`: one organisation, or a list of organisation ids (the
+    monitoring page of a commission reads all its hospitals in the same queries as one)."""
+    if isinstance(organisation, list | tuple | set | frozenset):
+        return Q(organisation_id__in=list(organisation))
+    return Q(organisation=organisation)
+
+
 def completed_control_points(
     organisation, month: dt.date | None = None, *, counting: bool = False
 ) -> list[Task]:
@@ -191,7 +200,7 @@ def completed_control_points(
     matter's form data and the version's parsed spec (read per row, they cost more than the
     query), the committees' specs read apart, once per version."""
     rows = Task.objects.filter(
-        organisation=organisation,
+        _of(organisation),
         is_control_point=True,
         decision__in=(Task.Decision.APPROVE, Task.Decision.REJECT),
     )
@@ -243,7 +252,7 @@ def _published(tasks, organisation) -> tuple[set, set]:
     """(ids in force, ids only withdrawn) among the steps' tasks (a committee's: any member's)."""
     content_type = ContentType.objects.get_for_model(Task)
     rows = Publication.objects.filter(
-        organisation=organisation,
+        _of(organisation),
         column__module__code=MODULE,
         column__code=COLUMN,
         content_type=content_type,
