@@ -796,14 +796,14 @@ def matrix_column(sw, role):
     return PortalColumn.objects.get(organisation=org, code=MATRIX_COLUMN)
 
 
-def public_url(name, kwargs=by_org_code):
+def public_url(name, kwargs=by_org_code, status=200):
     return Url(
         name,
         PUBLIC,
         obj="organisation",
         kwargs=kwargs,
         unscoped=True,  # public
-        get={role: (200, 200) for role in ROLES},
+        get={role: (status, status) for role in ROLES},
         prepare=content_world,
     )
 
@@ -2238,9 +2238,10 @@ DECLARED = [
     public_url("content_public:feed_rss"),
     public_url("content_public:feed_atom"),
     public_url("content_public:feed_json"),
-    public_url(
+    public_url(  # the second address of an article: 301 to its column's item
         "content_public:article",
         lambda org: {"org_code": org.code, "pk": matrix_article(org, "矩阵已发布").pk},
+        status=301,
     ),
     public_url("content_public:file", public_file("application/pdf")),
     public_url("content_public:image", public_file("image/png")),

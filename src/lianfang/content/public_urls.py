@@ -2,8 +2,10 @@
 
 Mounted in the project's urls.py before the portal's own patterns, so these few words after
 the organisation's code are the content module's: articles, search, feeds. A column has one
-address, the portal's (`/gk/<code>/c/<column>/`); every page here is 404 unless the
-organisation's site is open.
+address, the portal's (`/gk/<code>/c/<column>/`), and so has an article (its column's item,
+`/gk/<code>/c/<column>/<pk>/`): `articles/<pk>/` answers 301 to it, kept for the links already
+out there, while its files and images stay under `articles/<pk>/`. Every page here is 404
+unless the organisation's site is open.
 """
 
 from django.urls import path

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from lianfang.core.access import public
 from lianfang.core.attachments import IMAGES, attachment_content, attachments_of
 from lianfang.org.models import Organisation
 from lianfang.portal.columns import PortalItem
-from lianfang.portal.kinds import column_url
+from lianfang.portal.kinds import column_url, item_url
 from lianfang.portal.models import PortalColumn
 from lianfang.portal.selectors import site_by_code
 
@@ -84,10 +84,24 @@ def cacheable(request, organisation, make):
 
 
 def article_url(article: Article) -> str:
-    return reverse(
-        "content_public:article",
-        kwargs={"org_code": article.organisation.code, "pk": article.pk},
-    )
+    """An article's one public address: the item of its column, `/gk/<code>/c/<column>/<pk>/`
+    (`/gk/<code>/articles/<pk>/` answers 301 to it; its files and images stay under it).
+    Every link the site emits is this one; the querysets select the column."""
+    return item_url(article.organisation, article.column, article.pk)
+
+
+def _gone_or_missing(article) -> bool | None:
+    """True: the article was public and no longer is (410); False: it is public; None: it
+    never was here (404)."""
+    if article.status == Article.Status.WITHDRAWN or (
+        article.status == Article.Status.PUBLISHED
+        and article.expires_on is not None
+        and article.expires_on < timezone.localdate()
+    ):
+        return True
+    if article.status != Article.Status.PUBLISHED or not article.column.enabled:
+        return None
+    return False
 
 
 # The kinds' views (called by the portal) --------------------------------------------------------
@@ -99,7 +113,7 @@ def _column_page(request, organisation, column):
         if article is not None:
             return _article_page(request, organisation, article)
     page = Paginator(
-        selectors.column_articles(column=column).select_related("cover", "organisation"),
+        selectors.column_articles(column=column).select_related("cover", "organisation", "column"),
         PER_PAGE,
     ).get_page(request.GET.get("page"))
     for article in page.object_list:
@@ -126,14 +140,10 @@ def _gone(request, organisation, article):
 
 
 def _article_page(request, organisation, article):
-    today = timezone.localdate()
-    if article.status == Article.Status.WITHDRAWN or (
-        article.status == Article.Status.PUBLISHED
-        and article.expires_on is not None
-        and article.expires_on < today
-    ):
+    gone = _gone_or_missing(article)
+    if gone:
         return _gone(request, organisation, article)
-    if article.status != Article.Status.PUBLISHED or not article.column.enabled:
+    if gone is None:
         raise Http404
     files = list(attachments_of(article, "article_file").order_by("pk"))
     for file in files:
@@ -149,6 +159,7 @@ def _article_page(request, organisation, article):
             "column": article.column,
             "column_url": column_url(organisation, article.column),
             "article": article,
+            "canonical_url": request.build_absolute_uri(article_url(article)),
             "files": files,
             "cover_url": _image_url(article, article.cover_id) if article.cover_id else "",
         },
@@ -175,7 +186,8 @@ def item_view(request, *, organisation, column, item_id):
 
 def latest(*, organisation, column, limit):
     """The newest published items of `column` for the portal's home page."""
-    articles = selectors.column_articles(column=column).select_related("organisation")[:limit]
+    articles = selectors.column_articles(column=column).select_related("organisation", "column")
+    articles = articles[:limit]
     return [
         PortalItem(title=a.title, url=article_url(a), date=a.published_on, summary=a.summary)
         for a in articles
@@ -187,13 +199,23 @@ def latest(*, organisation, column, limit):
 
 @public
 def article_page(request, org_code, pk):
+    """The article's second address, kept for links already out there: 301 to its one
+    address (`article_url`) while it is published on an open site; 410 once withdrawn or
+    expired, 404 otherwise, as its column's item answers."""
     organisation = organisation_of(org_code)
     article = get_object_or_404(
-        Article.objects.select_related("column", "organisation", "cover"),
+        Article.objects.select_related("column", "organisation"),
         pk=pk,
         organisation=organisation,
     )
-    return cacheable(request, organisation, lambda: _article_page(request, organisation, article))
+    gone = _gone_or_missing(article)
+    if gone is None:
+        raise Http404
+    if gone:
+        return cacheable(request, organisation, lambda: _gone(request, organisation, article))
+    response = HttpResponsePermanentRedirect(article_url(article))
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response
 
 
 def _published_file(org_code, pk, file_pk):

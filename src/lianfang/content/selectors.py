@@ -119,7 +119,9 @@ def feed_articles(*, organisation, column=None, limit=20, today=None) -> list[Ar
     qs = public_articles(organisation=organisation, today=today).filter(column__kind__in=FEED_KINDS)
     if column is not None:
         qs = qs.filter(column=column)
-    return list(qs.select_related("column").order_by("-published_at", "-pk")[:limit])
+    return list(
+        qs.select_related("column", "organisation").order_by("-published_at", "-pk")[:limit]
+    )
 
 
 def expired_pinned(organisation) -> list[Article]:

@@ -150,6 +150,7 @@ def publish_set(*, actor, organisation, column: Column, sources: Iterable) -> li
         )
     if changes:
         audit.record_many(actor=actor, changes=changes)
+        public_changed(organisation)
     return created
 
 
@@ -194,6 +195,7 @@ def publish_one(*, actor, organisation, column: Column, source) -> Publication:
         after=_state(publication),
         organisation=organisation,
     )
+    public_changed(organisation)
     return publication
 
 
@@ -223,6 +225,7 @@ def withdraw(*, actor, publication: Publication, reason: str) -> Publication:
         after={"reason": publication.withdraw_reason},
         organisation=publication.organisation,
     )
+    public_changed(publication.organisation)
     return publication
 
 
@@ -264,6 +267,28 @@ def register_site_gate(fn: Callable) -> Callable:
     if fn not in _SITE_GATES:
         _SITE_GATES.append(fn)
     return fn
+
+
+# Who shows an organisation's public content somewhere that keeps a copy (the disclosure
+# portal's page cache): told each time what the organisation shows the public changed.
+_CHANGE_LISTENERS: list[Callable] = []
+
+
+def register_change_listener(fn: Callable) -> Callable:
+    """Register `fn(organisation)`, called when what `organisation` shows the public changed:
+    a publication written or withdrawn here, or a write of the public register (powers, risk
+    points, measures) whose service says so (`public_changed`). The portal renders its
+    pages afresh then instead of after its cache's max_age."""
+    if fn not in _CHANGE_LISTENERS:
+        _CHANGE_LISTENERS.append(fn)
+    return fn
+
+
+def public_changed(organisation) -> None:
+    """What `organisation` shows the public changed: tell the listeners (no audit event of
+    its own; the caller's write has one). Cheap: a listener stamps, it renders nothing."""
+    for fn in _CHANGE_LISTENERS:
+        fn(organisation)
 
 
 def shown_to_public(organisation) -> bool:

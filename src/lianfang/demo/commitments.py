@@ -10,13 +10,26 @@
 - Two physicians who signed then changed post (the roster's post history): their signed
   commitments are stale, and once their new post's time to sign is over, the warning check
   raises 廉政承诺逾期未签署 for them.
+
+The small second unit (示例市妇幼保健院, `load_unit_commitments`) went further: its
+administrator gave everyone an account (the bulk accounts and their hand-over list), its
+integrity office generated the commitments, and nearly all were submitted, approved by the
+office (the unit gives its leaders no 领导 role, so the office reviews) and signed, each
+department's by its head. A handful are left: a few people whose commitment was never
+generated (the warning check raises 廉政承诺逾期未签署 for them) and a few submitted and
+waiting for the office. The accounts' initial passwords are hashed at Argon2's lowest cost
+(`cheap_passwords`): nobody was handed them, a first sign-in must change them (and then hashes
+at the platform's cost), and a hundred signatures at the full cost would add minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from lianfang.accounts import services as account_services
@@ -30,6 +43,8 @@ from .generator import REFERENCE_DATE
 
 PHYSICIANS = 6  # 心内科 physicians given accounts to sign
 MOVED = 2  # of them, moved to another post after signing
+UNIT_MISSING = 3  # the small unit's people whose commitment was never generated
+UNIT_WAITING = 4  # the small unit's commitments submitted and not yet approved
 # Everyone's commitment is generated; the tests' small demo generates for this many people
 # (tests/conftest.py), the full demo for all (None).
 GENERATE_PEOPLE: int | None = None
@@ -132,4 +147,68 @@ def load_commitments(hospital: Organisation, *, password: str) -> Loaded:
             actor=admin, person=person, post=post, start=moved_on, note="岗位调整"
         )
         loaded.stale += 1
+    return loaded
+
+
+@contextmanager
+def cheap_passwords():
+    """Hash (and check) the passwords made inside at Argon2's lowest cost (the module's
+    docstring says why); a sign-in later rehashes at the platform's cost."""
+    hashers = ["lianfang.demo.complaints._CheapArgon2", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
+def load_unit_commitments(unit: Organisation, *, office: User) -> Loaded:
+    """The small unit's commitments of this year, nearly all signed (the module's docstring)."""
+    loaded = Loaded()
+    year = timezone.localdate().year
+    admin = User.objects.get(username="admin")
+    people = list(Person.objects.active().filter(organisation=unit, user__isnull=True))
+    with cheap_passwords():
+        created = account_services.accounts_bulk_create(
+            actor=admin, people=people, title="全员账号"
+        )
+        passwords = {}
+        if created.handover is not None:
+            rows = account_services.handover_rows(user=admin, sheet=created.handover)
+            passwords = {row["username"]: row["password"] for row in rows}
+        everyone = list(
+            Person.objects.active()
+            .filter(organisation=unit, user__isnull=False)
+            .select_related("user")
+            .order_by("staff_no", "pk")
+        )
+        missing = {p.pk for p in everyone[-UNIT_MISSING:]}
+        loaded.generated = services.commitments_generate(
+            actor=office,
+            organisation=unit,
+            year=year,
+            person_ids=[p.pk for p in everyone if p.pk not in missing],
+        ).created
+        mine = {
+            c.person_id: c
+            for c in Commitment.objects.personal().filter(organisation=unit, year=year)
+        }
+        signing = [p for p in everyone if p.pk in mine and p.user.username in passwords]
+        for i, person in enumerate(signing):
+            commitment, user = mine[person.pk], person.user
+            if i >= len(signing) - UNIT_WAITING:  # the last few wait for the office
+                services.commitment_submit(actor=user, commitment=commitment)
+                loaded.waiting += 1
+                continue
+            _walk(commitment, signer=user, password=passwords[user.username])
+            loaded.signed += 1
+        heads = {p.pk: p.user for p in everyone}
+        for department in Department.objects.filter(
+            organisation=unit, active=True, head__isnull=False
+        ).order_by("pk"):
+            head = heads.get(department.head_id)
+            if head is None or head.username not in passwords:
+                continue
+            commitment = services.department_commitment_generate(
+                actor=office, department=department, year=year
+            )
+            _walk(commitment, signer=head, password=passwords[head.username])
+            loaded.signed += 1
     return loaded

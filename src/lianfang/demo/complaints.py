@@ -25,9 +25,17 @@ Receipts: Argon2 at the platform's cost takes most of a second on a busy server,
 demo's receipts are hashed with Argon2 at its lowest cost (`cheap_receipts`): a demo receipt
 guards nothing, and a check reads the cost from the hash. The receipts of two anonymous
 reports are returned, for the operator to try the reporter's page.
+
+Texts (issue 13): some named reporters online ticked 状态变化时短信通知我 and gave a number of
+the fictional range 1380000xxxx (`SMS_PHONE`), through the same `complaint_file` as the public
+form (never an anonymous one: the service refuses it). Each change of state of their reports
+queues a `ReporterSms` (complaints.sms); once loaded, the demo sends the queued texts through
+the platform's SMS backend (`core.sms.ConsoleBackend` unless configured), its log held to
+errors meanwhile so the demo's output stays readable.
 """
 
 import datetime as dt
+import logging
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,7 +44,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
 from lianfang.accounts.models import User
-from lianfang.complaints import receipts, services
+from lianfang.complaints import receipts, services, sms
 from lianfang.complaints.models import (
     Category,
     Channel,
@@ -44,6 +52,7 @@ from lianfang.complaints.models import (
     Finding,
     HandlingType,
     Officer,
+    ReporterSms,
     State,
 )
 from lianfang.complaints.recusal import recused_user_ids
@@ -57,6 +66,9 @@ ABOUT_STAFF = 4  # reports about the `staff` login's person (recusal matters)
 EXCHANGES = 12  # anonymous reports with an ongoing exchange of messages
 STALLED = 0.09  # reports whose handling stops short: the overdue ones among them
 KEPT_RECEIPTS = 2
+SMS_REPORTERS = 12  # named online reporters who ask for texts, at most
+SMS_SHARE = 0.6  # of the named online reporters, until SMS_REPORTERS
+SMS_PHONE = "1380000{:04d}"  # an obviously fictional range
 
 CONTENT = {
     Category.KICKBACK: [
@@ -117,6 +129,8 @@ class ComplaintsResult:
     exchanges: int = 0
     about_staff: int = 0
     receipts: list[str] = field(default_factory=list)
+    sms_reporters: int = 0
+    sms_sent: int = 0
 
 
 class _CheapArgon2(Argon2PasswordHasher):
@@ -157,6 +171,7 @@ def _officers(hospital, security, users) -> None:
 
 def load_complaints(hospital, *, seed: int, today: dt.date | None = None) -> ComplaintsResult:
     rng = random.Random(seed * 15485863 + hospital.pk)
+    texts = random.Random(seed * 7919 + hospital.pk)  # its own: the rest of the story stays
     now = timezone.now()
     today = today or timezone.localdate()
     users = {
@@ -196,7 +211,9 @@ def load_complaints(hospital, *, seed: int, today: dt.date | None = None) -> Com
                 subject = staff_person
             elif people and rng.random() < 0.6:
                 subject = rng.choice(people)
-            complaint, code = _file(rng, hospital, lead, moment, subject, departments)
+            complaint, code = _file(
+                rng, hospital, lead, moment, subject, departments, texts=texts, result=result
+            )
             if subject is not None and subject == staff_person:
                 result.about_staff += 1
             _handle(rng, complaint, code, moment, now, users, result)
@@ -204,6 +221,7 @@ def load_complaints(hospital, *, seed: int, today: dt.date | None = None) -> Com
                 complaint.refresh_from_db()
                 if complaint.state in State.OPEN:
                     result.receipts.append(code)
+    result.sms_sent = _send_texts(hospital)
     rows = Complaint.objects.filter(organisation=hospital)
     result.complaints = rows.count()
     result.anonymous = rows.filter(anonymous=True).count()
@@ -213,7 +231,22 @@ def load_complaints(hospital, *, seed: int, today: dt.date | None = None) -> Com
     return result
 
 
-def _file(rng, hospital, lead, moment, subject, departments):
+def _send_texts(hospital) -> int:
+    """Send the texts the reports' changes queued (as the task queue would once they commit),
+    through the platform's SMS backend; the number sent."""
+    quiet = logging.getLogger("lianfang.sms")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        queued = ReporterSms.objects.filter(
+            complaint__organisation=hospital, status=ReporterSms.Status.PENDING
+        ).values_list("pk", flat=True)
+        return sum(sms.deliver(pk) == ReporterSms.Status.SENT for pk in list(queued))
+    finally:
+        quiet.setLevel(level)
+
+
+def _file(rng, hospital, lead, moment, subject, departments, *, texts, result):
     category = rng.choices(list(CONTENT), weights=(18, 14, 20, 22, 14, 4, 8), k=1)[0]
     channel = rng.choices(
         (Channel.ONLINE, Channel.STAFF, Channel.LETTER, Channel.PHONE, Channel.VISIT),
@@ -239,6 +272,14 @@ def _file(rng, hospital, lead, moment, subject, departments):
     if not anonymous:
         data["reporter_name"] = rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(("先生", "女士"))
         data["reporter_phone"] = f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}"
+        if (
+            channel in (Channel.ONLINE, Channel.STAFF)
+            and result.sms_reporters < SMS_REPORTERS
+            and texts.random() < SMS_SHARE
+        ):
+            result.sms_reporters += 1
+            data["reporter_phone"] = SMS_PHONE.format(result.sms_reporters)
+            data["sms_opt_in"] = True  # 状态变化时短信通知我 (the public form's box)
     entered = channel in (Channel.LETTER, Channel.PHONE, Channel.VISIT)
     with as_of(moment):
         if entered:

@@ -36,7 +36,7 @@ from lianfang.risks.publications import risk_points_publish
 from .assessments import load_assessments
 from .calendar import calendar_provide
 from .campaigns import load_campaigns
-from .commitments import load_commitments
+from .commitments import load_commitments, load_unit_commitments
 from .complaints import load_complaints
 from .content import load_content
 from .flows import as_of, load_flows
@@ -312,7 +312,8 @@ def _modules(authority, hospitals, counts, *, seed, progress, started, scale) ->
     progress(
         f"{hospitals[0].name} 投诉举报：{complaints.complaints} 件"
         f"（{'，'.join(f'{k} {v}' for k, v in sorted(complaints.states.items()))}；"
-        f"匿名 {complaints.anonymous}，逾期 {complaints.overdue}）"
+        f"匿名 {complaints.anonymous}，逾期 {complaints.overdue}；"
+        f"短信通知的实名举报人 {complaints.sms_reporters}，已发短信 {complaints.sms_sent}）"
         f"（{time.monotonic() - started:.1f} 秒）"
     )
     if complaints.receipts:
@@ -363,10 +364,15 @@ def _modules(authority, hospitals, counts, *, seed, progress, started, scale) ->
     # reported upward, one submitted on the server, the other's file imported.
     small = load_small(authority, order=scale + 1, seed=seed, save=_save, actor=ACTOR)
     counts[small.organisation.code] = small.counts
+    # its commitments: everyone's account, nearly all signed (demo/commitments.py)
+    unit_pledged = load_unit_commitments(
+        small.organisation, office=User.objects.get(username="fy_integrity")
+    )
     reported = load_reports(hospitals[0], small.organisation)
     progress(
         f"{small.organisation.name}：{small.counts['departments']} 个科室，"
         f"{small.counts['people']} 名人员，{small.counts['risk_points']} 个风险点；"
+        f"廉政承诺签署 {unit_pledged.signed} 份、待审核 {unit_pledged.waiting} 份；"
         f"上报：在线提交 {reported['submitted']} 份，导入上报文件 {reported['imported']} 份"
         f"（{time.monotonic() - started:.1f} 秒）"
     )

@@ -4,7 +4,9 @@
   same generator as the first hospital (`generator.build_hospital` with a list of
   departments), its register from the hospital standard library (`register.load_register`),
   and last year's investigation campaign over three departments, opened, its carried-over
-  points re-confirmed and closed by its integrity office (the `fy_integrity` login).
+  points re-confirmed and closed by its integrity office (the `fy_integrity` login); the
+  `admin` login keeps its accounts, and its commitments are signed (demo/commitments.py,
+  `load_unit_commitments`).
 - The first hospital's integrity office submits this year's campaign to the commission on
   the server (提交上级); the small hospital's office exports its signed exchange file and the
   commission's office (`wjw`) imports it: both reach the commission's 下级单位上报.
@@ -76,6 +78,10 @@ def load_small(authority: Organisation, *, order: int, seed: int, save, actor: s
     register = load_register(org, rows, seed=seed, index=INDEX, actor=actor, density=REALISTIC)
     office = User.objects.get(username=OFFICE_LOGIN)
     RoleGrant.objects.get_or_create(user=office, role=Role.INTEGRITY, organisation=org)
+    # a unit this small has no system administrator of its own: the demo's keeps its accounts
+    # (the commission's grant reads the units below, it does not write them)
+    admin = User.objects.get(username="admin")
+    RoleGrant.objects.get_or_create(user=admin, role=Role.ADMIN, organisation=org)
     year = REFERENCE_DATE.year - 1
     campaign = campaign_services.campaign_create(
         actor=office,

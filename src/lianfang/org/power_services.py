@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from lianfang.core import audit, bulk
+from lianfang.core import audit, bulk, publications
 from lianfang.core.errors import RowIssue
 
 from .models import Department, Organisation, Post, Power, PowerStep
@@ -270,6 +270,7 @@ def power_create(*, actor, organisation: Organisation, data: dict) -> Power:
         obj=power,
         after=power_snapshot(power, [p.pk for p in posts]),
     )
+    publications.public_changed(organisation)  # the portal's 职权目录 reads the powers
     return power
 
 
@@ -288,6 +289,7 @@ def power_update(*, actor, power: Power, data: dict) -> Power:
     audit.record(
         actor=actor, action="power.update", obj=obj, before=before, after=power_snapshot(obj)
     )
+    publications.public_changed(obj.organisation)
     return obj
 
 
@@ -310,6 +312,7 @@ def power_step_add(*, actor, power: Power, data: dict) -> PowerStep:
         actor=actor,
         changes=[_step_change("power_step.create", step, power, after=audit.snapshot(step))],
     )
+    publications.public_changed(power.organisation)
     return step
 
 
@@ -332,6 +335,7 @@ def power_step_update(*, actor, step: PowerStep, data: dict) -> PowerStep:
         actor=actor,
         changes=[_step_change("power_step.update", obj, obj.power, before, audit.snapshot(obj))],
     )
+    publications.public_changed(obj.power.organisation)
     return obj
 
 
@@ -355,6 +359,7 @@ def power_step_remove(*, actor, step: PowerStep) -> None:
             _("环节“%(name)s”已被其他记录引用，不能删除。") % {"name": obj.name},
             code=OrgError.IN_USE.value,
         ) from exc
+    publications.public_changed(obj.power.organisation)
 
 
 @transaction.atomic
@@ -387,6 +392,8 @@ def power_step_reorder(*, actor, power: Power, step_ids: list[int]) -> list[Powe
             )
     bulk.update_rows(changed, ["order"])
     audit.record_many(actor=actor, changes=changes)
+    if changed:
+        publications.public_changed(power.organisation)
     return [steps[pk] for pk in ids]
 
 
@@ -584,6 +591,7 @@ def powers_write(
 
     def write(plans):
         audit.record_many(actor=actor, changes=_write(organisation, plans, audit_prefix))
+        publications.public_changed(organisation)
         return [
             PowerWritten(
                 power=plan.power,

@@ -55,8 +55,10 @@ class PortalConfig(AppConfig):
         # the portal's own kinds and completeness checks, its settings
         from lianfang.core import publications
 
-        from . import kinds, org_settings  # noqa: F401
+        from . import kinds, org_settings, services  # noqa: F401
         from .selectors import site_is_open
 
         # the register's own column page (/public/…) shows nothing of a closed site
         publications.register_site_gate(site_is_open)
+        # a publication or a write of the public register renders the site's pages afresh
+        publications.register_change_listener(services.pages_changed)

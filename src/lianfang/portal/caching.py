@@ -19,8 +19,11 @@ The rendered page is also kept in Django's cache (Redis when `REDIS_URL` is set,
 worker's memory) for the same `max_age`, keyed by the site, the time its settings or columns
 last changed, the language and the full path: the site is still looked up on every request
 (a site closed or a module switched off answers 404 at once), but a page is rendered at most
-once per `max_age` and worker. A publication or an edit of the organisation's data thus
-shows within `max_age` seconds, as behind nginx's cache (docs/deployment.md). The setting
+once per `max_age` and worker. What the services say changed the public content (an
+article, a record of core.publications written or withdrawn, a write of the public register:
+`services.pages_changed`, core.publications' change listener) moves the site's `updated_at`
+and so shows at once; anything else (an edit of the organisation's people, say) within
+`max_age` seconds, as behind nginx's cache (docs/deployment.md). The setting
 `LIANFANG_PORTAL_PAGE_CACHE = False` turns it off.
 """
 

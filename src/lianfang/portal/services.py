@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianfang.core import audit
@@ -45,8 +46,11 @@ def pages_changed(organisation) -> None:
     published or withdrawn): its pages are rendered afresh at the next request, so a withdrawn
     item answers 410 at once rather than after the page cache's max_age. A stamp of the
     cache, not a change of the site's settings: no audit event of its own (the caller's
-    write has one)."""
-    _touch(organisation)
+    write has one). Also core.publications' change listener (apps.ready): a publication
+    written or withdrawn, a write of the public register. One UPDATE a call, and no cache
+    forgotten when the organisation has no site."""
+    if PortalSite.objects.filter(organisation_id=organisation.pk).update(updated_at=timezone.now()):
+        _forget(organisation)
 
 
 def _forget(organisation):

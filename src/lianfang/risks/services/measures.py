@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lianfang.core import attachments, audit, bulk, orgsettings
+from lianfang.core import attachments, audit, bulk, orgsettings, publications
 from lianfang.core.errors import RowIssue, row_issues
 from lianfang.org.models import Department, Organisation, Person
 
@@ -146,6 +146,7 @@ def measure_update(*, actor, measure: Measure, data: dict, action="measure.updat
         before=before,
         after=audit.snapshot(measure),
     )
+    publications.public_changed(measure.organisation)
     return measure
 
 
@@ -214,6 +215,7 @@ def _link_events(actor, measure, points, type_, action):
         "measures": [None, text] if type_ == RiskPointEvent.Type.MEASURE_LINKED else [text, None]
     }
     RiskPointEvent.objects.bulk_create(_event(p, type_, actor, now, changes) for p in points)
+    publications.public_changed(measure.organisation)
     audit.record_many(
         actor=actor,
         changes=[
@@ -422,4 +424,6 @@ def _write_measures(new, changed, links, unlinks, *, actor, organisation, label,
         changes.append(_link_changes(measure, point, False, audit_prefix, organisation))
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
+    if changed or links or unlinks:
+        publications.public_changed(organisation)
     return [*new, *(m for m, _s, _d, _at in changed)]

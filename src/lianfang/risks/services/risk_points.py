@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianfang.core import audit, bulk
+from lianfang.core import audit, bulk, publications
 from lianfang.core.errors import RowIssue, row_issues, too_long
 from lianfang.org.models import Department, Organisation, Post, Power, PowerStep
 from lianfang.reviews import chain as review_chain
@@ -472,6 +472,7 @@ def risk_point_update(*, actor, risk_point: RiskPoint, data: dict, reason: str =
         before=prepared.snapshot_before,
         after=audit.snapshot(point),
     )
+    publications.public_changed(point.organisation)  # its level, power, post on the portal
     return point
 
 
@@ -645,6 +646,8 @@ def _write_points(prepared_rows, *, actor, organisation, label, library, audit_p
             )
     RiskPointEvent.objects.bulk_create(events, batch_size=1000)
     audit.record_many(actor=actor, changes=changes)
+    if changed:
+        publications.public_changed(organisation)
     _close_submissions(prepared_rows, actor)
     return [p for p, _e, _r, _at in prepared_rows]
 
@@ -724,6 +727,7 @@ def _change_status(actor, point: RiskPoint, status, type_, action: str, reason: 
     point.save(update_fields=["status", "updated_at"])
     _event(point, type_, actor, point.updated_at, {"status": [old_status, status]}, reason).save()
     audit.record(actor=actor, action=action, obj=point, before=before, after=audit.snapshot(point))
+    publications.public_changed(point.organisation)
     return point
 
 

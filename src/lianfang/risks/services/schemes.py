@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lianfang.core import audit, bulk, jobs
+from lianfang.core import audit, bulk, jobs, publications
 from lianfang.core.services import set_fields
 from lianfang.org.models import Organisation
 
@@ -519,4 +519,6 @@ def _regrade_batch(actor, scheme, organisations, base, last_pk, from_size, to_si
         bulk.update_rows(changed, ["likelihood", "harm", "level", "review_due", "updated_at"])
         RiskPointEvent.objects.bulk_create(events, batch_size=1000)
         audit.record_many(actor=actor, changes=audits)
+        for organisation_id in {p.organisation_id for p in changed}:  # the levels' filter
+            publications.public_changed(organisations[organisation_id])
     return batch[-1].pk, len(batch), len(changed), level_changes
