@@ -1,5 +1,5 @@
-"""The demo's small second unit signs its commitments (a handful left, not a hundred overdue
-warnings), and named reporters who asked for texts get them (issue 13)."""
+"""The demo's small second unit has its commitments under way (a handful never generated,
+not a hundred overdue warnings), and named reporters who asked for texts get them (issue 13)."""
 
 import pytest
 from django.test import Client
@@ -14,16 +14,16 @@ from lianfang.org.models import Organisation, Person
 pytestmark = pytest.mark.django_db
 
 
-def test_the_small_unit_signed_its_commitments_leaving_a_handful(demo_once):
+def test_the_small_unit_has_its_commitments_under_way_leaving_a_handful(demo_once):
     small = Organisation.objects.get(code="SL-FY01")
     overdue = Warning.objects.filter(
         organisation=small, source="commitments", rule="commitment_due"
     ).count()
     assert 0 < overdue < 10  # the few whose commitment was never generated
     personal = Commitment.objects.personal().filter(organisation=small)
-    signed = personal.filter(state=Commitment.State.SIGNED).count()
     people = Person.objects.active().filter(organisation=small).count()
-    assert signed >= 0.85 * people
+    assert people - 10 < personal.count() < people  # all but the few never generated
+    assert personal.filter(state=Commitment.State.SIGNED).count() >= 10
     assert personal.filter(state=Commitment.State.SUBMITTED).exists()  # waiting for the office
     departmental = Commitment.objects.departmental().filter(organisation=small)
     assert departmental.exists()

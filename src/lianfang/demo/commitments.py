@@ -11,15 +11,18 @@
   commitments are stale, and once their new post's time to sign is over, the warning check
   raises 廉政承诺逾期未签署 for them.
 
-The small second unit (示例市妇幼保健院, `load_unit_commitments`) went further: its
+The small second unit (示例市妇幼保健院, `load_unit_commitments`) is further on: its
 administrator gave everyone an account (the bulk accounts and their hand-over list), its
-integrity office generated the commitments, and nearly all were submitted, approved by the
-office (the unit gives its leaders no 领导 role, so the office reviews) and signed, each
-department's by its head. A handful are left: a few people whose commitment was never
-generated (the warning check raises 廉政承诺逾期未签署 for them) and a few submitted and
-waiting for the office. The accounts' initial passwords are hashed at Argon2's lowest cost
-(`cheap_passwords`): nobody was handed them, a first sign-in must change them (and then hashes
-at the platform's cost), and a hundred signatures at the full cost would add minutes.
+integrity office generated everyone's commitment but a few people's (the warning check raises
+廉政承诺逾期未签署 for those; one generated and in progress is on the overview, not a
+warning), each department's was signed by its head, a dozen people have signed theirs
+(submitted, approved by the office, since the unit gives its leaders no 领导 role, and
+signed), a few are submitted and waiting for the office, and the rest are still to be
+written. Each signature keeps the signed .docx and PDF, about a third of a second: signing
+all hundred would add half a minute to every demo load. The accounts' initial passwords are
+hashed at Argon2's lowest cost (`cheap_passwords`): nobody was handed them, a first sign-in
+must change them (and then hashes at the platform's cost), and a hundred accounts at the full
+cost would add a minute.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ PHYSICIANS = 6  # 心内科 physicians given accounts to sign
 MOVED = 2  # of them, moved to another post after signing
 UNIT_MISSING = 3  # the small unit's people whose commitment was never generated
 UNIT_WAITING = 4  # the small unit's commitments submitted and not yet approved
+UNIT_SIGNED = 12  # the small unit's people who have signed theirs
 # Everyone's commitment is generated; the tests' small demo generates for this many people
 # (tests/conftest.py), the full demo for all (None).
 GENERATE_PEOPLE: int | None = None
@@ -160,7 +164,7 @@ def cheap_passwords():
 
 
 def load_unit_commitments(unit: Organisation, *, office: User) -> Loaded:
-    """The small unit's commitments of this year, nearly all signed (the module's docstring)."""
+    """The small unit's commitments of this year, under way (the module's docstring)."""
     loaded = Loaded()
     year = timezone.localdate().year
     admin = User.objects.get(username="admin")
@@ -191,9 +195,9 @@ def load_unit_commitments(unit: Organisation, *, office: User) -> Loaded:
             for c in Commitment.objects.personal().filter(organisation=unit, year=year)
         }
         signing = [p for p in everyone if p.pk in mine and p.user.username in passwords]
-        for i, person in enumerate(signing):
+        for i, person in enumerate(signing[: UNIT_SIGNED + UNIT_WAITING]):
             commitment, user = mine[person.pk], person.user
-            if i >= len(signing) - UNIT_WAITING:  # the last few wait for the office
+            if i >= UNIT_SIGNED:  # the next few wait for the office
                 services.commitment_submit(actor=user, commitment=commitment)
                 loaded.waiting += 1
                 continue

@@ -372,7 +372,8 @@ def _modules(authority, hospitals, counts, *, seed, progress, started, scale) ->
     progress(
         f"{small.organisation.name}：{small.counts['departments']} 个科室，"
         f"{small.counts['people']} 名人员，{small.counts['risk_points']} 个风险点；"
-        f"廉政承诺签署 {unit_pledged.signed} 份、待审核 {unit_pledged.waiting} 份；"
+        f"廉政承诺生成 {unit_pledged.generated} 份、签署 {unit_pledged.signed} 份、"
+        f"待审核 {unit_pledged.waiting} 份；"
         f"上报：在线提交 {reported['submitted']} 份，导入上报文件 {reported['imported']} 份"
         f"（{time.monotonic() - started:.1f} 秒）"
     )
