@@ -28,8 +28,13 @@ class CappedPaginator(Paginator):
     the pages beyond stay reachable one by one), and `count_label` says "10,000+" for the
     pagination's "共 10,000+ 条"."""
 
+    # a page number beyond this counts as this one: a LIMIT past SQLite's 64-bit integers
+    # is refused ("datatype mismatch"), and no list here has a million pages
+    MAX_NUMBER = 1_000_000
+
     def __init__(self, object_list, per_page, *, cap: int, number: int = 1):
         super().__init__(object_list, per_page)
+        number = min(max(number, 1), self.MAX_NUMBER)
         self.limit = max(cap, number * self.per_page) + 1
 
     @cached_property

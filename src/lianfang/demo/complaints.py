@@ -56,6 +56,7 @@ from lianfang.complaints.models import (
     State,
 )
 from lianfang.complaints.recusal import recused_user_ids
+from lianfang.core import sms as core_sms
 from lianfang.org.models import Department, Person
 
 from .flows import as_of
@@ -234,7 +235,7 @@ def load_complaints(hospital, *, seed: int, today: dt.date | None = None) -> Com
 def _send_texts(hospital) -> int:
     """Send the texts the reports' changes queued (as the task queue would once they commit),
     through the platform's SMS backend; the number sent."""
-    quiet = logging.getLogger("lianfang.sms")
+    quiet = core_sms.logger  # the console backend's lines would bury the demo's progress
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
