@@ -120,7 +120,17 @@ def _check_seal(content: bytes, comment: bytes, public_key: str) -> None:
     except (UnicodeDecodeError, ValueError):
         signature = b""
     unsigned = _unsigned(content, comment)
-    if not content.endswith(comment) or not keys.verifies(public_key, signature, unsigned):
+    # the end record's comment length, which the signature does not cover (it signs the file
+    # as written without a comment), must be the comment's: zipfile reads a comment declared
+    # longer than the file's tail as the tail, so a changed high byte went unnoticed
+    declared = content[
+        len(content) - len(comment) - _EOCD_COMMENT_LENGTH : len(content) - len(comment)
+    ]
+    if (
+        not content.endswith(comment)
+        or declared != len(comment).to_bytes(_EOCD_COMMENT_LENGTH, "little")
+        or not keys.verifies(public_key, signature, unsigned)
+    ):
         _refuse(_("上报文件在签名后被改动：整体签名校验失败。"))
 
 
