@@ -32,12 +32,18 @@ def _check(actor, organisation):
         raise PermissionDenied
 
 
+def _stamp(organisation) -> int:
+    """Move the site's `updated_at`, which the page cache's keys hold: one UPDATE; the
+    number of sites stamped (0 when the organisation has none)."""
+    return PortalSite.objects.filter(organisation_id=organisation.pk).update(
+        updated_at=timezone.now()
+    )
+
+
 def _touch(organisation):
-    """The site changed: its `updated_at` moves (its pages are rendered again) and the
-    cache's memory of it goes once the change is committed."""
-    site = PortalSite.objects.filter(organisation=organisation).first()
-    if site is not None:
-        site.save(update_fields=["updated_at"])
+    """The site changed: its pages are rendered again, and the cache's memory of it goes
+    once the change is committed."""
+    _stamp(organisation)
     _forget(organisation)
 
 
@@ -49,7 +55,7 @@ def pages_changed(organisation) -> None:
     write has one). Also core.publications' change listener (apps.ready): a publication
     written or withdrawn, a write of the public register. One UPDATE a call, and no cache
     forgotten when the organisation has no site."""
-    if PortalSite.objects.filter(organisation_id=organisation.pk).update(updated_at=timezone.now()):
+    if _stamp(organisation):
         _forget(organisation)
 
 
